@@ -1,0 +1,1 @@
+//! History of revalidations (placeholder; see issue 2).

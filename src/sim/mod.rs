@@ -1,0 +1,1 @@
+//! Simulated Next.js origin and CDN (placeholder; see issue 2).
