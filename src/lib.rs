@@ -3,6 +3,15 @@
 //! Nothing in this library knows about the terminal; the command line
 //! (`cli`) and, later, the terminal UI are thin front ends over it.
 
+pub mod config;
+pub mod endpoint;
 pub mod history;
+pub mod http;
+pub mod job_runner;
+pub mod outcome;
+pub mod path_lint;
+pub mod redact;
+pub mod revalidation;
+pub mod secret;
 pub mod sim;
 pub mod target;

@@ -1,0 +1,130 @@
+//! The config file as written, before validation. Values that need a
+//! semantic check keep their location (`Spanned`) for error messages.
+
+use crate::endpoint::{Method, Preset, SuccessRule};
+use crate::target::PageType;
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub defaults: RawLimits,
+    #[serde(default)]
+    pub sites: super::SiteTables,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLimits {
+    pub timeout: Option<Spanned<String>>,
+    pub connect_timeout: Option<Spanned<String>>,
+    pub concurrency: Option<Spanned<u32>>,
+    pub rate_per_second: Option<Spanned<f64>>,
+    pub max_retries: Option<u32>,
+    pub max_retry_after: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub public_url: Spanned<String>,
+    #[serde(default)]
+    pub origins: Vec<Spanned<String>>,
+    pub cdn: Option<Spanned<String>>,
+    pub secret: Option<Spanned<RawSecret>>,
+    pub endpoint: Option<RawEndpoint>,
+    #[serde(default)]
+    pub routes: Vec<Spanned<RawRoute>>,
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
+    pub tls_verify: Option<bool>,
+    pub trailing_slash: Option<bool>,
+    pub timeout: Option<Spanned<String>>,
+    pub connect_timeout: Option<Spanned<String>>,
+    pub concurrency: Option<Spanned<u32>>,
+    pub rate_per_second: Option<Spanned<f64>>,
+    pub max_retries: Option<u32>,
+    pub max_retry_after: Option<Spanned<String>>,
+}
+
+impl RawSite {
+    /// The per-site limits, in the shape of `[defaults]`. (Not `#[serde(flatten)]`:
+    /// flatten loses the locations and defeats `deny_unknown_fields`.)
+    pub fn limits(&self) -> RawLimits {
+        RawLimits {
+            timeout: self.timeout.clone(),
+            connect_timeout: self.connect_timeout.clone(),
+            concurrency: self.concurrency.clone(),
+            rate_per_second: self.rate_per_second.clone(),
+            max_retries: self.max_retries,
+            max_retry_after: self.max_retry_after.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSecret {
+    pub env: Option<String>,
+    pub file: Option<String>,
+    pub command: Option<Vec<String>>,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawSecretIn {
+    Query,
+    Header,
+    Bearer,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEndpoint {
+    pub preset: Option<Spanned<Preset>>,
+    pub url: Option<Spanned<String>>,
+    pub method: Option<Method>,
+    pub secret_in: Option<RawSecretIn>,
+    pub secret_name: Option<String>,
+    pub path_query: Option<String>,
+    pub tag_query: Option<String>,
+    pub type_query: Option<String>,
+    pub path_body: Option<Spanned<String>>,
+    pub tag_body: Option<Spanned<String>>,
+    pub success: Option<SuccessRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    pub path: Option<Spanned<String>>,
+    pub pattern: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    pub page_type: Option<PageType>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub marker: Option<Spanned<String>>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+}
+
+/// What to write instead, for the parse errors people make most.
+pub fn fix_for_parse_error(message: &str) -> Option<String> {
+    let fix = if message.contains("unknown field") {
+        "check the spelling against config.example.toml; every key is listed there"
+    } else if message.contains("duplicate key") {
+        "each site name and key may appear once: rename or merge the duplicate"
+    } else if message.contains("missing field") {
+        "add the field; config.example.toml shows each with a comment"
+    } else if message.contains("invalid type") {
+        "check the value's type: strings in quotes, numbers bare, lists in [ ]"
+    } else if message.contains("unknown variant") {
+        "use one of the values the message lists"
+    } else {
+        "see config.example.toml for the expected layout"
+    };
+    Some(fix.to_string())
+}

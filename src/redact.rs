@@ -1,0 +1,67 @@
+//! Removing the secret from anything that may be shown or stored.
+//!
+//! HTTP client errors embed the request URL with its query string, servers
+//! may echo what they received, and a `Location` header may carry it back:
+//! every such string passes through a `Redactor` first.
+
+use crate::secret::Secret;
+
+pub const MASK: &str = "***";
+
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    needles: Vec<String>,
+}
+
+impl Redactor {
+    pub fn new(secret: Option<&Secret>) -> Self {
+        let mut redactor = Redactor::default();
+        if let Some(secret) = secret {
+            redactor.add(secret.expose());
+        }
+        redactor
+    }
+
+    /// Hide `value` and the forms it takes in URLs and JSON.
+    pub fn add(&mut self, value: &str) {
+        if value.is_empty() {
+            return;
+        }
+        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        let path_encoded = encoded.replace('+', "%20");
+        let json = serde_json::to_string(value).unwrap_or_default();
+        let json_inner = json.trim_matches('"').to_string();
+        for form in [value.to_string(), encoded, path_encoded, json_inner] {
+            if !form.is_empty() && !self.needles.contains(&form) {
+                self.needles.push(form);
+            }
+        }
+        // Longest first, so a form that contains another is replaced whole.
+        self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for needle in &self.needles {
+            if out.contains(needle.as_str()) {
+                out = out.replace(needle.as_str(), MASK);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hides_raw_and_encoded_forms() {
+        let secret = Secret::new("s3cr et/+x", "test");
+        let r = Redactor::new(Some(&secret));
+        let text = "url ?secret=s3cr+et%2F%2Bx and raw s3cr et/+x and s3cr%20et%2F%2Bx";
+        let out = r.redact(text);
+        assert!(!out.contains("s3cr"), "{out}");
+        assert_eq!(out.matches(MASK).count(), 3);
+    }
+}

@@ -1,0 +1,287 @@
+//! Sending one revalidation request and classifying the answer.
+
+use crate::endpoint::{Method, PreparedRequest, SuccessRule};
+use crate::http::{self, ENDPOINT_BODY_CAP};
+use crate::outcome::{Outcome, OutcomeKind};
+use crate::redact::Redactor;
+use std::error::Error as _;
+use std::time::{Duration, Instant};
+
+/// Longest server message kept, in characters.
+const MESSAGE_CHARS: usize = 300;
+
+/// Send one prepared request. Never panics, never returns the secret:
+/// every string in the outcome passes through `redactor`.
+pub async fn send(
+    client: &reqwest::Client,
+    request: PreparedRequest,
+    success: SuccessRule,
+    redactor: &Redactor,
+) -> Outcome {
+    let started = Instant::now();
+    let mut builder = match request.method {
+        Method::Get => client.get(request.url),
+        Method::Post => client.post(request.url),
+    };
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    if let Some(body) = request.body {
+        builder = builder.body(body);
+    }
+    let mut response = match builder.send().await {
+        Ok(response) => response,
+        Err(e) => return transport_failure(&e, redactor).with_latency(started.elapsed()),
+    };
+    let status = response.status().as_u16();
+    let retry_after = http::retry_after(response.headers());
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|v| redactor.redact(&String::from_utf8_lossy(v.as_bytes())));
+    let is_html = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("html"));
+    let body = match http::read_capped(&mut response, ENDPOINT_BODY_CAP).await {
+        Ok((body, _truncated)) => body,
+        Err(e) => {
+            return transport_failure(&e, redactor)
+                .with_status(status)
+                .with_latency(started.elapsed());
+        }
+    };
+    let answer = Answer {
+        status,
+        body: &body,
+        is_html,
+        retry_after,
+        location,
+        redactor,
+    };
+    classify(&answer, success).with_latency(started.elapsed())
+}
+
+/// What came back, ready to classify.
+pub struct Answer<'a> {
+    pub status: u16,
+    pub body: &'a [u8],
+    pub is_html: bool,
+    pub retry_after: Option<Duration>,
+    pub location: Option<String>,
+    pub redactor: &'a Redactor,
+}
+
+impl Answer<'_> {
+    fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(self.body).ok()
+    }
+
+    /// The server's own words: JSON `message`/`error`, or a text excerpt.
+    fn message(&self) -> Option<String> {
+        let text = match self.json() {
+            Some(json) => ["message", "error", "reason"]
+                .iter()
+                .find_map(|k| json.get(k).and_then(|v| v.as_str()).map(str::to_string))
+                .unwrap_or_else(|| json.to_string()),
+            None if self.is_html || looks_like_html(self.body) => html_title(self.body)?,
+            None => String::from_utf8_lossy(self.body).to_string(),
+        };
+        let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let short: String = collapsed.chars().take(MESSAGE_CHARS).collect();
+        Some(self.redactor.redact(&short)).filter(|m| !m.is_empty())
+    }
+}
+
+pub fn classify(answer: &Answer, success: SuccessRule) -> Outcome {
+    let status = answer.status;
+    let message = answer.message();
+    let outcome = match status {
+        200..=299 => classify_success(answer, success),
+        300..=399 => redirected(answer),
+        401 | 403 => Outcome::new(
+            OutcomeKind::Unauthorized,
+            format!("the endpoint refused the secret ({status})"),
+        )
+        .with_fix(
+            "token mismatch: compare the secret's fingerprint with the app's env var (same value, no trailing newline), and check the deployment has the variable",
+        ),
+        404 => Outcome::new(OutcomeKind::Rejected, "the endpoint does not exist (404)")
+            .with_fix("check the endpoint url in the config: is the route deployed at that path?"),
+        405 => Outcome::new(
+            OutcomeKind::Rejected,
+            "the endpoint does not accept this method (405)",
+        )
+        .with_fix("set method = \"GET\" or \"POST\" in the site's [endpoint] to what the handler exports"),
+        429 => rate_limited(answer),
+        400..=499 => Outcome::new(
+            OutcomeKind::Rejected,
+            format!("the endpoint rejected the request ({status})"),
+        )
+        .with_fix("read the server's message: the path or tag parameter may be missing or named differently (path_query / tag_query / path_body)"),
+        500..=599 => Outcome::new(
+            OutcomeKind::ServerError,
+            format!("the endpoint failed ({status})"),
+        )
+        .with_fix("read the server's message and the app's logs; a Pages Router res.revalidate() throws (500) for a path without a leading slash or a page that does not exist"),
+        _ => Outcome::new(
+            OutcomeKind::NotRevalidation,
+            format!("unexpected HTTP status {status}"),
+        ),
+    };
+    let mut outcome = outcome.with_status(status).with_message(message);
+    outcome.server_now = answer
+        .json()
+        .and_then(|j| j.get("now").and_then(serde_json::Value::as_i64));
+    outcome
+}
+
+fn classify_success(answer: &Answer, success: SuccessRule) -> Outcome {
+    let json = answer.json();
+    if success != SuccessRule::Any2xx && json.is_none() {
+        let what = if answer.is_html || looks_like_html(answer.body) {
+            "HTML"
+        } else {
+            "a body that is not JSON"
+        };
+        return Outcome::new(
+            OutcomeKind::NotRevalidation,
+            format!("the endpoint answered {} with {what}: this is not a revalidation answer", answer.status),
+        )
+        .with_fix("the URL probably serves a page, a login or a CDN error page: check the endpoint url and that the CDN passes /api/ to the origin");
+    }
+    if success == SuccessRule::RevalidatedTrue {
+        match json.as_ref().and_then(|j| j.get("revalidated")) {
+            Some(serde_json::Value::Bool(true)) => {}
+            Some(serde_json::Value::Bool(false)) => {
+                return Outcome::new(
+                    OutcomeKind::NotRevalidation,
+                    "the endpoint answered revalidated: false",
+                )
+                .with_fix("the handler decided not to revalidate: read its message and its conditions (e.g. an unknown slug or content type)");
+            }
+            _ => {
+                return Outcome::new(
+                    OutcomeKind::NotRevalidation,
+                    "the endpoint answered JSON without revalidated: true",
+                )
+                .with_fix("if this endpoint answers differently on success, set success = \"json-2xx\" or \"any-2xx\" in the site's [endpoint]");
+            }
+        }
+    }
+    Outcome::new(OutcomeKind::Revalidated, "the endpoint confirmed the revalidation")
+}
+
+fn redirected(answer: &Answer) -> Outcome {
+    let to = answer.location.clone().unwrap_or_else(|| "nowhere".to_string());
+    let mut outcome = Outcome::new(
+        OutcomeKind::Redirected,
+        format!("the endpoint redirected ({}) to {to}; not followed, so the secret stayed here", answer.status),
+    )
+    .with_fix("point the endpoint url at the final address (often http→https, a trailing slash, or www)");
+    outcome.location = answer.location.clone();
+    outcome
+}
+
+fn rate_limited(answer: &Answer) -> Outcome {
+    let mut outcome = Outcome::new(
+        OutcomeKind::RateLimited,
+        match answer.retry_after {
+            Some(wait) => format!("rate limited (429): the server asks to wait {}s", wait.as_secs()),
+            None => "rate limited (429)".to_string(),
+        },
+    )
+    .with_fix("lower rate_per_second or concurrency for this site, or retry later");
+    outcome.retry_after_s = answer.retry_after.map(|d| d.as_secs());
+    outcome
+}
+
+fn transport_failure(error: &reqwest::Error, redactor: &Redactor) -> Outcome {
+    // reqwest's Display embeds the URL with its query string (the secret):
+    // describe the error chain without it, then redact what is left anyway.
+    let detail = redactor.redact(&error_chain(error));
+    if error.is_timeout() {
+        return Outcome::new(OutcomeKind::Timeout, "no complete answer within the timeout")
+            .with_message(Some(detail))
+            .with_fix("the origin may be overloaded or the endpoint slow: raise timeout for this site, or check the server");
+    }
+    let (explanation, fix) = if error.is_connect() {
+        connect_failure_words(&detail)
+    } else {
+        (
+            "the connection broke before a complete answer".to_string(),
+            "the server or a proxy reset the connection: retry, and check the server's logs".to_string(),
+        )
+    };
+    Outcome::new(OutcomeKind::ConnectionFailed, explanation)
+        .with_message(Some(detail))
+        .with_fix(fix)
+}
+
+fn connect_failure_words(detail: &str) -> (String, String) {
+    let lower = detail.to_lowercase();
+    if lower.contains("dns") || lower.contains("resolve") || lower.contains("lookup") {
+        (
+            "the host name does not resolve".into(),
+            "check the URL's host name and DNS".into(),
+        )
+    } else if lower.contains("refused") {
+        (
+            "the connection was refused: nothing listens there".into(),
+            "check the host and port, and that the server is running".into(),
+        )
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        (
+            "the TLS handshake failed".into(),
+            "check the certificate; tls_verify = false is a last resort, per site".into(),
+        )
+    } else {
+        (
+            "could not connect".into(),
+            "check the host, port and network path".into(),
+        )
+    }
+}
+
+/// The error and its causes, without any URL.
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    if parts.is_empty() {
+        let kind = if error.is_timeout() {
+            "timed out"
+        } else if error.is_body() {
+            "body error"
+        } else {
+            "request error"
+        };
+        parts.push(kind.to_string());
+    }
+    parts.join(": ")
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let start: String = String::from_utf8_lossy(&body[..body.len().min(512)])
+        .trim_start()
+        .chars()
+        .take(15)
+        .collect::<String>()
+        .to_lowercase();
+    start.starts_with("<!doctype html") || start.starts_with("<html") || start.starts_with('<')
+}
+
+fn html_title(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = lower[start..].find("</title>")? + start;
+    Some(format!("HTML page titled \"{}\"", text[start..end].trim()))
+}
