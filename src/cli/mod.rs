@@ -1,0 +1,195 @@
+//! The command line: a thin front end over the engine.
+//!
+//! Every reporting command prints human text, or with `--json` one JSON
+//! document whose shape is documented in the README (`"isrctl": 1` marks
+//! its version). Exit codes: 0 all good, 1 some target failed, 2 usage or
+//! config error.
+
+mod history_cmd;
+mod output;
+mod revalidate;
+mod sites;
+
+use crate::config::{self, Config, LoadError};
+use crate::history::History;
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub use output::JSON_VERSION;
+
+/// Exit codes, as documented in the README.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Failed = 1,
+    Usage = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "isrctl",
+    version,
+    about = "On-call console for on-demand ISR sites: revalidate paths and tags, see what happened, find out why a page is still stale.",
+    after_help = "Exit codes: 0 all good, 1 some target failed, 2 usage or config error.\nConfig: --config FILE, else $ISRCTL_CONFIG, else ~/.config/isrctl/config.toml (see config.example.toml)."
+)]
+pub struct Cli {
+    /// Config file [default: $ISRCTL_CONFIG, else $XDG_CONFIG_HOME/isrctl/config.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the configured sites: URLs, endpoint, secret source, routes and tags
+    Sites(JsonFlag),
+    /// List a site's routes with their last revalidation from history
+    Routes {
+        /// The site's name, as in [sites.NAME]
+        site: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Revalidate paths and/or tags on a site through its endpoint
+    #[command(
+        after_help = "Paths are linted before anything is sent: `about` is refused (did you mean /about?), and so is a dynamic pattern such as /blog/[slug] without --type.\nMore than one target needs --yes unless you confirm at a terminal prompt.\nExamples:\n  isrctl revalidate blog --path /blog/hello\n  isrctl revalidate blog --tag posts --yes\n  isrctl revalidate blog --path '/blog/[slug]' --type page\n  cut -f1 changed.txt | isrctl revalidate blog --paths-from - --yes --json"
+    )]
+    Revalidate(revalidate::RevalidateArgs),
+    /// Show the revalidation history, newest last
+    History {
+        /// Only this site
+        site: Option<String>,
+        /// Only records newer than this, e.g. 30m, 2h, 7d
+        #[arg(long, value_name = "DURATION")]
+        since: Option<String>,
+        /// At most this many records (the newest)
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Work with the config file
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Start simulated sites on loopback and print a config to try isrctl on
+    Demo {
+        /// Print the demo config and exit
+        #[arg(long)]
+        print_config: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate and lint the config file (errors name file:line:column)
+    Check(JsonFlag),
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+pub struct JsonFlag {
+    /// Print one JSON document (shape documented in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parse arguments and run; what `main` calls.
+pub async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    run(cli).await.into()
+}
+
+pub async fn run(cli: Cli) -> Exit {
+    let config_flag = cli.config.as_deref();
+    match cli.command {
+        None => {
+            eprintln!(
+                "isrctl: the terminal console is not built yet; use a subcommand (isrctl --help)"
+            );
+            Exit::Usage
+        }
+        Some(Command::Sites(json)) => with_config(config_flag, |c| sites::sites(c, json.json)),
+        Some(Command::Routes { site, json }) => {
+            with_config(config_flag, |c| sites::routes(c, &site, json.json))
+        }
+        Some(Command::Revalidate(args)) => match load_config(config_flag) {
+            Ok(config) => revalidate::run(&config, args).await,
+            Err(exit) => exit,
+        },
+        Some(Command::History {
+            site,
+            since,
+            limit,
+            json,
+        }) => history_cmd::run(site.as_deref(), since.as_deref(), limit, json.json),
+        Some(Command::Config {
+            command: ConfigCommand::Check(json),
+        }) => sites::config_check(config_flag, json.json),
+        Some(Command::Demo { print_config }) => crate::demo::run(print_config).await,
+    }
+}
+
+fn with_config(flag: Option<&Path>, f: impl FnOnce(&Config) -> Exit) -> Exit {
+    match load_config(flag) {
+        Ok(config) => f(&config),
+        Err(exit) => exit,
+    }
+}
+
+/// Load the config or print why not; config warnings go to stderr.
+fn load_config(flag: Option<&Path>) -> Result<Config, Exit> {
+    let loaded = config::locate(flag).and_then(|file| config::load(&file));
+    match loaded {
+        Ok(config) => Ok(config),
+        Err(e) => {
+            print_load_error(&e);
+            Err(Exit::Usage)
+        }
+    }
+}
+
+fn print_load_error(e: &LoadError) {
+    match e {
+        LoadError::Invalid(_) => eprintln!("{e}"),
+        _ => eprintln!("error: {e}"),
+    }
+}
+
+/// The history store, or a warning and none (history must never stop a revalidation).
+fn open_history() -> Option<History> {
+    let dir = History::default_dir()?;
+    match History::open(&dir) {
+        Ok(history) => Some(history),
+        Err(e) => {
+            eprintln!(
+                "warning: history at {} is unavailable ({e}); results will not be recorded",
+                dir.display()
+            );
+            None
+        }
+    }
+}
+
+fn unknown_site(config: &Config, name: &str) -> Exit {
+    let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
+    eprintln!(
+        "error: no site named {name:?} in {}; configured: {}",
+        config.file.display(),
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    );
+    Exit::Usage
+}

@@ -1,0 +1,44 @@
+//! Shared output helpers: the JSON envelope and human formatting.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// Version of the JSON shape; bumped only on incompatible changes.
+pub const JSON_VERSION: u32 = 1;
+
+/// Print `{"isrctl": 1, "command": …, …body}` on stdout.
+pub fn print_json(command: &str, body: Value) {
+    let mut doc = json!({ "isrctl": JSON_VERSION, "command": command });
+    if let (Some(doc), Value::Object(body)) = (doc.as_object_mut(), body) {
+        doc.extend(body);
+    }
+    match serde_json::to_string_pretty(&doc) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+    }
+}
+
+pub fn to_value(value: &impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// "41 ms", "1.2 s".
+pub fn millis(ms: Option<u64>) -> String {
+    match ms {
+        None => "-".to_string(),
+        Some(ms) if ms < 1000 => format!("{ms} ms"),
+        Some(ms) => format!("{:.1} s", ms as f64 / 1000.0),
+    }
+}
+
+/// "just now", "5 min ago", "3 h ago", "2 d ago".
+pub fn ago(time: jiff::Timestamp) -> String {
+    let secs = jiff::Timestamp::now().duration_since(time).as_secs();
+    match secs {
+        s if s < 10 => "just now".to_string(),
+        s if s < 60 => format!("{s} s ago"),
+        s if s < 3600 => format!("{} min ago", s / 60),
+        s if s < 86_400 => format!("{} h ago", s / 3600),
+        s => format!("{} d ago", s / 86_400),
+    }
+}

@@ -1,0 +1,232 @@
+//! `isrctl sites`, `isrctl routes SITE`, `isrctl config check`.
+
+use super::output::{ago, millis, print_json};
+use super::{Exit, open_history, unknown_site};
+use crate::config::{self, Config, ConfigError, LoadError, Site};
+use crate::history::Record;
+use crate::secret::SecretSource;
+use serde_json::{Value, json};
+use std::path::Path;
+
+pub fn sites(config: &Config, json: bool) -> Exit {
+    if json {
+        let sites: Vec<Value> = config.sites.iter().map(site_json).collect();
+        print_json("sites", json!({ "config": config.file, "sites": sites }));
+        return Exit::Ok;
+    }
+    if config.sites.is_empty() {
+        println!("no sites in {}", config.file.display());
+        return Exit::Ok;
+    }
+    for site in &config.sites {
+        println!("{}", site.name);
+        println!("  public   {}", site.public_url);
+        for origin in &site.origins {
+            println!("  origin   {origin}");
+        }
+        println!("  endpoint {} {}", site.endpoint.method.as_str(), site.endpoint.url);
+        println!("  secret   {}", site.secret.describe());
+        println!(
+            "  routes   {}   tags {}",
+            site.routes.len(),
+            if site.tags.is_empty() {
+                "-".to_string()
+            } else {
+                site.tags.join(", ")
+            }
+        );
+    }
+    Exit::Ok
+}
+
+fn site_json(site: &Site) -> Value {
+    json!({
+        "name": site.name,
+        "public_url": site.public_url.as_str(),
+        "origins": site.origins.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
+        "cdn": site.cdn,
+        "endpoint": {
+            "method": site.endpoint.method.as_str(),
+            "url": site.endpoint.url.as_str(),
+        },
+        "secret_source": site.secret.describe(),
+        "routes": site.routes.len(),
+        "tags": site.tags,
+    })
+}
+
+pub fn routes(config: &Config, name: &str, json: bool) -> Exit {
+    let Some(site) = config.site(name) else {
+        return unknown_site(config, name);
+    };
+    let last = open_history().and_then(|h| match h.last_states() {
+        Ok(states) => {
+            for warning in &states.warnings {
+                eprintln!("warning: history: {warning}");
+            }
+            Some(states)
+        }
+        Err(e) => {
+            eprintln!("warning: cannot read history: {e}");
+            None
+        }
+    });
+    let rows: Vec<(&config::Route, Option<&Record>)> = site
+        .routes
+        .iter()
+        .map(|route| {
+            let target = route_target(route);
+            (route, last.as_ref().and_then(|l| l.get(&site.name, &target)))
+        })
+        .collect();
+    if json {
+        let routes: Vec<Value> = rows
+            .iter()
+            .map(|(route, record)| {
+                json!({
+                    "path": route.path,
+                    "type": route.page_type,
+                    "tags": route.tags,
+                    "labels": route.labels,
+                    "marker": route.marker.as_ref().map(|m| m.as_str()),
+                    "last": record,
+                })
+            })
+            .collect();
+        print_json("routes", json!({ "site": site.name, "routes": routes }));
+        return Exit::Ok;
+    }
+    print_routes_table(&rows);
+    Exit::Ok
+}
+
+fn route_target(route: &config::Route) -> crate::target::Target {
+    match route.page_type {
+        Some(t) => crate::target::Target::pattern(&route.path, t),
+        None => crate::target::Target::path(&route.path),
+    }
+}
+
+fn print_routes_table(rows: &[(&config::Route, Option<&Record>)]) {
+    let width = rows
+        .iter()
+        .map(|(r, _)| r.path.len() + r.page_type.map_or(0, |t| t.as_str().len() + 3))
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "{:width$}  {:16}  {:14}  {:8}  TAGS",
+        "PATH", "LAST REVALIDATED", "OUTCOME", "LATENCY"
+    );
+    for (route, record) in rows {
+        let path = match route.page_type {
+            Some(t) => format!("{} ({})", route.path, t.as_str()),
+            None => route.path.clone(),
+        };
+        let (when, outcome, latency) = match record {
+            Some(r) => (ago(r.time), r.outcome.clone(), millis(r.latency_ms)),
+            None => ("never".to_string(), "-".to_string(), "-".to_string()),
+        };
+        println!(
+            "{path:width$}  {when:16}  {outcome:14}  {latency:8}  {}",
+            route.tags.join(",")
+        );
+    }
+}
+
+pub fn config_check(flag: Option<&Path>, json: bool) -> Exit {
+    let file = match config::locate(flag) {
+        Ok(file) => file,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    match config::load(&file) {
+        Ok(config) => report_valid(&config, json),
+        Err(LoadError::Invalid(errors)) => report_invalid(&file, &errors, json),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Usage
+        }
+    }
+}
+
+fn report_valid(config: &Config, json: bool) -> Exit {
+    let secrets: Vec<(String, String)> = config
+        .sites
+        .iter()
+        .map(|s| (s.name.clone(), secret_status(&s.secret)))
+        .collect();
+    if json {
+        let sites: Vec<Value> = secrets
+            .iter()
+            .map(|(name, secret)| json!({ "name": name, "secret": secret }))
+            .collect();
+        print_json(
+            "config check",
+            json!({
+                "file": config.file,
+                "ok": true,
+                "errors": [],
+                "warnings": config.warnings.iter().map(problem_json).collect::<Vec<_>>(),
+                "sites": sites,
+            }),
+        );
+        return Exit::Ok;
+    }
+    for warning in &config.warnings {
+        eprintln!("warning: {warning}");
+    }
+    println!(
+        "{}: ok, {} site(s), {} warning(s)",
+        config.file.display(),
+        config.sites.len(),
+        config.warnings.len()
+    );
+    for (name, secret) in &secrets {
+        println!("  {name}: secret {secret}");
+    }
+    Exit::Ok
+}
+
+/// The secret's fingerprint when it can be read without side effects;
+/// a command (a password manager may prompt) is only described.
+fn secret_status(source: &SecretSource) -> String {
+    match source {
+        SecretSource::Command(_) => format!("{} (not run by config check)", source.describe()),
+        _ => match source.resolve() {
+            Ok(secret) => secret.fingerprint(),
+            Err(e) => format!("unavailable: {e}"),
+        },
+    }
+}
+
+fn report_invalid(file: &Path, errors: &[ConfigError], json: bool) -> Exit {
+    if json {
+        print_json(
+            "config check",
+            json!({
+                "file": file,
+                "ok": false,
+                "errors": errors.iter().map(problem_json).collect::<Vec<_>>(),
+                "warnings": [],
+            }),
+        );
+    } else {
+        for error in errors {
+            eprintln!("error: {error}");
+        }
+    }
+    Exit::Usage
+}
+
+fn problem_json(problem: &ConfigError) -> Value {
+    json!({
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "message": problem.message,
+        "fix": problem.fix,
+    })
+}
