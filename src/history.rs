@@ -1,1 +1,0 @@
-//! History of revalidations (placeholder; see issue 2).

@@ -1,0 +1,322 @@
+//! History: every revalidation (later also verifications, checks and purges)
+//! with time, operator, target and outcome. It survives restarts and is what
+//! the console shows as "last revalidated".
+//!
+//! Storage is a directory with two files:
+//! - `history.jsonl`: append-only, one JSON record per line. Each append is a
+//!   single `write()` on an `O_APPEND` file under an exclusive `flock`, so two
+//!   instances never interleave and a crash loses at most the record in flight.
+//!   Readers skip a corrupt or truncated line with a warning.
+//! - `last.json`: the index, the last record per (site, target) as of a byte
+//!   offset, so [`History::last_states`] reads only what was appended since.
+//!
+//! Durability choice: appends are not fsynced. A `write()` that returned is in
+//! the kernel and survives the process being killed, which is the crash this
+//! design is about; an fsync per record would cost milliseconds each and bulk
+//! runs append thousands. After a power loss the last seconds of history may be
+//! missing or torn, which loading tolerates. [`History::update_index`] does
+//! fsync history.jsonl before writing the index, so the index never claims
+//! bytes the disk does not have.
+
+mod index;
+mod scan;
+
+use crate::target::Target;
+use index::Index;
+use scan::{Position, Scan, scan};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+/// Past this many lines after the index, `last_states` refreshes the index so
+/// the next startup does not read them again.
+const LONG_TAIL_LINES: u64 = 1_000;
+
+/// One line of history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub time: jiff::Timestamp,
+    /// `user@host`, see [`operator`].
+    pub operator: String,
+    pub site: String,
+    pub target: Target,
+    /// What was done: "revalidate" for now; later "verify", "check", "purge".
+    pub action: String,
+    /// Outcome class in snake_case, e.g. "revalidated", "unauthorized".
+    pub outcome: String,
+    pub status: Option<u16>,
+    pub latency_ms: Option<u64>,
+    /// Already redacted by the caller: history never sees a secret.
+    pub message: Option<String>,
+}
+
+/// Everything readable in the history, in append order.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    pub records: Vec<Record>,
+    /// One per skipped line, naming the file and line number.
+    pub warnings: Vec<String>,
+}
+
+/// The last record per (site, target).
+#[derive(Clone, Debug, Default)]
+pub struct LastStates {
+    pub last: HashMap<(String, Target), Record>,
+    pub warnings: Vec<String>,
+}
+
+impl LastStates {
+    pub fn get(&self, site: &str, target: &Target) -> Option<&Record> {
+        self.last.get(&(site.to_owned(), target.clone()))
+    }
+}
+
+/// Who is acting: `$USER` (or `$LOGNAME`) `@` the host name.
+pub fn operator() -> String {
+    let user = env_nonempty("USER")
+        .or_else(|| env_nonempty("LOGNAME"))
+        .unwrap_or_else(|| "unknown".to_owned());
+    let host = fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| env_nonempty("HOSTNAME"))
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{user}@{host}")
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    let value = std::env::var_os(name)?;
+    let value = value.to_string_lossy().trim().to_owned();
+    (!value.is_empty()).then_some(value)
+}
+
+/// XDG base directory rules: `$XDG_STATE_HOME` only counts when absolute.
+fn state_dir(xdg_state_home: Option<OsString>, home: Option<OsString>) -> Option<PathBuf> {
+    let xdg = xdg_state_home
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute());
+    let base = match xdg {
+        Some(p) => p,
+        None => PathBuf::from(home.filter(|h| !h.is_empty())?).join(".local/state"),
+    };
+    Some(base.join("isrctl"))
+}
+
+/// The last states being computed, with where the scan ended.
+struct State {
+    end: Position,
+    last: HashMap<(String, Target), Record>,
+    warnings: Vec<String>,
+    /// Lines read from history.jsonl itself (not from the index).
+    lines_read: u64,
+}
+
+/// A history directory. Cheap to create; every operation opens the files
+/// afresh, so a History never holds a lock or a stale file handle.
+#[derive(Clone, Debug)]
+pub struct History {
+    file: PathBuf,
+    index: PathBuf,
+}
+
+impl History {
+    /// `$XDG_STATE_HOME/isrctl`, else `$HOME/.local/state/isrctl`.
+    pub fn default_dir() -> Option<PathBuf> {
+        state_dir(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME"))
+    }
+
+    /// Creates `dir` if needed; the files appear with the first append.
+    pub fn open(dir: &Path) -> io::Result<History> {
+        fs::create_dir_all(dir)?;
+        Ok(History {
+            file: dir.join("history.jsonl"),
+            index: dir.join("last.json"),
+        })
+    }
+
+    pub fn file_path(&self) -> &Path {
+        &self.file
+    }
+
+    pub fn append(&self, rec: &Record) -> io::Result<()> {
+        self.append_all(std::slice::from_ref(rec))
+    }
+
+    /// All records in one write under one lock.
+    pub fn append_all(&self, recs: &[Record]) -> io::Result<()> {
+        if recs.is_empty() {
+            return Ok(());
+        }
+        // Encode before locking to keep the lock short. serde_json escapes
+        // newlines inside strings, so each record is exactly one line.
+        let mut buf = vec![b'\n'];
+        for rec in recs {
+            serde_json::to_writer(&mut buf, rec)?;
+            buf.push(b'\n');
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&self.file)?;
+        file.lock()?;
+        // A crash mid-write may have left an unterminated line; terminate it
+        // so it stays one skipped line instead of swallowing this record.
+        let start = if ends_with_newline(&file)? { 1 } else { 0 };
+        // File has no user-space buffer: write_all hands the bytes straight
+        // to the kernel in one write() (it loops only on a short write).
+        (&file).write_all(&buf[start..])
+    }
+
+    /// Every readable record in order; bad lines become warnings.
+    pub fn load(&self) -> io::Result<Loaded> {
+        let Some(file) = self.open_existing()? else {
+            return Ok(Loaded::default());
+        };
+        // Shared lock: no half-written record of a concurrent append is seen.
+        file.lock_shared()?;
+        let mut records = Vec::new();
+        let Scan { warnings, .. } = scan(
+            BufReader::new(&file),
+            Position::default(),
+            &self.file,
+            |rec| records.push(rec),
+        )?;
+        Ok(Loaded { records, warnings })
+    }
+
+    /// Last record per (site, target): the index plus whatever was appended
+    /// after it, so the cost does not grow with the history's length.
+    pub fn last_states(&self) -> io::Result<LastStates> {
+        let Some(file) = self.open_existing()? else {
+            return Ok(LastStates::default());
+        };
+        file.lock_shared()?;
+        let mut state = self.current_state(&file)?;
+        file.unlock()?;
+        if state.lines_read > LONG_TAIL_LINES {
+            // Only an optimisation: failing to save it must not fail the read.
+            if let Err(e) = self.save_index(&file, &state) {
+                let path = self.index.display();
+                state
+                    .warnings
+                    .push(format!("{path}: could not update: {e}"));
+            }
+        }
+        Ok(LastStates {
+            last: state.last,
+            warnings: state.warnings,
+        })
+    }
+
+    /// Rewrites the index to cover the whole file. Call at the end of a run.
+    pub fn update_index(&self) -> io::Result<()> {
+        let Some(file) = self.open_existing()? else {
+            return Ok(());
+        };
+        // Exclusive: no append can slip between the scan and the write.
+        file.lock()?;
+        let state = self.current_state(&file)?;
+        write_index(&self.index, &file, &state)
+    }
+
+    /// Writes `state` as the index. `state` may be older than the file by
+    /// now; that is fine, it is still correct for the offset it records.
+    fn save_index(&self, file: &File, state: &State) -> io::Result<()> {
+        file.lock()?;
+        let result = write_index(&self.index, file, state);
+        file.unlock()?;
+        result
+    }
+
+    /// From the index when it is usable, else from a full scan.
+    fn current_state(&self, file: &File) -> io::Result<State> {
+        let (start, mut last) = match index::read_usable(&self.index, file)? {
+            Some(idx) => (idx.position(), into_map(idx.last)),
+            None => (Position::default(), HashMap::new()),
+        };
+        let mut reader = BufReader::new(file);
+        reader.seek(SeekFrom::Start(start.offset))?;
+        let scan = scan(reader, start, &self.file, |rec| {
+            last.insert((rec.site.clone(), rec.target.clone()), rec);
+        })?;
+        Ok(State {
+            end: scan.end,
+            last,
+            warnings: scan.warnings,
+            lines_read: scan.lines_read,
+        })
+    }
+
+    /// None when there is no history yet.
+    fn open_existing(&self) -> io::Result<Option<File>> {
+        match File::open(&self.file) {
+            Ok(f) => Ok(Some(f)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn ends_with_newline(file: &File) -> io::Result<bool> {
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(true);
+    }
+    let mut last = [0u8; 1];
+    file.read_exact_at(&mut last, len - 1)?;
+    Ok(last[0] == b'\n')
+}
+
+fn into_map(records: Vec<Record>) -> HashMap<(String, Target), Record> {
+    records
+        .into_iter()
+        .map(|rec| ((rec.site.clone(), rec.target.clone()), rec))
+        .collect()
+}
+
+/// Caller holds the exclusive lock on `history`.
+fn write_index(path: &Path, history: &File, state: &State) -> io::Result<()> {
+    // The index must never cover bytes that a power loss could take away.
+    history.sync_data()?;
+    let mut last: Vec<Record> = state.last.values().cloned().collect();
+    // Sorted so the file is deterministic and diffable.
+    last.sort_by(|a, b| (&a.site, &a.target).cmp(&(&b.site, &b.target)));
+    let index = Index {
+        offset: state.end.offset,
+        lines: state.end.lines,
+        tail_sha256: Some(index::tail_sha256(history, state.end.offset)?),
+        last,
+    };
+    index::write(path, &index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_dir_prefers_absolute_xdg_state_home() {
+        let dir = state_dir(Some("/xdg".into()), Some("/home/u".into()));
+        assert_eq!(dir, Some(PathBuf::from("/xdg/isrctl")));
+    }
+
+    #[test]
+    fn state_dir_ignores_relative_xdg_and_falls_back_to_home() {
+        let dir = state_dir(Some("rel".into()), Some("/home/u".into()));
+        assert_eq!(dir, Some(PathBuf::from("/home/u/.local/state/isrctl")));
+        assert_eq!(state_dir(None, None), None);
+    }
+
+    #[test]
+    fn operator_is_user_at_host() {
+        let op = operator();
+        let (user, host) = op.split_once('@').expect("user@host");
+        assert!(!user.is_empty() && !host.is_empty(), "{op}");
+    }
+}
