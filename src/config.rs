@@ -138,7 +138,10 @@ impl fmt::Display for ConfigError {
 pub enum LoadError {
     /// No file given and none at the default places.
     NotFound(String),
-    Io { file: PathBuf, reason: String },
+    Io {
+        file: PathBuf,
+        reason: String,
+    },
     Invalid(Vec<ConfigError>),
 }
 
@@ -235,7 +238,10 @@ impl Locator<'_> {
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         ConfigError {
             file: self.file.to_path_buf(),
             line,
@@ -296,7 +302,10 @@ impl Validator<'_> {
         if !tls_verify {
             self.warn(
                 site_at,
-                format!("site {}: TLS certificate verification is off", name.get_ref()),
+                format!(
+                    "site {}: TLS certificate verification is off",
+                    name.get_ref()
+                ),
                 "remove tls_verify = false once the certificate is valid",
             );
         }
@@ -336,7 +345,10 @@ impl Validator<'_> {
         if !valid {
             self.error(
                 name.span().start,
-                format!("site name {:?} is not usable on the command line", name.get_ref()),
+                format!(
+                    "site name {:?} is not usable on the command line",
+                    name.get_ref()
+                ),
                 "use letters, digits, '-', '_' or '.', e.g. [sites.blog]",
             );
         }
@@ -498,7 +510,11 @@ impl Validator<'_> {
         public_url: &Url,
         tls_verify: bool,
     ) -> Option<EndpointProfile> {
-        let preset = raw.preset.as_ref().map(|p| *p.get_ref()).unwrap_or(Preset::AppRouter);
+        let preset = raw
+            .preset
+            .as_ref()
+            .map(|p| *p.get_ref())
+            .unwrap_or(Preset::AppRouter);
         let mut profile = EndpointProfile::preset(preset, public_url);
         let url_at = raw.url.as_ref().map_or(0, |u| u.span().start);
         if let Some(url) = &raw.url {
@@ -520,7 +536,9 @@ impl Validator<'_> {
         if let Some(placement) = raw.secret_in {
             profile.secret = match placement {
                 raw::RawSecretIn::Query => SecretPlacement::Query(
-                    raw.secret_name.clone().unwrap_or_else(|| "secret".to_string()),
+                    raw.secret_name
+                        .clone()
+                        .unwrap_or_else(|| "secret".to_string()),
                 ),
                 raw::RawSecretIn::Header => SecretPlacement::Header(
                     raw.secret_name
@@ -584,7 +602,9 @@ impl Validator<'_> {
     }
 
     fn routes(&mut self, raw: Vec<Spanned<raw::RawRoute>>, rules: &PathRules) -> Vec<Route> {
-        raw.into_iter().filter_map(|r| self.route(r, rules)).collect()
+        raw.into_iter()
+            .filter_map(|r| self.route(r, rules))
+            .collect()
     }
 
     fn route(&mut self, raw: Spanned<raw::RawRoute>, rules: &PathRules) -> Option<Route> {
@@ -605,7 +625,10 @@ impl Validator<'_> {
                 let Some(page_type) = raw.page_type else {
                     self.error(
                         pattern.span().start,
-                        format!("pattern {} has no type: Next.js revalidates nothing without it", pattern.get_ref()),
+                        format!(
+                            "pattern {} has no type: Next.js revalidates nothing without it",
+                            pattern.get_ref()
+                        ),
                         "add type = \"page\" (every page of the pattern) or type = \"layout\"",
                     );
                     return None;
@@ -653,7 +676,13 @@ impl Validator<'_> {
         match Regex::new(raw.get_ref()) {
             Ok(re) => Some(re),
             Err(e) => {
-                let reason = e.to_string().lines().last().unwrap_or("").trim().to_string();
+                let reason = e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
                 self.error(
                     raw.span().start,
                     format!("marker is not a valid regular expression: {reason}"),

@@ -60,8 +60,10 @@ pub enum SuccessRule {
     /// 2xx with JSON `"revalidated": true` (the docs' handlers).
     RevalidatedTrue,
     /// 2xx with any JSON body.
+    #[serde(rename = "json-2xx")]
     Json2xx,
     /// Any 2xx.
+    #[serde(rename = "any-2xx")]
     Any2xx,
 }
 
@@ -110,7 +112,11 @@ impl EndpointProfile {
     }
 
     /// The same request with the secret replaced by `stand_in` (e.g. `***` or `$BLOG_TOKEN`).
-    pub fn prepare_masked(&self, target: &Target, stand_in: &str) -> Result<PreparedRequest, String> {
+    pub fn prepare_masked(
+        &self,
+        target: &Target,
+        stand_in: &str,
+    ) -> Result<PreparedRequest, String> {
         self.build(target, stand_in)
     }
 
@@ -170,7 +176,12 @@ impl EndpointProfile {
 
 /// Fill a JSON body template. Each value is JSON-escaped, so a template
 /// writes placeholders inside quotes: `{"entry":{"slug":"{slug}"}}`.
-pub fn fill_template(template: &str, path: &str, tag: Option<&str>, page_type: Option<&str>) -> String {
+pub fn fill_template(
+    template: &str,
+    path: &str,
+    tag: Option<&str>,
+    page_type: Option<&str>,
+) -> String {
     let slug = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
     let escape = |s: &str| {
         let quoted = serde_json::to_string(s).unwrap_or_default();
@@ -243,17 +254,28 @@ mod tests {
         let mut p = EndpointProfile::preset(Preset::AppRouter, &public());
         p.path = Placement::Body(r#"{"entry":{"slug":"{slug}"}}"#.into());
         p.secret = SecretPlacement::Bearer;
-        let req = p.prepare(&Target::path("/blog/a\"b"), &Secret::new("tok", "t")).unwrap();
+        let req = p
+            .prepare(&Target::path("/blog/a\"b"), &Secret::new("tok", "t"))
+            .unwrap();
         assert_eq!(req.body.as_deref(), Some(r#"{"entry":{"slug":"a\"b"}}"#));
-        assert!(req.headers.contains(&("authorization".into(), "Bearer tok".into())));
+        assert!(
+            req.headers
+                .contains(&("authorization".into(), "Bearer tok".into()))
+        );
         assert!(!req.url.as_str().contains("tok"));
     }
 
     #[test]
     fn pages_router_refuses_tags_and_masked_form_hides_the_secret() {
         let p = EndpointProfile::preset(Preset::PagesRouter, &public());
-        assert!(p.prepare(&Target::tag("posts"), &Secret::new("tok", "t")).is_err());
+        assert!(
+            p.prepare(&Target::tag("posts"), &Secret::new("tok", "t"))
+                .is_err()
+        );
         let shown = masked_summary(&p, &Target::path("/a"));
-        assert_eq!(shown, "GET https://blog.example.com/api/revalidate?secret=***&path=%2Fa");
+        assert_eq!(
+            shown,
+            "GET https://blog.example.com/api/revalidate?secret=***&path=%2Fa"
+        );
     }
 }

@@ -25,10 +25,19 @@ use tokio_util::sync::CancellationToken;
 #[derive(Clone, Debug)]
 pub enum JobEvent {
     /// The request for `index` is being sent (attempt counts from 1).
-    Sending { index: usize, attempt: u32 },
+    Sending {
+        index: usize,
+        attempt: u32,
+    },
     /// The site asked us to wait (429 Retry-After); every request pauses.
-    Waiting { index: usize, wait: Duration },
-    Finished { index: usize, outcome: Outcome },
+    Waiting {
+        index: usize,
+        wait: Duration,
+    },
+    Finished {
+        index: usize,
+        outcome: Outcome,
+    },
 }
 
 /// What one run needs, shared by its tasks.
@@ -118,9 +127,13 @@ async fn revalidate_one(
             return Outcome::cancelled();
         }
         let _ = events.send(JobEvent::Sending { index, attempt });
-        let outcome =
-            revalidation::send(&job.client, request.clone(), job.profile.success, &job.redactor)
-                .await;
+        let outcome = revalidation::send(
+            &job.client,
+            request.clone(),
+            job.profile.success,
+            &job.redactor,
+        )
+        .await;
         match retry_wait(job, &outcome, attempt) {
             Some(wait) => {
                 pause_site(job, wait);

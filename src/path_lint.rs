@@ -66,7 +66,9 @@ pub fn lint_path(path: &str, page_type: Option<PageType>, rules: &PathRules) -> 
 /// The first reason the path must not be sent, if any.
 fn refusal(path: &str, page_type: Option<PageType>) -> Option<LintFinding> {
     if path.trim().is_empty() {
-        return Some(LintFinding::refused("the path is empty: give one such as /about"));
+        return Some(LintFinding::refused(
+            "the path is empty: give one such as /about",
+        ));
     }
     if let Some(rest) = path
         .strip_prefix("https://")
@@ -157,7 +159,10 @@ mod tests {
     #[test]
     fn missing_slash_suggests_the_fix() {
         let msg = refused("about").unwrap();
-        assert!(msg.starts_with("paths start with '/': did you mean /about?"), "{msg}");
+        assert!(
+            msg.starts_with("paths start with '/': did you mean /about?"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -171,7 +176,11 @@ mod tests {
 
     #[test]
     fn urls_queries_whitespace_and_dots_are_refused() {
-        assert!(refused("https://x.com/a/b").unwrap().contains("did you mean /a/b?"));
+        assert!(
+            refused("https://x.com/a/b")
+                .unwrap()
+                .contains("did you mean /a/b?")
+        );
         assert!(refused("/a?b=1").unwrap().contains("did you mean /a?"));
         assert!(refused("/a b").is_some());
         assert!(refused("/a/../b").is_some());
@@ -184,7 +193,13 @@ mod tests {
         assert!(lint_path("/", None, &PathRules::default()).is_empty());
         let warn = lint_path("/blog/hello/", None, &PathRules::default());
         assert_eq!(warn[0].level, LintLevel::Warning);
-        let no_warn = lint_path("/blog/hello/", None, &PathRules { trailing_slash: true });
+        let no_warn = lint_path(
+            "/blog/hello/",
+            None,
+            &PathRules {
+                trailing_slash: true,
+            },
+        );
         assert!(no_warn.is_empty());
         assert!(!lint_path("/a%zz", None, &PathRules::default()).is_empty());
         assert!(lint_path("/a%20b", None, &PathRules::default()).is_empty());

@@ -170,16 +170,27 @@ fn classify_success(answer: &Answer, success: SuccessRule) -> Outcome {
             }
         }
     }
-    Outcome::new(OutcomeKind::Revalidated, "the endpoint confirmed the revalidation")
+    Outcome::new(
+        OutcomeKind::Revalidated,
+        "the endpoint confirmed the revalidation",
+    )
 }
 
 fn redirected(answer: &Answer) -> Outcome {
-    let to = answer.location.clone().unwrap_or_else(|| "nowhere".to_string());
+    let to = answer
+        .location
+        .clone()
+        .unwrap_or_else(|| "nowhere".to_string());
     let mut outcome = Outcome::new(
         OutcomeKind::Redirected,
-        format!("the endpoint redirected ({}) to {to}; not followed, so the secret stayed here", answer.status),
+        format!(
+            "the endpoint redirected ({}) to {to}; not followed, so the secret stayed here",
+            answer.status
+        ),
     )
-    .with_fix("point the endpoint url at the final address (often http→https, a trailing slash, or www)");
+    .with_fix(
+        "point the endpoint url at the final address (often http→https, a trailing slash, or www)",
+    );
     outcome.location = answer.location.clone();
     outcome
 }
@@ -188,7 +199,10 @@ fn rate_limited(answer: &Answer) -> Outcome {
     let mut outcome = Outcome::new(
         OutcomeKind::RateLimited,
         match answer.retry_after {
-            Some(wait) => format!("rate limited (429): the server asks to wait {}s", wait.as_secs()),
+            Some(wait) => format!(
+                "rate limited (429): the server asks to wait {}s",
+                wait.as_secs()
+            ),
             None => "rate limited (429)".to_string(),
         },
     )
@@ -211,7 +225,8 @@ fn transport_failure(error: &reqwest::Error, redactor: &Redactor) -> Outcome {
     } else {
         (
             "the connection broke before a complete answer".to_string(),
-            "the server or a proxy reset the connection: retry, and check the server's logs".to_string(),
+            "the server or a proxy reset the connection: retry, and check the server's logs"
+                .to_string(),
         )
     };
     Outcome::new(OutcomeKind::ConnectionFailed, explanation)
@@ -231,7 +246,8 @@ fn connect_failure_words(detail: &str) -> (String, String) {
             "the connection was refused: nothing listens there".into(),
             "check the host and port, and that the server is running".into(),
         )
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
         (
             "the TLS handshake failed".into(),
             "check the certificate; tls_verify = false is a last resort, per site".into(),

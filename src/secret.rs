@@ -103,7 +103,10 @@ fn run_secret_command(argv: &[String]) -> Result<String, SecretError> {
             }
             Ok(None) => {
                 let _ = child.kill();
-                return Err(fail(format!("no answer within {}s", COMMAND_TIMEOUT.as_secs())));
+                return Err(fail(format!(
+                    "no answer within {}s",
+                    COMMAND_TIMEOUT.as_secs()
+                )));
             }
             Err(e) => return Err(fail(e.to_string())),
         }
@@ -112,10 +115,20 @@ fn run_secret_command(argv: &[String]) -> Result<String, SecretError> {
     if !output.status.success() {
         // stderr is shown (it says why: "not found", "locked"), stdout never is.
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let first = stderr.lines().next().unwrap_or("").chars().take(200).collect::<String>();
-        return Err(fail(format!("{} {}", output.status, first).trim().to_string()));
+        let first = stderr
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect::<String>();
+        return Err(fail(
+            format!("{} {}", output.status, first).trim().to_string(),
+        ));
     }
-    Ok(String::from_utf8_lossy(&output.stdout).trim_end().to_string())
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .trim_end()
+        .to_string())
 }
 
 /// A resolved secret. Debug prints only the source.

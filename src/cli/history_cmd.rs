@@ -45,7 +45,12 @@ pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: 
         eprintln!("warning: history: {warning}");
     }
     if records.is_empty() {
-        println!("no revalidations recorded{}", since.map(|s| format!(" in the last {s}")).unwrap_or_default());
+        println!(
+            "no revalidations recorded{}",
+            since
+                .map(|s| format!(" in the last {s}"))
+                .unwrap_or_default()
+        );
     }
     for r in records {
         println!(
@@ -54,7 +59,9 @@ pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: 
             r.operator,
             r.site,
             r.outcome,
-            r.status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+            r.status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "-".into()),
             millis(r.latency_ms),
             r.target
         );
@@ -68,7 +75,9 @@ fn parse_since(text: &str) -> Result<jiff::Timestamp, String> {
     let duration = match text.strip_suffix('d').map(str::parse::<i64>) {
         Some(Ok(days)) => jiff::SignedDuration::from_hours(days.saturating_mul(24)),
         Some(Err(_)) => return Err(invalid()),
-        None => text.parse::<jiff::SignedDuration>().map_err(|_| invalid())?,
+        None => text
+            .parse::<jiff::SignedDuration>()
+            .map_err(|_| invalid())?,
     };
     jiff::Timestamp::now()
         .checked_sub(duration)

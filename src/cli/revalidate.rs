@@ -97,7 +97,11 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     let secret = match site.secret.resolve() {
         Ok(secret) => secret,
         Err(e) => {
-            eprintln!("error: site {}: secret from {}: {e}", site.name, site.secret.describe());
+            eprintln!(
+                "error: site {}: secret from {}: {e}",
+                site.name,
+                site.secret.describe()
+            );
             return Exit::Usage;
         }
     };
@@ -202,20 +206,23 @@ fn print_lint_findings(items: &[Item]) {
 
 fn dry_run(site: &Site, items: &[Item], json: bool) -> Exit {
     if json {
-        let results: Vec<Value> = items
-            .iter()
-            .map(|i| result_json(site, i))
-            .collect();
+        let results: Vec<Value> = items.iter().map(|i| result_json(site, i)).collect();
         print_json(
             "revalidate",
             json!({ "site": site.name, "dry_run": true, "results": results, "summary": summary_json(items) }),
         );
     } else {
-        println!("dry run: nothing sent; secret from {}", site.secret.describe());
+        println!(
+            "dry run: nothing sent; secret from {}",
+            site.secret.describe()
+        );
         for item in items {
             match &item.outcome {
                 Some(outcome) => println!("refused  {}: {}", item.target, outcome.explanation),
-                None => println!("would send  {}", masked_summary(&site.endpoint, &item.target)),
+                None => println!(
+                    "would send  {}",
+                    masked_summary(&site.endpoint, &item.target)
+                ),
             }
         }
     }
@@ -224,7 +231,8 @@ fn dry_run(site: &Site, items: &[Item], json: bool) -> Exit {
 
 /// Ask at a terminal; refuse when nobody can answer.
 fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
-    let interactive = !stdin_used && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let interactive =
+        !stdin_used && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !interactive {
         eprintln!(
             "error: refusing to send {count} revalidations to {} without --yes (no terminal to confirm at)",
@@ -278,7 +286,9 @@ async fn send_all(
     history: Option<&History>,
     json: bool,
 ) {
-    let pending: Vec<usize> = (0..items.len()).filter(|&i| items[i].outcome.is_none()).collect();
+    let pending: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].outcome.is_none())
+        .collect();
     let targets = pending.iter().map(|&i| items[i].target.clone()).collect();
     let cancel = CancellationToken::new();
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -328,7 +338,10 @@ fn print_result(target: &Target, outcome: &Outcome) {
     println!(
         "{:17} {:>4} {:>8}  {}",
         outcome.kind.as_str(),
-        outcome.status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+        outcome
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "-".into()),
         millis(outcome.latency_ms),
         target
     );
@@ -380,7 +393,11 @@ fn summary_json(items: &[Item]) -> Value {
     let ok = items.iter().filter(|i| is_ok(i)).count();
     let refused = items
         .iter()
-        .filter(|i| i.outcome.as_ref().is_some_and(|o| o.kind == OutcomeKind::Refused))
+        .filter(|i| {
+            i.outcome
+                .as_ref()
+                .is_some_and(|o| o.kind == OutcomeKind::Refused)
+        })
         .count();
     json!({ "total": items.len(), "revalidated": ok, "refused": refused, "failed": items.iter().filter(|i| i.outcome.is_some()).count() - ok })
 }

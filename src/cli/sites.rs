@@ -24,7 +24,11 @@ pub fn sites(config: &Config, json: bool) -> Exit {
         for origin in &site.origins {
             println!("  origin   {origin}");
         }
-        println!("  endpoint {} {}", site.endpoint.method.as_str(), site.endpoint.url);
+        println!(
+            "  endpoint {} {}",
+            site.endpoint.method.as_str(),
+            site.endpoint.url
+        );
         println!("  secret   {}", site.secret.describe());
         println!(
             "  routes   {}   tags {}",
@@ -76,7 +80,10 @@ pub fn routes(config: &Config, name: &str, json: bool) -> Exit {
         .iter()
         .map(|route| {
             let target = route_target(route);
-            (route, last.as_ref().and_then(|l| l.get(&site.name, &target)))
+            (
+                route,
+                last.as_ref().and_then(|l| l.get(&site.name, &target)),
+            )
         })
         .collect();
     if json {

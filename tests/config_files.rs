@@ -1,0 +1,151 @@
+//! Config files as users write them: the example parses whole, and each
+//! malformed file under tests/fixtures/bad gives exit 2 and a message with
+//! the file, line and column its first line announces (`# expect: L:C text`).
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn isrctl() -> Command {
+    let mut cmd = Command::cargo_bin("isrctl").unwrap();
+    cmd.env_remove("ISRCTL_CONFIG").env(
+        "XDG_STATE_HOME",
+        std::env::temp_dir().join("isrctl-config-tests"),
+    );
+    cmd
+}
+
+#[test]
+fn every_key_of_the_example_config_parses() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let config = isrctl::config::load(&example).expect("config.example.toml must load");
+    let blog = config.site("blog").unwrap();
+    // Spot-check that keys were read, not ignored: each differs from its default.
+    assert_eq!(blog.origins.len(), 2);
+    assert_eq!(blog.cdn.as_deref(), Some("cloudflare"));
+    assert_eq!(blog.limits.concurrency, 2);
+    assert_eq!(blog.limits.rate_per_second, Some(5.0));
+    assert_eq!(blog.limits.timeout, std::time::Duration::from_secs(15));
+    assert_eq!(blog.routes.len(), 3);
+    assert!(blog.routes[1].marker.is_some());
+    assert_eq!(blog.routes[1].labels, vec!["editorial"]);
+    assert_eq!(blog.tags, vec!["posts", "products"]);
+    let shop = config.site("shop").unwrap();
+    assert_eq!(shop.endpoint.method, isrctl::endpoint::Method::Get);
+
+    isrctl()
+        .args(["--config", example.to_str().unwrap(), "config", "check"])
+        .assert()
+        .code(0);
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `# expect: 7:8 did you mean /about?` → ("7:8", "did you mean /about?")
+fn expectation(file: &Path) -> (String, String) {
+    let text = std::fs::read_to_string(file).unwrap();
+    let first = text.lines().next().unwrap();
+    let rest = first
+        .strip_prefix("# expect: ")
+        .expect("first line states the expectation");
+    let (at, words) = rest.split_once(' ').unwrap_or((rest, ""));
+    (at.to_string(), words.trim().to_string())
+}
+
+#[test]
+fn malformed_configs_name_file_line_column_and_exit_2() {
+    let files = fixtures();
+    assert!(
+        files.len() >= 20,
+        "at least 20 malformed configs, found {}",
+        files.len()
+    );
+    for file in files {
+        let (at, words) = expectation(&file);
+        for args in [&["sites"][..], &["config", "check"][..]] {
+            let output = isrctl()
+                .arg("--config")
+                .arg(&file)
+                .args(args)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{}: {stderr}",
+                file.display()
+            );
+            let located = format!("{}:{at}:", file.display());
+            assert!(
+                stderr.contains(&located),
+                "{}: expected {located} in: {stderr}",
+                file.display()
+            );
+            assert!(
+                stderr.contains(&words),
+                "{}: expected {words:?} in: {stderr}",
+                file.display()
+            );
+            assert!(!stderr.contains("panicked"), "{stderr}");
+            assert!(
+                output.stdout.is_empty(),
+                "nothing on stdout for a bad config"
+            );
+        }
+    }
+}
+
+#[test]
+fn config_check_json_lists_errors_with_locations() {
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad/path_without_slash.toml");
+    let output = isrctl()
+        .arg("--config")
+        .arg(&file)
+        .args(["config", "check", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["errors"][0]["line"], 7);
+    assert_eq!(doc["errors"][0]["column"], 8);
+    assert!(
+        doc["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/about")
+    );
+}
+
+#[test]
+fn missing_config_is_a_usage_error_that_says_where_to_put_one() {
+    let home = tempfile::tempdir().unwrap();
+    isrctl()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("cfg"))
+        .arg("sites")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no config file"));
+}
+
+#[test]
+fn config_is_found_through_isrctl_config_env() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    isrctl()
+        .env("ISRCTL_CONFIG", &example)
+        .arg("sites")
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("https://blog.example.com"));
+}
