@@ -11,8 +11,10 @@
 //! They serve the tests and `isrctl demo`; nothing here is used against a
 //! real site.
 
+pub mod cdn;
 pub mod origin;
 
+pub use cdn::SimCdn;
 pub use origin::{OriginOptions, SimOrigin, SimPage};
 
 /// Milliseconds since the Unix epoch, as Next.js reports in `now`.
