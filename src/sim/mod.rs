@@ -12,9 +12,11 @@
 //! real site.
 
 pub mod cdn;
+pub mod hostile;
 pub mod origin;
 
 pub use cdn::SimCdn;
+pub use hostile::{Behaviour, Hostile};
 pub use origin::{OriginOptions, SimOrigin, SimPage};
 
 /// Milliseconds since the Unix epoch, as Next.js reports in `now`.
