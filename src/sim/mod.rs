@@ -1,1 +1,37 @@
-//! Simulated Next.js origin and CDN (placeholder; see issue 2).
+//! In-process stand-ins for the servers isrctl talks to, on loopback.
+//!
+//! - [`SimOrigin`]: a `next start` instance with ISR pages, the App Router
+//!   revalidation route handler and the Pages Router `res.revalidate` route,
+//!   behaving as measured on Next.js 16.4.6 (see `design.md`).
+//! - [`SimCdn`]: a caching layer that keeps HTML for its `s-maxage`, like a
+//!   Varnish in front of the origin, so "origin fresh, CDN stale" happens.
+//! - [`Hostile`]: a scripted endpoint that misbehaves on purpose (hangs,
+//!   resets, floods, redirects, rate limits) for reliability tests.
+//!
+//! They serve the tests and `isrctl demo`; nothing here is used against a
+//! real site.
+
+pub mod cdn;
+pub mod hostile;
+pub mod origin;
+
+pub use cdn::SimCdn;
+pub use hostile::{Behaviour, Hostile};
+pub use origin::{OriginOptions, SimOrigin, SimPage};
+
+/// Milliseconds since the Unix epoch, as Next.js reports in `now`.
+pub(crate) fn now_millis() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// An HTTP `Date` value (IMF-fixdate) for now.
+pub(crate) fn http_date() -> String {
+    jiff::Timestamp::now()
+        .strftime("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
+}
+
+/// Lower-case hex of some bytes (sha2 0.11 digests do not format as hex).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

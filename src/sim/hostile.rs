@@ -1,0 +1,635 @@
+//! A scripted, misbehaving endpoint for reliability tests.
+//!
+//! Every path follows one [`Behaviour`]. The server speaks HTTP/1.1 by hand
+//! on a raw `TcpListener`, one request per connection (`Connection: close`),
+//! because several behaviours (never answering, resetting the connection,
+//! dripping bytes forever) are things a well-behaved framework won't do.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::now_millis;
+
+/// What a [`Hostile`] server does with each request.
+#[derive(Clone, Debug)]
+pub enum Behaviour {
+    /// `200 {"revalidated":true,"now":…}`.
+    Revalidated,
+    /// Any status with any body: 401/403/400/404/422/500 with a JSON
+    /// message, 200 with HTML, 200 `{"revalidated":false}`…
+    Status {
+        status: u16,
+        body: String,
+        content_type: String,
+    },
+    /// The first `times` requests get 429 with `Retry-After`, later ones
+    /// are answered as [`Behaviour::Revalidated`].
+    RateLimited { retry_after_secs: u64, times: usize },
+    /// Read the request, never answer (until the client gives up).
+    Hang,
+    /// 200 and headers, then one body byte every 500 ms forever.
+    SlowDrip,
+    /// 200 `application/json` with a 200 MiB body: whitespace first, the
+    /// `{"revalidated":true}` only at the very end.
+    HugeBody,
+    /// 200 `Content-Encoding: gzip`: a real gzip stream of about 6.5 MB that
+    /// inflates to about 1 GiB of zero bytes.
+    GzipBomb,
+    /// Read the request, then reset the connection (RST) without an answer.
+    Reset,
+    /// 302 `Location: <url>`.
+    RedirectTo(String),
+    /// 302 to the very URL that was requested.
+    RedirectLoop,
+    /// Wait, then behave as the inner behaviour.
+    Delay(Duration, Box<Behaviour>),
+}
+
+const HUGE_BODY_LEN: u64 = 200 * 1024 * 1024;
+const DRIP_INTERVAL: Duration = Duration::from_millis(500);
+/// Largest request head accepted; a longer one gets the connection closed.
+const MAX_HEAD: usize = 64 * 1024;
+/// How much of a request body is read (and thrown away) at most.
+const MAX_BODY: u64 = 16 * 1024 * 1024;
+const BODY_TIMEOUT: Duration = Duration::from_secs(5);
+
+struct Shared {
+    behaviour: Behaviour,
+    addr: SocketAddr,
+    requests: AtomicUsize,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+    rate_limited: AtomicUsize,
+    log: Mutex<Vec<(Instant, String)>>,
+}
+
+impl Shared {
+    /// A poisoned lock only means a test panicked elsewhere; the log is
+    /// appended to whole, so keep using it.
+    fn log(&self) -> MutexGuard<'_, Vec<(Instant, String)>> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Holds one request as "in flight" until dropped.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared, target: String) -> InFlight<'a> {
+        shared.log().push((Instant::now(), target));
+        shared.requests.fetch_add(1, Ordering::SeqCst);
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A running hostile server. Dropping it closes the listener and every
+/// connection it still holds.
+pub struct Hostile {
+    shared: Arc<Shared>,
+    cancel: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+impl Hostile {
+    /// Bind `127.0.0.1:0` and serve `b` in a background task.
+    pub async fn start(b: Behaviour) -> std::io::Result<Hostile> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let shared = Arc::new(Shared {
+            behaviour: b,
+            addr: listener.local_addr()?,
+            requests: AtomicUsize::new(0),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+            rate_limited: AtomicUsize::new(0),
+            log: Mutex::new(Vec::new()),
+        });
+        let cancel = CancellationToken::new();
+        let task = tokio::spawn(accept_loop(listener, shared.clone(), cancel.clone()));
+        Ok(Hostile {
+            shared,
+            cancel,
+            task,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.shared.addr)
+    }
+
+    /// Requests received, on any path (counted once the head is read).
+    pub fn requests(&self) -> usize {
+        self.shared.requests.load(Ordering::SeqCst)
+    }
+
+    /// The most requests that were being handled at the same time.
+    pub fn max_concurrent(&self) -> usize {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// When each request arrived, in order (to prove Retry-After was waited).
+    pub fn request_times(&self) -> Vec<Instant> {
+        self.shared.log().iter().map(|(at, _)| *at).collect()
+    }
+
+    /// The request-target (`/path?query`) of each request, in order.
+    pub fn received_targets(&self) -> Vec<String> {
+        self.shared.log().iter().map(|(_, t)| t.clone()).collect()
+    }
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        self.task.abort();
+    }
+}
+
+/// A loopback port with nothing listening on it (bound, then released), for
+/// "connection refused" tests.
+pub async fn refused_port() -> u16 {
+    match TcpListener::bind("127.0.0.1:0").await {
+        Ok(listener) => listener.local_addr().map(|a| a.port()).unwrap_or(9),
+        // Port 9 (discard) is practically never served on loopback.
+        Err(_) => 9,
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, cancel: CancellationToken) {
+    loop {
+        let stream = tokio::select! {
+            _ = cancel.cancelled() => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off, go on.
+                    tracing::warn!("hostile accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+        };
+        let shared = shared.clone();
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                result = connection(stream, &shared) => {
+                    if let Err(e) = result {
+                        tracing::debug!("hostile connection ended: {e}");
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// One request on one connection.
+async fn connection(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
+    let Some(head) = read_head(&mut stream).await? else {
+        return Ok(()); // closed before sending a full request head
+    };
+    let _in_flight = InFlight::enter(shared, head.target.clone());
+    discard_body(&mut stream, &head).await?;
+    behave(&mut stream, &shared.behaviour, shared, &head.target).await
+}
+
+async fn behave(
+    stream: &mut TcpStream,
+    behaviour: &Behaviour,
+    shared: &Shared,
+    target: &str,
+) -> std::io::Result<()> {
+    match behaviour {
+        Behaviour::Revalidated => revalidated(stream).await,
+        Behaviour::Status {
+            status,
+            body,
+            content_type,
+        } => respond(stream, *status, &[("Content-Type", content_type)], body).await,
+        Behaviour::RateLimited {
+            retry_after_secs,
+            times,
+        } => {
+            if shared.rate_limited.fetch_add(1, Ordering::SeqCst) >= *times {
+                return revalidated(stream).await;
+            }
+            let retry_after = retry_after_secs.to_string();
+            let headers = [
+                ("Content-Type", "application/json"),
+                ("Retry-After", retry_after.as_str()),
+            ];
+            respond(stream, 429, &headers, r#"{"message":"Too many requests"}"#).await
+        }
+        Behaviour::Hang => hang(stream).await,
+        Behaviour::SlowDrip => slow_drip(stream).await,
+        Behaviour::HugeBody => huge_body(stream).await,
+        Behaviour::GzipBomb => gzip_bomb(stream).await,
+        Behaviour::Reset => reset(stream),
+        Behaviour::RedirectTo(url) => respond(stream, 302, &[("Location", url)], "").await,
+        Behaviour::RedirectLoop => {
+            let url = format!("http://{}{}", shared.addr, target);
+            respond(stream, 302, &[("Location", &url)], "").await
+        }
+        Behaviour::Delay(delay, inner) => {
+            tokio::time::sleep(*delay).await;
+            Box::pin(behave(stream, inner, shared, target)).await
+        }
+    }
+}
+
+/// What we need from a request head.
+struct Head {
+    target: String,
+    content_length: u64,
+    chunked: bool,
+    /// Body bytes that arrived together with the head.
+    buffered: Vec<u8>,
+}
+
+/// Read up to the blank line ending the head; `None` if the client closed
+/// (or sent garbage) first.
+async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<Head>> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    let end = loop {
+        if let Some(pos) = find(&buf, b"\r\n\r\n") {
+            break pos;
+        }
+        if buf.len() > MAX_HEAD {
+            return Ok(None);
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let text = String::from_utf8_lossy(&buf[..end]);
+    let mut lines = text.split("\r\n");
+    let Some(target) = lines.next().and_then(|l| l.split(' ').nth(1)) else {
+        return Ok(None);
+    };
+    let mut head = Head {
+        target: target.to_string(),
+        content_length: 0,
+        chunked: false,
+        buffered: buf[end + 4..].to_vec(),
+    };
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if name.eq_ignore_ascii_case("content-length") {
+            head.content_length = value.parse().unwrap_or(0);
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            head.chunked = value.to_ascii_lowercase().contains("chunked");
+        }
+    }
+    Ok(Some(head))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Read the request body and throw it away, so that closing the socket
+/// afterwards doesn't turn our answer into a reset.
+async fn discard_body(stream: &mut TcpStream, head: &Head) -> std::io::Result<()> {
+    let read = async {
+        let mut seen = head.buffered.clone();
+        let mut chunk = [0u8; 8192];
+        loop {
+            let done = if head.chunked {
+                seen.ends_with(b"0\r\n\r\n")
+            } else {
+                seen.len() as u64 >= head.content_length
+            };
+            if done || seen.len() as u64 > MAX_BODY {
+                return Ok(());
+            }
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            // Only the tail matters for chunked; only the count otherwise.
+            seen.extend_from_slice(&chunk[..n]);
+        }
+    };
+    tokio::time::timeout(BODY_TIMEOUT, read)
+        .await
+        .unwrap_or(Ok(()))
+}
+
+fn status_line(status: u16) -> String {
+    let reason = StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Unknown");
+    format!("HTTP/1.1 {status} {reason}\r\n")
+}
+
+/// Write a head (status, headers, `Connection: close`, and the length if
+/// known) without the body.
+async fn write_head(
+    stream: &mut TcpStream,
+    status: u16,
+    headers: &[(&str, &str)],
+    content_length: Option<u64>,
+) -> std::io::Result<()> {
+    let mut head = status_line(status);
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if let Some(len) = content_length {
+        head.push_str(&format!("Content-Length: {len}\r\n"));
+    }
+    head.push_str("Connection: close\r\n\r\n");
+    stream.write_all(head.as_bytes()).await
+}
+
+async fn respond(
+    stream: &mut TcpStream,
+    status: u16,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<()> {
+    write_head(stream, status, headers, Some(body.len() as u64)).await?;
+    stream.write_all(body.as_bytes()).await?;
+    stream.shutdown().await
+}
+
+async fn revalidated(stream: &mut TcpStream) -> std::io::Result<()> {
+    let body = format!(r#"{{"revalidated":true,"now":{}}}"#, now_millis());
+    respond(stream, 200, &[("Content-Type", "application/json")], &body).await
+}
+
+/// Never answer; return once the client gives up and closes.
+async fn hang(stream: &mut TcpStream) -> std::io::Result<()> {
+    let mut chunk = [0u8; 1024];
+    while stream.read(&mut chunk).await? > 0 {}
+    Ok(())
+}
+
+/// Headers at once, then a byte every 500 ms until the client leaves.
+async fn slow_drip(stream: &mut TcpStream) -> std::io::Result<()> {
+    write_head(stream, 200, &[("Content-Type", "application/json")], None).await?;
+    stream.write_all(b"{").await?;
+    loop {
+        tokio::time::sleep(DRIP_INTERVAL).await;
+        stream.write_all(b" ").await?;
+    }
+}
+
+/// 200 MiB of JSON: whitespace, then `{"revalidated":true}` at the end, so
+/// only a client that swallows it all sees a success.
+async fn huge_body(stream: &mut TcpStream) -> std::io::Result<()> {
+    const TAIL: &[u8] = br#"{"revalidated":true}"#;
+    write_head(
+        stream,
+        200,
+        &[("Content-Type", "application/json")],
+        Some(HUGE_BODY_LEN),
+    )
+    .await?;
+    let padding = vec![b' '; 64 * 1024];
+    let mut left = HUGE_BODY_LEN - TAIL.len() as u64;
+    while left > 0 {
+        let n = left.min(padding.len() as u64) as usize;
+        stream.write_all(&padding[..n]).await?;
+        left -= n as u64;
+    }
+    stream.write_all(TAIL).await?;
+    stream.shutdown().await
+}
+
+async fn gzip_bomb(stream: &mut TcpStream) -> std::io::Result<()> {
+    let bomb = GzipBomb::new(GZIP_BOMB_REPEATS);
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Content-Encoding", "gzip"),
+    ];
+    write_head(stream, 200, &headers, Some(bomb.len())).await?;
+    stream.write_all(&bomb.prefix).await?;
+    // The periodic middle is sent in big slices to keep syscalls few.
+    let block = bomb.chunk.repeat(4096);
+    let mut left = bomb.repeats;
+    while left > 0 {
+        let n = left.min(4096);
+        stream.write_all(&block[..n * bomb.chunk.len()]).await?;
+        left -= n;
+    }
+    stream.write_all(&bomb.suffix).await?;
+    stream.shutdown().await
+}
+
+/// Reset the connection: with a zero linger time, closing sends RST
+/// instead of FIN, which is what a crashing proxy looks like.
+fn reset(stream: &mut TcpStream) -> std::io::Result<()> {
+    // Deprecated because a *non-zero* linger blocks the thread on drop; a
+    // zero linger never blocks.
+    #[allow(deprecated)]
+    stream.set_linger(Some(Duration::ZERO))
+    // The caller drops the stream right after this returns.
+}
+
+/// 520,000 × 13 bytes ≈ 6.8 MB compressed, inflating to ~1.07 GB.
+const GZIP_BOMB_REPEATS: usize = 520_000;
+
+/// A gzip member holding one fixed-Huffman deflate block that encodes a
+/// literal zero followed by back-references of length 258 at distance 1,
+/// i.e. a long run of zero bytes at 13 bits per 258 bytes.
+///
+/// The 3-byte prefix (block header, the literal, one match) leaves the bit
+/// stream byte-aligned, so the rest is a 13-byte chunk (8 matches) repeated,
+/// then the end-of-block code and the gzip trailer.
+struct GzipBomb {
+    prefix: Vec<u8>,
+    chunk: Vec<u8>,
+    repeats: usize,
+    suffix: Vec<u8>,
+}
+
+impl GzipBomb {
+    fn new(repeats: usize) -> GzipBomb {
+        let mut prefix = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+        let mut bits = BitWriter::default();
+        bits.bits(1, 1); // BFINAL
+        bits.bits(1, 2); // BTYPE = 01, fixed Huffman codes
+        bits.code(0x30, 8); // literal 0x00
+        bits.match_258_at_1();
+        prefix.extend(bits.finish());
+
+        let mut bits = BitWriter::default();
+        for _ in 0..8 {
+            bits.match_258_at_1();
+        }
+        let chunk = bits.finish();
+
+        let inflated = 1 + 258 * (1 + 8 * repeats as u64);
+        let mut bits = BitWriter::default();
+        bits.code(0, 7); // end of block (symbol 256)
+        let mut suffix = bits.finish();
+        suffix.extend(crc32_of_zeros(inflated).to_le_bytes());
+        suffix.extend((inflated as u32).to_le_bytes()); // ISIZE is mod 2^32
+        GzipBomb {
+            prefix,
+            chunk,
+            repeats,
+            suffix,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        (self.prefix.len() + self.chunk.len() * self.repeats + self.suffix.len()) as u64
+    }
+}
+
+/// Packs a deflate bit stream: fields LSB-first, Huffman codes MSB-first.
+#[derive(Default)]
+struct BitWriter {
+    out: Vec<u8>,
+    acc: u32,
+    used: u32,
+}
+
+impl BitWriter {
+    fn bits(&mut self, value: u32, count: u32) {
+        for i in 0..count {
+            self.acc |= ((value >> i) & 1) << self.used;
+            self.used += 1;
+            if self.used == 8 {
+                self.out.push(self.acc as u8);
+                self.acc = 0;
+                self.used = 0;
+            }
+        }
+    }
+
+    fn code(&mut self, code: u32, len: u32) {
+        for i in (0..len).rev() {
+            self.bits((code >> i) & 1, 1);
+        }
+    }
+
+    /// Length 258 (symbol 285, 8-bit code 11000101) at distance 1
+    /// (distance code 0, 5 bits), neither with extra bits.
+    fn match_258_at_1(&mut self) {
+        self.code(0xC5, 8);
+        self.code(0, 5);
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.used > 0 {
+            self.out.push(self.acc as u8);
+        }
+        self.out
+    }
+}
+
+/// CRC-32 (as gzip uses it) of `n` zero bytes, in O(log n): the register
+/// update for a zero byte is linear over GF(2), so raise its 32×32 matrix
+/// to the n-th power by squaring (the trick behind zlib's crc32_combine).
+fn crc32_of_zeros(mut n: u64) -> u32 {
+    // Column i = image of register bit i after one zero bit.
+    let mut op = [0u32; 32];
+    op[0] = 0xEDB8_8320;
+    for (i, column) in op.iter_mut().enumerate().skip(1) {
+        *column = 1 << (i - 1);
+    }
+    for _ in 0..3 {
+        op = gf2_square(&op); // 1 → 2 → 4 → 8 bits: one zero byte
+    }
+    let mut register = 0xFFFF_FFFF;
+    while n > 0 {
+        if n & 1 == 1 {
+            register = gf2_times(&op, register);
+        }
+        op = gf2_square(&op);
+        n >>= 1;
+    }
+    register ^ 0xFFFF_FFFF
+}
+
+fn gf2_times(matrix: &[u32; 32], vector: u32) -> u32 {
+    (0..32)
+        .filter(|i| vector >> i & 1 == 1)
+        .fold(0, |acc, i| acc ^ matrix[i])
+}
+
+fn gf2_square(matrix: &[u32; 32]) -> [u32; 32] {
+    let mut out = [0u32; 32];
+    for (column, source) in out.iter_mut().zip(matrix) {
+        *column = gf2_times(matrix, *source);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Plain bitwise CRC-32, to check the fast version against.
+    fn crc32_slow(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for byte in data {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn crc_of_zeros_matches_the_slow_way() {
+        for n in [0usize, 1, 2, 7, 258, 1000, 70_001] {
+            assert_eq!(crc32_of_zeros(n as u64), crc32_slow(&vec![0; n]), "n={n}");
+        }
+        // Known value: CRC-32 of one zero byte.
+        assert_eq!(crc32_of_zeros(1), 0xD202_EF8D);
+    }
+
+    #[test]
+    fn gzip_bomb_is_byte_aligned_and_small() {
+        let bomb = GzipBomb::new(3);
+        assert_eq!(bomb.prefix.len(), 10 + 3);
+        assert_eq!(bomb.chunk.len(), 13);
+        assert_eq!(bomb.suffix.len(), 1 + 8);
+        // The whole stream for 3 repeats, checked once with Python's
+        // gzip.decompress (6,451 zero bytes; CRC and size verified).
+        let mut stream = bomb.prefix.clone();
+        stream.extend(bomb.chunk.repeat(bomb.repeats));
+        stream.extend(&bomb.suffix);
+        let expected = "1f8b08000000000000ff631805a360148c8251300a46c1281805a360148c82\
+                        51300a46c1281805a360148c8251300a46c1281805006f29917033190000";
+        assert_eq!(crate::sim::hex(&stream), expected);
+        let big = GzipBomb::new(GZIP_BOMB_REPEATS);
+        assert!(big.len() < 8_000_000);
+    }
+}

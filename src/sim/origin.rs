@@ -1,0 +1,544 @@
+//! A simulated `next start` instance serving ISR pages.
+//!
+//! It reproduces what was measured on Next.js 16.4.6 (design.md, "Verified
+//! behaviour"), including the surprising parts isrctl exists to catch: a
+//! path without a leading slash and a dynamic pattern without a type are
+//! accepted with `200 {"revalidated":true}` and revalidate nothing.
+//!
+//! Page lifecycle, per page:
+//! - before any revalidation every GET is a `HIT` of the build output
+//!   (generation 0);
+//! - after a *path* revalidation the next GET renders anew and says `MISS`,
+//!   later GETs say `HIT`;
+//! - after a *tag* revalidation the next GET says `STALE` and serves the
+//!   old body and ETag while regenerating "in the background" (here: right
+//!   after answering); the GET after that serves the new generation and says
+//!   `MISS` (the first serve of a fresh render), then `HIT`;
+//! - the Pages Router endpoint regenerates before it answers, so the next
+//!   GET is already fresh and says `HIT`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use sha2::{Digest, Sha256};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use super::{hex, http_date, now_millis};
+
+/// One prerendered page of the simulated app.
+#[derive(Clone, Debug)]
+pub struct SimPage {
+    /// The URL path, with a leading slash and no trailing slash: `/blog/hello`.
+    pub path: String,
+    /// Cache tags the page was fetched with (`revalidateTag` targets).
+    pub tags: Vec<String>,
+}
+
+impl SimPage {
+    fn new(path: &str, tags: &[&str]) -> SimPage {
+        SimPage {
+            path: path.to_string(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+}
+
+/// How to build a [`SimOrigin`].
+#[derive(Clone, Debug)]
+pub struct OriginOptions {
+    /// The secret the revalidation endpoints expect in `?secret=`.
+    pub secret: String,
+    pub pages: Vec<SimPage>,
+    /// Extra delay before the revalidation endpoints answer (to let
+    /// concurrency build up in tests). Spent while the request is counted
+    /// as in flight.
+    pub endpoint_delay: Duration,
+}
+
+impl Default for OriginOptions {
+    fn default() -> Self {
+        OriginOptions {
+            secret: "sim-secret".to_string(),
+            pages: vec![
+                SimPage::new("/", &[]),
+                SimPage::new("/about", &[]),
+                SimPage::new("/blog/hello", &["posts"]),
+                SimPage::new("/blog/world", &["posts"]),
+                SimPage::new("/products/1", &["products"]),
+            ],
+            endpoint_delay: Duration::ZERO,
+        }
+    }
+}
+
+/// What the next GET of a page will do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NextServe {
+    /// Serve the cached render: `HIT`.
+    Hit,
+    /// A path revalidation is pending: render now and say `MISS`.
+    Render,
+    /// A tag revalidation is pending: serve the old render as `STALE`,
+    /// then regenerate.
+    Stale,
+    /// Regenerated in the background; the first serve says `MISS`.
+    FreshMiss,
+}
+
+/// The ISR cache entry of one page.
+struct PageState {
+    tags: Vec<String>,
+    generation: u64,
+    body: String,
+    etag: String,
+    next: NextServe,
+}
+
+impl PageState {
+    fn new(page: &SimPage) -> PageState {
+        let mut state = PageState {
+            tags: page.tags.clone(),
+            generation: 0,
+            body: String::new(),
+            etag: String::new(),
+            next: NextServe::Hit,
+        };
+        state.render(&page.path);
+        state
+    }
+
+    /// Render the page as it is now: body with a render-time marker, ETag.
+    fn render(&mut self, path: &str) {
+        self.body = render_html(path, self.generation);
+        self.etag = etag_of(&self.body);
+    }
+
+    fn regenerate(&mut self, path: &str) {
+        self.generation += 1;
+        self.render(path);
+    }
+}
+
+/// Counters shared with the test that owns the origin.
+#[derive(Default)]
+struct Counters {
+    requests: AtomicUsize,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+/// Holds one endpoint request as "in flight" until dropped, so the
+/// high-water mark covers the whole handler including `endpoint_delay`.
+struct InFlight<'a>(&'a Counters);
+
+impl<'a> InFlight<'a> {
+    fn enter(counters: &'a Counters) -> InFlight<'a> {
+        counters.requests.fetch_add(1, Ordering::SeqCst);
+        let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        counters.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(counters)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+struct Shared {
+    secret: String,
+    endpoint_delay: Duration,
+    pages: Mutex<HashMap<String, PageState>>,
+    counters: Counters,
+}
+
+impl Shared {
+    /// The ISR cache. A poisoned lock only means a test panicked elsewhere;
+    /// the map itself is always consistent, so keep serving.
+    fn pages(&self) -> MutexGuard<'_, HashMap<String, PageState>> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A running simulated origin. Dropping it stops accepting connections.
+pub struct SimOrigin {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+impl SimOrigin {
+    /// Bind `127.0.0.1:0` and serve in a background task.
+    pub async fn start(opts: OriginOptions) -> std::io::Result<SimOrigin> {
+        let pages = opts
+            .pages
+            .iter()
+            .map(|p| (normalize(&p.path).to_string(), PageState::new(p)))
+            .collect();
+        let shared = Arc::new(Shared {
+            secret: opts.secret,
+            endpoint_delay: opts.endpoint_delay,
+            pages: Mutex::new(pages),
+            counters: Counters::default(),
+        });
+        let app = Router::new()
+            .route("/api/revalidate", any(app_router_revalidate))
+            .route("/api/pages-revalidate", any(pages_router_revalidate))
+            .fallback(serve_page)
+            .with_state(shared.clone());
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::warn!("sim origin stopped: {e}");
+            }
+        });
+        Ok(SimOrigin { addr, shared, task })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Requests received on `/api/revalidate` and `/api/pages-revalidate`.
+    pub fn endpoint_requests(&self) -> usize {
+        self.shared.counters.requests.load(Ordering::SeqCst)
+    }
+
+    /// The most endpoint requests that were in flight at the same time.
+    pub fn max_concurrent_endpoint_requests(&self) -> usize {
+        self.shared.counters.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// How many times the page was regenerated (0 = the build output), or
+    /// `None` for a page the app does not have.
+    pub fn generation(&self, path: &str) -> Option<u64> {
+        self.shared
+            .pages()
+            .get(normalize(path))
+            .map(|p| p.generation)
+    }
+
+    /// Stop serving. Same as dropping.
+    pub fn shutdown(self) {}
+}
+
+impl Drop for SimOrigin {
+    fn drop(&mut self) {
+        // Stops the accept loop; connections already open finish their
+        // current exchange and die with the runtime.
+        self.task.abort();
+    }
+}
+
+/// `/blog/hello/` → `/blog/hello`; `/` stays `/`.
+fn normalize(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() { "/" } else { trimmed }
+}
+
+fn render_html(path: &str, generation: u64) -> String {
+    let now = jiff::Timestamp::now();
+    let millis = now.as_millisecond();
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"isr-rendered-at\" content=\"{generation}-{millis}\">\
+         <title>{path}</title></head><body><main><h1>{path}</h1>\
+         <p id=\"marker\">rendered generation {generation} at {now}</p>\
+         </main></body></html>"
+    )
+}
+
+/// A strong ETag derived from the body, as Next.js does.
+fn etag_of(body: &str) -> String {
+    let digest = Sha256::digest(body.as_bytes());
+    format!("\"{}\"", &hex(&digest)[..32])
+}
+
+/// GET of anything that is not an API route: an ISR page or a 404.
+async fn serve_page(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
+    }
+    // The query string plays no part in finding the page.
+    let path = normalize(uri.path());
+    let served = shared.pages().get_mut(path).map(|page| serve(path, page));
+    match served {
+        Some((cache, body, etag)) => page_response(cache, body, &etag),
+        None => not_found(),
+    }
+}
+
+/// Advance one page's lifecycle for a GET; returns what to send.
+fn serve(path: &str, page: &mut PageState) -> (&'static str, String, String) {
+    match page.next {
+        NextServe::Hit => ("HIT", page.body.clone(), page.etag.clone()),
+        NextServe::Render => {
+            page.regenerate(path);
+            page.next = NextServe::Hit;
+            ("MISS", page.body.clone(), page.etag.clone())
+        }
+        NextServe::Stale => {
+            let old = (page.body.clone(), page.etag.clone());
+            // The background regeneration, done before the lock is released
+            // so the next request sees its result.
+            page.regenerate(path);
+            page.next = NextServe::FreshMiss;
+            ("STALE", old.0, old.1)
+        }
+        NextServe::FreshMiss => {
+            page.next = NextServe::Hit;
+            ("MISS", page.body.clone(), page.etag.clone())
+        }
+    }
+}
+
+fn page_response(cache: &'static str, body: String, etag: &str) -> Response {
+    let mut response = (
+        [
+            ("x-nextjs-cache", cache),
+            ("x-nextjs-prerender", "1"),
+            ("x-nextjs-stale-time", "300"),
+            (
+                header::CACHE_CONTROL.as_str(),
+                "s-maxage=3600, stale-while-revalidate=31532400",
+            ),
+            (header::CONTENT_TYPE.as_str(), "text/html; charset=utf-8"),
+        ],
+        body,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&http_date()) {
+        headers.insert(header::DATE, value);
+    }
+    response
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [
+            (
+                header::CACHE_CONTROL,
+                "private, no-cache, no-store, max-age=0, must-revalidate",
+            ),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        ],
+        "<!DOCTYPE html><html><head><title>404: This page could not be found.</title></head>\
+         <body><h1>404</h1><h2>This page could not be found.</h2></body></html>",
+    )
+        .into_response()
+}
+
+fn json(status: StatusCode, value: serde_json::Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+/// The decoded query string as a map (last value of a repeated key wins).
+fn query_map(raw: Option<String>) -> HashMap<String, String> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// The App Router route handler from the Next.js docs:
+/// `POST /api/revalidate?secret=S&path=P[&type=page|layout]` or `&tag=T`.
+async fn app_router_revalidate(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let _in_flight = InFlight::enter(&shared.counters);
+    tokio::time::sleep(shared.endpoint_delay).await;
+    if method != Method::POST {
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response();
+    }
+    let query = query_map(raw);
+    if query.get("secret") != Some(&shared.secret) {
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"message": "Invalid token"}),
+        );
+    }
+    let path = query.get("path");
+    let tag = query.get("tag");
+    if path.is_none() && tag.is_none() {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"message": "Path is required"}),
+        );
+    }
+    if let Some(path) = path {
+        revalidate_path(&shared, path, query.get("type").map(String::as_str));
+    }
+    if let Some(tag) = tag {
+        revalidate_tag(&shared, tag);
+    }
+    json(
+        StatusCode::OK,
+        serde_json::json!({"revalidated": true, "now": now_millis()}),
+    )
+}
+
+/// `revalidatePath(path, type)`, including its silent no-ops.
+fn revalidate_path(shared: &Shared, path: &str, kind: Option<&str>) {
+    if !path.starts_with('/') {
+        return; // Next.js accepts it and revalidates nothing.
+    }
+    let dynamic = segments(path).any(is_dynamic_segment);
+    let as_layout = match kind {
+        Some("layout") => true,
+        Some("page") => false,
+        _ if dynamic => return, // a pattern without a type matches nothing
+        _ => false,
+    };
+    let pattern: Vec<&str> = segments(path).collect();
+    for (page_path, page) in shared.pages().iter_mut() {
+        let page_segments: Vec<&str> = segments(page_path).collect();
+        if matches(&pattern, &page_segments, as_layout) {
+            page.next = NextServe::Render;
+        }
+    }
+}
+
+/// `revalidateTag(tag, 'max')`: serve stale once, regenerate behind it.
+fn revalidate_tag(shared: &Shared, tag: &str) {
+    for page in shared.pages().values_mut() {
+        // A pending path revalidation already makes the next GET fresh.
+        if page.tags.iter().any(|t| t == tag) && page.next != NextServe::Render {
+            page.next = NextServe::Stale;
+        }
+    }
+}
+
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|s| !s.is_empty())
+}
+
+fn is_dynamic_segment(segment: &str) -> bool {
+    segment.starts_with('[') && segment.ends_with(']')
+}
+
+/// Whether a route pattern covers a page. With `prefix` (type `layout`)
+/// the pattern also covers every page nested below it.
+fn matches(pattern: &[&str], path: &[&str], prefix: bool) -> bool {
+    let Some((&head, rest)) = pattern.split_first() else {
+        return path.is_empty() || prefix;
+    };
+    if head.starts_with('(') && head.ends_with(')') {
+        return matches(rest, path, prefix); // route groups are not in URLs
+    }
+    if head.starts_with("[[...") {
+        return true; // optional catch-all: any rest, even none
+    }
+    if head.starts_with("[...") {
+        return !path.is_empty();
+    }
+    let Some((&first, path_rest)) = path.split_first() else {
+        return false;
+    };
+    (is_dynamic_segment(head) || head == first) && matches(rest, path_rest, prefix)
+}
+
+/// The Pages Router API route calling `res.revalidate(path)`:
+/// `GET /api/pages-revalidate?secret=S&path=P`.
+async fn pages_router_revalidate(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let _in_flight = InFlight::enter(&shared.counters);
+    tokio::time::sleep(shared.endpoint_delay).await;
+    let query = query_map(raw);
+    if query.get("secret") != Some(&shared.secret) {
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"message": "Invalid token"}),
+        );
+    }
+    let Some(path) = query.get("path") else {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"message": "Path is required"}),
+        );
+    };
+    // res.revalidate throws on a path without a leading slash and when the
+    // page does not answer 200; the usual handler turns that into a 500.
+    let regenerated = path.starts_with('/') && regenerate_now(&shared, path);
+    if !regenerated {
+        return json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::json!({"message": "Error revalidating"}),
+        );
+    }
+    json(StatusCode::OK, serde_json::json!({"revalidated": true}))
+}
+
+/// Regenerate a page before answering; false if there is no such page.
+fn regenerate_now(shared: &Shared, path: &str) -> bool {
+    let path = normalize(path);
+    let mut pages = shared.pages();
+    let Some(page) = pages.get_mut(path) else {
+        return false;
+    };
+    page.regenerate(path);
+    page.next = NextServe::Hit;
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segs(p: &str) -> Vec<&str> {
+        segments(p).collect()
+    }
+
+    #[test]
+    fn patterns_match_like_next_routes() {
+        assert!(matches(&segs("/blog/[slug]"), &segs("/blog/hello"), false));
+        assert!(!matches(&segs("/blog/[slug]"), &segs("/blog"), false));
+        assert!(matches(&segs("/[...all]"), &segs("/blog/hello"), false));
+        assert!(!matches(&segs("/blog/[...all]"), &segs("/blog"), false));
+        assert!(matches(&segs("/blog/[[...all]]"), &segs("/blog"), false));
+        assert!(matches(&segs("/(site)/about"), &segs("/about"), false));
+        assert!(!matches(&segs("/blog"), &segs("/blog/hello"), false));
+        assert!(matches(&segs("/blog"), &segs("/blog/hello"), true));
+        assert!(matches(&segs("/"), &segs("/"), false));
+        assert!(!matches(&segs("/"), &segs("/about"), false));
+    }
+
+    #[test]
+    fn normalize_drops_trailing_slashes_only() {
+        assert_eq!(normalize("/blog/hello/"), "/blog/hello");
+        assert_eq!(normalize("/"), "/");
+        assert_eq!(normalize("/about"), "/about");
+    }
+}
