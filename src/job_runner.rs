@@ -182,9 +182,9 @@ fn retry_wait(job: &Job, outcome: &Outcome, attempt: u32) -> Option<Duration> {
 
 fn pause_site(job: &Job, wait: Duration) {
     let until = Instant::now() + wait;
-    if let Ok(mut paused) = job.paused_until.lock() {
-        if paused.is_none_or(|p| p < until) {
-            *paused = Some(until);
-        }
+    if let Ok(mut paused) = job.paused_until.lock()
+        && paused.is_none_or(|p| p < until)
+    {
+        *paused = Some(until);
     }
 }

@@ -113,12 +113,10 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
         }
     };
     let history = open_history();
-    record_refusals(history.as_ref(), site, &items);
+    report_refusals(history.as_ref(), site, &items, args.json);
     send_all(site, job, &mut items, history.as_ref(), args.json).await;
-    if let Some(history) = &history {
-        if let Err(e) = history.update_index() {
-            tracing::warn!("history index not updated: {e}");
-        }
+    if let Some(Err(e)) = history.as_ref().map(History::update_index) {
+        tracing::warn!("history index not updated: {e}");
     }
     report(site, &items, args.json)
 }
@@ -251,16 +249,25 @@ fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
     yes
 }
 
-fn record_refusals(history: Option<&History>, site: &Site, items: &[Item]) {
+/// Print and record the targets refused before sending.
+fn report_refusals(history: Option<&History>, site: &Site, items: &[Item], json: bool) {
+    let refused = items
+        .iter()
+        .filter_map(|i| i.outcome.as_ref().map(|o| (&i.target, o)));
+    if !json {
+        refused
+            .clone()
+            .for_each(|(target, outcome)| print_result(target, outcome));
+    }
     let Some(history) = history else { return };
     let records: Vec<Record> = items
         .iter()
         .filter_map(|i| i.outcome.as_ref().map(|o| record(site, &i.target, o)))
         .collect();
-    if !records.is_empty() {
-        if let Err(e) = history.append_all(&records) {
-            eprintln!("warning: cannot write history: {e}");
-        }
+    if !records.is_empty()
+        && let Err(e) = history.append_all(&records)
+    {
+        eprintln!("warning: cannot write history: {e}");
     }
 }
 
@@ -300,14 +307,7 @@ async fn send_all(
             event = rx.recv() => match event {
                 Some(JobEvent::Finished { index, outcome }) => {
                     let item = &mut items[pending[index]];
-                    tracing::info!(site = %site.name, target = %item.target, outcome = outcome.kind.as_str(), status = ?outcome.status, request = %masked_summary(&site.endpoint, &item.target), "revalidation finished");
-                    if outcome.kind != OutcomeKind::Cancelled {
-                        if let Some(h) = history {
-                            if let Err(e) = h.append(&record(site, &item.target, &outcome)) {
-                                eprintln!("warning: cannot write history: {e}");
-                            }
-                        }
-                    }
+                    record_result(site, history, &item.target, &outcome);
                     progress.finished(outcome.kind.is_success());
                     if !json {
                         progress.clear();
@@ -332,6 +332,25 @@ async fn send_all(
     }
     progress.clear();
     let _ = handle.await;
+}
+
+/// Log and append one result as soon as it arrives: a crash loses at most
+/// the record in flight.
+fn record_result(site: &Site, history: Option<&History>, target: &Target, outcome: &Outcome) {
+    tracing::info!(
+        site = %site.name,
+        target = %target,
+        outcome = outcome.kind.as_str(),
+        status = ?outcome.status,
+        request = %masked_summary(&site.endpoint, target),
+        "revalidation finished"
+    );
+    if outcome.kind == OutcomeKind::Cancelled {
+        return;
+    }
+    if let Some(Err(e)) = history.map(|h| h.append(&record(site, target, outcome))) {
+        eprintln!("warning: cannot write history: {e}");
+    }
 }
 
 fn print_result(target: &Target, outcome: &Outcome) {
