@@ -273,8 +273,11 @@ impl Validator<'_> {
 
     fn sites(&mut self, raw: RawConfig) -> Vec<Site> {
         let defaults = self.limits(&raw.defaults, &Limits::default());
+        // Keep the file's order: it is the order people expect in lists.
+        let mut tables: Vec<_> = raw.sites.into_iter().collect();
+        tables.sort_by_key(|(_, site)| site.span().start);
         let mut sites = Vec::new();
-        for (name, site) in raw.sites {
+        for (name, site) in tables {
             if let Some(site) = self.site(name, site, &defaults) {
                 sites.push(site);
             }
@@ -725,6 +728,6 @@ fn expand_home(path: &str) -> PathBuf {
     }
 }
 
-/// Site tables keyed by name; a BTreeMap keeps the file's order irrelevant
-/// and TOML itself rejects a duplicate site name with its location.
+/// Site tables keyed by name; TOML itself rejects a duplicate site name
+/// with its location.
 pub(crate) type SiteTables = BTreeMap<Spanned<String>, Spanned<raw::RawSite>>;

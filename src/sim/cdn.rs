@@ -61,6 +61,11 @@ pub struct SimCdn {
 impl SimCdn {
     /// Bind `127.0.0.1:0` and proxy to `origin_url` (e.g. `SimOrigin::url()`).
     pub async fn start(origin_url: &str) -> std::io::Result<SimCdn> {
+        SimCdn::start_on(0, origin_url).await
+    }
+
+    /// The same on a given loopback port (0 picks a free one).
+    pub async fn start_on(port: u16, origin_url: &str) -> std::io::Result<SimCdn> {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
@@ -73,7 +78,7 @@ impl SimCdn {
             origin_requests: AtomicUsize::new(0),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {

@@ -62,6 +62,8 @@ pub struct OriginOptions {
     /// concurrency build up in tests). Spent while the request is counted
     /// as in flight.
     pub endpoint_delay: Duration,
+    /// Loopback port to listen on; 0 picks a free one.
+    pub port: u16,
 }
 
 impl Default for OriginOptions {
@@ -76,6 +78,7 @@ impl Default for OriginOptions {
                 SimPage::new("/products/1", &["products"]),
             ],
             endpoint_delay: Duration::ZERO,
+            port: 0,
         }
     }
 }
@@ -178,7 +181,7 @@ pub struct SimOrigin {
 }
 
 impl SimOrigin {
-    /// Bind `127.0.0.1:0` and serve in a background task.
+    /// Bind `127.0.0.1:{opts.port}` and serve in a background task.
     pub async fn start(opts: OriginOptions) -> std::io::Result<SimOrigin> {
         let pages = opts
             .pages
@@ -196,7 +199,7 @@ impl SimOrigin {
             .route("/api/pages-revalidate", any(pages_router_revalidate))
             .fallback(serve_page)
             .with_state(shared.clone());
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let listener = TcpListener::bind(("127.0.0.1", opts.port)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {

@@ -1,0 +1,86 @@
+//! The demo's simulated sites show each case through the real binary.
+
+mod common;
+
+use common::{Scratch, json, runtime};
+
+#[test]
+fn the_demo_sites_show_healthy_mismatch_and_refused_cases() {
+    let rt = runtime();
+    let demo = rt.block_on(isrctl::demo::Demo::start()).unwrap();
+    let s = Scratch::new();
+    std::fs::write(s.config_path(), demo.config_text()).unwrap();
+
+    let check = s.isrctl().args(["config", "check"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{check:?}");
+
+    let ok = s
+        .isrctl()
+        .args(["revalidate", "healthy", "--path", "/blog/hello", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&ok)["results"][0]["outcome"]["kind"], "revalidated");
+
+    let mismatch = s
+        .isrctl()
+        .args([
+            "revalidate",
+            "token-mismatch",
+            "--path",
+            "/blog/hello",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(mismatch.status.code(), Some(1));
+    assert_eq!(
+        json(&mismatch)["results"][0]["outcome"]["kind"],
+        "unauthorized"
+    );
+    // Neither secret is ever shown.
+    for out in [&ok, &mismatch] {
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !all.contains("demo-secret") && !all.contains("last-years-secret"),
+            "{all}"
+        );
+    }
+
+    let noop = s
+        .isrctl()
+        .args(["revalidate", "silent-noop", "--path", "blog/hello"])
+        .output()
+        .unwrap();
+    assert_eq!(noop.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&noop.stdout).contains("did you mean /blog/hello?"));
+    assert_eq!(demo.noop.endpoint_requests(), 0);
+
+    // Through the CDN the old page stays: the origin is fresh, the CDN is not.
+    let stale = s
+        .isrctl()
+        .args(["revalidate", "stale-cdn", "--path", "/blog/hello"])
+        .output()
+        .unwrap();
+    assert_eq!(stale.status.code(), Some(0), "{stale:?}");
+}
+
+#[test]
+fn print_config_prints_a_config_that_loads() {
+    let out = assert_cmd::Command::cargo_bin("isrctl")
+        .unwrap()
+        .args(["demo", "--print-config"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let config = isrctl::config::parse(&text, std::path::Path::new("demo.toml")).unwrap();
+    let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["healthy", "token-mismatch", "stale-cdn", "silent-noop"]
+    );
+}
