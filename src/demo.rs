@@ -11,14 +11,16 @@ use crate::cli::Exit;
 use crate::sim::{OriginOptions, SimCdn, SimOrigin};
 
 /// The app's secret in every simulated origin.
-const APP_SECRET: &str = "demo-secret";
+const APP_SECRET: &str = "d3mo-app-7c41e9";
 /// What the token-mismatch site's config holds instead.
-const STALE_SECRET: &str = "last-years-secret";
+const STALE_SECRET: &str = "d3mo-old-9a22f0";
 /// Preferred ports, so a printed config keeps working across runs.
 const BASE_PORT: u16 = 47810;
 
 /// The running simulated sites; dropping it stops them.
 pub struct Demo {
+    /// Where the secret files live (the config reads secrets from files).
+    pub secrets_dir: std::path::PathBuf,
     pub healthy: SimOrigin,
     pub mismatch: SimOrigin,
     pub stale_origin: SimOrigin,
@@ -29,6 +31,10 @@ pub struct Demo {
 impl Demo {
     /// Start every site, on the preferred ports when free.
     pub async fn start() -> std::io::Result<Demo> {
+        let secrets_dir = std::env::temp_dir().join("isrctl-demo-secrets");
+        std::fs::create_dir_all(&secrets_dir)?;
+        write_atomically(&secrets_dir.join("app.secret"), APP_SECRET)?;
+        write_atomically(&secrets_dir.join("last-year.secret"), STALE_SECRET)?;
         let healthy = origin(BASE_PORT).await?;
         let mismatch = origin(BASE_PORT + 1).await?;
         let stale_origin = origin(BASE_PORT + 2).await?;
@@ -38,6 +44,7 @@ impl Demo {
         };
         let noop = origin(BASE_PORT + 4).await?;
         Ok(Demo {
+            secrets_dir,
             healthy,
             mismatch,
             stale_origin,
@@ -50,38 +57,49 @@ impl Demo {
     pub fn config_text(&self) -> String {
         let mut text = String::from(
             "# isrctl demo: simulated Next.js sites on loopback, started by `isrctl demo`.\n\
-             # Secrets come from a command, as a password manager would give them.\n",
+             # Secrets are read from files; isrctl shows only their source and a fingerprint.\n",
         );
         text += &site(
             "healthy",
             "everything works: revalidate a path or the tag posts",
             &self.healthy.url(),
             &[],
-            APP_SECRET,
+            &self.secret_file("app.secret"),
         );
         text += &site(
             "token-mismatch",
             "the secret here is not the app's: every revalidation is refused (401)",
             &self.mismatch.url(),
             &[],
-            STALE_SECRET,
+            &self.secret_file("last-year.secret"),
         );
         text += &site(
             "stale-cdn",
             "a CDN keeps the HTML for s-maxage=3600: the origin is fresh, visitors see the old page",
             &self.stale_cdn.url(),
             &[self.stale_origin.url()],
-            APP_SECRET,
+            &self.secret_file("app.secret"),
         );
         text += &site(
             "silent-noop",
             "try --path blog/hello: Next.js would answer revalidated:true and do nothing, so isrctl refuses it",
             &self.noop.url(),
             &[],
-            APP_SECRET,
+            &self.secret_file("app.secret"),
         );
         text
     }
+
+    fn secret_file(&self, name: &str) -> String {
+        self.secrets_dir.join(name).display().to_string()
+    }
+}
+
+/// Another demo may be reading the file: never let it see it half written.
+fn write_atomically(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    let temp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&temp, content)?;
+    std::fs::rename(&temp, path)
 }
 
 async fn origin(port: u16) -> std::io::Result<SimOrigin> {
@@ -96,7 +114,7 @@ async fn origin(port: u16) -> std::io::Result<SimOrigin> {
     }
 }
 
-fn site(name: &str, what: &str, public: &str, origins: &[String], secret: &str) -> String {
+fn site(name: &str, what: &str, public: &str, origins: &[String], secret_file: &str) -> String {
     let origins = if origins.is_empty() {
         String::new()
     } else {
@@ -111,7 +129,7 @@ public_url = "{public}"
 {origins}tags = ["posts", "products"]
 
 [sites.{name}.secret]
-command = ["printf", "%s", "{secret}"]
+file = "{secret_file}"
 
 [[sites.{name}.routes]]
 path = "/"
@@ -140,9 +158,8 @@ tags = ["products"]
     )
 }
 
-/// Until the console exists: start the sites, write and print the config,
-/// and serve until Ctrl-C.
-pub async fn run(print_config: bool) -> Exit {
+/// Start the sites and open the console on them; or print their config.
+pub async fn run(print_config: bool, options: crate::tui::Options) -> Exit {
     let demo = match Demo::start().await {
         Ok(demo) => demo,
         Err(e) => {
@@ -155,20 +172,17 @@ pub async fn run(print_config: bool) -> Exit {
         print!("{text}");
         return Exit::Ok;
     }
+    // Written out so the header names a real file the user can open and copy.
     let file = std::env::temp_dir().join("isrctl-demo.toml");
     if let Err(e) = std::fs::write(&file, &text) {
         eprintln!("error: cannot write {}: {e}", file.display());
         return Exit::Failed;
     }
-    println!("Simulated sites are running on loopback. In another terminal:\n");
-    println!("  export ISRCTL_CONFIG={}", file.display());
-    println!("  isrctl sites");
-    println!("  isrctl revalidate healthy --path /blog/hello");
-    println!("  isrctl revalidate token-mismatch --path /blog/hello   # 401, explained");
-    println!("  isrctl revalidate silent-noop --path blog/hello        # refused before sending");
-    println!("  isrctl revalidate healthy --tag posts");
-    println!("  isrctl history\n");
-    println!("Press Ctrl-C to stop.");
-    let _ = tokio::signal::ctrl_c().await;
-    Exit::Ok
+    match crate::config::parse(&text, &file) {
+        Ok(config) => crate::tui::run(&config, options).await,
+        Err(e) => {
+            eprintln!("error: the demo config does not load (a bug): {e}");
+            Exit::Failed
+        }
+    }
 }

@@ -226,6 +226,43 @@ pub fn masked_summary(profile: &EndpointProfile, target: &Target) -> String {
     }
 }
 
+/// Stands in for the secret while a curl command is built; replaced by a
+/// shell expression afterwards. Letters only, so URL-encoding keeps it whole.
+const CURL_PLACEHOLDER: &str = "ISRCTLSECRETPLACEHOLDER";
+
+/// The curl command equivalent to a revalidation, with the secret as a
+/// shell expression (`${BLOG_TOKEN}`, `$(cat file)`, `$(pass show x)`),
+/// never its value.
+pub fn curl_command(
+    profile: &EndpointProfile,
+    target: &Target,
+    source: &crate::secret::SecretSource,
+) -> Result<String, String> {
+    let req = profile.prepare_masked(target, CURL_PLACEHOLDER)?;
+    let secret_expr = shell_secret(source);
+    let fill = |text: &str| text.replace(CURL_PLACEHOLDER, &secret_expr);
+    let mut parts = vec![format!("curl -sS -X {}", req.method.as_str())];
+    for (name, value) in &req.headers {
+        parts.push(format!("-H \"{}\"", fill(&format!("{name}: {value}"))));
+    }
+    if let Some(body) = &req.body {
+        parts.push(format!("--data '{}'", body.replace('\'', "'\\''")));
+    }
+    parts.push(format!("\"{}\"", fill(req.url.as_str())));
+    Ok(parts.join(" "))
+}
+
+/// A shell expression that yields the secret where the user runs curl.
+fn shell_secret(source: &crate::secret::SecretSource) -> String {
+    use crate::secret::SecretSource;
+    match source {
+        SecretSource::Env(name) => format!("${{{name}}}"),
+        SecretSource::File(path) => format!("$(cat '{}')", path.display()),
+        SecretSource::Command(argv) => format!("$({})", argv.join(" ")),
+        SecretSource::Plain(_) => "${REVALIDATE_SECRET}".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +300,25 @@ mod tests {
                 .contains(&("authorization".into(), "Bearer tok".into()))
         );
         assert!(!req.url.as_str().contains("tok"));
+    }
+
+    #[test]
+    fn curl_refers_to_the_secret_by_its_source() {
+        use crate::secret::SecretSource;
+        let p = EndpointProfile::preset(Preset::AppRouter, &public());
+        let curl = curl_command(
+            &p,
+            &Target::path("/a"),
+            &SecretSource::Env("BLOG_TOKEN".into()),
+        )
+        .unwrap();
+        assert_eq!(
+            curl,
+            "curl -sS -X POST \"https://blog.example.com/api/revalidate?secret=${BLOG_TOKEN}&path=%2Fa\""
+        );
+        let plain = SecretSource::Plain("hunter2".to_string().into());
+        let curl = curl_command(&p, &Target::path("/a"), &plain).unwrap();
+        assert!(!curl.contains("hunter2"));
     }
 
     #[test]

@@ -139,9 +139,22 @@ async fn revalidate_one(
                 pause_site(job, wait);
                 let _ = events.send(JobEvent::Waiting { index, wait });
             }
-            None => return outcome,
+            None => return with_secret_source(job, outcome),
         }
     }
+}
+
+/// A refused secret is explained with where it came from and its
+/// fingerprint, so it can be compared with the app's without showing it.
+fn with_secret_source(job: &Job, mut outcome: Outcome) -> Outcome {
+    if outcome.kind == OutcomeKind::Unauthorized {
+        outcome.explanation = format!(
+            "{}; sent the secret from {}",
+            outcome.explanation,
+            job.secret.fingerprint()
+        );
+    }
+    outcome
 }
 
 /// Wait for the pause gate and the rate limiter; false when cancelled.

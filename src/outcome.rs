@@ -67,6 +67,12 @@ pub struct Outcome {
     pub location: Option<String>,
     pub explanation: String,
     pub fix: Option<String>,
+    /// Response headers (values redacted), for the console's details pane.
+    #[serde(skip)]
+    pub response_headers: Vec<(String, String)>,
+    /// The start of the response body, redacted.
+    #[serde(skip)]
+    pub body_excerpt: Option<String>,
 }
 
 impl Outcome {
@@ -81,6 +87,8 @@ impl Outcome {
             location: None,
             explanation: explanation.into(),
             fix: None,
+            response_headers: Vec::new(),
+            body_excerpt: None,
         }
     }
 

@@ -34,6 +34,7 @@ pub async fn send(
         Err(e) => return transport_failure(&e, redactor).with_latency(started.elapsed()),
     };
     let status = response.status().as_u16();
+    let headers = shown_headers(response.headers(), redactor);
     let retry_after = http::retry_after(response.headers());
     let location = response
         .headers()
@@ -60,7 +61,31 @@ pub async fn send(
         location,
         redactor,
     };
-    classify(&answer, success).with_latency(started.elapsed())
+    let mut outcome = classify(&answer, success).with_latency(started.elapsed());
+    outcome.response_headers = headers;
+    outcome.body_excerpt = excerpt(&body, redactor);
+    outcome
+}
+
+/// Headers worth showing, values redacted (a server may echo the secret).
+fn shown_headers(
+    headers: &reqwest::header::HeaderMap,
+    redactor: &Redactor,
+) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .take(40)
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            (name.to_string(), redactor.redact(&value))
+        })
+        .collect()
+}
+
+fn excerpt(body: &[u8], redactor: &Redactor) -> Option<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(2048)]);
+    let short: String = text.chars().take(500).collect();
+    Some(redactor.redact(short.trim())).filter(|t| !t.is_empty())
 }
 
 /// What came back, ready to classify.

@@ -45,7 +45,7 @@ fn the_demo_sites_show_healthy_mismatch_and_refused_cases() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(
-            !all.contains("demo-secret") && !all.contains("last-years-secret"),
+            !all.contains("d3mo-app-7c41e9") && !all.contains("d3mo-old-9a22f0"),
             "{all}"
         );
     }

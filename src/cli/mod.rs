@@ -36,13 +36,17 @@ impl From<Exit> for ExitCode {
 #[command(
     name = "isrctl",
     version,
-    about = "On-call console for on-demand ISR sites: revalidate paths and tags, see what happened, find out why a page is still stale.",
+    about = "On-call console for on-demand ISR sites: revalidate paths and tags, see what happened, find out why a page is still stale.\nWithout a subcommand, opens the console on the configured sites.",
     after_help = "Exit codes: 0 all good, 1 some target failed, 2 usage or config error.\nConfig: --config FILE, else $ISRCTL_CONFIG, else ~/.config/isrctl/config.toml (see config.example.toml)."
 )]
 pub struct Cli {
     /// Config file [default: $ISRCTL_CONFIG, else $XDG_CONFIG_HOME/isrctl/config.toml]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Console: hide and refuse every action that sends a revalidation
+    #[arg(long, global = true)]
+    pub read_only: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -82,7 +86,7 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
-    /// Start simulated sites on loopback and print a config to try isrctl on
+    /// Open the console on simulated sites (healthy, token mismatch, stale CDN, silent no-op)
     Demo {
         /// Print the demo config and exit
         #[arg(long)]
@@ -112,12 +116,10 @@ pub async fn main() -> ExitCode {
 pub async fn run(cli: Cli) -> Exit {
     let config_flag = cli.config.as_deref();
     match cli.command {
-        None => {
-            eprintln!(
-                "isrctl: the terminal console is not built yet; use a subcommand (isrctl --help)"
-            );
-            Exit::Usage
-        }
+        None => match load_config(config_flag) {
+            Ok(config) => crate::tui::run(&config, console_options(cli.read_only)).await,
+            Err(exit) => exit,
+        },
         Some(Command::Sites(json)) => with_config(config_flag, |c| sites::sites(c, json.json)),
         Some(Command::Routes { site, json }) => {
             with_config(config_flag, |c| sites::routes(c, &site, json.json))
@@ -135,8 +137,14 @@ pub async fn run(cli: Cli) -> Exit {
         Some(Command::Config {
             command: ConfigCommand::Check(json),
         }) => sites::config_check(config_flag, json.json),
-        Some(Command::Demo { print_config }) => crate::demo::run(print_config).await,
+        Some(Command::Demo { print_config }) => {
+            crate::demo::run(print_config, console_options(cli.read_only)).await
+        }
     }
+}
+
+fn console_options(read_only: bool) -> crate::tui::Options {
+    crate::tui::Options { read_only }
 }
 
 fn with_config(flag: Option<&Path>, f: impl FnOnce(&Config) -> Exit) -> Exit {

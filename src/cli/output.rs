@@ -31,14 +31,7 @@ pub fn millis(ms: Option<u64>) -> String {
     }
 }
 
-/// "just now", "5 min ago", "3 h ago", "2 d ago".
+/// "just now", "5 min ago", "3 h ago".
 pub fn ago(time: jiff::Timestamp) -> String {
-    let secs = jiff::Timestamp::now().duration_since(time).as_secs();
-    match secs {
-        s if s < 10 => "just now".to_string(),
-        s if s < 60 => format!("{s} s ago"),
-        s if s < 3600 => format!("{} min ago", s / 60),
-        s if s < 86_400 => format!("{} h ago", s / 3600),
-        s => format!("{} d ago", s / 86_400),
-    }
+    crate::relative_time::ago(time, jiff::Timestamp::now())
 }

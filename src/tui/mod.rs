@@ -1,0 +1,86 @@
+//! The terminal console: state, `update(state, message) -> commands`, and
+//! `view(state)`, driven by a message loop over the same engine the
+//! command line uses.
+
+pub mod engine;
+pub mod keys;
+pub mod message;
+pub mod runtime;
+pub mod state;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+use crate::cli::Exit;
+use crate::config::Config;
+use crate::history::{History, LastStates};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Hide and refuse every action that sends a revalidation.
+    pub read_only: bool,
+}
+
+/// Open the console on `config` until the user quits.
+pub async fn run(config: &Config, options: Options) -> Exit {
+    let history = open_history();
+    let last = history
+        .as_ref()
+        .and_then(|h| h.last_states().ok())
+        .unwrap_or_default();
+    let mut state = state::State::new(config, &last, options.read_only, theme::Theme::from_env());
+    let (engine, engine_events) = engine::Engine::new(config.sites.clone(), history);
+    // Raw mode, alternate screen, and a panic hook that restores both.
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(e) => {
+            eprintln!("error: cannot open the terminal: {e}");
+            return Exit::Failed;
+        }
+    };
+    let frames = AtomicU64::new(0);
+    let mut event_loop = runtime::Loop {
+        terminal: &mut terminal,
+        engine,
+        engine_events,
+        clipboard: std::io::stdout(),
+        frames: &frames,
+    };
+    let input = crossterm::event::EventStream::new();
+    let result = event_loop.run(&mut state, input, terminated()).await;
+    ratatui::restore();
+    match result {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            eprintln!("error: terminal: {e}");
+            Exit::Failed
+        }
+    }
+}
+
+fn open_history() -> Option<Arc<History>> {
+    let dir = History::default_dir()?;
+    History::open(&dir).ok().map(Arc::new)
+}
+
+/// Resolves on SIGTERM or SIGHUP, so the terminal is restored then too.
+async fn terminated() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = hup.recv() => {}
+    }
+}
+
+/// For tests: last states when there is no history.
+pub fn no_history() -> LastStates {
+    LastStates::default()
+}

@@ -1,0 +1,174 @@
+//! The message loop: terminal input, engine events and timers become
+//! messages; `update` turns them into state and commands; the screen is
+//! drawn only when something changed. Input comes in as a stream so tests
+//! drive the whole loop without a terminal.
+
+use super::engine::Engine;
+use super::keys;
+use super::message::{Command, EngineEvent, Message};
+use super::state::{State, route_target};
+use super::update::update;
+use super::view::view;
+use crate::relative_time::secs_until_change;
+use crossterm::event::Event;
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How often the spinner turns while requests are in flight.
+const SPINNER_PERIOD: Duration = Duration::from_millis(100);
+
+pub struct Loop<'a, B: Backend, W: Write> {
+    pub terminal: &'a mut Terminal<B>,
+    pub engine: Engine,
+    pub engine_events: mpsc::UnboundedReceiver<EngineEvent>,
+    /// Where OSC 52 clipboard sequences go (the terminal).
+    pub clipboard: W,
+    /// Frames drawn, for tests and benchmarks.
+    pub frames: &'a AtomicU64,
+}
+
+impl<B: Backend, W: Write> Loop<'_, B, W> {
+    pub async fn run<I>(
+        &mut self,
+        state: &mut State,
+        mut input: I,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()>
+    where
+        I: Stream<Item = std::io::Result<Event>> + Unpin,
+    {
+        let mut shutdown = std::pin::pin!(shutdown);
+        let mut dirty = true;
+        loop {
+            if dirty {
+                self.draw(state)?;
+                dirty = false;
+            }
+            if state.quit {
+                return Ok(());
+            }
+            let wake = next_wakeup(state);
+            let message = tokio::select! {
+                event = input.next() => match event {
+                    Some(Ok(Event::Key(key))) => Message::Key(key),
+                    Some(Ok(Event::Resize(..))) => Message::Resize,
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => return Err(e),
+                    None => return Ok(()),
+                },
+                Some(event) = self.engine_events.recv() => Message::Engine(event),
+                _ = tokio::time::sleep(wake.unwrap_or(Duration::MAX)), if wake.is_some() => {
+                    Message::Tick(jiff::Timestamp::now())
+                }
+                _ = &mut shutdown => {
+                    self.engine.cancel_all();
+                    return Ok(());
+                }
+            };
+            dirty |= self.handle(state, message);
+            // Drain results that arrived meanwhile: one frame for a burst.
+            while let Ok(event) = self.engine_events.try_recv() {
+                dirty |= self.handle(state, Message::Engine(event));
+            }
+        }
+    }
+
+    /// Apply one message; true when the screen must be redrawn.
+    fn handle(&mut self, state: &mut State, message: Message) -> bool {
+        let visible_change = match &message {
+            Message::Key(key) => state.modal.is_some() || keys::action_for(key).is_some(),
+            _ => true,
+        };
+        if !matches!(message, Message::Tick(_)) {
+            state.now = jiff::Timestamp::now();
+        }
+        for command in update(state, message) {
+            self.execute(command);
+        }
+        visible_change
+    }
+
+    fn draw(&mut self, state: &State) -> std::io::Result<()> {
+        self.terminal
+            .draw(|frame| view(state, frame))
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        self.frames.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn execute(&mut self, command: Command) {
+        match command {
+            Command::Revalidate { site, targets } => self.engine.revalidate(site, targets),
+            Command::CancelAll => self.engine.cancel_all(),
+            Command::Copy(text) => {
+                let _ = self.clipboard.write_all(osc52(&text).as_bytes());
+                let _ = self.clipboard.flush();
+            }
+            Command::Quit => {}
+        }
+    }
+}
+
+/// When the screen will next look different without any input: the
+/// spinner while requests are in flight, else the next change of a shown
+/// relative time ("just now" → "1 min ago"); never, when nothing changes.
+pub fn next_wakeup(state: &State) -> Option<Duration> {
+    if state.in_flight > 0 {
+        return Some(SPINNER_PERIOD);
+    }
+    let site = state.site()?;
+    state
+        .visible
+        .iter()
+        .skip(state.route_idx.saturating_sub(100))
+        .take(200)
+        .filter_map(|&i| site.routes.get(i))
+        .filter_map(|route| state.result_for(&site.name, &route_target(route)))
+        .map(|result| secs_until_change(result.time, state.now))
+        .min()
+        .map(|secs| Duration::from_secs(secs.max(1) as u64))
+}
+
+/// The OSC 52 sequence that puts `text` on the clipboard of the terminal
+/// (also across SSH, where the terminal supports it).
+pub fn osc52(text: &str) -> String {
+    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_standard_alphabet_and_padding() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
+    }
+}

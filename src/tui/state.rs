@@ -1,0 +1,274 @@
+//! Everything the console shows, and nothing about how it is drawn.
+
+use super::theme::Theme;
+use crate::config::{Config, Route, Site};
+use crate::history::{LastStates, Record};
+use crate::outcome::Outcome;
+use crate::target::Target;
+use jiff::Timestamp;
+use std::collections::{HashMap, HashSet, VecDeque};
+use tui_input::Input;
+
+/// Activity entries kept; older ones scroll away.
+const ACTIVITY_KEPT: usize = 500;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Sites,
+    Routes,
+    Details,
+}
+
+/// The last known result for a target: from this session or from history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetResult {
+    pub time: Timestamp,
+    pub outcome: String,
+    pub ok: bool,
+    pub status: Option<u16>,
+    pub latency_ms: Option<u64>,
+    pub message: Option<String>,
+    /// Only for results of this session:
+    pub explanation: Option<String>,
+    pub fix: Option<String>,
+    pub request: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub body_excerpt: Option<String>,
+}
+
+impl TargetResult {
+    pub fn from_record(record: &Record) -> Self {
+        TargetResult {
+            time: record.time,
+            ok: record.outcome == "revalidated",
+            outcome: record.outcome.clone(),
+            status: record.status,
+            latency_ms: record.latency_ms,
+            message: record.message.clone(),
+            explanation: None,
+            fix: None,
+            request: None,
+            headers: Vec::new(),
+            body_excerpt: None,
+        }
+    }
+
+    pub fn from_outcome(outcome: &Outcome, request: String, time: Timestamp) -> Self {
+        TargetResult {
+            time,
+            outcome: outcome.kind.as_str().to_string(),
+            ok: outcome.kind.is_success(),
+            status: outcome.status,
+            latency_ms: outcome.latency_ms,
+            message: outcome.message.clone(),
+            explanation: Some(outcome.explanation.clone()),
+            fix: outcome.fix.clone(),
+            request: Some(request),
+            headers: outcome.response_headers.clone(),
+            body_excerpt: outcome.body_excerpt.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Ok,
+    Problem,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Activity {
+    pub time: Timestamp,
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputPurpose {
+    Filter,
+    AdHoc,
+    CommandLine,
+}
+
+#[derive(Clone, Debug)]
+pub enum Modal {
+    Help,
+    /// Sending more than one revalidation; Cancel is focused until moved.
+    Confirm {
+        site: usize,
+        targets: Vec<Target>,
+        send_focused: bool,
+    },
+    Input {
+        purpose: InputPurpose,
+        input: Input,
+    },
+    /// Pick one of the site's tags, or type one.
+    TagPicker {
+        selected: usize,
+        input: Input,
+    },
+}
+
+/// Health of a site, from its most recent result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Health {
+    Unknown,
+    Ok,
+    Failing,
+}
+
+pub struct State {
+    pub config_file: String,
+    pub sites: Vec<Site>,
+    pub site_idx: usize,
+    /// Index into `visible`.
+    pub route_idx: usize,
+    /// Indices of the current site's routes that pass the filter.
+    pub visible: Vec<usize>,
+    pub filter: String,
+    /// (site, route) pairs marked with Space.
+    pub marks: HashSet<(usize, usize)>,
+    pub focus: Pane,
+    pub modal: Option<Modal>,
+    pub read_only: bool,
+    pub results: HashMap<(String, Target), TargetResult>,
+    /// Targets with a request under way.
+    pub pending: HashSet<(String, Target)>,
+    pub site_health: Vec<Health>,
+    pub activity: VecDeque<Activity>,
+    pub in_flight: usize,
+    pub spinner: usize,
+    /// A one-line notice in the header (the last refusal, a copy…).
+    pub status: Option<(Level, String)>,
+    pub details_scroll: u16,
+    pub now: Timestamp,
+    pub theme: Theme,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(config: &Config, last: &LastStates, read_only: bool, theme: Theme) -> State {
+        let results: HashMap<(String, Target), TargetResult> = last
+            .last
+            .iter()
+            .map(|(key, record)| (key.clone(), TargetResult::from_record(record)))
+            .collect();
+        let mut state = State {
+            config_file: config.file.display().to_string(),
+            sites: config.sites.clone(),
+            site_idx: 0,
+            route_idx: 0,
+            visible: Vec::new(),
+            filter: String::new(),
+            marks: HashSet::new(),
+            focus: Pane::Routes,
+            modal: None,
+            read_only,
+            results,
+            pending: HashSet::new(),
+            site_health: Vec::new(),
+            activity: VecDeque::new(),
+            in_flight: 0,
+            spinner: 0,
+            status: None,
+            details_scroll: 0,
+            now: Timestamp::now(),
+            theme,
+            quit: false,
+        };
+        state.site_health = (0..state.sites.len())
+            .map(|i| state.health_from_results(i))
+            .collect();
+        state.refilter();
+        state
+    }
+
+    fn health_from_results(&self, site: usize) -> Health {
+        let name = &self.sites[site].name;
+        self.results
+            .iter()
+            .filter(|((s, _), _)| s == name)
+            .max_by_key(|(_, r)| r.time)
+            .map_or(Health::Unknown, |(_, r)| {
+                if r.ok { Health::Ok } else { Health::Failing }
+            })
+    }
+
+    pub fn site(&self) -> Option<&Site> {
+        self.sites.get(self.site_idx)
+    }
+
+    /// The selected route's index in its site, if any.
+    pub fn selected_route_index(&self) -> Option<usize> {
+        self.visible.get(self.route_idx).copied()
+    }
+
+    pub fn selected_route(&self) -> Option<&Route> {
+        let site = self.site()?;
+        site.routes.get(self.selected_route_index()?)
+    }
+
+    /// Recompute which routes pass the filter; keep the selection in range.
+    pub fn refilter(&mut self) {
+        let needle = self.filter.to_lowercase();
+        self.visible = match self.site() {
+            Some(site) => site
+                .routes
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| needle.is_empty() || route_matches(r, &needle))
+                .map(|(i, _)| i)
+                .collect(),
+            None => Vec::new(),
+        };
+        self.route_idx = self.route_idx.min(self.visible.len().saturating_sub(1));
+    }
+
+    pub fn result_for(&self, site: &str, target: &Target) -> Option<&TargetResult> {
+        self.results.get(&(site.to_string(), target.clone()))
+    }
+
+    pub fn is_pending(&self, site: &str, target: &Target) -> bool {
+        self.pending.contains(&(site.to_string(), target.clone()))
+    }
+
+    pub fn push_activity(&mut self, level: Level, text: String) {
+        self.activity.push_front(Activity {
+            time: self.now,
+            level,
+            text,
+        });
+        self.activity.truncate(ACTIVITY_KEPT);
+    }
+
+    /// Marked routes of the current site, in route order.
+    pub fn marked_routes(&self) -> Vec<usize> {
+        let mut marked: Vec<usize> = self
+            .marks
+            .iter()
+            .filter(|(s, _)| *s == self.site_idx)
+            .map(|(_, r)| *r)
+            .collect();
+        marked.sort_unstable();
+        marked
+    }
+}
+
+/// The target a route revalidates.
+pub fn route_target(route: &Route) -> Target {
+    match route.page_type {
+        Some(t) => Target::pattern(&route.path, t),
+        None => Target::path(&route.path),
+    }
+}
+
+fn route_matches(route: &Route, needle: &str) -> bool {
+    route.path.to_lowercase().contains(needle)
+        || route.tags.iter().any(|t| t.to_lowercase().contains(needle))
+        || route
+            .labels
+            .iter()
+            .any(|l| l.to_lowercase().contains(needle))
+}

@@ -1,0 +1,533 @@
+//! `update(state, message) -> commands`: every change of the console's
+//! state happens here, without a terminal and without the network, so
+//! each behaviour is a unit test.
+
+use super::keys::{self, Action};
+use super::message::{Command, EngineEvent, Message};
+use super::state::{Health, InputPurpose, Level, Modal, Pane, State, TargetResult, route_target};
+use crate::endpoint;
+use crate::path_lint::{self, LintLevel};
+use crate::target::Target;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+const PAGE: usize = 10;
+
+pub fn update(state: &mut State, message: Message) -> Vec<Command> {
+    match message {
+        Message::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
+        Message::Key(key) => match state.modal.take() {
+            Some(modal) => modal_key(state, modal, key),
+            None => normal_key(state, key),
+        },
+        Message::Resize => Vec::new(),
+        Message::Tick(now) => {
+            state.now = now;
+            if state.in_flight > 0 {
+                state.spinner = state.spinner.wrapping_add(1);
+            }
+            Vec::new()
+        }
+        Message::Engine(event) => {
+            engine_event(state, event);
+            Vec::new()
+        }
+    }
+}
+
+fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let Some(action) = keys::action_for(&key) else {
+        return Vec::new();
+    };
+    if state.read_only && keys::sends(action) {
+        state.status = Some((
+            Level::Problem,
+            "read-only: sending revalidations is disabled (--read-only)".into(),
+        ));
+        return Vec::new();
+    }
+    match action {
+        Action::Up
+        | Action::Down
+        | Action::Top
+        | Action::Bottom
+        | Action::PageUp
+        | Action::PageDown => {
+            move_selection(state, action);
+            Vec::new()
+        }
+        Action::NextPane => {
+            state.focus = match state.focus {
+                Pane::Sites => Pane::Routes,
+                Pane::Routes => Pane::Details,
+                Pane::Details => Pane::Sites,
+            };
+            Vec::new()
+        }
+        Action::PrevPane => {
+            state.focus = match state.focus {
+                Pane::Sites => Pane::Details,
+                Pane::Routes => Pane::Sites,
+                Pane::Details => Pane::Routes,
+            };
+            Vec::new()
+        }
+        Action::Open => {
+            if state.focus == Pane::Sites {
+                state.focus = Pane::Routes;
+            }
+            Vec::new()
+        }
+        Action::Mark => {
+            toggle_mark(state);
+            Vec::new()
+        }
+        Action::MarkAll => {
+            mark_all(state);
+            Vec::new()
+        }
+        Action::Revalidate => revalidate_selection(state),
+        Action::RevalidateTag => {
+            state.modal = Some(Modal::TagPicker {
+                selected: 0,
+                input: Input::default(),
+            });
+            Vec::new()
+        }
+        Action::AdHoc => open_input(state, InputPurpose::AdHoc, ""),
+        Action::Filter => {
+            let current = state.filter.clone();
+            open_input(state, InputPurpose::Filter, &current)
+        }
+        Action::CommandLine => open_input(state, InputPurpose::CommandLine, ""),
+        Action::CopyCurl => copy_curl(state),
+        Action::Help => {
+            state.modal = Some(Modal::Help);
+            Vec::new()
+        }
+        Action::Cancel => cancel(state),
+        Action::Quit => quit(state),
+    }
+}
+
+fn open_input(state: &mut State, purpose: InputPurpose, value: &str) -> Vec<Command> {
+    state.modal = Some(Modal::Input {
+        purpose,
+        input: Input::new(value.to_string()),
+    });
+    Vec::new()
+}
+
+fn quit(state: &mut State) -> Vec<Command> {
+    state.quit = true;
+    let mut commands = Vec::new();
+    if state.in_flight > 0 {
+        commands.push(Command::CancelAll);
+    }
+    commands.push(Command::Quit);
+    commands
+}
+
+/// Esc: clear the filter, else stop sending, else clear the notice.
+fn cancel(state: &mut State) -> Vec<Command> {
+    if !state.filter.is_empty() {
+        state.filter.clear();
+        state.refilter();
+        return Vec::new();
+    }
+    if state.in_flight > 0 {
+        state.status = Some((
+            Level::Info,
+            "stopping: no new requests; those in flight finish".into(),
+        ));
+        return vec![Command::CancelAll];
+    }
+    state.status = None;
+    Vec::new()
+}
+
+fn move_selection(state: &mut State, action: Action) {
+    match state.focus {
+        Pane::Sites => {
+            let before = state.site_idx;
+            state.site_idx = moved(state.site_idx, state.sites.len(), action);
+            if state.site_idx != before {
+                state.route_idx = 0;
+                state.details_scroll = 0;
+                state.refilter();
+            }
+        }
+        Pane::Routes => {
+            state.route_idx = moved(state.route_idx, state.visible.len(), action);
+            state.details_scroll = 0;
+        }
+        Pane::Details => {
+            let scroll = moved(
+                usize::from(state.details_scroll),
+                usize::from(u16::MAX),
+                action,
+            );
+            state.details_scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+        }
+    }
+}
+
+fn moved(index: usize, len: usize, action: Action) -> usize {
+    let last = len.saturating_sub(1);
+    match action {
+        Action::Up => index.saturating_sub(1),
+        Action::Down => (index + 1).min(last),
+        Action::Top => 0,
+        Action::Bottom => last,
+        Action::PageUp => index.saturating_sub(PAGE),
+        Action::PageDown => (index + PAGE).min(last),
+        _ => index,
+    }
+}
+
+fn toggle_mark(state: &mut State) {
+    let Some(route) = state.selected_route_index() else {
+        return;
+    };
+    let key = (state.site_idx, route);
+    if !state.marks.remove(&key) {
+        state.marks.insert(key);
+    }
+    // Marking moves on, so Space Space Space marks a run of rows.
+    state.route_idx = moved(state.route_idx, state.visible.len(), Action::Down);
+}
+
+fn mark_all(state: &mut State) {
+    let site = state.site_idx;
+    let all_marked = state
+        .visible
+        .iter()
+        .all(|r| state.marks.contains(&(site, *r)));
+    for route in state.visible.clone() {
+        if all_marked {
+            state.marks.remove(&(site, route));
+        } else {
+            state.marks.insert((site, route));
+        }
+    }
+}
+
+/// `r`: the marked routes, else the selected one.
+fn revalidate_selection(state: &mut State) -> Vec<Command> {
+    let Some(site) = state.site() else {
+        return Vec::new();
+    };
+    let marked = state.marked_routes();
+    let routes: Vec<usize> = if marked.is_empty() {
+        state.selected_route_index().into_iter().collect()
+    } else {
+        marked
+    };
+    let targets: Vec<Target> = routes
+        .iter()
+        .filter_map(|&r| site.routes.get(r))
+        .map(route_target)
+        .collect();
+    request_send(state, targets)
+}
+
+/// Send at once for one target; ask first for more.
+fn request_send(state: &mut State, targets: Vec<Target>) -> Vec<Command> {
+    match targets.len() {
+        0 => {
+            state.status = Some((Level::Info, "nothing selected to revalidate".into()));
+            Vec::new()
+        }
+        1 => send(state, state.site_idx, targets),
+        _ => {
+            state.modal = Some(Modal::Confirm {
+                site: state.site_idx,
+                targets,
+                send_focused: false,
+            });
+            Vec::new()
+        }
+    }
+}
+
+fn send(state: &mut State, site: usize, targets: Vec<Target>) -> Vec<Command> {
+    if state.read_only {
+        state.status = Some((Level::Problem, "read-only: nothing sent".into()));
+        return Vec::new();
+    }
+    let Some(name) = state.sites.get(site).map(|s| s.name.clone()) else {
+        return Vec::new();
+    };
+    for target in &targets {
+        state.pending.insert((name.clone(), target.clone()));
+    }
+    state.in_flight += targets.len();
+    state.marks.retain(|(s, _)| *s != site);
+    let what = match targets.as_slice() {
+        [one] => one.to_string(),
+        many => format!("{} targets", many.len()),
+    };
+    state.push_activity(Level::Info, format!("{name}: sending {what}"));
+    vec![Command::Revalidate { site, targets }]
+}
+
+fn copy_curl(state: &mut State) -> Vec<Command> {
+    let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
+        return Vec::new();
+    };
+    match endpoint::curl_command(&site.endpoint, &route_target(route), &site.secret) {
+        Ok(curl) => {
+            state.status = Some((Level::Info, format!("copied: {curl}")));
+            state.push_activity(Level::Info, format!("copied to clipboard: {curl}"));
+            vec![Command::Copy(curl)]
+        }
+        Err(reason) => {
+            state.status = Some((Level::Problem, reason));
+            Vec::new()
+        }
+    }
+}
+
+fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<Command> {
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        return quit(state);
+    }
+    match modal {
+        Modal::Help => Vec::new(), // any key closes help
+        Modal::Confirm {
+            site,
+            targets,
+            send_focused,
+        } => confirm_key(state, site, targets, send_focused, key),
+        Modal::Input { purpose, input } => input_key(state, purpose, input, key),
+        Modal::TagPicker { selected, input } => tag_key(state, selected, input, key),
+    }
+}
+
+fn confirm_key(
+    state: &mut State,
+    site: usize,
+    targets: Vec<Target>,
+    send_focused: bool,
+    key: KeyEvent,
+) -> Vec<Command> {
+    match key.code {
+        KeyCode::Tab
+        | KeyCode::BackTab
+        | KeyCode::Left
+        | KeyCode::Right
+        | KeyCode::Char('h')
+        | KeyCode::Char('l') => {
+            state.modal = Some(Modal::Confirm {
+                site,
+                targets,
+                send_focused: !send_focused,
+            });
+            Vec::new()
+        }
+        KeyCode::Enter if send_focused => send(state, site, targets),
+        KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('n') => {
+            state.status = Some((Level::Info, "cancelled: nothing sent".into()));
+            Vec::new()
+        }
+        _ => {
+            state.modal = Some(Modal::Confirm {
+                site,
+                targets,
+                send_focused,
+            });
+            Vec::new()
+        }
+    }
+}
+
+fn input_key(
+    state: &mut State,
+    purpose: InputPurpose,
+    mut input: Input,
+    key: KeyEvent,
+) -> Vec<Command> {
+    match key.code {
+        KeyCode::Esc => {
+            if purpose == InputPurpose::Filter {
+                state.filter.clear();
+                state.refilter();
+            }
+            Vec::new()
+        }
+        KeyCode::Enter => submit_input(state, purpose, input),
+        _ => {
+            input.handle_event(&Event::Key(key));
+            if purpose == InputPurpose::Filter {
+                state.filter = input.value().to_string();
+                state.route_idx = 0;
+                state.refilter();
+            }
+            state.modal = Some(Modal::Input { purpose, input });
+            Vec::new()
+        }
+    }
+}
+
+fn submit_input(state: &mut State, purpose: InputPurpose, input: Input) -> Vec<Command> {
+    let value = input.value().trim().to_string();
+    match purpose {
+        InputPurpose::Filter => Vec::new(),
+        InputPurpose::AdHoc => submit_ad_hoc(state, input),
+        InputPurpose::CommandLine => run_command_line(state, &value),
+    }
+}
+
+/// Send a typed path unless the linter refuses it; then keep the input open.
+fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
+    let path = input.value().trim().to_string();
+    if let Some(reason) = ad_hoc_refusal(state, &path) {
+        state.status = Some((Level::Problem, reason));
+        state.modal = Some(Modal::Input {
+            purpose: InputPurpose::AdHoc,
+            input,
+        });
+        return Vec::new();
+    }
+    send(state, state.site_idx, vec![Target::path(path)])
+}
+
+/// Why a typed path must not be sent, if it must not.
+pub fn ad_hoc_refusal(state: &State, path: &str) -> Option<String> {
+    let rules = state
+        .site()
+        .map(|s| s.path_rules.clone())
+        .unwrap_or_default();
+    let findings = path_lint::lint_path(path, None, &rules);
+    findings
+        .into_iter()
+        .find(|f| f.level == LintLevel::Refused)
+        .map(|f| f.message)
+}
+
+/// `:site NAME`, `:path /x`, `:tag NAME`, `:q`.
+fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
+    let (verb, arg) = line
+        .split_once(' ')
+        .map_or((line, ""), |(v, a)| (v, a.trim()));
+    match verb {
+        "q" | "quit" => quit(state),
+        "site" => {
+            match state.sites.iter().position(|s| s.name == arg) {
+                Some(i) => {
+                    state.site_idx = i;
+                    state.route_idx = 0;
+                    state.focus = Pane::Routes;
+                    state.refilter();
+                }
+                None => state.status = Some((Level::Problem, format!("no site named {arg:?}"))),
+            }
+            Vec::new()
+        }
+        "path" | "tag" if state.read_only => {
+            state.status = Some((
+                Level::Problem,
+                "read-only: sending revalidations is disabled (--read-only)".into(),
+            ));
+            Vec::new()
+        }
+        "path" => submit_ad_hoc(state, Input::new(arg.to_string())),
+        "tag" if !arg.is_empty() => send(state, state.site_idx, vec![Target::tag(arg)]),
+        _ => {
+            state.status = Some((
+                Level::Problem,
+                format!("unknown command {line:?}: try :site NAME, :path /x, :tag NAME, :q"),
+            ));
+            Vec::new()
+        }
+    }
+}
+
+fn tag_key(state: &mut State, selected: usize, mut input: Input, key: KeyEvent) -> Vec<Command> {
+    let choices = tag_choices(state, input.value());
+    match key.code {
+        KeyCode::Esc => Vec::new(),
+        KeyCode::Up => reopen_tags(state, selected.saturating_sub(1), input),
+        KeyCode::Down => reopen_tags(
+            state,
+            (selected + 1).min(choices.len().saturating_sub(1)),
+            input,
+        ),
+        KeyCode::Enter => {
+            let typed = input.value().trim().to_string();
+            let tag = choices.get(selected).cloned().unwrap_or(typed);
+            if tag.is_empty() {
+                return reopen_tags(state, selected, input);
+            }
+            send(state, state.site_idx, vec![Target::tag(tag)])
+        }
+        _ => {
+            input.handle_event(&Event::Key(key));
+            reopen_tags(state, 0, input)
+        }
+    }
+}
+
+fn reopen_tags(state: &mut State, selected: usize, input: Input) -> Vec<Command> {
+    state.modal = Some(Modal::TagPicker { selected, input });
+    Vec::new()
+}
+
+/// The site's tags that contain what was typed.
+pub fn tag_choices(state: &State, typed: &str) -> Vec<String> {
+    let typed = typed.trim().to_lowercase();
+    state
+        .site()
+        .map(|s| {
+            s.tags
+                .iter()
+                .filter(|t| t.to_lowercase().contains(&typed))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn engine_event(state: &mut State, event: EngineEvent) {
+    match event {
+        EngineEvent::Finished {
+            site,
+            target,
+            request,
+            outcome,
+        } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            let key = (site.clone(), target.clone());
+            state.pending.remove(&key);
+            let result = TargetResult::from_outcome(&outcome, request, state.now);
+            let level = if result.ok { Level::Ok } else { Level::Problem };
+            let line = format!(
+                "{site}: {target} {}{}",
+                outcome.kind.as_str(),
+                outcome.status.map(|s| format!(" {s}")).unwrap_or_default()
+            );
+            if let Some(i) = state.sites.iter().position(|s| s.name == site) {
+                state.site_health[i] = if result.ok {
+                    Health::Ok
+                } else {
+                    Health::Failing
+                };
+            }
+            state.results.insert(key, result);
+            state.push_activity(level, line);
+        }
+        EngineEvent::NotStarted {
+            site,
+            targets,
+            reason,
+        } => {
+            state.in_flight = state.in_flight.saturating_sub(targets.len());
+            for target in targets {
+                state.pending.remove(&(site.clone(), target));
+            }
+            state.status = Some((Level::Problem, format!("{site}: {reason}")));
+            state.push_activity(Level::Problem, format!("{site}: not sent: {reason}"));
+        }
+    }
+}
