@@ -114,7 +114,13 @@ pub const BINDINGS: &[Binding] = &[
         "cancel / clear filter / stop sending",
         HelpOnly,
     ),
-    bind(KeyCode::Tab, NextPane, "tab", "next pane", HelpOnly),
+    bind(
+        KeyCode::Tab,
+        NextPane,
+        "tab",
+        "next pane (shift-tab back)",
+        HelpOnly,
+    ),
     bind(
         KeyCode::BackTab,
         PrevPane,
@@ -168,19 +174,17 @@ pub fn footer(routes_focused: bool, read_only: bool) -> impl Iterator<Item = &'s
     })
 }
 
-/// Help lines: one per distinct key description, sending keys hidden in read-only mode.
+/// Help lines: every action once, movement folded into one line, sending
+/// keys hidden in read-only mode.
 pub fn help(read_only: bool) -> Vec<(&'static str, &'static str)> {
+    let movement = [Up, Down, Top, Bottom, PageUp, PageDown, PrevPane];
     let mut lines: Vec<(&str, &str)> = Vec::new();
     for b in BINDINGS {
-        if read_only && b.sends {
+        if (read_only && b.sends) || movement.contains(&b.action) {
             continue;
         }
-        if matches!(b.code, KeyCode::Down | KeyCode::Up) {
-            continue; // listed with j/k
-        }
-        if !lines.iter().any(|(_, label)| *label == b.label) || b.action == Quit {
-            lines.push((b.key, b.label));
-        }
+        lines.push((b.key, b.label));
     }
+    lines.push(("j k g G", "move, top, bottom (pgup/pgdn page)"));
     lines
 }

@@ -35,7 +35,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let details_height = (body.height / 3).max(6);
+    let details_height = (body.height * 2 / 5).max(6);
     let [top, details] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(details_height)]).areas(body);
     let sites_width = (top.width / 4).clamp(16, 28);
@@ -356,9 +356,6 @@ fn details_lines(state: &State) -> Vec<Line<'static>> {
             ago(result.time, state.now)
         )),
     ]));
-    if let Some(request) = &result.request {
-        lines.push(Line::raw(format!("request  {request}")));
-    }
     if let Some(explanation) = &result.explanation {
         lines.push(Line::raw(explanation.clone()));
     }
@@ -367,6 +364,9 @@ fn details_lines(state: &State) -> Vec<Line<'static>> {
     }
     if let Some(fix) = &result.fix {
         lines.push(Line::styled(format!("fix: {fix}"), t.warning()));
+    }
+    if let Some(request) = &result.request {
+        lines.push(Line::styled(request.clone(), t.dim()));
     }
     for (name, value) in result
         .headers

@@ -2,6 +2,8 @@
 //! (config, history and log directory) and a runtime for in-process servers.
 #![allow(dead_code)]
 
+pub mod console;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 

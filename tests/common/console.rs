@@ -1,0 +1,123 @@
+//! Building a console state for tests without a terminal.
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use isrctl::outcome::Outcome;
+use isrctl::target::Target;
+use isrctl::tui::message::{Command, EngineEvent, Message};
+use isrctl::tui::state::State;
+use isrctl::tui::theme::Theme;
+use isrctl::tui::update::update;
+use std::path::Path;
+
+pub const CONFIG: &str = r#"
+[sites.healthy]
+public_url = "http://127.0.0.1:47810"
+tags = ["posts", "products"]
+[sites.healthy.secret]
+env = "HEALTHY_REVALIDATE_SECRET"
+[[sites.healthy.routes]]
+path = "/"
+[[sites.healthy.routes]]
+path = "/about"
+[[sites.healthy.routes]]
+path = "/blog/hello"
+tags = ["posts"]
+[[sites.healthy.routes]]
+path = "/blog/world"
+tags = ["posts"]
+[[sites.healthy.routes]]
+pattern = "/blog/[slug]"
+type = "page"
+tags = ["posts"]
+[[sites.healthy.routes]]
+path = "/products/1"
+tags = ["products"]
+
+[sites.token-mismatch]
+public_url = "http://127.0.0.1:47811"
+[sites.token-mismatch.secret]
+env = "MISMATCH_REVALIDATE_SECRET"
+[[sites.token-mismatch.routes]]
+path = "/blog/hello"
+"#;
+
+/// A fixed clock, so relative times and activity stamps are stable.
+pub fn noon() -> jiff::Timestamp {
+    "2026-11-24T12:00:00Z".parse().unwrap()
+}
+
+pub fn state(read_only: bool, color: bool) -> State {
+    let config = isrctl::config::parse(CONFIG, Path::new("demo.toml")).unwrap();
+    let mut state = State::new(
+        &config,
+        &isrctl::tui::no_history(),
+        read_only,
+        Theme { color },
+    );
+    state.now = noon();
+    state
+}
+
+pub fn key(c: char) -> Message {
+    Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+pub fn code(code: KeyCode) -> Message {
+    Message::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn ctrl(c: char) -> Message {
+    Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// Feed messages; return every command they produced.
+pub fn feed(state: &mut State, messages: impl IntoIterator<Item = Message>) -> Vec<Command> {
+    messages
+        .into_iter()
+        .flat_map(|m| update(state, m))
+        .collect()
+}
+
+pub fn typed(text: &str) -> Vec<Message> {
+    text.chars().map(key).collect()
+}
+
+pub fn finished(site: &str, target: Target, outcome: Outcome) -> Message {
+    Message::Engine(EngineEvent::Finished {
+        site: site.to_string(),
+        request: format!(
+            "POST http://127.0.0.1:47810/api/revalidate?secret=***&path={}",
+            target.value
+        ),
+        target,
+        outcome: Box::new(outcome),
+    })
+}
+
+/// A 401 as the classifier builds it from a real answer.
+pub fn unauthorized() -> Outcome {
+    let redactor = isrctl::redact::Redactor::default();
+    let answer = isrctl::revalidation::Answer {
+        status: 401,
+        body: br#"{"message":"Invalid token"}"#,
+        is_html: false,
+        retry_after: None,
+        location: None,
+        redactor: &redactor,
+    };
+    let mut outcome =
+        isrctl::revalidation::classify(&answer, isrctl::endpoint::SuccessRule::RevalidatedTrue);
+    outcome.latency_ms = Some(3);
+    outcome
+}
+
+pub fn revalidated() -> Outcome {
+    let mut outcome = Outcome::new(
+        isrctl::outcome::OutcomeKind::Revalidated,
+        "the endpoint confirmed the revalidation",
+    )
+    .with_status(200);
+    outcome.latency_ms = Some(12);
+    outcome
+}

@@ -1,0 +1,132 @@
+//! The real binary in a real pseudo-terminal: `isrctl demo`, navigate,
+//! revalidate, read the result on screen, quit, and find the terminal
+//! back in cooked mode.
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+}
+
+impl Screen {
+    fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text();
+            if text.contains(what) {
+                return text;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "never saw {what:?} on screen:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn row_with(&self, what: &str) -> String {
+        self.text()
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// Whether the terminal is in canonical (cooked) mode with echo.
+fn cooked(fd: i32) -> bool {
+    let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: tcgetattr only writes into the struct we own.
+    let rc = unsafe { libc::tcgetattr(fd, &mut termios) };
+    assert_eq!(rc, 0, "tcgetattr on the pty failed");
+    termios.c_lflag & libc::ICANON != 0 && termios.c_lflag & libc::ECHO != 0
+}
+
+#[test]
+fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
+    let state = tempfile::tempdir().unwrap();
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 30,
+            cols: 110,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pseudo-terminal");
+    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
+    cmd.arg("demo");
+    cmd.env("XDG_STATE_HOME", state.path());
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pty.slave.spawn_command(cmd).expect("start isrctl demo");
+    let fd = pty.master.as_raw_fd().expect("the pty's fd");
+    assert!(cooked(fd), "the pty starts in cooked mode");
+
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(
+        std::num::NonZeroU16::new(30).unwrap(),
+        std::num::NonZeroU16::new(110).unwrap(),
+        0,
+    )));
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let feed = parser.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            feed.lock().unwrap().process(&buf[..n]);
+        }
+    });
+    let screen = Screen { parser };
+    let mut keys = pty.master.take_writer().unwrap();
+    let mut press = |text: &str| {
+        keys.write_all(text.as_bytes()).unwrap();
+        keys.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+    };
+
+    screen.wait_for("Routes: healthy");
+    assert!(!cooked(fd), "the console runs in raw mode");
+    assert!(screen.row_with("/blog/hello").contains("never"));
+    press("j");
+    press("j");
+    press("r");
+    screen.wait_for("revalidated 200");
+    let row = screen.row_with("/blog/hello");
+    assert!(
+        row.contains("just now") && row.contains("revalidated 200"),
+        "{row}"
+    );
+    // The details pane shows the request with the secret masked.
+    screen.wait_for("secret=***");
+
+    press("q");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "q did not quit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(cooked(fd), "the terminal is back in cooked mode after q");
+    let parser = screen.parser.lock().unwrap();
+    assert!(
+        !parser.screen().alternate_screen(),
+        "left the alternate screen"
+    );
+    assert!(
+        !parser.screen().hide_cursor(),
+        "the cursor is visible again"
+    );
+    drop(pty.slave);
+}

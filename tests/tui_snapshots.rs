@@ -1,0 +1,188 @@
+//! Whole screens, as a user sees them, at 80×24 and 120×40; and no panic
+//! at any size from 1×1 to 300×100.
+
+mod common;
+
+use common::console::*;
+use crossterm::event::KeyCode;
+use isrctl::target::Target;
+use isrctl::tui::state::State;
+use isrctl::tui::view::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+
+fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view(state, frame)).unwrap();
+    terminal
+}
+
+fn screen(state: &State, width: u16, height: u16) -> String {
+    render(state, width, height).backend().to_string()
+}
+
+/// Two results in: one revalidated, one 401 on the other site.
+fn with_results() -> State {
+    let mut s = state(false, true);
+    feed(
+        &mut s,
+        [finished(
+            "healthy",
+            Target::path("/blog/hello"),
+            revalidated(),
+        )],
+    );
+    feed(
+        &mut s,
+        [finished(
+            "token-mismatch",
+            Target::path("/blog/hello"),
+            unauthorized(),
+        )],
+    );
+    feed(&mut s, [key('j'), key('j')]);
+    s
+}
+
+#[test]
+fn sites_and_routes() {
+    let s = with_results();
+    insta::assert_snapshot!("sites_routes_80x24", screen(&s, 80, 24));
+    insta::assert_snapshot!("sites_routes_120x40", screen(&s, 120, 40));
+}
+
+#[test]
+fn activity_with_a_401_explained() {
+    let mut s = with_results();
+    feed(
+        &mut s,
+        [code(KeyCode::BackTab), key('j'), code(KeyCode::Enter)],
+    );
+    let text = screen(&s, 120, 40);
+    assert!(text.contains("unauthorized 401"));
+    assert!(text.contains("fix: token mismatch"));
+    assert!(text.contains("secret=***"));
+    insta::assert_snapshot!("activity_401_80x24", screen(&s, 80, 24));
+    insta::assert_snapshot!("activity_401_120x40", text);
+}
+
+#[test]
+fn confirmation_dialog() {
+    let mut s = state(false, true);
+    feed(&mut s, [key(' '), key(' '), key(' '), key('r')]);
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("Revalidate 3 targets on healthy?"));
+    insta::assert_snapshot!("confirm_80x24", text);
+    insta::assert_snapshot!("confirm_120x40", screen(&s, 120, 40));
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = state(false, true);
+    feed(&mut s, [key('?')]);
+    insta::assert_snapshot!("help_80x24", screen(&s, 80, 24));
+    insta::assert_snapshot!("help_120x40", screen(&s, 120, 40));
+}
+
+#[test]
+fn read_only_banner_and_no_sending_keys() {
+    let mut s = state(true, true);
+    feed(&mut s, [key('r')]);
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("READ-ONLY"));
+    let footer = text.lines().last().unwrap();
+    assert!(
+        !footer.contains("revalidate") && !footer.contains(" t tag"),
+        "{footer}"
+    );
+    insta::assert_snapshot!("read_only_80x24", text);
+    insta::assert_snapshot!("read_only_120x40", screen(&s, 120, 40));
+}
+
+#[test]
+fn no_color_keeps_the_selection_visible() {
+    let s = with_results();
+    let terminal = render(&s, 80, 24);
+    let buffer = terminal.backend().buffer();
+    let colored = buffer
+        .content()
+        .iter()
+        .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+        .count();
+    let colored_with_color = {
+        let mut c = with_results();
+        c.theme.color = true;
+        let t = render(&c, 80, 24);
+        t.backend()
+            .buffer()
+            .content()
+            .iter()
+            .filter(|c| c.fg != Color::Reset)
+            .count()
+    };
+    assert!(colored_with_color > 0, "the color theme does use color");
+    let s = {
+        let mut s = s;
+        s.theme.color = false;
+        s
+    };
+    let terminal = render(&s, 80, 24);
+    let buffer = terminal.backend().buffer();
+    let colored_now = buffer
+        .content()
+        .iter()
+        .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+        .count();
+    assert_eq!(colored_now, 0, "NO_COLOR: no cell has a colour");
+    let _ = colored;
+    // The selected route's row is drawn in reverse video.
+    let row = (0..24u16)
+        .find(|&y| {
+            (0..80u16)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .contains("/blog/hello")
+        })
+        .unwrap();
+    let reversed = (0..80u16)
+        .filter(|&x| buffer[(x, row)].modifier.contains(Modifier::REVERSED))
+        .count();
+    assert!(reversed > 20, "the selection is visible without colour");
+    insta::assert_snapshot!("no_color_80x24", terminal.backend().to_string());
+}
+
+#[test]
+fn terminal_too_small_says_so() {
+    let s = state(false, true);
+    assert!(screen(&s, 30, 6).contains("terminal too small"));
+}
+
+#[test]
+fn no_panic_at_any_size() {
+    let mut states = vec![with_results(), state(true, false)];
+    for keys in [
+        vec![key('?')],
+        vec![key(' '), key(' '), key('r')],
+        vec![key('a')],
+        vec![key('t')],
+        vec![key('/')],
+    ] {
+        let mut s = with_results();
+        feed(&mut s, keys);
+        states.push(s);
+    }
+    for s in &states {
+        for width in (1..=300u16)
+            .step_by(29)
+            .chain([1, 2, 39, 40, 41, 79, 80, 300])
+        {
+            for height in (1..=100u16)
+                .step_by(13)
+                .chain([1, 2, 9, 10, 11, 23, 24, 100])
+            {
+                render(s, width, height);
+            }
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! The console's behaviour, driven through `update` with key messages and
+//! engine events: no terminal, no network.
+
+mod common;
+
+use common::console::*;
+use crossterm::event::KeyCode;
+use isrctl::target::{PageType, Target};
+use isrctl::tui::message::{Command, EngineEvent, Message};
+use isrctl::tui::state::{Health, Level, Modal, Pane};
+
+#[test]
+fn moving_and_switching_panes_and_sites() {
+    let mut s = state(false, true);
+    assert_eq!(s.focus, Pane::Routes);
+    feed(&mut s, [key('j'), key('j')]);
+    assert_eq!(s.selected_route().unwrap().path, "/blog/hello");
+    feed(&mut s, [key('G')]);
+    assert_eq!(s.selected_route().unwrap().path, "/products/1");
+    feed(&mut s, [key('g'), code(KeyCode::BackTab), key('j')]);
+    assert_eq!(s.focus, Pane::Sites);
+    assert_eq!(s.site().unwrap().name, "token-mismatch");
+    assert_eq!(s.visible.len(), 1, "the routes of the newly selected site");
+    feed(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(s.focus, Pane::Routes);
+}
+
+#[test]
+fn r_revalidates_the_selected_route_and_the_result_streams_in() {
+    let mut s = state(false, true);
+    let commands = feed(&mut s, [key('j'), key('j'), key('r')]);
+    assert_eq!(
+        commands,
+        vec![Command::Revalidate {
+            site: 0,
+            targets: vec![Target::path("/blog/hello")]
+        }]
+    );
+    assert_eq!(s.in_flight, 1);
+    assert!(s.is_pending("healthy", &Target::path("/blog/hello")));
+
+    feed(
+        &mut s,
+        [finished(
+            "healthy",
+            Target::path("/blog/hello"),
+            revalidated(),
+        )],
+    );
+    assert_eq!(s.in_flight, 0);
+    let result = s
+        .result_for("healthy", &Target::path("/blog/hello"))
+        .unwrap();
+    assert_eq!(result.outcome, "revalidated");
+    assert_eq!(result.status, Some(200));
+    assert_eq!(s.site_health[0], Health::Ok);
+    assert!(s.activity[0].text.contains("/blog/hello revalidated 200"));
+}
+
+#[test]
+fn a_pattern_route_is_sent_with_its_type() {
+    let mut s = state(false, true);
+    let commands = feed(&mut s, [key('j'), key('j'), key('j'), key('j'), key('r')]);
+    assert_eq!(
+        commands,
+        vec![Command::Revalidate {
+            site: 0,
+            targets: vec![Target::pattern("/blog/[slug]", PageType::Page)]
+        }]
+    );
+}
+
+#[test]
+fn several_targets_ask_first_with_cancel_focused() {
+    let mut s = state(false, true);
+    // Space marks and moves down: marks / and /about.
+    assert!(feed(&mut s, [key(' '), key(' '), key('r')]).is_empty());
+    let Some(Modal::Confirm {
+        targets,
+        send_focused,
+        ..
+    }) = &s.modal
+    else {
+        panic!("expected a confirmation, got {:?}", s.modal);
+    };
+    assert_eq!(targets.len(), 2);
+    assert!(!send_focused, "Cancel is focused by default");
+    // Enter on Cancel sends nothing.
+    assert!(feed(&mut s, [code(KeyCode::Enter)]).is_empty());
+    assert!(s.modal.is_none());
+    assert_eq!(s.in_flight, 0);
+    // Esc also cancels.
+    feed(&mut s, [key('r')]);
+    assert!(feed(&mut s, [code(KeyCode::Esc)]).is_empty());
+    assert!(s.modal.is_none());
+    // Tab to Send, Enter sends both.
+    let commands = feed(&mut s, [key('r'), code(KeyCode::Tab), code(KeyCode::Enter)]);
+    assert_eq!(
+        commands,
+        vec![Command::Revalidate {
+            site: 0,
+            targets: vec![Target::path("/"), Target::path("/about")]
+        }]
+    );
+    assert_eq!(s.in_flight, 2);
+    assert!(s.marked_routes().is_empty(), "marks are cleared once sent");
+}
+
+#[test]
+fn ctrl_a_marks_every_shown_route() {
+    let mut s = state(false, true);
+    feed(&mut s, [key('/')]);
+    feed(&mut s, typed("blog"));
+    feed(&mut s, [code(KeyCode::Enter), ctrl('a')]);
+    assert_eq!(s.marked_routes().len(), 3);
+    feed(&mut s, [key('r')]);
+    assert!(matches!(&s.modal, Some(Modal::Confirm { targets, .. }) if targets.len() == 3));
+}
+
+#[test]
+fn read_only_refuses_every_sending_action() {
+    let mut s = state(true, true);
+    for message in [key('r'), key('t'), key('a')] {
+        assert!(feed(&mut s, [message]).is_empty());
+        assert!(s.modal.is_none(), "no dialog opens in read-only mode");
+        assert!(matches!(&s.status, Some((Level::Problem, text)) if text.contains("read-only")));
+    }
+    feed(&mut s, [key(':')]);
+    feed(&mut s, typed("path /about"));
+    assert!(feed(&mut s, [code(KeyCode::Enter)]).is_empty());
+    feed(&mut s, [key(':')]);
+    feed(&mut s, typed("tag posts"));
+    assert!(feed(&mut s, [code(KeyCode::Enter)]).is_empty());
+    assert_eq!(s.in_flight, 0);
+    // Looking is still allowed.
+    feed(&mut s, [key('j')]);
+    assert_eq!(s.route_idx, 1);
+    assert!(matches!(
+        feed(&mut s, [key('y')]).as_slice(),
+        [Command::Copy(_)]
+    ));
+}
+
+#[test]
+fn filter_narrows_the_routes_as_you_type_and_esc_clears_it() {
+    let mut s = state(false, true);
+    feed(&mut s, [key('/')]);
+    feed(&mut s, typed("prod"));
+    assert_eq!(s.visible.len(), 1);
+    assert_eq!(s.selected_route().unwrap().path, "/products/1");
+    feed(&mut s, [code(KeyCode::Enter)]);
+    assert!(s.modal.is_none());
+    assert_eq!(s.filter, "prod", "Enter keeps the filter");
+    feed(&mut s, [code(KeyCode::Esc)]);
+    assert_eq!(s.visible.len(), 6);
+    // Tags match too.
+    feed(&mut s, [key('/')]);
+    feed(&mut s, typed("posts"));
+    assert_eq!(s.visible.len(), 3);
+}
+
+#[test]
+fn ad_hoc_path_is_linted_as_typed_and_refused_until_fixed() {
+    let mut s = state(false, true);
+    feed(&mut s, [key('a')]);
+    feed(&mut s, typed("about"));
+    assert_eq!(
+        isrctl::tui::update::ad_hoc_refusal(&s, "about")
+            .unwrap()
+            .split(" (")
+            .next()
+            .unwrap(),
+        "paths start with '/': did you mean /about?"
+    );
+    assert!(
+        feed(&mut s, [code(KeyCode::Enter)]).is_empty(),
+        "a refused path is not sent"
+    );
+    assert!(
+        matches!(s.modal, Some(Modal::Input { .. })),
+        "the input stays open to fix it"
+    );
+    feed(&mut s, [code(KeyCode::Home), key('/')]);
+    let commands = feed(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        commands,
+        vec![Command::Revalidate {
+            site: 0,
+            targets: vec![Target::path("/about")]
+        }]
+    );
+    // A dynamic pattern typed without a type is refused too.
+    assert!(
+        isrctl::tui::update::ad_hoc_refusal(&s, "/blog/[slug]")
+            .unwrap()
+            .contains("dynamic pattern")
+    );
+}
+
+#[test]
+fn t_picks_a_configured_tag_or_sends_a_typed_one() {
+    let mut s = state(false, true);
+    let commands = feed(
+        &mut s,
+        [key('t'), code(KeyCode::Down), code(KeyCode::Enter)],
+    );
+    assert_eq!(
+        commands,
+        vec![Command::Revalidate {
+            site: 0,
+            targets: vec![Target::tag("products")]
+        }]
+    );
+    feed(&mut s, [key('t')]);
+    feed(&mut s, typed("campaign-7"));
+    let commands = feed(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        commands,
+        vec![Command::Revalidate {
+            site: 0,
+            targets: vec![Target::tag("campaign-7")]
+        }]
+    );
+    // Esc closes the picker without sending.
+    assert!(feed(&mut s, [key('t'), code(KeyCode::Esc)]).is_empty());
+}
+
+#[test]
+fn y_copies_a_curl_that_names_the_secret_variable() {
+    let mut s = state(false, true);
+    let commands = feed(&mut s, [key('j'), key('y')]);
+    let [Command::Copy(curl)] = commands.as_slice() else {
+        panic!("expected one copy, got {commands:?}");
+    };
+    assert_eq!(
+        curl,
+        "curl -sS -X POST \"http://127.0.0.1:47810/api/revalidate?secret=${HEALTHY_REVALIDATE_SECRET}&path=%2Fabout\""
+    );
+    assert!(
+        s.status.as_ref().unwrap().1.contains(curl.as_str()),
+        "the command is shown too"
+    );
+}
+
+#[test]
+fn command_line_selects_sites_and_sends_paths_and_tags() {
+    let mut s = state(false, true);
+    feed(&mut s, [key(':')]);
+    feed(&mut s, typed("site token-mismatch"));
+    feed(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(s.site().unwrap().name, "token-mismatch");
+    feed(&mut s, [key(':')]);
+    feed(&mut s, typed("tag posts"));
+    let commands = feed(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        commands,
+        vec![Command::Revalidate {
+            site: 1,
+            targets: vec![Target::tag("posts")]
+        }]
+    );
+    feed(&mut s, [key(':')]);
+    feed(&mut s, typed("path blog"));
+    assert!(
+        feed(&mut s, [code(KeyCode::Enter)]).is_empty(),
+        "linted like an ad-hoc path"
+    );
+    feed(&mut s, [code(KeyCode::Esc), key(':')]);
+    feed(&mut s, typed("nonsense"));
+    feed(&mut s, [code(KeyCode::Enter)]);
+    assert!(matches!(&s.status, Some((Level::Problem, t)) if t.contains("unknown command")));
+    feed(&mut s, [key(':')]);
+    feed(&mut s, typed("q"));
+    let commands = feed(&mut s, [code(KeyCode::Enter)]);
+    assert!(s.quit);
+    assert_eq!(commands.last(), Some(&Command::Quit));
+}
+
+#[test]
+fn quitting_with_requests_in_flight_stops_them() {
+    let mut s = state(false, true);
+    feed(&mut s, [key('r')]);
+    assert_eq!(
+        feed(&mut s, [key('q')]),
+        vec![Command::CancelAll, Command::Quit]
+    );
+    let mut s = state(false, true);
+    assert_eq!(feed(&mut s, [ctrl('c')]), vec![Command::Quit]);
+    assert!(s.quit);
+}
+
+#[test]
+fn esc_stops_sending_when_nothing_else_is_open() {
+    let mut s = state(false, true);
+    feed(&mut s, [key('r')]);
+    assert_eq!(feed(&mut s, [code(KeyCode::Esc)]), vec![Command::CancelAll]);
+}
+
+#[test]
+fn help_opens_on_question_mark_and_any_key_closes_it() {
+    let mut s = state(false, true);
+    feed(&mut s, [key('?')]);
+    assert!(matches!(s.modal, Some(Modal::Help)));
+    assert!(
+        feed(&mut s, [key('r')]).is_empty(),
+        "the key closes help and does nothing else"
+    );
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn a_run_that_cannot_start_is_reported_and_counted_down() {
+    let mut s = state(false, true);
+    feed(&mut s, [key('r')]);
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::NotStarted {
+            site: "healthy".into(),
+            targets: vec![Target::path("/")],
+            reason: "secret from env HEALTHY_REVALIDATE_SECRET: not set".into(),
+        })],
+    );
+    assert_eq!(s.in_flight, 0);
+    assert!(!s.is_pending("healthy", &Target::path("/")));
+    assert!(matches!(&s.status, Some((Level::Problem, t)) if t.contains("not set")));
+}
+
+#[test]
+fn a_401_marks_the_site_failing_with_the_explanation_kept() {
+    let mut s = state(false, true);
+    feed(
+        &mut s,
+        [finished(
+            "token-mismatch",
+            Target::path("/blog/hello"),
+            unauthorized(),
+        )],
+    );
+    assert_eq!(s.site_health[1], Health::Failing);
+    let result = s
+        .result_for("token-mismatch", &Target::path("/blog/hello"))
+        .unwrap();
+    assert!(result.fix.as_ref().unwrap().contains("token mismatch"));
+    assert_eq!(result.message.as_deref(), Some("Invalid token"));
+}
