@@ -130,3 +130,58 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
     );
     drop(pty.slave);
 }
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let state = tempfile::tempdir().unwrap();
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pseudo-terminal");
+    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
+    cmd.arg("demo");
+    cmd.env("XDG_STATE_HOME", state.path());
+    let mut child = pty.slave.spawn_command(cmd).expect("start isrctl demo");
+    let fd = pty.master.as_raw_fd().expect("the pty's fd");
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(
+        std::num::NonZeroU16::new(24).unwrap(),
+        std::num::NonZeroU16::new(80).unwrap(),
+        0,
+    )));
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let feed = parser.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            feed.lock().unwrap().process(&buf[..n]);
+        }
+    });
+    let screen = Screen { parser };
+    screen.wait_for("Routes: healthy");
+    assert!(!cooked(fd));
+    let pid = child.process_id().expect("a pid") as i32;
+    // SAFETY: sending a signal to our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "SIGTERM did not end the console"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        cooked(fd),
+        "the terminal is back in cooked mode after SIGTERM"
+    );
+    assert!(!screen.parser.lock().unwrap().screen().alternate_screen());
+    drop(pty.slave);
+}
