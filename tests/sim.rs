@@ -93,14 +93,19 @@ async fn pages_are_prerendered_hits_with_next_headers() {
     assert!(page.marker().contains("rendered generation 0 at "));
     assert_eq!(origin.generation("/blog/hello"), Some(0));
 
-    // Trailing slash and query string: the same page.
+    // Trailing slash: a 308 to the page, query kept (as next start does).
     let slash = get(&format!("{}/blog/hello/?utm=x", origin.url())).await;
-    assert_eq!(slash.etag(), page.etag());
+    assert_eq!(slash.status, 308);
+    assert_eq!(slash.header("location"), Some("/blog/hello?utm=x"));
+    // The query string plays no part in finding the page.
+    let query = get(&format!("{}/blog/hello?utm=x", origin.url())).await;
+    assert_eq!(query.etag(), page.etag());
     assert_eq!(get(&format!("{}/", origin.url())).await.status, 200);
 
     let missing = get(&format!("{}/blog/nope", origin.url())).await;
     assert_eq!(missing.status, 404);
-    assert!(missing.header("x-nextjs-cache").is_none());
+    // The prerendered not-found page, as next start serves it.
+    assert_eq!(missing.cache(), "HIT");
     assert_eq!(origin.generation("/blog/nope"), None);
 }
 
@@ -206,8 +211,9 @@ async fn tag_revalidation_serves_stale_once_then_fresh() {
     assert_eq!(stale.cache(), "STALE");
     assert_eq!(stale.etag(), before.etag());
     assert_eq!(stale.body, before.body);
+    // Real Next.js 16.4.6 says HIT here, not MISS (tests/conformance.rs).
     let fresh = get(&url).await;
-    assert_eq!(fresh.cache(), "MISS");
+    assert_eq!(fresh.cache(), "HIT");
     assert_ne!(fresh.etag(), before.etag());
     assert!(fresh.marker().contains("generation 1"));
     assert_eq!(get(&url).await.cache(), "HIT");
@@ -253,6 +259,20 @@ async fn pages_router_endpoint_throws_on_bad_path_and_regenerates_at_once() {
     let (status, json) = get_endpoint("secret=sim-secret&path=about").await;
     assert_eq!(status, 500);
     assert_eq!(json["message"], "Error revalidating");
+    // As measured on the testbed: a slug its dynamic route did not
+    // prerender and an API route throw; an unknown top-level path revalidates
+    // the not-found page and "succeeds".
+    assert_eq!(
+        get_endpoint("secret=sim-secret&path=/blog/nope").await.0,
+        500
+    );
+    assert_eq!(
+        get_endpoint("secret=sim-secret&path=/api/revalidate")
+            .await
+            .0,
+        500
+    );
+    assert_eq!(get_endpoint("secret=sim-secret&path=/nope").await.0, 200);
 
     let before = get(&format!("{}/about", origin.url())).await;
     let (status, json) = get_endpoint("secret=sim-secret&path=/about").await;

@@ -12,10 +12,19 @@
 //!   later GETs say `HIT`;
 //! - after a *tag* revalidation the next GET says `STALE` and serves the
 //!   old body and ETag while regenerating "in the background" (here: right
-//!   after answering); the GET after that serves the new generation and says
-//!   `MISS` (the first serve of a fresh render), then `HIT`;
+//!   after answering); the GET after that serves the new generation and
+//!   says `HIT` (measured against the testbed: not `MISS`);
 //! - the Pages Router endpoint regenerates before it answers, so the next
-//!   GET is already fresh and says `HIT`.
+//!   GET is already fresh and says `HIT`;
+//! - a path that is no page is served the app's prerendered not-found page:
+//!   404 with `x-nextjs-cache: HIT` and `Cache-Control: private, no-store…`;
+//!   a trailing slash is answered with a 308 to the path without it.
+//!
+//! Pages below the root (`/blog/hello`) stand for a dynamic route whose
+//! params are all prerendered (`generateStaticParams`, `dynamicParams =
+//! false`), like the testbed's `/blog/[slug]`: `res.revalidate('/blog/nope')`
+//! throws, while `res.revalidate('/nope')` regenerates the not-found page and
+//! succeeds. `tests/conformance.rs` checks all of this against real Next.js.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -44,7 +53,8 @@ pub struct SimPage {
 }
 
 impl SimPage {
-    fn new(path: &str, tags: &[&str]) -> SimPage {
+    /// A page at `path` (leading slash) whose data carries `tags`.
+    pub fn new(path: &str, tags: &[&str]) -> SimPage {
         SimPage {
             path: path.to_string(),
             tags: tags.iter().map(|t| t.to_string()).collect(),
@@ -93,8 +103,6 @@ enum NextServe {
     /// A tag revalidation is pending: serve the old render as `STALE`,
     /// then regenerate.
     Stale,
-    /// Regenerated in the background; the first serve says `MISS`.
-    FreshMiss,
 }
 
 /// The ISR cache entry of one page.
@@ -282,6 +290,19 @@ async fn serve_page(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
         )
             .into_response();
     }
+    // `next start` (trailingSlash: false) redirects `/about/` to `/about`.
+    if uri.path() != "/" && uri.path().ends_with('/') {
+        let mut location = normalize(uri.path()).to_string();
+        if let Some(query) = uri.query() {
+            location = format!("{location}?{query}");
+        }
+        let refresh = format!("0;url={location}");
+        return (
+            StatusCode::PERMANENT_REDIRECT,
+            [(header::LOCATION, location), (header::REFRESH, refresh)],
+        )
+            .into_response();
+    }
     // The query string plays no part in finding the page.
     let path = normalize(uri.path());
     let served = shared.pages().get_mut(path).map(|page| serve(path, page));
@@ -305,12 +326,8 @@ fn serve(path: &str, page: &mut PageState) -> (&'static str, String, String) {
             // The background regeneration, done before the lock is released
             // so the next request sees its result.
             page.regenerate(path);
-            page.next = NextServe::FreshMiss;
-            ("STALE", old.0, old.1)
-        }
-        NextServe::FreshMiss => {
             page.next = NextServe::Hit;
-            ("MISS", page.body.clone(), page.etag.clone())
+            ("STALE", old.0, old.1)
         }
     }
 }
@@ -340,10 +357,17 @@ fn page_response(cache: &'static str, body: String, etag: &str) -> Response {
     response
 }
 
+/// The app's prerendered not-found page, as `next start` serves it.
 fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
         [
+            (header::HeaderName::from_static("x-nextjs-cache"), "HIT"),
+            (header::HeaderName::from_static("x-nextjs-prerender"), "1"),
+            (
+                header::HeaderName::from_static("x-nextjs-stale-time"),
+                "300",
+            ),
             (
                 header::CACHE_CONTROL,
                 "private, no-cache, no-store, max-age=0, must-revalidate",
@@ -493,7 +517,8 @@ async fn pages_router_revalidate(
         );
     };
     // res.revalidate throws on a path without a leading slash and when the
-    // page does not answer 200; the usual handler turns that into a 500.
+    // path is no ISR page (an API route, a slug its dynamic route did not
+    // prerender); the usual handler turns that into a 500.
     let regenerated = path.starts_with('/') && regenerate_now(&shared, path);
     if !regenerated {
         return json(
@@ -504,16 +529,35 @@ async fn pages_router_revalidate(
     json(StatusCode::OK, serde_json::json!({"revalidated": true}))
 }
 
-/// Regenerate a page before answering; false if there is no such page.
+/// `res.revalidate(path)` for a path with a leading slash: regenerate the
+/// page before answering. False where real Next.js throws: API routes, and
+/// a path its dynamic route did not prerender. Any other unknown path is
+/// served the prerendered not-found page, which is regenerated (nothing the
+/// sim keeps), so it succeeds: a silent no-op.
 fn regenerate_now(shared: &Shared, path: &str) -> bool {
     let path = normalize(path);
-    let mut pages = shared.pages();
-    let Some(page) = pages.get_mut(path) else {
+    if path == "/api" || path.starts_with("/api/") {
         return false;
-    };
-    page.regenerate(path);
-    page.next = NextServe::Hit;
-    true
+    }
+    let mut pages = shared.pages();
+    if let Some(page) = pages.get_mut(path) {
+        page.regenerate(path);
+        page.next = NextServe::Hit;
+        return true;
+    }
+    !pages.keys().any(|known| same_dynamic_route(known, path))
+}
+
+/// Whether `path` would match the dynamic route a nested prerendered page
+/// stands for: same parent below the root, same depth (`/blog/hello` and
+/// `/blog/nope`). Root-level pages are static routes.
+fn same_dynamic_route(page: &str, path: &str) -> bool {
+    match (page.rsplit_once('/'), path.rsplit_once('/')) {
+        (Some((page_parent, _)), Some((path_parent, _))) => {
+            !page_parent.is_empty() && page_parent == path_parent
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -536,6 +580,14 @@ mod tests {
         assert!(matches(&segs("/blog"), &segs("/blog/hello"), true));
         assert!(matches(&segs("/"), &segs("/"), false));
         assert!(!matches(&segs("/"), &segs("/about"), false));
+    }
+
+    #[test]
+    fn unknown_slugs_of_a_dynamic_route_are_told_from_unknown_pages() {
+        assert!(same_dynamic_route("/blog/hello", "/blog/nope"));
+        assert!(!same_dynamic_route("/blog/hello", "/blog/hello/extra"));
+        assert!(!same_dynamic_route("/about", "/nope"));
+        assert!(!same_dynamic_route("/blog/hello", "/nope"));
     }
 
     #[test]

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install what the testbed needs: the Next.js app's exact dependencies
+# (npm ci, from package-lock.json) and Varnish (apt-get, when absent and
+# running as root). A missing Node.js or npm is an error, not a skip.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+require node "install Node.js >= 20.9 (next 16 needs it)"
+require npm "install npm (it comes with Node.js)"
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 9) ? 0 : 1)' \
+    || die "Node.js $(node --version) is too old: next 16 needs >= 20.9"
+
+if ! command -v varnishd >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "testbed: installing varnish with apt-get"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y varnish || { apt-get update && apt-get install -y varnish; }
+    else
+        die "varnishd not found: install the varnish package (sudo apt-get install -y varnish)"
+    fi
+fi
+# Debian's package may start a system-wide varnish on :6081; the testbed runs
+# its own instance and does not need it, but leaves it alone.
+
+echo "testbed: npm ci in $APP_DIR"
+(cd "$APP_DIR" && npm ci --no-audit --no-fund)
+
+echo "testbed: installed node $(node --version), npm $(npm --version), $(varnishd -V 2>&1 | head -n1)"

@@ -1,0 +1,28 @@
+# Shared by the testbed scripts: where things live and which ports they use.
+# Sourced, not run.
+
+TESTBED_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+APP_DIR="$TESTBED_DIR/nextjs"
+RUN_DIR="$TESTBED_DIR/.run"
+
+# Loopback ports: Varnish (the "CDN", the site's public URL) and the two
+# `next start` instances behind it. Varnish's backend (origin 1) is fixed
+# in varnish/testbed.vcl.
+CDN_PORT=3100
+ORIGIN_PORTS=(3101 3102)
+
+# The revalidation secret the app expects (a fixed test value; the testbed
+# is for loopback only).
+REVALIDATE_SECRET="isrctl-testbed-secret-2f6b"
+
+export NEXT_TELEMETRY_DISABLED=1
+
+die() {
+    echo "testbed: $*" >&2
+    exit 1
+}
+
+# require CMD WHAT: fail with a hint when a program is missing.
+require() {
+    command -v "$1" >/dev/null 2>&1 || die "$1 not found: $2"
+}

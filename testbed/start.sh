@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Start the testbed on loopback: two `next start` instances of the same
+# build, each serving its own copy of .next (so each has its own ISR cache,
+# like replicas without a shared cache handler), and Varnish in front of
+# instance 1. Waits until all answer, then writes testbed/.run/env for the
+# tests and prints what runs where. Idempotent: when everything is already
+# running it says so and leaves it be; a half-started testbed is stopped
+# and started again. Run install.sh and build.sh first.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# alive PIDFILE: the process the pid file names is running.
+alive() {
+    [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
+print_env() {
+    echo "testbed: running"
+    echo "  cdn (varnish)   http://127.0.0.1:$CDN_PORT       pid $(cat "$RUN_DIR/varnish.pid")"
+    local i
+    for i in 1 2; do
+        echo "  origin $i        http://127.0.0.1:${ORIGIN_PORTS[$((i - 1))]}       pid $(cat "$RUN_DIR/origin-$i.pid")"
+    done
+    echo "  secret          \$REVALIDATE_SECRET (in $RUN_DIR/env)"
+    echo "  try             set -a; . testbed/.run/env; set +a; isrctl --config testbed/isrctl.toml sites"
+    echo "  stop            bash testbed/stop.sh"
+}
+
+all=("$RUN_DIR/varnish.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid")
+running=0
+for f in "${all[@]}"; do
+    if alive "$f"; then running=$((running + 1)); fi
+done
+if [ "$running" -eq "${#all[@]}" ] && [ -s "$RUN_DIR/env" ]; then
+    echo "testbed: already running (stop.sh, then start.sh, for fresh ISR caches)"
+    print_env
+    exit 0
+fi
+if [ "$running" -gt 0 ] || compgen -G "$RUN_DIR/*.pid" >/dev/null; then
+    echo "testbed: partly running: stopping it first"
+    bash "$TESTBED_DIR/stop.sh"
+fi
+
+require varnishd "run testbed/install.sh"
+require curl "install curl"
+[ -s "$APP_DIR/.next/BUILD_ID" ] || die "no build in $APP_DIR/.next: run testbed/build.sh first"
+for port in "$CDN_PORT" "${ORIGIN_PORTS[@]}"; do
+    if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
+        die "port $port is already taken by something else"
+    fi
+done
+
+mkdir -p "$RUN_DIR"
+rm -f "$RUN_DIR/env"
+
+# If anything below fails, stop what this run started.
+on_exit() {
+    local status=$?
+    if [ "$status" -ne 0 ]; then
+        echo "testbed: start failed; stopping what was started" >&2
+        bash "$TESTBED_DIR/stop.sh" >&2 || true
+    fi
+}
+trap on_exit EXIT
+
+for i in 1 2; do
+    port="${ORIGIN_PORTS[$((i - 1))]}"
+    dist=".next-origin-$i"
+    rm -rf "${APP_DIR:?}/$dist"
+    cp -a "$APP_DIR/.next" "$APP_DIR/$dist"
+    # setsid: the instance leads its own process group, which stop.sh kills.
+    (
+        cd "$APP_DIR"
+        NEXT_DIST_DIR="$dist" REVALIDATE_SECRET="$REVALIDATE_SECRET" \
+            exec setsid node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$port"
+    ) >"$RUN_DIR/origin-$i.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/origin-$i.pid"
+done
+
+mkdir -p "$RUN_DIR/varnish"
+# -j none: no privilege separation, so it runs as whoever runs this script;
+# varnishd daemonizes and writes its manager's pid to the pid file.
+varnishd -j none -n "$RUN_DIR/varnish" -a "127.0.0.1:$CDN_PORT" \
+    -f "$TESTBED_DIR/varnish/testbed.vcl" -s malloc,64m \
+    -P "$RUN_DIR/varnish.pid" >"$RUN_DIR/varnish.log" 2>&1 \
+    || { cat "$RUN_DIR/varnish.log" >&2; die "varnishd did not start"; }
+
+# wait_ready NAME URL STATUS PIDFILE: until the URL answers STATUS (at most 60 s).
+wait_ready() {
+    local deadline=$((SECONDS + 60))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$2")" = "$3" ]; then
+            return 0
+        fi
+        if ! alive "$4"; then
+            tail -n 20 "$RUN_DIR/$1.log" >&2 || true
+            die "$1 exited during start-up (log: $RUN_DIR/$1.log)"
+        fi
+        sleep 0.2
+    done
+    tail -n 20 "$RUN_DIR/$1.log" >&2 || true
+    die "$1 did not answer $2 with $3 within 60 s"
+}
+# Readiness is asked of the API route (401 without the secret), never of a
+# page: that would put the page into Varnish's cache.
+for i in 1 2; do
+    wait_ready "origin-$i" "http://127.0.0.1:${ORIGIN_PORTS[$((i - 1))]}/api/pages-revalidate" 401 "$RUN_DIR/origin-$i.pid"
+done
+wait_ready varnish "http://127.0.0.1:$CDN_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish.pid"
+
+cat >"$RUN_DIR/env" <<ENV
+TESTBED_CDN_URL=http://127.0.0.1:$CDN_PORT
+TESTBED_ORIGIN_1_URL=http://127.0.0.1:${ORIGIN_PORTS[0]}
+TESTBED_ORIGIN_2_URL=http://127.0.0.1:${ORIGIN_PORTS[1]}
+REVALIDATE_SECRET=$REVALIDATE_SECRET
+ENV
+print_env

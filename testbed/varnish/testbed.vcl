@@ -1,0 +1,48 @@
+# Varnish in front of origin instance 1 of the testbed, standing in for a
+# CDN that keeps HTML longer than Next.js wants: every page is kept for an
+# hour whatever the origin's Cache-Control says, so after a revalidation the
+# origin is fresh while this layer still serves the old copy.
+vcl 4.1;
+
+backend origin1 {
+    .host = "127.0.0.1";
+    .port = "3101";
+}
+
+sub vcl_recv {
+    # The revalidation endpoints (and any other API route) go straight
+    # through: never cached, never coalesced.
+    if (req.url ~ "^/api/") {
+        return (pass);
+    }
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    # A CDN configured for static HTML: cookies play no part.
+    unset req.http.Cookie;
+    return (hash);
+}
+
+sub vcl_backend_response {
+    if (bereq.url !~ "^/api/" && beresp.status == 200 && beresp.http.Content-Type ~ "^text/html") {
+        # One hour, regardless of s-maxage / stale-while-revalidate / private.
+        set beresp.ttl = 1h;
+        set beresp.grace = 0s;
+        set beresp.uncacheable = false;
+        unset beresp.http.Set-Cookie;
+        return (deliver);
+    }
+    # Everything else (404s, RSC payloads, assets) is not kept.
+    set beresp.ttl = 0s;
+    set beresp.uncacheable = true;
+    return (deliver);
+}
+
+sub vcl_deliver {
+    # Varnish sets Age itself; X-Cache says whether this copy came from cache.
+    if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+}

@@ -1,0 +1,205 @@
+//! Shared by the tests that need the real testbed (`testbed/`, README
+//! "Testbed"): where it runs, its secret, and plain HTTP to look at pages.
+//!
+//! These tests are built only with `--features e2e`. With the feature on and
+//! the testbed not running they fail, loudly: a skipped end-to-end test
+//! would look like a passing one.
+#![allow(dead_code)]
+
+use regex::Regex;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+pub struct Testbed {
+    /// Varnish, the site's public URL.
+    pub cdn: String,
+    /// The two `next start` instances; Varnish and the endpoint use the first.
+    pub origins: [String; 2],
+    pub secret: String,
+    client: reqwest::Client,
+    rt: tokio::runtime::Runtime,
+}
+
+/// One GET of a page, as a user with curl would see it.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub body: String,
+}
+
+impl Page {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+    /// `x-nextjs-cache` (HIT, MISS, STALE), or "-" when absent.
+    pub fn cache(&self) -> &str {
+        self.header("x-nextjs-cache").unwrap_or("-")
+    }
+    pub fn etag(&self) -> &str {
+        self.header("etag").unwrap_or("-")
+    }
+    /// The render-time marker from `<meta name="isr-rendered-at">`, checked
+    /// against the text node that repeats it.
+    pub fn marker(&self) -> String {
+        static META: OnceLock<Regex> = OnceLock::new();
+        let meta = META.get_or_init(|| {
+            Regex::new(r#"<meta name="isr-rendered-at" content="([^"]+)""#).unwrap()
+        });
+        let value = meta
+            .captures(&self.body)
+            .unwrap_or_else(|| panic!("no isr-rendered-at marker in:\n{}", self.body))[1]
+            .to_string();
+        assert!(
+            self.body.contains(&format!(">rendered at {value}<")),
+            "the marker's text node does not repeat {value}:\n{}",
+            self.body
+        );
+        value
+    }
+}
+
+impl Testbed {
+    /// The running testbed, from `testbed/.run/env` (written by
+    /// `testbed/start.sh`); panics with what to do when it is not running.
+    pub fn get() -> Testbed {
+        let env_file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testbed/.run/env");
+        let text = std::fs::read_to_string(&env_file).unwrap_or_else(|e| {
+            panic!(
+                "THE TESTBED IS NOT RUNNING ({}: {e}).\n\
+                 These tests run against real Next.js and Varnish. Start them with\n  \
+                 bash testbed/install.sh && bash testbed/build.sh && bash testbed/start.sh\n\
+                 or run plain `cargo test` without --features e2e.",
+                env_file.display()
+            )
+        });
+        let vars: HashMap<&str, &str> = text
+            .lines()
+            .filter_map(|l| l.trim().trim_start_matches("export ").split_once('='))
+            .collect();
+        let var = |k: &str| {
+            vars.get(k)
+                .unwrap_or_else(|| panic!("{} lacks {k}", env_file.display()))
+                .to_string()
+        };
+        let testbed = Testbed {
+            cdn: var("TESTBED_CDN_URL"),
+            origins: [var("TESTBED_ORIGIN_1_URL"), var("TESTBED_ORIGIN_2_URL")],
+            secret: var("REVALIDATE_SECRET"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+        };
+        // The env file outlives a crashed testbed: ask each server.
+        for base in [&testbed.cdn, &testbed.origins[0], &testbed.origins[1]] {
+            let url = format!("{base}/api/pages-revalidate");
+            let answer = testbed
+                .rt
+                .block_on(async { testbed.client.get(&url).send().await });
+            match answer {
+                Ok(r) if r.status() == 401 => {}
+                other => panic!(
+                    "THE TESTBED IS NOT ANSWERING: GET {url} gave {other:?}, expected 401.\n\
+                     Restart it: bash testbed/stop.sh; bash testbed/start.sh"
+                ),
+            }
+        }
+        testbed
+    }
+
+    /// GET `base` + `path` without following redirects.
+    pub fn fetch(&self, base: &str, path: &str) -> Page {
+        let url = format!("{base}{path}");
+        self.rt.block_on(async {
+            let response = self
+                .client
+                .get(&url)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+            let status = response.status().as_u16();
+            let mut headers = HashMap::new();
+            for (name, value) in response.headers() {
+                // Next.js sometimes sends x-nextjs-prerender twice: keep one.
+                headers.insert(
+                    name.as_str().to_string(),
+                    value.to_str().unwrap_or("").to_string(),
+                );
+            }
+            let body = response.text().await.unwrap();
+            Page {
+                status,
+                headers,
+                body,
+            }
+        })
+    }
+
+    /// GET from origin instance 1 (2 for `instance = 1`).
+    pub fn origin(&self, instance: usize, path: &str) -> Page {
+        self.fetch(&self.origins[instance], path)
+    }
+
+    /// Bring a page at origin 1 to a settled state (a `HIT`, no revalidation
+    /// pending), whatever earlier tests left behind; returns that HIT.
+    pub fn settle(&self, path: &str) -> Page {
+        self.settle_at(&self.origins[0], path)
+    }
+
+    /// The same for a page at any origin (also the simulated one).
+    pub fn settle_at(&self, base: &str, path: &str) -> Page {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let page = self.fetch(base, path);
+            assert_eq!(page.status, 200, "GET {path}: {page:?}");
+            if page.cache() == "HIT" {
+                return page;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{path} did not settle to HIT: {page:?}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// A request to `base` + `path_and_query` (an endpoint): (status, JSON
+    /// body or null).
+    pub fn call(
+        &self,
+        base: &str,
+        method: reqwest::Method,
+        path_and_query: &str,
+    ) -> (u16, serde_json::Value) {
+        let url = format!("{base}{path_and_query}");
+        self.rt.block_on(async {
+            let response = self
+                .client
+                .request(method, &url)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap();
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+            )
+        })
+    }
+}
+
+/// The testbed is one shared, stateful site: tests of one binary that touch
+/// it take turns. A panicking test does not poison the others.
+pub fn exclusive() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
