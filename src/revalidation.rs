@@ -149,7 +149,7 @@ pub fn classify(answer: &Answer, success: SuccessRule) -> Outcome {
             OutcomeKind::ServerError,
             format!("the endpoint failed ({status})"),
         )
-        .with_fix("read the server's message and the app's logs; a Pages Router res.revalidate() throws (500) for a path without a leading slash or a page that does not exist"),
+        .with_fix("read the server's message and the app's logs; a Pages Router res.revalidate() throws (500) for a path without a leading slash, an API route, or a slug its dynamic route did not prebuild"),
         _ => Outcome::new(
             OutcomeKind::NotRevalidation,
             format!("unexpected HTTP status {status}"),
