@@ -150,6 +150,7 @@ fn no_color_keeps_the_selection_visible() {
         .count();
     assert!(reversed > 20, "the selection is visible without colour");
     insta::assert_snapshot!("no_color_80x24", terminal.backend().to_string());
+    insta::assert_snapshot!("no_color_120x40", screen(&s, 120, 40));
 }
 
 #[test]
