@@ -3,6 +3,7 @@
 //! Nothing in this library knows about the terminal; the command line
 //! (`cli`) and, later, the terminal UI are thin front ends over it.
 
+pub mod cache_headers;
 pub mod cli;
 pub mod config;
 pub mod demo;
