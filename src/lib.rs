@@ -4,16 +4,19 @@
 //! (`cli`) and, later, the terminal UI are thin front ends over it.
 
 pub mod cache_headers;
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod endpoint;
+pub mod fingerprint;
 pub mod history;
 pub mod http;
 pub mod job_runner;
 pub mod logging;
 pub mod outcome;
 pub mod path_lint;
+pub mod probe;
 pub mod redact;
 pub mod revalidation;
 pub mod secret;
