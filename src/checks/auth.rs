@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn mismatch_finding_names_the_source_never_the_value() {
-        let site = super::super::test_site("https://x.com", "");
+        let site = crate::checks::testing::test_site("https://x.com", "");
         let ctx = CheckContext::new(&site).unwrap();
         let o = outcome(OutcomeKind::Unauthorized, Some(401));
         let f = right_finding(&ctx, Right::Refused, &o, Wrong::Refused);

@@ -38,7 +38,8 @@ pub fn findings(probes: &[LayerProbe]) -> Vec<Finding> {
     out
 }
 
-fn layer_finding(p: &LayerProbe) -> Finding {
+/// What one layer's fetch shows, as a finding.
+pub fn layer_finding(p: &LayerProbe) -> Finding {
     let (severity, fix) = match p.status {
         None => (Severity::Problem, Some("see the reachability check")),
         Some(300..=399) => (
@@ -88,7 +89,8 @@ impl<'a> Page<'a> {
     }
 }
 
-fn conclusions(probes: &[LayerProbe]) -> Vec<Finding> {
+/// Which layer is stale, and for how long it may stay so.
+pub fn conclusions(probes: &[LayerProbe]) -> Vec<Finding> {
     let mut out = Vec::new();
     let origins: Vec<Page> = probes
         .iter()

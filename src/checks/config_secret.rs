@@ -83,8 +83,8 @@ fn origins(ctx: &CheckContext, out: &Emitter) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{collect, test_site};
     use super::*;
+    use crate::checks::testing::{collect, test_site};
 
     fn findings(public_url: &str, extra: &str) -> Vec<Finding> {
         let ctx = CheckContext::new(&test_site(public_url, extra)).unwrap();

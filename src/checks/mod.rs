@@ -20,6 +20,9 @@ pub mod reachability;
 pub mod verify;
 pub mod webhook;
 
+#[cfg(test)]
+pub(crate) mod testing;
+
 use crate::config::Site;
 use crate::redact::Redactor;
 use crate::secret::{Secret, SecretError};
@@ -226,6 +229,18 @@ impl CheckContext {
         })
     }
 
+    /// With a secret already resolved (a revalidation run has one).
+    pub fn with_secret(site: &Site, secret: Secret) -> Result<CheckContext, String> {
+        let client = crate::http::client(&site.limits, site.tls_verify)
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(CheckContext {
+            site: site.clone(),
+            redactor: Redactor::new(Some(&secret)),
+            secret: Ok(secret),
+            client,
+        })
+    }
+
     /// [`CheckContext::new`] off the async threads.
     pub async fn prepare(site: Site) -> Result<Arc<CheckContext>, String> {
         tokio::task::spawn_blocking(move || CheckContext::new(&site).map(Arc::new))
@@ -344,7 +359,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -381,45 +396,4 @@ mod tests {
         assert_eq!(thousands(1800), "1,800");
         assert_eq!(thousands(31532400), "31,532,400");
     }
-}
-
-/// A site from config text, for the checks' unit tests.
-#[cfg(test)]
-pub(crate) fn test_site(public_url: &str, extra: &str) -> Site {
-    let text = format!(
-        "[sites.t]\npublic_url = \"{public_url}\"\n{extra}\n[sites.t.secret]\nvalue = \"tok\"\n"
-    );
-    let config = crate::config::parse(&text, std::path::Path::new("t.toml"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    config.sites[0].clone()
-}
-
-/// Run a synchronous check body and collect what it emitted.
-#[cfg(test)]
-pub(crate) fn collect(f: impl FnOnce(&Emitter)) -> Vec<Finding> {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    f(&Emitter::new(tx, None));
-    let mut out = Vec::new();
-    while let Ok(CheckEvent::Finding(finding)) = rx.try_recv() {
-        out.push(finding);
-    }
-    out
-}
-
-/// Run an async check body and collect what it emitted.
-#[cfg(test)]
-pub(crate) async fn collect_async<F, Fut>(f: F) -> Vec<Finding>
-where
-    F: FnOnce(Emitter) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    f(Emitter::new(tx, None)).await;
-    let mut out = Vec::new();
-    while let Ok(event) = rx.try_recv() {
-        if let CheckEvent::Finding(finding) = event {
-            out.push(finding);
-        }
-    }
-    out
 }

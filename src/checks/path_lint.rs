@@ -37,8 +37,8 @@ pub fn run(ctx: &CheckContext, path: &str, out: &Emitter) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{collect, test_site};
     use super::*;
+    use crate::checks::testing::{collect, test_site};
 
     #[test]
     fn a_path_without_slash_is_a_problem_and_a_good_one_is_ok() {

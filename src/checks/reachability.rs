@@ -146,8 +146,8 @@ fn ms(started: Instant) -> u128 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_site;
     use super::*;
+    use crate::checks::testing::test_site;
 
     #[test]
     fn shared_origins_are_tried_once() {
@@ -167,7 +167,8 @@ mod tests {
         let port = crate::sim::hostile::refused_port().await;
         let site = test_site(&format!("http://127.0.0.1:{port}"), "");
         let ctx = CheckContext::new(&site).unwrap();
-        let f = super::super::collect_async(|out| async move { run(&ctx, &out).await }).await;
+        let f =
+            crate::checks::testing::collect_async(|out| async move { run(&ctx, &out).await }).await;
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Problem);
         assert!(

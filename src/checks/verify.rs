@@ -134,7 +134,7 @@ pub fn pages_for(site: &Site, target: &Target) -> Vec<String> {
 fn covers(pattern: &str, path: &str) -> bool {
     let segs = |p: &str| -> Vec<String> {
         p.split('/')
-            .filter(|s| !s.is_empty() && !(s.starts_with('(') && s.ends_with(')')))
+            .filter(|s| !(s.is_empty() || s.starts_with('(') && s.ends_with(')')))
             .map(str::to_string)
             .collect()
     };

@@ -75,7 +75,7 @@ fn each_verdict_from_what_the_layers_did() {
 
 #[test]
 fn pages_for_paths_patterns_and_tags() {
-    let site = super::super::test_site(
+    let site = crate::checks::testing::test_site(
         "https://x.com",
         "[[sites.t.routes]]\npath = \"/blog/hello\"\ntags = [\"posts\"]\n\
          [[sites.t.routes]]\npath = \"/about\"\n\
