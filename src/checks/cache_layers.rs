@@ -262,6 +262,10 @@ fn cdn_ttl<'a>(public: &'a LayerProbe, origin: &'a LayerProbe) -> Option<&'a Ttl
 fn cdn_versus_origin(public: Page, origin: Page) -> Finding {
     let (pf, of) = (public.fp, origin.fp);
     let (public, origin) = (public.probe, origin.probe);
+    let reference = match origin.layer {
+        LayerKind::CacheBusted => "the origin (seen through a cache-busted URL)".to_string(),
+        _ => origin.label.clone(),
+    };
     let age = public.cache.as_ref().and_then(|c| c.age);
     let ttl = cdn_ttl(public, origin);
     let evidence = vec![
@@ -272,13 +276,12 @@ fn cdn_versus_origin(public: Page, origin: Page) -> Finding {
     if pf.same_render(of) {
         let title = match (age, ttl) {
             (Some(a), Some(t)) => format!(
-                "the CDN serves the same page as {} (copy {} s old; it may keep a copy up to {} s: {})",
-                origin.label,
+                "the CDN serves the same page as {reference} (copy {} s old; it may keep a copy up to {} s: {})",
                 thousands(a),
                 thousands(t.seconds),
                 t.directive
             ),
-            _ => format!("the public URL serves the same page as {}", origin.label),
+            _ => format!("the public URL serves the same page as {reference}"),
         };
         return Finding::new(CHECK, Severity::Ok, title).evidence_all(evidence);
     }

@@ -470,10 +470,13 @@ fn layer_line(l: &LayerFreshness) -> String {
         (None, None) if l.before.is_none() => "no page before the revalidation".to_string(),
         (None, None) => "old page at the deadline".to_string(),
     };
+    let polls = match l.polls {
+        1 => "1 poll".to_string(),
+        n => format!("{n} polls"),
+    };
     format!(
-        "{}: {state} ({} polls; last {})",
+        "{}: {state} ({polls}; last {})",
         l.label,
-        l.polls,
         l.last.as_deref().unwrap_or("-")
     )
 }

@@ -428,13 +428,33 @@ fn report(site: &Site, items: &[Item], json: bool) -> Exit {
     } else {
         let ok = items.iter().filter(|i| is_ok(i)).count();
         println!(
-            "{} target(s) on {}: {ok} revalidated, {} failed",
+            "{} target(s) on {}: {ok} revalidated, {} failed{}",
             items.len(),
             site.name,
-            items.len() - ok
+            items.len() - ok,
+            verify_summary(items)
         );
     }
     exit_for(items)
+}
+
+/// `; 1 of 2 page(s) verified fresh everywhere`, with --verify only.
+fn verify_summary(items: &[Item]) -> String {
+    if items.iter().all(|i| i.verifications.is_none()) {
+        return String::new();
+    }
+    let verified: Vec<&Verification> = items
+        .iter()
+        .flat_map(|i| i.verifications.iter().flatten())
+        .collect();
+    let fresh = verified
+        .iter()
+        .filter(|v| v.verdict == Verdict::FreshEverywhere)
+        .count();
+    format!(
+        "; {fresh} of {} page(s) verified fresh everywhere",
+        verified.len()
+    )
 }
 
 fn is_ok(item: &Item) -> bool {
