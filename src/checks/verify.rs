@@ -102,6 +102,24 @@ pub struct Verification {
     pub deadline_ms: u64,
 }
 
+impl Verification {
+    /// The history record of this verification (action "verify", outcome
+    /// the verdict), as `revalidate --verify` and `check --active` write it.
+    pub fn history_record(&self) -> crate::history::Record {
+        crate::history::Record {
+            time: jiff::Timestamp::now(),
+            operator: crate::history::operator(),
+            site: self.site.clone(),
+            target: self.target.clone(),
+            action: "verify".into(),
+            outcome: self.verdict.as_str().into(),
+            status: self.outcome.status,
+            latency_ms: Some(self.elapsed_ms),
+            message: Some(format!("{}: {}", self.page, self.explanation)),
+        }
+    }
+}
+
 /// A page and its layers as they were before the revalidation.
 pub struct Watch {
     settings: ProbeSettings,

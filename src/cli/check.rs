@@ -216,7 +216,7 @@ fn record(site: &Site, paths: &[String], c: &Collected) {
         .iter()
         .filter_map(|p| check_record(site, p, &c.findings))
         .collect();
-    records.extend(c.verifications.iter().map(verify_record));
+    records.extend(c.verifications.iter().map(Verification::history_record));
     if let Err(e) = history.append_all(&records) {
         eprintln!("warning: cannot write history: {e}");
     }
@@ -239,19 +239,4 @@ fn check_record(site: &Site, path: &str, findings: &[Finding]) -> Option<Record>
         latency_ms: None,
         message: Some(worst.title.clone()),
     })
-}
-
-/// What `revalidate --verify` and `check --active` write for a verification.
-pub fn verify_record(v: &Verification) -> Record {
-    Record {
-        time: jiff::Timestamp::now(),
-        operator: history::operator(),
-        site: v.site.clone(),
-        target: v.target.clone(),
-        action: "verify".into(),
-        outcome: v.verdict.as_str().into(),
-        status: v.outcome.status,
-        latency_ms: Some(v.elapsed_ms),
-        message: Some(format!("{}: {}", v.page, v.explanation)),
-    }
 }

@@ -5,7 +5,6 @@
 //! each result is printed and appended to history as it arrives, and
 //! Ctrl-C stops new requests.
 
-use super::check::verify_record;
 use super::output::parse_duration;
 use super::output::{millis, print_json, to_value};
 use super::{Exit, open_history, unknown_site};
@@ -589,7 +588,10 @@ fn finish_verified(
     json: bool,
 ) {
     record_result(site, history, &item.target, &outcome);
-    let records: Vec<Record> = verifications.iter().map(verify_record).collect();
+    let records: Vec<Record> = verifications
+        .iter()
+        .map(Verification::history_record)
+        .collect();
     if let Some(Err(e)) = history.map(|h| h.append_all(&records)) {
         eprintln!("warning: cannot write history: {e}");
     }
