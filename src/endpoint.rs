@@ -120,10 +120,22 @@ impl EndpointProfile {
         self.build(target, stand_in)
     }
 
-    fn build(&self, target: &Target, secret: &str) -> Result<PreparedRequest, String> {
+    /// A request carrying the secret and nothing else: no path, no tag, no
+    /// body. Handlers check the secret, then ask for a path (400), so this
+    /// tells whether the secret is accepted without revalidating anything.
+    pub fn prepare_secret_only(&self, secret: &Secret) -> PreparedRequest {
+        let (url, headers) = self.with_secret(secret.expose());
+        PreparedRequest {
+            method: self.method,
+            url,
+            headers,
+            body: None,
+        }
+    }
+
+    fn with_secret(&self, secret: &str) -> (Url, Vec<(String, String)>) {
         let mut url = self.url.clone();
         let mut headers = Vec::new();
-        let mut body = None;
         match &self.secret {
             SecretPlacement::Query(name) => {
                 url.query_pairs_mut().append_pair(name, secret);
@@ -133,6 +145,12 @@ impl EndpointProfile {
                 headers.push(("authorization".into(), format!("Bearer {secret}")))
             }
         }
+        (url, headers)
+    }
+
+    fn build(&self, target: &Target, secret: &str) -> Result<PreparedRequest, String> {
+        let (mut url, mut headers) = self.with_secret(secret);
+        let mut body = None;
         let placement = match target.kind {
             TargetKind::Path => &self.path,
             TargetKind::Tag => &self.tag,

@@ -102,6 +102,14 @@ pub fn run(
     })
 }
 
+/// Send one target within the job's limits (permit, pause gate, rate,
+/// 429 retries) and wait for its outcome: what revalidate-and-verify uses,
+/// since it must fingerprint the page right before and poll right after.
+pub async fn send_one(job: &Job, target: &Target, cancel: &CancellationToken) -> Outcome {
+    let (events, _ignored) = mpsc::unbounded_channel();
+    revalidate_one(job, 0, target, cancel, &events).await
+}
+
 async fn revalidate_one(
     job: &Job,
     index: usize,

@@ -3,16 +3,20 @@
 //! Nothing in this library knows about the terminal; the command line
 //! (`cli`) and, later, the terminal UI are thin front ends over it.
 
+pub mod cache_headers;
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod endpoint;
+pub mod fingerprint;
 pub mod history;
 pub mod http;
 pub mod job_runner;
 pub mod logging;
 pub mod outcome;
 pub mod path_lint;
+pub mod probe;
 pub mod redact;
 pub mod relative_time;
 pub mod revalidation;

@@ -236,7 +236,8 @@ fn rate_limited(answer: &Answer) -> Outcome {
     outcome
 }
 
-fn transport_failure(error: &reqwest::Error, redactor: &Redactor) -> Outcome {
+/// Classify a request that got no complete answer (timeout, DNS, refused, TLS, reset).
+pub(crate) fn transport_failure(error: &reqwest::Error, redactor: &Redactor) -> Outcome {
     // reqwest's Display embeds the URL with its query string (the secret):
     // describe the error chain without it, then redact what is left anyway.
     let detail = redactor.redact(&error_chain(error));

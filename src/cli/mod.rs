@@ -5,8 +5,10 @@
 //! its version). Exit codes: 0 all good, 1 some target failed, 2 usage or
 //! config error.
 
+mod check;
 mod history_cmd;
 mod output;
+mod probe;
 mod revalidate;
 mod sites;
 
@@ -68,6 +70,16 @@ pub enum Command {
         after_help = "Paths are linted before anything is sent: `about` is refused (did you mean /about?), and so is a dynamic pattern such as /blog/[slug] without --type.\nMore than one target needs --yes unless you confirm at a terminal prompt.\nExamples:\n  isrctl revalidate blog --path /blog/hello\n  isrctl revalidate blog --tag posts --yes\n  isrctl revalidate blog --path '/blog/[slug]' --type page\n  cut -f1 changed.txt | isrctl revalidate blog --paths-from - --yes --json"
     )]
     Revalidate(revalidate::RevalidateArgs),
+    /// Find out why a page is still stale: config, path, reachability, auth, cache layers
+    #[command(
+        after_help = "Passive by default: nothing is revalidated. --active also revalidates each path and verifies the page changed at every layer (and dry-runs a CMS webhook when the endpoint has a path_body).\nFindings print as they arrive: ok, warning, problem, could_not_check. Exit 1 when a problem is found.\nExamples:\n  isrctl check blog --path /blog/hello\n  isrctl check blog --path /blog/hello --active --deadline 60s\n  isrctl check blog --json"
+    )]
+    Check(check::CheckArgs),
+    /// Fetch a page through the CDN, from each origin and cache-busted, and read its cache headers
+    #[command(
+        after_help = "Nothing is revalidated. Redirects are reported, not followed.\nExamples:\n  isrctl probe https://blog.example.com/blog/hello\n  isrctl probe blog --path /blog/hello --json"
+    )]
+    Probe(probe::ProbeArgs),
     /// Show the revalidation history, newest last
     History {
         /// Only this site
@@ -128,6 +140,11 @@ pub async fn run(cli: Cli) -> Exit {
             Ok(config) => revalidate::run(&config, args).await,
             Err(exit) => exit,
         },
+        Some(Command::Check(args)) => match load_config(config_flag) {
+            Ok(config) => check::run(&config, args).await,
+            Err(exit) => exit,
+        },
+        Some(Command::Probe(args)) => probe::run(config_flag, args).await,
         Some(Command::History {
             site,
             since,

@@ -1,5 +1,6 @@
 //! Shared output helpers: the JSON envelope and human formatting.
 
+use crate::redact::Redactor;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -8,12 +9,18 @@ pub const JSON_VERSION: u32 = 1;
 
 /// Print `{"isrctl": 1, "command": …, …body}` on stdout.
 pub fn print_json(command: &str, body: Value) {
+    print_json_redacted(command, body, &Redactor::default());
+}
+
+/// The same, with every string passed through `redactor` first (belt and
+/// braces: evidence quotes servers, which may echo what they received).
+pub fn print_json_redacted(command: &str, body: Value, redactor: &Redactor) {
     let mut doc = json!({ "isrctl": JSON_VERSION, "command": command });
     if let (Some(doc), Value::Object(body)) = (doc.as_object_mut(), body) {
         doc.extend(body);
     }
     match serde_json::to_string_pretty(&doc) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => println!("{}", redactor.redact(&text)),
         Err(e) => eprintln!("error: cannot write JSON: {e}"),
     }
 }
@@ -34,4 +41,14 @@ pub fn millis(ms: Option<u64>) -> String {
 /// "just now", "5 min ago", "3 h ago".
 pub fn ago(time: jiff::Timestamp) -> String {
     crate::relative_time::ago(time, jiff::Timestamp::now())
+}
+
+/// A duration flag such as `30s`, `1500ms` or `2m`.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    text.trim()
+        .parse::<jiff::SignedDuration>()
+        .ok()
+        .and_then(|d| std::time::Duration::try_from(d).ok())
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("{text:?} is not a positive duration: write e.g. 30s, 1500ms or 2m"))
 }

@@ -5,8 +5,11 @@
 //! each result is printed and appended to history as it arrives, and
 //! Ctrl-C stops new requests.
 
+use super::output::parse_duration;
 use super::output::{millis, print_json, to_value};
 use super::{Exit, open_history, unknown_site};
+use crate::checks::CheckContext;
+use crate::checks::verify::{self, Verdict, Verification};
 use crate::config::{Config, Site};
 use crate::endpoint::masked_summary;
 use crate::history::{self, History, Record};
@@ -15,9 +18,12 @@ use crate::outcome::{Outcome, OutcomeKind};
 use crate::path_lint::{self, LintFinding, LintLevel};
 use crate::target::{PageType, Target, TargetKind};
 use clap::{Args, ValueEnum};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use serde_json::{Value, json};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -43,6 +49,15 @@ pub struct RevalidateArgs {
     /// Send more than one target without asking
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// After each revalidation, watch the page at every layer (CDN, each origin) until it changes or the deadline passes
+    #[arg(long)]
+    pub verify: bool,
+    /// How long --verify waits for the page to change
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub deadline: Duration,
+    /// Send paths the linter refuses (for endpoints with unusual paths); each is shown as a warning
+    #[arg(long)]
+    pub no_lint: bool,
     /// Print one JSON document (shape documented in the README)
     #[arg(long)]
     pub json: bool,
@@ -68,6 +83,8 @@ struct Item {
     target: Target,
     lint: Vec<LintFinding>,
     outcome: Option<Outcome>,
+    /// With --verify: one per page watched (none when the revalidation failed).
+    verifications: Option<Vec<Verification>>,
 }
 
 pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
@@ -85,7 +102,7 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let mut items = lint_all(site, targets);
+    let mut items = lint_all(site, targets, args.no_lint);
     print_lint_findings(&items);
     if args.dry_run {
         return dry_run(site, &items, args.json);
@@ -105,7 +122,7 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let job = match Job::new(site, secret) {
+    let job = match Job::new(site, secret.clone()) {
         Ok(job) => job,
         Err(e) => {
             eprintln!("error: {e}");
@@ -114,7 +131,18 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     };
     let history = open_history();
     report_refusals(history.as_ref(), site, &items, args.json);
-    send_all(site, job, &mut items, history.as_ref(), args.json).await;
+    if args.verify {
+        let ctx = match CheckContext::with_secret(site, secret) {
+            Ok(ctx) => ctx,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Usage;
+            }
+        };
+        verify_all(&ctx, job, &mut items, history.as_ref(), &args).await;
+    } else {
+        send_all(site, job, &mut items, history.as_ref(), args.json).await;
+    }
     if let Some(Err(e)) = history.as_ref().map(History::update_index) {
         tracing::warn!("history index not updated: {e}");
     }
@@ -159,12 +187,13 @@ fn read_paths(file: &PathBuf) -> Result<Vec<String>, String> {
     Ok(paths)
 }
 
-/// Lint paths; refused ones get their outcome now and are never sent.
-fn lint_all(site: &Site, targets: Vec<Target>) -> Vec<Item> {
+/// Lint paths; refused ones get their outcome now and are never sent,
+/// unless `no_lint` turns each refusal into a warning.
+fn lint_all(site: &Site, targets: Vec<Target>, no_lint: bool) -> Vec<Item> {
     targets
         .into_iter()
         .map(|target| {
-            let lint = match target.kind {
+            let mut lint = match target.kind {
                 TargetKind::Path => {
                     path_lint::lint_path(&target.value, target.page_type, &site.path_rules)
                 }
@@ -174,6 +203,9 @@ fn lint_all(site: &Site, targets: Vec<Target>) -> Vec<Item> {
                 }],
                 TargetKind::Tag => Vec::new(),
             };
+            if no_lint && target.kind == TargetKind::Path {
+                lint.iter_mut().for_each(overrule);
+            }
             let outcome = path_lint::first_refusal(&lint)
                 .map(|f| Outcome::refused(f.message.clone()))
                 .or_else(|| unsupported(site, &target));
@@ -181,9 +213,18 @@ fn lint_all(site: &Site, targets: Vec<Target>) -> Vec<Item> {
                 target,
                 lint,
                 outcome,
+                verifications: None,
             }
         })
         .collect()
+}
+
+/// `--no-lint`: a refusal becomes a warning that says it was overruled.
+fn overrule(finding: &mut LintFinding) {
+    if finding.level == LintLevel::Refused {
+        finding.level = LintLevel::Warning;
+        finding.message = format!("sent anyway (--no-lint): {}", finding.message);
+    }
 }
 
 /// A target the endpoint profile cannot express (a tag on a Pages Router endpoint).
@@ -386,13 +427,33 @@ fn report(site: &Site, items: &[Item], json: bool) -> Exit {
     } else {
         let ok = items.iter().filter(|i| is_ok(i)).count();
         println!(
-            "{} target(s) on {}: {ok} revalidated, {} failed",
+            "{} target(s) on {}: {ok} revalidated, {} failed{}",
             items.len(),
             site.name,
-            items.len() - ok
+            items.len() - ok,
+            verify_summary(items)
         );
     }
     exit_for(items)
+}
+
+/// `; 1 of 2 page(s) verified fresh everywhere`, with --verify only.
+fn verify_summary(items: &[Item]) -> String {
+    if items.iter().all(|i| i.verifications.is_none()) {
+        return String::new();
+    }
+    let verified: Vec<&Verification> = items
+        .iter()
+        .flat_map(|i| i.verifications.iter().flatten())
+        .collect();
+    let fresh = verified
+        .iter()
+        .filter(|v| v.verdict == Verdict::FreshEverywhere)
+        .count();
+    format!(
+        "; {fresh} of {} page(s) verified fresh everywhere",
+        verified.len()
+    )
 }
 
 fn is_ok(item: &Item) -> bool {
@@ -400,12 +461,16 @@ fn is_ok(item: &Item) -> bool {
 }
 
 fn result_json(site: &Site, item: &Item) -> Value {
-    json!({
+    let mut result = json!({
         "target": item.target,
         "request": masked_summary(&site.endpoint, &item.target),
         "lint": item.lint,
         "outcome": item.outcome.as_ref().map(to_value),
-    })
+    });
+    if let (Some(v), Some(obj)) = (&item.verifications, result.as_object_mut()) {
+        obj.insert("verifications".into(), to_value(v));
+    }
+    result
 }
 
 fn summary_json(items: &[Item]) -> Value {
@@ -422,9 +487,14 @@ fn summary_json(items: &[Item]) -> Value {
 }
 
 fn exit_for(items: &[Item]) -> Exit {
+    // With --verify, a revalidation counts only once seen fresh everywhere.
+    let verified = |i: &Item| match &i.verifications {
+        None => true,
+        Some(v) => !v.is_empty() && v.iter().all(|v| v.verdict == Verdict::FreshEverywhere),
+    };
     let all_fine = items
         .iter()
-        .all(|i| i.outcome.as_ref().is_none_or(|o| o.kind.is_success()));
+        .all(|i| i.outcome.as_ref().is_none_or(|o| o.kind.is_success()) && verified(i));
     if all_fine { Exit::Ok } else { Exit::Failed }
 }
 
@@ -463,6 +533,98 @@ impl Progress {
     fn clear(&self) {
         if self.enabled {
             eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+/// `--verify`: per target, fingerprint its pages, send, and poll every
+/// layer; results print and go to history as each target finishes.
+async fn verify_all(
+    ctx: &CheckContext,
+    job: std::sync::Arc<Job>,
+    items: &mut [Item],
+    history: Option<&History>,
+    args: &RevalidateArgs,
+) {
+    let cancel = CancellationToken::new();
+    let mut running = FuturesUnordered::new();
+    for (i, item) in items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| it.outcome.is_none())
+    {
+        let (target, job, cancel) = (item.target.clone(), job.clone(), cancel.clone());
+        let pages = verify::pages_for(&ctx.site, &target);
+        running.push(async move {
+            let result =
+                verify::revalidate_and_verify(ctx, &job, &target, &pages, args.deadline, &cancel)
+                    .await;
+            (i, result)
+        });
+    }
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    loop {
+        tokio::select! {
+            next = running.next() => match next {
+                Some((i, (outcome, verifications))) => {
+                    finish_verified(&ctx.site, history, &mut items[i], outcome, verifications, args.json);
+                }
+                None => break,
+            },
+            _ = &mut ctrl_c, if !cancel.is_cancelled() => {
+                eprintln!("cancelling: no new requests; verification stops");
+                cancel.cancel();
+            }
+        }
+    }
+}
+
+fn finish_verified(
+    site: &Site,
+    history: Option<&History>,
+    item: &mut Item,
+    outcome: Outcome,
+    verifications: Vec<Verification>,
+    json: bool,
+) {
+    record_result(site, history, &item.target, &outcome);
+    let records: Vec<Record> = verifications
+        .iter()
+        .map(Verification::history_record)
+        .collect();
+    if let Some(Err(e)) = history.map(|h| h.append_all(&records)) {
+        eprintln!("warning: cannot write history: {e}");
+    }
+    if !json {
+        print_result(&item.target, &outcome);
+        print_verifications(&item.target, &outcome, &verifications);
+    }
+    item.outcome = Some(outcome);
+    item.verifications = Some(verifications);
+}
+
+fn print_verifications(target: &Target, outcome: &Outcome, verifications: &[Verification]) {
+    if outcome.kind.is_success() && verifications.is_empty() {
+        println!(
+            "    verify: no page to watch for {target}: add routes with this tag to the config, or revalidate with --path"
+        );
+    }
+    for v in verifications {
+        println!(
+            "    verify {}: {} ({})",
+            v.page,
+            v.explanation,
+            v.verdict.as_str()
+        );
+        for line in verify::finding(crate::checks::CheckId::Verify, v)
+            .evidence
+            .iter()
+            .skip(1)
+        {
+            println!("      {line}");
+        }
+        if let Some(fix) = &v.fix {
+            println!("    fix: {fix}");
         }
     }
 }

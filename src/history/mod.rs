@@ -36,6 +36,9 @@ use std::path::{Path, PathBuf};
 /// the next startup does not read them again.
 const LONG_TAIL_LINES: u64 = 1_000;
 
+/// The `action` of a revalidation record; the others are "verify" and "check".
+pub const REVALIDATE: &str = "revalidate";
+
 /// One line of history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -44,7 +47,9 @@ pub struct Record {
     pub operator: String,
     pub site: String,
     pub target: Target,
-    /// What was done: "revalidate" for now; later "verify", "check", "purge".
+    /// What was done: "revalidate", "verify" (outcome: the verdict), "check"
+    /// (outcome: the worst severity); later "purge". Only "revalidate"
+    /// records count for [`History::last_states`].
     pub action: String,
     /// Outcome class in snake_case, e.g. "revalidated", "unauthorized".
     pub outcome: String,
@@ -243,7 +248,11 @@ impl History {
         let mut reader = BufReader::new(file);
         reader.seek(SeekFrom::Start(start.offset))?;
         let scan = scan(reader, start, &self.file, |rec| {
-            last.insert((rec.site.clone(), rec.target.clone()), rec);
+            // "Last revalidated" means a revalidation: verify and check
+            // records are history, not the target's revalidation state.
+            if rec.action == REVALIDATE {
+                last.insert((rec.site.clone(), rec.target.clone()), rec);
+            }
         })?;
         Ok(State {
             end: scan.end,

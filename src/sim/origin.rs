@@ -74,6 +74,11 @@ pub struct OriginOptions {
     pub endpoint_delay: Duration,
     /// Loopback port to listen on; 0 picks a free one.
     pub port: u16,
+    /// A broken handler that never compares the secret: any value passes.
+    pub accept_any_secret: bool,
+    /// Delay before every answer, pages included (a slow origin or a far
+    /// region), on top of `endpoint_delay`.
+    pub answer_delay: Duration,
 }
 
 impl Default for OriginOptions {
@@ -89,6 +94,8 @@ impl Default for OriginOptions {
             ],
             endpoint_delay: Duration::ZERO,
             port: 0,
+            accept_any_secret: false,
+            answer_delay: Duration::ZERO,
         }
     }
 }
@@ -143,6 +150,8 @@ impl PageState {
 #[derive(Default)]
 struct Counters {
     requests: AtomicUsize,
+    /// Endpoint requests that named a path or a tag, whatever the secret.
+    targeted: AtomicUsize,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
 }
@@ -168,12 +177,25 @@ impl Drop for InFlight<'_> {
 
 struct Shared {
     secret: String,
+    accept_any_secret: bool,
     endpoint_delay: Duration,
+    answer_delay: Duration,
     pages: Mutex<HashMap<String, PageState>>,
     counters: Counters,
 }
 
 impl Shared {
+    fn authorized(&self, query: &HashMap<String, String>) -> bool {
+        self.accept_any_secret || query.get("secret") == Some(&self.secret)
+    }
+
+    /// Count a request that names a target, before the secret is checked.
+    fn note_target(&self, query: &HashMap<String, String>) {
+        if query.contains_key("path") || query.contains_key("tag") {
+            self.counters.targeted.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
     /// The ISR cache. A poisoned lock only means a test panicked elsewhere;
     /// the map itself is always consistent, so keep serving.
     fn pages(&self) -> MutexGuard<'_, HashMap<String, PageState>> {
@@ -198,7 +220,9 @@ impl SimOrigin {
             .collect();
         let shared = Arc::new(Shared {
             secret: opts.secret,
+            accept_any_secret: opts.accept_any_secret,
             endpoint_delay: opts.endpoint_delay,
+            answer_delay: opts.answer_delay,
             pages: Mutex::new(pages),
             counters: Counters::default(),
         });
@@ -229,6 +253,12 @@ impl SimOrigin {
     /// Requests received on `/api/revalidate` and `/api/pages-revalidate`.
     pub fn endpoint_requests(&self) -> usize {
         self.shared.counters.requests.load(Ordering::SeqCst)
+    }
+
+    /// Endpoint requests that carried a path or a tag (with any secret):
+    /// zero proves nothing was asked to revalidate.
+    pub fn targeted_endpoint_requests(&self) -> usize {
+        self.shared.counters.targeted.load(Ordering::SeqCst)
     }
 
     /// The most endpoint requests that were in flight at the same time.
@@ -263,8 +293,16 @@ fn normalize(path: &str) -> &str {
     if trimmed.is_empty() { "/" } else { trimmed }
 }
 
+/// When the simulated `next build` ran: generation 0 is the build output,
+/// identical on every instance (they share it), as real replicas do.
+const BUILD_TIME: jiff::Timestamp = jiff::Timestamp::constant(1_767_225_600, 0);
+
 fn render_html(path: &str, generation: u64) -> String {
-    let now = jiff::Timestamp::now();
+    let now = if generation == 0 {
+        BUILD_TIME
+    } else {
+        jiff::Timestamp::now()
+    };
     let millis = now.as_millisecond();
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -283,6 +321,7 @@ fn etag_of(body: &str) -> String {
 
 /// GET of anything that is not an API route: an ISR page or a 404.
 async fn serve_page(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
+    tokio::time::sleep(shared.answer_delay).await;
     if method != Method::GET && method != Method::HEAD {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -404,12 +443,13 @@ async fn app_router_revalidate(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let _in_flight = InFlight::enter(&shared.counters);
-    tokio::time::sleep(shared.endpoint_delay).await;
+    tokio::time::sleep(shared.endpoint_delay + shared.answer_delay).await;
     if method != Method::POST {
         return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response();
     }
     let query = query_map(raw);
-    if query.get("secret") != Some(&shared.secret) {
+    shared.note_target(&query);
+    if !shared.authorized(&query) {
         return json(
             StatusCode::UNAUTHORIZED,
             serde_json::json!({"message": "Invalid token"}),
@@ -502,9 +542,10 @@ async fn pages_router_revalidate(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let _in_flight = InFlight::enter(&shared.counters);
-    tokio::time::sleep(shared.endpoint_delay).await;
+    tokio::time::sleep(shared.endpoint_delay + shared.answer_delay).await;
     let query = query_map(raw);
-    if query.get("secret") != Some(&shared.secret) {
+    shared.note_target(&query);
+    if !shared.authorized(&query) {
         return json(
             StatusCode::UNAUTHORIZED,
             serde_json::json!({"message": "Invalid token"}),

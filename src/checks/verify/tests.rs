@@ -1,0 +1,141 @@
+use super::*;
+use crate::cache_headers::HeaderList;
+
+fn fp(etag: &str) -> Fingerprint {
+    Fingerprint::of(
+        &HeaderList::from_pairs([("etag", etag)]),
+        etag.as_bytes(),
+        false,
+        None,
+    )
+}
+
+fn layer(kind: LayerKind, before: bool, fresh: Option<u64>) -> LayerFreshness {
+    LayerFreshness {
+        layer: kind,
+        label: kind.label(),
+        url: String::new(),
+        before: before.then(|| fp("\"old\"")),
+        after: before.then(|| {
+            fp(if fresh.is_some() {
+                "\"new\""
+            } else {
+                "\"old\""
+            })
+        }),
+        fresh_after_ms: fresh,
+        polls: 1,
+        last: None,
+        settled: None,
+    }
+}
+
+const PUBLIC: LayerKind = LayerKind::Public;
+const O1: LayerKind = LayerKind::Origin { index: 1 };
+const O2: LayerKind = LayerKind::Origin { index: 2 };
+
+#[test]
+fn each_verdict_from_what_the_layers_did() {
+    let v = |layers: &[LayerFreshness]| verdict(layers);
+    assert_eq!(
+        v(&[layer(PUBLIC, true, Some(5)), layer(O1, true, Some(3))]),
+        Verdict::FreshEverywhere
+    );
+    assert_eq!(
+        v(&[layer(PUBLIC, true, None), layer(O1, true, Some(3))]),
+        Verdict::FreshAtOriginStaleAtCdn
+    );
+    assert_eq!(
+        v(&[
+            layer(PUBLIC, true, None),
+            layer(O1, true, Some(3)),
+            layer(O2, true, None)
+        ]),
+        Verdict::StaleReplica
+    );
+    assert_eq!(
+        v(&[layer(PUBLIC, true, None), layer(O1, true, None)]),
+        Verdict::Unchanged
+    );
+    assert_eq!(
+        v(&[layer(PUBLIC, true, None), layer(O1, false, None)]),
+        Verdict::CouldNotTell
+    );
+    assert_eq!(
+        v(&[
+            layer(PUBLIC, true, Some(1)),
+            layer(LayerKind::CacheBusted, true, Some(1))
+        ]),
+        Verdict::FreshEverywhere,
+        "without origins the cache-busted URL is the origin's view"
+    );
+    assert_eq!(Verdict::Unchanged.severity(), Severity::Problem);
+    assert_eq!(Verdict::CouldNotTell.severity(), Severity::CouldNotCheck);
+}
+
+#[test]
+fn pages_for_paths_patterns_and_tags() {
+    let site = crate::checks::testing::test_site(
+        "https://x.com",
+        "[[sites.t.routes]]\npath = \"/blog/hello\"\ntags = [\"posts\"]\n\
+         [[sites.t.routes]]\npath = \"/about\"\n\
+         [[sites.t.routes]]\npattern = \"/blog/[slug]\"\ntype = \"page\"\ntags = [\"posts\"]\n",
+    );
+    assert_eq!(
+        pages_for(&site, &Target::path("blog/hello")),
+        vec!["/blog/hello"]
+    );
+    assert_eq!(
+        pages_for(&site, &Target::path("/blog/[slug]")),
+        vec!["/blog/hello"]
+    );
+    assert_eq!(pages_for(&site, &Target::tag("posts")), vec!["/blog/hello"]);
+    assert!(pages_for(&site, &Target::tag("none")).is_empty());
+    assert!(covers("/docs/[...slug]", "/docs/a/b"));
+    assert!(covers("/(site)/about", "/about"));
+    assert!(!covers("/blog/[slug]", "/blog/a/b"));
+}
+
+fn probe_with(headers: &[(&str, &str)]) -> LayerProbe {
+    let list = HeaderList::from_pairs(headers.iter().copied());
+    LayerProbe {
+        layer: PUBLIC,
+        label: "public".into(),
+        url: String::new(),
+        status: Some(200),
+        redirect: None,
+        cache: Some(crate::cache_headers::interpret(&list, None)),
+        fingerprint: Some(fp("\"old\"")),
+        ttfb_ms: None,
+        total_ms: None,
+        error: None,
+        headers: Vec::new(),
+    }
+}
+
+#[test]
+fn polling_stops_early_only_when_the_layer_cannot_change_in_time() {
+    let left = Duration::from_secs(30);
+    let cdn = probe_with(&[
+        ("x-cache", "HIT"),
+        ("age", "10"),
+        ("cache-control", "s-maxage=3600"),
+    ]);
+    let why = settled(&cdn, TargetKind::Path, left).unwrap();
+    assert!(why.contains("3,590 s more (s-maxage=3600)"), "{why}");
+    let expiring = probe_with(&[
+        ("x-cache", "HIT"),
+        ("age", "3590"),
+        ("cache-control", "s-maxage=3600"),
+    ]);
+    assert_eq!(settled(&expiring, TargetKind::Path, left), None);
+    let next_hit = probe_with(&[("x-nextjs-cache", "HIT")]);
+    assert!(settled(&next_hit, TargetKind::Path, left).is_some());
+    assert_eq!(
+        settled(&next_hit, TargetKind::Tag, left),
+        None,
+        "a tag may still be regenerating"
+    );
+    let next_stale = probe_with(&[("x-nextjs-cache", "STALE")]);
+    assert_eq!(settled(&next_stale, TargetKind::Path, left), None);
+}

@@ -1,0 +1,45 @@
+//! Check 7, webhook dry run (side effects: it revalidates). Send what the
+//! CMS would send, a JSON payload built from the endpoint's body template
+//! (e.g. `{"entry":{"slug":"{slug}"}}`), then verify the page the slug
+//! maps to, as revalidate-and-verify does.
+
+use super::{CheckContext, CheckId, Emitter, Finding, Severity, verify};
+use crate::endpoint::{Placement, masked_summary};
+use crate::target::Target;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const CHECK: CheckId = CheckId::Webhook;
+
+pub async fn run(
+    ctx: &CheckContext,
+    path: &str,
+    deadline: Duration,
+    out: &Emitter,
+    cancel: &CancellationToken,
+) {
+    if !matches!(ctx.site.endpoint.path, Placement::Body(_)) {
+        out.emit(
+            Finding::new(CHECK, Severity::Ok, "no webhook payload to dry-run: the endpoint takes the path as a query parameter")
+                .fix("if a CMS calls a different handler with a JSON payload, describe it with path_body = '{\"entry\":{\"slug\":\"{slug}\"}}'"),
+        );
+        return;
+    }
+    let job = match verify::job(ctx, CHECK) {
+        Ok(job) => job,
+        Err(finding) => return out.emit(finding),
+    };
+    let target = Target::path(path);
+    out.emit(
+        Finding::new(
+            CHECK,
+            Severity::Ok,
+            format!("sending the CMS-shaped payload for {path}"),
+        )
+        .evidence(masked_summary(&ctx.site.endpoint, &target)),
+    );
+    let pages = verify::pages_for(&ctx.site, &target);
+    let (outcome, verifications) =
+        verify::revalidate_and_verify(ctx, &job, &target, &pages, deadline, cancel).await;
+    verify::emit_results(CHECK, out, &outcome, verifications);
+}

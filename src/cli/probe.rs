@@ -1,0 +1,159 @@
+//! `isrctl probe URL | SITE --path P`: fetch a page through each layer and
+//! read its cache headers, without revalidating anything.
+
+use super::check::print_finding;
+use super::output::{print_json, to_value};
+use super::{Exit, load_config, unknown_site};
+use crate::checks::{Finding, Severity, cache_layers};
+use crate::config::{Limits, Site};
+use crate::probe::{self, Layer, LayerKind, LayerProbe, ProbeSettings};
+use crate::redact::Redactor;
+use clap::Args;
+use serde_json::{Value, json};
+use std::path::Path;
+use url::Url;
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// A page URL (https://…), or a site's name with --path
+    #[arg(value_name = "URL|SITE")]
+    pub what: String,
+    /// With a site: the path to probe (repeatable)
+    #[arg(long = "path", value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Print one JSON document (shape documented in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One page's probes and what they mean.
+struct PageProbe {
+    path: String,
+    layers: Vec<LayerProbe>,
+    conclusions: Vec<Finding>,
+}
+
+pub async fn run(config_flag: Option<&Path>, args: ProbeArgs) -> Exit {
+    let pages = match Url::parse(&args.what) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => probe_url(url).await,
+        _ => match probe_site(config_flag, &args).await {
+            Ok(pages) => pages,
+            Err(exit) => return exit,
+        },
+    };
+    let Ok(pages) = pages else {
+        eprintln!("error: cannot build the HTTP client");
+        return Exit::Usage;
+    };
+    report(&args, &pages)
+}
+
+/// A bare URL: the URL itself and a cache-busted copy.
+async fn probe_url(url: Url) -> Result<Vec<PageProbe>, ()> {
+    let client = crate::http::client(&Limits::default(), true).map_err(|_| ())?;
+    let settings = ProbeSettings {
+        client,
+        marker: None,
+        cdn: None,
+    };
+    let layers = vec![
+        Layer {
+            kind: LayerKind::Public,
+            url: url.clone(),
+        },
+        Layer {
+            kind: LayerKind::CacheBusted,
+            url: probe::cache_busted(&url),
+        },
+    ];
+    let path = url.path().to_string();
+    Ok(vec![page(path, probe::probe_all(&settings, &layers).await)])
+}
+
+async fn probe_site(
+    config_flag: Option<&Path>,
+    args: &ProbeArgs,
+) -> Result<Result<Vec<PageProbe>, ()>, Exit> {
+    let config = load_config(config_flag)?;
+    let Some(site) = config.site(&args.what) else {
+        return Err(unknown_site(&config, &args.what));
+    };
+    if args.paths.is_empty() {
+        eprintln!(
+            "error: give --path with a site, e.g. isrctl probe {} --path /",
+            site.name
+        );
+        return Err(Exit::Usage);
+    }
+    let probes = args.paths.iter().map(|path| probe_path(site, path));
+    let pages: Result<Vec<PageProbe>, ()> = futures::future::join_all(probes)
+        .await
+        .into_iter()
+        .collect();
+    Ok(pages)
+}
+
+async fn probe_path(site: &Site, path: &str) -> Result<PageProbe, ()> {
+    let settings = ProbeSettings::for_site(site, path).map_err(|_| ())?;
+    let layers = probe::site_layers(site, path);
+    Ok(page(
+        path.to_string(),
+        probe::probe_all(&settings, &layers).await,
+    ))
+}
+
+fn page(path: String, layers: Vec<LayerProbe>) -> PageProbe {
+    let conclusions = cache_layers::conclusions(&layers);
+    PageProbe {
+        path,
+        layers,
+        conclusions,
+    }
+}
+
+fn worst(p: &PageProbe) -> Severity {
+    let layers = p
+        .layers
+        .iter()
+        .map(|l| cache_layers::layer_finding(l).severity);
+    layers
+        .chain(p.conclusions.iter().map(|f| f.severity))
+        .max()
+        .unwrap_or(Severity::Ok)
+}
+
+fn report(args: &ProbeArgs, pages: &[PageProbe]) -> Exit {
+    if args.json {
+        let pages: Vec<Value> = pages.iter().map(page_json).collect();
+        print_json("probe", json!({ "target": args.what, "pages": pages }));
+    } else {
+        pages.iter().for_each(print_page);
+    }
+    let problem = pages.iter().any(|p| worst(p) == Severity::Problem);
+    if problem { Exit::Failed } else { Exit::Ok }
+}
+
+fn page_json(p: &PageProbe) -> Value {
+    json!({
+        "path": p.path,
+        "layers": p.layers.iter().map(to_value).collect::<Vec<_>>(),
+        "conclusions": p.conclusions.iter().map(to_value).collect::<Vec<_>>(),
+    })
+}
+
+fn print_page(p: &PageProbe) {
+    println!("{}", p.path);
+    for l in &p.layers {
+        println!("  {:<22} {}", l.label, l.summary());
+        println!("  {:<22} {}", "", l.url);
+        if let Some(fp) = &l.fingerprint {
+            println!("  {:<22} {}", "", fp.summary());
+        }
+        for note in l.cache.iter().flat_map(|c| c.notes.iter()) {
+            println!("  {:<22} note: {note}", "");
+        }
+    }
+    for f in &p.conclusions {
+        print_finding(f, true, &Redactor::default());
+    }
+}

@@ -1,0 +1,481 @@
+//! `isrctl check`, `probe` and `revalidate --verify` against the simulated
+//! Next.js origin and CDN: each verdict an on-call engineer relies on.
+
+mod common;
+
+use common::{CANARY, SECRET_ENV, Scratch, json, runtime};
+use isrctl::sim::{OriginOptions, SimCdn, SimOrigin};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tokio::runtime::Runtime;
+
+const MARKER: &str = r#"isr-rendered-at" content="([^"]+)""#;
+
+fn origin(rt: &Runtime, secret: &str, accept_any_secret: bool) -> SimOrigin {
+    rt.block_on(SimOrigin::start(OriginOptions {
+        secret: secret.to_string(),
+        accept_any_secret,
+        ..OriginOptions::default()
+    }))
+    .unwrap()
+}
+
+/// A site `sim` whose public URL is `public` (a CDN or an origin).
+fn write_config(s: &Scratch, public: &str, origins: &[String]) {
+    let origins: Vec<String> = origins.iter().map(|o| format!("{o:?}")).collect();
+    let text = format!(
+        r#"[sites.sim]
+public_url = "{public}"
+origins = [{}]
+rate_per_second = 0
+timeout = "2s"
+connect_timeout = "1s"
+
+[sites.sim.secret]
+env = "{SECRET_ENV}"
+
+[[sites.sim.routes]]
+path = "/blog/hello"
+tags = ["posts"]
+marker = '{MARKER}'
+
+[[sites.sim.routes]]
+path = "/about"
+"#,
+        origins.join(", ")
+    );
+    std::fs::write(s.config_path(), text).unwrap();
+}
+
+fn run(s: &Scratch, args: &[&str]) -> (Option<i32>, Value, std::process::Output) {
+    let output = s.isrctl().args(args).output().unwrap();
+    s.assert_no_canary(&output);
+    let doc = json(&output);
+    (output.status.code(), doc, output)
+}
+
+fn findings<'a>(doc: &'a Value, check: &str, severity: &str) -> Vec<&'a str> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check && f["severity"] == severity)
+        .map(|f| f["title"].as_str().unwrap())
+        .collect()
+}
+
+fn get(rt: &Runtime, url: String) {
+    rt.block_on(async move { reqwest::get(url).await.unwrap().bytes().await.unwrap() });
+}
+
+#[test]
+fn a_token_mismatch_is_found_without_sending_any_path() {
+    let rt = runtime();
+    let app = origin(&rt, "the-apps-own-secret", false);
+    let s = Scratch::new();
+    write_config(&s, &app.url(), &[app.url()]);
+
+    let (code, doc, _) = run(&s, &["check", "sim", "--path", "/blog/hello", "--json"]);
+    assert_eq!(code, Some(1), "a problem was found");
+    assert_eq!(doc["command"], "check");
+    assert_eq!(
+        findings(&doc, "auth", "ok"),
+        vec!["a wrong secret is refused"]
+    );
+    let problems = findings(&doc, "auth", "problem");
+    assert_eq!(
+        problems,
+        vec!["token mismatch: the endpoint refuses the configured secret"]
+    );
+    let evidence = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["title"] == problems[0])
+        .unwrap();
+    let evidence = evidence["evidence"].to_string();
+    assert!(
+        evidence.contains(&format!(
+            "env {SECRET_ENV} · {} chars · sha256",
+            CANARY.len()
+        )),
+        "{evidence}"
+    );
+    assert_eq!(
+        app.targeted_endpoint_requests(),
+        0,
+        "no request named a path or a tag"
+    );
+    assert_eq!(app.generation("/blog/hello"), Some(0));
+}
+
+#[test]
+fn an_endpoint_that_accepts_any_secret_is_a_security_problem() {
+    let rt = runtime();
+    let app = origin(&rt, CANARY, true);
+    let s = Scratch::new();
+    write_config(&s, &app.url(), &[]);
+
+    let (code, doc, _) = run(&s, &["check", "sim", "--path", "/about", "--json"]);
+    assert_eq!(code, Some(1));
+    let problems = findings(&doc, "auth", "problem");
+    assert_eq!(
+        problems,
+        vec!["the endpoint accepts any secret: anyone can revalidate (and load) the site"]
+    );
+    assert!(
+        findings(&doc, "auth", "ok")
+            .iter()
+            .any(|t| t.starts_with("the token is accepted"))
+    );
+    assert_eq!(app.generation("/about"), Some(0), "nothing was regenerated");
+    assert_eq!(app.generation("/blog/hello"), Some(0));
+}
+
+/// Origin behind a CDN whose copy of /blog/hello predates a revalidation.
+fn stale_cdn(rt: &Runtime) -> (SimOrigin, SimCdn, Scratch) {
+    let app = origin(rt, CANARY, false);
+    let cdn = rt.block_on(SimCdn::start(&app.url())).unwrap();
+    let s = Scratch::new();
+    write_config(&s, &cdn.url(), &[app.url()]);
+    get(rt, format!("{}/blog/hello", cdn.url()));
+    let out = s
+        .isrctl()
+        .args(["revalidate", "sim", "--path", "/blog/hello"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    (app, cdn, s)
+}
+
+#[test]
+fn check_says_the_cdn_is_stale_with_its_age_and_remaining_ttl() {
+    let rt = runtime();
+    let (_app, _cdn, s) = stale_cdn(&rt);
+
+    let (code, doc, _) = run(&s, &["check", "sim", "--path", "/blog/hello", "--json"]);
+    assert_eq!(code, Some(1));
+    let problems = findings(&doc, "cache_layers", "problem");
+    assert_eq!(problems.len(), 1, "{doc:#}");
+    let re = regex::Regex::new(
+        r"^the CDN serves a copy (\d+) s old and may keep it (3,\d{3}) s more \(s-maxage=3600\)$",
+    )
+    .unwrap();
+    let caps = re
+        .captures(problems[0])
+        .unwrap_or_else(|| panic!("{}", problems[0]));
+    assert!(caps[1].parse::<u64>().unwrap() < 30);
+
+    let probe = s
+        .isrctl()
+        .args(["probe", "sim", "--path", "/blog/hello", "--json"])
+        .output()
+        .unwrap();
+    s.assert_no_canary(&probe);
+    assert_eq!(probe.status.code(), Some(1));
+    let doc = json(&probe);
+    let public = &doc["pages"][0]["layers"][0];
+    assert_eq!(public["layer"]["kind"], "public");
+    assert_eq!(public["cache"]["edge"], "hit");
+    assert!(public["cache"]["age"].is_u64());
+    assert_eq!(public["cache"]["ttl"]["directive"], "s-maxage=3600");
+    let origin = &doc["pages"][0]["layers"][1];
+    assert_eq!(origin["layer"]["kind"], "origin");
+    assert_ne!(
+        origin["fingerprint"]["marker"],
+        public["fingerprint"]["marker"]
+    );
+}
+
+#[test]
+fn verify_after_a_path_revalidation_behind_a_cdn_reports_the_origin_fresh_and_the_cdn_stale() {
+    let rt = runtime();
+    let app = origin(&rt, CANARY, false);
+    let cdn = rt.block_on(SimCdn::start(&app.url())).unwrap();
+    let s = Scratch::new();
+    write_config(&s, &cdn.url(), &[app.url()]);
+    get(&rt, format!("{}/blog/hello", cdn.url()));
+
+    let started = Instant::now();
+    let (code, doc, _) = run(
+        &s,
+        &[
+            "revalidate",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--verify",
+            "--deadline",
+            "20s",
+            "--json",
+        ],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the CDN's TTL outlasts the deadline: no need to wait for it"
+    );
+    assert_eq!(code, Some(1), "verified stale is a failure");
+    let v = &doc["results"][0]["verifications"][0];
+    assert_eq!(v["verdict"], "fresh_at_origin_stale_at_cdn", "{v:#}");
+    let layers = v["layers"].as_array().unwrap();
+    assert_eq!(layers[0]["label"], "public");
+    assert!(layers[0]["fresh_after_ms"].is_null());
+    assert!(
+        layers[0]["settled"]
+            .as_str()
+            .unwrap()
+            .contains("s more (s-maxage=3600)")
+    );
+    assert_eq!(layers[1]["label"], "origin 1");
+    assert!(layers[1]["fresh_after_ms"].is_u64());
+    assert!(v["fix"].as_str().unwrap().starts_with("purge"));
+}
+
+#[test]
+fn a_stale_replica_is_named() {
+    let rt = runtime();
+    let one = origin(&rt, CANARY, false);
+    let two = origin(&rt, CANARY, false);
+    let cdn = rt.block_on(SimCdn::start(&one.url())).unwrap();
+    let s = Scratch::new();
+    write_config(&s, &cdn.url(), &[one.url(), two.url()]);
+
+    let (code, doc, _) = run(
+        &s,
+        &[
+            "revalidate",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--verify",
+            "--json",
+        ],
+    );
+    assert_eq!(code, Some(1));
+    let v = &doc["results"][0]["verifications"][0];
+    assert_eq!(v["verdict"], "stale_replica", "{v:#}");
+    assert!(
+        v["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("origin 2 still serves the old page")
+    );
+
+    let (code, doc, _) = run(&s, &["check", "sim", "--path", "/blog/hello", "--json"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        findings(&doc, "cache_layers", "problem")
+            .contains(&"origin 2 still serves the old page: the ISR cache is per instance"),
+        "{doc:#}"
+    );
+    assert_eq!(two.generation("/blog/hello"), Some(0));
+}
+
+#[test]
+fn a_path_without_slash_sent_with_no_lint_is_a_silent_noop() {
+    let rt = runtime();
+    let app = origin(&rt, CANARY, false);
+    let s = Scratch::new();
+    write_config(&s, &app.url(), &[app.url()]);
+
+    let (code, doc, out) = run(
+        &s,
+        &[
+            "revalidate",
+            "sim",
+            "--path",
+            "blog/hello",
+            "--no-lint",
+            "--verify",
+            "--json",
+        ],
+    );
+    assert_eq!(code, Some(1));
+    let result = &doc["results"][0];
+    assert_eq!(result["lint"][0]["level"], "warning");
+    assert!(
+        result["lint"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("sent anyway (--no-lint): paths start with '/'")
+    );
+    assert_eq!(result["outcome"]["kind"], "revalidated");
+    let v = &result["verifications"][0];
+    assert_eq!(v["verdict"], "unchanged");
+    assert_eq!(v["page"], "/blog/hello");
+    assert_eq!(
+        v["explanation"],
+        "the endpoint answered revalidated: true but the page did not change (a silent no-op)"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warning: blog/hello: sent anyway (--no-lint)")
+    );
+    assert_eq!(app.generation("/blog/hello"), Some(0));
+}
+
+#[test]
+fn a_pattern_without_its_type_sent_with_no_lint_is_a_silent_noop() {
+    let rt = runtime();
+    let app = origin(&rt, CANARY, false);
+    let s = Scratch::new();
+    write_config(&s, &app.url(), &[]);
+
+    let out = s
+        .isrctl()
+        .args([
+            "revalidate",
+            "sim",
+            "--path",
+            "/blog/[slug]",
+            "--no-lint",
+            "--verify",
+        ])
+        .output()
+        .unwrap();
+    s.assert_no_canary(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("verify /blog/hello: the endpoint answered revalidated: true but the page did not change (a silent no-op) (unchanged)"), "{text}");
+    assert!(
+        text.contains("fix: /blog/[slug] is a dynamic pattern"),
+        "{text}"
+    );
+}
+
+#[test]
+fn fresh_everywhere_after_a_path_and_after_a_tag_and_recorded() {
+    let rt = runtime();
+    let app = origin(&rt, CANARY, false);
+    let s = Scratch::new();
+    write_config(&s, &app.url(), &[app.url()]);
+
+    let (code, doc, _) = run(
+        &s,
+        &[
+            "revalidate",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--verify",
+            "--json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(
+        doc["results"][0]["verifications"][0]["verdict"],
+        "fresh_everywhere"
+    );
+
+    // A tag: the first request after revalidateTag is STALE (old page), then fresh.
+    let (code, doc, _) = run(
+        &s,
+        &["revalidate", "sim", "--tag", "posts", "--verify", "--json"],
+    );
+    assert_eq!(code, Some(0), "{doc:#}");
+    let v = &doc["results"][0]["verifications"][0];
+    assert_eq!(
+        (v["page"].as_str(), v["verdict"].as_str()),
+        (Some("/blog/hello"), Some("fresh_everywhere"))
+    );
+
+    let history = s.isrctl().args(["history", "--json"]).output().unwrap();
+    let records = json(&history)["records"].as_array().unwrap().clone();
+    let verify: Vec<&Value> = records.iter().filter(|r| r["action"] == "verify").collect();
+    assert_eq!(verify.len(), 2);
+    assert_eq!(verify[0]["outcome"], "fresh_everywhere");
+    let routes = s
+        .isrctl()
+        .args(["routes", "sim", "--json"])
+        .output()
+        .unwrap();
+    let last = &json(&routes)["routes"][0]["last"];
+    assert_eq!(
+        last["action"], "revalidate",
+        "the routes view shows the last revalidation"
+    );
+}
+
+#[test]
+fn check_active_on_a_healthy_site_passes_and_records_each_path() {
+    let rt = runtime();
+    let app = origin(&rt, CANARY, false);
+    let s = Scratch::new();
+    write_config(&s, &app.url(), &[app.url()]);
+
+    let (code, doc, _) = run(
+        &s,
+        &[
+            "check",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--active",
+            "--json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(doc["summary"]["problem"], 0);
+    assert_eq!(doc["verifications"][0]["verdict"], "fresh_everywhere");
+    assert_eq!(
+        app.generation("/blog/hello"),
+        Some(1),
+        "the active check revalidated"
+    );
+    let history = s.isrctl().args(["history", "--json"]).output().unwrap();
+    let records = json(&history)["records"].as_array().unwrap().clone();
+    assert!(
+        records
+            .iter()
+            .any(|r| r["action"] == "check" && r["outcome"] == "ok")
+    );
+}
+
+#[test]
+fn check_streams_findings_as_text() {
+    let rt = runtime();
+    let app = origin(&rt, "the-apps-own-secret", false);
+    let s = Scratch::new();
+    write_config(&s, &app.url(), &[]);
+
+    let out = s
+        .isrctl()
+        .args(["check", "sim", "--path", "/blog/hello"])
+        .output()
+        .unwrap();
+    s.assert_no_canary(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("checking sim for /blog/hello: passive checks (nothing is revalidated)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("problem         auth          token mismatch"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    fix: the app's secret env var differs from env ISRCTL_TEST_SECRET"),
+        "{text}"
+    );
+    assert!(text.lines().last().unwrap().contains("1 problem"), "{text}");
+}
+
+#[test]
+fn probe_a_bare_url_needs_no_config() {
+    let rt = runtime();
+    let app = origin(&rt, CANARY, false);
+    let s = Scratch::new();
+    let out = s
+        .isrctl()
+        .args(["probe", &format!("{}/blog/hello", app.url())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("public                 200 · next.js HIT · ttl 3600 s (s-maxage=3600)"),
+        "{text}"
+    );
+    assert!(text.contains("public, cache-busted"), "{text}");
+}
