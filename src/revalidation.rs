@@ -103,6 +103,15 @@ impl Answer<'_> {
         serde_json::from_slice(self.body).ok()
     }
 
+    /// JSON `message`/`error`/`reason`, if the answer has one.
+    fn own_words(&self) -> Option<String> {
+        let json = self.json()?;
+        ["message", "error", "reason"]
+            .iter()
+            .find_map(|k| json.get(k).and_then(|v| v.as_str()))
+            .map(|m| self.redactor.redact(m))
+    }
+
     /// The server's own words: JSON `message`/`error`, or a text excerpt.
     fn message(&self) -> Option<String> {
         let text = match self.json() {
@@ -154,6 +163,12 @@ pub fn classify(answer: &Answer, success: SuccessRule) -> Outcome {
             OutcomeKind::NotRevalidation,
             format!("unexpected HTTP status {status}"),
         ),
+    };
+    // A success's JSON is not a message: only its own words are.
+    let message = if outcome.kind.is_success() {
+        answer.own_words()
+    } else {
+        message
     };
     let mut outcome = outcome.with_status(status).with_message(message);
     outcome.server_now = answer

@@ -238,3 +238,73 @@ async fn y_writes_the_curl_to_the_clipboard_through_the_terminal() {
         "{status}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_verify_and_checks_show_a_stale_cdn_in_the_console() {
+    let demo = isrctl::demo::Demo::start().await.unwrap();
+    let config = isrctl::config::parse(&demo.config_text(), Path::new("demo.toml")).unwrap();
+    let mut state = State::new(
+        &config,
+        &isrctl::tui::no_history(),
+        false,
+        Theme { color: false },
+    );
+    let (engine, engine_events) = Engine::new(config.sites.clone(), None);
+    let backend = SharedBackend(Arc::new(Mutex::new(TestBackend::new(120, 40))));
+    let mut terminal = Terminal::new(backend.clone()).unwrap();
+    let frames = AtomicU64::new(0);
+    let (keys, input) = unbounded();
+    let mut event_loop = Loop {
+        terminal: &mut terminal,
+        engine,
+        engine_events,
+        clipboard: Vec::new(),
+        frames: &frames,
+    };
+
+    let driver = async {
+        let type_keys = |text: &str| {
+            for c in text.chars() {
+                press(&keys, KeyCode::Char(c), KeyModifiers::NONE);
+            }
+        };
+        // To the stale-cdn site, then its /blog/hello.
+        type_keys(":site stale-cdn");
+        press(&keys, KeyCode::Enter, KeyModifiers::NONE);
+        type_keys("jj");
+        type_keys("v");
+        let wait = Duration::from_secs(15);
+        wait_until("the verdict", wait, || {
+            backend.screen().contains("cdn stale")
+        })
+        .await;
+        let screen = backend.screen();
+        assert!(
+            screen.contains("verified: fresh_at_origin_stale_at_cdn"),
+            "{screen}"
+        );
+        assert!(screen.contains("fix: purge"), "{screen}");
+        type_keys("p");
+        wait_until("the probe", wait, || {
+            backend.screen().contains("origin 1: 200")
+        })
+        .await;
+        type_keys("c");
+        wait_until("the checks", wait, || {
+            backend.screen().contains("Checks (done)")
+        })
+        .await;
+        let screen = backend.screen();
+        assert!(
+            !screen.contains("d3mo-app-7c41e9"),
+            "the secret is never on screen"
+        );
+        type_keys("q");
+    };
+    let (result, ()) = tokio::join!(
+        event_loop.run(&mut state, input, std::future::pending()),
+        driver
+    );
+    result.unwrap();
+    assert!(state.verdict_for("stale-cdn", "/blog/hello").is_some());
+}

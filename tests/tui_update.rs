@@ -343,3 +343,87 @@ fn a_401_marks_the_site_failing_with_the_explanation_kept() {
     assert!(result.fix.as_ref().unwrap().contains("token mismatch"));
     assert_eq!(result.message.as_deref(), Some("Invalid token"));
 }
+
+#[test]
+fn c_runs_the_checks_for_the_selection_and_findings_stream_into_a_checklist() {
+    use isrctl::checks::{CheckEvent, CheckId, Finding, Severity};
+    let mut s = state(false, true);
+    let commands = feed(&mut s, [key('j'), key('j'), key('c')]);
+    assert_eq!(
+        commands,
+        vec![Command::RunChecks {
+            site: 0,
+            paths: vec!["/blog/hello".into()]
+        }]
+    );
+    assert_eq!(s.in_flight, 1);
+    let finding = Finding::new(
+        CheckId::CacheLayers,
+        Severity::Problem,
+        "the CDN serves a copy 1,800 s old",
+    )
+    .fix("purge the CDN");
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::Check {
+            site: "healthy".into(),
+            event: CheckEvent::Finding(finding),
+        })],
+    );
+    let list = s.checklist.as_ref().unwrap();
+    assert_eq!(list.findings.len(), 1);
+    assert!(!list.done);
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::ChecksDone {
+            site: "healthy".into(),
+        })],
+    );
+    assert!(s.checklist.as_ref().unwrap().done);
+    assert_eq!(s.in_flight, 0);
+    assert!(s.activity[0].text.contains("worst problem"));
+    // Checks change nothing: read-only allows them.
+    let mut ro = state(true, true);
+    assert!(matches!(
+        feed(&mut ro, [key('c')]).as_slice(),
+        [Command::RunChecks { .. }]
+    ));
+}
+
+#[test]
+fn p_probes_the_selected_page_and_v_revalidates_and_verifies() {
+    let mut s = state(false, true);
+    assert_eq!(
+        feed(&mut s, [key('j'), key('p')]),
+        vec![Command::Probe {
+            site: 0,
+            path: "/about".into()
+        }]
+    );
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::Probed {
+            site: "healthy".into(),
+            path: "/about".into(),
+            probes: Vec::new(),
+        })],
+    );
+    assert!(s.probe_for("healthy", "/about").is_some());
+    assert_eq!(s.in_flight, 0);
+    assert_eq!(
+        feed(&mut s, [key('v')]),
+        vec![Command::Verify {
+            site: 0,
+            targets: vec![Target::path("/about")]
+        }]
+    );
+    // Several targets: confirmed first, as for r.
+    feed(&mut s, [key(' '), key(' ')]);
+    feed(&mut s, [key('v')]);
+    assert!(matches!(&s.modal, Some(Modal::Confirm { .. })));
+    let commands = feed(&mut s, [code(KeyCode::Tab), code(KeyCode::Enter)]);
+    assert!(matches!(commands.as_slice(), [Command::Verify { targets, .. }] if targets.len() == 2));
+    // v sends: read-only refuses it.
+    let mut ro = state(true, true);
+    assert!(feed(&mut ro, [key('v')]).is_empty());
+}

@@ -3,6 +3,7 @@
 //! before the console hears of them. Nothing here blocks the console.
 
 use super::message::EngineEvent;
+use crate::checks::{self, CheckContext, CheckId, Plan};
 use crate::config::Site;
 use crate::endpoint::masked_summary;
 use crate::history::{self, History, Record};
@@ -18,6 +19,8 @@ pub struct Engine {
     sites: Arc<Vec<Site>>,
     /// One job per site, kept so its rate limit and pause gate span runs.
     jobs: Arc<Mutex<HashMap<usize, Arc<Job>>>>,
+    /// One check context per site (client and secret), made on first use.
+    contexts: Arc<Mutex<HashMap<usize, Arc<CheckContext>>>>,
     history: Option<Arc<History>>,
     cancel: CancellationToken,
     events: mpsc::UnboundedSender<EngineEvent>,
@@ -32,6 +35,7 @@ impl Engine {
         let engine = Engine {
             sites: Arc::new(sites),
             jobs: Arc::default(),
+            contexts: Arc::default(),
             history,
             cancel: CancellationToken::new(),
             events,
@@ -64,10 +68,154 @@ impl Engine {
         });
     }
 
+    /// Revalidate each target and watch its pages; one event per target.
+    pub fn verify(&self, site_index: usize, targets: Vec<Target>) {
+        let Some(site) = self.sites.get(site_index).cloned() else {
+            return;
+        };
+        for target in targets {
+            let contexts = self.contexts.clone();
+            let (site, history) = (site.clone(), self.history.clone());
+            let (cancel, events) = (self.cancel.clone(), self.events.clone());
+            tokio::spawn(async move {
+                let ctx = match context_for(&contexts, site_index, &site).await {
+                    Ok(ctx) => ctx,
+                    Err(reason) => return not_started(&events, &site, vec![target], reason),
+                };
+                let job = match checks::verify::job(&ctx, CheckId::Verify) {
+                    Ok(job) => job,
+                    Err(finding) => {
+                        return not_started(&events, &site, vec![target], finding.title);
+                    }
+                };
+                let pages = checks::verify::pages_for(&site, &target);
+                let (outcome, verifications) = checks::verify::revalidate_and_verify(
+                    &ctx,
+                    &job,
+                    &target,
+                    &pages,
+                    VERIFY_DEADLINE,
+                    &cancel,
+                )
+                .await;
+                if let Some(history) = &history {
+                    let mut records = vec![revalidation_record(&site, &target, &outcome)];
+                    records.extend(verifications.iter().map(|v| v.history_record()));
+                    if let Err(e) = history.append_all(&records) {
+                        tracing::warn!("history append failed: {e}");
+                    }
+                }
+                let _ = events.send(EngineEvent::Verified {
+                    site: site.name.clone(),
+                    request: masked_summary(&site.endpoint, &target),
+                    target,
+                    outcome: Box::new(outcome),
+                    verifications,
+                });
+            });
+        }
+    }
+
+    /// The passive checks for a site and paths; findings stream as events.
+    pub fn run_checks(&self, site_index: usize, paths: Vec<String>) {
+        let Some(site) = self.sites.get(site_index).cloned() else {
+            return;
+        };
+        let contexts = self.contexts.clone();
+        let (cancel, events) = (self.cancel.clone(), self.events.clone());
+        tokio::spawn(async move {
+            let name = site.name.clone();
+            let ctx = match context_for(&contexts, site_index, &site).await {
+                Ok(ctx) => ctx,
+                Err(reason) => return not_started(&events, &site, Vec::new(), reason),
+            };
+            let plan = Plan {
+                paths,
+                active: false,
+                deadline: VERIFY_DEADLINE,
+            };
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            let handle = checks::run(ctx, plan, tx, cancel);
+            while let Some(event) = rx.recv().await {
+                let _ = events.send(EngineEvent::Check {
+                    site: name.clone(),
+                    event,
+                });
+            }
+            let _ = handle.await;
+            let _ = events.send(EngineEvent::ChecksDone { site: name });
+        });
+    }
+
+    /// Fetch a page through every layer of its site.
+    pub fn probe(&self, site_index: usize, path: String) {
+        let Some(site) = self.sites.get(site_index).cloned() else {
+            return;
+        };
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let settings = match crate::probe::ProbeSettings::for_site(&site, &path) {
+                Ok(settings) => settings,
+                Err(reason) => return not_started(&events, &site, Vec::new(), reason),
+            };
+            let layers = crate::probe::site_layers(&site, &path);
+            let probes = crate::probe::probe_all(&settings, &layers).await;
+            let _ = events.send(EngineEvent::Probed {
+                site: site.name.clone(),
+                path,
+                probes,
+            });
+        });
+    }
+
     /// Stop every run: no new requests; those in flight finish.
     pub fn cancel_all(&mut self) {
         self.cancel.cancel();
         self.cancel = CancellationToken::new();
+    }
+}
+
+/// How long a verification from the console watches the page.
+const VERIFY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+
+fn not_started(
+    events: &mpsc::UnboundedSender<EngineEvent>,
+    site: &Site,
+    targets: Vec<Target>,
+    reason: String,
+) {
+    let _ = events.send(EngineEvent::NotStarted {
+        site: site.name.clone(),
+        targets,
+        reason,
+    });
+}
+
+async fn context_for(
+    contexts: &Mutex<HashMap<usize, Arc<CheckContext>>>,
+    index: usize,
+    site: &Site,
+) -> Result<Arc<CheckContext>, String> {
+    let mut contexts = contexts.lock().await;
+    if let Some(ctx) = contexts.get(&index) {
+        return Ok(ctx.clone());
+    }
+    let ctx = CheckContext::prepare(site.clone()).await?;
+    contexts.insert(index, ctx.clone());
+    Ok(ctx)
+}
+
+fn revalidation_record(site: &Site, target: &Target, outcome: &crate::outcome::Outcome) -> Record {
+    Record {
+        time: jiff::Timestamp::now(),
+        operator: history::operator(),
+        site: site.name.clone(),
+        target: target.clone(),
+        action: "revalidate".into(),
+        outcome: outcome.kind.as_str().into(),
+        status: outcome.status,
+        latency_ms: outcome.latency_ms,
+        message: outcome.message.clone(),
     }
 }
 
@@ -110,17 +258,7 @@ async fn forward_results(
             continue;
         };
         if let (Some(history), true) = (&history, outcome.kind != OutcomeKind::Cancelled) {
-            let record = Record {
-                time: jiff::Timestamp::now(),
-                operator: history::operator(),
-                site: site.name.clone(),
-                target: target.clone(),
-                action: "revalidate".into(),
-                outcome: outcome.kind.as_str().into(),
-                status: outcome.status,
-                latency_ms: outcome.latency_ms,
-                message: outcome.message.clone(),
-            };
+            let record = revalidation_record(site, &target, &outcome);
             if let Err(e) = history.append(&record) {
                 tracing::warn!("history append failed: {e}");
             }

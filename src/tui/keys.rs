@@ -18,6 +18,9 @@ pub enum Action {
     Mark,
     MarkAll,
     Revalidate,
+    Verify,
+    Checks,
+    Probe,
     RevalidateTag,
     AdHoc,
     Filter,
@@ -91,6 +94,9 @@ use Shown::*;
 /// The default bindings, in the order help lists them.
 pub const BINDINGS: &[Binding] = &[
     sending(bind(Char('r'), Revalidate, "r", "revalidate", Routes)),
+    sending(bind(Char('v'), Verify, "v", "verify", Routes)),
+    bind(Char('c'), Checks, "c", "checks", Routes),
+    bind(Char('p'), Probe, "p", "probe", Routes),
     sending(bind(Char('t'), RevalidateTag, "t", "tag", Always)),
     sending(bind(Char('a'), AdHoc, "a", "ad-hoc path", Always)),
     bind(Char(' '), Mark, "space", "mark", Routes),

@@ -1,6 +1,8 @@
 //! What flows into `update` (messages) and out of it (commands).
 
+use crate::checks::{CheckEvent, Verification};
 use crate::outcome::Outcome;
+use crate::probe::LayerProbe;
 use crate::target::Target;
 use crossterm::event::KeyEvent;
 
@@ -24,6 +26,25 @@ pub enum EngineEvent {
         request: String,
         outcome: Box<Outcome>,
     },
+    /// A revalidation with verification finished: the outcome and, when it
+    /// was revalidated, a verdict per watched page.
+    Verified {
+        site: String,
+        target: Target,
+        request: String,
+        outcome: Box<Outcome>,
+        verifications: Vec<Verification>,
+    },
+    /// Something a running check suite reported.
+    Check { site: String, event: CheckEvent },
+    /// The check suite ended.
+    ChecksDone { site: String },
+    /// A page fetched through every layer.
+    Probed {
+        site: String,
+        path: String,
+        probes: Vec<LayerProbe>,
+    },
     /// The run could not start (e.g. the secret could not be read).
     NotStarted {
         site: String,
@@ -38,6 +59,21 @@ pub enum Command {
     Revalidate {
         site: usize,
         targets: Vec<Target>,
+    },
+    /// Revalidate, then watch the pages until they change or a deadline.
+    Verify {
+        site: usize,
+        targets: Vec<Target>,
+    },
+    /// The passive troubleshooting checks for these paths.
+    RunChecks {
+        site: usize,
+        paths: Vec<String>,
+    },
+    /// Fetch a page through every layer, without revalidating.
+    Probe {
+        site: usize,
+        path: String,
     },
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(String),

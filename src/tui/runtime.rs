@@ -104,6 +104,9 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
     fn execute(&mut self, command: Command) {
         match command {
             Command::Revalidate { site, targets } => self.engine.revalidate(site, targets),
+            Command::Verify { site, targets } => self.engine.verify(site, targets),
+            Command::RunChecks { site, paths } => self.engine.run_checks(site, paths),
+            Command::Probe { site, path } => self.engine.probe(site, path),
             Command::CancelAll => self.engine.cancel_all(),
             Command::Copy(text) => {
                 let _ = self.clipboard.write_all(osc52(&text).as_bytes());

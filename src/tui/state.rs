@@ -1,9 +1,11 @@
 //! Everything the console shows, and nothing about how it is drawn.
 
 use super::theme::Theme;
+use crate::checks::{Finding, Verdict};
 use crate::config::{Config, Route, Site};
 use crate::history::{LastStates, Record};
 use crate::outcome::Outcome;
+use crate::probe::LayerProbe;
 use crate::target::Target;
 use jiff::Timestamp;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -84,6 +86,56 @@ pub struct Activity {
     pub text: String,
 }
 
+/// What a confirmed send does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendAction {
+    Revalidate,
+    /// Revalidate, then watch every layer until the page changes.
+    Verify,
+}
+
+/// The latest verification of a page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageVerdict {
+    pub verdict: Verdict,
+    pub explanation: String,
+    pub fix: Option<String>,
+    /// Per layer: "origin 1 fresh after 40 ms", "public still old".
+    pub layers: Vec<String>,
+    pub time: Timestamp,
+}
+
+/// What a probe saw of a page, layer by layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageProbe {
+    pub layers: Vec<LayerProbe>,
+    /// The cache-layer conclusions drawn from them.
+    pub conclusions: Vec<Finding>,
+    pub time: Timestamp,
+}
+
+impl PageProbe {
+    /// The age of the copy visitors get (the public layer's `Age`).
+    pub fn public_age(&self) -> Option<u64> {
+        self.layers
+            .iter()
+            .find(|l| l.layer == crate::probe::LayerKind::Public)
+            .and_then(|l| l.cache.as_ref())
+            .and_then(|c| c.age)
+    }
+}
+
+/// The findings of the last check suite, streaming in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checklist {
+    /// When the suite started.
+    pub time: Timestamp,
+    pub site: String,
+    pub paths: Vec<String>,
+    pub findings: Vec<Finding>,
+    pub done: bool,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputPurpose {
     Filter,
@@ -96,6 +148,7 @@ pub enum Modal {
     Help,
     /// Sending more than one revalidation; Cancel is focused until moved.
     Confirm {
+        action: SendAction,
         site: usize,
         targets: Vec<Target>,
         send_focused: bool,
@@ -137,6 +190,10 @@ pub struct State {
     /// Targets with a request under way.
     pub pending: HashSet<(String, Target)>,
     pub site_health: Vec<Health>,
+    /// Keyed by (site, page path).
+    pub verdicts: HashMap<(String, String), PageVerdict>,
+    pub probes: HashMap<(String, String), PageProbe>,
+    pub checklist: Option<Checklist>,
     pub activity: VecDeque<Activity>,
     pub in_flight: usize,
     pub spinner: usize,
@@ -169,6 +226,9 @@ impl State {
             results,
             pending: HashSet::new(),
             site_health: Vec::new(),
+            verdicts: HashMap::new(),
+            probes: HashMap::new(),
+            checklist: None,
             activity: VecDeque::new(),
             in_flight: 0,
             spinner: 0,
@@ -228,6 +288,14 @@ impl State {
 
     pub fn result_for(&self, site: &str, target: &Target) -> Option<&TargetResult> {
         self.results.get(&(site.to_string(), target.clone()))
+    }
+
+    pub fn verdict_for(&self, site: &str, path: &str) -> Option<&PageVerdict> {
+        self.verdicts.get(&(site.to_string(), path.to_string()))
+    }
+
+    pub fn probe_for(&self, site: &str, path: &str) -> Option<&PageProbe> {
+        self.probes.get(&(site.to_string(), path.to_string()))
     }
 
     pub fn is_pending(&self, site: &str, target: &Target) -> bool {

@@ -4,8 +4,13 @@
 
 use super::keys::{self, Action};
 use super::message::{Command, EngineEvent, Message};
-use super::state::{Health, InputPurpose, Level, Modal, Pane, State, TargetResult, route_target};
+use super::state::{
+    Checklist, Health, InputPurpose, Level, Modal, PageProbe, PageVerdict, Pane, SendAction, State,
+    TargetResult, route_target,
+};
+use crate::checks::{CheckEvent, Verification};
 use crate::endpoint;
+use crate::outcome::Outcome;
 use crate::path_lint::{self, LintLevel};
 use crate::target::Target;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -87,7 +92,16 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             mark_all(state);
             Vec::new()
         }
-        Action::Revalidate => revalidate_selection(state),
+        Action::Revalidate => {
+            let targets = selection_targets(state);
+            request_send(state, SendAction::Revalidate, targets)
+        }
+        Action::Verify => {
+            let targets = selection_targets(state);
+            request_send(state, SendAction::Verify, targets)
+        }
+        Action::Checks => run_checks(state),
+        Action::Probe => probe_selected(state),
         Action::RevalidateTag => {
             state.modal = Some(Modal::TagPicker {
                 selected: 0,
@@ -213,8 +227,8 @@ fn mark_all(state: &mut State) {
     }
 }
 
-/// `r`: the marked routes, else the selected one.
-fn revalidate_selection(state: &mut State) -> Vec<Command> {
+/// The marked routes, else the selected one.
+fn selection_targets(state: &State) -> Vec<Target> {
     let Some(site) = state.site() else {
         return Vec::new();
     };
@@ -224,24 +238,24 @@ fn revalidate_selection(state: &mut State) -> Vec<Command> {
     } else {
         marked
     };
-    let targets: Vec<Target> = routes
+    routes
         .iter()
         .filter_map(|&r| site.routes.get(r))
         .map(route_target)
-        .collect();
-    request_send(state, targets)
+        .collect()
 }
 
 /// Send at once for one target; ask first for more.
-fn request_send(state: &mut State, targets: Vec<Target>) -> Vec<Command> {
+fn request_send(state: &mut State, action: SendAction, targets: Vec<Target>) -> Vec<Command> {
     match targets.len() {
         0 => {
-            state.status = Some((Level::Info, "nothing selected to revalidate".into()));
+            state.status = Some((Level::Info, "nothing selected".into()));
             Vec::new()
         }
-        1 => send(state, state.site_idx, targets),
+        1 => send(state, action, state.site_idx, targets),
         _ => {
             state.modal = Some(Modal::Confirm {
+                action,
                 site: state.site_idx,
                 targets,
                 send_focused: false,
@@ -251,7 +265,65 @@ fn request_send(state: &mut State, targets: Vec<Target>) -> Vec<Command> {
     }
 }
 
-fn send(state: &mut State, site: usize, targets: Vec<Target>) -> Vec<Command> {
+/// `c`: the passive checks for the selected (or marked) plain routes.
+fn run_checks(state: &mut State) -> Vec<Command> {
+    let Some(site) = state.site() else {
+        return Vec::new();
+    };
+    let name = site.name.clone();
+    let paths: Vec<String> = selection_targets(state)
+        .into_iter()
+        .filter(|t| t.page_type.is_none())
+        .map(|t| t.value)
+        .collect();
+    state.checklist = Some(Checklist {
+        time: state.now,
+        site: name.clone(),
+        paths: paths.clone(),
+        findings: Vec::new(),
+        done: false,
+    });
+    state.in_flight += 1;
+    state.push_activity(
+        Level::Info,
+        format!("{name}: checking {}", describe_paths(&paths)),
+    );
+    vec![Command::RunChecks {
+        site: state.site_idx,
+        paths,
+    }]
+}
+
+fn describe_paths(paths: &[String]) -> String {
+    match paths {
+        [] => "the site".to_string(),
+        [one] => one.clone(),
+        many => format!("{} paths", many.len()),
+    }
+}
+
+/// `p`: fetch the selected page through every layer.
+fn probe_selected(state: &mut State) -> Vec<Command> {
+    let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
+        return Vec::new();
+    };
+    if route.page_type.is_some() {
+        state.status = Some((
+            Level::Info,
+            "a pattern is not a page: probe one of its paths".into(),
+        ));
+        return Vec::new();
+    }
+    let (name, path) = (site.name.clone(), route.path.clone());
+    state.in_flight += 1;
+    state.push_activity(Level::Info, format!("{name}: probing {path}"));
+    vec![Command::Probe {
+        site: state.site_idx,
+        path,
+    }]
+}
+
+fn send(state: &mut State, action: SendAction, site: usize, targets: Vec<Target>) -> Vec<Command> {
     if state.read_only {
         state.status = Some((Level::Problem, "read-only: nothing sent".into()));
         return Vec::new();
@@ -268,8 +340,19 @@ fn send(state: &mut State, site: usize, targets: Vec<Target>) -> Vec<Command> {
         [one] => one.to_string(),
         many => format!("{} targets", many.len()),
     };
-    state.push_activity(Level::Info, format!("{name}: sending {what}"));
-    vec![Command::Revalidate { site, targets }]
+    match action {
+        SendAction::Revalidate => {
+            state.push_activity(Level::Info, format!("{name}: sending {what}"));
+            vec![Command::Revalidate { site, targets }]
+        }
+        SendAction::Verify => {
+            state.push_activity(
+                Level::Info,
+                format!("{name}: revalidating and verifying {what}"),
+            );
+            vec![Command::Verify { site, targets }]
+        }
+    }
 }
 
 fn copy_curl(state: &mut State) -> Vec<Command> {
@@ -296,10 +379,11 @@ fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<Command> {
     match modal {
         Modal::Help => Vec::new(), // any key closes help
         Modal::Confirm {
+            action,
             site,
             targets,
             send_focused,
-        } => confirm_key(state, site, targets, send_focused, key),
+        } => confirm_key(state, (action, site, targets), send_focused, key),
         Modal::Input { purpose, input } => input_key(state, purpose, input, key),
         Modal::TagPicker { selected, input } => tag_key(state, selected, input, key),
     }
@@ -307,38 +391,32 @@ fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<Command> {
 
 fn confirm_key(
     state: &mut State,
-    site: usize,
-    targets: Vec<Target>,
+    (action, site, targets): (SendAction, usize, Vec<Target>),
     send_focused: bool,
     key: KeyEvent,
 ) -> Vec<Command> {
+    let reopen = |state: &mut State, targets, send_focused| {
+        state.modal = Some(Modal::Confirm {
+            action,
+            site,
+            targets,
+            send_focused,
+        });
+        Vec::new()
+    };
     match key.code {
         KeyCode::Tab
         | KeyCode::BackTab
         | KeyCode::Left
         | KeyCode::Right
         | KeyCode::Char('h')
-        | KeyCode::Char('l') => {
-            state.modal = Some(Modal::Confirm {
-                site,
-                targets,
-                send_focused: !send_focused,
-            });
-            Vec::new()
-        }
-        KeyCode::Enter if send_focused => send(state, site, targets),
+        | KeyCode::Char('l') => reopen(state, targets, !send_focused),
+        KeyCode::Enter if send_focused => send(state, action, site, targets),
         KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('n') => {
             state.status = Some((Level::Info, "cancelled: nothing sent".into()));
             Vec::new()
         }
-        _ => {
-            state.modal = Some(Modal::Confirm {
-                site,
-                targets,
-                send_focused,
-            });
-            Vec::new()
-        }
+        _ => reopen(state, targets, send_focused),
     }
 }
 
@@ -390,7 +468,12 @@ fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
         });
         return Vec::new();
     }
-    send(state, state.site_idx, vec![Target::path(path)])
+    send(
+        state,
+        SendAction::Revalidate,
+        state.site_idx,
+        vec![Target::path(path)],
+    )
 }
 
 /// Why a typed path must not be sent, if it must not.
@@ -433,7 +516,12 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
             Vec::new()
         }
         "path" => submit_ad_hoc(state, Input::new(arg.to_string())),
-        "tag" if !arg.is_empty() => send(state, state.site_idx, vec![Target::tag(arg)]),
+        "tag" if !arg.is_empty() => send(
+            state,
+            SendAction::Revalidate,
+            state.site_idx,
+            vec![Target::tag(arg)],
+        ),
         _ => {
             state.status = Some((
                 Level::Problem,
@@ -460,7 +548,12 @@ fn tag_key(state: &mut State, selected: usize, mut input: Input, key: KeyEvent) 
             if tag.is_empty() {
                 return reopen_tags(state, selected, input);
             }
-            send(state, state.site_idx, vec![Target::tag(tag)])
+            send(
+                state,
+                SendAction::Revalidate,
+                state.site_idx,
+                vec![Target::tag(tag)],
+            )
         }
         _ => {
             input.handle_event(&Event::Key(key));
@@ -498,36 +591,136 @@ fn engine_event(state: &mut State, event: EngineEvent) {
             outcome,
         } => {
             state.in_flight = state.in_flight.saturating_sub(1);
-            let key = (site.clone(), target.clone());
-            state.pending.remove(&key);
-            let result = TargetResult::from_outcome(&outcome, request, state.now);
-            let level = if result.ok { Level::Ok } else { Level::Problem };
-            let line = format!(
-                "{site}: {target} {}{}",
-                outcome.kind.as_str(),
-                outcome.status.map(|s| format!(" {s}")).unwrap_or_default()
-            );
-            if let Some(i) = state.sites.iter().position(|s| s.name == site) {
-                state.site_health[i] = if result.ok {
-                    Health::Ok
-                } else {
-                    Health::Failing
-                };
+            record_outcome(state, &site, target, request, &outcome);
+        }
+        EngineEvent::Verified {
+            site,
+            target,
+            request,
+            outcome,
+            verifications,
+        } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            record_outcome(state, &site, target, request, &outcome);
+            for v in verifications {
+                record_verification(state, &site, v);
             }
-            state.results.insert(key, result);
-            state.push_activity(level, line);
+        }
+        EngineEvent::Check { site, event } => record_check_event(state, &site, event),
+        EngineEvent::ChecksDone { site } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            if let Some(list) = state.checklist.as_mut().filter(|l| l.site == site) {
+                list.done = true;
+                let worst = list.findings.iter().map(|f| f.severity).max();
+                let text = format!(
+                    "{site}: checks done, {} finding(s), worst {}",
+                    list.findings.len(),
+                    worst.map_or("none", |w| w.as_str())
+                );
+                let problem = worst.is_some_and(|w| w >= crate::checks::Severity::Warning);
+                state.push_activity(if problem { Level::Problem } else { Level::Ok }, text);
+            }
+        }
+        EngineEvent::Probed { site, path, probes } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            let conclusions = crate::checks::cache_layers::conclusions(&probes);
+            let line = probes
+                .iter()
+                .map(|p| format!("{}: {}", p.label, p.summary()))
+                .next()
+                .unwrap_or_default();
+            state.push_activity(Level::Info, format!("{site}: probed {path}: {line}"));
+            let probe = PageProbe {
+                layers: probes,
+                conclusions,
+                time: state.now,
+            };
+            state.probes.insert((site, path), probe);
         }
         EngineEvent::NotStarted {
             site,
             targets,
             reason,
         } => {
-            state.in_flight = state.in_flight.saturating_sub(targets.len());
+            state.in_flight = state.in_flight.saturating_sub(targets.len().max(1));
             for target in targets {
                 state.pending.remove(&(site.clone(), target));
             }
             state.status = Some((Level::Problem, format!("{site}: {reason}")));
             state.push_activity(Level::Problem, format!("{site}: not sent: {reason}"));
         }
+    }
+}
+
+fn record_outcome(
+    state: &mut State,
+    site: &str,
+    target: Target,
+    request: String,
+    outcome: &Outcome,
+) {
+    let key = (site.to_string(), target.clone());
+    state.pending.remove(&key);
+    let result = TargetResult::from_outcome(outcome, request, state.now);
+    let level = if result.ok { Level::Ok } else { Level::Problem };
+    let line = format!(
+        "{site}: {target} {}{}",
+        outcome.kind.as_str(),
+        outcome.status.map(|s| format!(" {s}")).unwrap_or_default()
+    );
+    if let Some(i) = state.sites.iter().position(|s| s.name == site) {
+        state.site_health[i] = if result.ok {
+            Health::Ok
+        } else {
+            Health::Failing
+        };
+    }
+    state.results.insert(key, result);
+    state.push_activity(level, line);
+}
+
+fn record_verification(state: &mut State, site: &str, v: Verification) {
+    let layers = v
+        .layers
+        .iter()
+        .map(|l| match l.fresh_after_ms {
+            Some(ms) => format!("{}: fresh after {ms} ms", l.label),
+            None => format!(
+                "{}: {}",
+                l.label,
+                l.settled.as_deref().unwrap_or("not fresh by the deadline")
+            ),
+        })
+        .collect();
+    let ok = v.verdict == crate::checks::Verdict::FreshEverywhere;
+    state.push_activity(
+        if ok { Level::Ok } else { Level::Problem },
+        format!("{site}: verified {}: {}", v.page, v.verdict.as_str()),
+    );
+    if let Some(list) = state.checklist.as_mut().filter(|l| l.site == site) {
+        list.findings.push(crate::checks::verify::finding(
+            crate::checks::CheckId::Verify,
+            &v,
+        ));
+    }
+    let verdict = PageVerdict {
+        verdict: v.verdict,
+        explanation: v.explanation,
+        fix: v.fix,
+        layers,
+        time: state.now,
+    };
+    state.verdicts.insert((site.to_string(), v.page), verdict);
+}
+
+fn record_check_event(state: &mut State, site: &str, event: CheckEvent) {
+    match event {
+        CheckEvent::Finding(finding) => {
+            if let Some(list) = state.checklist.as_mut().filter(|l| l.site == site) {
+                list.findings.push(finding);
+            }
+        }
+        CheckEvent::Verified(v) => record_verification(state, site, *v),
+        CheckEvent::Started { .. } | CheckEvent::Finished { .. } => {}
     }
 }

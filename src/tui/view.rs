@@ -6,8 +6,12 @@
 //! routes table are built, so a sitemap-sized site draws as fast as a small one.
 
 use super::keys;
-use super::state::{Health, InputPurpose, Level, Modal, Pane, State, TargetResult, route_target};
+use super::state::{
+    Health, InputPurpose, Level, Modal, PageVerdict, Pane, SendAction, State, TargetResult,
+    route_target,
+};
 use super::update::{ad_hoc_refusal, tag_choices};
+use crate::checks::{Severity, Verdict};
 use crate::endpoint::masked_summary;
 use crate::path_lint;
 use crate::relative_time::ago;
@@ -134,30 +138,69 @@ fn draw_sites(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// Column widths of the routes table for an inner width.
-struct Columns {
-    path: usize,
-    tags: usize,
-    last: usize,
-    outcome: usize,
-    latency: usize,
+/// A column of the routes table.
+#[derive(Clone, Copy, PartialEq)]
+enum Col {
+    Path,
+    Tags,
+    Last,
+    Outcome,
+    Verify,
+    Age,
+    Latency,
 }
 
-impl Columns {
-    fn for_width(width: usize) -> Columns {
-        let last = 11;
-        let outcome = 17;
-        let latency = 7;
-        let tags = if width >= 90 { 14 } else { 0 };
-        let fixed = 2 + last + outcome + latency + tags + 4;
-        Columns {
-            path: width.saturating_sub(fixed).max(6),
-            tags,
-            last,
-            outcome,
-            latency,
+impl Col {
+    fn header(self) -> &'static str {
+        match self {
+            Col::Path => "PATH",
+            Col::Tags => "TAGS",
+            Col::Last => "LAST",
+            Col::Outcome => "OUTCOME",
+            Col::Verify => "VERIFIED",
+            Col::Age => "AGE",
+            Col::Latency => "LATENCY",
         }
     }
+
+    fn right_aligned(self) -> bool {
+        matches!(self, Col::Age | Col::Latency)
+    }
+}
+
+/// Which columns fit an inner width, and how wide each is; the path takes
+/// what is left.
+fn columns_for(width: usize) -> Vec<(Col, usize)> {
+    let mut cols = vec![(Col::Last, 10), (Col::Outcome, 16), (Col::Verify, 9)];
+    if width >= 88 {
+        cols.extend([(Col::Age, 7), (Col::Latency, 7)]);
+    }
+    if width >= 110 {
+        cols.insert(0, (Col::Tags, 14));
+    }
+    let fixed: usize = 2 + cols.iter().map(|(_, w)| w + 1).sum::<usize>();
+    cols.insert(0, (Col::Path, width.saturating_sub(fixed).max(6)));
+    cols
+}
+
+fn row_text(cols: &[(Col, usize)], mark: &str, cell: impl Fn(Col) -> String) -> String {
+    let mut text = format!("{mark:1} ");
+    for (i, (col, width)) in cols.iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        let value = cell(*col);
+        if col.right_aligned() {
+            text.push_str(&format!(
+                "{:>width$}",
+                fit(value.trim_end(), *width).trim_end(),
+                width = *width
+            ));
+        } else {
+            text.push_str(&fit(&value, *width));
+        }
+    }
+    text
 }
 
 fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
@@ -183,9 +226,9 @@ fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
     if inner.height < 2 {
         return;
     }
-    let cols = Columns::for_width(usize::from(inner.width));
+    let cols = columns_for(usize::from(inner.width));
     let mut lines = vec![Line::styled(
-        row_text(&cols, "", "PATH", "TAGS", "LAST", "OUTCOME", "LATENCY"),
+        row_text(&cols, "", |c| c.header().to_string()),
         t.dim().add_modifier(Modifier::BOLD),
     )];
     let rows = usize::from(inner.height) - 1;
@@ -196,21 +239,15 @@ fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
         let marked = state.marks.contains(&(state.site_idx, route_index));
         let result = state.result_for(&site.name, &target);
         let pending = state.is_pending(&site.name, &target);
-        let (last, outcome, latency) = result_cells(state, result, pending);
-        let text = row_text(
-            &cols,
-            if marked { "*" } else { "" },
-            &route_label(route),
-            &route.tags.join(","),
-            &last,
-            &outcome,
-            &latency,
-        );
+        let verdict = state.verdict_for(&site.name, &route.path);
+        let text = row_text(&cols, if marked { "*" } else { "" }, |col| {
+            route_cell(state, route, col, result, pending, verdict)
+        });
         let mut style = match result {
             _ if pending => t.warning(),
-            Some(r) if r.ok => Style::new(),
-            Some(_) => t.problem(),
-            None => Style::new(),
+            Some(r) if !r.ok => t.problem(),
+            _ if verdict.is_some_and(|v| v.verdict != Verdict::FreshEverywhere) => t.warning(),
+            _ => Style::new(),
         };
         if marked {
             style = style.patch(t.marked());
@@ -226,54 +263,54 @@ fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+fn route_cell(
+    state: &State,
+    route: &crate::config::Route,
+    col: Col,
+    result: Option<&TargetResult>,
+    pending: bool,
+    verdict: Option<&PageVerdict>,
+) -> String {
+    let site = state.site().map_or("", |s| s.name.as_str());
+    match col {
+        Col::Path => route_label(route),
+        Col::Tags => route.tags.join(","),
+        Col::Last => result.map_or("never".to_string(), |r| ago(r.time, state.now)),
+        Col::Outcome => match (pending, result) {
+            (true, _) => "sending…".to_string(),
+            (false, Some(r)) => match r.status {
+                Some(status) => format!("{} {status}", r.outcome),
+                None => r.outcome.clone(),
+            },
+            (false, None) => "-".to_string(),
+        },
+        Col::Verify => verdict.map_or("-".to_string(), |v| verdict_short(v.verdict).to_string()),
+        Col::Age => state
+            .probe_for(site, &route.path)
+            .and_then(|p| p.public_age())
+            .map_or("-".to_string(), |age| format!("{age} s")),
+        Col::Latency => result
+            .and_then(|r| r.latency_ms)
+            .map_or("-".to_string(), |ms| format!("{ms} ms")),
+    }
+}
+
+/// A verdict in the few letters a table cell has.
+fn verdict_short(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::FreshEverywhere => "fresh",
+        Verdict::FreshAtOriginStaleAtCdn => "cdn stale",
+        Verdict::StaleReplica => "replica",
+        Verdict::Unchanged => "no-op!",
+        Verdict::CouldNotTell => "unknown",
+    }
+}
+
 fn route_label(route: &crate::config::Route) -> String {
     match route.page_type {
         Some(t) => format!("{} ({})", route.path, t.as_str()),
         None => route.path.clone(),
     }
-}
-
-fn result_cells(
-    state: &State,
-    result: Option<&TargetResult>,
-    pending: bool,
-) -> (String, String, String) {
-    let last = result.map_or("never".to_string(), |r| ago(r.time, state.now));
-    let outcome = match (pending, result) {
-        (true, _) => "sending…".to_string(),
-        (false, Some(r)) => match r.status {
-            Some(status) => format!("{} {status}", r.outcome),
-            None => r.outcome.clone(),
-        },
-        (false, None) => "-".to_string(),
-    };
-    let latency = result
-        .and_then(|r| r.latency_ms)
-        .map_or("-".to_string(), |ms| format!("{ms} ms"));
-    (last, outcome, latency)
-}
-
-fn row_text(
-    cols: &Columns,
-    mark: &str,
-    path: &str,
-    tags: &str,
-    last: &str,
-    outcome: &str,
-    latency: &str,
-) -> String {
-    let mut text = format!("{:1} {} ", mark, fit(path, cols.path));
-    if cols.tags > 0 {
-        text.push_str(&format!("{} ", fit(tags, cols.tags)));
-    }
-    text.push_str(&format!(
-        "{} {} {:>width$}",
-        fit(last, cols.last),
-        fit(outcome, cols.outcome),
-        latency,
-        width = cols.latency
-    ));
-    text
 }
 
 /// Pad or cut to exactly `width` characters, marking a cut with '…'.
@@ -291,7 +328,23 @@ fn draw_details(state: &State, frame: &mut Frame, area: Rect) {
     let block = pane_block(state, " Details ".into(), Pane::Details);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut lines = details_lines(state);
+    // The newest of the route's result, verification, probe and checks
+    // comes first: it answers what was just asked.
+    let mut result = details_lines(state);
+    let header = if result.is_empty() {
+        None
+    } else {
+        Some(result.remove(0))
+    };
+    let mut sections = vec![
+        (section_time(state, Section::Result), result),
+        (section_time(state, Section::Verdict), verdict_lines(state)),
+        (section_time(state, Section::Probe), probe_lines(state)),
+        (section_time(state, Section::Checks), checklist_lines(state)),
+    ];
+    sections.sort_by_key(|(time, _)| std::cmp::Reverse(*time));
+    let mut lines: Vec<Line> = header.into_iter().collect();
+    lines.extend(sections.into_iter().flat_map(|(_, lines)| lines));
     lines.push(Line::styled(
         "Activity",
         state.theme.dim().add_modifier(Modifier::BOLD),
@@ -311,6 +364,135 @@ fn draw_details(state: &State, frame: &mut Frame, area: Rect) {
             .scroll((state.details_scroll, 0)),
         inner,
     );
+}
+
+/// The selected page's last verification.
+fn verdict_lines(state: &State) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
+        return Vec::new();
+    };
+    let Some(v) = state.verdict_for(&site.name, &route.path) else {
+        return Vec::new();
+    };
+    let style = if v.verdict == Verdict::FreshEverywhere {
+        t.ok()
+    } else {
+        t.problem()
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("verified: {}", v.verdict.as_str()), style),
+        Span::raw(format!(" · {}", ago(v.time, state.now))),
+    ])];
+    lines.push(Line::raw(v.explanation.clone()));
+    lines.extend(
+        v.layers
+            .iter()
+            .map(|l| Line::styled(format!("  {l}"), t.dim())),
+    );
+    if let Some(fix) = &v.fix {
+        lines.push(Line::styled(format!("fix: {fix}"), t.warning()));
+    }
+    lines
+}
+
+/// The selected page as each layer serves it, and what that means.
+fn probe_lines(state: &State) -> Vec<Line<'static>> {
+    let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
+        return Vec::new();
+    };
+    let Some(probe) = state.probe_for(&site.name, &route.path) else {
+        return Vec::new();
+    };
+    let mut lines = vec![Line::styled(
+        format!("probe · {}", ago(probe.time, state.now)),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    for layer in &probe.layers {
+        lines.push(Line::raw(format!("  {}: {}", layer.label, layer.summary())));
+    }
+    for finding in &probe.conclusions {
+        lines.extend(finding_lines(state, finding));
+    }
+    lines
+}
+
+#[derive(Clone, Copy)]
+enum Section {
+    Result,
+    Verdict,
+    Probe,
+    Checks,
+}
+
+/// When a section of the details pane was last updated, if it has content.
+fn section_time(state: &State, section: Section) -> Option<jiff::Timestamp> {
+    let (site, route) = (state.site()?, state.selected_route()?);
+    match section {
+        Section::Result => state
+            .result_for(&site.name, &route_target(route))
+            .map(|r| r.time),
+        Section::Verdict => state.verdict_for(&site.name, &route.path).map(|v| v.time),
+        Section::Probe => state.probe_for(&site.name, &route.path).map(|p| p.time),
+        Section::Checks => state
+            .checklist
+            .as_ref()
+            .filter(|l| l.site == site.name)
+            .map(|l| l.time),
+    }
+}
+
+/// The last check suite of this site, as a checklist.
+fn checklist_lines(state: &State) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    let Some(list) = state
+        .checklist
+        .as_ref()
+        .filter(|l| state.site().is_some_and(|s| s.name == l.site))
+    else {
+        return Vec::new();
+    };
+    let status = if list.done { "done" } else { "running…" };
+    let mut lines = vec![Line::styled(
+        format!("Checks ({status})"),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    let mut findings: Vec<_> = list.findings.iter().collect();
+    // Worst first, so the problem is what the eye meets.
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    for finding in findings {
+        lines.extend(finding_lines(state, finding));
+    }
+    if list.done && list.findings.is_empty() {
+        lines.push(Line::styled("  no findings", t.dim()));
+    }
+    lines
+}
+
+fn finding_lines(state: &State, finding: &crate::checks::Finding) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    let (mark, style) = match finding.severity {
+        Severity::Ok => ("✓", t.ok()),
+        Severity::CouldNotCheck => ("?", t.dim()),
+        Severity::Warning => ("!", t.warning()),
+        Severity::Problem => ("✗", t.problem()),
+    };
+    let path = finding
+        .path
+        .as_deref()
+        .map(|p| format!("{p}: "))
+        .unwrap_or_default();
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{mark} "), style),
+        Span::styled(format!("{path}{}", finding.title), style),
+    ])];
+    for evidence in &finding.evidence {
+        lines.push(Line::styled(format!("    {evidence}"), t.dim()));
+    }
+    if let Some(fix) = &finding.fix {
+        lines.push(Line::styled(format!("    fix: {fix}"), t.warning()));
+    }
+    lines
 }
 
 fn details_lines(state: &State) -> Vec<Line<'static>> {
@@ -399,10 +581,28 @@ fn is_interesting_header(name: &str) -> bool {
     )
 }
 
+/// The keys of the focused pane, as many as fit; `? help` and `q quit`
+/// always stay, since help lists the rest.
 fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
     let t = &state.theme;
+    let bindings: Vec<_> = keys::footer(state.focus == Pane::Routes, state.read_only).collect();
+    let width = |b: &keys::Binding| b.key.chars().count() + b.label.chars().count() + 3;
+    let essential = |b: &keys::Binding| matches!(b.action, keys::Action::Help | keys::Action::Quit);
+    let mut room = usize::from(area.width).saturating_sub(
+        bindings
+            .iter()
+            .filter(|b| essential(b))
+            .map(|b| width(b))
+            .sum(),
+    );
     let mut spans = Vec::new();
-    for b in keys::footer(state.focus == Pane::Routes, state.read_only) {
+    for b in bindings {
+        if !essential(b) {
+            if width(b) > room {
+                continue;
+            }
+            room -= width(b);
+        }
         spans.push(Span::styled(format!(" {}", b.key), t.key()));
         spans.push(Span::raw(format!(" {} ", b.label)));
     }
@@ -414,10 +614,11 @@ fn draw_modal(state: &State, frame: &mut Frame, area: Rect) {
         None => {}
         Some(Modal::Help) => draw_help(state, frame, area),
         Some(Modal::Confirm {
+            action,
             site,
             targets,
             send_focused,
-        }) => draw_confirm(state, frame, area, *site, targets, *send_focused),
+        }) => draw_confirm(state, frame, area, (*action, *site), targets, *send_focused),
         Some(Modal::Input { purpose, input }) => draw_input(state, frame, area, *purpose, input),
         Some(Modal::TagPicker { selected, input }) => {
             draw_tags(state, frame, area, *selected, input)
@@ -479,15 +680,19 @@ fn draw_confirm(
     state: &State,
     frame: &mut Frame,
     area: Rect,
-    site: usize,
+    (action, site): (SendAction, usize),
     targets: &[crate::target::Target],
     send_focused: bool,
 ) {
     let t = &state.theme;
     let name = state.sites.get(site).map_or("?", |s| s.name.as_str());
+    let verb = match action {
+        SendAction::Revalidate => "Revalidate",
+        SendAction::Verify => "Revalidate and verify",
+    };
     let mut lines = vec![
         Line::styled(
-            format!("Revalidate {} targets on {name}?", targets.len()),
+            format!("{verb} {} targets on {name}?", targets.len()),
             Style::new().add_modifier(Modifier::BOLD),
         ),
         Line::raw(""),
