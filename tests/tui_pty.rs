@@ -94,7 +94,16 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
 
     screen.wait_for("Routes: healthy");
     assert!(!cooked(fd), "the console runs in raw mode");
-    assert!(screen.row_with("/blog/hello").contains("never"));
+    // The frame may still be arriving: wait for the row itself.
+    let start = Instant::now();
+    while !screen.row_with("/blog/hello").contains("never") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            screen.text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     press("j");
     press("j");
     press("r");

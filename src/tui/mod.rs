@@ -32,6 +32,7 @@ pub async fn run(config: &Config, options: Options) -> Exit {
         .unwrap_or_default();
     let mut state = state::State::new(config, &last, options.read_only, theme::Theme::from_env());
     let (engine, engine_events) = engine::Engine::new(config.sites.clone(), history);
+    let shutdown = terminated();
     // Raw mode, alternate screen, and a panic hook that restores both.
     let mut terminal = match ratatui::try_init() {
         Ok(terminal) => terminal,
@@ -49,7 +50,7 @@ pub async fn run(config: &Config, options: Options) -> Exit {
         frames: &frames,
     };
     let input = crossterm::event::EventStream::new();
-    let result = event_loop.run(&mut state, input, terminated()).await;
+    let result = event_loop.run(&mut state, input, shutdown).await;
     ratatui::restore();
     match result {
         Ok(()) => Exit::Ok,
@@ -66,17 +67,21 @@ fn open_history() -> Option<Arc<History>> {
 }
 
 /// Resolves on SIGTERM or SIGHUP, so the terminal is restored then too.
-async fn terminated() {
+/// The handlers are installed now, before the terminal changes mode: a
+/// signal that came before the loop first waits would otherwise kill the
+/// process with the terminal still raw.
+fn terminated() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::hangup()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = hup.recv() => {}
+    let term = signal(SignalKind::terminate());
+    let hup = signal(SignalKind::hangup());
+    async move {
+        let (Ok(mut term), Ok(mut hup)) = (term, hup) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
     }
 }
 
