@@ -179,11 +179,28 @@ impl Testbed {
         method: reqwest::Method,
         path_and_query: &str,
     ) -> (u16, serde_json::Value) {
+        self.call_with(base, method, path_and_query, &[], None)
+    }
+
+    /// The same with request headers and a body.
+    pub fn call_with(
+        &self,
+        base: &str,
+        method: reqwest::Method,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> (u16, serde_json::Value) {
         let url = format!("{base}{path_and_query}");
         self.rt.block_on(async {
-            let response = self
-                .client
-                .request(method, &url)
+            let mut request = self.client.request(method, &url);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            if let Some(body) = body {
+                request = request.body(body.to_string());
+            }
+            let response = request
                 .send()
                 .await
                 .unwrap_or_else(|e| panic!("{url}: {e}"));
