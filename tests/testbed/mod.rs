@@ -214,6 +214,45 @@ impl Testbed {
     }
 }
 
+/// `isrctl --config testbed/isrctl.toml ARGS`, the built binary, with
+/// `$REVALIDATE_SECRET` = `secret` and a scratch state directory. Fails if
+/// the testbed's secret shows in stdout, stderr, the history or the log.
+pub fn isrctl(tb: &Testbed, secret: &str, args: &[&str]) -> std::process::Output {
+    let state = tempfile::tempdir().unwrap();
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testbed/isrctl.toml");
+    let output = assert_cmd::Command::cargo_bin("isrctl")
+        .unwrap()
+        .env_remove("ISRCTL_CONFIG")
+        .env("XDG_STATE_HOME", state.path())
+        .env("HOME", state.path())
+        .env("REVALIDATE_SECRET", secret)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap();
+    let files = ["history.jsonl", "isrctl.log"]
+        .map(|f| std::fs::read_to_string(state.path().join("isrctl").join(f)).unwrap_or_default());
+    for (what, text) in [
+        (
+            "stdout",
+            String::from_utf8_lossy(&output.stdout).to_string(),
+        ),
+        (
+            "stderr",
+            String::from_utf8_lossy(&output.stderr).to_string(),
+        ),
+        ("history", files[0].clone()),
+        ("log", files[1].clone()),
+    ] {
+        assert!(
+            !text.contains(&tb.secret),
+            "the secret leaked into {what}:\n{text}"
+        );
+    }
+    output
+}
+
 /// The testbed is one shared, stateful site: tests of one binary that touch
 /// it take turns. A panicking test does not poison the others.
 pub fn exclusive() -> MutexGuard<'static, ()> {
