@@ -479,3 +479,162 @@ fn probe_a_bare_url_needs_no_config() {
     );
     assert!(text.contains("public, cache-busted"), "{text}");
 }
+
+/// A site `hook` whose endpoint is the simulated app's CMS webhook: the
+/// secret in a header, the slug in a JSON body; it revalidates /blog/<slug>.
+fn write_webhook_config(s: &Scratch, app: &SimOrigin) {
+    let url = app.url();
+    let text = format!(
+        r#"[sites.hook]
+public_url = "{url}"
+origins = ["{url}"]
+rate_per_second = 0
+timeout = "2s"
+connect_timeout = "1s"
+
+[sites.hook.secret]
+env = "{SECRET_ENV}"
+
+[sites.hook.endpoint]
+url = "/api/webhook"
+secret_in = "header"
+secret_name = "x-webhook-secret"
+path_body = '{{"entry":{{"slug":"{{slug}}"}}}}'
+
+[[sites.hook.routes]]
+path = "/blog/hello"
+marker = '{MARKER}'
+
+[[sites.hook.routes]]
+path = "/about"
+marker = '{MARKER}'
+"#
+    );
+    std::fs::write(s.config_path(), text).unwrap();
+}
+
+fn finding<'a>(doc: &'a Value, check: &str, path: &str) -> Vec<&'a Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check && f["path"] == path)
+        .collect()
+}
+
+#[test]
+fn the_webhook_dry_run_sends_the_cms_payload_and_verifies_the_page_its_slug_maps_to() {
+    let rt = runtime();
+    let app = origin(&rt, CANARY, false);
+    let s = Scratch::new();
+    write_webhook_config(&s, &app);
+
+    // Passive: nothing is sent with a slug, and the header secret is accepted.
+    let (code, doc, _) = run(&s, &["check", "hook", "--path", "/blog/hello", "--json"]);
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert!(
+        finding(&doc, "webhook", "/blog/hello").is_empty(),
+        "passive"
+    );
+    assert!(
+        findings(&doc, "auth", "ok")
+            .iter()
+            .any(|t| t.starts_with("the token is accepted")),
+        "{doc:#}"
+    );
+    assert_eq!(app.targeted_endpoint_requests(), 0);
+
+    let (code, doc, _) = run(
+        &s,
+        &[
+            "check",
+            "hook",
+            "--path",
+            "/blog/hello",
+            "--active",
+            "--json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{doc:#}");
+    let hook = finding(&doc, "webhook", "/blog/hello");
+    assert_eq!(hook.len(), 2, "{doc:#}");
+    assert_eq!(
+        hook[0]["title"],
+        "sending the CMS-shaped payload for /blog/hello"
+    );
+    let sent = hook[0]["evidence"][0].as_str().unwrap();
+    assert!(
+        sent.starts_with("POST ")
+            && sent.contains("/api/webhook")
+            && sent.contains("-H 'x-webhook-secret: ***'")
+            && sent.ends_with(r#"-d '{"entry":{"slug":"hello"}}'"#),
+        "{sent}"
+    );
+    assert_eq!(hook[1]["severity"], "ok", "{doc:#}");
+    assert!(
+        hook[1]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("fresh everywhere"),
+        "{doc:#}"
+    );
+    // verify and webhook each revalidated the page once.
+    assert_eq!(app.generation("/blog/hello"), Some(2));
+
+    // A page no slug maps to: the webhook says yes and changes nothing.
+    let (code, doc, _) = run(
+        &s,
+        &["check", "hook", "--path", "/about", "--active", "--json"],
+    );
+    assert_eq!(code, Some(1), "{doc:#}");
+    let hook = finding(&doc, "webhook", "/about");
+    assert!(
+        hook[0]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .ends_with(r#"-d '{"entry":{"slug":"about"}}'"#)
+    );
+    assert_eq!(hook[1]["severity"], "problem");
+    assert_eq!(
+        hook[1]["title"],
+        "the endpoint answered revalidated: true but the page did not change (a silent no-op)"
+    );
+    assert_eq!(app.generation("/about"), Some(0));
+}
+
+#[test]
+fn the_simulated_webhook_refuses_a_wrong_secret_and_a_body_without_slug() {
+    let rt = runtime();
+    let app = origin(&rt, CANARY, false);
+    let post = |secret: &str, body: &str| {
+        let (url, secret, body) = (
+            format!("{}/api/webhook", app.url()),
+            secret.to_string(),
+            body.to_string(),
+        );
+        rt.block_on(async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .header("x-webhook-secret", secret)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap();
+            (status, serde_json::from_str::<Value>(&text).unwrap())
+        })
+    };
+    let hello = r#"{"entry":{"slug":"hello"}}"#;
+    assert_eq!(post("wrong", hello).0, 401);
+    assert_eq!(app.generation("/blog/hello"), Some(0));
+    let (status, body) = post(CANARY, "{}");
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (400, Some("entry.slug is required"))
+    );
+    let (status, body) = post(CANARY, hello);
+    assert_eq!((status, body["revalidated"].as_bool()), (200, Some(true)));
+    get(&rt, format!("{}/blog/hello", app.url()));
+    assert_eq!(app.generation("/blog/hello"), Some(1));
+}

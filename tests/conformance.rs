@@ -24,6 +24,8 @@ enum Step {
     AppGet(&'static str),
     /// GET /api/pages-revalidate?…
     Pages(&'static str),
+    /// POST /api/webhook with `x-webhook-secret` (`{secret}` replaced) and a body.
+    Hook(&'static str, Option<&'static str>),
 }
 use Step::*;
 
@@ -143,6 +145,21 @@ const SCENARIOS: &[Scenario] = &[
             Get("/about"),
         ],
     },
+    Scenario {
+        name: "CMS webhook: the slug's page is revalidated; a slug of no page is a no-op",
+        settle: &["/blog/hello", "/about"],
+        steps: &[
+            Hook("wrong", Some(r#"{"entry":{"slug":"hello"}}"#)),
+            Hook("{secret}", None),
+            Hook("{secret}", Some("{}")),
+            Get("/blog/hello"),
+            Hook("{secret}", Some(r#"{"entry":{"slug":"hello"}}"#)),
+            Get("/blog/hello"),
+            Get("/blog/hello"),
+            Hook("{secret}", Some(r#"{"entry":{"slug":"about"}}"#)),
+            Get("/about"),
+        ],
+    },
 ];
 
 /// Run every scenario against `base`; one line per observation.
@@ -178,6 +195,7 @@ fn observe(tb: &Testbed, base: &str) -> Vec<(&'static str, Vec<String>)> {
                     App(query) => endpoint(tb, base, Method::POST, "/api/revalidate", query),
                     AppGet(query) => endpoint(tb, base, Method::GET, "/api/revalidate", query),
                     Pages(query) => endpoint(tb, base, Method::GET, "/api/pages-revalidate", query),
+                    Hook(secret, body) => webhook(tb, base, secret, *body),
                 });
             }
             (scenario.name, lines)
@@ -191,7 +209,28 @@ fn endpoint(tb: &Testbed, base: &str, method: Method, route: &str, query: &str) 
         method.clone(),
         &format!("{route}?{}", query.replace("{secret}", &tb.secret)),
     );
-    let shape = match &json {
+    format!("{method} {route}?{query} → {status} {}", shape(&json))
+}
+
+fn webhook(tb: &Testbed, base: &str, secret: &str, body: Option<&str>) -> String {
+    let secret_value = secret.replace("{secret}", &tb.secret);
+    let (status, json) = tb.call_with(
+        base,
+        Method::POST,
+        "/api/webhook",
+        &[("x-webhook-secret", &secret_value)],
+        body,
+    );
+    format!(
+        "POST /api/webhook secret {secret} body {} → {status} {}",
+        body.unwrap_or("(none)"),
+        shape(&json)
+    )
+}
+
+/// An answer's JSON keys (with booleans' values), sorted.
+fn shape(json: &serde_json::Value) -> String {
+    match json {
         serde_json::Value::Object(map) => {
             let mut keys: Vec<String> = map
                 .iter()
@@ -205,8 +244,7 @@ fn endpoint(tb: &Testbed, base: &str, method: Method, route: &str, query: &str) 
         }
         serde_json::Value::Null => "(no JSON)".to_string(),
         other => other.to_string(),
-    };
-    format!("{method} {route}?{query} → {status} {shape}")
+    }
 }
 
 #[test]

@@ -8,10 +8,9 @@
 
 mod testbed;
 
-use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
-use testbed::{Page, Testbed, exclusive};
+use testbed::{Page, Testbed, exclusive, isrctl};
 
 struct Run {
     output: Output,
@@ -28,29 +27,6 @@ impl Run {
     fn kind(&self) -> &str {
         self.outcome()["kind"].as_str().unwrap_or("-")
     }
-}
-
-/// `isrctl --config testbed/isrctl.toml ARGS` with `$REVALIDATE_SECRET` =
-/// `secret` and a scratch state directory. Checks the secret never shows.
-fn isrctl(tb: &Testbed, secret: &str, args: &[&str]) -> Output {
-    let state = tempfile::tempdir().unwrap();
-    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testbed/isrctl.toml");
-    let output = assert_cmd::Command::cargo_bin("isrctl")
-        .unwrap()
-        .env_remove("ISRCTL_CONFIG")
-        .env("XDG_STATE_HOME", state.path())
-        .env("HOME", state.path())
-        .env("REVALIDATE_SECRET", secret)
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap();
-    for text in [&output.stdout, &output.stderr] {
-        let text = String::from_utf8_lossy(text);
-        assert!(!text.contains(&tb.secret), "the secret leaked:\n{text}");
-    }
-    output
 }
 
 fn revalidate(tb: &Testbed, secret: &str, args: &[&str]) -> Run {

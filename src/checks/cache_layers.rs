@@ -213,14 +213,15 @@ fn freshest_group(groups: &[Vec<Page>]) -> Option<usize> {
     (leaders.len() == 1).then(|| leaders[0])
 }
 
-/// Compare two markers of the same shape number by number ("1-1767…" vs
-/// "0-1767…", ISO times, versions); `None` when their shapes differ.
+/// Compare two markers number by number up to their first difference
+/// ("1-1767…" vs "0-1767…", ISO times, versions). What follows that
+/// difference may differ in shape: a render time followed by a random
+/// nonce (`2026-01-02T10:00:00.123Z k3j4h5g6`, as the testbed and many
+/// apps write it) is ordered by its time. `None` when the first difference
+/// is between words or between a word and a number, or the shapes differ
+/// before any difference.
 pub fn natural_cmp(a: &str, b: &str) -> Option<Ordering> {
     let (ta, tb) = (tokens(a), tokens(b));
-    if ta.len() != tb.len() {
-        return None;
-    }
-    let mut order = Ordering::Equal;
     for (x, y) in ta.iter().zip(&tb) {
         let (xd, yd) = (
             x.bytes().all(|c| c.is_ascii_digit()),
@@ -229,12 +230,15 @@ pub fn natural_cmp(a: &str, b: &str) -> Option<Ordering> {
         if xd != yd || (!xd && x != y) {
             return None;
         }
-        if xd && order == Ordering::Equal {
+        if xd {
             let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
-            order = x.len().cmp(&y.len()).then_with(|| x.cmp(y));
+            let order = x.len().cmp(&y.len()).then_with(|| x.cmp(y));
+            if order != Ordering::Equal {
+                return Some(order);
+            }
         }
     }
-    Some(order)
+    (ta.len() == tb.len()).then_some(Ordering::Equal)
 }
 
 fn tokens(s: &str) -> Vec<&str> {

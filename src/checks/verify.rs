@@ -434,10 +434,10 @@ fn words(
                 Some(format!("purge {url} at the CDN (it does not hear about Next.js revalidations), or lower its TTL for HTML")),
             )
         }
-        Verdict::StaleReplica => (
-            format!("fresh on {} but {} still serves the old page: the ISR cache is per instance", list(layers, true), list(&layers.iter().filter(|l| l.layer.is_origin()).cloned().collect::<Vec<_>>(), false)),
-            Some(REPLICA_FIX.to_string()),
-        ),
+        Verdict::StaleReplica => {
+            let (explanation, fix) = replica_words(layers);
+            (explanation, Some(fix))
+        }
         Verdict::Unchanged => (
             "the endpoint answered revalidated: true but the page did not change (a silent no-op)".to_string(),
             Some(noop_fix(target, ctx)),
@@ -447,6 +447,40 @@ fn words(
             Some("see each layer's last answer; configure a marker for the route if the page has none of ETag or stable HTML".to_string()),
         ),
     }
+}
+
+/// A stale replica, and a CDN that is stale too when it is: the verdict
+/// names the instance, but the CDN's copy needs its own fix.
+fn replica_words(layers: &[LayerFreshness]) -> (String, String) {
+    let origins: Vec<LayerFreshness> = layers
+        .iter()
+        .filter(|l| l.layer.is_origin())
+        .cloned()
+        .collect();
+    let mut explanation = format!(
+        "fresh on {} but {} still serves the old page: the ISR cache is per instance",
+        list(layers, true),
+        list(&origins, false)
+    );
+    let mut fix = REPLICA_FIX.to_string();
+    let stale_public = layers.iter().find(|l| {
+        l.layer == LayerKind::Public
+            && l.before.is_some()
+            && l.after.is_some()
+            && l.fresh_after_ms.is_none()
+    });
+    if let Some(public) = stale_public {
+        let why = public
+            .settled
+            .clone()
+            .unwrap_or_else(|| "until the deadline".into());
+        explanation.push_str(&format!("; the CDN still serves the old page too: {why}"));
+        fix.push_str(&format!(
+            "; then purge {} at the CDN (it does not hear about Next.js revalidations)",
+            public.url
+        ));
+    }
+    (explanation, fix)
 }
 
 fn noop_fix(target: &Target, ctx: &CheckContext) -> String {

@@ -24,7 +24,14 @@
 //! params are all prerendered (`generateStaticParams`, `dynamicParams =
 //! false`), like the testbed's `/blog/[slug]`: `res.revalidate('/blog/nope')`
 //! throws, while `res.revalidate('/nope')` regenerates the not-found page and
-//! succeeds. `tests/conformance.rs` checks all of this against real Next.js.
+//! succeeds.
+//!
+//! Besides the App Router route handler (`/api/revalidate`) and the Pages
+//! Router API route (`/api/pages-revalidate`), the app has a CMS webhook
+//! (`POST /api/webhook`, secret in `x-webhook-secret`, body
+//! `{"entry":{"slug":"hello"}}`) that revalidates `/blog/<slug>`, like the
+//! testbed's `app/api/webhook/route.js`. `tests/conformance.rs` checks all
+//! of this against real Next.js.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -33,8 +40,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use sha2::{Digest, Sha256};
@@ -229,6 +237,7 @@ impl SimOrigin {
         let app = Router::new()
             .route("/api/revalidate", any(app_router_revalidate))
             .route("/api/pages-revalidate", any(pages_router_revalidate))
+            .route("/api/webhook", any(cms_webhook))
             .fallback(serve_page)
             .with_state(shared.clone());
         let listener = TcpListener::bind(("127.0.0.1", opts.port)).await?;
@@ -533,6 +542,52 @@ fn matches(pattern: &[&str], path: &[&str], prefix: bool) -> bool {
         return false;
     };
     (is_dynamic_segment(head) || head == first) && matches(rest, path_rest, prefix)
+}
+
+/// Header carrying the secret of the CMS webhook.
+pub const WEBHOOK_SECRET_HEADER: &str = "x-webhook-secret";
+
+/// A CMS webhook: `POST /api/webhook`, the secret in `x-webhook-secret`, a
+/// JSON body `{"entry":{"slug":S}}`; calls `revalidatePath('/blog/' + S)`.
+/// 401 for a wrong secret, 400 when the body has no slug.
+async fn cms_webhook(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let _in_flight = InFlight::enter(&shared.counters);
+    tokio::time::sleep(shared.endpoint_delay + shared.answer_delay).await;
+    if method != Method::POST {
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response();
+    }
+    let slug = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["entry"]["slug"].as_str().map(str::to_string))
+        .filter(|slug| !slug.is_empty());
+    if slug.is_some() {
+        shared.counters.targeted.fetch_add(1, Ordering::SeqCst);
+    }
+    let sent = headers
+        .get(WEBHOOK_SECRET_HEADER)
+        .and_then(|v| v.to_str().ok());
+    if !(shared.accept_any_secret || sent == Some(shared.secret.as_str())) {
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"message": "Invalid token"}),
+        );
+    }
+    let Some(slug) = slug else {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"message": "entry.slug is required"}),
+        );
+    };
+    revalidate_path(&shared, &format!("/blog/{slug}"), None);
+    json(
+        StatusCode::OK,
+        serde_json::json!({"revalidated": true, "now": now_millis()}),
+    )
 }
 
 /// The Pages Router API route calling `res.revalidate(path)`:

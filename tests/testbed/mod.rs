@@ -179,11 +179,28 @@ impl Testbed {
         method: reqwest::Method,
         path_and_query: &str,
     ) -> (u16, serde_json::Value) {
+        self.call_with(base, method, path_and_query, &[], None)
+    }
+
+    /// The same with request headers and a body.
+    pub fn call_with(
+        &self,
+        base: &str,
+        method: reqwest::Method,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> (u16, serde_json::Value) {
         let url = format!("{base}{path_and_query}");
         self.rt.block_on(async {
-            let response = self
-                .client
-                .request(method, &url)
+            let mut request = self.client.request(method, &url);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            if let Some(body) = body {
+                request = request.body(body.to_string());
+            }
+            let response = request
                 .send()
                 .await
                 .unwrap_or_else(|e| panic!("{url}: {e}"));
@@ -195,6 +212,45 @@ impl Testbed {
             )
         })
     }
+}
+
+/// `isrctl --config testbed/isrctl.toml ARGS`, the built binary, with
+/// `$REVALIDATE_SECRET` = `secret` and a scratch state directory. Fails if
+/// the testbed's secret shows in stdout, stderr, the history or the log.
+pub fn isrctl(tb: &Testbed, secret: &str, args: &[&str]) -> std::process::Output {
+    let state = tempfile::tempdir().unwrap();
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testbed/isrctl.toml");
+    let output = assert_cmd::Command::cargo_bin("isrctl")
+        .unwrap()
+        .env_remove("ISRCTL_CONFIG")
+        .env("XDG_STATE_HOME", state.path())
+        .env("HOME", state.path())
+        .env("REVALIDATE_SECRET", secret)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap();
+    let files = ["history.jsonl", "isrctl.log"]
+        .map(|f| std::fs::read_to_string(state.path().join("isrctl").join(f)).unwrap_or_default());
+    for (what, text) in [
+        (
+            "stdout",
+            String::from_utf8_lossy(&output.stdout).to_string(),
+        ),
+        (
+            "stderr",
+            String::from_utf8_lossy(&output.stderr).to_string(),
+        ),
+        ("history", files[0].clone()),
+        ("log", files[1].clone()),
+    ] {
+        assert!(
+            !text.contains(&tb.secret),
+            "the secret leaked into {what}:\n{text}"
+        );
+    }
+    output
 }
 
 /// The testbed is one shared, stateful site: tests of one binary that touch

@@ -163,7 +163,7 @@ fn a_failed_layer_is_a_problem() {
 }
 
 #[test]
-fn markers_compare_number_by_number_when_shaped_alike() {
+fn markers_compare_number_by_number_up_to_their_first_difference() {
     assert_eq!(natural_cmp("1-100", "0-999"), Some(Ordering::Greater));
     assert_eq!(
         natural_cmp("2026-01-02T10:00:00Z", "2026-01-02T09:59:59Z"),
@@ -172,4 +172,18 @@ fn markers_compare_number_by_number_when_shaped_alike() {
     assert_eq!(natural_cmp("v10", "v9"), Some(Ordering::Greater));
     assert_eq!(natural_cmp("abc", "abd"), None);
     assert_eq!(natural_cmp("1-2", "1.2"), None);
+    // A render time then a random nonce (the testbed's marker): the time
+    // decides, whatever shape the nonces have.
+    assert_eq!(
+        natural_cmp(
+            "2026-11-24T03:02:04.441Z 910x2q3p",
+            "2026-11-24T03:00:59.099Z t5qj8pni"
+        ),
+        Some(Ordering::Greater)
+    );
+    assert_eq!(
+        natural_cmp("2026-01-02T10:00:00Z ab", "2026-01-02T10:00:00Z 9c"),
+        None
+    );
+    assert_eq!(natural_cmp("7 x", "7 x"), Some(Ordering::Equal));
 }

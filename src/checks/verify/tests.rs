@@ -74,6 +74,34 @@ fn each_verdict_from_what_the_layers_did() {
 }
 
 #[test]
+fn a_stale_replica_behind_a_stale_cdn_names_both() {
+    let mut public = layer(PUBLIC, true, None);
+    public.url = "http://cdn.test/about".into();
+    public.settled =
+        Some("the CDN keeps its copy 3,561 s more (s-maxage=3600), beyond the deadline".into());
+    let layers = [public, layer(O1, true, Some(120)), layer(O2, true, None)];
+    assert_eq!(verdict(&layers), Verdict::StaleReplica);
+    let (explanation, fix) = replica_words(&layers);
+    assert_eq!(
+        explanation,
+        "fresh on origin 1 after 120 ms but origin 2 still serves the old page: the ISR cache is per instance; \
+         the CDN still serves the old page too: the CDN keeps its copy 3,561 s more (s-maxage=3600), beyond the deadline"
+    );
+    assert!(fix.starts_with("revalidate on every instance"), "{fix}");
+    assert!(fix.ends_with("then purge http://cdn.test/about at the CDN (it does not hear about Next.js revalidations)"), "{fix}");
+
+    // A CDN that caught up is not mentioned.
+    let layers = [
+        layer(PUBLIC, true, Some(150)),
+        layer(O1, true, Some(120)),
+        layer(O2, true, None),
+    ];
+    let (explanation, fix) = replica_words(&layers);
+    assert!(!explanation.contains("CDN"), "{explanation}");
+    assert!(!fix.contains("purge"), "{fix}");
+}
+
+#[test]
 fn pages_for_paths_patterns_and_tags() {
     let site = crate::checks::testing::test_site(
         "https://x.com",
