@@ -7,6 +7,25 @@ use crate::redact::Redactor;
 use std::error::Error as _;
 use std::time::{Duration, Instant};
 
+/// The history record of one revalidation, as every front end writes it.
+pub fn history_record(
+    site: &str,
+    target: &crate::target::Target,
+    outcome: &Outcome,
+) -> crate::history::Record {
+    crate::history::Record {
+        time: jiff::Timestamp::now(),
+        operator: crate::history::operator(),
+        site: site.to_string(),
+        target: target.clone(),
+        action: "revalidate".into(),
+        outcome: outcome.kind.as_str().into(),
+        status: outcome.status,
+        latency_ms: outcome.latency_ms,
+        message: outcome.message.clone(),
+    }
+}
+
 /// Longest server message kept, in characters.
 const MESSAGE_CHARS: usize = 300;
 

@@ -49,51 +49,87 @@ fn cooked(fd: i32) -> bool {
     termios.c_lflag & libc::ICANON != 0 && termios.c_lflag & libc::ECHO != 0
 }
 
+/// `isrctl demo` running in a fresh pseudo-terminal, its screen parsed as
+/// a terminal would show it.
+struct Demo {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    screen: Screen,
+    fd: i32,
+    keys: Box<dyn Write + Send>,
+    // Kept open so the pty (and its settings) outlive the child.
+    _pty: portable_pty::PtyPair,
+    _state: tempfile::TempDir,
+}
+
+impl Demo {
+    fn start(rows: u16, cols: u16) -> Demo {
+        let state = tempfile::tempdir().unwrap();
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
+        cmd.arg("demo");
+        cmd.env("XDG_STATE_HOME", state.path());
+        cmd.env("TERM", "xterm-256color");
+        let fd = pty.master.as_raw_fd().expect("the pty's fd");
+        assert!(cooked(fd), "the pty starts in cooked mode");
+        let child = pty.slave.spawn_command(cmd).expect("start isrctl demo");
+        let size = |n| std::num::NonZeroU16::new(n).unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let feed = parser.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let keys = pty.master.take_writer().unwrap();
+        Demo {
+            child,
+            screen: Screen { parser },
+            fd,
+            keys,
+            _pty: pty,
+            _state: state,
+        }
+    }
+
+    fn press(&mut self, text: &str) {
+        self.keys.write_all(text.as_bytes()).unwrap();
+        self.keys.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// Wait for the process to end; its exit status.
+    fn wait_exit(&mut self, why: &str) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the last bytes reach the parser.
+                std::thread::sleep(Duration::from_millis(100));
+                return status;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{why}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 #[test]
 fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
-    let state = tempfile::tempdir().unwrap();
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 30,
-            cols: 110,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal");
-    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
-    cmd.arg("demo");
-    cmd.env("XDG_STATE_HOME", state.path());
-    cmd.env("TERM", "xterm-256color");
-    let mut child = pty.slave.spawn_command(cmd).expect("start isrctl demo");
-    let fd = pty.master.as_raw_fd().expect("the pty's fd");
-    assert!(cooked(fd), "the pty starts in cooked mode");
-
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(
-        std::num::NonZeroU16::new(30).unwrap(),
-        std::num::NonZeroU16::new(110).unwrap(),
-        0,
-    )));
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let feed = parser.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            feed.lock().unwrap().process(&buf[..n]);
-        }
-    });
-    let screen = Screen { parser };
-    let mut keys = pty.master.take_writer().unwrap();
-    let mut press = |text: &str| {
-        keys.write_all(text.as_bytes()).unwrap();
-        keys.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(60));
-    };
-
+    let mut demo = Demo::start(30, 110);
+    let screen = &demo.screen;
     screen.wait_for("Routes: healthy");
-    assert!(!cooked(fd), "the console runs in raw mode");
+    assert!(!cooked(demo.fd), "the console runs in raw mode");
     // The frame may still be arriving: wait for the row itself.
     let start = Instant::now();
     while !screen.row_with("/blog/hello").contains("never") {
@@ -104,9 +140,10 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    press("j");
-    press("j");
-    press("r");
+    demo.press("j");
+    demo.press("j");
+    demo.press("r");
+    let screen = &demo.screen;
     screen.wait_for("revalidated 200");
     let row = screen.row_with("/blog/hello");
     assert!(
@@ -116,19 +153,14 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
     // The details pane shows the request with the secret masked.
     screen.wait_for("secret=***");
 
-    press("q");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(start.elapsed() < Duration::from_secs(10), "q did not quit");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    demo.press("q");
+    let status = demo.wait_exit("q did not quit");
     assert!(status.success(), "{status:?}");
-    std::thread::sleep(Duration::from_millis(100));
-    assert!(cooked(fd), "the terminal is back in cooked mode after q");
-    let parser = screen.parser.lock().unwrap();
+    assert!(
+        cooked(demo.fd),
+        "the terminal is back in cooked mode after q"
+    );
+    let parser = demo.screen.parser.lock().unwrap();
     assert!(
         !parser.screen().alternate_screen(),
         "left the alternate screen"
@@ -137,60 +169,28 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
         !parser.screen().hide_cursor(),
         "the cursor is visible again"
     );
-    drop(pty.slave);
 }
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    let state = tempfile::tempdir().unwrap();
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal");
-    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
-    cmd.arg("demo");
-    cmd.env("XDG_STATE_HOME", state.path());
-    let mut child = pty.slave.spawn_command(cmd).expect("start isrctl demo");
-    let fd = pty.master.as_raw_fd().expect("the pty's fd");
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(
-        std::num::NonZeroU16::new(24).unwrap(),
-        std::num::NonZeroU16::new(80).unwrap(),
-        0,
-    )));
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let feed = parser.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            feed.lock().unwrap().process(&buf[..n]);
-        }
-    });
-    let screen = Screen { parser };
-    screen.wait_for("Routes: healthy");
-    assert!(!cooked(fd));
-    let pid = child.process_id().expect("a pid") as i32;
+    let mut demo = Demo::start(24, 80);
+    demo.screen.wait_for("Routes: healthy");
+    assert!(!cooked(demo.fd));
+    let pid = demo.child.process_id().expect("a pid") as i32;
     // SAFETY: sending a signal to our own child.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "SIGTERM did not end the console"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(100));
+    demo.wait_exit("SIGTERM did not end the console");
     assert!(
-        cooked(fd),
+        cooked(demo.fd),
         "the terminal is back in cooked mode after SIGTERM"
     );
-    assert!(!screen.parser.lock().unwrap().screen().alternate_screen());
-    drop(pty.slave);
+    assert!(
+        !demo
+            .screen
+            .parser
+            .lock()
+            .unwrap()
+            .screen()
+            .alternate_screen()
+    );
 }

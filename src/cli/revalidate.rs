@@ -12,7 +12,7 @@ use crate::checks::CheckContext;
 use crate::checks::verify::{self, Verdict, Verification};
 use crate::config::{Config, Site};
 use crate::endpoint::masked_summary;
-use crate::history::{self, History, Record};
+use crate::history::{History, Record};
 use crate::job_runner::{self, Job, JobEvent};
 use crate::outcome::{Outcome, OutcomeKind};
 use crate::path_lint::{self, LintFinding, LintLevel};
@@ -313,17 +313,7 @@ fn report_refusals(history: Option<&History>, site: &Site, items: &[Item], json:
 }
 
 fn record(site: &Site, target: &Target, outcome: &Outcome) -> Record {
-    Record {
-        time: jiff::Timestamp::now(),
-        operator: history::operator(),
-        site: site.name.clone(),
-        target: target.clone(),
-        action: "revalidate".into(),
-        outcome: outcome.kind.as_str().into(),
-        status: outcome.status,
-        latency_ms: outcome.latency_ms,
-        message: outcome.message.clone(),
-    }
+    crate::revalidation::history_record(&site.name, target, outcome)
 }
 
 /// Send every item without an outcome yet; print and record each result as it arrives.

@@ -6,7 +6,7 @@ use super::message::EngineEvent;
 use crate::checks::{self, CheckContext, CheckId, Plan};
 use crate::config::Site;
 use crate::endpoint::masked_summary;
-use crate::history::{self, History, Record};
+use crate::history::{History, Record};
 use crate::job_runner::{self, Job, JobEvent};
 use crate::outcome::OutcomeKind;
 use crate::target::Target;
@@ -206,17 +206,7 @@ async fn context_for(
 }
 
 fn revalidation_record(site: &Site, target: &Target, outcome: &crate::outcome::Outcome) -> Record {
-    Record {
-        time: jiff::Timestamp::now(),
-        operator: history::operator(),
-        site: site.name.clone(),
-        target: target.clone(),
-        action: "revalidate".into(),
-        outcome: outcome.kind.as_str().into(),
-        status: outcome.status,
-        latency_ms: outcome.latency_ms,
-        message: outcome.message.clone(),
-    }
+    crate::revalidation::history_record(&site.name, target, outcome)
 }
 
 /// The site's job, created on first use (the secret is read then, off the
