@@ -119,7 +119,8 @@ fn site(name: &str, what: &str, public: &str, origins: &[String], secret_file: &
         String::new()
     } else {
         let quoted: Vec<String> = origins.iter().map(|o| format!("\"{o}\"")).collect();
-        format!("origins = [{}]\n", quoted.join(", "))
+        // The simulated CDN answers like the testbed's Varnish (X-Cache, Age).
+        format!("origins = [{}]\ncdn = \"varnish\"\n", quoted.join(", "))
     };
     format!(
         r#"
