@@ -31,7 +31,7 @@ pub struct Demo {
 impl Demo {
     /// Start every site, on the preferred ports when free.
     pub async fn start() -> std::io::Result<Demo> {
-        let secrets_dir = std::env::temp_dir().join("isrctl-demo-secrets");
+        let secrets_dir = demo_dir().join("secrets");
         std::fs::create_dir_all(&secrets_dir)?;
         write_atomically(&secrets_dir.join("app.secret"), APP_SECRET)?;
         write_atomically(&secrets_dir.join("last-year.secret"), STALE_SECRET)?;
@@ -93,6 +93,19 @@ impl Demo {
     fn secret_file(&self, name: &str) -> String {
         self.secrets_dir.join(name).display().to_string()
     }
+}
+
+/// Per user, so two people's demos on one machine do not collide over
+/// files the other owns.
+pub fn demo_dir() -> std::path::PathBuf {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "user".to_string());
+    let user: String = user
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    std::env::temp_dir().join(format!("isrctl-demo-{user}"))
 }
 
 /// Another demo may be reading the file: never let it see it half written.
@@ -174,7 +187,7 @@ pub async fn run(print_config: bool, options: crate::tui::Options) -> Exit {
         return Exit::Ok;
     }
     // Written out so the header names a real file the user can open and copy.
-    let file = std::env::temp_dir().join("isrctl-demo.toml");
+    let file = demo_dir().join("config.toml");
     if let Err(e) = std::fs::write(&file, &text) {
         eprintln!("error: cannot write {}: {e}", file.display());
         return Exit::Failed;

@@ -427,3 +427,42 @@ fn p_probes_the_selected_page_and_v_revalidates_and_verifies() {
     let mut ro = state(true, true);
     assert!(feed(&mut ro, [key('v')]).is_empty());
 }
+
+#[test]
+fn every_key_on_a_config_without_sites_or_routes_is_harmless() {
+    use isrctl::tui::theme::Theme;
+    let texts = [
+        "",
+        "[sites.empty]\npublic_url = \"http://127.0.0.1:1\"\n[sites.empty.secret]\nenv = \"X\"\n",
+    ];
+    for text in texts {
+        let config = isrctl::config::parse(text, std::path::Path::new("t.toml")).unwrap();
+        let mut s = isrctl::tui::state::State::new(
+            &config,
+            &isrctl::tui::no_history(),
+            false,
+            Theme { color: true },
+        );
+        let keys: Vec<Message> = "jkgGrvcptay/ :?x"
+            .chars()
+            .map(key)
+            .chain([
+                code(KeyCode::Tab),
+                code(KeyCode::Enter),
+                code(KeyCode::Esc),
+                ctrl('a'),
+                code(KeyCode::PageDown),
+            ])
+            .collect();
+        for k in keys {
+            // Each key alone, and then Esc to close whatever it opened.
+            feed(&mut s, [k, code(KeyCode::Esc)]);
+            for (w, h) in [(80, 24), (1, 1), (40, 10)] {
+                let mut terminal =
+                    ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+                terminal.draw(|f| isrctl::tui::view::view(&s, f)).unwrap();
+            }
+        }
+        assert!(s.pending.is_empty(), "no revalidation without a route");
+    }
+}
