@@ -36,6 +36,18 @@ pub struct Config {
     pub file: PathBuf,
     pub sites: Vec<Site>,
     pub warnings: Vec<ConfigError>,
+    /// The `[keys]` table: console key overrides, checked by the console
+    /// (which knows its actions and keys), located for its error messages.
+    pub keys: Vec<KeySetting>,
+}
+
+/// One `action = "key"` line of `[keys]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeySetting {
+    pub action: String,
+    pub key: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -209,17 +221,36 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, LoadError> {
         errors: Vec::new(),
         warnings: Vec::new(),
     };
+    let keys = key_settings(&locator, &raw.keys);
     let sites = v.sites(raw);
     if v.errors.is_empty() {
         Ok(Config {
             file: file.to_path_buf(),
             sites,
             warnings: v.warnings,
+            keys,
         })
     } else {
         v.errors.sort_by_key(|e| (e.line, e.column));
         Err(LoadError::Invalid(v.errors))
     }
+}
+
+fn key_settings(at: &Locator, raw: &BTreeMap<Spanned<String>, Spanned<String>>) -> Vec<KeySetting> {
+    let mut keys: Vec<KeySetting> = raw
+        .iter()
+        .map(|(action, key)| {
+            let place = at.error(key.span().start, String::new(), None);
+            KeySetting {
+                action: action.get_ref().clone(),
+                key: key.get_ref().clone(),
+                line: place.line,
+                column: place.column,
+            }
+        })
+        .collect();
+    keys.sort_by_key(|k| (k.line, k.column));
+    keys
 }
 
 /// Turns byte offsets into file:line:column.

@@ -29,6 +29,8 @@ fn every_key_of_the_example_config_parses() {
     assert!(blog.routes[1].marker.is_some());
     assert_eq!(blog.routes[1].labels, vec!["editorial"]);
     assert_eq!(blog.tags, vec!["posts", "products"]);
+    assert_eq!(config.keys.len(), 2);
+    assert!(isrctl::tui::keys::KeyMap::from_config(&config).is_ok());
     let shop = config.site("shop").unwrap();
     assert_eq!(shop.endpoint.method, isrctl::endpoint::Method::Get);
 
@@ -148,4 +150,74 @@ fn config_is_found_through_isrctl_config_env() {
         .assert()
         .code(0)
         .stdout(predicates::str::contains("https://blog.example.com"));
+}
+
+#[test]
+fn console_keys_are_rebound_and_bad_ones_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keys.toml");
+    std::fs::write(
+        &file,
+        "[keys]\nrevalidate = \"R\"\nfilter = \"f3\"\nverify = \"hyper-v\"\nwhatever = \"x\"\n",
+    )
+    .unwrap();
+    let output = isrctl()
+        .arg("--config")
+        .arg(&file)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}:4:10: [keys]: \"hyper-v\" is not a key",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}:5:12: [keys]: no action named \"whatever\"",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    // The console refuses to start on it too, before touching the terminal.
+    isrctl().arg("--config").arg(&file).assert().code(2);
+
+    std::fs::write(&file, "[keys]\nrevalidate = \"q\"\n").unwrap();
+    let output = isrctl()
+        .arg("--config")
+        .arg(&file)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already bound to quit"));
+
+    std::fs::write(&file, "[keys]\nrevalidate = \"R\"\nquit = \"ctrl-q\"\n").unwrap();
+    let config = isrctl::config::load(&file).unwrap();
+    let keys = isrctl::tui::keys::KeyMap::from_config(&config).unwrap();
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let press = |code, modifiers| keys.action_for(&KeyEvent::new(code, modifiers));
+    use isrctl::tui::keys::Action;
+    assert_eq!(
+        press(KeyCode::Char('R'), KeyModifiers::SHIFT),
+        Some(Action::Revalidate)
+    );
+    assert_eq!(
+        press(KeyCode::Char('r'), KeyModifiers::NONE),
+        None,
+        "the default is replaced"
+    );
+    assert_eq!(
+        press(KeyCode::Char('q'), KeyModifiers::CONTROL),
+        Some(Action::Quit)
+    );
+    assert_eq!(press(KeyCode::Char('q'), KeyModifiers::NONE), None);
+    assert!(
+        keys.help(false)
+            .iter()
+            .any(|(key, label)| key == "R" && *label == "revalidate")
+    );
 }

@@ -150,7 +150,11 @@ pub fn config_check(flag: Option<&Path>, json: bool) -> Exit {
         }
     };
     match config::load(&file) {
-        Ok(config) => report_valid(&config, json),
+        // [keys] is checked by the console, which knows its actions and keys.
+        Ok(config) => match crate::tui::keys::KeyMap::from_config(&config) {
+            Ok(_) => report_valid(&config, json),
+            Err(errors) => report_invalid(&file, &errors, json),
+        },
         Err(LoadError::Invalid(errors)) => report_invalid(&file, &errors, json),
         Err(e) => {
             eprintln!("error: {e}");

@@ -13,6 +13,9 @@ pub struct RawConfig {
     pub defaults: RawLimits,
     #[serde(default)]
     pub sites: super::SiteTables,
+    /// Console key overrides: action name = key.
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -2,7 +2,9 @@
 //! the help overlay describe it. One table, so help and footer never
 //! disagree with what the keys really do.
 
+use crate::config::{Config, ConfigError};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -42,18 +44,39 @@ pub enum Shown {
     HelpOnly,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Binding {
     pub code: KeyCode,
     pub modifiers: KeyModifiers,
     pub action: Action,
     /// The key as written in help and footer.
-    pub key: &'static str,
+    pub key: Cow<'static, str>,
     pub label: &'static str,
     pub shown: Shown,
     /// Sends revalidations: hidden and refused in read-only mode.
     pub sends: bool,
 }
+
+const fn make(
+    code: KeyCode,
+    modifiers: KeyModifiers,
+    action: Action,
+    (key, label): (&'static str, &'static str),
+    shown: Shown,
+    sends: bool,
+) -> Binding {
+    Binding {
+        code,
+        modifiers,
+        action,
+        key: Cow::Borrowed(key),
+        label,
+        shown,
+        sends,
+    }
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
 
 const fn bind(
     code: KeyCode,
@@ -62,29 +85,35 @@ const fn bind(
     label: &'static str,
     shown: Shown,
 ) -> Binding {
-    Binding {
+    make(code, NONE, action, (key, label), shown, false)
+}
+
+/// A binding for an action that sends revalidations.
+const fn sending(
+    code: KeyCode,
+    action: Action,
+    key: &'static str,
+    label: &'static str,
+    shown: Shown,
+) -> Binding {
+    make(code, NONE, action, (key, label), shown, true)
+}
+
+const fn ctrl(
+    code: KeyCode,
+    action: Action,
+    key: &'static str,
+    label: &'static str,
+    shown: Shown,
+) -> Binding {
+    make(
         code,
-        modifiers: KeyModifiers::NONE,
+        KeyModifiers::CONTROL,
         action,
-        key,
-        label,
+        (key, label),
         shown,
-        sends: false,
-    }
-}
-
-const fn sending(binding: Binding) -> Binding {
-    Binding {
-        sends: true,
-        ..binding
-    }
-}
-
-const fn ctrl(binding: Binding) -> Binding {
-    Binding {
-        modifiers: KeyModifiers::CONTROL,
-        ..binding
-    }
+        false,
+    )
 }
 
 use Action::*;
@@ -93,26 +122,20 @@ use Shown::*;
 
 /// The default bindings, in the order help lists them.
 pub const BINDINGS: &[Binding] = &[
-    sending(bind(Char('r'), Revalidate, "r", "revalidate", Routes)),
-    sending(bind(Char('v'), Verify, "v", "verify", Routes)),
+    sending(Char('r'), Revalidate, "r", "revalidate", Routes),
+    sending(Char('v'), Verify, "v", "verify", Routes),
     bind(Char('c'), Checks, "c", "checks", Routes),
     bind(Char('p'), Probe, "p", "probe", Routes),
-    sending(bind(Char('t'), RevalidateTag, "t", "tag", Always)),
-    sending(bind(Char('a'), AdHoc, "a", "ad-hoc path", Always)),
+    sending(Char('t'), RevalidateTag, "t", "tag", Always),
+    sending(Char('a'), AdHoc, "a", "ad-hoc path", Always),
     bind(Char(' '), Mark, "space", "mark", Routes),
-    ctrl(bind(
-        Char('a'),
-        MarkAll,
-        "ctrl-a",
-        "mark all shown",
-        HelpOnly,
-    )),
+    ctrl(Char('a'), MarkAll, "ctrl-a", "mark all shown", HelpOnly),
     bind(Char('/'), Filter, "/", "filter", Routes),
     bind(Char('y'), CopyCurl, "y", "copy curl", Routes),
     bind(Char('?'), Help, "?", "help", Always),
     bind(Char(':'), CommandLine, ":", "command", HelpOnly),
     bind(Char('q'), Quit, "q", "quit", Always),
-    ctrl(bind(Char('c'), Quit, "ctrl-c", "quit", HelpOnly)),
+    ctrl(Char('c'), Quit, "ctrl-c", "quit", HelpOnly),
     bind(
         KeyCode::Esc,
         Cancel,
@@ -153,44 +176,206 @@ pub const BINDINGS: &[Binding] = &[
     bind(KeyCode::PageDown, PageDown, "pgdn", "page down", HelpOnly),
 ];
 
-/// The action bound to a key press, if any.
-pub fn action_for(key: &KeyEvent) -> Option<Action> {
-    // Shifted letters arrive with SHIFT set; the character already says it.
-    let modifiers = key.modifiers - KeyModifiers::SHIFT;
-    BINDINGS
-        .iter()
-        .find(|b| b.code == key.code && b.modifiers == modifiers)
-        .map(|b| b.action)
+/// The names actions have in the config's `[keys]` table.
+pub const ACTION_NAMES: &[(&str, Action)] = &[
+    ("up", Up),
+    ("down", Down),
+    ("top", Top),
+    ("bottom", Bottom),
+    ("page_up", PageUp),
+    ("page_down", PageDown),
+    ("next_pane", NextPane),
+    ("prev_pane", PrevPane),
+    ("open", Open),
+    ("mark", Mark),
+    ("mark_all", MarkAll),
+    ("revalidate", Revalidate),
+    ("verify", Verify),
+    ("checks", Checks),
+    ("probe", Probe),
+    ("tag", RevalidateTag),
+    ("ad_hoc", AdHoc),
+    ("filter", Filter),
+    ("copy_curl", CopyCurl),
+    ("help", Help),
+    ("command_line", CommandLine),
+    ("cancel", Cancel),
+    ("quit", Quit),
+];
+
+/// The console's key bindings: the defaults, with the config's `[keys]`
+/// overrides applied.
+#[derive(Clone, Debug)]
+pub struct KeyMap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        KeyMap {
+            bindings: BINDINGS.to_vec(),
+        }
+    }
+}
+
+impl KeyMap {
+    /// Apply the config's `[keys]`; every problem names its place in the file.
+    pub fn from_config(config: &Config) -> Result<KeyMap, Vec<ConfigError>> {
+        let mut map = KeyMap::default();
+        let mut errors = Vec::new();
+        for setting in &config.keys {
+            if let Err(message) = map.rebind(&setting.action, &setting.key) {
+                errors.push(ConfigError {
+                    file: config.file.clone(),
+                    line: setting.line,
+                    column: setting.column,
+                    message,
+                    fix: Some(KEYS_FIX.to_string()),
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(map)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Bind `action` to `key` alone, replacing its default keys.
+    fn rebind(&mut self, action_name: &str, key: &str) -> Result<(), String> {
+        let action = ACTION_NAMES
+            .iter()
+            .find(|(name, _)| *name == action_name)
+            .map(|(_, a)| *a)
+            .ok_or_else(|| format!("[keys]: no action named {action_name:?}"))?;
+        let (code, modifiers) = parse_key(key)?;
+        if let Some(other) = self
+            .bindings
+            .iter()
+            .find(|b| b.code == code && b.modifiers == modifiers && b.action != action)
+        {
+            let other_name = ACTION_NAMES
+                .iter()
+                .find(|(_, a)| *a == other.action)
+                .map_or("another action", |(n, _)| n);
+            return Err(format!(
+                "[keys]: {key:?} is already bound to {other_name}; bind {other_name} to another key too"
+            ));
+        }
+        let Some(template) = self.bindings.iter().find(|b| b.action == action).cloned() else {
+            return Err(format!("[keys]: {action_name} cannot be rebound"));
+        };
+        self.bindings.retain(|b| b.action != action);
+        let position = BINDINGS
+            .iter()
+            .position(|b| b.action == action)
+            .unwrap_or(0);
+        let binding = Binding {
+            code,
+            modifiers,
+            key: Cow::Owned(key.to_string()),
+            ..template
+        };
+        self.bindings
+            .insert(position.min(self.bindings.len()), binding);
+        Ok(())
+    }
+
+    /// The action bound to a key press, if any.
+    pub fn action_for(&self, key: &KeyEvent) -> Option<Action> {
+        // Shifted letters arrive with SHIFT set; the character already says it.
+        let modifiers = key.modifiers - KeyModifiers::SHIFT;
+        self.bindings
+            .iter()
+            .find(|b| b.code == key.code && b.modifiers == modifiers)
+            .map(|b| b.action)
+    }
+
+    /// Bindings for the footer of the focused pane.
+    pub fn footer(&self, routes_focused: bool, read_only: bool) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| {
+            let here = match b.shown {
+                Always => true,
+                Routes => routes_focused,
+                HelpOnly => false,
+            };
+            here && !(read_only && b.sends)
+        })
+    }
+
+    /// Help lines: every action once, movement folded into one line,
+    /// sending keys hidden in read-only mode.
+    pub fn help(&self, read_only: bool) -> Vec<(String, &'static str)> {
+        let movement = [Up, Down, Top, Bottom, PageUp, PageDown, PrevPane];
+        let mut lines: Vec<(String, &str)> = Vec::new();
+        for b in &self.bindings {
+            if (read_only && b.sends) || movement.contains(&b.action) {
+                continue;
+            }
+            lines.push((b.key.to_string(), b.label));
+        }
+        let key_of = |action| {
+            self.bindings
+                .iter()
+                .find(|b| b.action == action)
+                .map_or(String::new(), |b| b.key.to_string())
+        };
+        lines.push((
+            format!(
+                "{} {} {} {}",
+                key_of(Down),
+                key_of(Up),
+                key_of(Top),
+                key_of(Bottom)
+            ),
+            "down, up, top, bottom (pgup/pgdn page)",
+        ));
+        lines
+    }
+}
+
+const KEYS_FIX: &str = "write e.g. revalidate = \"R\", quit = \"ctrl-q\", filter = \"f3\" (a character, or space, tab, enter, esc, up, down, left, right, home, end, pgup, pgdn, f1-f12, with ctrl- or alt-); actions are listed in config.example.toml";
+
+/// "R", "ctrl-a", "space", "f5", "alt-enter".
+pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
+    let mut modifiers = KeyModifiers::NONE;
+    let mut rest = text;
+    loop {
+        if let Some(r) = rest.strip_prefix("ctrl-").filter(|r| !r.is_empty()) {
+            modifiers |= KeyModifiers::CONTROL;
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("alt-").filter(|r| !r.is_empty()) {
+            modifiers |= KeyModifiers::ALT;
+            rest = r;
+        } else {
+            break;
+        }
+    }
+    let code = match rest {
+        "space" => KeyCode::Char(' '),
+        "tab" => KeyCode::Tab,
+        "backtab" | "shift-tab" => KeyCode::BackTab,
+        "enter" => KeyCode::Enter,
+        "esc" => KeyCode::Esc,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pgup" => KeyCode::PageUp,
+        "pgdn" => KeyCode::PageDown,
+        f if f.starts_with('f') && f.len() > 1 => match f[1..].parse::<u8>() {
+            Ok(n @ 1..=12) => KeyCode::F(n),
+            _ => return Err(format!("[keys]: {text:?} is not a key")),
+        },
+        c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap_or(' ')),
+        _ => return Err(format!("[keys]: {text:?} is not a key")),
+    };
+    Ok((code, modifiers))
 }
 
 /// Whether an action sends revalidations.
 pub fn sends(action: Action) -> bool {
     BINDINGS.iter().any(|b| b.action == action && b.sends)
-}
-
-/// Bindings for the footer of the focused pane.
-pub fn footer(routes_focused: bool, read_only: bool) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().filter(move |b| {
-        let here = match b.shown {
-            Always => true,
-            Routes => routes_focused,
-            HelpOnly => false,
-        };
-        here && !(read_only && b.sends)
-    })
-}
-
-/// Help lines: every action once, movement folded into one line, sending
-/// keys hidden in read-only mode.
-pub fn help(read_only: bool) -> Vec<(&'static str, &'static str)> {
-    let movement = [Up, Down, Top, Bottom, PageUp, PageDown, PrevPane];
-    let mut lines: Vec<(&str, &str)> = Vec::new();
-    for b in BINDINGS {
-        if (read_only && b.sends) || movement.contains(&b.action) {
-            continue;
-        }
-        lines.push((b.key, b.label));
-    }
-    lines.push(("j k g G", "move, top, bottom (pgup/pgdn page)"));
-    lines
 }

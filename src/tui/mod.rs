@@ -25,6 +25,12 @@ pub struct Options {
 
 /// Open the console on `config` until the user quits.
 pub async fn run(config: &Config, options: Options) -> Exit {
+    if let Err(errors) = keys::KeyMap::from_config(config) {
+        for error in errors {
+            eprintln!("error: {error}");
+        }
+        return Exit::Usage;
+    }
     let history = open_history();
     let last = history
         .as_ref()

@@ -4,7 +4,6 @@
 //! drive the whole loop without a terminal.
 
 use super::engine::Engine;
-use super::keys;
 use super::message::{Command, EngineEvent, Message};
 use super::state::{State, route_target};
 use super::update::update;
@@ -81,7 +80,7 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
     /// Apply one message; true when the screen must be redrawn.
     fn handle(&mut self, state: &mut State, message: Message) -> bool {
         let visible_change = match &message {
-            Message::Key(key) => state.modal.is_some() || keys::action_for(key).is_some(),
+            Message::Key(key) => state.modal.is_some() || state.keys.action_for(key).is_some(),
             _ => true,
         };
         if !matches!(message, Message::Tick(_)) {

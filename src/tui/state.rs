@@ -202,6 +202,7 @@ pub struct State {
     pub details_scroll: u16,
     pub now: Timestamp,
     pub theme: Theme,
+    pub keys: super::keys::KeyMap,
     pub quit: bool,
 }
 
@@ -236,6 +237,8 @@ impl State {
             details_scroll: 0,
             now: Timestamp::now(),
             theme,
+            // The console checks [keys] before it starts; defaults otherwise.
+            keys: super::keys::KeyMap::from_config(config).unwrap_or_default(),
             quit: false,
         };
         state.site_health = (0..state.sites.len())

@@ -42,7 +42,7 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
 }
 
 fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
-    let Some(action) = keys::action_for(&key) else {
+    let Some(action) = state.keys.action_for(&key) else {
         return Vec::new();
     };
     if state.read_only && keys::sends(action) {

@@ -585,7 +585,10 @@ fn is_interesting_header(name: &str) -> bool {
 /// always stay, since help lists the rest.
 fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
     let t = &state.theme;
-    let bindings: Vec<_> = keys::footer(state.focus == Pane::Routes, state.read_only).collect();
+    let bindings: Vec<_> = state
+        .keys
+        .footer(state.focus == Pane::Routes, state.read_only)
+        .collect();
     let width = |b: &keys::Binding| b.key.chars().count() + b.label.chars().count() + 3;
     let essential = |b: &keys::Binding| matches!(b.action, keys::Action::Help | keys::Action::Quit);
     let mut room = usize::from(area.width).saturating_sub(
@@ -647,7 +650,9 @@ fn modal_block(state: &State, title: &str) -> Block<'static> {
 
 fn draw_help(state: &State, frame: &mut Frame, area: Rect) {
     let t = &state.theme;
-    let mut lines: Vec<Line> = keys::help(state.read_only)
+    let mut lines: Vec<Line> = state
+        .keys
+        .help(state.read_only)
         .into_iter()
         .map(|(key, label)| {
             Line::from(vec![
