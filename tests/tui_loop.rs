@@ -134,8 +134,17 @@ impl Handles {
 
 impl Console {
     fn new(config: &isrctl::config::Config, color: bool, width: u16, height: u16) -> Console {
+        Console::with_history(config, color, (width, height), None)
+    }
+
+    fn with_history(
+        config: &isrctl::config::Config,
+        color: bool,
+        (width, height): (u16, u16),
+        history: Option<Arc<isrctl::history::History>>,
+    ) -> Console {
         let state = State::new(config, &isrctl::tui::no_history(), false, Theme { color });
-        let engine = Engine::new(config.sites.clone(), None);
+        let engine = Engine::new(config.sites.clone(), history);
         let backend = SharedBackend(Arc::new(Mutex::new(TestBackend::new(width, height))));
         let terminal = Terminal::new(backend.clone()).unwrap();
         let (keys, input) = unbounded();
@@ -261,7 +270,9 @@ async fn y_writes_the_curl_to_the_clipboard_through_the_terminal() {
 async fn probe_verify_and_checks_show_a_stale_cdn_in_the_console() {
     let demo = isrctl::demo::Demo::start().await.unwrap();
     let config = isrctl::config::parse(&demo.config_text(), Path::new("demo.toml")).unwrap();
-    let mut console = Console::new(&config, false, 120, 40);
+    let dir = tempfile::tempdir().unwrap();
+    let history = Arc::new(isrctl::history::History::open(dir.path()).unwrap());
+    let mut console = Console::with_history(&config, false, (120, 40), Some(history.clone()));
     let ui = console.handles.clone();
     console
         .run(async {

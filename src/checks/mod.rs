@@ -354,6 +354,30 @@ async fn run_one(
     }
 }
 
+/// The "check" history record of one path: its worst finding, site-wide
+/// findings included; `None` when nothing was found.
+pub fn history_record(
+    site: &str,
+    path: &str,
+    findings: &[Finding],
+) -> Option<crate::history::Record> {
+    let worst = findings
+        .iter()
+        .filter(|f| f.path.as_deref().is_none_or(|p| p == path))
+        .max_by_key(|f| f.severity)?;
+    Some(crate::history::Record {
+        time: jiff::Timestamp::now(),
+        operator: crate::history::operator(),
+        site: site.to_string(),
+        target: crate::target::Target::path(path),
+        action: "check".into(),
+        outcome: worst.severity.as_str().into(),
+        status: None,
+        latency_ms: None,
+        message: Some(worst.title.clone()),
+    })
+}
+
 /// "1,800".
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -5,9 +5,8 @@ use super::output::{parse_duration, print_json_redacted, to_value};
 use super::{Exit, open_history, unknown_site};
 use crate::checks::{self, CheckContext, CheckEvent, Finding, Plan, Severity, Verification};
 use crate::config::{Config, Site};
-use crate::history::{self, History, Record};
+use crate::history::{History, Record};
 use crate::redact::Redactor;
-use crate::target::Target;
 use clap::Args;
 use serde_json::json;
 use std::time::Duration;
@@ -224,19 +223,5 @@ fn record(site: &Site, paths: &[String], c: &Collected) {
 }
 
 fn check_record(site: &Site, path: &str, findings: &[Finding]) -> Option<Record> {
-    let relevant = findings
-        .iter()
-        .filter(|f| f.path.as_deref().is_none_or(|p| p == path));
-    let worst = relevant.max_by_key(|f| f.severity)?;
-    Some(Record {
-        time: jiff::Timestamp::now(),
-        operator: history::operator(),
-        site: site.name.clone(),
-        target: Target::path(path),
-        action: "check".into(),
-        outcome: worst.severity.as_str().into(),
-        status: None,
-        latency_ms: None,
-        message: Some(worst.title.clone()),
-    })
+    crate::checks::history_record(&site.name, path, findings)
 }

@@ -122,6 +122,7 @@ impl Engine {
             return;
         };
         let contexts = self.contexts.clone();
+        let history = self.history.clone();
         let (cancel, events) = (self.cancel.clone(), self.events.clone());
         tokio::spawn(async move {
             let name = site.name.clone();
@@ -130,19 +131,24 @@ impl Engine {
                 Err(reason) => return not_started(&events, &site, Vec::new(), reason),
             };
             let plan = Plan {
-                paths,
+                paths: paths.clone(),
                 active: false,
                 deadline: VERIFY_DEADLINE,
             };
             let (tx, mut rx) = mpsc::unbounded_channel();
             let handle = checks::run(ctx, plan, tx, cancel);
+            let mut findings = Vec::new();
             while let Some(event) = rx.recv().await {
+                if let checks::CheckEvent::Finding(finding) = &event {
+                    findings.push(finding.clone());
+                }
                 let _ = events.send(EngineEvent::Check {
                     site: name.clone(),
                     event,
                 });
             }
             let _ = handle.await;
+            record_checks(history.as_deref(), &name, &paths, &findings);
             let _ = events.send(EngineEvent::ChecksDone { site: name });
         });
     }
@@ -177,6 +183,23 @@ impl Engine {
 
 /// How long a verification from the console watches the page.
 const VERIFY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// One "check" record per path, as `isrctl check` writes them.
+fn record_checks(
+    history: Option<&History>,
+    site: &str,
+    paths: &[String],
+    findings: &[checks::Finding],
+) {
+    let Some(history) = history else { return };
+    let records: Vec<Record> = paths
+        .iter()
+        .filter_map(|path| checks::history_record(site, path, findings))
+        .collect();
+    if let Err(e) = history.append_all(&records) {
+        tracing::warn!("history append failed: {e}");
+    }
+}
 
 fn not_started(
     events: &mpsc::UnboundedSender<EngineEvent>,
