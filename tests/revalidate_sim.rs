@@ -457,3 +457,57 @@ fn history_since_filters_and_reports_in_json() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn no_reporting_command_shows_the_secret() {
+    let rt = runtime();
+    let origin = origin_with_canary(&rt, Duration::ZERO);
+    let s = Scratch::new();
+    s.site_config(&origin.url(), "/api/revalidate", "");
+    s.isrctl()
+        .args(["revalidate", "sim", "--path", "/blog/hello"])
+        .assert()
+        .code(0);
+    let commands: [&[&str]; 6] = [
+        &["sites"],
+        &["routes", "sim"],
+        &["history"],
+        &["config", "check"],
+        &[
+            "revalidate",
+            "sim",
+            "--path",
+            "/x",
+            "--tag",
+            "posts",
+            "--dry-run",
+        ],
+        &["check", "sim", "--path", "/blog/hello", "-v"],
+    ];
+    for args in commands {
+        for json in [false, true] {
+            let mut cmd = s.isrctl();
+            cmd.args(args);
+            if json {
+                cmd.arg("--json");
+            }
+            let output = cmd.output().unwrap();
+            assert!(
+                output.status.code().is_some_and(|c| c < 2),
+                "{args:?}: {output:?}"
+            );
+            s.assert_no_canary(&output);
+        }
+    }
+    // config check shows the fingerprint instead.
+    let output = s.isrctl().args(["config", "check"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "env {} · {} chars · sha256 ",
+            common::SECRET_ENV,
+            CANARY.len()
+        )),
+        "{stdout}"
+    );
+}
