@@ -221,3 +221,15 @@ fn console_keys_are_rebound_and_bad_ones_are_located() {
             .any(|(key, label)| key == "R" && *label == "revalidate")
     );
 }
+
+#[test]
+fn the_console_without_a_terminal_says_to_use_subcommands() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    isrctl()
+        .arg("--config")
+        .arg(&example)
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("the console needs a terminal"));
+}

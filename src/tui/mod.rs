@@ -31,6 +31,13 @@ pub async fn run(config: &Config, options: Options) -> Exit {
         }
         return Exit::Usage;
     }
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "error: the console needs a terminal; from scripts use the subcommands (isrctl --help)"
+        );
+        return Exit::Usage;
+    }
     let history = open_history();
     let last = history
         .as_ref()
