@@ -12,7 +12,7 @@ use crate::checks::{CheckEvent, Verification};
 use crate::endpoint;
 use crate::outcome::Outcome;
 use crate::path_lint::{self, LintLevel};
-use crate::target::Target;
+use crate::target::{PageType, Target};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -459,8 +459,8 @@ fn submit_input(state: &mut State, purpose: InputPurpose, input: Input) -> Vec<C
 
 /// Send a typed path unless the linter refuses it; then keep the input open.
 fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
-    let path = input.value().trim().to_string();
-    if let Some(reason) = ad_hoc_refusal(state, &path) {
+    let target = ad_hoc_target(input.value());
+    if let Some(reason) = ad_hoc_refusal(state, input.value()) {
         state.status = Some((Level::Problem, reason));
         state.modal = Some(Modal::Input {
             purpose: InputPurpose::AdHoc,
@@ -468,22 +468,35 @@ fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
         });
         return Vec::new();
     }
-    send(
-        state,
-        SendAction::Revalidate,
-        state.site_idx,
-        vec![Target::path(path)],
-    )
+    send(state, SendAction::Revalidate, state.site_idx, vec![target])
 }
 
-/// Why a typed path must not be sent, if it must not.
-pub fn ad_hoc_refusal(state: &State, path: &str) -> Option<String> {
+/// A typed path, or a pattern followed by its type: `/blog/[slug] page`.
+pub fn ad_hoc_target(text: &str) -> Target {
+    let text = text.trim();
+    let typed = text.rsplit_once(' ').and_then(|(path, kind)| match kind {
+        "page" => Some(Target::pattern(path.trim(), PageType::Page)),
+        "layout" => Some(Target::pattern(path.trim(), PageType::Layout)),
+        _ => None,
+    });
+    typed.unwrap_or_else(|| Target::path(text))
+}
+
+/// What the linter says of a typed path, refusals first.
+pub fn ad_hoc_lint(state: &State, text: &str) -> Vec<path_lint::LintFinding> {
     let rules = state
         .site()
         .map(|s| s.path_rules.clone())
         .unwrap_or_default();
-    let findings = path_lint::lint_path(path, None, &rules);
+    let target = ad_hoc_target(text);
+    let mut findings = path_lint::lint_path(&target.value, target.page_type, &rules);
+    findings.sort_by_key(|f| std::cmp::Reverse(f.level));
     findings
+}
+
+/// Why a typed path must not be sent, if it must not.
+pub fn ad_hoc_refusal(state: &State, text: &str) -> Option<String> {
+    ad_hoc_lint(state, text)
         .into_iter()
         .find(|f| f.level == LintLevel::Refused)
         .map(|f| f.message)

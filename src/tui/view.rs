@@ -10,10 +10,10 @@ use super::state::{
     Health, InputPurpose, Level, Modal, PageVerdict, Pane, SendAction, State, TargetResult,
     route_target,
 };
-use super::update::{ad_hoc_refusal, tag_choices};
+use super::update::{ad_hoc_lint, tag_choices};
 use crate::checks::{Severity, Verdict};
 use crate::endpoint::masked_summary;
-use crate::path_lint;
+use crate::path_lint::LintLevel;
 use crate::relative_time::ago;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -773,17 +773,16 @@ fn draw_input(
 fn ad_hoc_lint_line(state: &State, path: &str) -> Line<'static> {
     let t = &state.theme;
     if path.trim().is_empty() {
-        return Line::styled("type a path such as /blog/hello; enter sends", t.dim());
+        return Line::styled(
+            "type a path such as /blog/hello (a pattern with its type: /blog/[slug] page); enter sends",
+            t.dim(),
+        );
     }
-    if let Some(reason) = ad_hoc_refusal(state, path.trim()) {
-        return Line::styled(format!("✗ {reason}"), t.problem());
-    }
-    let rules = state
-        .site()
-        .map(|s| s.path_rules.clone())
-        .unwrap_or_default();
-    match path_lint::lint_path(path.trim(), None, &rules).first() {
-        Some(warning) => Line::styled(format!("! {}", warning.message), t.warning()),
+    match ad_hoc_lint(state, path).first() {
+        Some(f) if f.level == LintLevel::Refused => {
+            Line::styled(format!("✗ {}", f.message), t.problem())
+        }
+        Some(f) => Line::styled(format!("! {}", f.message), t.warning()),
         None => Line::styled("✓ ok: enter sends", t.ok()),
     }
 }
