@@ -181,8 +181,9 @@ impl Engine {
     }
 }
 
-/// How long a verification from the console watches the page.
-const VERIFY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+/// How long a verification from the console watches the page: the same as
+/// the command line's default `--deadline`.
+const VERIFY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// One "check" record per path, as `isrctl check` writes them.
 fn record_checks(
