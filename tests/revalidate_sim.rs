@@ -16,6 +16,16 @@ fn origin_with_canary(rt: &tokio::runtime::Runtime, delay: Duration) -> SimOrigi
     .unwrap()
 }
 
+/// A simulated origin expecting the canary secret, and a scratch config
+/// pointing the site `sim` at it.
+fn simulated_site() -> (tokio::runtime::Runtime, SimOrigin, Scratch) {
+    let rt = runtime();
+    let origin = origin_with_canary(&rt, Duration::ZERO);
+    let s = Scratch::new();
+    s.site_config(&origin.url(), "/api/revalidate", "");
+    (rt, origin, s)
+}
+
 fn page_cache_state(rt: &tokio::runtime::Runtime, url: String) -> String {
     rt.block_on(async move {
         let response = reqwest::get(url).await.unwrap();
@@ -28,10 +38,7 @@ fn page_cache_state(rt: &tokio::runtime::Runtime, url: String) -> String {
 
 #[test]
 fn a_path_revalidation_regenerates_the_page_and_is_recorded() {
-    let rt = runtime();
-    let origin = origin_with_canary(&rt, Duration::ZERO);
-    let s = Scratch::new();
-    s.site_config(&origin.url(), "/api/revalidate", "");
+    let (rt, origin, s) = simulated_site();
 
     let output = s
         .isrctl()
@@ -78,10 +85,7 @@ fn a_path_revalidation_regenerates_the_page_and_is_recorded() {
 
 #[test]
 fn a_tag_revalidation_serves_the_tagged_page_stale_once() {
-    let rt = runtime();
-    let origin = origin_with_canary(&rt, Duration::ZERO);
-    let s = Scratch::new();
-    s.site_config(&origin.url(), "/api/revalidate", "");
+    let (rt, origin, s) = simulated_site();
 
     let output = s
         .isrctl()
@@ -129,10 +133,7 @@ fn a_hundred_paths_revalidate_without_exceeding_the_concurrency_limit() {
 
 #[test]
 fn more_than_one_target_from_a_non_terminal_needs_yes() {
-    let rt = runtime();
-    let origin = origin_with_canary(&rt, Duration::ZERO);
-    let s = Scratch::new();
-    s.site_config(&origin.url(), "/api/revalidate", "");
+    let (_rt, origin, s) = simulated_site();
 
     let output = s
         .isrctl()
@@ -147,10 +148,7 @@ fn more_than_one_target_from_a_non_terminal_needs_yes() {
 
 #[test]
 fn malformed_paths_are_refused_before_anything_is_sent() {
-    let rt = runtime();
-    let origin = origin_with_canary(&rt, Duration::ZERO);
-    let s = Scratch::new();
-    s.site_config(&origin.url(), "/api/revalidate", "");
+    let (rt, origin, s) = simulated_site();
 
     let output = s
         .isrctl()
@@ -208,10 +206,7 @@ fn malformed_paths_are_refused_before_anything_is_sent() {
 
 #[test]
 fn dry_run_shows_the_masked_request_and_sends_nothing() {
-    let rt = runtime();
-    let origin = origin_with_canary(&rt, Duration::ZERO);
-    let s = Scratch::new();
-    s.site_config(&origin.url(), "/api/revalidate", "");
+    let (_rt, origin, s) = simulated_site();
 
     let output = s
         .isrctl()
@@ -430,10 +425,7 @@ fn a_redirect_is_reported_and_the_other_port_receives_nothing() {
 
 #[test]
 fn history_since_filters_and_reports_in_json() {
-    let rt = runtime();
-    let origin = origin_with_canary(&rt, Duration::ZERO);
-    let s = Scratch::new();
-    s.site_config(&origin.url(), "/api/revalidate", "");
+    let (_rt, _origin, s) = simulated_site();
     s.isrctl()
         .args(["revalidate", "sim", "--path", "/blog/hello"])
         .assert()
@@ -460,10 +452,7 @@ fn history_since_filters_and_reports_in_json() {
 
 #[test]
 fn no_reporting_command_shows_the_secret() {
-    let rt = runtime();
-    let origin = origin_with_canary(&rt, Duration::ZERO);
-    let s = Scratch::new();
-    s.site_config(&origin.url(), "/api/revalidate", "");
+    let (_rt, _origin, s) = simulated_site();
     s.isrctl()
         .args(["revalidate", "sim", "--path", "/blog/hello"])
         .assert()

@@ -641,6 +641,19 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// A titled dialog box over the screen, centred, sized to its lines.
+fn draw_dialog(
+    state: &State,
+    frame: &mut Frame,
+    area: Rect,
+    (width, title): (u16, &str),
+    lines: Vec<Line>,
+) {
+    let rect = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(modal_block(state, title)), rect);
+}
+
 fn modal_block(state: &State, title: &str) -> Block<'static> {
     Block::new()
         .borders(Borders::ALL)
@@ -673,12 +686,7 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect) {
         ));
     }
     lines.push(Line::styled("  any key closes this help", t.dim()));
-    let rect = centered(area, 56, lines.len() as u16 + 2);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(modal_block(state, "Keys")),
-        rect,
-    );
+    draw_dialog(state, frame, area, (56, "Keys"), lines);
 }
 
 fn draw_confirm(
@@ -730,12 +738,7 @@ fn draw_confirm(
         "tab switches · enter chooses · esc cancels",
         t.dim(),
     ));
-    let rect = centered(area, 50, lines.len() as u16 + 2);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(modal_block(state, "Confirm")),
-        rect,
-    );
+    draw_dialog(state, frame, area, (50, "Confirm"), lines);
 }
 
 fn draw_input(
@@ -816,10 +819,5 @@ fn draw_tags(
         ));
     }
     lines.push(Line::raw(format!("tag: {}", input.value())));
-    let rect = centered(area, 50, lines.len() as u16 + 2);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(modal_block(state, "Revalidate a tag")),
-        rect,
-    );
+    draw_dialog(state, frame, area, (50, "Revalidate a tag"), lines);
 }
