@@ -139,6 +139,16 @@ fn child_writer() {
     }
 }
 
+/// The record number a child's line reports. Not only at the line's start:
+/// the test harness prints `test child_writer ... ` without a newline before
+/// the test runs, so the first report shares its line. (Reading only lines
+/// that start with the report missed record 0 and made the killed-writer
+/// test fail whenever the record in flight had also reached the disk.)
+fn appended_number(line: &str) -> Option<&str> {
+    let (_, n) = line.trim_end().split_once("appended ")?;
+    Some(n)
+}
+
 fn spawn_writer(dir: &std::path::Path, id: &str, count: u64) -> Child {
     Command::new(std::env::current_exe().unwrap())
         .args(["child_writer", "--exact", "--nocapture", "--test-threads=1"])
@@ -197,7 +207,7 @@ fn a_writer_killed_mid_run_loses_nothing_it_reported() {
             stdout.read_line(&mut line).unwrap() > 0,
             "writer ended early"
         );
-        if let Some(n) = line.trim().strip_prefix("appended ") {
+        if let Some(n) = appended_number(&line) {
             reported.push(format!("/{n}"));
         }
     }
@@ -206,7 +216,7 @@ fn a_writer_killed_mid_run_loses_nothing_it_reported() {
     // Lines already in the pipe were also reported before the kill.
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
-    let more = rest.lines().filter_map(|l| l.strip_prefix("appended "));
+    let more = rest.lines().filter_map(appended_number);
     reported.extend(more.map(|n| format!("/{n}")));
 
     let loaded = open(&dir).load().unwrap();
