@@ -3,12 +3,15 @@
 //! Each target is a tokio task that waits for a concurrency permit, a
 //! pause gate (set by a 429's Retry-After, so the whole site backs off, not
 //! just one request), and the rate limiter, then sends. Results come back
-//! as `JobEvent`s over a channel; the CLI prints them, the UI will show them.
-//! Cancelling the token stops new requests at once; requests already in
-//! flight finish within their timeout.
+//! as `JobEvent`s over a channel. Every request to the site's endpoint goes
+//! through the same gate ([`Job::send_prepared`] for the auth check's
+//! probes), so the limits hold across everything done to a site at once.
+//! A pause is announced to the job's [`PauseListener`] (the engine turns it
+//! into an event both faces show). Cancelling the token stops new requests
+//! at once; requests already in flight finish within their timeout.
 
 use crate::config::{Limits, Site};
-use crate::endpoint::EndpointProfile;
+use crate::endpoint::{EndpointProfile, PreparedRequest};
 use crate::outcome::{Outcome, OutcomeKind};
 use crate::redact::Redactor;
 use crate::revalidation;
@@ -29,18 +32,21 @@ pub enum JobEvent {
         index: usize,
         attempt: u32,
     },
-    /// The site asked us to wait (429 Retry-After); every request pauses.
-    Waiting {
-        index: usize,
-        wait: Duration,
-    },
     Finished {
         index: usize,
         outcome: Outcome,
     },
 }
 
-/// What one run needs, shared by its tasks.
+/// Told each time the site asks to wait (a 429): every request pauses.
+pub type PauseListener = Box<dyn Fn(Duration) + Send + Sync>;
+
+/// A listener for when nobody needs to hear of pauses.
+pub fn ignore_pauses() -> PauseListener {
+    Box::new(|_| {})
+}
+
+/// What one site's requests share: the endpoint, the secret, the limits.
 pub struct Job {
     profile: EndpointProfile,
     secret: Secret,
@@ -50,13 +56,25 @@ pub struct Job {
     permits: Semaphore,
     limiter: Option<DefaultDirectRateLimiter>,
     paused_until: Mutex<Option<Instant>>,
+    on_pause: PauseListener,
 }
 
 impl Job {
+    /// A job with its own client, for tools and tests; the engine's
+    /// sessions share one client per site ([`Job::with_client`]).
     pub fn new(site: &Site, secret: Secret) -> Result<Arc<Job>, String> {
         let client = crate::http::client(&site.limits, site.tls_verify)
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Arc::new(Job {
+        Ok(Job::with_client(site, secret, client, ignore_pauses()))
+    }
+
+    pub fn with_client(
+        site: &Site,
+        secret: Secret,
+        client: reqwest::Client,
+        on_pause: PauseListener,
+    ) -> Arc<Job> {
+        Arc::new(Job {
             profile: site.endpoint.clone(),
             redactor: Redactor::new(Some(&secret)),
             secret,
@@ -65,7 +83,8 @@ impl Job {
             permits: Semaphore::new(site.limits.concurrency.max(1)),
             limiter: rate_limiter(site.limits.rate_per_second),
             paused_until: Mutex::new(None),
-        }))
+            on_pause,
+        })
     }
 
     pub fn redactor(&self) -> &Redactor {
@@ -110,6 +129,19 @@ pub async fn send_one(job: &Job, target: &Target, cancel: &CancellationToken) ->
     revalidate_one(job, 0, target, cancel, &events).await
 }
 
+impl Job {
+    /// Send a request built elsewhere (the auth check's probes) within the
+    /// site's limits, honouring a 429 like a revalidation does.
+    pub async fn send_prepared(
+        &self,
+        request: PreparedRequest,
+        cancel: &CancellationToken,
+    ) -> Outcome {
+        let (events, _ignored) = mpsc::unbounded_channel();
+        send_within_limits(self, 0, request, cancel, &events).await
+    }
+}
+
 async fn revalidate_one(
     job: &Job,
     index: usize,
@@ -121,6 +153,17 @@ async fn revalidate_one(
         Ok(request) => request,
         Err(reason) => return Outcome::refused(reason),
     };
+    let outcome = send_within_limits(job, index, request, cancel, events).await;
+    with_secret_source(job, outcome)
+}
+
+async fn send_within_limits(
+    job: &Job,
+    index: usize,
+    request: PreparedRequest,
+    cancel: &CancellationToken,
+    events: &mpsc::UnboundedSender<JobEvent>,
+) -> Outcome {
     let _permit = tokio::select! {
         _ = cancel.cancelled() => return Outcome::cancelled(),
         permit = job.permits.acquire() => match permit {
@@ -143,11 +186,8 @@ async fn revalidate_one(
         )
         .await;
         match retry_wait(job, &outcome, attempt) {
-            Some(wait) => {
-                pause_site(job, wait);
-                let _ = events.send(JobEvent::Waiting { index, wait });
-            }
-            None => return with_secret_source(job, outcome),
+            Some(wait) => pause_site(job, wait),
+            None => return outcome,
         }
     }
 }
@@ -203,9 +243,15 @@ fn retry_wait(job: &Job, outcome: &Outcome, attempt: u32) -> Option<Duration> {
 
 fn pause_site(job: &Job, wait: Duration) {
     let until = Instant::now() + wait;
-    if let Ok(mut paused) = job.paused_until.lock()
-        && paused.is_none_or(|p| p < until)
-    {
-        *paused = Some(until);
+    let extended = match job.paused_until.lock() {
+        Ok(mut paused) if paused.is_none_or(|p| p < until) => {
+            *paused = Some(until);
+            true
+        }
+        _ => false,
+    };
+    // Announce each new pause once, not once per request that hit it.
+    if extended {
+        (job.on_pause)(wait);
     }
 }

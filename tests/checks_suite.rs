@@ -1,7 +1,7 @@
 //! The checks suite as the console drives it: through the library, events
 //! over a channel, a cancellation token, no terminal.
 
-use isrctl::checks::{self, CheckContext, CheckEvent, CheckId, Plan, Severity};
+use isrctl::checks::{self, CheckEvent, CheckId, Plan, Session, Severity};
 use isrctl::sim::{OriginOptions, SimOrigin};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -43,7 +43,9 @@ fn plan() -> Plan {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_suite_takes_as_long_as_its_slowest_step_not_the_sum() {
     let origin = slow_origin().await;
-    let ctx = CheckContext::prepare(site(&origin.url())).await.unwrap();
+    let ctx = Session::prepare(site(&origin.url()), isrctl::job_runner::ignore_pauses())
+        .await
+        .unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let started = Instant::now();
     let handle = checks::run(ctx, plan(), tx, CancellationToken::new());
@@ -88,7 +90,9 @@ async fn the_suite_takes_as_long_as_its_slowest_step_not_the_sum() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_stops_the_suite_at_once() {
     let origin = slow_origin().await;
-    let ctx = CheckContext::prepare(site(&origin.url())).await.unwrap();
+    let ctx = Session::prepare(site(&origin.url()), isrctl::job_runner::ignore_pauses())
+        .await
+        .unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let cancel = CancellationToken::new();
     let mut active = plan();

@@ -7,7 +7,7 @@ use common::{Scratch, json, runtime};
 #[test]
 fn the_demo_sites_show_healthy_mismatch_and_refused_cases() {
     let rt = runtime();
-    let demo = rt.block_on(isrctl::demo::Demo::start()).unwrap();
+    let demo = rt.block_on(isrctl::cli::demo::Demo::start()).unwrap();
     let s = Scratch::new();
     std::fs::write(s.config_path(), demo.config_text()).unwrap();
 

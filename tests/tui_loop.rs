@@ -7,8 +7,8 @@ mod common;
 use common::CANARY;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc::{UnboundedSender, unbounded};
+use isrctl::engine::Engine;
 use isrctl::sim::{Behaviour, Hostile};
-use isrctl::tui::engine::Engine;
 use isrctl::tui::runtime::Loop;
 use isrctl::tui::state::State;
 use isrctl::tui::theme::Theme;
@@ -268,7 +268,7 @@ async fn y_writes_the_curl_to_the_clipboard_through_the_terminal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn probe_verify_and_checks_show_a_stale_cdn_in_the_console() {
-    let demo = isrctl::demo::Demo::start().await.unwrap();
+    let demo = isrctl::cli::demo::Demo::start().await.unwrap();
     let config = isrctl::config::parse(&demo.config_text(), Path::new("demo.toml")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let history = Arc::new(isrctl::history::History::open(dir.path()).unwrap());

@@ -188,7 +188,7 @@ fn no_panic_at_any_size() {
         &mut checking,
         [isrctl::tui::message::Message::Engine(
             isrctl::tui::message::EngineEvent::Check {
-                site: "healthy".into(),
+                site: 0,
                 event: isrctl::checks::CheckEvent::Finding(finding),
             },
         )],

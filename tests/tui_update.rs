@@ -33,7 +33,7 @@ fn r_revalidates_the_selected_route_and_the_result_streams_in() {
         commands,
         vec![Command::Revalidate {
             site: 0,
-            targets: vec![Target::path("/blog/hello")]
+            targets: planned(vec![Target::path("/blog/hello")])
         }]
     );
     assert_eq!(s.in_flight, 1);
@@ -65,7 +65,7 @@ fn a_pattern_route_is_sent_with_its_type() {
         commands,
         vec![Command::Revalidate {
             site: 0,
-            targets: vec![Target::pattern("/blog/[slug]", PageType::Page)]
+            targets: planned(vec![Target::pattern("/blog/[slug]", PageType::Page)])
         }]
     );
 }
@@ -99,7 +99,7 @@ fn several_targets_ask_first_with_cancel_focused() {
         commands,
         vec![Command::Revalidate {
             site: 0,
-            targets: vec![Target::path("/"), Target::path("/about")]
+            targets: planned(vec![Target::path("/"), Target::path("/about")])
         }]
     );
     assert_eq!(s.in_flight, 2);
@@ -165,7 +165,7 @@ fn ad_hoc_path_is_linted_as_typed_and_refused_until_fixed() {
     feed(&mut s, [key('a')]);
     feed(&mut s, typed("about"));
     assert_eq!(
-        isrctl::tui::update::ad_hoc_refusal(&s, "about")
+        s.ad_hoc_refusal("about")
             .unwrap()
             .split(" (")
             .next()
@@ -186,12 +186,12 @@ fn ad_hoc_path_is_linted_as_typed_and_refused_until_fixed() {
         commands,
         vec![Command::Revalidate {
             site: 0,
-            targets: vec![Target::path("/about")]
+            targets: planned(vec![Target::path("/about")])
         }]
     );
     // A dynamic pattern typed without a type is refused too.
     assert!(
-        isrctl::tui::update::ad_hoc_refusal(&s, "/blog/[slug]")
+        s.ad_hoc_refusal("/blog/[slug]")
             .unwrap()
             .contains("dynamic pattern")
     );
@@ -208,7 +208,7 @@ fn t_picks_a_configured_tag_or_sends_a_typed_one() {
         commands,
         vec![Command::Revalidate {
             site: 0,
-            targets: vec![Target::tag("products")]
+            targets: planned(vec![Target::tag("products")])
         }]
     );
     feed(&mut s, [key('t')]);
@@ -218,7 +218,7 @@ fn t_picks_a_configured_tag_or_sends_a_typed_one() {
         commands,
         vec![Command::Revalidate {
             site: 0,
-            targets: vec![Target::tag("campaign-7")]
+            targets: planned(vec![Target::tag("campaign-7")])
         }]
     );
     // Esc closes the picker without sending.
@@ -256,7 +256,7 @@ fn command_line_selects_sites_and_sends_paths_and_tags() {
         commands,
         vec![Command::Revalidate {
             site: 1,
-            targets: vec![Target::tag("posts")]
+            targets: planned(vec![Target::tag("posts")])
         }]
     );
     feed(&mut s, [key(':')]);
@@ -315,9 +315,11 @@ fn a_run_that_cannot_start_is_reported_and_counted_down() {
     feed(
         &mut s,
         [Message::Engine(EngineEvent::NotStarted {
-            site: "healthy".into(),
+            site: 0,
             targets: vec![Target::path("/")],
-            reason: "secret from env HEALTHY_REVALIDATE_SECRET: not set".into(),
+            reason: isrctl::engine::StartError::Secret(
+                "secret from env HEALTHY_REVALIDATE_SECRET: not set".into(),
+            ),
         })],
     );
     assert_eq!(s.in_flight, 0);
@@ -366,7 +368,7 @@ fn c_runs_the_checks_for_the_selection_and_findings_stream_into_a_checklist() {
     feed(
         &mut s,
         [Message::Engine(EngineEvent::Check {
-            site: "healthy".into(),
+            site: 0,
             event: CheckEvent::Finding(finding),
         })],
     );
@@ -375,9 +377,7 @@ fn c_runs_the_checks_for_the_selection_and_findings_stream_into_a_checklist() {
     assert!(!list.done);
     feed(
         &mut s,
-        [Message::Engine(EngineEvent::ChecksDone {
-            site: "healthy".into(),
-        })],
+        [Message::Engine(EngineEvent::ChecksDone { site: 0 })],
     );
     assert!(s.checklist.as_ref().unwrap().done);
     assert_eq!(s.in_flight, 0);
@@ -403,7 +403,7 @@ fn p_probes_the_selected_page_and_v_revalidates_and_verifies() {
     feed(
         &mut s,
         [Message::Engine(EngineEvent::Probed {
-            site: "healthy".into(),
+            site: 0,
             path: "/about".into(),
             probes: Vec::new(),
         })],
@@ -414,7 +414,7 @@ fn p_probes_the_selected_page_and_v_revalidates_and_verifies() {
         feed(&mut s, [key('v')]),
         vec![Command::Verify {
             site: 0,
-            targets: vec![Target::path("/about")]
+            targets: planned(vec![Target::path("/about")])
         }]
     );
     // Several targets: confirmed first, as for r.

@@ -10,13 +10,14 @@
 //! request sends the made-up secret with a tag no page carries (or a page
 //! that does not exist), which regenerates nothing either way.
 
-use super::{CheckContext, CheckId, Emitter, Finding, Severity};
+use super::{CheckId, Emitter, Finding, Session, Severity};
 use crate::endpoint::{Placement, PreparedRequest};
 use crate::outcome::{Outcome, OutcomeKind};
 use crate::redact::MASK;
 use crate::revalidation;
 use crate::secret::Secret;
 use crate::target::Target;
+use tokio_util::sync::CancellationToken;
 
 const CHECK: CheckId = CheckId::Auth;
 
@@ -73,7 +74,7 @@ fn judge_right(o: &Outcome) -> Right {
     }
 }
 
-pub async fn run(ctx: &CheckContext, out: &Emitter) {
+pub async fn run(ctx: &Session, out: &Emitter) {
     let made_up = Secret::new(made_up_secret(), "made up by isrctl");
     let wrong_req = ctx.site.endpoint.prepare_secret_only(&made_up);
     let right = async {
@@ -107,12 +108,20 @@ pub async fn run(ctx: &CheckContext, out: &Emitter) {
     }
 }
 
-async fn send(ctx: &CheckContext, request: PreparedRequest) -> Outcome {
-    let success = ctx.site.endpoint.success;
-    revalidation::send(&ctx.client, request, success, &ctx.redactor).await
+/// Through the site's job when there is one, so these probes count
+/// against its concurrency and rate and wait out its 429 pause like any
+/// revalidation (the suite is cancelled by dropping this future).
+async fn send(ctx: &Session, request: PreparedRequest) -> Outcome {
+    match ctx.job() {
+        Ok(job) => job.send_prepared(request, &CancellationToken::new()).await,
+        Err(_) => {
+            let success = ctx.site.endpoint.success;
+            revalidation::send(&ctx.client, request, success, &ctx.redactor).await
+        }
+    }
 }
 
-async fn wrong_with_harmless_target(ctx: &CheckContext, made_up: &Secret) -> (Wrong, String) {
+async fn wrong_with_harmless_target(ctx: &Session, made_up: &Secret) -> (Wrong, String) {
     let target = harmless_target(ctx);
     let Ok(request) = ctx.site.endpoint.prepare(&target, made_up) else {
         return (
@@ -126,7 +135,7 @@ async fn wrong_with_harmless_target(ctx: &CheckContext, made_up: &Secret) -> (Wr
 }
 
 /// A tag no page carries, or a page that does not exist.
-fn harmless_target(ctx: &CheckContext) -> Target {
+fn harmless_target(ctx: &Session) -> Target {
     let name = format!("isrctl-auth-check-{}", unique());
     match ctx.site.endpoint.tag {
         Placement::Unsupported => Target::path(format!("/__{name}")),
@@ -145,7 +154,7 @@ fn wrong_finding(verdict: Wrong, evidence: Vec<String>) -> Finding {
     f.evidence_all(evidence)
 }
 
-fn right_finding(ctx: &CheckContext, verdict: Right, o: &Outcome, wrong: Wrong) -> Finding {
+fn right_finding(ctx: &Session, verdict: Right, o: &Outcome, wrong: Wrong) -> Finding {
     let source = match &ctx.secret {
         Ok(secret) => secret.fingerprint(),
         Err(_) => ctx.site.secret.describe(),
@@ -195,7 +204,7 @@ fn unique() -> String {
 }
 
 /// The masked form of the secret-only request, for people.
-pub fn shown_request(ctx: &CheckContext) -> String {
+pub fn shown_request(ctx: &Session) -> String {
     ctx.site
         .endpoint
         .prepare_secret_only(&Secret::new(MASK, "mask"))
@@ -265,7 +274,7 @@ mod tests {
     #[test]
     fn mismatch_finding_names_the_source_never_the_value() {
         let site = crate::checks::testing::test_site("https://x.com", "");
-        let ctx = CheckContext::new(&site).unwrap();
+        let ctx = crate::checks::testing::session(&site);
         let o = outcome(OutcomeKind::Unauthorized, Some(401));
         let f = right_finding(&ctx, Right::Refused, &o, Wrong::Refused);
         assert_eq!(f.severity, Severity::Problem);

@@ -3,31 +3,22 @@
 //! URL; report each layer's cache state, age, TTL and fingerprint; then
 //! conclude which layer is stale and for how long it may stay so.
 
-use super::{CheckContext, CheckId, Emitter, Finding, Severity, thousands};
-use crate::cache_headers::{Cdn, Ttl};
+use super::{CheckId, Emitter, Finding, Session, Severity, thousands};
+use crate::cache_headers::Ttl;
 use crate::fingerprint::Fingerprint;
-use crate::probe::{self, LayerKind, LayerProbe, ProbeSettings};
+use crate::probe::{self, LayerKind, LayerProbe};
 use std::cmp::Ordering;
 
 const CHECK: CheckId = CheckId::CacheLayers;
 
 const REPLICA_FIX: &str = "revalidate on every instance (send the revalidation to each origin's endpoint), or configure a shared cacheHandler in next.config so the instances share one ISR cache";
 
-pub async fn run(ctx: &CheckContext, path: &str, out: &Emitter) {
-    let settings = settings(ctx, path);
+pub async fn run(ctx: &Session, path: &str, out: &Emitter) {
+    let settings = ctx.probe_settings(path);
     let layers = probe::site_layers(&ctx.site, path);
     let probes = probe::probe_all(&settings, &layers).await;
     for finding in findings(&probes) {
         out.emit(finding);
-    }
-}
-
-/// Probe settings sharing the context's client.
-pub fn settings(ctx: &CheckContext, path: &str) -> ProbeSettings {
-    ProbeSettings {
-        client: ctx.client.clone(),
-        marker: ctx.site.route(path).and_then(|r| r.marker.clone()),
-        cdn: ctx.site.cdn.as_deref().and_then(Cdn::from_config),
     }
 }
 

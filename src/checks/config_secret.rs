@@ -2,18 +2,18 @@
 //! not empty; the endpoint would not carry it in the clear; TLS
 //! verification is on; where the cache-layer view will come from.
 
-use super::{CheckContext, CheckId, Emitter, Finding, Severity};
+use super::{CheckId, Emitter, Finding, Session, Severity};
 use crate::config::is_loopback;
 
 const CHECK: CheckId = CheckId::ConfigSecret;
 
-pub fn run(ctx: &CheckContext, out: &Emitter) {
+pub fn run(ctx: &Session, out: &Emitter) {
     secret(ctx, out);
     transport(ctx, out);
     origins(ctx, out);
 }
 
-fn secret(ctx: &CheckContext, out: &Emitter) {
+fn secret(ctx: &Session, out: &Emitter) {
     let source = ctx.site.secret.describe();
     match &ctx.secret {
         Ok(secret) => out.emit(
@@ -29,7 +29,7 @@ fn secret(ctx: &CheckContext, out: &Emitter) {
     }
 }
 
-fn transport(ctx: &CheckContext, out: &Emitter) {
+fn transport(ctx: &Session, out: &Emitter) {
     let endpoint = &ctx.site.endpoint.url;
     let origin = endpoint.origin().ascii_serialization();
     if endpoint.scheme() == "http" && !is_loopback(endpoint) {
@@ -60,7 +60,7 @@ fn transport(ctx: &CheckContext, out: &Emitter) {
     }
 }
 
-fn origins(ctx: &CheckContext, out: &Emitter) {
+fn origins(ctx: &Session, out: &Emitter) {
     let site = &ctx.site;
     let finding = if site.origins.is_empty() {
         Finding::new(
@@ -87,7 +87,7 @@ mod tests {
     use crate::checks::testing::{collect, test_site};
 
     fn findings(public_url: &str, extra: &str) -> Vec<Finding> {
-        let ctx = CheckContext::new(&test_site(public_url, extra)).unwrap();
+        let ctx = crate::checks::testing::session(&test_site(public_url, extra));
         collect(|out| run(&ctx, out))
     }
 
@@ -120,7 +120,7 @@ mod tests {
         );
         let text = "[sites.t]\npublic_url = \"https://x.com\"\n[sites.t.secret]\nenv = \"ISRCTL_UNIT_UNSET_VAR\"\n";
         let config = crate::config::parse(text, std::path::Path::new("t.toml")).unwrap();
-        let ctx = CheckContext::new(&config.sites[0]).unwrap();
+        let ctx = crate::checks::testing::session(&config.sites[0]);
         let f = collect(|out| run(&ctx, out));
         let problem = f.iter().find(|f| f.severity == Severity::Problem).unwrap();
         assert!(

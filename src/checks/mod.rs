@@ -23,16 +23,14 @@ pub mod webhook;
 #[cfg(test)]
 pub(crate) mod testing;
 
-use crate::config::Site;
-use crate::redact::Redactor;
-use crate::secret::{Secret, SecretError};
+pub use crate::session::Session;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-pub use verify::{Verdict, Verification};
+pub use crate::verify::{Verdict, Verification};
 
 /// How bad a finding is. Ordered: the worst of a list is its `max`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -204,51 +202,6 @@ impl Emitter {
     }
 }
 
-/// Everything the checks of one site share.
-pub struct CheckContext {
-    pub site: Site,
-    /// Resolved once; a failure is itself a finding.
-    pub secret: Result<Secret, SecretError>,
-    pub client: reqwest::Client,
-    pub redactor: Redactor,
-}
-
-impl CheckContext {
-    /// Resolve the secret (it may run a password-manager command, so this
-    /// blocks: from async code use [`CheckContext::prepare`]).
-    pub fn new(site: &Site) -> Result<CheckContext, String> {
-        let client = crate::http::client(&site.limits, site.tls_verify)
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        let secret = site.secret.resolve();
-        let redactor = Redactor::new(secret.as_ref().ok());
-        Ok(CheckContext {
-            site: site.clone(),
-            secret,
-            client,
-            redactor,
-        })
-    }
-
-    /// With a secret already resolved (a revalidation run has one).
-    pub fn with_secret(site: &Site, secret: Secret) -> Result<CheckContext, String> {
-        let client = crate::http::client(&site.limits, site.tls_verify)
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(CheckContext {
-            site: site.clone(),
-            redactor: Redactor::new(Some(&secret)),
-            secret: Ok(secret),
-            client,
-        })
-    }
-
-    /// [`CheckContext::new`] off the async threads.
-    pub async fn prepare(site: Site) -> Result<Arc<CheckContext>, String> {
-        tokio::task::spawn_blocking(move || CheckContext::new(&site).map(Arc::new))
-            .await
-            .map_err(|e| format!("secret resolution stopped: {e}"))?
-    }
-}
-
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -263,7 +216,7 @@ pub struct Plan {
 /// Start the suite. Events arrive on `events` as checks progress; the
 /// handle completes when every check has finished or `cancel` fired.
 pub fn run(
-    ctx: Arc<CheckContext>,
+    ctx: Arc<Session>,
     plan: Plan,
     events: mpsc::UnboundedSender<CheckEvent>,
     cancel: CancellationToken,
@@ -307,7 +260,7 @@ pub fn run(
 
 /// Run checks one after the other, each announced and closed by events.
 async fn run_steps(
-    ctx: Arc<CheckContext>,
+    ctx: Arc<Session>,
     steps: Vec<CheckId>,
     path: Option<String>,
     plan: Plan,
@@ -335,7 +288,7 @@ async fn run_steps(
 }
 
 async fn run_one(
-    ctx: &CheckContext,
+    ctx: &Session,
     check: CheckId,
     path: Option<&str>,
     plan: &Plan,

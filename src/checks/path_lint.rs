@@ -2,12 +2,12 @@
 //! (leading slash, no query, no whitespace, a pattern with its type,
 //! trailing slash as the site's `trailingSlash` says).
 
-use super::{CheckContext, CheckId, Emitter, Finding, Severity};
+use super::{CheckId, Emitter, Finding, Session, Severity};
 use crate::path_lint::{self, LintLevel};
 
 const CHECK: CheckId = CheckId::PathLint;
 
-pub fn run(ctx: &CheckContext, path: &str, out: &Emitter) {
+pub fn run(ctx: &Session, path: &str, out: &Emitter) {
     let route = ctx.site.route(path);
     let page_type = route.and_then(|r| r.page_type);
     let lint = path_lint::lint_path(path, page_type, &ctx.site.path_rules);
@@ -42,7 +42,7 @@ mod tests {
 
     #[test]
     fn a_path_without_slash_is_a_problem_and_a_good_one_is_ok() {
-        let ctx = CheckContext::new(&test_site("http://127.0.0.1:1", "")).unwrap();
+        let ctx = crate::checks::testing::session(&test_site("http://127.0.0.1:1", ""));
         let bad = collect(|out| run(&ctx, "blog/hello", out));
         assert_eq!(bad[0].severity, Severity::Problem);
         assert!(bad[0].title.contains("did you mean /blog/hello?"));

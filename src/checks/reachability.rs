@@ -2,7 +2,7 @@
 //! to first byte for the public URL, each origin and the endpoint. Each
 //! distinct scheme://host:port is tried once, all at the same time.
 
-use super::{CheckContext, CheckId, Emitter, Finding, Severity};
+use super::{CheckId, Emitter, Finding, Session, Severity};
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -17,7 +17,7 @@ struct Target {
     roles: Vec<String>,
 }
 
-pub async fn run(ctx: &CheckContext, out: &Emitter) {
+pub async fn run(ctx: &Session, out: &Emitter) {
     let targets = targets(ctx);
     let tries = targets.iter().map(|t| try_target(ctx, t));
     for finding in futures::future::join_all(tries).await {
@@ -26,7 +26,7 @@ pub async fn run(ctx: &CheckContext, out: &Emitter) {
 }
 
 /// Public URL, origins and endpoint, merged by origin (scheme, host, port).
-fn targets(ctx: &CheckContext) -> Vec<Target> {
+fn targets(ctx: &Session) -> Vec<Target> {
     let site = &ctx.site;
     let mut all = vec![(site.public_url.clone(), "public URL".to_string())];
     for (i, o) in site.origins.iter().enumerate() {
@@ -46,7 +46,7 @@ fn targets(ctx: &CheckContext) -> Vec<Target> {
     merged
 }
 
-async fn try_target(ctx: &CheckContext, target: &Target) -> Finding {
+async fn try_target(ctx: &Session, target: &Target) -> Finding {
     let who = target.roles.join(", ");
     let host = target.url.host_str().unwrap_or("").to_string();
     let port = target.url.port_or_known_default().unwrap_or(80);
@@ -99,12 +99,7 @@ async fn connect(addr: std::net::SocketAddr, limit: Duration) -> Result<String, 
 }
 
 /// A GET through the shared client: TLS (verified) and the first byte.
-async fn first_byte(
-    ctx: &CheckContext,
-    who: &str,
-    url: &Url,
-    mut evidence: Vec<String>,
-) -> Finding {
+async fn first_byte(ctx: &Session, who: &str, url: &Url, mut evidence: Vec<String>) -> Finding {
     let started = Instant::now();
     let response = match ctx.client.get(url.clone()).send().await {
         Ok(r) => r,
@@ -155,7 +150,7 @@ mod tests {
             "http://127.0.0.1:3000",
             "origins = [\"http://127.0.0.1:3000\", \"http://127.0.0.1:3001\"]",
         );
-        let ctx = CheckContext::new(&site).unwrap();
+        let ctx = crate::checks::testing::session(&site);
         let t = targets(&ctx);
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].roles, vec!["public URL", "origin 1", "endpoint"]);
@@ -166,7 +161,7 @@ mod tests {
     async fn a_refused_port_is_a_problem_naming_the_role() {
         let port = crate::sim::hostile::refused_port().await;
         let site = test_site(&format!("http://127.0.0.1:{port}"), "");
-        let ctx = CheckContext::new(&site).unwrap();
+        let ctx = crate::checks::testing::session(&site);
         let f =
             crate::checks::testing::collect_async(|out| async move { run(&ctx, &out).await }).await;
         assert_eq!(f.len(), 1);

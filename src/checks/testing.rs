@@ -41,3 +41,9 @@ where
     }
     out
 }
+
+/// A session on a site, as the engine would open it (secret resolved).
+pub(crate) fn session(site: &Site) -> crate::session::Session {
+    crate::session::Session::open(site, crate::job_runner::ignore_pauses())
+        .unwrap_or_else(|e| panic!("{e}"))
+}

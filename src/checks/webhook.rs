@@ -3,7 +3,7 @@
 //! (e.g. `{"entry":{"slug":"{slug}"}}`), then verify the page the slug
 //! maps to, as revalidate-and-verify does.
 
-use super::{CheckContext, CheckId, Emitter, Finding, Severity, verify};
+use super::{CheckId, Emitter, Finding, Session, Severity, verify};
 use crate::endpoint::{Placement, masked_summary};
 use crate::target::Target;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 const CHECK: CheckId = CheckId::Webhook;
 
 pub async fn run(
-    ctx: &CheckContext,
+    ctx: &Session,
     path: &str,
     deadline: Duration,
     out: &Emitter,
@@ -25,10 +25,6 @@ pub async fn run(
         );
         return;
     }
-    let job = match verify::job(ctx, CHECK) {
-        Ok(job) => job,
-        Err(finding) => return out.emit(finding),
-    };
     let target = Target::path(path);
     out.emit(
         Finding::new(
@@ -38,8 +34,9 @@ pub async fn run(
         )
         .evidence(masked_summary(&ctx.site.endpoint, &target)),
     );
-    let pages = verify::pages_for(&ctx.site, &target);
-    let (outcome, verifications) =
-        verify::revalidate_and_verify(ctx, &job, &target, &pages, deadline, cancel).await;
-    verify::emit_results(CHECK, out, &outcome, verifications);
+    let pages = crate::verify::pages_for(&ctx.site, &target);
+    match crate::verify::revalidate_and_verify(ctx, &target, &pages, deadline, cancel).await {
+        Ok((outcome, verifications)) => verify::emit_results(CHECK, out, &outcome, verifications),
+        Err(reason) => out.emit(verify::not_run(CHECK, reason)),
+    }
 }

@@ -1,17 +1,17 @@
 //! `isrctl check SITE [--path P…] [--active]`: run the troubleshooting
-//! checks, print each finding as it arrives, and exit 1 if any is a problem.
+//! checks through the engine, print each finding as it arrives, and exit 1
+//! if any is a problem. The engine records the results in history.
 
-use super::output::{parse_duration, print_json_redacted, to_value};
-use super::{Exit, open_history, unknown_site};
-use crate::checks::{self, CheckContext, CheckEvent, Finding, Plan, Severity, Verification};
+use super::drive::drive;
+use super::output::{Deadline, print_document};
+use super::{open_history, unknown_site};
+use crate::checks::{CheckEvent, Finding, Plan, Severity, Verification};
 use crate::config::{Config, Site};
-use crate::history::{History, Record};
+use crate::engine::{Engine, EngineEvent};
+use crate::exit::Exit;
 use crate::redact::Redactor;
 use clap::Args;
-use serde_json::json;
-use std::time::Duration;
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
+use serde::Serialize;
 
 /// Paths checked when none is given: the first configured routes.
 const DEFAULT_PATHS: usize = 10;
@@ -27,8 +27,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub active: bool,
     /// How long the active checks wait for the page to change
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
-    pub deadline: Duration,
+    #[arg(long, value_name = "DURATION", default_value_t)]
+    pub deadline: Deadline,
     /// Show the evidence of passing findings too
     #[arg(long, short = 'v')]
     pub verbose: bool,
@@ -37,11 +37,36 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-/// Everything the run produced, in arrival order.
-#[derive(Default)]
-struct Collected {
+/// The `check` report: the JSON document, and what the summary line reads.
+#[derive(Debug, Serialize)]
+struct CheckReport {
+    site: String,
+    paths: Vec<String>,
+    active: bool,
+    /// In the order they arrived.
     findings: Vec<Finding>,
     verifications: Vec<Verification>,
+    summary: Counts,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Counts {
+    ok: usize,
+    warning: usize,
+    problem: usize,
+    could_not_check: usize,
+}
+
+impl Counts {
+    fn of(findings: &[Finding]) -> Counts {
+        let n = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        Counts {
+            ok: n(Severity::Ok),
+            warning: n(Severity::Warning),
+            problem: n(Severity::Problem),
+            could_not_check: n(Severity::CouldNotCheck),
+        }
+    }
 }
 
 pub async fn run(config: &Config, args: CheckArgs) -> Exit {
@@ -49,25 +74,62 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
         return unknown_site(config, &args.site);
     };
     let paths = paths(site, &args.paths);
-    let ctx = match CheckContext::prepare(site.clone()).await {
-        Ok(ctx) => ctx,
+    let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
+    let redactor = match engine.session(0).await {
+        Ok(session) => session.redactor.clone(),
         Err(e) => {
             eprintln!("error: {e}");
             return Exit::Usage;
         }
     };
-    let redactor = ctx.redactor.clone();
     if !args.json {
         print_header(site, &paths, args.active);
     }
     let plan = Plan {
         paths: paths.clone(),
         active: args.active,
-        deadline: args.deadline,
+        deadline: args.deadline.0,
     };
-    let collected = stream(ctx, plan, &args, &redactor).await;
-    record(site, &paths, &collected);
-    report(site, &paths, &args, &collected, &redactor)
+    let mut report = CheckReport {
+        site: site.name.clone(),
+        paths,
+        active: args.active,
+        findings: Vec::new(),
+        verifications: Vec::new(),
+        summary: Counts::default(),
+    };
+    let operation = engine.run_checks(0, plan);
+    let on_cancel = "cancelling: the checks stop now (a revalidation already sent is not undone)";
+    drive(
+        &engine,
+        &mut events,
+        operation,
+        on_cancel,
+        |event| match event {
+            EngineEvent::Check {
+                event: CheckEvent::Finding(f),
+                ..
+            } => {
+                if !args.json {
+                    print_finding(&f, args.verbose, &redactor);
+                }
+                report.findings.push(f);
+            }
+            EngineEvent::Check {
+                event: CheckEvent::Verified(v),
+                ..
+            } => report.verifications.push(*v),
+            EngineEvent::Waiting { wait, .. } => eprintln!(
+                "rate limited: waiting {}s as the server asks (Retry-After)",
+                wait.as_secs()
+            ),
+            EngineEvent::Warning { message } => eprintln!("warning: {message}"),
+            _ => {}
+        },
+    )
+    .await;
+    report.summary = Counts::of(&report.findings);
+    finish(&report, args.json, &redactor)
 }
 
 fn paths(site: &Site, given: &[String]) -> Vec<String> {
@@ -95,41 +157,6 @@ fn print_header(site: &Site, paths: &[String], active: bool) {
         "passive checks (nothing is revalidated)"
     };
     println!("checking {} for {}: {mode}", site.name, paths.join(", "));
-}
-
-/// Run the suite; print findings as they come (human mode); Ctrl-C cancels.
-async fn stream(
-    ctx: std::sync::Arc<CheckContext>,
-    plan: Plan,
-    args: &CheckArgs,
-    redactor: &Redactor,
-) -> Collected {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let cancel = CancellationToken::new();
-    let handle = checks::run(ctx, plan, tx, cancel.clone());
-    let mut collected = Collected::default();
-    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
-    loop {
-        tokio::select! {
-            event = rx.recv() => match event {
-                Some(CheckEvent::Finding(f)) => {
-                    if !args.json {
-                        print_finding(&f, args.verbose, redactor);
-                    }
-                    collected.findings.push(f);
-                }
-                Some(CheckEvent::Verified(v)) => collected.verifications.push(*v),
-                Some(_) => {}
-                None => break,
-            },
-            _ = &mut ctrl_c, if !cancel.is_cancelled() => {
-                eprintln!("cancelling: the checks stop now (a revalidation already sent is not undone)");
-                cancel.cancel();
-            }
-        }
-    }
-    let _ = handle.await;
-    collected
 }
 
 /// `problem  cache_layers  /blog/hello: title`, evidence and fix indented.
@@ -160,68 +187,23 @@ pub fn print_finding(f: &Finding, verbose: bool, redactor: &Redactor) {
     }
 }
 
-fn counts(findings: &[Finding]) -> serde_json::Value {
-    let n = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    json!({
-        "ok": n(Severity::Ok),
-        "warning": n(Severity::Warning),
-        "problem": n(Severity::Problem),
-        "could_not_check": n(Severity::CouldNotCheck),
-    })
-}
-
-fn report(
-    site: &Site,
-    paths: &[String],
-    args: &CheckArgs,
-    c: &Collected,
-    redactor: &Redactor,
-) -> Exit {
-    let summary = counts(&c.findings);
-    if args.json {
-        let body = json!({
-            "site": site.name,
-            "paths": paths,
-            "active": args.active,
-            "findings": c.findings.iter().map(to_value).collect::<Vec<_>>(),
-            "verifications": c.verifications.iter().map(to_value).collect::<Vec<_>>(),
-            "summary": summary,
-        });
-        print_json_redacted("check", body, redactor);
+fn finish(report: &CheckReport, json: bool, redactor: &Redactor) -> Exit {
+    let s = &report.summary;
+    if json {
+        print_document("check", report, redactor);
     } else {
         println!(
             "{} finding(s): {} ok, {} warning, {} problem, {} could not check",
-            c.findings.len(),
-            summary["ok"],
-            summary["warning"],
-            summary["problem"],
-            summary["could_not_check"]
+            report.findings.len(),
+            s.ok,
+            s.warning,
+            s.problem,
+            s.could_not_check
         );
     }
-    if c.findings.iter().any(|f| f.severity == Severity::Problem) {
+    if s.problem > 0 {
         Exit::Failed
     } else {
         Exit::Ok
     }
-}
-
-/// One "check" record per path (its worst finding, site-wide ones
-/// included), and one "verify" record per verification.
-fn record(site: &Site, paths: &[String], c: &Collected) {
-    let Some(history) = open_history() else {
-        return;
-    };
-    let mut records: Vec<Record> = paths
-        .iter()
-        .filter_map(|p| check_record(site, p, &c.findings))
-        .collect();
-    records.extend(c.verifications.iter().map(Verification::history_record));
-    if let Err(e) = history.append_all(&records) {
-        eprintln!("warning: cannot write history: {e}");
-    }
-    let _ = History::update_index(&history);
-}
-
-fn check_record(site: &Site, path: &str, findings: &[Finding]) -> Option<Record> {
-    crate::checks::history_record(&site.name, path, findings)
 }

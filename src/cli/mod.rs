@@ -6,9 +6,12 @@
 //! config error.
 
 mod check;
+pub mod demo;
+mod drive;
 mod history_cmd;
 mod output;
 mod probe;
+mod progress;
 mod revalidate;
 mod sites;
 
@@ -20,19 +23,7 @@ use std::process::ExitCode;
 
 pub use output::JSON_VERSION;
 
-/// Exit codes, as documented in the README.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exit {
-    Ok = 0,
-    Failed = 1,
-    Usage = 2,
-}
-
-impl From<Exit> for ExitCode {
-    fn from(exit: Exit) -> ExitCode {
-        ExitCode::from(exit as u8)
-    }
-}
+pub use crate::exit::Exit;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -129,7 +120,7 @@ pub async fn run(cli: Cli) -> Exit {
     let config_flag = cli.config.as_deref();
     match cli.command {
         None => match load_config(config_flag) {
-            Ok(config) => crate::tui::run(&config, console_options(cli.read_only)).await,
+            Ok(config) => open_console(&config, cli.read_only).await,
             Err(exit) => exit,
         },
         Some(Command::Sites(json)) => with_config(config_flag, |c| sites::sites(c, json.json)),
@@ -154,14 +145,13 @@ pub async fn run(cli: Cli) -> Exit {
         Some(Command::Config {
             command: ConfigCommand::Check(json),
         }) => sites::config_check(config_flag, json.json),
-        Some(Command::Demo { print_config }) => {
-            crate::demo::run(print_config, console_options(cli.read_only)).await
-        }
+        Some(Command::Demo { print_config }) => demo::run(print_config, cli.read_only).await,
     }
 }
 
-fn console_options(read_only: bool) -> crate::tui::Options {
-    crate::tui::Options { read_only }
+/// The one way from the command line into the console.
+async fn open_console(config: &Config, read_only: bool) -> Exit {
+    crate::tui::run(config, crate::tui::Options { read_only }).await
 }
 
 fn with_config(flag: Option<&Path>, f: impl FnOnce(&Config) -> Exit) -> Exit {

@@ -7,6 +7,31 @@ use serde_json::{Value, json};
 /// Version of the JSON shape; bumped only on incompatible changes.
 pub const JSON_VERSION: u32 = 1;
 
+/// The envelope of every `--json` document: `{"isrctl": 1, "command": …,
+/// …body}`.
+#[derive(Serialize)]
+struct Document<'a, T: Serialize> {
+    isrctl: u32,
+    command: &'a str,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+/// Print a report as the command's JSON document on stdout, every string
+/// passed through `redactor` (belt and braces: evidence quotes servers,
+/// which may echo what they received).
+pub fn print_document<T: Serialize>(command: &str, body: &T, redactor: &Redactor) {
+    let doc = Document {
+        isrctl: JSON_VERSION,
+        command,
+        body,
+    };
+    match serde_json::to_string_pretty(&doc) {
+        Ok(text) => println!("{}", redactor.redact(&text)),
+        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+    }
+}
+
 /// Print `{"isrctl": 1, "command": …, …body}` on stdout.
 pub fn print_json(command: &str, body: Value) {
     print_json_redacted(command, body, &Redactor::default());
@@ -51,4 +76,29 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         .and_then(|d| std::time::Duration::try_from(d).ok())
         .filter(|d| !d.is_zero())
         .ok_or_else(|| format!("{text:?} is not a positive duration: write e.g. 30s, 1500ms or 2m"))
+}
+
+/// `--deadline`: how long a verification watches the page. Its default is
+/// the engine's one default ([`crate::verify::DEFAULT_DEADLINE`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Deadline(pub std::time::Duration);
+
+impl Default for Deadline {
+    fn default() -> Self {
+        Deadline(crate::verify::DEFAULT_DEADLINE)
+    }
+}
+
+impl std::fmt::Display for Deadline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}s", self.0.as_secs())
+    }
+}
+
+impl std::str::FromStr for Deadline {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        parse_duration(text).map(Deadline)
+    }
 }

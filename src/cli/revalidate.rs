@@ -1,31 +1,28 @@
 //! `isrctl revalidate SITE --path P… --tag T… [--paths-from FILE|-]`.
 //!
-//! Targets are gathered and linted first; refused ones are reported and
-//! never sent. Then the job runner sends the rest within the site's limits,
-//! each result is printed and appended to history as it arrives, and
-//! Ctrl-C stops new requests.
+//! Targets are planned first (lint, `--no-lint`, what the endpoint cannot
+//! express); refused ones are reported and never sent. The engine sends the
+//! rest within the site's limits and records each result; this file only
+//! asks for confirmation and renders the engine's events.
 
-use super::output::parse_duration;
-use super::output::{millis, print_json, to_value};
-use super::{Exit, open_history, unknown_site};
-use crate::checks::CheckContext;
-use crate::checks::verify::{self, Verdict, Verification};
+mod report;
+
+use super::drive::drive;
+use super::output::{Deadline, millis, print_document};
+use super::progress::Progress;
+use super::{open_history, unknown_site};
 use crate::config::{Config, Site};
 use crate::endpoint::masked_summary;
-use crate::history::{History, Record};
-use crate::job_runner::{self, Job, JobEvent};
-use crate::outcome::{Outcome, OutcomeKind};
-use crate::path_lint::{self, LintFinding, LintLevel};
-use crate::target::{PageType, Target, TargetKind};
+use crate::engine::{Engine, EngineEvent, Planned};
+use crate::exit::Exit;
+use crate::outcome::Outcome;
+use crate::path_lint;
+use crate::target::{PageType, Target};
+use crate::verify::Verification;
 use clap::{Args, ValueEnum};
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
-use serde_json::{Value, json};
+use report::RevalidateReport;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
-use std::time::Duration;
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Args)]
 pub struct RevalidateArgs {
@@ -53,8 +50,8 @@ pub struct RevalidateArgs {
     #[arg(long)]
     pub verify: bool,
     /// How long --verify waits for the page to change
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
-    pub deadline: Duration,
+    #[arg(long, value_name = "DURATION", default_value_t)]
+    pub deadline: Deadline,
     /// Send paths the linter refuses (for endpoints with unusual paths); each is shown as a warning
     #[arg(long)]
     pub no_lint: bool,
@@ -76,77 +73,6 @@ impl From<TypeArg> for PageType {
             TypeArg::Layout => PageType::Layout,
         }
     }
-}
-
-/// One target on its way through lint, send and report.
-struct Item {
-    target: Target,
-    lint: Vec<LintFinding>,
-    outcome: Option<Outcome>,
-    /// With --verify: one per page watched (none when the revalidation failed).
-    verifications: Option<Vec<Verification>>,
-}
-
-pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
-    let Some(site) = config.site(&args.site) else {
-        return unknown_site(config, &args.site);
-    };
-    let targets = match gather_targets(&args) {
-        Ok(targets) if !targets.is_empty() => targets,
-        Ok(_) => {
-            eprintln!("error: nothing to revalidate: give --path, --tag or --paths-from");
-            return Exit::Usage;
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Exit::Usage;
-        }
-    };
-    let mut items = lint_all(site, targets, args.no_lint);
-    print_lint_findings(&items);
-    if args.dry_run {
-        return dry_run(site, &items, args.json);
-    }
-    let sendable = items.iter().filter(|i| i.outcome.is_none()).count();
-    if sendable > 1 && !args.yes && !confirm(site, sendable, args.paths_from.is_some()) {
-        return Exit::Usage;
-    }
-    let secret = match site.secret.resolve() {
-        Ok(secret) => secret,
-        Err(e) => {
-            eprintln!(
-                "error: site {}: secret from {}: {e}",
-                site.name,
-                site.secret.describe()
-            );
-            return Exit::Usage;
-        }
-    };
-    let job = match Job::new(site, secret.clone()) {
-        Ok(job) => job,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Usage;
-        }
-    };
-    let history = open_history();
-    report_refusals(history.as_ref(), site, &items, args.json);
-    if args.verify {
-        let ctx = match CheckContext::with_secret(site, secret) {
-            Ok(ctx) => ctx,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Exit::Usage;
-            }
-        };
-        verify_all(&ctx, job, &mut items, history.as_ref(), &args).await;
-    } else {
-        send_all(site, job, &mut items, history.as_ref(), args.json).await;
-    }
-    if let Some(Err(e)) = history.as_ref().map(History::update_index) {
-        tracing::warn!("history index not updated: {e}");
-    }
-    report(site, &items, args.json)
 }
 
 fn gather_targets(args: &RevalidateArgs) -> Result<Vec<Target>, String> {
@@ -187,85 +113,143 @@ fn read_paths(file: &PathBuf) -> Result<Vec<String>, String> {
     Ok(paths)
 }
 
-/// Lint paths; refused ones get their outcome now and are never sent,
-/// unless `no_lint` turns each refusal into a warning.
-fn lint_all(site: &Site, targets: Vec<Target>, no_lint: bool) -> Vec<Item> {
-    targets
-        .into_iter()
-        .map(|target| {
-            let mut lint = match target.kind {
-                TargetKind::Path => {
-                    path_lint::lint_path(&target.value, target.page_type, &site.path_rules)
-                }
-                TargetKind::Tag if target.value.trim().is_empty() => vec![LintFinding {
-                    level: LintLevel::Refused,
-                    message: "the tag is empty".into(),
-                }],
-                TargetKind::Tag => Vec::new(),
-            };
-            if no_lint && target.kind == TargetKind::Path {
-                lint.iter_mut().for_each(overrule);
-            }
-            let outcome = path_lint::first_refusal(&lint)
-                .map(|f| Outcome::refused(f.message.clone()))
-                .or_else(|| unsupported(site, &target));
-            Item {
-                target,
-                lint,
-                outcome,
-                verifications: None,
-            }
-        })
-        .collect()
-}
-
-/// `--no-lint`: a refusal becomes a warning that says it was overruled.
-fn overrule(finding: &mut LintFinding) {
-    if finding.level == LintLevel::Refused {
-        finding.level = LintLevel::Warning;
-        finding.message = format!("sent anyway (--no-lint): {}", finding.message);
+pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
+    let Some(site) = config.site(&args.site) else {
+        return unknown_site(config, &args.site);
+    };
+    let targets = match gather_targets(&args) {
+        Ok(targets) if !targets.is_empty() => targets,
+        Ok(_) => {
+            eprintln!("error: nothing to revalidate: give --path, --tag or --paths-from");
+            return Exit::Usage;
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Usage;
+        }
+    };
+    let planned = crate::engine::plan(site, targets, args.no_lint);
+    print_lint_warnings(&planned);
+    let mut report = RevalidateReport::new(site, &planned, args.dry_run, args.verify);
+    if args.dry_run {
+        return dry_run(site, &report, args.json);
     }
+    let sendable = planned.iter().filter(|p| !p.is_refused()).count();
+    if sendable > 1 && !args.yes && !confirm(site, sendable, args.paths_from.is_some()) {
+        return Exit::Usage;
+    }
+    let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
+    let operation = if args.verify {
+        engine.verify(0, planned, args.deadline.0)
+    } else {
+        engine.revalidate(0, planned)
+    };
+    let mut progress = Progress::new(sendable);
+    let mut not_started = false;
+    let on_cancel = if args.verify {
+        "cancelling: no new requests; verification stops"
+    } else {
+        "cancelling: no new requests; waiting for those in flight"
+    };
+    drive(&engine, &mut events, operation, on_cancel, |event| {
+        progress.clear();
+        match event {
+            EngineEvent::Finished {
+                target, outcome, ..
+            } => {
+                progress.finished(outcome.kind.is_success());
+                if !args.json {
+                    print_result(&target, &outcome);
+                }
+                report.set(&target, *outcome, None);
+            }
+            EngineEvent::Verified {
+                target,
+                outcome,
+                verifications,
+                ..
+            } => {
+                progress.finished(outcome.kind.is_success());
+                if !args.json {
+                    print_result(&target, &outcome);
+                    print_verifications(&target, &outcome, &verifications);
+                }
+                report.set(&target, *outcome, Some(verifications));
+            }
+            EngineEvent::Waiting { wait, .. } => eprintln!(
+                "rate limited: waiting {}s as the server asks (Retry-After)",
+                wait.as_secs()
+            ),
+            EngineEvent::NotStarted { reason, .. } => {
+                eprintln!("error: site {}: {reason}", site.name);
+                not_started = true;
+            }
+            EngineEvent::Warning { message } => eprintln!("warning: {message}"),
+            _ => {}
+        }
+        progress.show();
+    })
+    .await;
+    progress.clear();
+    if not_started {
+        return Exit::Usage;
+    }
+    finish(&report, args.json)
 }
 
-/// A target the endpoint profile cannot express (a tag on a Pages Router endpoint).
-fn unsupported(site: &Site, target: &Target) -> Option<Outcome> {
-    site.endpoint
-        .prepare_masked(target, crate::redact::MASK)
-        .err()
-        .map(Outcome::refused)
-}
-
-fn print_lint_findings(items: &[Item]) {
-    for item in items {
-        for finding in item.lint.iter().filter(|f| f.level == LintLevel::Warning) {
-            eprintln!("warning: {}: {}", item.target, finding.message);
+/// Lint warnings (overruled refusals included) go to stderr before anything is sent.
+fn print_lint_warnings(planned: &[Planned]) {
+    for p in planned {
+        for finding in p.warnings() {
+            eprintln!("warning: {}: {}", p.target, finding.message);
         }
     }
 }
 
-fn dry_run(site: &Site, items: &[Item], json: bool) -> Exit {
+fn dry_run(site: &Site, report: &RevalidateReport, json: bool) -> Exit {
     if json {
-        let results: Vec<Value> = items.iter().map(|i| result_json(site, i)).collect();
-        print_json(
-            "revalidate",
-            json!({ "site": site.name, "dry_run": true, "results": results, "summary": summary_json(items) }),
-        );
+        print_document("revalidate", report, &Default::default());
     } else {
         println!(
             "dry run: nothing sent; secret from {}",
             site.secret.describe()
         );
-        for item in items {
-            match &item.outcome {
-                Some(outcome) => println!("refused  {}: {}", item.target, outcome.explanation),
+        for result in &report.results {
+            match &result.outcome {
+                Some(outcome) => println!("refused  {}: {}", result.target, outcome.explanation),
                 None => println!(
                     "would send  {}",
-                    masked_summary(&site.endpoint, &item.target)
+                    masked_summary(&site.endpoint, &result.target)
                 ),
             }
         }
     }
-    exit_for(items)
+    exit_for(report)
+}
+
+fn finish(report: &RevalidateReport, json: bool) -> Exit {
+    if json {
+        print_document("revalidate", report, &Default::default());
+    } else {
+        let s = &report.summary;
+        println!(
+            "{} target(s) on {}: {} revalidated, {} failed{}",
+            s.total,
+            report.site,
+            s.revalidated,
+            s.total - s.revalidated,
+            report.verify_summary()
+        );
+    }
+    exit_for(report)
+}
+
+fn exit_for(report: &RevalidateReport) -> Exit {
+    if report.all_fine() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    }
 }
 
 /// Ask at a terminal; refuse when nobody can answer.
@@ -288,100 +272,6 @@ fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
         eprintln!("cancelled: nothing sent");
     }
     yes
-}
-
-/// Print and record the targets refused before sending.
-fn report_refusals(history: Option<&History>, site: &Site, items: &[Item], json: bool) {
-    let refused = items
-        .iter()
-        .filter_map(|i| i.outcome.as_ref().map(|o| (&i.target, o)));
-    if !json {
-        refused
-            .clone()
-            .for_each(|(target, outcome)| print_result(target, outcome));
-    }
-    let Some(history) = history else { return };
-    let records: Vec<Record> = items
-        .iter()
-        .filter_map(|i| i.outcome.as_ref().map(|o| record(site, &i.target, o)))
-        .collect();
-    if !records.is_empty()
-        && let Err(e) = history.append_all(&records)
-    {
-        eprintln!("warning: cannot write history: {e}");
-    }
-}
-
-fn record(site: &Site, target: &Target, outcome: &Outcome) -> Record {
-    crate::revalidation::history_record(&site.name, target, outcome)
-}
-
-/// Send every item without an outcome yet; print and record each result as it arrives.
-async fn send_all(
-    site: &Site,
-    job: std::sync::Arc<Job>,
-    items: &mut [Item],
-    history: Option<&History>,
-    json: bool,
-) {
-    let pending: Vec<usize> = (0..items.len())
-        .filter(|&i| items[i].outcome.is_none())
-        .collect();
-    let targets = pending.iter().map(|&i| items[i].target.clone()).collect();
-    let cancel = CancellationToken::new();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let handle = job_runner::run(job.clone(), targets, cancel.clone(), tx);
-    let mut progress = Progress::new(pending.len());
-    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
-    loop {
-        tokio::select! {
-            event = rx.recv() => match event {
-                Some(JobEvent::Finished { index, outcome }) => {
-                    let item = &mut items[pending[index]];
-                    record_result(site, history, &item.target, &outcome);
-                    progress.finished(outcome.kind.is_success());
-                    if !json {
-                        progress.clear();
-                        print_result(&item.target, &outcome);
-                    }
-                    item.outcome = Some(outcome);
-                    progress.show();
-                }
-                Some(JobEvent::Waiting { wait, .. }) => {
-                    progress.clear();
-                    eprintln!("rate limited: waiting {}s as the server asks (Retry-After)", wait.as_secs());
-                }
-                Some(JobEvent::Sending { .. }) => {}
-                None => break,
-            },
-            _ = &mut ctrl_c, if !cancel.is_cancelled() => {
-                progress.clear();
-                eprintln!("cancelling: no new requests; waiting for those in flight");
-                cancel.cancel();
-            }
-        }
-    }
-    progress.clear();
-    let _ = handle.await;
-}
-
-/// Log and append one result as soon as it arrives: a crash loses at most
-/// the record in flight.
-fn record_result(site: &Site, history: Option<&History>, target: &Target, outcome: &Outcome) {
-    tracing::info!(
-        site = %site.name,
-        target = %target,
-        outcome = outcome.kind.as_str(),
-        status = ?outcome.status,
-        request = %masked_summary(&site.endpoint, target),
-        "revalidation finished"
-    );
-    if outcome.kind == OutcomeKind::Cancelled {
-        return;
-    }
-    if let Some(Err(e)) = history.map(|h| h.append(&record(site, target, outcome))) {
-        eprintln!("warning: cannot write history: {e}");
-    }
 }
 
 fn print_result(target: &Target, outcome: &Outcome) {
@@ -407,192 +297,6 @@ fn print_result(target: &Target, outcome: &Outcome) {
     }
 }
 
-fn report(site: &Site, items: &[Item], json: bool) -> Exit {
-    if json {
-        let results: Vec<Value> = items.iter().map(|i| result_json(site, i)).collect();
-        print_json(
-            "revalidate",
-            json!({ "site": site.name, "dry_run": false, "results": results, "summary": summary_json(items) }),
-        );
-    } else {
-        let ok = items.iter().filter(|i| is_ok(i)).count();
-        println!(
-            "{} target(s) on {}: {ok} revalidated, {} failed{}",
-            items.len(),
-            site.name,
-            items.len() - ok,
-            verify_summary(items)
-        );
-    }
-    exit_for(items)
-}
-
-/// `; 1 of 2 page(s) verified fresh everywhere`, with --verify only.
-fn verify_summary(items: &[Item]) -> String {
-    if items.iter().all(|i| i.verifications.is_none()) {
-        return String::new();
-    }
-    let verified: Vec<&Verification> = items
-        .iter()
-        .flat_map(|i| i.verifications.iter().flatten())
-        .collect();
-    let fresh = verified
-        .iter()
-        .filter(|v| v.verdict == Verdict::FreshEverywhere)
-        .count();
-    format!(
-        "; {fresh} of {} page(s) verified fresh everywhere",
-        verified.len()
-    )
-}
-
-fn is_ok(item: &Item) -> bool {
-    item.outcome.as_ref().is_some_and(|o| o.kind.is_success())
-}
-
-fn result_json(site: &Site, item: &Item) -> Value {
-    let mut result = json!({
-        "target": item.target,
-        "request": masked_summary(&site.endpoint, &item.target),
-        "lint": item.lint,
-        "outcome": item.outcome.as_ref().map(to_value),
-    });
-    if let (Some(v), Some(obj)) = (&item.verifications, result.as_object_mut()) {
-        obj.insert("verifications".into(), to_value(v));
-    }
-    result
-}
-
-fn summary_json(items: &[Item]) -> Value {
-    let ok = items.iter().filter(|i| is_ok(i)).count();
-    let refused = items
-        .iter()
-        .filter(|i| {
-            i.outcome
-                .as_ref()
-                .is_some_and(|o| o.kind == OutcomeKind::Refused)
-        })
-        .count();
-    json!({ "total": items.len(), "revalidated": ok, "refused": refused, "failed": items.iter().filter(|i| i.outcome.is_some()).count() - ok })
-}
-
-fn exit_for(items: &[Item]) -> Exit {
-    // With --verify, a revalidation counts only once seen fresh everywhere.
-    let verified = |i: &Item| match &i.verifications {
-        None => true,
-        Some(v) => !v.is_empty() && v.iter().all(|v| v.verdict == Verdict::FreshEverywhere),
-    };
-    let all_fine = items
-        .iter()
-        .all(|i| i.outcome.as_ref().is_none_or(|o| o.kind.is_success()) && verified(i));
-    if all_fine { Exit::Ok } else { Exit::Failed }
-}
-
-/// A progress line on stderr for bulk runs, only when stderr is a terminal.
-struct Progress {
-    total: usize,
-    done: usize,
-    failed: usize,
-    enabled: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Self {
-        Progress {
-            total,
-            done: 0,
-            failed: 0,
-            enabled: total > 1 && std::io::stderr().is_terminal(),
-        }
-    }
-
-    fn finished(&mut self, ok: bool) {
-        self.done += 1;
-        if !ok {
-            self.failed += 1;
-        }
-    }
-
-    fn show(&self) {
-        if self.enabled {
-            eprint!("\r[{}/{}] {} failed ", self.done, self.total, self.failed);
-            let _ = std::io::stderr().flush();
-        }
-    }
-
-    fn clear(&self) {
-        if self.enabled {
-            eprint!("\r\x1b[2K");
-        }
-    }
-}
-
-/// `--verify`: per target, fingerprint its pages, send, and poll every
-/// layer; results print and go to history as each target finishes.
-async fn verify_all(
-    ctx: &CheckContext,
-    job: std::sync::Arc<Job>,
-    items: &mut [Item],
-    history: Option<&History>,
-    args: &RevalidateArgs,
-) {
-    let cancel = CancellationToken::new();
-    let mut running = FuturesUnordered::new();
-    for (i, item) in items
-        .iter()
-        .enumerate()
-        .filter(|(_, it)| it.outcome.is_none())
-    {
-        let (target, job, cancel) = (item.target.clone(), job.clone(), cancel.clone());
-        let pages = verify::pages_for(&ctx.site, &target);
-        running.push(async move {
-            let result =
-                verify::revalidate_and_verify(ctx, &job, &target, &pages, args.deadline, &cancel)
-                    .await;
-            (i, result)
-        });
-    }
-    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
-    loop {
-        tokio::select! {
-            next = running.next() => match next {
-                Some((i, (outcome, verifications))) => {
-                    finish_verified(&ctx.site, history, &mut items[i], outcome, verifications, args.json);
-                }
-                None => break,
-            },
-            _ = &mut ctrl_c, if !cancel.is_cancelled() => {
-                eprintln!("cancelling: no new requests; verification stops");
-                cancel.cancel();
-            }
-        }
-    }
-}
-
-fn finish_verified(
-    site: &Site,
-    history: Option<&History>,
-    item: &mut Item,
-    outcome: Outcome,
-    verifications: Vec<Verification>,
-    json: bool,
-) {
-    record_result(site, history, &item.target, &outcome);
-    let records: Vec<Record> = verifications
-        .iter()
-        .map(Verification::history_record)
-        .collect();
-    if let Some(Err(e)) = history.map(|h| h.append_all(&records)) {
-        eprintln!("warning: cannot write history: {e}");
-    }
-    if !json {
-        print_result(&item.target, &outcome);
-        print_verifications(&item.target, &outcome, &verifications);
-    }
-    item.outcome = Some(outcome);
-    item.verifications = Some(verifications);
-}
-
 fn print_verifications(target: &Target, outcome: &Outcome, verifications: &[Verification]) {
     if outcome.kind.is_success() && verifications.is_empty() {
         println!(
@@ -606,7 +310,7 @@ fn print_verifications(target: &Target, outcome: &Outcome, verifications: &[Veri
             v.explanation,
             v.verdict.as_str()
         );
-        for line in verify::finding(crate::checks::CheckId::Verify, v)
+        for line in crate::checks::verify::finding(crate::checks::CheckId::Verify, v)
             .evidence
             .iter()
             .skip(1)

@@ -1,10 +1,9 @@
 //! What flows into `update` (messages) and out of it (commands).
 
-use crate::checks::{CheckEvent, Verification};
-use crate::outcome::Outcome;
-use crate::probe::LayerProbe;
-use crate::target::Target;
+use crate::engine::Planned;
 use crossterm::event::KeyEvent;
+
+pub use crate::engine::EngineEvent;
 
 #[derive(Clone, Debug)]
 pub enum Message {
@@ -16,54 +15,18 @@ pub enum Message {
     Engine(EngineEvent),
 }
 
-/// What the engine reports back while work runs in its tasks.
-#[derive(Clone, Debug)]
-pub enum EngineEvent {
-    Finished {
-        site: String,
-        target: Target,
-        /// The request as sent, secret masked.
-        request: String,
-        outcome: Box<Outcome>,
-    },
-    /// A revalidation with verification finished: the outcome and, when it
-    /// was revalidated, a verdict per watched page.
-    Verified {
-        site: String,
-        target: Target,
-        request: String,
-        outcome: Box<Outcome>,
-        verifications: Vec<Verification>,
-    },
-    /// Something a running check suite reported.
-    Check { site: String, event: CheckEvent },
-    /// The check suite ended.
-    ChecksDone { site: String },
-    /// A page fetched through every layer.
-    Probed {
-        site: String,
-        path: String,
-        probes: Vec<LayerProbe>,
-    },
-    /// The run could not start (e.g. the secret could not be read).
-    NotStarted {
-        site: String,
-        targets: Vec<Target>,
-        reason: String,
-    },
-}
-
 /// Side effects `update` asks for; the runtime carries them out.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
+    /// Send these planned targets (none of them refused).
     Revalidate {
         site: usize,
-        targets: Vec<Target>,
+        targets: Vec<Planned>,
     },
     /// Revalidate, then watch the pages until they change or a deadline.
     Verify {
         site: usize,
-        targets: Vec<Target>,
+        targets: Vec<Planned>,
     },
     /// The passive troubleshooting checks for these paths.
     RunChecks {

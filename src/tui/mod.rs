@@ -2,7 +2,6 @@
 //! `view(state)`, driven by a message loop over the same engine the
 //! command line uses.
 
-pub mod engine;
 pub mod keys;
 pub mod message;
 pub mod runtime;
@@ -11,8 +10,8 @@ pub mod theme;
 pub mod update;
 pub mod view;
 
-use crate::cli::Exit;
 use crate::config::Config;
+use crate::exit::Exit;
 use crate::history::{History, LastStates};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -44,7 +43,7 @@ pub async fn run(config: &Config, options: Options) -> Exit {
         .and_then(|h| h.last_states().ok())
         .unwrap_or_default();
     let mut state = state::State::new(config, &last, options.read_only, theme::Theme::from_env());
-    let (engine, engine_events) = engine::Engine::new(config.sites.clone(), history);
+    let (engine, engine_events) = crate::engine::Engine::new(config.sites.clone(), history);
     let shutdown = terminated();
     // Raw mode, alternate screen, and a panic hook that restores both.
     let mut terminal = match ratatui::try_init() {

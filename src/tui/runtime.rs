@@ -3,12 +3,13 @@
 //! drawn only when something changed. Input comes in as a stream so tests
 //! drive the whole loop without a terminal.
 
-use super::engine::Engine;
 use super::message::{Command, EngineEvent, Message};
 use super::state::{State, route_target};
 use super::update::update;
 use super::view::view;
+use crate::engine::Engine;
 use crate::relative_time::secs_until_change;
+use crate::verify::DEFAULT_DEADLINE;
 use crossterm::event::Event;
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
@@ -102,10 +103,25 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
 
     fn execute(&mut self, command: Command) {
         match command {
-            Command::Revalidate { site, targets } => self.engine.revalidate(site, targets),
-            Command::Verify { site, targets } => self.engine.verify(site, targets),
-            Command::RunChecks { site, paths } => self.engine.run_checks(site, paths),
-            Command::Probe { site, path } => self.engine.probe(site, path),
+            // The engine's tasks report through events; their handles are
+            // not needed here.
+            Command::Revalidate { site, targets } => {
+                self.engine.revalidate(site, targets);
+            }
+            Command::Verify { site, targets } => {
+                self.engine.verify(site, targets, DEFAULT_DEADLINE);
+            }
+            Command::RunChecks { site, paths } => {
+                let plan = crate::checks::Plan {
+                    paths,
+                    active: false,
+                    deadline: DEFAULT_DEADLINE,
+                };
+                self.engine.run_checks(site, plan);
+            }
+            Command::Probe { site, path } => {
+                self.engine.probe(site, path);
+            }
             Command::CancelAll => self.engine.cancel_all(),
             Command::Copy(text) => {
                 let _ = self.clipboard.write_all(osc52(&text).as_bytes());

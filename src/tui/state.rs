@@ -301,6 +301,48 @@ impl State {
         self.probes.get(&(site.to_string(), path.to_string()))
     }
 
+    /// What the planner says of a typed path, refusals first.
+    pub fn ad_hoc_lint(&self, text: &str) -> Vec<crate::path_lint::LintFinding> {
+        match self.site() {
+            Some(site) => crate::engine::plan_one(site, ad_hoc_target(text), false).lint,
+            None => Vec::new(),
+        }
+    }
+
+    /// Why a typed path must not be sent, if it must not.
+    pub fn ad_hoc_refusal(&self, text: &str) -> Option<String> {
+        let site = self.site()?;
+        let planned = crate::engine::plan_one(site, ad_hoc_target(text), false);
+        let lint_refusal = planned
+            .lint
+            .into_iter()
+            .find(|f| f.level == crate::path_lint::LintLevel::Refused)
+            .map(|f| f.message);
+        lint_refusal.or_else(|| planned.refusal.map(|o| o.explanation))
+    }
+
+    /// The site's tags that contain what was typed.
+    pub fn tag_choices(&self, typed: &str) -> Vec<String> {
+        let typed = typed.trim().to_lowercase();
+        self.site()
+            .map(|s| {
+                s.tags
+                    .iter()
+                    .filter(|t| t.to_lowercase().contains(&typed))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The name of the site at `index` (events carry the index).
+    pub fn site_name(&self, index: usize) -> String {
+        self.sites
+            .get(index)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    }
+
     pub fn is_pending(&self, site: &str, target: &Target) -> bool {
         self.pending.contains(&(site.to_string(), target.clone()))
     }
@@ -342,4 +384,18 @@ fn route_matches(route: &Route, needle: &str) -> bool {
             .labels
             .iter()
             .any(|l| l.to_lowercase().contains(needle))
+}
+
+/// A typed path, or a pattern followed by its type: `/blog/[slug] page`.
+pub fn ad_hoc_target(text: &str) -> Target {
+    let text = text.trim();
+    let typed = text.rsplit_once(' ').and_then(|(path, kind)| match kind {
+        "page" => Some(Target::pattern(path.trim(), crate::target::PageType::Page)),
+        "layout" => Some(Target::pattern(
+            path.trim(),
+            crate::target::PageType::Layout,
+        )),
+        _ => None,
+    });
+    typed.unwrap_or_else(|| Target::path(text))
 }

@@ -10,9 +10,9 @@ use super::state::{
 };
 use crate::checks::{CheckEvent, Verification};
 use crate::endpoint;
+use crate::engine::Planned;
 use crate::outcome::Outcome;
-use crate::path_lint::{self, LintLevel};
-use crate::target::{PageType, Target};
+use crate::target::Target;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -328,29 +328,51 @@ fn send(state: &mut State, action: SendAction, site: usize, targets: Vec<Target>
         state.status = Some((Level::Problem, "read-only: nothing sent".into()));
         return Vec::new();
     }
-    let Some(name) = state.sites.get(site).map(|s| s.name.clone()) else {
+    let Some(config) = state.sites.get(site) else {
         return Vec::new();
     };
-    for target in &targets {
-        state.pending.insert((name.clone(), target.clone()));
+    let name = config.name.clone();
+    let (refused, planned): (Vec<Planned>, Vec<Planned>) =
+        crate::engine::plan(config, targets, false)
+            .into_iter()
+            .partition(Planned::is_refused);
+    for p in &refused {
+        let why = p.refusal.as_ref().map_or("", |o| o.explanation.as_str());
+        state.status = Some((Level::Problem, format!("not sent: {}: {why}", p.target)));
+        state.push_activity(
+            Level::Problem,
+            format!("{name}: not sent: {}: {why}", p.target),
+        );
     }
-    state.in_flight += targets.len();
+    if planned.is_empty() {
+        return Vec::new();
+    }
+    for p in &planned {
+        state.pending.insert((name.clone(), p.target.clone()));
+    }
+    state.in_flight += planned.len();
     state.marks.retain(|(s, _)| *s != site);
-    let what = match targets.as_slice() {
-        [one] => one.to_string(),
+    let what = match planned.as_slice() {
+        [one] => one.target.to_string(),
         many => format!("{} targets", many.len()),
     };
     match action {
         SendAction::Revalidate => {
             state.push_activity(Level::Info, format!("{name}: sending {what}"));
-            vec![Command::Revalidate { site, targets }]
+            vec![Command::Revalidate {
+                site,
+                targets: planned,
+            }]
         }
         SendAction::Verify => {
             state.push_activity(
                 Level::Info,
                 format!("{name}: revalidating and verifying {what}"),
             );
-            vec![Command::Verify { site, targets }]
+            vec![Command::Verify {
+                site,
+                targets: planned,
+            }]
         }
     }
 }
@@ -459,8 +481,8 @@ fn submit_input(state: &mut State, purpose: InputPurpose, input: Input) -> Vec<C
 
 /// Send a typed path unless the linter refuses it; then keep the input open.
 fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
-    let target = ad_hoc_target(input.value());
-    if let Some(reason) = ad_hoc_refusal(state, input.value()) {
+    let target = super::state::ad_hoc_target(input.value());
+    if let Some(reason) = state.ad_hoc_refusal(input.value()) {
         state.status = Some((Level::Problem, reason));
         state.modal = Some(Modal::Input {
             purpose: InputPurpose::AdHoc,
@@ -469,37 +491,6 @@ fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
         return Vec::new();
     }
     send(state, SendAction::Revalidate, state.site_idx, vec![target])
-}
-
-/// A typed path, or a pattern followed by its type: `/blog/[slug] page`.
-pub fn ad_hoc_target(text: &str) -> Target {
-    let text = text.trim();
-    let typed = text.rsplit_once(' ').and_then(|(path, kind)| match kind {
-        "page" => Some(Target::pattern(path.trim(), PageType::Page)),
-        "layout" => Some(Target::pattern(path.trim(), PageType::Layout)),
-        _ => None,
-    });
-    typed.unwrap_or_else(|| Target::path(text))
-}
-
-/// What the linter says of a typed path, refusals first.
-pub fn ad_hoc_lint(state: &State, text: &str) -> Vec<path_lint::LintFinding> {
-    let rules = state
-        .site()
-        .map(|s| s.path_rules.clone())
-        .unwrap_or_default();
-    let target = ad_hoc_target(text);
-    let mut findings = path_lint::lint_path(&target.value, target.page_type, &rules);
-    findings.sort_by_key(|f| std::cmp::Reverse(f.level));
-    findings
-}
-
-/// Why a typed path must not be sent, if it must not.
-pub fn ad_hoc_refusal(state: &State, text: &str) -> Option<String> {
-    ad_hoc_lint(state, text)
-        .into_iter()
-        .find(|f| f.level == LintLevel::Refused)
-        .map(|f| f.message)
 }
 
 /// `:site NAME`, `:path /x`, `:tag NAME`, `:q`.
@@ -546,7 +537,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
 }
 
 fn tag_key(state: &mut State, selected: usize, mut input: Input, key: KeyEvent) -> Vec<Command> {
-    let choices = tag_choices(state, input.value());
+    let choices = state.tag_choices(input.value());
     match key.code {
         KeyCode::Esc => Vec::new(),
         KeyCode::Up => reopen_tags(state, selected.saturating_sub(1), input),
@@ -580,21 +571,6 @@ fn reopen_tags(state: &mut State, selected: usize, input: Input) -> Vec<Command>
     Vec::new()
 }
 
-/// The site's tags that contain what was typed.
-pub fn tag_choices(state: &State, typed: &str) -> Vec<String> {
-    let typed = typed.trim().to_lowercase();
-    state
-        .site()
-        .map(|s| {
-            s.tags
-                .iter()
-                .filter(|t| t.to_lowercase().contains(&typed))
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn engine_event(state: &mut State, event: EngineEvent) {
     match event {
         EngineEvent::Finished {
@@ -604,7 +580,7 @@ fn engine_event(state: &mut State, event: EngineEvent) {
             outcome,
         } => {
             state.in_flight = state.in_flight.saturating_sub(1);
-            record_outcome(state, &site, target, request, &outcome);
+            record_outcome(state, site, target, request, &outcome);
         }
         EngineEvent::Verified {
             site,
@@ -614,28 +590,35 @@ fn engine_event(state: &mut State, event: EngineEvent) {
             verifications,
         } => {
             state.in_flight = state.in_flight.saturating_sub(1);
-            record_outcome(state, &site, target, request, &outcome);
+            record_outcome(state, site, target, request, &outcome);
             for v in verifications {
-                record_verification(state, &site, v);
+                record_verification(state, v);
             }
         }
-        EngineEvent::Check { site, event } => record_check_event(state, &site, event),
+        EngineEvent::Waiting { site, wait } => {
+            let text = format!(
+                "{}: rate limited: every request waits {} s as the server asks (Retry-After)",
+                state.site_name(site),
+                wait.as_secs()
+            );
+            state.status = Some((Level::Problem, text.clone()));
+            state.push_activity(Level::Problem, text);
+        }
+        EngineEvent::Warning { message } => {
+            state.status = Some((Level::Problem, message.clone()));
+            state.push_activity(Level::Problem, message);
+        }
+        EngineEvent::Check { site, event } => {
+            let name = state.site_name(site);
+            record_check_event(state, &name, event);
+        }
         EngineEvent::ChecksDone { site } => {
             state.in_flight = state.in_flight.saturating_sub(1);
-            if let Some(list) = state.checklist.as_mut().filter(|l| l.site == site) {
-                list.done = true;
-                let worst = list.findings.iter().map(|f| f.severity).max();
-                let text = format!(
-                    "{site}: checks done, {} finding(s), worst {}",
-                    list.findings.len(),
-                    worst.map_or("none", |w| w.as_str())
-                );
-                let problem = worst.is_some_and(|w| w >= crate::checks::Severity::Warning);
-                state.push_activity(if problem { Level::Problem } else { Level::Ok }, text);
-            }
+            checks_done(state, &state.site_name(site));
         }
         EngineEvent::Probed { site, path, probes } => {
             state.in_flight = state.in_flight.saturating_sub(1);
+            let site = state.site_name(site);
             let conclusions = crate::checks::cache_layers::conclusions(&probes);
             let line = probes
                 .iter()
@@ -655,6 +638,7 @@ fn engine_event(state: &mut State, event: EngineEvent) {
             targets,
             reason,
         } => {
+            let site = state.site_name(site);
             state.in_flight = state.in_flight.saturating_sub(targets.len().max(1));
             for target in targets {
                 state.pending.remove(&(site.clone(), target));
@@ -665,14 +649,29 @@ fn engine_event(state: &mut State, event: EngineEvent) {
     }
 }
 
+fn checks_done(state: &mut State, site: &str) {
+    if let Some(list) = state.checklist.as_mut().filter(|l| l.site == site) {
+        list.done = true;
+        let worst = list.findings.iter().map(|f| f.severity).max();
+        let text = format!(
+            "{site}: checks done, {} finding(s), worst {}",
+            list.findings.len(),
+            worst.map_or("none", |w| w.as_str())
+        );
+        let problem = worst.is_some_and(|w| w >= crate::checks::Severity::Warning);
+        state.push_activity(if problem { Level::Problem } else { Level::Ok }, text);
+    }
+}
+
 fn record_outcome(
     state: &mut State,
-    site: &str,
+    site_id: usize,
     target: Target,
     request: String,
     outcome: &Outcome,
 ) {
-    let key = (site.to_string(), target.clone());
+    let site = state.site_name(site_id);
+    let key = (site.clone(), target.clone());
     state.pending.remove(&key);
     let result = TargetResult::from_outcome(outcome, request, state.now);
     let level = if result.ok { Level::Ok } else { Level::Problem };
@@ -681,8 +680,8 @@ fn record_outcome(
         outcome.kind.as_str(),
         outcome.status.map(|s| format!(" {s}")).unwrap_or_default()
     );
-    if let Some(i) = state.sites.iter().position(|s| s.name == site) {
-        state.site_health[i] = if result.ok {
+    if let Some(health) = state.site_health.get_mut(site_id) {
+        *health = if result.ok {
             Health::Ok
         } else {
             Health::Failing
@@ -692,7 +691,8 @@ fn record_outcome(
     state.push_activity(level, line);
 }
 
-fn record_verification(state: &mut State, site: &str, v: Verification) {
+fn record_verification(state: &mut State, v: Verification) {
+    let site = v.site.clone();
     let layers = v
         .layers
         .iter()
@@ -723,7 +723,7 @@ fn record_verification(state: &mut State, site: &str, v: Verification) {
         layers,
         time: state.now,
     };
-    state.verdicts.insert((site.to_string(), v.page), verdict);
+    state.verdicts.insert((site, v.page), verdict);
 }
 
 fn record_check_event(state: &mut State, site: &str, event: CheckEvent) {
@@ -733,7 +733,7 @@ fn record_check_event(state: &mut State, site: &str, event: CheckEvent) {
                 list.findings.push(finding);
             }
         }
-        CheckEvent::Verified(v) => record_verification(state, site, *v),
+        CheckEvent::Verified(v) => record_verification(state, *v),
         CheckEvent::Started { .. } | CheckEvent::Finished { .. } => {}
     }
 }

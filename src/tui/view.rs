@@ -10,7 +10,6 @@ use super::state::{
     Health, InputPurpose, Level, Modal, PageVerdict, Pane, SendAction, State, TargetResult,
     route_target,
 };
-use super::update::{ad_hoc_lint, tag_choices};
 use crate::checks::{Severity, Verdict};
 use crate::endpoint::masked_summary;
 use crate::path_lint::LintLevel;
@@ -781,7 +780,7 @@ fn ad_hoc_lint_line(state: &State, path: &str) -> Line<'static> {
             t.dim(),
         );
     }
-    match ad_hoc_lint(state, path).first() {
+    match state.ad_hoc_lint(path).first() {
         Some(f) if f.level == LintLevel::Refused => {
             Line::styled(format!("✗ {}", f.message), t.problem())
         }
@@ -798,7 +797,7 @@ fn draw_tags(
     input: &tui_input::Input,
 ) {
     let t = &state.theme;
-    let choices = tag_choices(state, input.value());
+    let choices = state.tag_choices(input.value());
     let mut lines: Vec<Line> = choices
         .iter()
         .enumerate()

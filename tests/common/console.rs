@@ -83,9 +83,18 @@ pub fn typed(text: &str) -> Vec<Message> {
     text.chars().map(key).collect()
 }
 
+/// The engine's id of a site of [`CONFIG`] (its position there).
+pub fn site_id(name: &str) -> usize {
+    match name {
+        "healthy" => 0,
+        "token-mismatch" => 1,
+        other => panic!("no site {other} in the test config"),
+    }
+}
+
 pub fn finished(site: &str, target: Target, outcome: Outcome) -> Message {
     Message::Engine(EngineEvent::Finished {
-        site: site.to_string(),
+        site: site_id(site),
         request: format!(
             "POST http://127.0.0.1:47810/api/revalidate?secret=***&path={}",
             target.value
@@ -120,4 +129,10 @@ pub fn revalidated() -> Outcome {
     .with_status(200);
     outcome.latency_ms = Some(12);
     outcome
+}
+
+/// Targets as the console plans them for the `healthy` site.
+pub fn planned(targets: Vec<Target>) -> Vec<isrctl::engine::Planned> {
+    let config = isrctl::config::parse(CONFIG, Path::new("demo.toml")).unwrap();
+    isrctl::engine::plan(&config.sites[0], targets, false)
 }

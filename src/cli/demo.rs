@@ -7,7 +7,7 @@
 //! - `silent-noop`: a site where `blog/hello` (no slash) would be answered
 //!   revalidated:true and do nothing; the linter refuses it.
 
-use crate::cli::Exit;
+use crate::exit::Exit;
 use crate::sim::{OriginOptions, SimCdn, SimOrigin};
 
 /// The app's secret in every simulated origin.
@@ -173,7 +173,7 @@ tags = ["products"]
 }
 
 /// Start the sites and open the console on them; or print their config.
-pub async fn run(print_config: bool, options: crate::tui::Options) -> Exit {
+pub async fn run(print_config: bool, read_only: bool) -> Exit {
     let demo = match Demo::start().await {
         Ok(demo) => demo,
         Err(e) => {
@@ -193,7 +193,7 @@ pub async fn run(print_config: bool, options: crate::tui::Options) -> Exit {
         return Exit::Failed;
     }
     match crate::config::parse(&text, &file) {
-        Ok(config) => crate::tui::run(&config, options).await,
+        Ok(config) => super::open_console(&config, read_only).await,
         Err(e) => {
             eprintln!("error: the demo config does not load (a bug): {e}");
             Exit::Failed

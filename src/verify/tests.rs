@@ -69,8 +69,9 @@ fn each_verdict_from_what_the_layers_did() {
         Verdict::FreshEverywhere,
         "without origins the cache-busted URL is the origin's view"
     );
-    assert_eq!(Verdict::Unchanged.severity(), Severity::Problem);
-    assert_eq!(Verdict::CouldNotTell.severity(), Severity::CouldNotCheck);
+    use crate::checks::{Severity, verify::severity};
+    assert_eq!(severity(Verdict::Unchanged), Severity::Problem);
+    assert_eq!(severity(Verdict::CouldNotTell), Severity::CouldNotCheck);
 }
 
 #[test]
@@ -81,7 +82,7 @@ fn a_stale_replica_behind_a_stale_cdn_names_both() {
         Some("the CDN keeps its copy 3,561 s more (s-maxage=3600), beyond the deadline".into());
     let layers = [public, layer(O1, true, Some(120)), layer(O2, true, None)];
     assert_eq!(verdict(&layers), Verdict::StaleReplica);
-    let (explanation, fix) = replica_words(&layers);
+    let (explanation, fix) = words::replica_words(&layers);
     assert_eq!(
         explanation,
         "fresh on origin 1 after 120 ms but origin 2 still serves the old page: the ISR cache is per instance; \
@@ -96,7 +97,7 @@ fn a_stale_replica_behind_a_stale_cdn_names_both() {
         layer(O1, true, Some(120)),
         layer(O2, true, None),
     ];
-    let (explanation, fix) = replica_words(&layers);
+    let (explanation, fix) = words::replica_words(&layers);
     assert!(!explanation.contains("CDN"), "{explanation}");
     assert!(!fix.contains("purge"), "{fix}");
 }

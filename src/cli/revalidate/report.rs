@@ -1,0 +1,124 @@
+//! The `revalidate` report: one value that the JSON document serialises
+//! and the human summary reads (README, "JSON output").
+
+use crate::config::Site;
+use crate::endpoint::masked_summary;
+use crate::engine::Planned;
+use crate::outcome::{Outcome, OutcomeKind};
+use crate::path_lint::LintFinding;
+use crate::target::Target;
+use crate::verify::{Verdict, Verification};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct RevalidateReport {
+    pub site: String,
+    pub dry_run: bool,
+    pub results: Vec<TargetResult>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TargetResult {
+    pub target: Target,
+    /// The request as it is (or would be) sent, secret masked.
+    pub request: String,
+    pub lint: Vec<LintFinding>,
+    /// `None` in a dry run unless refused, or when it was never sent.
+    pub outcome: Option<Outcome>,
+    /// With `--verify` only: one per page watched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verifications: Option<Vec<Verification>>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub total: usize,
+    pub revalidated: usize,
+    pub refused: usize,
+    pub failed: usize,
+}
+
+impl RevalidateReport {
+    pub fn new(site: &Site, planned: &[Planned], dry_run: bool, verify: bool) -> Self {
+        let results = planned
+            .iter()
+            .map(|p| TargetResult {
+                target: p.target.clone(),
+                request: masked_summary(&site.endpoint, &p.target),
+                lint: p.lint.clone(),
+                outcome: p.refusal.clone(),
+                verifications: (verify && !dry_run).then(Vec::new),
+            })
+            .collect();
+        let mut report = RevalidateReport {
+            site: site.name.clone(),
+            dry_run,
+            results,
+            summary: Summary::default(),
+        };
+        report.summarise();
+        report
+    }
+
+    /// Put an outcome (and verifications) on its target's result.
+    pub fn set(
+        &mut self,
+        target: &Target,
+        outcome: Outcome,
+        verifications: Option<Vec<Verification>>,
+    ) {
+        if let Some(result) = self.results.iter_mut().find(|r| &r.target == target) {
+            result.outcome = Some(outcome);
+            if verifications.is_some() {
+                result.verifications = verifications;
+            }
+        }
+        self.summarise();
+    }
+
+    fn summarise(&mut self) {
+        let outcomes = || self.results.iter().filter_map(|r| r.outcome.as_ref());
+        let revalidated = outcomes().filter(|o| o.kind.is_success()).count();
+        self.summary = Summary {
+            total: self.results.len(),
+            revalidated,
+            refused: outcomes()
+                .filter(|o| o.kind == OutcomeKind::Refused)
+                .count(),
+            failed: outcomes().count() - revalidated,
+        };
+    }
+
+    /// `; 1 of 2 page(s) verified fresh everywhere`, with --verify only.
+    pub fn verify_summary(&self) -> String {
+        if self.results.iter().all(|r| r.verifications.is_none()) {
+            return String::new();
+        }
+        let verified: Vec<&Verification> = self
+            .results
+            .iter()
+            .flat_map(|r| r.verifications.iter().flatten())
+            .collect();
+        let fresh = verified
+            .iter()
+            .filter(|v| v.verdict == Verdict::FreshEverywhere)
+            .count();
+        format!(
+            "; {fresh} of {} page(s) verified fresh everywhere",
+            verified.len()
+        )
+    }
+
+    /// Every target revalidated (and, with --verify, seen fresh everywhere).
+    pub fn all_fine(&self) -> bool {
+        self.results.iter().all(|r| {
+            let sent_fine = r.outcome.as_ref().is_none_or(|o| o.kind.is_success());
+            let verified = match &r.verifications {
+                None => true,
+                Some(v) => !v.is_empty() && v.iter().all(|v| v.verdict == Verdict::FreshEverywhere),
+            };
+            sent_fine && verified
+        })
+    }
+}

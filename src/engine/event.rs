@@ -1,0 +1,68 @@
+//! What the engine reports while work runs: one event type for every
+//! operation, rendered by the command line (lines or JSON) and turned into
+//! messages by the console.
+
+use crate::checks::CheckEvent;
+use crate::outcome::Outcome;
+use crate::probe::LayerProbe;
+use crate::target::Target;
+use crate::verify::Verification;
+use std::time::Duration;
+
+/// A site by its position in the engine's list (the config's order), so
+/// no front end has to look a name up again.
+pub type SiteId = usize;
+
+/// Why an operation could not start: nothing was sent.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StartError {
+    /// The secret could not be read (unset variable, failing command…).
+    #[error("{0}")]
+    Secret(String),
+    /// The site's HTTP client could not be built.
+    #[error("{0}")]
+    Client(String),
+    #[error("no site number {0}")]
+    UnknownSite(SiteId),
+}
+
+#[derive(Clone, Debug)]
+pub enum EngineEvent {
+    /// One revalidation finished (or was refused or cancelled).
+    Finished {
+        site: SiteId,
+        target: Target,
+        /// The request as sent, secret masked.
+        request: String,
+        outcome: Box<Outcome>,
+    },
+    /// A revalidation with verification finished: the outcome and, when it
+    /// was revalidated, a verdict per watched page.
+    Verified {
+        site: SiteId,
+        target: Target,
+        request: String,
+        outcome: Box<Outcome>,
+        verifications: Vec<Verification>,
+    },
+    /// The site asked to wait (429 Retry-After): every request to it pauses.
+    Waiting { site: SiteId, wait: Duration },
+    /// Something a running check suite reported.
+    Check { site: SiteId, event: CheckEvent },
+    /// The check suite ended.
+    ChecksDone { site: SiteId },
+    /// A page fetched through every layer.
+    Probed {
+        site: SiteId,
+        path: String,
+        probes: Vec<LayerProbe>,
+    },
+    /// The operation could not start; these targets were not sent.
+    NotStarted {
+        site: SiteId,
+        targets: Vec<Target>,
+        reason: StartError,
+    },
+    /// Something worth telling that stops nothing (history not written).
+    Warning { message: String },
+}

@@ -1,0 +1,348 @@
+//! The engine: the one place that carries out work for both faces.
+//!
+//! It keeps a [`Session`] per site (opened on first use, off the async
+//! threads, so a password manager runs once per site per program run), and
+//! offers the operations — revalidate, verify, checks, probe, cancel — each
+//! a tokio task that streams [`EngineEvent`]s over the engine's one channel
+//! and writes history itself ([`record`] holds the rules). The command line
+//! prints the events; the console turns them into messages. Nothing here
+//! knows about the terminal.
+
+pub mod event;
+pub mod plan;
+mod record;
+
+pub use event::{EngineEvent, SiteId, StartError};
+pub use plan::{Planned, plan, plan_one};
+
+use crate::checks::{self, CheckEvent};
+use crate::config::Site;
+use crate::endpoint::masked_summary;
+use crate::history::History;
+use crate::job_runner::{self, JobEvent, PauseListener};
+use crate::session::Session;
+use crate::target::Target;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use record::Recorder;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// Cheap to clone: clones share sessions, history and the event channel.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    sites: Vec<Site>,
+    sessions: tokio::sync::Mutex<HashMap<SiteId, Arc<Session>>>,
+    recorder: Recorder,
+    events: UnboundedSender<EngineEvent>,
+    /// Replaced after each cancel, so later work starts uncancelled.
+    cancel: Mutex<CancellationToken>,
+}
+
+impl Engine {
+    /// An engine over `sites`; every event of every operation arrives on
+    /// the returned receiver.
+    pub fn new(
+        sites: Vec<Site>,
+        history: Option<Arc<History>>,
+    ) -> (Engine, UnboundedReceiver<EngineEvent>) {
+        let (events, receiver) = mpsc::unbounded_channel();
+        let inner = Inner {
+            sites,
+            sessions: tokio::sync::Mutex::default(),
+            recorder: Recorder::new(history, events.clone()),
+            events,
+            cancel: Mutex::new(CancellationToken::new()),
+        };
+        let engine = Engine {
+            inner: Arc::new(inner),
+        };
+        (engine, receiver)
+    }
+
+    pub fn site(&self, site: SiteId) -> Option<&Site> {
+        self.inner.sites.get(site)
+    }
+
+    /// The site's session, opened on first use.
+    pub async fn session(&self, site: SiteId) -> Result<Arc<Session>, StartError> {
+        let config = self.site(site).ok_or(StartError::UnknownSite(site))?;
+        let mut sessions = self.inner.sessions.lock().await;
+        if let Some(session) = sessions.get(&site) {
+            return Ok(session.clone());
+        }
+        let session = Session::prepare(config.clone(), self.pause_listener(site))
+            .await
+            .map_err(StartError::Client)?;
+        sessions.insert(site, session.clone());
+        Ok(session)
+    }
+
+    /// Send every planned target that was not refused; refused ones are
+    /// reported and recorded at once. One `Finished` event per target.
+    pub fn revalidate(&self, site: SiteId, planned: Vec<Planned>) -> JoinHandle<()> {
+        let engine = self.clone();
+        let cancel = self.cancel_token();
+        tokio::spawn(async move {
+            let Some(targets) = engine.report_refusals(site, planned) else {
+                return;
+            };
+            if let Some(session) = engine.sending_session(site, &targets).await {
+                engine.send_all(site, &session, targets, cancel).await;
+            }
+            engine.inner.recorder.finish();
+        })
+    }
+
+    /// Revalidate each planned target and watch its pages until they change
+    /// or `deadline` passes; one `Verified` event per target.
+    pub fn verify(
+        &self,
+        site: SiteId,
+        planned: Vec<Planned>,
+        deadline: Duration,
+    ) -> JoinHandle<()> {
+        let engine = self.clone();
+        let cancel = self.cancel_token();
+        tokio::spawn(async move {
+            let Some(targets) = engine.report_refusals(site, planned) else {
+                return;
+            };
+            if let Some(session) = engine.sending_session(site, &targets).await {
+                engine
+                    .verify_all(site, &session, targets, deadline, cancel)
+                    .await;
+            }
+            engine.inner.recorder.finish();
+        })
+    }
+
+    /// The check suite for some paths; findings stream as `Check` events,
+    /// then `ChecksDone`.
+    pub fn run_checks(&self, site: SiteId, plan: checks::Plan) -> JoinHandle<()> {
+        let engine = self.clone();
+        let cancel = self.cancel_token();
+        tokio::spawn(async move {
+            let session = match engine.session(site).await {
+                Ok(session) => session,
+                Err(reason) => return engine.not_started(site, Vec::new(), reason),
+            };
+            engine.checks(site, session, plan, cancel).await;
+            engine.inner.recorder.finish();
+            engine.emit(EngineEvent::ChecksDone { site });
+        })
+    }
+
+    /// Fetch a page through every layer of its site, revalidating nothing.
+    pub fn probe(&self, site: SiteId, path: String) -> JoinHandle<()> {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let session = match engine.session(site).await {
+                Ok(session) => session,
+                Err(reason) => return engine.not_started(site, Vec::new(), reason),
+            };
+            let layers = crate::probe::site_layers(&session.site, &path);
+            let probes = crate::probe::probe_all(&session.probe_settings(&path), &layers).await;
+            engine.emit(EngineEvent::Probed { site, path, probes });
+        })
+    }
+
+    /// Stop every running operation: no new requests; those in flight
+    /// finish within their timeout.
+    pub fn cancel_all(&self) {
+        if let Ok(mut cancel) = self.inner.cancel.lock() {
+            cancel.cancel();
+            *cancel = CancellationToken::new();
+        }
+    }
+
+    fn cancel_token(&self) -> CancellationToken {
+        match self.inner.cancel.lock() {
+            Ok(cancel) => cancel.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn emit(&self, event: EngineEvent) {
+        // Nobody listening any more (the face quit): nothing to do.
+        let _ = self.inner.events.send(event);
+    }
+
+    fn pause_listener(&self, site: SiteId) -> PauseListener {
+        let events = self.inner.events.clone();
+        Box::new(move |wait| {
+            let _ = events.send(EngineEvent::Waiting { site, wait });
+        })
+    }
+
+    fn not_started(&self, site: SiteId, targets: Vec<Target>, reason: StartError) {
+        self.emit(EngineEvent::NotStarted {
+            site,
+            targets,
+            reason,
+        });
+    }
+
+    /// Report and record the refused targets; the rest, or `None` when
+    /// the site is unknown.
+    fn report_refusals(&self, site: SiteId, planned: Vec<Planned>) -> Option<Vec<Target>> {
+        let Some(config) = self.site(site) else {
+            let targets = planned.into_iter().map(|p| p.target).collect();
+            self.not_started(site, targets, StartError::UnknownSite(site));
+            return None;
+        };
+        let mut sendable = Vec::new();
+        for Planned {
+            target, refusal, ..
+        } in planned
+        {
+            match refusal {
+                Some(outcome) => {
+                    self.inner.recorder.revalidation(config, &target, &outcome);
+                    self.finished(site, config, target, outcome);
+                }
+                None => sendable.push(target),
+            }
+        }
+        Some(sendable)
+    }
+
+    /// The session to send with, or `None` after reporting why not.
+    async fn sending_session(&self, site: SiteId, targets: &[Target]) -> Option<Arc<Session>> {
+        if targets.is_empty() {
+            return None;
+        }
+        let session = match self.session(site).await {
+            Ok(session) => session,
+            Err(reason) => {
+                self.not_started(site, targets.to_vec(), reason);
+                return None;
+            }
+        };
+        if let Err(reason) = session.job() {
+            self.not_started(site, targets.to_vec(), StartError::Secret(reason));
+            return None;
+        }
+        Some(session)
+    }
+
+    fn finished(
+        &self,
+        site: SiteId,
+        config: &Site,
+        target: Target,
+        outcome: crate::outcome::Outcome,
+    ) {
+        self.emit(EngineEvent::Finished {
+            site,
+            request: masked_summary(&config.endpoint, &target),
+            target,
+            outcome: Box::new(outcome),
+        });
+    }
+
+    async fn send_all(
+        &self,
+        site: SiteId,
+        session: &Session,
+        targets: Vec<Target>,
+        cancel: CancellationToken,
+    ) {
+        let Ok(job) = session.job() else { return };
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let handle = job_runner::run(job.clone(), targets.clone(), cancel, tx);
+        while let Some(event) = rx.recv().await {
+            let JobEvent::Finished { index, outcome } = event else {
+                continue;
+            };
+            let Some(target) = targets.get(index).cloned() else {
+                continue;
+            };
+            self.inner
+                .recorder
+                .revalidation(&session.site, &target, &outcome);
+            self.finished(site, &session.site, target, outcome);
+        }
+        let _ = handle.await;
+    }
+
+    async fn verify_all(
+        &self,
+        site: SiteId,
+        session: &Session,
+        targets: Vec<Target>,
+        deadline: Duration,
+        cancel: CancellationToken,
+    ) {
+        let mut running: FuturesUnordered<_> = targets
+            .into_iter()
+            .map(|target| {
+                let cancel = cancel.clone();
+                async move {
+                    let pages = crate::verify::pages_for(&session.site, &target);
+                    let result = crate::verify::revalidate_and_verify(
+                        session, &target, &pages, deadline, &cancel,
+                    )
+                    .await;
+                    (target, result, cancel.is_cancelled())
+                }
+            })
+            .collect();
+        while let Some((target, result, interrupted)) = running.next().await {
+            let (outcome, verifications) = match result {
+                Ok(verified) => verified,
+                Err(reason) => {
+                    self.not_started(site, vec![target], StartError::Secret(reason));
+                    continue;
+                }
+            };
+            self.inner
+                .recorder
+                .revalidation(&session.site, &target, &outcome);
+            self.inner
+                .recorder
+                .verifications(&verifications, interrupted);
+            self.emit(EngineEvent::Verified {
+                site,
+                request: masked_summary(&session.site.endpoint, &target),
+                target,
+                outcome: Box::new(outcome),
+                verifications,
+            });
+        }
+    }
+
+    async fn checks(
+        &self,
+        site: SiteId,
+        session: Arc<Session>,
+        plan: checks::Plan,
+        cancel: CancellationToken,
+    ) {
+        let paths = plan.paths.clone();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let handle = checks::run(session.clone(), plan, tx, cancel.clone());
+        let (mut findings, mut verifications) = (Vec::new(), Vec::new());
+        while let Some(event) = rx.recv().await {
+            match &event {
+                CheckEvent::Finding(finding) => findings.push(finding.clone()),
+                CheckEvent::Verified(v) => verifications.push((**v).clone()),
+                _ => {}
+            }
+            self.emit(EngineEvent::Check { site, event });
+        }
+        let _ = handle.await;
+        self.inner.recorder.checks(&session.site, &paths, &findings);
+        self.inner
+            .recorder
+            .verifications(&verifications, cancel.is_cancelled());
+    }
+}

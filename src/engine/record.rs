@@ -1,0 +1,90 @@
+//! What goes to history, decided in one place for every face:
+//! - each revalidation that was sent or refused, as soon as it finishes
+//!   (a crash loses at most the record in flight);
+//! - never a cancelled one: it was not sent, and recording it would hide
+//!   the target's last real revalidation;
+//! - each verification, unless it was interrupted (a cut-short watch proves
+//!   nothing about the page);
+//! - one "check" record per checked path;
+//! - the index brought up to date when an operation ends, so the next
+//!   start-up reads nothing twice.
+
+use super::event::EngineEvent;
+use crate::checks::Finding;
+use crate::config::Site;
+use crate::history::{History, Record};
+use crate::outcome::{Outcome, OutcomeKind};
+use crate::target::Target;
+use crate::verify::Verification;
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+
+#[derive(Clone)]
+pub(crate) struct Recorder {
+    history: Option<Arc<History>>,
+    /// Where a failed write is reported (it never stops the work).
+    events: UnboundedSender<EngineEvent>,
+}
+
+impl Recorder {
+    pub(crate) fn new(history: Option<Arc<History>>, events: UnboundedSender<EngineEvent>) -> Self {
+        Recorder { history, events }
+    }
+
+    pub(crate) fn revalidation(&self, site: &Site, target: &Target, outcome: &Outcome) {
+        tracing::info!(
+            site = %site.name,
+            %target,
+            outcome = outcome.kind.as_str(),
+            status = ?outcome.status,
+            request = %crate::endpoint::masked_summary(&site.endpoint, target),
+            "revalidation finished"
+        );
+        if outcome.kind != OutcomeKind::Cancelled {
+            self.append(&[crate::revalidation::history_record(
+                &site.name, target, outcome,
+            )]);
+        }
+    }
+
+    pub(crate) fn verifications(&self, verifications: &[Verification], interrupted: bool) {
+        if !interrupted {
+            let records: Vec<Record> = verifications
+                .iter()
+                .map(Verification::history_record)
+                .collect();
+            self.append(&records);
+        }
+    }
+
+    /// One record per path (its worst finding, site-wide ones included).
+    pub(crate) fn checks(&self, site: &Site, paths: &[String], findings: &[Finding]) {
+        let records: Vec<Record> = paths
+            .iter()
+            .filter_map(|path| crate::checks::history_record(&site.name, path, findings))
+            .collect();
+        self.append(&records);
+    }
+
+    /// At the end of an operation: the index covers everything appended.
+    pub(crate) fn finish(&self) {
+        if let Some(Err(e)) = self.history.as_ref().map(|h| h.update_index()) {
+            tracing::warn!("history index not updated: {e}");
+        }
+    }
+
+    fn append(&self, records: &[Record]) {
+        let Some(history) = &self.history else { return };
+        if records.is_empty() {
+            return;
+        }
+        if let Err(e) = history.append_all(records) {
+            tracing::warn!("history append failed: {e}");
+            let message = format!(
+                "cannot write history at {}: {e}",
+                history.file_path().display()
+            );
+            let _ = self.events.send(EngineEvent::Warning { message });
+        }
+    }
+}
