@@ -87,6 +87,9 @@ pub struct OriginOptions {
     /// Delay before every answer, pages included (a slow origin or a far
     /// region), on top of `endpoint_delay`.
     pub answer_delay: Duration,
+    /// The first this many endpoint requests are answered 429 with
+    /// `Retry-After: 1` (like a WAF in front of the app), whatever they ask.
+    pub rate_limit_first: usize,
 }
 
 impl Default for OriginOptions {
@@ -104,6 +107,7 @@ impl Default for OriginOptions {
             port: 0,
             accept_any_secret: false,
             answer_delay: Duration::ZERO,
+            rate_limit_first: 0,
         }
     }
 }
@@ -162,6 +166,9 @@ struct Counters {
     targeted: AtomicUsize,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    /// When each endpoint request arrived, and when each 429 was answered.
+    arrivals: Mutex<Vec<std::time::Instant>>,
+    limited: Mutex<Vec<std::time::Instant>>,
 }
 
 /// Holds one endpoint request as "in flight" until dropped, so the
@@ -171,6 +178,7 @@ struct InFlight<'a>(&'a Counters);
 impl<'a> InFlight<'a> {
     fn enter(counters: &'a Counters) -> InFlight<'a> {
         counters.requests.fetch_add(1, Ordering::SeqCst);
+        lock(&counters.arrivals).push(std::time::Instant::now());
         let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         counters.max_in_flight.fetch_max(now, Ordering::SeqCst);
         InFlight(counters)
@@ -183,7 +191,13 @@ impl Drop for InFlight<'_> {
     }
 }
 
+/// A poisoned lock only means a test panicked elsewhere; keep serving.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 struct Shared {
+    rate_limit_first: usize,
     secret: String,
     accept_any_secret: bool,
     endpoint_delay: Duration,
@@ -193,6 +207,20 @@ struct Shared {
 }
 
 impl Shared {
+    /// A 429 for the first `rate_limit_first` endpoint requests.
+    fn rate_limited(&self) -> Option<Response> {
+        if self.counters.requests.load(Ordering::SeqCst) > self.rate_limit_first {
+            return None;
+        }
+        lock(&self.counters.limited).push(std::time::Instant::now());
+        let body = serde_json::json!({"message": "Too many requests"});
+        let mut response = json(StatusCode::TOO_MANY_REQUESTS, body);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        Some(response)
+    }
+
     fn authorized(&self, query: &HashMap<String, String>) -> bool {
         self.accept_any_secret || query.get("secret") == Some(&self.secret)
     }
@@ -227,6 +255,7 @@ impl SimOrigin {
             .map(|p| (normalize(&p.path).to_string(), PageState::new(p)))
             .collect();
         let shared = Arc::new(Shared {
+            rate_limit_first: opts.rate_limit_first,
             secret: opts.secret,
             accept_any_secret: opts.accept_any_secret,
             endpoint_delay: opts.endpoint_delay,
@@ -273,6 +302,16 @@ impl SimOrigin {
     /// The most endpoint requests that were in flight at the same time.
     pub fn max_concurrent_endpoint_requests(&self) -> usize {
         self.shared.counters.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// When each endpoint request arrived, in order.
+    pub fn endpoint_arrivals(&self) -> Vec<std::time::Instant> {
+        lock(&self.shared.counters.arrivals).clone()
+    }
+
+    /// When each 429 of `rate_limit_first` was answered, in order.
+    pub fn rate_limited_at(&self) -> Vec<std::time::Instant> {
+        lock(&self.shared.counters.limited).clone()
     }
 
     /// How many times the page was regenerated (0 = the build output), or
@@ -452,6 +491,9 @@ async fn app_router_revalidate(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let _in_flight = InFlight::enter(&shared.counters);
+    if let Some(too_many) = shared.rate_limited() {
+        return too_many;
+    }
     tokio::time::sleep(shared.endpoint_delay + shared.answer_delay).await;
     if method != Method::POST {
         return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response();
@@ -557,6 +599,9 @@ async fn cms_webhook(
     body: Bytes,
 ) -> Response {
     let _in_flight = InFlight::enter(&shared.counters);
+    if let Some(too_many) = shared.rate_limited() {
+        return too_many;
+    }
     tokio::time::sleep(shared.endpoint_delay + shared.answer_delay).await;
     if method != Method::POST {
         return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response();
@@ -597,6 +642,9 @@ async fn pages_router_revalidate(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let _in_flight = InFlight::enter(&shared.counters);
+    if let Some(too_many) = shared.rate_limited() {
+        return too_many;
+    }
     tokio::time::sleep(shared.endpoint_delay + shared.answer_delay).await;
     let query = query_map(raw);
     shared.note_target(&query);

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod console;
+pub mod console_loop;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
