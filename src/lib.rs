@@ -1,7 +1,31 @@
 //! isrctl: the engine behind the on-call console for on-demand ISR sites.
 //!
-//! Nothing in this library knows about the terminal; the command line
-//! (`cli`) and, later, the terminal UI are thin front ends over it.
+//! One engine, two thin faces: [`cli`] (the subcommands: human lines or
+//! JSON) and [`tui`] (the console: `update(state, message) -> commands` plus
+//! `view(state)`). Nothing outside those two knows about the terminal or the
+//! argument parser.
+//!
+//! The modules, by concept:
+//! - [`engine`]: carries out all work for both faces; one [`session`] per
+//!   site; [`engine::plan`] (lint, `--no-lint`, endpoint refusals); history
+//!   written by the engine alone.
+//! - [`config`], [`secret`], [`redact`], [`endpoint`] (profiles),
+//!   [`path_lint`], [`target`]: what to send and how.
+//! - [`job_runner`] (concurrency, rate, the 429 pause, cancellation),
+//!   [`revalidation`] (send one request, classify the answer: [`outcome`]),
+//!   [`http`] (timeouts, no redirects, capped bodies).
+//! - [`verify`] (did the page change at every layer), [`probe`],
+//!   [`fingerprint`], [`cache_headers`] (what each CDN's headers mean),
+//!   [`checks`] (the troubleshooting catalog).
+//! - [`history`] (append-only JSONL with an index), [`logging`],
+//!   [`relative_time`], [`exit`]; [`sim`] (simulated origin, CDN and
+//!   hostile servers for tests and the demo).
+//!
+//! The life of a revalidation: a **target** (path or tag) is **planned**
+//! (linted, refused or accepted) → the site's **job** sends the **request**
+//! within the site's limits → the answer is classified as an **outcome** →
+//! the engine **records** it in history → with `--verify` (or `v`), the
+//! page is polled at every layer until it changes: the **verification**.
 
 pub mod cache_headers;
 pub mod checks;

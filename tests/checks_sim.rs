@@ -1,5 +1,6 @@
 //! `isrctl check`, `probe` and `revalidate --verify` against the simulated
 //! Next.js origin and CDN: each verdict an on-call engineer relies on.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
 

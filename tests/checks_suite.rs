@@ -1,5 +1,6 @@
 //! The checks suite as the console drives it: through the library, events
 //! over a channel, a cancellation token, no terminal.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 use isrctl::checks::{self, CheckEvent, CheckId, Plan, Session, Severity};
 use isrctl::sim::{OriginOptions, SimOrigin};

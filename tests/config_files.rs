@@ -1,6 +1,7 @@
 //! Config files as users write them: the example parses whole, and each
 //! malformed file under tests/fixtures/bad gives exit 2 and a message with
 //! the file, line and column its first line announces (`# expect: L:C text`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

@@ -6,6 +6,7 @@
 //!
 //! Where they differ, the simulation is wrong: fix `src/sim/origin.rs`.
 //! Needs `--features e2e` and a running testbed (README, "Testbed").
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod testbed;
 

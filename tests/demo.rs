@@ -1,4 +1,5 @@
 //! The demo's simulated sites show each case through the real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
 

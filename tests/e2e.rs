@@ -5,6 +5,7 @@
 //!
 //! Needs `--features e2e` and a running testbed (README, "Testbed"); fails
 //! when the testbed is not running.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod testbed;
 

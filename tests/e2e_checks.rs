@@ -8,6 +8,7 @@
 //! Needs `--features e2e` and a running testbed (README, "Testbed"). The
 //! tests take turns (`exclusive`) and settle each page first, so they leave
 //! the testbed usable for the others and need no fresh start.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod testbed;
 

@@ -4,6 +4,7 @@
 //!
 //! The multi-process tests re-run this test binary as the writer: the
 //! `child_writer` test does nothing unless `ISRCTL_TEST_HISTORY_DIR` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 use isrctl::history::{History, Record};
 use isrctl::target::Target;

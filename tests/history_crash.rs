@@ -1,5 +1,6 @@
 //! A bulk run killed with SIGKILL leaves a history that loads and holds
 //! every result the run had reported before it died.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The job runner under cancellation and limits, driven as the CLI and the
 //! UI drive it: targets in, events out.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! `isrctl revalidate` against the simulated Next.js origin and hostile
 //! endpoints: what an on-call engineer would check after each run.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The simulated origin, CDN and hostile endpoints behave as design.md says
 //! Next.js 16.4.6, a caching CDN and broken servers do: checked the way a
 //! user with curl would check them.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,7 @@
 //! The whole message loop with a test backend and an injected key stream:
 //! keys are handled while 200 requests hang at the server, and an idle
 //! console draws nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
 

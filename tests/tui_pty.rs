@@ -1,6 +1,7 @@
 //! The real binary in a real pseudo-terminal: `isrctl demo`, navigate,
 //! revalidate, read the result on screen, quit, and find the terminal
 //! back in cooked mode.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
@@ -40,13 +41,24 @@ impl Screen {
     }
 }
 
-/// Whether the terminal is in canonical (cooked) mode with echo.
-fn cooked(fd: i32) -> bool {
-    let mut termios: libc::termios = unsafe { std::mem::zeroed() };
-    // SAFETY: tcgetattr only writes into the struct we own.
-    let rc = unsafe { libc::tcgetattr(fd, &mut termios) };
-    assert_eq!(rc, 0, "tcgetattr on the pty failed");
-    termios.c_lflag & libc::ICANON != 0 && termios.c_lflag & libc::ECHO != 0
+/// Whether the terminal is in canonical (cooked) mode with echo, read
+/// through portable-pty's own termios call (the crate forbids unsafe code,
+/// tests included). The flags are read by name from their Debug form, so the
+/// test need not name `nix`.
+fn cooked(master: &dyn portable_pty::MasterPty) -> bool {
+    let termios = master.get_termios().expect("the pty's termios");
+    let flags = format!("{:?}", termios.local_flags);
+    let words: Vec<&str> = flags.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    words.contains(&"ICANON") && words.contains(&"ECHO")
+}
+
+/// Send `signal` (e.g. "TERM") to a process with kill(1).
+fn send_signal(pid: u32, signal: &str) -> bool {
+    std::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// `isrctl demo` running in a fresh pseudo-terminal, its screen parsed as
@@ -54,7 +66,6 @@ fn cooked(fd: i32) -> bool {
 struct Demo {
     child: Box<dyn portable_pty::Child + Send + Sync>,
     screen: Screen,
-    fd: i32,
     keys: Box<dyn Write + Send>,
     // Kept open so the pty (and its settings) outlive the child.
     _pty: portable_pty::PtyPair,
@@ -76,8 +87,7 @@ impl Demo {
         cmd.arg("demo");
         cmd.env("XDG_STATE_HOME", state.path());
         cmd.env("TERM", "xterm-256color");
-        let fd = pty.master.as_raw_fd().expect("the pty's fd");
-        assert!(cooked(fd), "the pty starts in cooked mode");
+        assert!(cooked(pty.master.as_ref()), "the pty starts in cooked mode");
         let child = pty.slave.spawn_command(cmd).expect("start isrctl demo");
         let size = |n| std::num::NonZeroU16::new(n).unwrap();
         let parser = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
@@ -96,7 +106,6 @@ impl Demo {
         Demo {
             child,
             screen: Screen { parser },
-            fd,
             keys,
             _pty: pty,
             _state: state,
@@ -129,7 +138,10 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
     let mut demo = Demo::start(30, 110);
     let screen = &demo.screen;
     screen.wait_for("Routes: healthy");
-    assert!(!cooked(demo.fd), "the console runs in raw mode");
+    assert!(
+        !cooked(demo._pty.master.as_ref()),
+        "the console runs in raw mode"
+    );
     // The frame may still be arriving: wait for the row itself.
     let start = Instant::now();
     while !screen.row_with("/blog/hello").contains("never") {
@@ -157,7 +169,7 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
     let status = demo.wait_exit("q did not quit");
     assert!(status.success(), "{status:?}");
     assert!(
-        cooked(demo.fd),
+        cooked(demo._pty.master.as_ref()),
         "the terminal is back in cooked mode after q"
     );
     let parser = demo.screen.parser.lock().unwrap();
@@ -175,13 +187,12 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
 fn sigterm_restores_the_terminal() {
     let mut demo = Demo::start(24, 80);
     demo.screen.wait_for("Routes: healthy");
-    assert!(!cooked(demo.fd));
-    let pid = demo.child.process_id().expect("a pid") as i32;
-    // SAFETY: sending a signal to our own child.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    assert!(!cooked(demo._pty.master.as_ref()));
+    let pid = demo.child.process_id().expect("a pid");
+    assert!(send_signal(pid, "TERM"));
     demo.wait_exit("SIGTERM did not end the console");
     assert!(
-        cooked(demo.fd),
+        cooked(demo._pty.master.as_ref()),
         "the terminal is back in cooked mode after SIGTERM"
     );
     assert!(

@@ -1,5 +1,6 @@
 //! Whole screens, as a user sees them, at 80×24 and 120×40; and no panic
 //! at any size from 1×1 to 300×100.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
 

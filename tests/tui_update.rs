@@ -1,5 +1,6 @@
 //! The console's behaviour, driven through `update` with key messages and
 //! engine events: no terminal, no network.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
 

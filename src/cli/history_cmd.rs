@@ -1,9 +1,8 @@
 //! `isrctl history [SITE] [--since DURATION]`.
 
 use super::Exit;
-use super::output::{millis, print_json};
+use super::output::{millis, print_document};
 use crate::history::{History, Record};
-use serde_json::json;
 
 pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: bool) -> Exit {
     let cutoff = match since.map(parse_since).transpose() {
@@ -35,10 +34,11 @@ pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: 
         records.drain(..skip);
     }
     if json {
-        print_json(
-            "history",
-            json!({ "records": records, "warnings": loaded.warnings }),
-        );
+        let report = HistoryReport {
+            records,
+            warnings: &loaded.warnings,
+        };
+        print_document("history", &report, &Default::default());
         return Exit::Ok;
     }
     for warning in &loaded.warnings {
@@ -82,4 +82,11 @@ fn parse_since(text: &str) -> Result<jiff::Timestamp, String> {
     jiff::Timestamp::now()
         .checked_sub(duration)
         .map_err(|_| format!("--since {text:?} is too far back"))
+}
+
+/// The `history` report (README, "JSON output").
+#[derive(serde::Serialize)]
+struct HistoryReport<'a> {
+    records: Vec<&'a Record>,
+    warnings: &'a [String],
 }

@@ -2,7 +2,6 @@
 
 use crate::redact::Redactor;
 use serde::Serialize;
-use serde_json::{Value, json};
 
 /// Version of the JSON shape; bumped only on incompatible changes.
 pub const JSON_VERSION: u32 = 1;
@@ -30,28 +29,6 @@ pub fn print_document<T: Serialize>(command: &str, body: &T, redactor: &Redactor
         Ok(text) => println!("{}", redactor.redact(&text)),
         Err(e) => eprintln!("error: cannot write JSON: {e}"),
     }
-}
-
-/// Print `{"isrctl": 1, "command": …, …body}` on stdout.
-pub fn print_json(command: &str, body: Value) {
-    print_json_redacted(command, body, &Redactor::default());
-}
-
-/// The same, with every string passed through `redactor` first (belt and
-/// braces: evidence quotes servers, which may echo what they received).
-pub fn print_json_redacted(command: &str, body: Value, redactor: &Redactor) {
-    let mut doc = json!({ "isrctl": JSON_VERSION, "command": command });
-    if let (Some(doc), Value::Object(body)) = (doc.as_object_mut(), body) {
-        doc.extend(body);
-    }
-    match serde_json::to_string_pretty(&doc) {
-        Ok(text) => println!("{}", redactor.redact(&text)),
-        Err(e) => eprintln!("error: cannot write JSON: {e}"),
-    }
-}
-
-pub fn to_value(value: &impl Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 /// "41 ms", "1.2 s".

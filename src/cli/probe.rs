@@ -2,14 +2,14 @@
 //! read its cache headers, without revalidating anything.
 
 use super::check::print_finding;
-use super::output::{print_json, to_value};
+use super::output::print_document;
 use super::{Exit, load_config, unknown_site};
 use crate::checks::{Finding, Severity, cache_layers};
 use crate::config::{Limits, Site};
 use crate::probe::{self, Layer, LayerKind, LayerProbe, ProbeSettings};
 use crate::redact::Redactor;
 use clap::Args;
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::path::Path;
 use url::Url;
 
@@ -27,6 +27,7 @@ pub struct ProbeArgs {
 }
 
 /// One page's probes and what they mean.
+#[derive(Serialize)]
 struct PageProbe {
     path: String,
     layers: Vec<LayerProbe>,
@@ -124,8 +125,11 @@ fn worst(p: &PageProbe) -> Severity {
 
 fn report(args: &ProbeArgs, pages: &[PageProbe]) -> Exit {
     if args.json {
-        let pages: Vec<Value> = pages.iter().map(page_json).collect();
-        print_json("probe", json!({ "target": args.what, "pages": pages }));
+        let report = ProbeReport {
+            target: &args.what,
+            pages,
+        };
+        print_document("probe", &report, &Redactor::default());
     } else {
         pages.iter().for_each(print_page);
     }
@@ -133,12 +137,11 @@ fn report(args: &ProbeArgs, pages: &[PageProbe]) -> Exit {
     if problem { Exit::Failed } else { Exit::Ok }
 }
 
-fn page_json(p: &PageProbe) -> Value {
-    json!({
-        "path": p.path,
-        "layers": p.layers.iter().map(to_value).collect::<Vec<_>>(),
-        "conclusions": p.conclusions.iter().map(to_value).collect::<Vec<_>>(),
-    })
+/// The `probe` report (README, "JSON output").
+#[derive(Serialize)]
+struct ProbeReport<'a> {
+    target: &'a str,
+    pages: &'a [PageProbe],
 }
 
 fn print_page(p: &PageProbe) {

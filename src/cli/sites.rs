@@ -1,17 +1,20 @@
 //! `isrctl sites`, `isrctl routes SITE`, `isrctl config check`.
 
-use super::output::{ago, millis, print_json};
+use super::output::{ago, millis, print_document};
 use super::{Exit, open_history, unknown_site};
 use crate::config::{self, Config, ConfigError, LoadError, Site};
 use crate::history::Record;
 use crate::secret::SecretSource;
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::path::Path;
 
 pub fn sites(config: &Config, json: bool) -> Exit {
     if json {
-        let sites: Vec<Value> = config.sites.iter().map(site_json).collect();
-        print_json("sites", json!({ "config": config.file, "sites": sites }));
+        let report = SitesReport {
+            config: &config.file,
+            sites: config.sites.iter().map(SiteSummary::of).collect(),
+        };
+        print_document("sites", &report, &Default::default());
         return Exit::Ok;
     }
     if config.sites.is_empty() {
@@ -43,20 +46,47 @@ pub fn sites(config: &Config, json: bool) -> Exit {
     Exit::Ok
 }
 
-fn site_json(site: &Site) -> Value {
-    json!({
-        "name": site.name,
-        "public_url": site.public_url.as_str(),
-        "origins": site.origins.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
-        "cdn": site.cdn,
-        "endpoint": {
-            "method": site.endpoint.method.as_str(),
-            "url": site.endpoint.url.as_str(),
-        },
-        "secret_source": site.secret.describe(),
-        "routes": site.routes.len(),
-        "tags": site.tags,
-    })
+/// The `sites` report (README, "JSON output").
+#[derive(Serialize)]
+struct SitesReport<'a> {
+    config: &'a Path,
+    sites: Vec<SiteSummary<'a>>,
+}
+
+#[derive(Serialize)]
+struct SiteSummary<'a> {
+    name: &'a str,
+    public_url: &'a str,
+    origins: Vec<&'a str>,
+    cdn: Option<&'a str>,
+    endpoint: EndpointSummary<'a>,
+    secret_source: String,
+    routes: usize,
+    tags: &'a [String],
+}
+
+#[derive(Serialize)]
+struct EndpointSummary<'a> {
+    method: &'a str,
+    url: &'a str,
+}
+
+impl<'a> SiteSummary<'a> {
+    fn of(site: &'a Site) -> Self {
+        SiteSummary {
+            name: &site.name,
+            public_url: site.public_url.as_str(),
+            origins: site.origins.iter().map(|o| o.as_str()).collect(),
+            cdn: site.cdn.as_deref(),
+            endpoint: EndpointSummary {
+                method: site.endpoint.method.as_str(),
+                url: site.endpoint.url.as_str(),
+            },
+            secret_source: site.secret.describe(),
+            routes: site.routes.len(),
+            tags: &site.tags,
+        }
+    }
 }
 
 pub fn routes(config: &Config, name: &str, json: bool) -> Exit {
@@ -87,24 +117,49 @@ pub fn routes(config: &Config, name: &str, json: bool) -> Exit {
         })
         .collect();
     if json {
-        let routes: Vec<Value> = rows
-            .iter()
-            .map(|(route, record)| {
-                json!({
-                    "path": route.path,
-                    "type": route.page_type,
-                    "tags": route.tags,
-                    "labels": route.labels,
-                    "marker": route.marker.as_ref().map(|m| m.as_str()),
-                    "last": record,
-                })
-            })
-            .collect();
-        print_json("routes", json!({ "site": site.name, "routes": routes }));
+        let report = RoutesReport {
+            site: &site.name,
+            routes: rows
+                .iter()
+                .map(|&(route, last)| RouteRow::of(route, last))
+                .collect(),
+        };
+        print_document("routes", &report, &Default::default());
         return Exit::Ok;
     }
     print_routes_table(&rows);
     Exit::Ok
+}
+
+/// The `routes` report (README, "JSON output").
+#[derive(Serialize)]
+struct RoutesReport<'a> {
+    site: &'a str,
+    routes: Vec<RouteRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct RouteRow<'a> {
+    path: &'a str,
+    #[serde(rename = "type")]
+    page_type: Option<crate::target::PageType>,
+    tags: &'a [String],
+    labels: &'a [String],
+    marker: Option<&'a str>,
+    last: Option<&'a Record>,
+}
+
+impl<'a> RouteRow<'a> {
+    fn of(route: &'a config::Route, last: Option<&'a Record>) -> Self {
+        RouteRow {
+            path: &route.path,
+            page_type: route.page_type,
+            tags: &route.tags,
+            labels: &route.labels,
+            marker: route.marker.as_ref().map(|m| m.as_str()),
+            last,
+        }
+    }
 }
 
 fn route_target(route: &config::Route) -> crate::target::Target {
@@ -170,20 +225,19 @@ fn report_valid(config: &Config, json: bool) -> Exit {
         .map(|s| (s.name.clone(), secret_status(&s.secret)))
         .collect();
     if json {
-        let sites: Vec<Value> = secrets
-            .iter()
-            .map(|(name, secret)| json!({ "name": name, "secret": secret }))
-            .collect();
-        print_json(
-            "config check",
-            json!({
-                "file": config.file,
-                "ok": true,
-                "errors": [],
-                "warnings": config.warnings.iter().map(problem_json).collect::<Vec<_>>(),
-                "sites": sites,
-            }),
-        );
+        let report = ConfigReport {
+            file: &config.file,
+            ok: true,
+            errors: Vec::new(),
+            warnings: config.warnings.iter().map(Problem::of).collect(),
+            sites: Some(
+                secrets
+                    .iter()
+                    .map(|(name, secret)| SiteSecret { name, secret })
+                    .collect(),
+            ),
+        };
+        print_document("config check", &report, &Default::default());
         return Exit::Ok;
     }
     for warning in &config.warnings {
@@ -215,15 +269,14 @@ fn secret_status(source: &SecretSource) -> String {
 
 fn report_invalid(file: &Path, errors: &[ConfigError], json: bool) -> Exit {
     if json {
-        print_json(
-            "config check",
-            json!({
-                "file": file,
-                "ok": false,
-                "errors": errors.iter().map(problem_json).collect::<Vec<_>>(),
-                "warnings": [],
-            }),
-        );
+        let report = ConfigReport {
+            file,
+            ok: false,
+            errors: errors.iter().map(Problem::of).collect(),
+            warnings: Vec::new(),
+            sites: None,
+        };
+        print_document("config check", &report, &Default::default());
     } else {
         for error in errors {
             eprintln!("error: {error}");
@@ -232,12 +285,41 @@ fn report_invalid(file: &Path, errors: &[ConfigError], json: bool) -> Exit {
     Exit::Usage
 }
 
-fn problem_json(problem: &ConfigError) -> Value {
-    json!({
-        "file": problem.file,
-        "line": problem.line,
-        "column": problem.column,
-        "message": problem.message,
-        "fix": problem.fix,
-    })
+/// The `config check` report (README, "JSON output").
+#[derive(Serialize)]
+struct ConfigReport<'a> {
+    file: &'a Path,
+    ok: bool,
+    errors: Vec<Problem<'a>>,
+    warnings: Vec<Problem<'a>>,
+    /// Only when the config loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sites: Option<Vec<SiteSecret<'a>>>,
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    file: &'a Path,
+    line: usize,
+    column: usize,
+    message: &'a str,
+    fix: Option<&'a str>,
+}
+
+impl<'a> Problem<'a> {
+    fn of(problem: &'a ConfigError) -> Self {
+        Problem {
+            file: &problem.file,
+            line: problem.line,
+            column: problem.column,
+            message: &problem.message,
+            fix: problem.fix.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SiteSecret<'a> {
+    name: &'a str,
+    secret: &'a str,
 }

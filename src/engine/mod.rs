@@ -20,6 +20,7 @@ use crate::config::Site;
 use crate::endpoint::masked_summary;
 use crate::history::History;
 use crate::job_runner::{self, JobEvent, PauseListener};
+use crate::outcome::Outcome;
 use crate::session::Session;
 use crate::target::Target;
 use futures::StreamExt;
@@ -92,13 +93,15 @@ impl Engine {
         let engine = self.clone();
         let cancel = self.cancel_token();
         tokio::spawn(async move {
-            let Some(targets) = engine.report_refusals(site, planned) else {
-                return;
-            };
-            if let Some(session) = engine.sending_session(site, &targets).await {
-                engine.send_all(site, &session, targets, cancel).await;
+            let mut out = engine.outbox();
+            if let Some(targets) = engine.report_refusals(&mut out, site, planned)
+                && let Some(session) = engine.sending_session(&mut out, site, &targets).await
+            {
+                engine
+                    .send_all(&mut out, site, &session, targets, cancel)
+                    .await;
             }
-            engine.inner.recorder.finish();
+            out.close(&engine.inner.recorder);
         })
     }
 
@@ -113,15 +116,14 @@ impl Engine {
         let engine = self.clone();
         let cancel = self.cancel_token();
         tokio::spawn(async move {
-            let Some(targets) = engine.report_refusals(site, planned) else {
-                return;
-            };
-            if let Some(session) = engine.sending_session(site, &targets).await {
-                engine
-                    .verify_all(site, &session, targets, deadline, cancel)
-                    .await;
+            let mut out = engine.outbox();
+            if let Some(targets) = engine.report_refusals(&mut out, site, planned)
+                && let Some(session) = engine.sending_session(&mut out, site, &targets).await
+            {
+                let work = (site, session.as_ref(), deadline, cancel);
+                engine.verify_all(&mut out, work, targets).await;
             }
-            engine.inner.recorder.finish();
+            out.close(&engine.inner.recorder);
         })
     }
 
@@ -183,6 +185,13 @@ impl Engine {
         })
     }
 
+    fn outbox(&self) -> Outbox {
+        Outbox {
+            events: self.inner.events.clone(),
+            held: None,
+        }
+    }
+
     fn not_started(&self, site: SiteId, targets: Vec<Target>, reason: StartError) {
         self.emit(EngineEvent::NotStarted {
             site,
@@ -193,10 +202,15 @@ impl Engine {
 
     /// Report and record the refused targets; the rest, or `None` when
     /// the site is unknown.
-    fn report_refusals(&self, site: SiteId, planned: Vec<Planned>) -> Option<Vec<Target>> {
+    fn report_refusals(
+        &self,
+        out: &mut Outbox,
+        site: SiteId,
+        planned: Vec<Planned>,
+    ) -> Option<Vec<Target>> {
         let Some(config) = self.site(site) else {
             let targets = planned.into_iter().map(|p| p.target).collect();
-            self.not_started(site, targets, StartError::UnknownSite(site));
+            out.send(not_started(site, targets, StartError::UnknownSite(site)));
             return None;
         };
         let mut sendable = Vec::new();
@@ -207,7 +221,7 @@ impl Engine {
             match refusal {
                 Some(outcome) => {
                     self.inner.recorder.revalidation(config, &target, &outcome);
-                    self.finished(site, config, target, outcome);
+                    out.send(finished(site, config, target, outcome));
                 }
                 None => sendable.push(target),
             }
@@ -216,41 +230,36 @@ impl Engine {
     }
 
     /// The session to send with, or `None` after reporting why not.
-    async fn sending_session(&self, site: SiteId, targets: &[Target]) -> Option<Arc<Session>> {
+    async fn sending_session(
+        &self,
+        out: &mut Outbox,
+        site: SiteId,
+        targets: &[Target],
+    ) -> Option<Arc<Session>> {
         if targets.is_empty() {
             return None;
         }
         let session = match self.session(site).await {
             Ok(session) => session,
             Err(reason) => {
-                self.not_started(site, targets.to_vec(), reason);
+                out.send(not_started(site, targets.to_vec(), reason));
                 return None;
             }
         };
         if let Err(reason) = session.job() {
-            self.not_started(site, targets.to_vec(), StartError::Secret(reason));
+            out.send(not_started(
+                site,
+                targets.to_vec(),
+                StartError::Secret(reason),
+            ));
             return None;
         }
         Some(session)
     }
 
-    fn finished(
-        &self,
-        site: SiteId,
-        config: &Site,
-        target: Target,
-        outcome: crate::outcome::Outcome,
-    ) {
-        self.emit(EngineEvent::Finished {
-            site,
-            request: masked_summary(&config.endpoint, &target),
-            target,
-            outcome: Box::new(outcome),
-        });
-    }
-
     async fn send_all(
         &self,
+        out: &mut Outbox,
         site: SiteId,
         session: &Session,
         targets: Vec<Target>,
@@ -269,18 +278,16 @@ impl Engine {
             self.inner
                 .recorder
                 .revalidation(&session.site, &target, &outcome);
-            self.finished(site, &session.site, target, outcome);
+            out.send(finished(site, &session.site, target, outcome));
         }
         let _ = handle.await;
     }
 
     async fn verify_all(
         &self,
-        site: SiteId,
-        session: &Session,
+        out: &mut Outbox,
+        (site, session, deadline, cancel): (SiteId, &Session, Duration, CancellationToken),
         targets: Vec<Target>,
-        deadline: Duration,
-        cancel: CancellationToken,
     ) {
         let mut running: FuturesUnordered<_> = targets
             .into_iter()
@@ -300,7 +307,7 @@ impl Engine {
             let (outcome, verifications) = match result {
                 Ok(verified) => verified,
                 Err(reason) => {
-                    self.not_started(site, vec![target], StartError::Secret(reason));
+                    out.send(not_started(site, vec![target], StartError::Secret(reason)));
                     continue;
                 }
             };
@@ -310,7 +317,7 @@ impl Engine {
             self.inner
                 .recorder
                 .verifications(&verifications, interrupted);
-            self.emit(EngineEvent::Verified {
+            out.send(EngineEvent::Verified {
                 site,
                 request: masked_summary(&session.site.endpoint, &target),
                 target,
@@ -344,5 +351,45 @@ impl Engine {
         self.inner
             .recorder
             .verifications(&verifications, cancel.is_cancelled());
+    }
+}
+
+fn finished(site: SiteId, config: &Site, target: Target, outcome: Outcome) -> EngineEvent {
+    EngineEvent::Finished {
+        site,
+        request: masked_summary(&config.endpoint, &target),
+        target,
+        outcome: Box::new(outcome),
+    }
+}
+
+fn not_started(site: SiteId, targets: Vec<Target>, reason: StartError) -> EngineEvent {
+    EngineEvent::NotStarted {
+        site,
+        targets,
+        reason,
+    }
+}
+
+/// An operation's events with the last one held back until the index is
+/// written: a face that sees the last result may quit at once, and the
+/// index must already cover it.
+struct Outbox {
+    events: UnboundedSender<EngineEvent>,
+    held: Option<EngineEvent>,
+}
+
+impl Outbox {
+    fn send(&mut self, event: EngineEvent) {
+        if let Some(previous) = self.held.replace(event) {
+            let _ = self.events.send(previous);
+        }
+    }
+
+    fn close(mut self, recorder: &Recorder) {
+        recorder.finish();
+        if let Some(last) = self.held.take() {
+            let _ = self.events.send(last);
+        }
     }
 }

@@ -166,6 +166,9 @@ struct Counters {
     targeted: AtomicUsize,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    /// Endpoint requests that asked to pass the rate limit, counted apart
+    /// from `requests` so two arriving at once cannot both miss the 429s.
+    limit_checks: AtomicUsize,
     /// When each endpoint request arrived, and when each 429 was answered.
     arrivals: Mutex<Vec<std::time::Instant>>,
     limited: Mutex<Vec<std::time::Instant>>,
@@ -209,7 +212,8 @@ struct Shared {
 impl Shared {
     /// A 429 for the first `rate_limit_first` endpoint requests.
     fn rate_limited(&self) -> Option<Response> {
-        if self.counters.requests.load(Ordering::SeqCst) > self.rate_limit_first {
+        let nth = self.counters.limit_checks.fetch_add(1, Ordering::SeqCst) + 1;
+        if nth > self.rate_limit_first {
             return None;
         }
         lock(&self.counters.limited).push(std::time::Instant::now());

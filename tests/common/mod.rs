@@ -1,6 +1,6 @@
 //! Shared by the integration tests: a scratch environment for the binary
 //! (config, history and log directory) and a runtime for in-process servers.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod console;
 pub mod console_loop;

@@ -4,6 +4,7 @@
 //! These tests are built only with `--features e2e`. With the feature on and
 //! the testbed not running they fail, loudly: a skipped end-to-end test
 //! would look like a passing one.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 #![allow(dead_code)]
 
 use regex::Regex;
