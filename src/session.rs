@@ -20,8 +20,8 @@ pub struct Session {
     pub secret: Result<Secret, SecretError>,
     pub client: reqwest::Client,
     pub redactor: Redactor,
-    /// `None` when the secret cannot be read: nothing can be sent.
-    job: Option<Arc<Job>>,
+    /// `Err` (why) when the secret cannot be read: nothing can be sent.
+    job: Result<Arc<Job>, String>,
 }
 
 impl Session {
@@ -41,10 +41,10 @@ impl Session {
         let client = crate::http::client(&site.limits, site.tls_verify)
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let redactor = Redactor::new(secret.as_ref().ok());
-        let job = secret
-            .as_ref()
-            .ok()
-            .map(|s| Job::with_client(site, s.clone(), client.clone(), on_pause));
+        let job = match &secret {
+            Ok(s) => Ok(Job::with_client(site, s.clone(), client.clone(), on_pause)),
+            Err(e) => Err(format!("secret from {}: {e}", site.secret.describe())),
+        };
         Ok(Session {
             site: site.clone(),
             secret,
@@ -76,10 +76,6 @@ impl Session {
 
     /// The site's job, or why nothing can be sent.
     pub fn job(&self) -> Result<&Arc<Job>, String> {
-        match (&self.job, &self.secret) {
-            (Some(job), _) => Ok(job),
-            (None, Err(e)) => Err(format!("secret from {}: {e}", self.site.secret.describe())),
-            (None, Ok(_)) => Err("no job for this site".to_string()),
-        }
+        self.job.as_ref().map_err(String::clone)
     }
 }

@@ -367,8 +367,9 @@ fn cli_check_active_on_many_paths_keeps_the_sites_concurrency() {
     assert_index_current(&s.state_home().join("isrctl"));
 }
 
-#[test]
-fn cli_verify_pauses_every_request_on_a_429_and_says_so() {
+/// Run the binary with `args` against an origin whose first endpoint
+/// request gets a 429 (Retry-After: 1); the run's output and the origin.
+fn after_a_429(args: &[&str]) -> (std::process::Output, SimOrigin) {
     let rt = runtime();
     let origin = rt
         .block_on(SimOrigin::start(OriginOptions {
@@ -377,38 +378,29 @@ fn cli_verify_pauses_every_request_on_a_429_and_says_so() {
         }))
         .unwrap();
     let s = scratch(&origin, &Limits::concurrency(2));
-    let out = s
-        .isrctl()
-        .args(["revalidate", "sim", "--verify", "--yes"])
-        .args(all_paths())
-        .output()
-        .unwrap();
+    let out = s.isrctl().args(args).output().unwrap();
+    s.assert_no_canary(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("rate limited: waiting 1s"), "{stderr}");
     assert_paused_after_429(&origin);
+    (out, origin)
+}
+
+#[test]
+fn cli_verify_pauses_every_request_on_a_429_and_says_so() {
+    let mut args = vec!["revalidate", "sim", "--verify", "--yes"];
+    let paths = all_paths();
+    args.extend(paths.iter().map(String::as_str));
+    let (out, _origin) = after_a_429(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
 
 #[test]
 fn cli_check_active_pauses_on_a_429_too() {
-    let rt = runtime();
-    let origin = rt
-        .block_on(SimOrigin::start(OriginOptions {
-            rate_limit_first: 1,
-            ..origin_options()
-        }))
-        .unwrap();
-    let s = scratch(&origin, &Limits::concurrency(2));
-    let out = s
-        .isrctl()
-        .args([
-            "check", "sim", "--active", "--path", "/p/0", "--path", "/p/1",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("rate limited: waiting 1s"), "{stderr}");
-    assert_paused_after_429(&origin);
+    after_a_429(&[
+        "check", "sim", "--active", "--path", "/p/0", "--path", "/p/1",
+    ]);
 }
 
 #[test]

@@ -90,19 +90,7 @@ impl Engine {
     /// Send every planned target that was not refused; refused ones are
     /// reported and recorded at once. One `Finished` event per target.
     pub fn revalidate(&self, site: SiteId, planned: Vec<Planned>) -> JoinHandle<()> {
-        let engine = self.clone();
-        let cancel = self.cancel_token();
-        tokio::spawn(async move {
-            let mut out = engine.outbox();
-            if let Some(targets) = engine.report_refusals(&mut out, site, planned)
-                && let Some(session) = engine.sending_session(&mut out, site, &targets).await
-            {
-                engine
-                    .send_all(&mut out, site, &session, targets, cancel)
-                    .await;
-            }
-            out.close(&engine.inner.recorder);
-        })
+        self.send(site, planned, None)
     }
 
     /// Revalidate each planned target and watch its pages until they change
@@ -113,6 +101,17 @@ impl Engine {
         planned: Vec<Planned>,
         deadline: Duration,
     ) -> JoinHandle<()> {
+        self.send(site, planned, Some(deadline))
+    }
+
+    /// Revalidate (and, with a deadline, verify) as one task whose last
+    /// event comes after the index is written.
+    fn send(
+        &self,
+        site: SiteId,
+        planned: Vec<Planned>,
+        verify: Option<Duration>,
+    ) -> JoinHandle<()> {
         let engine = self.clone();
         let cancel = self.cancel_token();
         tokio::spawn(async move {
@@ -120,8 +119,17 @@ impl Engine {
             if let Some(targets) = engine.report_refusals(&mut out, site, planned)
                 && let Some(session) = engine.sending_session(&mut out, site, &targets).await
             {
-                let work = (site, session.as_ref(), deadline, cancel);
-                engine.verify_all(&mut out, work, targets).await;
+                match verify {
+                    Some(deadline) => {
+                        let work = (site, session.as_ref(), deadline, cancel);
+                        engine.verify_all(&mut out, work, targets).await;
+                    }
+                    None => {
+                        engine
+                            .send_all(&mut out, site, &session, targets, cancel)
+                            .await
+                    }
+                }
             }
             out.close(&engine.inner.recorder);
         })
@@ -160,17 +168,22 @@ impl Engine {
     /// Stop every running operation: no new requests; those in flight
     /// finish within their timeout.
     pub fn cancel_all(&self) {
-        if let Ok(mut cancel) = self.inner.cancel.lock() {
-            cancel.cancel();
-            *cancel = CancellationToken::new();
-        }
+        let mut cancel = self.lock_cancel();
+        cancel.cancel();
+        *cancel = CancellationToken::new();
     }
 
     fn cancel_token(&self) -> CancellationToken {
-        match self.inner.cancel.lock() {
-            Ok(cancel) => cancel.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.lock_cancel().clone()
+    }
+
+    /// The token is always valid, so a poisoned lock (a panic elsewhere)
+    /// changes nothing: keep using it.
+    fn lock_cancel(&self) -> std::sync::MutexGuard<'_, CancellationToken> {
+        self.inner
+            .cancel
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn emit(&self, event: EngineEvent) {

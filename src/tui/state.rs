@@ -313,12 +313,7 @@ impl State {
     pub fn ad_hoc_refusal(&self, text: &str) -> Option<String> {
         let site = self.site()?;
         let planned = crate::engine::plan_one(site, ad_hoc_target(text), false);
-        let lint_refusal = planned
-            .lint
-            .into_iter()
-            .find(|f| f.level == crate::path_lint::LintLevel::Refused)
-            .map(|f| f.message);
-        lint_refusal.or_else(|| planned.refusal.map(|o| o.explanation))
+        planned.refusal.map(|o| o.explanation)
     }
 
     /// The site's tags that contain what was typed.
