@@ -1,0 +1,213 @@
+//! Dialogs over the screen: help, confirmation, text input, tag picker.
+
+use super::*;
+
+pub(super) fn draw_modal(state: &State, frame: &mut Frame, area: Rect) {
+    match &state.modal {
+        None => {}
+        Some(Modal::Help) => draw_help(state, frame, area),
+        Some(Modal::Confirm {
+            action,
+            site,
+            targets,
+            send_focused,
+        }) => draw_confirm(state, frame, area, (*action, *site), targets, *send_focused),
+        Some(Modal::Input { purpose, input }) => draw_input(state, frame, area, *purpose, input),
+        Some(Modal::TagPicker { selected, input }) => {
+            draw_tags(state, frame, area, *selected, input)
+        }
+    }
+}
+
+/// A box of at most `width`×`height`, centred in `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// A titled dialog box over the screen, centred, sized to its lines.
+fn draw_dialog(
+    state: &State,
+    frame: &mut Frame,
+    area: Rect,
+    (width, title): (u16, &str),
+    lines: Vec<Line>,
+) {
+    let rect = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(modal_block(state, title)), rect);
+}
+
+fn modal_block(state: &State, title: &str) -> Block<'static> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_style(state.theme.border(true))
+        .title(format!(" {title} "))
+}
+
+fn draw_help(state: &State, frame: &mut Frame, area: Rect) {
+    let t = &state.theme;
+    let mut lines: Vec<Line> = state
+        .keys
+        .help(state.read_only)
+        .into_iter()
+        .map(|(key, label)| {
+            Line::from(vec![
+                Span::styled(format!("{key:>10}  "), t.key()),
+                Span::raw(label),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "  :site NAME  :path /x  :tag NAME  :q",
+        t.dim(),
+    ));
+    if state.read_only {
+        lines.push(Line::styled(
+            "  read-only: sending keys are disabled",
+            t.warning(),
+        ));
+    }
+    lines.push(Line::styled("  any key closes this help", t.dim()));
+    draw_dialog(state, frame, area, (56, "Keys"), lines);
+}
+
+fn draw_confirm(
+    state: &State,
+    frame: &mut Frame,
+    area: Rect,
+    (action, site): (SendAction, usize),
+    targets: &[crate::target::Target],
+    send_focused: bool,
+) {
+    let t = &state.theme;
+    let name = state.sites.get(site).map_or("?", |s| s.name.as_str());
+    let verb = match action {
+        SendAction::Revalidate => "Revalidate",
+        SendAction::Verify => "Revalidate and verify",
+    };
+    let mut lines = vec![
+        Line::styled(
+            format!("{verb} {} targets on {name}?", targets.len()),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Line::raw(""),
+    ];
+    for target in targets.iter().take(5) {
+        lines.push(Line::raw(format!("  {target}")));
+    }
+    if targets.len() > 5 {
+        lines.push(Line::styled(
+            format!("  … and {} more", targets.len() - 5),
+            t.dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    let button = |label: &str, focused: bool| {
+        let style = if focused {
+            t.selected().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        Span::styled(format!("[ {label} ]"), style)
+    };
+    lines.push(Line::from(vec![
+        Span::raw("   "),
+        button("Cancel", !send_focused),
+        Span::raw("   "),
+        button(&format!("Send {}", targets.len()), send_focused),
+    ]));
+    lines.push(Line::styled(
+        "tab switches · enter chooses · esc cancels",
+        t.dim(),
+    ));
+    draw_dialog(state, frame, area, (50, "Confirm"), lines);
+}
+
+fn draw_input(
+    state: &State,
+    frame: &mut Frame,
+    area: Rect,
+    purpose: InputPurpose,
+    input: &tui_input::Input,
+) {
+    let t = &state.theme;
+    let (title, prompt) = match purpose {
+        InputPurpose::Filter => ("Filter routes", "/"),
+        InputPurpose::AdHoc => ("Revalidate a path", "path "),
+        InputPurpose::CommandLine => ("Command", ":"),
+    };
+    let mut lines = vec![Line::raw(format!("{prompt}{}", input.value()))];
+    if purpose == InputPurpose::AdHoc {
+        lines.push(ad_hoc_lint_line(state, input.value()));
+    }
+    let height = lines.len() as u16 + 2;
+    let rect = Rect {
+        x: area.x,
+        y: area.y + area.height.saturating_sub(height + 1),
+        width: area.width,
+        height: height.min(area.height),
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(modal_block(state, title)), rect);
+    let cursor_x = rect.x + 1 + (prompt.chars().count() + input.visual_cursor()) as u16;
+    frame.set_cursor_position((cursor_x.min(rect.right().saturating_sub(2)), rect.y + 1));
+    let _ = t;
+}
+
+/// The linter's verdict on a path as it is typed.
+fn ad_hoc_lint_line(state: &State, path: &str) -> Line<'static> {
+    let t = &state.theme;
+    if path.trim().is_empty() {
+        return Line::styled(
+            "type a path such as /blog/hello (a pattern with its type: /blog/[slug] page); enter sends",
+            t.dim(),
+        );
+    }
+    match state.ad_hoc_lint(path).first() {
+        Some(f) if f.level == LintLevel::Refused => {
+            Line::styled(format!("✗ {}", f.message), t.problem())
+        }
+        Some(f) => Line::styled(format!("! {}", f.message), t.warning()),
+        None => Line::styled("✓ ok: enter sends", t.ok()),
+    }
+}
+
+fn draw_tags(
+    state: &State,
+    frame: &mut Frame,
+    area: Rect,
+    selected: usize,
+    input: &tui_input::Input,
+) {
+    let t = &state.theme;
+    let choices = state.tag_choices(input.value());
+    let mut lines: Vec<Line> = choices
+        .iter()
+        .enumerate()
+        .take(10)
+        .map(|(i, tag)| {
+            let style = if i == selected {
+                t.selected()
+            } else {
+                Style::new()
+            };
+            Line::styled(format!("  {tag}"), style)
+        })
+        .collect();
+    if choices.is_empty() {
+        lines.push(Line::styled(
+            "  no configured tag matches: enter sends what you typed",
+            t.dim(),
+        ));
+    }
+    lines.push(Line::raw(format!("tag: {}", input.value())));
+    draw_dialog(state, frame, area, (50, "Revalidate a tag"), lines);
+}

@@ -1,0 +1,189 @@
+//! The routes table: columns that fit the width, one row per visible route.
+
+use super::*;
+
+/// A column of the routes table.
+#[derive(Clone, Copy, PartialEq)]
+enum Col {
+    Path,
+    Tags,
+    Last,
+    Outcome,
+    Verify,
+    Age,
+    Latency,
+}
+
+impl Col {
+    fn header(self) -> &'static str {
+        match self {
+            Col::Path => "PATH",
+            Col::Tags => "TAGS",
+            Col::Last => "LAST",
+            Col::Outcome => "OUTCOME",
+            Col::Verify => "VERIFIED",
+            Col::Age => "AGE",
+            Col::Latency => "LATENCY",
+        }
+    }
+
+    fn right_aligned(self) -> bool {
+        matches!(self, Col::Age | Col::Latency)
+    }
+}
+
+/// Which columns fit an inner width, and how wide each is; the path takes
+/// what is left.
+fn columns_for(width: usize) -> Vec<(Col, usize)> {
+    let mut cols = vec![(Col::Last, 10), (Col::Outcome, 16), (Col::Verify, 9)];
+    if width >= 88 {
+        cols.extend([(Col::Age, 7), (Col::Latency, 7)]);
+    }
+    if width >= 110 {
+        cols.insert(0, (Col::Tags, 14));
+    }
+    let fixed: usize = 2 + cols.iter().map(|(_, w)| w + 1).sum::<usize>();
+    cols.insert(0, (Col::Path, width.saturating_sub(fixed).max(6)));
+    cols
+}
+
+fn row_text(cols: &[(Col, usize)], mark: &str, cell: impl Fn(Col) -> String) -> String {
+    let mut text = format!("{mark:1} ");
+    for (i, (col, width)) in cols.iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        let value = cell(*col);
+        if col.right_aligned() {
+            text.push_str(&format!(
+                "{:>width$}",
+                fit(value.trim_end(), *width).trim_end(),
+                width = *width
+            ));
+        } else {
+            text.push_str(&fit(&value, *width));
+        }
+    }
+    text
+}
+
+pub(super) fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
+    let t = &state.theme;
+    let Some(site) = state.site() else {
+        frame.render_widget(pane_block(state, " Routes ".into(), Pane::Routes), area);
+        return;
+    };
+    let filter = if state.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" /{}", state.filter)
+    };
+    let title = format!(
+        " Routes: {} ({}/{}){filter} ",
+        site.name,
+        state.visible.len(),
+        site.routes.len()
+    );
+    let block = pane_block(state, title, Pane::Routes);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height < 2 {
+        return;
+    }
+    let cols = columns_for(usize::from(inner.width));
+    let mut lines = vec![Line::styled(
+        row_text(&cols, "", |c| c.header().to_string()),
+        t.dim().add_modifier(Modifier::BOLD),
+    )];
+    let rows = usize::from(inner.height) - 1;
+    let offset = (state.route_idx / rows.max(1)) * rows.max(1);
+    for (pos, &route_index) in state.visible.iter().enumerate().skip(offset).take(rows) {
+        let route = &site.routes[route_index];
+        let target = route_target(route);
+        let marked = state.marks.contains(&(state.site_idx, route_index));
+        let result = state.result_for(&site.name, &target);
+        let pending = state.is_pending(&site.name, &target);
+        let verdict = state.verdict_for(&site.name, &route.path);
+        let text = row_text(&cols, if marked { "*" } else { "" }, |col| {
+            route_cell(state, route, col, result, pending, verdict)
+        });
+        let mut style = match result {
+            _ if pending => t.warning(),
+            Some(r) if !r.ok => t.problem(),
+            _ if verdict.is_some_and(|v| v.verdict != Verdict::FreshEverywhere) => t.warning(),
+            _ => Style::new(),
+        };
+        if marked {
+            style = style.patch(t.marked());
+        }
+        if pos == state.route_idx {
+            style = style.patch(t.selected());
+        }
+        lines.push(Line::styled(text, style));
+    }
+    if state.visible.is_empty() {
+        lines.push(Line::styled("  no routes match", t.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn route_cell(
+    state: &State,
+    route: &crate::config::Route,
+    col: Col,
+    result: Option<&TargetResult>,
+    pending: bool,
+    verdict: Option<&PageVerdict>,
+) -> String {
+    let site = state.site().map_or("", |s| s.name.as_str());
+    match col {
+        Col::Path => route_label(route),
+        Col::Tags => route.tags.join(","),
+        Col::Last => result.map_or("never".to_string(), |r| ago(r.time, state.now)),
+        Col::Outcome => match (pending, result) {
+            (true, _) => "sending…".to_string(),
+            (false, Some(r)) => match r.status {
+                Some(status) => format!("{} {status}", r.outcome),
+                None => r.outcome.clone(),
+            },
+            (false, None) => "-".to_string(),
+        },
+        Col::Verify => verdict.map_or("-".to_string(), |v| verdict_short(v.verdict).to_string()),
+        Col::Age => state
+            .probe_for(site, &route.path)
+            .and_then(|p| p.public_age())
+            .map_or("-".to_string(), |age| format!("{age} s")),
+        Col::Latency => result
+            .and_then(|r| r.latency_ms)
+            .map_or("-".to_string(), |ms| format!("{ms} ms")),
+    }
+}
+
+/// A verdict in the few letters a table cell has.
+fn verdict_short(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::FreshEverywhere => "fresh",
+        Verdict::FreshAtOriginStaleAtCdn => "cdn stale",
+        Verdict::StaleReplica => "replica",
+        Verdict::Unchanged => "no-op!",
+        Verdict::CouldNotTell => "unknown",
+    }
+}
+
+pub(super) fn route_label(route: &crate::config::Route) -> String {
+    match route.page_type {
+        Some(t) => format!("{} ({})", route.path, t.as_str()),
+        None => route.path.clone(),
+    }
+}
+
+/// Pad or cut to exactly `width` characters, marking a cut with '…'.
+fn fit(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        format!("{text}{}", " ".repeat(width - count))
+    } else {
+        let cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
