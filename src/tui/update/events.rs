@@ -1,0 +1,171 @@
+//! What the engine reports, folded into the state: results, verdicts,
+//! findings, probes, the 429 wait and runs that could not start.
+
+use super::*;
+
+pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
+    match event {
+        EngineEvent::Finished {
+            site,
+            target,
+            request,
+            outcome,
+        } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            record_outcome(state, site, target, request, &outcome);
+        }
+        EngineEvent::Verified {
+            site,
+            target,
+            request,
+            outcome,
+            verifications,
+        } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            record_outcome(state, site, target, request, &outcome);
+            for v in verifications {
+                record_verification(state, v);
+            }
+        }
+        EngineEvent::Waiting { site, wait } => {
+            let text = format!(
+                "{}: rate limited: every request waits {} s as the server asks (Retry-After)",
+                state.site_name(site),
+                wait.as_secs()
+            );
+            state.status = Some((Level::Problem, text.clone()));
+            state.push_activity(Level::Problem, text);
+        }
+        EngineEvent::Warning { message } => {
+            state.status = Some((Level::Problem, message.clone()));
+            state.push_activity(Level::Problem, message);
+        }
+        EngineEvent::Check { site, event } => {
+            let name = state.site_name(site);
+            record_check_event(state, &name, event);
+        }
+        EngineEvent::ChecksDone { site } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            checks_done(state, &state.site_name(site));
+        }
+        EngineEvent::Probed { site, path, probes } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            let site = state.site_name(site);
+            let conclusions = crate::checks::cache_layers::conclusions(&probes);
+            let line = probes
+                .iter()
+                .map(|p| format!("{}: {}", p.label, p.summary()))
+                .next()
+                .unwrap_or_default();
+            state.push_activity(Level::Info, format!("{site}: probed {path}: {line}"));
+            let probe = PageProbe {
+                layers: probes,
+                conclusions,
+                time: state.now,
+            };
+            state.probes.insert((site, path), probe);
+        }
+        EngineEvent::NotStarted {
+            site,
+            targets,
+            reason,
+        } => {
+            let site = state.site_name(site);
+            state.in_flight = state.in_flight.saturating_sub(targets.len().max(1));
+            for target in targets {
+                state.pending.remove(&(site.clone(), target));
+            }
+            state.status = Some((Level::Problem, format!("{site}: {reason}")));
+            state.push_activity(Level::Problem, format!("{site}: not sent: {reason}"));
+        }
+    }
+}
+
+fn checks_done(state: &mut State, site: &str) {
+    if let Some(list) = state.checklist.as_mut().filter(|l| l.site == site) {
+        list.done = true;
+        let worst = list.findings.iter().map(|f| f.severity).max();
+        let text = format!(
+            "{site}: checks done, {} finding(s), worst {}",
+            list.findings.len(),
+            worst.map_or("none", |w| w.as_str())
+        );
+        let problem = worst.is_some_and(|w| w >= crate::checks::Severity::Warning);
+        state.push_activity(if problem { Level::Problem } else { Level::Ok }, text);
+    }
+}
+
+fn record_outcome(
+    state: &mut State,
+    site_id: usize,
+    target: Target,
+    request: String,
+    outcome: &Outcome,
+) {
+    let site = state.site_name(site_id);
+    let key = (site.clone(), target.clone());
+    state.pending.remove(&key);
+    let result = TargetResult::from_outcome(outcome, request, state.now);
+    let level = if result.ok { Level::Ok } else { Level::Problem };
+    let line = format!(
+        "{site}: {target} {}{}",
+        outcome.kind.as_str(),
+        outcome.status.map(|s| format!(" {s}")).unwrap_or_default()
+    );
+    if let Some(health) = state.site_health.get_mut(site_id) {
+        *health = if result.ok {
+            Health::Ok
+        } else {
+            Health::Failing
+        };
+    }
+    state.results.insert(key, result);
+    state.push_activity(level, line);
+}
+
+fn record_verification(state: &mut State, v: Verification) {
+    let site = v.site.clone();
+    let layers = v
+        .layers
+        .iter()
+        .map(|l| match l.fresh_after_ms {
+            Some(ms) => format!("{}: fresh after {ms} ms", l.label),
+            None => format!(
+                "{}: {}",
+                l.label,
+                l.settled.as_deref().unwrap_or("not fresh by the deadline")
+            ),
+        })
+        .collect();
+    let ok = v.verdict == crate::checks::Verdict::FreshEverywhere;
+    state.push_activity(
+        if ok { Level::Ok } else { Level::Problem },
+        format!("{site}: verified {}: {}", v.page, v.verdict.as_str()),
+    );
+    if let Some(list) = state.checklist.as_mut().filter(|l| l.site == site) {
+        list.findings.push(crate::checks::verify::finding(
+            crate::checks::CheckId::Verify,
+            &v,
+        ));
+    }
+    let verdict = PageVerdict {
+        verdict: v.verdict,
+        explanation: v.explanation,
+        fix: v.fix,
+        layers,
+        time: state.now,
+    };
+    state.verdicts.insert((site, v.page), verdict);
+}
+
+fn record_check_event(state: &mut State, site: &str, event: CheckEvent) {
+    match event {
+        CheckEvent::Finding(finding) => {
+            if let Some(list) = state.checklist.as_mut().filter(|l| l.site == site) {
+                list.findings.push(finding);
+            }
+        }
+        CheckEvent::Verified(v) => record_verification(state, *v),
+        CheckEvent::Started { .. } | CheckEvent::Finished { .. } => {}
+    }
+}

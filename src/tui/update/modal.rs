@@ -1,0 +1,181 @@
+//! Keys while a dialog is open: confirm, text input, the command line
+//! (`:site`, `:path`, `:tag`, `:q`) and the tag picker.
+
+use super::*;
+
+pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<Command> {
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        return quit(state);
+    }
+    match modal {
+        Modal::Help => Vec::new(), // any key closes help
+        Modal::Confirm {
+            action,
+            site,
+            targets,
+            send_focused,
+        } => confirm_key(state, (action, site, targets), send_focused, key),
+        Modal::Input { purpose, input } => input_key(state, purpose, input, key),
+        Modal::TagPicker { selected, input } => tag_key(state, selected, input, key),
+    }
+}
+
+fn confirm_key(
+    state: &mut State,
+    (action, site, targets): (SendAction, usize, Vec<Target>),
+    send_focused: bool,
+    key: KeyEvent,
+) -> Vec<Command> {
+    let reopen = |state: &mut State, targets, send_focused| {
+        state.modal = Some(Modal::Confirm {
+            action,
+            site,
+            targets,
+            send_focused,
+        });
+        Vec::new()
+    };
+    match key.code {
+        KeyCode::Tab
+        | KeyCode::BackTab
+        | KeyCode::Left
+        | KeyCode::Right
+        | KeyCode::Char('h')
+        | KeyCode::Char('l') => reopen(state, targets, !send_focused),
+        KeyCode::Enter if send_focused => send(state, action, site, targets),
+        KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('n') => {
+            state.status = Some((Level::Info, "cancelled: nothing sent".into()));
+            Vec::new()
+        }
+        _ => reopen(state, targets, send_focused),
+    }
+}
+
+fn input_key(
+    state: &mut State,
+    purpose: InputPurpose,
+    mut input: Input,
+    key: KeyEvent,
+) -> Vec<Command> {
+    match key.code {
+        KeyCode::Esc => {
+            if purpose == InputPurpose::Filter {
+                state.filter.clear();
+                state.refilter();
+            }
+            Vec::new()
+        }
+        KeyCode::Enter => submit_input(state, purpose, input),
+        _ => {
+            input.handle_event(&Event::Key(key));
+            if purpose == InputPurpose::Filter {
+                state.filter = input.value().to_string();
+                state.route_idx = 0;
+                state.refilter();
+            }
+            state.modal = Some(Modal::Input { purpose, input });
+            Vec::new()
+        }
+    }
+}
+
+fn submit_input(state: &mut State, purpose: InputPurpose, input: Input) -> Vec<Command> {
+    let value = input.value().trim().to_string();
+    match purpose {
+        InputPurpose::Filter => Vec::new(),
+        InputPurpose::AdHoc => submit_ad_hoc(state, input),
+        InputPurpose::CommandLine => run_command_line(state, &value),
+    }
+}
+
+/// Send a typed path unless the linter refuses it; then keep the input open.
+fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
+    let target = crate::tui::state::ad_hoc_target(input.value());
+    if let Some(reason) = state.ad_hoc_refusal(input.value()) {
+        state.status = Some((Level::Problem, reason));
+        state.modal = Some(Modal::Input {
+            purpose: InputPurpose::AdHoc,
+            input,
+        });
+        return Vec::new();
+    }
+    send(state, SendAction::Revalidate, state.site_idx, vec![target])
+}
+
+/// `:site NAME`, `:path /x`, `:tag NAME`, `:q`.
+fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
+    let (verb, arg) = line
+        .split_once(' ')
+        .map_or((line, ""), |(v, a)| (v, a.trim()));
+    match verb {
+        "q" | "quit" => quit(state),
+        "site" => {
+            match state.sites.iter().position(|s| s.name == arg) {
+                Some(i) => {
+                    state.site_idx = i;
+                    state.route_idx = 0;
+                    state.focus = Pane::Routes;
+                    state.refilter();
+                }
+                None => state.status = Some((Level::Problem, format!("no site named {arg:?}"))),
+            }
+            Vec::new()
+        }
+        "path" | "tag" if state.read_only => {
+            state.status = Some((
+                Level::Problem,
+                "read-only: sending revalidations is disabled (--read-only)".into(),
+            ));
+            Vec::new()
+        }
+        "path" => submit_ad_hoc(state, Input::new(arg.to_string())),
+        "tag" if !arg.is_empty() => send(
+            state,
+            SendAction::Revalidate,
+            state.site_idx,
+            vec![Target::tag(arg)],
+        ),
+        _ => {
+            state.status = Some((
+                Level::Problem,
+                format!("unknown command {line:?}: try :site NAME, :path /x, :tag NAME, :q"),
+            ));
+            Vec::new()
+        }
+    }
+}
+
+fn tag_key(state: &mut State, selected: usize, mut input: Input, key: KeyEvent) -> Vec<Command> {
+    let choices = state.tag_choices(input.value());
+    match key.code {
+        KeyCode::Esc => Vec::new(),
+        KeyCode::Up => reopen_tags(state, selected.saturating_sub(1), input),
+        KeyCode::Down => reopen_tags(
+            state,
+            (selected + 1).min(choices.len().saturating_sub(1)),
+            input,
+        ),
+        KeyCode::Enter => {
+            let typed = input.value().trim().to_string();
+            let tag = choices.get(selected).cloned().unwrap_or(typed);
+            if tag.is_empty() {
+                return reopen_tags(state, selected, input);
+            }
+            send(
+                state,
+                SendAction::Revalidate,
+                state.site_idx,
+                vec![Target::tag(tag)],
+            )
+        }
+        _ => {
+            input.handle_event(&Event::Key(key));
+            reopen_tags(state, 0, input)
+        }
+    }
+}
+
+fn reopen_tags(state: &mut State, selected: usize, input: Input) -> Vec<Command> {
+    state.modal = Some(Modal::TagPicker { selected, input });
+    Vec::new()
+}
