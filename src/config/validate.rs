@@ -1,0 +1,294 @@
+//! The second step of loading: the raw, located values become the types
+//! the engine uses, each problem a `ConfigError` at its file:line:column.
+//! Sites, limits and secrets here; endpoints and routes in their own files.
+
+mod endpoint;
+mod routes;
+
+use super::*;
+
+/// Turns byte offsets into file:line:column.
+#[derive(Clone, Copy)]
+pub(super) struct Locator<'a> {
+    pub(super) text: &'a str,
+    pub(super) file: &'a Path,
+}
+
+impl Locator<'_> {
+    pub(crate) fn error(&self, offset: usize, message: String, fix: Option<String>) -> ConfigError {
+        let offset = offset.min(self.text.len());
+        let before = &self.text.as_bytes()[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        ConfigError {
+            file: self.file.to_path_buf(),
+            line,
+            column,
+            message,
+            fix,
+        }
+    }
+}
+
+pub(super) struct Validator<'a> {
+    pub(super) at: Locator<'a>,
+    pub(super) errors: Vec<ConfigError>,
+    pub(super) warnings: Vec<ConfigError>,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, offset: usize, message: impl Into<String>, fix: impl Into<String>) {
+        let fix = Some(fix.into()).filter(|f| !f.is_empty());
+        let e = self.at.error(offset, message.into(), fix);
+        self.errors.push(e);
+    }
+
+    fn warn(&mut self, offset: usize, message: impl Into<String>, fix: impl Into<String>) {
+        let fix = Some(fix.into()).filter(|f| !f.is_empty());
+        let w = self.at.error(offset, message.into(), fix);
+        self.warnings.push(w);
+    }
+
+    pub(crate) fn sites(&mut self, raw: RawConfig) -> Vec<Site> {
+        let defaults = self.limits(&raw.defaults, &Limits::default());
+        // Keep the file's order: it is the order people expect in lists.
+        let mut tables: Vec<_> = raw.sites.into_iter().collect();
+        tables.sort_by_key(|(_, site)| site.span().start);
+        let mut sites = Vec::new();
+        for (name, site) in tables {
+            if let Some(site) = self.site(name, site, &defaults) {
+                sites.push(site);
+            }
+        }
+        sites
+    }
+
+    fn site(
+        &mut self,
+        name: Spanned<String>,
+        raw: Spanned<raw::RawSite>,
+        defaults: &Limits,
+    ) -> Option<Site> {
+        let site_at = raw.span().start;
+        let raw = raw.into_inner();
+        let name_ok = self.site_name(&name);
+        let public_url = self.url(&raw.public_url, "public_url");
+        let origins: Vec<Url> = raw
+            .origins
+            .iter()
+            .filter_map(|o| self.url(o, "origins"))
+            .collect();
+        let limits = self.limits(&raw.limits(), defaults);
+        let tls_verify = raw.tls_verify.unwrap_or(true);
+        if !tls_verify {
+            self.warn(
+                site_at,
+                format!(
+                    "site {}: TLS certificate verification is off",
+                    name.get_ref()
+                ),
+                "remove tls_verify = false once the certificate is valid",
+            );
+        }
+        let secret = self.secret(raw.secret, site_at, name.get_ref());
+        let path_rules = PathRules {
+            trailing_slash: raw.trailing_slash.unwrap_or(false),
+        };
+        let endpoint = public_url
+            .as_ref()
+            .and_then(|public| self.endpoint(raw.endpoint.unwrap_or_default(), public, tls_verify));
+        let routes = self.routes(raw.routes, &path_rules);
+        let tags = self.tags(&raw.tags, &routes);
+        if !name_ok {
+            return None;
+        }
+        Some(Site {
+            name: name.into_inner(),
+            public_url: public_url?,
+            origins,
+            cdn: raw.cdn.map(Spanned::into_inner),
+            secret: secret?,
+            endpoint: endpoint?,
+            routes,
+            tags,
+            limits,
+            tls_verify,
+            path_rules,
+        })
+    }
+
+    fn site_name(&mut self, name: &Spanned<String>) -> bool {
+        let valid = !name.get_ref().is_empty()
+            && name
+                .get_ref()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+        if !valid {
+            self.error(
+                name.span().start,
+                format!(
+                    "site name {:?} is not usable on the command line",
+                    name.get_ref()
+                ),
+                "use letters, digits, '-', '_' or '.', e.g. [sites.blog]",
+            );
+        }
+        valid
+    }
+
+    fn url(&mut self, raw: &Spanned<String>, key: &str) -> Option<Url> {
+        let at = raw.span().start;
+        match Url::parse(raw.get_ref()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                Some(url)
+            }
+            Ok(url) => {
+                self.error(
+                    at,
+                    format!("{key}: {} is not an http(s) URL", url.as_str()),
+                    format!("write {key} = \"https://example.com\""),
+                );
+                None
+            }
+            Err(e) => {
+                self.error(
+                    at,
+                    format!("{key}: {:?} is not a valid URL ({e})", raw.get_ref()),
+                    format!("write an absolute URL, e.g. {key} = \"https://www.example.com\""),
+                );
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, raw: &Option<Spanned<String>>, key: &str) -> Option<Duration> {
+        let raw = raw.as_ref()?;
+        let parsed = raw
+            .get_ref()
+            .parse::<jiff::SignedDuration>()
+            .ok()
+            .and_then(|d| Duration::try_from(d).ok())
+            .filter(|d| !d.is_zero());
+        if parsed.is_none() {
+            self.error(
+                raw.span().start,
+                format!("{key}: {:?} is not a positive duration", raw.get_ref()),
+                format!("write e.g. {key} = \"10s\" or \"1500ms\""),
+            );
+        }
+        parsed
+    }
+
+    fn limits(&mut self, raw: &raw::RawLimits, inherited: &Limits) -> Limits {
+        let mut limits = inherited.clone();
+        if let Some(d) = self.duration(&raw.timeout, "timeout") {
+            limits.timeout = d;
+        }
+        if let Some(d) = self.duration(&raw.connect_timeout, "connect_timeout") {
+            limits.connect_timeout = d;
+        }
+        if let Some(d) = self.duration(&raw.max_retry_after, "max_retry_after") {
+            limits.max_retry_after = d;
+        }
+        if let Some(c) = &raw.concurrency {
+            if *c.get_ref() == 0 {
+                self.error(
+                    c.span().start,
+                    "concurrency must be at least 1",
+                    "write concurrency = 4 (requests in flight at once)",
+                );
+            } else {
+                limits.concurrency = *c.get_ref() as usize;
+            }
+        }
+        if let Some(r) = &raw.rate_per_second {
+            let rate = *r.get_ref();
+            if !rate.is_finite() || rate < 0.0 {
+                self.error(
+                    r.span().start,
+                    "rate_per_second must be a positive number, or 0 for no limit",
+                    "write rate_per_second = 10",
+                );
+            } else {
+                limits.rate_per_second = (rate > 0.0).then_some(rate);
+            }
+        }
+        if let Some(n) = raw.max_retries {
+            limits.max_retries = n;
+        }
+        limits
+    }
+
+    fn secret(
+        &mut self,
+        raw: Option<Spanned<raw::RawSecret>>,
+        site_at: usize,
+        site: &str,
+    ) -> Option<SecretSource> {
+        let Some(raw) = raw else {
+            self.error(
+                site_at,
+                format!("site {site} has no secret"),
+                format!(
+                    "add [sites.{site}.secret] with env = \"{}_REVALIDATE_SECRET\" (or file = …, command = […])",
+                    site.to_uppercase().replace(['-', '.'], "_")
+                ),
+            );
+            return None;
+        };
+        let at = raw.span().start;
+        let raw = raw.into_inner();
+        let mut sources = Vec::new();
+        if let Some(env) = raw.env {
+            sources.push(SecretSource::Env(env));
+        }
+        if let Some(file) = raw.file {
+            sources.push(SecretSource::File(expand_home(&file)));
+        }
+        if let Some(command) = raw.command {
+            sources.push(SecretSource::Command(command));
+        }
+        if let Some(value) = raw.value {
+            sources.push(SecretSource::Plain(value.into()));
+        }
+        if sources.len() != 1 {
+            self.error(
+                at,
+                "a secret needs exactly one source",
+                "write one of env = \"VAR\", file = \"path\", command = [\"prog\", \"arg\"] or value = \"…\"",
+            );
+            return None;
+        }
+        let source = sources.pop()?;
+        self.lint_secret(&source, at);
+        Some(source)
+    }
+
+    fn lint_secret(&mut self, source: &SecretSource, at: usize) {
+        match source {
+            SecretSource::Plain(_) => self.warn(
+                at,
+                "the secret is written in the config file in plain text",
+                "move it to an environment variable (env = \"VAR\"), a file or a password-manager command",
+            ),
+            SecretSource::Env(name) if std::env::var_os(name).is_none() => self.warn(
+                at,
+                format!("environment variable {name} is not set"),
+                format!("export {name}=… before revalidating"),
+            ),
+            SecretSource::Command(argv) if argv.is_empty() => self.error(
+                at,
+                "the secret command is empty",
+                "write command = [\"pass\", \"show\", \"site/revalidate\"]",
+            ),
+            _ => {}
+        }
+    }
+}
