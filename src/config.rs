@@ -115,6 +115,17 @@ impl Site {
     }
 }
 
+impl Route {
+    /// What revalidating this route sends: its path, or its pattern with
+    /// the pattern's type.
+    pub fn target(&self) -> crate::target::Target {
+        match self.page_type {
+            Some(t) => crate::target::Target::pattern(&self.path, t),
+            None => crate::target::Target::path(&self.path),
+        }
+    }
+}
+
 impl Config {
     pub fn site(&self, name: &str) -> Option<&Site> {
         self.sites.iter().find(|s| s.name == name)

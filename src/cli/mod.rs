@@ -149,9 +149,15 @@ pub async fn run(cli: Cli) -> Exit {
     }
 }
 
-/// The one way from the command line into the console.
+/// The one place the command line reaches into the console: to open it,
+/// and to check its `[keys]` table for `config check` (only the console
+/// knows its actions and keys).
+mod console {
+    pub use crate::tui::{Options, keys::KeyMap, run};
+}
+
 async fn open_console(config: &Config, read_only: bool) -> Exit {
-    crate::tui::run(config, crate::tui::Options { read_only }).await
+    console::run(config, console::Options { read_only }).await
 }
 
 fn with_config(flag: Option<&Path>, f: impl FnOnce(&Config) -> Exit) -> Exit {

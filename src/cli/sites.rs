@@ -109,7 +109,7 @@ pub fn routes(config: &Config, name: &str, json: bool) -> Exit {
         .routes
         .iter()
         .map(|route| {
-            let target = route_target(route);
+            let target = route.target();
             (
                 route,
                 last.as_ref().and_then(|l| l.get(&site.name, &target)),
@@ -162,13 +162,6 @@ impl<'a> RouteRow<'a> {
     }
 }
 
-fn route_target(route: &config::Route) -> crate::target::Target {
-    match route.page_type {
-        Some(t) => crate::target::Target::pattern(&route.path, t),
-        None => crate::target::Target::path(&route.path),
-    }
-}
-
 fn print_routes_table(rows: &[(&config::Route, Option<&Record>)]) {
     let width = rows
         .iter()
@@ -205,8 +198,7 @@ pub fn config_check(flag: Option<&Path>, json: bool) -> Exit {
         }
     };
     match config::load(&file) {
-        // [keys] is checked by the console, which knows its actions and keys.
-        Ok(config) => match crate::tui::keys::KeyMap::from_config(&config) {
+        Ok(config) => match super::console::KeyMap::from_config(&config) {
             Ok(_) => report_valid(&config, json),
             Err(errors) => report_invalid(&file, &errors, json),
         },

@@ -4,7 +4,7 @@
 //! drive the whole loop without a terminal.
 
 use super::message::{Command, EngineEvent, Message};
-use super::state::{State, route_target};
+use super::state::State;
 use super::update::update;
 use super::view::view;
 use crate::engine::Engine;
@@ -146,7 +146,7 @@ pub fn next_wakeup(state: &State) -> Option<Duration> {
         .skip(state.route_idx.saturating_sub(100))
         .take(200)
         .filter_map(|&i| site.routes.get(i))
-        .filter_map(|route| state.result_for(&site.name, &route_target(route)))
+        .filter_map(|route| state.result_for(&site.name, &route.target()))
         .map(|result| secs_until_change(result.time, state.now))
         .min()
         .map(|secs| Duration::from_secs(secs.max(1) as u64))

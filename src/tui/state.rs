@@ -365,12 +365,6 @@ impl State {
 }
 
 /// The target a route revalidates.
-pub fn route_target(route: &Route) -> Target {
-    match route.page_type {
-        Some(t) => Target::pattern(&route.path, t),
-        None => Target::path(&route.path),
-    }
-}
 
 fn route_matches(route: &Route, needle: &str) -> bool {
     route.path.to_lowercase().contains(needle)

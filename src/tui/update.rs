@@ -9,7 +9,7 @@ use super::keys::{self, Action};
 use super::message::{Command, EngineEvent, Message};
 use super::state::{
     Checklist, Health, InputPurpose, Level, Modal, PageProbe, PageVerdict, Pane, SendAction, State,
-    TargetResult, route_target,
+    TargetResult,
 };
 use crate::checks::{CheckEvent, Verification};
 use crate::endpoint;
@@ -246,7 +246,7 @@ fn selection_targets(state: &State) -> Vec<Target> {
     routes
         .iter()
         .filter_map(|&r| site.routes.get(r))
-        .map(route_target)
+        .map(|route| route.target())
         .collect()
 }
 
@@ -386,7 +386,7 @@ fn copy_curl(state: &mut State) -> Vec<Command> {
     let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
         return Vec::new();
     };
-    match endpoint::curl_command(&site.endpoint, &route_target(route), &site.secret) {
+    match endpoint::curl_command(&site.endpoint, &route.target(), &site.secret) {
         Ok(curl) => {
             state.status = Some((Level::Info, format!("copied: {curl}")));
             state.push_activity(Level::Info, format!("copied to clipboard: {curl}"));

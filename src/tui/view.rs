@@ -12,7 +12,6 @@ mod routes;
 use super::keys;
 use super::state::{
     Health, InputPurpose, Level, Modal, PageVerdict, Pane, SendAction, State, TargetResult,
-    route_target,
 };
 use crate::checks::{Severity, Verdict};
 use crate::endpoint::masked_summary;

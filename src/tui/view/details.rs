@@ -110,7 +110,7 @@ fn section_time(state: &State, section: Section) -> Option<jiff::Timestamp> {
     let (site, route) = (state.site()?, state.selected_route()?);
     match section {
         Section::Result => state
-            .result_for(&site.name, &route_target(route))
+            .result_for(&site.name, &route.target())
             .map(|r| r.time),
         Section::Verdict => state.verdict_for(&site.name, &route.path).map(|v| v.time),
         Section::Probe => state.probe_for(&site.name, &route.path).map(|p| p.time),
@@ -180,7 +180,7 @@ fn details_lines(state: &State) -> Vec<Line<'static>> {
     let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
         return vec![Line::styled("no route selected", t.dim())];
     };
-    let target = route_target(route);
+    let target = route.target();
     let mut lines = Vec::new();
     let mut head = vec![Span::styled(
         route_label(route),

@@ -99,7 +99,7 @@ pub(super) fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
     let offset = (state.route_idx / rows.max(1)) * rows.max(1);
     for (pos, &route_index) in state.visible.iter().enumerate().skip(offset).take(rows) {
         let route = &site.routes[route_index];
-        let target = route_target(route);
+        let target = route.target();
         let marked = state.marks.contains(&(state.site_idx, route_index));
         let result = state.result_for(&site.name, &target);
         let pending = state.is_pending(&site.name, &target);
