@@ -405,8 +405,7 @@ fn p_probes_the_selected_page_and_v_revalidates_and_verifies() {
         &mut s,
         [Message::Engine(EngineEvent::Probed {
             site: 0,
-            path: "/about".into(),
-            probes: Vec::new(),
+            page: isrctl::checks::cache_layers::ProbedPage::new("/about".into(), Vec::new()),
         })],
     );
     assert!(s.probe_for("healthy", "/about").is_some());

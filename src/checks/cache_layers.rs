@@ -22,6 +22,43 @@ pub async fn run(ctx: &Session, path: &str, out: &Emitter) {
     }
 }
 
+/// A page fetched through every layer, and what its cache headers mean:
+/// what `probe` prints and the console's `p` shows.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ProbedPage {
+    pub path: String,
+    pub layers: Vec<LayerProbe>,
+    /// The cache-layer conclusions drawn from the layers.
+    pub conclusions: Vec<Finding>,
+}
+
+impl ProbedPage {
+    pub fn new(path: String, layers: Vec<LayerProbe>) -> ProbedPage {
+        let conclusions = conclusions(&layers);
+        ProbedPage {
+            path,
+            layers,
+            conclusions,
+        }
+    }
+
+    /// The worst of each layer's finding and the conclusions.
+    pub fn worst(&self) -> Severity {
+        let layers = self.layers.iter().map(|l| layer_finding(l).severity);
+        let concluded = self.conclusions.iter().map(|f| f.severity);
+        layers.chain(concluded).max().unwrap_or(Severity::Ok)
+    }
+
+    /// The age of the copy visitors get (the public layer's `Age`).
+    pub fn public_age(&self) -> Option<u64> {
+        self.layers
+            .iter()
+            .find(|l| l.layer == LayerKind::Public)
+            .and_then(|l| l.cache.as_ref())
+            .and_then(|c| c.age)
+    }
+}
+
 /// One finding per layer, then the conclusions.
 pub fn findings(probes: &[LayerProbe]) -> Vec<Finding> {
     let mut out: Vec<Finding> = probes.iter().map(layer_finding).collect();

@@ -4,9 +4,10 @@
 use super::check::print_finding;
 use super::output::print_document;
 use super::{Exit, load_config, unknown_site};
-use crate::checks::{Finding, Severity, cache_layers};
+use crate::checks::Severity;
+use crate::checks::cache_layers::ProbedPage;
 use crate::config::{Limits, Site};
-use crate::probe::{self, Layer, LayerKind, LayerProbe, ProbeSettings};
+use crate::probe::{self, Layer, LayerKind, ProbeSettings};
 use crate::redact::Redactor;
 use clap::Args;
 use serde::Serialize;
@@ -26,14 +27,6 @@ pub struct ProbeArgs {
     pub json: bool,
 }
 
-/// One page's probes and what they mean.
-#[derive(Serialize)]
-struct PageProbe {
-    path: String,
-    layers: Vec<LayerProbe>,
-    conclusions: Vec<Finding>,
-}
-
 pub async fn run(config_flag: Option<&Path>, args: ProbeArgs) -> Exit {
     let pages = match Url::parse(&args.what) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => probe_url(url).await,
@@ -50,7 +43,7 @@ pub async fn run(config_flag: Option<&Path>, args: ProbeArgs) -> Exit {
 }
 
 /// A bare URL: the URL itself and a cache-busted copy.
-async fn probe_url(url: Url) -> Result<Vec<PageProbe>, ()> {
+async fn probe_url(url: Url) -> Result<Vec<ProbedPage>, ()> {
     let client = crate::http::client(&Limits::default(), true).map_err(|_| ())?;
     let settings = ProbeSettings {
         client,
@@ -68,13 +61,16 @@ async fn probe_url(url: Url) -> Result<Vec<PageProbe>, ()> {
         },
     ];
     let path = url.path().to_string();
-    Ok(vec![page(path, probe::probe_all(&settings, &layers).await)])
+    Ok(vec![ProbedPage::new(
+        path,
+        probe::probe_all(&settings, &layers).await,
+    )])
 }
 
 async fn probe_site(
     config_flag: Option<&Path>,
     args: &ProbeArgs,
-) -> Result<Result<Vec<PageProbe>, ()>, Exit> {
+) -> Result<Result<Vec<ProbedPage>, ()>, Exit> {
     let config = load_config(config_flag)?;
     let Some(site) = config.site(&args.what) else {
         return Err(unknown_site(&config, &args.what));
@@ -87,43 +83,23 @@ async fn probe_site(
         return Err(Exit::Usage);
     }
     let probes = args.paths.iter().map(|path| probe_path(site, path));
-    let pages: Result<Vec<PageProbe>, ()> = futures::future::join_all(probes)
+    let pages: Result<Vec<ProbedPage>, ()> = futures::future::join_all(probes)
         .await
         .into_iter()
         .collect();
     Ok(pages)
 }
 
-async fn probe_path(site: &Site, path: &str) -> Result<PageProbe, ()> {
+async fn probe_path(site: &Site, path: &str) -> Result<ProbedPage, ()> {
     let settings = ProbeSettings::for_site(site, path).map_err(|_| ())?;
     let layers = probe::site_layers(site, path);
-    Ok(page(
+    Ok(ProbedPage::new(
         path.to_string(),
         probe::probe_all(&settings, &layers).await,
     ))
 }
 
-fn page(path: String, layers: Vec<LayerProbe>) -> PageProbe {
-    let conclusions = cache_layers::conclusions(&layers);
-    PageProbe {
-        path,
-        layers,
-        conclusions,
-    }
-}
-
-fn worst(p: &PageProbe) -> Severity {
-    let layers = p
-        .layers
-        .iter()
-        .map(|l| cache_layers::layer_finding(l).severity);
-    layers
-        .chain(p.conclusions.iter().map(|f| f.severity))
-        .max()
-        .unwrap_or(Severity::Ok)
-}
-
-fn report(args: &ProbeArgs, pages: &[PageProbe]) -> Exit {
+fn report(args: &ProbeArgs, pages: &[ProbedPage]) -> Exit {
     if args.json {
         let report = ProbeReport {
             target: &args.what,
@@ -133,7 +109,7 @@ fn report(args: &ProbeArgs, pages: &[PageProbe]) -> Exit {
     } else {
         pages.iter().for_each(print_page);
     }
-    let problem = pages.iter().any(|p| worst(p) == Severity::Problem);
+    let problem = pages.iter().any(|p| p.worst() == Severity::Problem);
     if problem { Exit::Failed } else { Exit::Ok }
 }
 
@@ -141,10 +117,10 @@ fn report(args: &ProbeArgs, pages: &[PageProbe]) -> Exit {
 #[derive(Serialize)]
 struct ProbeReport<'a> {
     target: &'a str,
-    pages: &'a [PageProbe],
+    pages: &'a [ProbedPage],
 }
 
-fn print_page(p: &PageProbe) {
+fn print_page(p: &ProbedPage) {
     println!("{}", p.path);
     for l in &p.layers {
         println!("  {:<22} {}", l.label, l.summary());

@@ -3,8 +3,8 @@
 //! messages by the console.
 
 use crate::checks::CheckEvent;
+use crate::checks::cache_layers::ProbedPage;
 use crate::outcome::Outcome;
-use crate::probe::LayerProbe;
 use crate::target::Target;
 use crate::verify::Verification;
 use std::time::Duration;
@@ -52,11 +52,7 @@ pub enum EngineEvent {
     /// The check suite ended.
     ChecksDone { site: SiteId },
     /// A page fetched through every layer.
-    Probed {
-        site: SiteId,
-        path: String,
-        probes: Vec<LayerProbe>,
-    },
+    Probed { site: SiteId, page: ProbedPage },
     /// The operation could not start; these targets were not sent.
     NotStarted {
         site: SiteId,

@@ -161,7 +161,8 @@ impl Engine {
             };
             let layers = crate::probe::site_layers(&session.site, &path);
             let probes = crate::probe::probe_all(&session.probe_settings(&path), &layers).await;
-            engine.emit(EngineEvent::Probed { site, path, probes });
+            let page = checks::cache_layers::ProbedPage::new(path, probes);
+            engine.emit(EngineEvent::Probed { site, page });
         })
     }
 

@@ -5,7 +5,6 @@ use crate::checks::{Finding, Verdict};
 use crate::config::{Config, Route, Site};
 use crate::history::{LastStates, Record};
 use crate::outcome::Outcome;
-use crate::probe::LayerProbe;
 use crate::target::Target;
 use jiff::Timestamp;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -105,24 +104,11 @@ pub struct PageVerdict {
     pub time: Timestamp,
 }
 
-/// What a probe saw of a page, layer by layer.
+/// A probe of a page, and when the console got it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PageProbe {
-    pub layers: Vec<LayerProbe>,
-    /// The cache-layer conclusions drawn from them.
-    pub conclusions: Vec<Finding>,
+pub struct SeenProbe {
+    pub page: crate::checks::cache_layers::ProbedPage,
     pub time: Timestamp,
-}
-
-impl PageProbe {
-    /// The age of the copy visitors get (the public layer's `Age`).
-    pub fn public_age(&self) -> Option<u64> {
-        self.layers
-            .iter()
-            .find(|l| l.layer == crate::probe::LayerKind::Public)
-            .and_then(|l| l.cache.as_ref())
-            .and_then(|c| c.age)
-    }
 }
 
 /// The findings of the last check suite, streaming in.
@@ -192,7 +178,7 @@ pub struct State {
     pub site_health: Vec<Health>,
     /// Keyed by (site, page path).
     pub verdicts: HashMap<(String, String), PageVerdict>,
-    pub probes: HashMap<(String, String), PageProbe>,
+    pub probes: HashMap<(String, String), SeenProbe>,
     pub checklist: Option<Checklist>,
     pub activity: VecDeque<Activity>,
     pub in_flight: usize,
@@ -297,7 +283,7 @@ impl State {
         self.verdicts.get(&(site.to_string(), path.to_string()))
     }
 
-    pub fn probe_for(&self, site: &str, path: &str) -> Option<&PageProbe> {
+    pub fn probe_for(&self, site: &str, path: &str) -> Option<&SeenProbe> {
         self.probes.get(&(site.to_string(), path.to_string()))
     }
 
@@ -363,8 +349,6 @@ impl State {
         marked
     }
 }
-
-/// The target a route revalidates.
 
 fn route_matches(route: &Route, needle: &str) -> bool {
     route.path.to_lowercase().contains(needle)

@@ -8,7 +8,7 @@ mod modal;
 use super::keys::{self, Action};
 use super::message::{Command, EngineEvent, Message};
 use super::state::{
-    Checklist, Health, InputPurpose, Level, Modal, PageProbe, PageVerdict, Pane, SendAction, State,
+    Checklist, Health, InputPurpose, Level, Modal, PageVerdict, Pane, SeenProbe, SendAction, State,
     TargetResult,
 };
 use crate::checks::{CheckEvent, Verification};

@@ -48,19 +48,19 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             state.in_flight = state.in_flight.saturating_sub(1);
             checks_done(state, &state.site_name(site));
         }
-        EngineEvent::Probed { site, path, probes } => {
+        EngineEvent::Probed { site, page } => {
             state.in_flight = state.in_flight.saturating_sub(1);
             let site = state.site_name(site);
-            let conclusions = crate::checks::cache_layers::conclusions(&probes);
-            let line = probes
+            let path = page.path.clone();
+            let line = page
+                .layers
                 .iter()
                 .map(|p| format!("{}: {}", p.label, p.summary()))
                 .next()
                 .unwrap_or_default();
             state.push_activity(Level::Info, format!("{site}: probed {path}: {line}"));
-            let probe = PageProbe {
-                layers: probes,
-                conclusions,
+            let probe = SeenProbe {
+                page,
                 time: state.now,
             };
             state.probes.insert((site, path), probe);

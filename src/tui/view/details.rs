@@ -88,10 +88,10 @@ fn probe_lines(state: &State) -> Vec<Line<'static>> {
         format!("probe · {}", ago(probe.time, state.now)),
         Style::new().add_modifier(Modifier::BOLD),
     )];
-    for layer in &probe.layers {
+    for layer in &probe.page.layers {
         lines.push(Line::raw(format!("  {}: {}", layer.label, layer.summary())));
     }
-    for finding in &probe.conclusions {
+    for finding in &probe.page.conclusions {
         lines.extend(finding_lines(state, finding));
     }
     lines

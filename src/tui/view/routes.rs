@@ -151,7 +151,7 @@ fn route_cell(
         Col::Verify => verdict.map_or("-".to_string(), |v| verdict_short(v.verdict).to_string()),
         Col::Age => state
             .probe_for(site, &route.path)
-            .and_then(|p| p.public_age())
+            .and_then(|p| p.page.public_age())
             .map_or("-".to_string(), |age| format!("{age} s")),
         Col::Latency => result
             .and_then(|r| r.latency_ms)
