@@ -27,27 +27,27 @@
 //! the engine **records** it in history → with `--verify` (or `v`), the
 //! page is polled at every layer until it changes: the **verification**.
 
-pub mod cache_headers;
+pub(crate) mod cache_headers;
 pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod endpoint;
 pub mod engine;
-pub mod exit;
-pub mod fingerprint;
+pub(crate) mod exit;
+pub(crate) mod fingerprint;
 pub mod history;
-pub mod http;
+pub(crate) mod http;
 pub mod job_runner;
 pub mod logging;
 pub mod outcome;
-pub mod path_lint;
-pub mod probe;
+pub(crate) mod path_lint;
+pub(crate) mod probe;
 pub mod redact;
-pub mod relative_time;
+pub(crate) mod relative_time;
 pub mod revalidation;
 pub mod secret;
-pub mod session;
+pub(crate) mod session;
 pub mod sim;
 pub mod target;
 pub mod tui;
-pub mod verify;
+pub(crate) mod verify;

@@ -30,7 +30,8 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use words::conclude;
-pub use words::verdict;
+#[cfg(test)]
+use words::verdict;
 
 /// How long a verification watches the page unless told otherwise: the
 /// command line's `--deadline` default and the console's `v`.
