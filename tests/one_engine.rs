@@ -367,6 +367,39 @@ fn cli_check_active_on_many_paths_keeps_the_sites_concurrency() {
     assert_index_current(&s.state_home().join("isrctl"));
 }
 
+#[test]
+fn cli_check_active_on_many_paths_honours_the_rate_limit() {
+    let rt = runtime();
+    let origin = rt
+        .block_on(SimOrigin::start(OriginOptions {
+            endpoint_delay: Duration::ZERO,
+            ..origin_options()
+        }))
+        .unwrap();
+    let limits = Limits {
+        rate: 10.0,
+        ..Limits::concurrency(PAGES)
+    };
+    let s = scratch(&origin, &limits);
+    let out = s
+        .isrctl()
+        .args(["check", "sim", "--active"])
+        .args(all_paths())
+        .output()
+        .unwrap();
+    s.assert_no_canary(&out);
+    // The auth probes and one revalidation per path, 10 per second in all:
+    // at least PAGES + 1 gaps of 100 ms between the first and the last.
+    let arrivals = origin.endpoint_arrivals();
+    assert!(arrivals.len() >= PAGES + 2, "{}", arrivals.len());
+    let spread = arrivals[arrivals.len() - 1].duration_since(arrivals[0]);
+    let gaps = (arrivals.len() - 1) as u32;
+    assert!(
+        spread >= Duration::from_millis(90) * gaps,
+        "{spread:?} for {gaps} gaps"
+    );
+}
+
 /// Run the binary with `args` against an origin whose first endpoint
 /// request gets a 429 (Retry-After: 1); the run's output and the origin.
 fn after_a_429(args: &[&str]) -> (std::process::Output, SimOrigin) {
