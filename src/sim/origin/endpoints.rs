@@ -4,6 +4,18 @@
 
 use super::*;
 
+/// What every endpoint does first: count the request as in flight for as
+/// long as it is handled, answer 429 while rate limiting, then take its
+/// configured time to answer.
+async fn admit(shared: &Shared) -> Result<InFlight<'_>, Response> {
+    let in_flight = InFlight::enter(&shared.counters);
+    if let Some(too_many) = shared.rate_limited() {
+        return Err(too_many);
+    }
+    tokio::time::sleep(shared.endpoint_delay + shared.answer_delay).await;
+    Ok(in_flight)
+}
+
 /// The App Router route handler from the Next.js docs:
 /// `POST /api/revalidate?secret=S&path=P[&type=page|layout]` or `&tag=T`.
 pub(super) async fn app_router_revalidate(
@@ -11,11 +23,10 @@ pub(super) async fn app_router_revalidate(
     method: Method,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let _in_flight = InFlight::enter(&shared.counters);
-    if let Some(too_many) = shared.rate_limited() {
-        return too_many;
-    }
-    tokio::time::sleep(shared.endpoint_delay + shared.answer_delay).await;
+    let _in_flight = match admit(&shared).await {
+        Ok(in_flight) => in_flight,
+        Err(too_many) => return too_many,
+    };
     if method != Method::POST {
         return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response();
     }
@@ -119,11 +130,10 @@ pub(super) async fn cms_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let _in_flight = InFlight::enter(&shared.counters);
-    if let Some(too_many) = shared.rate_limited() {
-        return too_many;
-    }
-    tokio::time::sleep(shared.endpoint_delay + shared.answer_delay).await;
+    let _in_flight = match admit(&shared).await {
+        Ok(in_flight) => in_flight,
+        Err(too_many) => return too_many,
+    };
     if method != Method::POST {
         return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response();
     }
@@ -162,11 +172,10 @@ pub(super) async fn pages_router_revalidate(
     State(shared): State<Arc<Shared>>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let _in_flight = InFlight::enter(&shared.counters);
-    if let Some(too_many) = shared.rate_limited() {
-        return too_many;
-    }
-    tokio::time::sleep(shared.endpoint_delay + shared.answer_delay).await;
+    let _in_flight = match admit(&shared).await {
+        Ok(in_flight) => in_flight,
+        Err(too_many) => return too_many,
+    };
     let query = query_map(raw);
     shared.note_target(&query);
     if !shared.authorized(&query) {
