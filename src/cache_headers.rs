@@ -31,11 +31,14 @@ impl HeaderList {
         )
     }
 
+    /// Headers from a server, values with control characters escaped (they
+    /// are shown and stored; a header value may carry C1 controls).
     pub fn from_map(map: &reqwest::header::HeaderMap) -> HeaderList {
         HeaderList(
             map.iter()
                 .map(|(n, v)| {
-                    let value = String::from_utf8_lossy(v.as_bytes()).trim().to_string();
+                    let value = String::from_utf8_lossy(v.as_bytes());
+                    let value = crate::safe_text::one_line(value.trim()).into_owned();
                     (n.as_str().to_string(), value)
                 })
                 .collect(),

@@ -33,8 +33,8 @@ impl Fingerprint {
         let digest = Sha256::digest(body);
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         Fingerprint {
-            etag: headers.first("etag").map(str::to_string),
-            last_modified: headers.first("last-modified").map(str::to_string),
+            etag: headers.first("etag").map(shown),
+            last_modified: headers.first("last-modified").map(shown),
             marker: marker.and_then(|re| marker_value(re, body)),
             body_sha256: hex[..HASH_CHARS].to_string(),
             body_bytes: body.len(),
@@ -89,7 +89,13 @@ fn marker_value(re: &Regex, body: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(body);
     let caps = re.captures(&text)?;
     let m = caps.get(1).or_else(|| caps.get(0))?;
-    Some(m.as_str().chars().take(MARKER_CHARS).collect())
+    Some(crate::safe_text::cut(&shown(m.as_str()), MARKER_CHARS))
+}
+
+/// A value from the server as it may be shown: control characters escaped
+/// (compared escaped on both sides, so comparisons are unchanged).
+fn shown(value: &str) -> String {
+    crate::safe_text::one_line(value).into_owned()
 }
 
 /// A CDN that compresses may turn a strong ETag weak: same render.

@@ -27,6 +27,9 @@
 //! the engine **records** it in history → with `--verify` (or `v`), the
 //! page is polled at every layer until it changes: the **verification**.
 
+// First, so its print macros are in scope in every module below.
+#[macro_use]
+pub(crate) mod out;
 pub(crate) mod cache_headers;
 pub mod checks;
 pub mod cli;
@@ -45,6 +48,7 @@ pub(crate) mod probe;
 pub mod redact;
 pub(crate) mod relative_time;
 pub mod revalidation;
+pub mod safe_text;
 pub mod secret;
 pub(crate) mod session;
 pub mod sim;

@@ -49,6 +49,23 @@ impl Redactor {
         }
         out
     }
+
+    /// For text that was cut short (a capped read): also mask a start of
+    /// the secret left at its very end, so no 3+ characters of it survive.
+    pub fn mask_cut_tail(&self, text: &str) -> String {
+        for needle in &self.needles {
+            let mut ends: Vec<usize> = needle.char_indices().map(|(i, _)| i).skip(3).collect();
+            ends.push(needle.len());
+            let longest = ends
+                .into_iter()
+                .rev()
+                .find(|&end| text.ends_with(&needle[..end]));
+            if let Some(end) = longest {
+                return format!("{}{MASK}", &text[..text.len() - end]);
+            }
+        }
+        text.to_string()
+    }
 }
 
 #[cfg(test)]

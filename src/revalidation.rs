@@ -4,6 +4,7 @@ use crate::endpoint::{Method, PreparedRequest, SuccessRule};
 use crate::http::{self, ENDPOINT_BODY_CAP};
 use crate::outcome::{Outcome, OutcomeKind};
 use crate::redact::Redactor;
+use crate::safe_text;
 use std::error::Error as _;
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,8 @@ pub fn history_record(
 
 /// Longest server message kept, in characters.
 const MESSAGE_CHARS: usize = 300;
+/// Longest body excerpt kept (console details, history, JSON), in characters.
+const EXCERPT_CHARS: usize = 500;
 
 /// Send one prepared request. Never panics, never returns the secret:
 /// every string in the outcome passes through `redactor`.
@@ -55,17 +58,21 @@ pub async fn send(
     let status = response.status().as_u16();
     let headers = shown_headers(response.headers(), redactor);
     let retry_after = http::retry_after(response.headers());
-    let location = response
+    let location = response.headers().get(reqwest::header::LOCATION).map(|v| {
+        let to = String::from_utf8_lossy(v.as_bytes());
+        safe_text::one_line_excerpt(&to, redactor, HEADER_CHARS, true)
+    });
+    let encoding = response
         .headers()
-        .get(reqwest::header::LOCATION)
-        .map(|v| redactor.redact(&String::from_utf8_lossy(v.as_bytes())));
+        .get(reqwest::header::CONTENT_ENCODING)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let is_html = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.contains("html"));
-    let body = match http::read_capped(&mut response, ENDPOINT_BODY_CAP).await {
-        Ok((body, _truncated)) => body,
+    let (body, truncated) = match http::read_capped(&mut response, ENDPOINT_BODY_CAP).await {
+        Ok(read) => read,
         Err(e) => {
             return transport_failure(&e, redactor)
                 .with_status(status)
@@ -78,15 +85,23 @@ pub async fn send(
         is_html,
         retry_after,
         location,
+        whole: !truncated,
         redactor,
     };
     let mut outcome = classify(&answer, success).with_latency(started.elapsed());
     outcome.response_headers = headers;
-    outcome.body_excerpt = excerpt(&body, redactor);
+    outcome.body_excerpt = safe_text::body_excerpt(
+        &body,
+        encoding.as_deref(),
+        redactor,
+        EXCERPT_CHARS,
+        !truncated,
+    );
     outcome
 }
 
-/// Headers worth showing, values redacted (a server may echo the secret).
+/// Headers worth showing, values masked (a server may echo the secret)
+/// and escaped.
 fn shown_headers(
     headers: &reqwest::header::HeaderMap,
     redactor: &Redactor,
@@ -96,16 +111,16 @@ fn shown_headers(
         .take(40)
         .map(|(name, value)| {
             let value = String::from_utf8_lossy(value.as_bytes());
-            (name.to_string(), redactor.redact(&value))
+            (
+                name.to_string(),
+                safe_text::one_line_excerpt(&value, redactor, HEADER_CHARS, true),
+            )
         })
         .collect()
 }
 
-fn excerpt(body: &[u8], redactor: &Redactor) -> Option<String> {
-    let text = String::from_utf8_lossy(&body[..body.len().min(2048)]);
-    let short: String = text.chars().take(500).collect();
-    Some(redactor.redact(short.trim())).filter(|t| !t.is_empty())
-}
+/// Longest header value kept, in characters.
+const HEADER_CHARS: usize = 300;
 
 /// What came back, ready to classify.
 pub struct Answer<'a> {
@@ -114,6 +129,8 @@ pub struct Answer<'a> {
     pub is_html: bool,
     pub retry_after: Option<Duration>,
     pub location: Option<String>,
+    /// The body is all there was (not cut at the read cap).
+    pub whole: bool,
     pub redactor: &'a Redactor,
 }
 
@@ -128,7 +145,7 @@ impl Answer<'_> {
         ["message", "error", "reason"]
             .iter()
             .find_map(|k| json.get(k).and_then(|v| v.as_str()))
-            .map(|m| self.redactor.redact(m))
+            .map(|m| safe_text::one_line_excerpt(m, self.redactor, MESSAGE_CHARS, true))
     }
 
     /// The server's own words: JSON `message`/`error`, or a text excerpt.
@@ -139,11 +156,13 @@ impl Answer<'_> {
                 .find_map(|k| json.get(k).and_then(|v| v.as_str()).map(str::to_string))
                 .unwrap_or_else(|| json.to_string()),
             None if self.is_html || looks_like_html(self.body) => html_title(self.body)?,
+            None if safe_text::looks_binary(self.body) => {
+                format!("binary body, {} bytes", self.body.len())
+            }
             None => String::from_utf8_lossy(self.body).to_string(),
         };
-        let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let short: String = collapsed.chars().take(MESSAGE_CHARS).collect();
-        Some(self.redactor.redact(&short)).filter(|m| !m.is_empty())
+        let shown = safe_text::one_line_excerpt(&text, self.redactor, MESSAGE_CHARS, self.whole);
+        Some(shown).filter(|m| !m.is_empty())
     }
 }
 
@@ -274,7 +293,7 @@ fn rate_limited(answer: &Answer) -> Outcome {
 pub(crate) fn transport_failure(error: &reqwest::Error, redactor: &Redactor) -> Outcome {
     // reqwest's Display embeds the URL with its query string (the secret):
     // describe the error chain without it, then redact what is left anyway.
-    let detail = redactor.redact(&error_chain(error));
+    let detail = safe_text::one_line_excerpt(&error_chain(error), redactor, MESSAGE_CHARS, true);
     if error.is_timeout() {
         return Outcome::new(OutcomeKind::Timeout, "no complete answer within the timeout")
             .with_message(Some(detail))

@@ -232,6 +232,65 @@ fn verify_after_a_path_revalidation_behind_a_cdn_reports_the_origin_fresh_and_th
     assert!(v["fix"].as_str().unwrap().starts_with("purge"));
 }
 
+/// Verification without side effects: a CDN that had no copy of the page
+/// must not be made to cache the old one by the verification itself.
+#[test]
+fn verify_through_a_cdn_without_a_copy_leaves_it_serving_the_new_page() {
+    let rt = runtime();
+    let app = origin(&rt, CANARY, false);
+    let cdn = rt.block_on(SimCdn::start(&app.url())).unwrap();
+    let s = Scratch::new();
+    write_config(&s, &cdn.url(), &[app.url()]);
+    assert!(!cdn.holds("/blog/hello"));
+
+    let (code, doc, _) = run(
+        &s,
+        &[
+            "revalidate",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--verify",
+            "--deadline",
+            "10s",
+            "--json",
+        ],
+    );
+    let v = &doc["results"][0]["verifications"][0];
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["verdict"], "fresh_everywhere", "{v:#}");
+    assert_eq!(app.generation("/blog/hello"), Some(1));
+    // The CDN caches what it fetched first: it must be the new page.
+    let served = rt.block_on(async {
+        reqwest::get(format!("{}/blog/hello", cdn.url()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    let origin_now = rt.block_on(async {
+        reqwest::get(format!("{}/blog/hello", app.url()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    let marker = |html: &str| {
+        regex::Regex::new(r#"isr-rendered-at" content="([^"]+)""#)
+            .unwrap()
+            .captures(html)
+            .map(|c| c[1].to_string())
+    };
+    assert!(marker(&served).is_some(), "{served}");
+    assert_eq!(
+        marker(&served),
+        marker(&origin_now),
+        "the CDN serves the new page"
+    );
+}
+
 #[test]
 fn a_stale_replica_is_named() {
     let rt = runtime();

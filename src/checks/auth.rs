@@ -6,9 +6,10 @@
 //! be refused (401/403); the configured one should get the handler's
 //! "missing path" answer (400), which proves the token is accepted while
 //! nothing is revalidated. A handler that asks for the path before it
-//! checks the secret also answers the made-up one 400; only then a third
-//! request sends the made-up secret with a tag no page carries (or a page
-//! that does not exist), which regenerates nothing either way.
+//! checks the secret also answers the made-up one 400; only then the
+//! made-up secret goes with a page that does not exist (then a tag no page
+//! carries), which regenerates nothing either way: accepted means the
+//! endpoint accepts any secret.
 
 use super::{CheckId, Emitter, Finding, Session, Severity};
 use crate::endpoint::{Placement, PreparedRequest};
@@ -89,7 +90,7 @@ pub async fn run(ctx: &Session, out: &Emitter) {
     if wrong_verdict == Wrong::AsksForPath {
         let (verdict, evidence) = wrong_with_harmless_target(ctx, &made_up).await;
         wrong_verdict = verdict;
-        wrong_evidence.push(evidence);
+        wrong_evidence.extend(evidence);
     }
     let right_verdict = right.as_ref().map(judge_right);
     if right_verdict != Some(Right::Missing) {
@@ -121,26 +122,42 @@ async fn send(ctx: &Session, request: PreparedRequest) -> Outcome {
     }
 }
 
-async fn wrong_with_harmless_target(ctx: &Session, made_up: &Secret) -> (Wrong, String) {
-    let target = harmless_target(ctx);
-    let Ok(request) = ctx.site.endpoint.prepare(&target, made_up) else {
-        return (
-            Wrong::Other,
-            "no harmless target can be expressed for this endpoint".into(),
-        );
-    };
-    let outcome = send(ctx, request).await;
-    let what = format!("made-up secret, {target} (nothing carries it)");
-    (judge_wrong_with_target(&outcome), line(&what, &outcome))
+/// Try the made-up secret with a harmless target: a page that does not
+/// exist, then a tag no page carries. A handler that demands one of them
+/// before it looks at the secret answers the other 400 again.
+async fn wrong_with_harmless_target(ctx: &Session, made_up: &Secret) -> (Wrong, Vec<String>) {
+    let mut evidence = Vec::new();
+    for target in harmless_targets(ctx) {
+        let Ok(request) = ctx.site.endpoint.prepare(&target, made_up) else {
+            continue;
+        };
+        let outcome = send(ctx, request).await;
+        let what = format!("made-up secret, {target} (nothing carries it)");
+        evidence.push(line(&what, &outcome));
+        let verdict = judge_wrong_with_target(&outcome);
+        if verdict != Wrong::Other || !matches!(outcome.status, Some(400 | 422)) {
+            return (verdict, evidence);
+        }
+    }
+    if evidence.is_empty() {
+        evidence.push("no harmless target can be expressed for this endpoint".into());
+    }
+    (Wrong::Other, evidence)
 }
 
-/// A tag no page carries, or a page that does not exist.
-fn harmless_target(ctx: &Session) -> Target {
+/// A page that does not exist (revalidating it regenerates nothing), and
+/// a tag no page carries, as far as the endpoint can express them.
+fn harmless_targets(ctx: &Session) -> Vec<Target> {
     let name = format!("isrctl-auth-check-{}", unique());
-    match ctx.site.endpoint.tag {
-        Placement::Unsupported => Target::path(format!("/__{name}")),
-        _ => Target::tag(name),
+    let endpoint = &ctx.site.endpoint;
+    let mut targets = Vec::new();
+    if !matches!(endpoint.path, Placement::Unsupported) {
+        targets.push(Target::path(format!("/__{name}")));
     }
+    if !matches!(endpoint.tag, Placement::Unsupported) {
+        targets.push(Target::tag(name));
+    }
+    targets
 }
 
 fn wrong_finding(verdict: Wrong, evidence: Vec<String>) -> Finding {

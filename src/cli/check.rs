@@ -78,7 +78,7 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
     let redactor = match engine.session(0).await {
         Ok(session) => session.redactor.clone(),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::Usage;
         }
     };
@@ -119,11 +119,11 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
                 event: CheckEvent::Verified(v),
                 ..
             } => report.verifications.push(*v),
-            EngineEvent::Waiting { wait, .. } => eprintln!(
+            EngineEvent::Waiting { wait, .. } => errln!(
                 "rate limited: waiting {}s as the server asks (Retry-After)",
                 wait.as_secs()
             ),
-            EngineEvent::Warning { message } => eprintln!("warning: {message}"),
+            EngineEvent::Warning { message } => errln!("warning: {message}"),
             _ => {}
         },
     )
@@ -156,7 +156,7 @@ fn print_header(site: &Site, paths: &[String], active: bool) {
     } else {
         "passive checks (nothing is revalidated)"
     };
-    println!("checking {} for {}: {mode}", site.name, paths.join(", "));
+    outln!("checking {} for {}: {mode}", site.name, paths.join(", "));
 }
 
 /// `problem  cache_layers  /blog/hello: title`, evidence and fix indented.
@@ -172,10 +172,10 @@ pub fn print_finding(f: &Finding, verbose: bool, redactor: &Redactor) {
         f.check.as_str(),
         f.title
     );
-    println!("{}", redactor.redact(&line));
+    outln!("{}", redactor.redact(&line));
     if f.severity != Severity::Ok || verbose {
         for e in &f.evidence {
-            println!("    {}", redactor.redact(e));
+            outln!("    {}", redactor.redact(e));
         }
     }
     if let Some(fix) = f
@@ -183,7 +183,7 @@ pub fn print_finding(f: &Finding, verbose: bool, redactor: &Redactor) {
         .as_ref()
         .filter(|_| f.severity != Severity::Ok || verbose)
     {
-        println!("    fix: {}", redactor.redact(fix));
+        outln!("    fix: {}", redactor.redact(fix));
     }
 }
 
@@ -192,7 +192,7 @@ fn finish(report: &CheckReport, json: bool, redactor: &Redactor) -> Exit {
     if json {
         print_document("check", report, redactor);
     } else {
-        println!(
+        outln!(
             "{} finding(s): {} ok, {} warning, {} problem, {} could not check",
             report.findings.len(),
             s.ok,

@@ -17,6 +17,9 @@ const STALE_SECRET: &str = "d3mo-old-9a22f0";
 /// Preferred ports, so a printed config keeps working across runs.
 const BASE_PORT: u16 = 47810;
 
+/// Each demo site's concrete pages (its routes but the pattern).
+const DEMO_PAGES: [&str; 5] = ["/", "/about", "/blog/hello", "/blog/world", "/products/1"];
+
 /// The running simulated sites; dropping it stops them.
 pub struct Demo {
     /// Where the secret files live (the config reads secrets from files).
@@ -42,6 +45,8 @@ impl Demo {
             Ok(cdn) => cdn,
             Err(_) => SimCdn::start(&stale_origin.url()).await?,
         };
+        // Visitors have been reading the site: the CDN holds its pages.
+        stale_cdn.warm(&DEMO_PAGES).await;
         let noop = origin(BASE_PORT + 4).await?;
         Ok(Demo {
             secrets_dir,
@@ -177,25 +182,25 @@ pub async fn run(print_config: bool, read_only: bool) -> Exit {
     let demo = match Demo::start().await {
         Ok(demo) => demo,
         Err(e) => {
-            eprintln!("error: cannot start the simulated sites on loopback: {e}");
+            errln!("error: cannot start the simulated sites on loopback: {e}");
             return Exit::Failed;
         }
     };
     let text = demo.config_text();
     if print_config {
-        print!("{text}");
+        out!("{text}");
         return Exit::Ok;
     }
     // Written out so the header names a real file the user can open and copy.
     let file = demo_dir().join("config.toml");
     if let Err(e) = std::fs::write(&file, &text) {
-        eprintln!("error: cannot write {}: {e}", file.display());
+        errln!("error: cannot write {}: {e}", file.display());
         return Exit::Failed;
     }
     match crate::config::parse(&text, &file) {
         Ok(config) => super::open_console(&config, read_only).await,
         Err(e) => {
-            eprintln!("error: the demo config does not load (a bug): {e}");
+            errln!("error: the demo config does not load (a bug): {e}");
             Exit::Failed
         }
     }

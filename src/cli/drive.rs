@@ -23,7 +23,7 @@ pub async fn drive(
             Some(event) = events.recv() => on_event(event),
             _ = &mut operation => break,
             _ = &mut ctrl_c, if !cancelled => {
-                eprintln!("{on_cancel}");
+                errln!("{on_cancel}");
                 engine.cancel_all();
                 cancelled = true;
             }

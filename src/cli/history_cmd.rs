@@ -8,18 +8,18 @@ pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: 
     let cutoff = match since.map(parse_since).transpose() {
         Ok(cutoff) => cutoff,
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             return Exit::Usage;
         }
     };
     let Some(dir) = History::default_dir() else {
-        eprintln!("error: cannot find the history directory: set XDG_STATE_HOME or HOME");
+        errln!("error: cannot find the history directory: set XDG_STATE_HOME or HOME");
         return Exit::Usage;
     };
     let loaded = match History::open(&dir).and_then(|h| h.load()) {
         Ok(loaded) => loaded,
         Err(e) => {
-            eprintln!("error: cannot read history in {}: {e}", dir.display());
+            errln!("error: cannot read history in {}: {e}", dir.display());
             return Exit::Failed;
         }
     };
@@ -42,10 +42,10 @@ pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: 
         return Exit::Ok;
     }
     for warning in &loaded.warnings {
-        eprintln!("warning: history: {warning}");
+        errln!("warning: history: {warning}");
     }
     if records.is_empty() {
-        println!(
+        outln!(
             "no revalidations recorded{}",
             since
                 .map(|s| format!(" in the last {s}"))
@@ -53,7 +53,7 @@ pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: 
         );
     }
     for r in records {
-        println!(
+        outln!(
             "{}  {:18}  {:10}  {:16}  {:>4}  {:>7}  {}",
             r.time.strftime("%Y-%m-%d %H:%M:%S"),
             r.operator,

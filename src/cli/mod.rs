@@ -181,8 +181,8 @@ fn load_config(flag: Option<&Path>) -> Result<Config, Exit> {
 
 fn print_load_error(e: &LoadError) {
     match e {
-        LoadError::Invalid(_) => eprintln!("{e}"),
-        _ => eprintln!("error: {e}"),
+        LoadError::Invalid(_) => errln!("{e}"),
+        _ => errln!("error: {e}"),
     }
 }
 
@@ -192,7 +192,7 @@ fn open_history() -> Option<History> {
     match History::open(&dir) {
         Ok(history) => Some(history),
         Err(e) => {
-            eprintln!(
+            errln!(
                 "warning: history at {} is unavailable ({e}); results will not be recorded",
                 dir.display()
             );
@@ -203,7 +203,7 @@ fn open_history() -> Option<History> {
 
 fn unknown_site(config: &Config, name: &str) -> Exit {
     let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
-    eprintln!(
+    errln!(
         "error: no site named {name:?} in {}; configured: {}",
         config.file.display(),
         if names.is_empty() {

@@ -26,9 +26,21 @@ pub fn print_document<T: Serialize>(command: &str, body: &T, redactor: &Redactor
         body,
     };
     match serde_json::to_string_pretty(&doc) {
-        Ok(text) => println!("{}", redactor.redact(&text)),
-        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+        Ok(text) => outln!("{}", json_escape_rest(&redactor.redact(&text))),
+        Err(e) => errln!("error: cannot write JSON: {e}"),
     }
+}
+
+/// serde_json escapes C0 controls but leaves DEL and C1 raw; a terminal
+/// showing the document (or `jq -r`) would act on them. In a JSON document
+/// they occur only inside strings, where `\u00XX` is their valid escape.
+fn json_escape_rest(json: &str) -> String {
+    json.chars()
+        .map(|c| match c {
+            '\u{7f}'..='\u{9f}' => format!("\\u{:04x}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// "41 ms", "1.2 s".

@@ -36,7 +36,7 @@ pub async fn run(config_flag: Option<&Path>, args: ProbeArgs) -> Exit {
         },
     };
     let Ok(pages) = pages else {
-        eprintln!("error: cannot build the HTTP client");
+        errln!("error: cannot build the HTTP client");
         return Exit::Usage;
     };
     report(&args, &pages)
@@ -76,7 +76,7 @@ async fn probe_site(
         return Err(unknown_site(&config, &args.what));
     };
     if args.paths.is_empty() {
-        eprintln!(
+        errln!(
             "error: give --path with a site, e.g. isrctl probe {} --path /",
             site.name
         );
@@ -121,15 +121,15 @@ struct ProbeReport<'a> {
 }
 
 fn print_page(p: &ProbedPage) {
-    println!("{}", p.path);
+    outln!("{}", p.path);
     for l in &p.layers {
-        println!("  {:<22} {}", l.label, l.summary());
-        println!("  {:<22} {}", "", l.url);
+        outln!("  {:<22} {}", l.label, l.summary());
+        outln!("  {:<22} {}", "", l.url);
         if let Some(fp) = &l.fingerprint {
-            println!("  {:<22} {}", "", fp.summary());
+            outln!("  {:<22} {}", "", fp.summary());
         }
         for note in l.cache.iter().flat_map(|c| c.notes.iter()) {
-            println!("  {:<22} note: {note}", "");
+            outln!("  {:<22} note: {note}", "");
         }
     }
     for f in &p.conclusions {

@@ -28,14 +28,15 @@ impl Progress {
 
     pub fn show(&self) {
         if self.enabled {
-            eprint!("\r[{}/{}] {} failed ", self.done, self.total, self.failed);
+            crate::out::stderr_control("\r");
+            errout!("[{}/{}] {} failed ", self.done, self.total, self.failed);
             let _ = std::io::stderr().flush();
         }
     }
 
     pub fn clear(&self) {
         if self.enabled {
-            eprint!("\r\x1b[2K");
+            crate::out::stderr_control("\r\x1b[2K");
         }
     }
 }

@@ -120,11 +120,11 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     let targets = match gather_targets(&args) {
         Ok(targets) if !targets.is_empty() => targets,
         Ok(_) => {
-            eprintln!("error: nothing to revalidate: give --path, --tag or --paths-from");
+            errln!("error: nothing to revalidate: give --path, --tag or --paths-from");
             return Exit::Usage;
         }
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             return Exit::Usage;
         }
     };
@@ -176,15 +176,15 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
                 }
                 report.set(&target, *outcome, Some(verifications));
             }
-            EngineEvent::Waiting { wait, .. } => eprintln!(
+            EngineEvent::Waiting { wait, .. } => errln!(
                 "rate limited: waiting {}s as the server asks (Retry-After)",
                 wait.as_secs()
             ),
             EngineEvent::NotStarted { reason, .. } => {
-                eprintln!("error: site {}: {reason}", site.name);
+                errln!("error: site {}: {reason}", site.name);
                 not_started = true;
             }
-            EngineEvent::Warning { message } => eprintln!("warning: {message}"),
+            EngineEvent::Warning { message } => errln!("warning: {message}"),
             _ => {}
         }
         progress.show();
@@ -201,7 +201,7 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
 fn print_lint_warnings(planned: &[Planned]) {
     for p in planned {
         for finding in p.warnings() {
-            eprintln!("warning: {}: {}", p.target, finding.message);
+            errln!("warning: {}: {}", p.target, finding.message);
         }
     }
 }
@@ -210,14 +210,14 @@ fn dry_run(site: &Site, report: &RevalidateReport, json: bool) -> Exit {
     if json {
         print_document("revalidate", report, &Default::default());
     } else {
-        println!(
+        outln!(
             "dry run: nothing sent; secret from {}",
             site.secret.describe()
         );
         for result in &report.results {
             match &result.outcome {
-                Some(outcome) => println!("refused  {}: {}", result.target, outcome.explanation),
-                None => println!(
+                Some(outcome) => outln!("refused  {}: {}", result.target, outcome.explanation),
+                None => outln!(
                     "would send  {}",
                     masked_summary(&site.endpoint, &result.target)
                 ),
@@ -232,7 +232,7 @@ fn finish(report: &RevalidateReport, json: bool) -> Exit {
         print_document("revalidate", report, &Default::default());
     } else {
         let s = &report.summary;
-        println!(
+        outln!(
             "{} target(s) on {}: {} revalidated, {} failed{}",
             s.total,
             report.site,
@@ -257,25 +257,25 @@ fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
     let interactive =
         !stdin_used && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !interactive {
-        eprintln!(
+        errln!(
             "error: refusing to send {count} revalidations to {} without --yes (no terminal to confirm at)",
             site.name
         );
         return false;
     }
-    eprint!("Send {count} revalidations to {}? [y/N] ", site.name);
+    errout!("Send {count} revalidations to {}? [y/N] ", site.name);
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().read_line(&mut answer);
     let yes = matches!(answer.trim(), "y" | "Y" | "yes");
     if !yes {
-        eprintln!("cancelled: nothing sent");
+        errln!("cancelled: nothing sent");
     }
     yes
 }
 
 fn print_result(target: &Target, outcome: &Outcome) {
-    println!(
+    outln!(
         "{:17} {:>4} {:>8}  {}",
         outcome.kind.as_str(),
         outcome
@@ -288,23 +288,23 @@ fn print_result(target: &Target, outcome: &Outcome) {
     if outcome.kind.is_success() {
         return;
     }
-    println!("    {}", outcome.explanation);
+    outln!("    {}", outcome.explanation);
     if let Some(message) = &outcome.message {
-        println!("    server said: {message}");
+        outln!("    server said: {message}");
     }
     if let Some(fix) = &outcome.fix {
-        println!("    fix: {fix}");
+        outln!("    fix: {fix}");
     }
 }
 
 fn print_verifications(target: &Target, outcome: &Outcome, verifications: &[Verification]) {
     if outcome.kind.is_success() && verifications.is_empty() {
-        println!(
+        outln!(
             "    verify: no page to watch for {target}: add routes with this tag to the config, or revalidate with --path"
         );
     }
     for v in verifications {
-        println!(
+        outln!(
             "    verify {}: {} ({})",
             v.page,
             v.explanation,
@@ -315,10 +315,10 @@ fn print_verifications(target: &Target, outcome: &Outcome, verifications: &[Veri
             .iter()
             .skip(1)
         {
-            println!("      {line}");
+            outln!("      {line}");
         }
         if let Some(fix) = &v.fix {
-            println!("    fix: {fix}");
+            outln!("    fix: {fix}");
         }
     }
 }

@@ -18,22 +18,22 @@ pub fn sites(config: &Config, json: bool) -> Exit {
         return Exit::Ok;
     }
     if config.sites.is_empty() {
-        println!("no sites in {}", config.file.display());
+        outln!("no sites in {}", config.file.display());
         return Exit::Ok;
     }
     for site in &config.sites {
-        println!("{}", site.name);
-        println!("  public   {}", site.public_url);
+        outln!("{}", site.name);
+        outln!("  public   {}", site.public_url);
         for origin in &site.origins {
-            println!("  origin   {origin}");
+            outln!("  origin   {origin}");
         }
-        println!(
+        outln!(
             "  endpoint {} {}",
             site.endpoint.method.as_str(),
             site.endpoint.url
         );
-        println!("  secret   {}", site.secret.describe());
-        println!(
+        outln!("  secret   {}", site.secret.describe());
+        outln!(
             "  routes   {}   tags {}",
             site.routes.len(),
             if site.tags.is_empty() {
@@ -96,12 +96,12 @@ pub fn routes(config: &Config, name: &str, json: bool) -> Exit {
     let last = open_history().and_then(|h| match h.last_states() {
         Ok(states) => {
             for warning in &states.warnings {
-                eprintln!("warning: history: {warning}");
+                errln!("warning: history: {warning}");
             }
             Some(states)
         }
         Err(e) => {
-            eprintln!("warning: cannot read history: {e}");
+            errln!("warning: cannot read history: {e}");
             None
         }
     });
@@ -169,9 +169,12 @@ fn print_routes_table(rows: &[(&config::Route, Option<&Record>)]) {
         .max()
         .unwrap_or(4)
         .max(4);
-    println!(
+    outln!(
         "{:width$}  {:16}  {:14}  {:8}  TAGS",
-        "PATH", "LAST REVALIDATED", "OUTCOME", "LATENCY"
+        "PATH",
+        "LAST REVALIDATED",
+        "OUTCOME",
+        "LATENCY"
     );
     for (route, record) in rows {
         let path = match route.page_type {
@@ -182,7 +185,7 @@ fn print_routes_table(rows: &[(&config::Route, Option<&Record>)]) {
             Some(r) => (ago(r.time), r.outcome.clone(), millis(r.latency_ms)),
             None => ("never".to_string(), "-".to_string(), "-".to_string()),
         };
-        println!(
+        outln!(
             "{path:width$}  {when:16}  {outcome:14}  {latency:8}  {}",
             route.tags.join(",")
         );
@@ -193,7 +196,7 @@ pub fn config_check(flag: Option<&Path>, json: bool) -> Exit {
     let file = match config::locate(flag) {
         Ok(file) => file,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::Usage;
         }
     };
@@ -204,7 +207,7 @@ pub fn config_check(flag: Option<&Path>, json: bool) -> Exit {
         },
         Err(LoadError::Invalid(errors)) => report_invalid(&file, &errors, json),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             Exit::Usage
         }
     }
@@ -233,16 +236,16 @@ fn report_valid(config: &Config, json: bool) -> Exit {
         return Exit::Ok;
     }
     for warning in &config.warnings {
-        eprintln!("warning: {warning}");
+        errln!("warning: {warning}");
     }
-    println!(
+    outln!(
         "{}: ok, {} site(s), {} warning(s)",
         config.file.display(),
         config.sites.len(),
         config.warnings.len()
     );
     for (name, secret) in &secrets {
-        println!("  {name}: secret {secret}");
+        outln!("  {name}: secret {secret}");
     }
     Exit::Ok
 }
@@ -271,7 +274,7 @@ fn report_invalid(file: &Path, errors: &[ConfigError], json: bool) -> Exit {
         print_document("config check", &report, &Default::default());
     } else {
         for error in errors {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
         }
     }
     Exit::Usage

@@ -97,6 +97,20 @@ impl SimCdn {
         format!("http://{}", self.addr)
     }
 
+    /// Fetch `paths` through this layer, as visitors would have, so it holds
+    /// a copy of each.
+    pub async fn warm(&self, paths: &[&str]) {
+        let client = reqwest::Client::new();
+        for path in paths {
+            let _ = client.get(format!("{}{path}", self.url())).send().await;
+        }
+    }
+
+    /// Whether this layer holds a copy of `path` now.
+    pub fn holds(&self, path: &str) -> bool {
+        self.shared.cache().contains_key(path)
+    }
+
     /// Requests forwarded to the origin (cache misses and pass-throughs).
     pub fn origin_requests(&self) -> usize {
         self.shared.origin_requests.load(Ordering::SeqCst)

@@ -55,6 +55,10 @@ pub enum Behaviour {
     RedirectTo(String),
     /// 302 to the very URL that was requested.
     RedirectLoop,
+    /// Write these bytes as the whole answer (status line, headers, body),
+    /// then close: escape sequences in a body or header, a body shorter
+    /// than its `Content-Length`, broken chunked encoding.
+    Raw(Vec<u8>),
     /// Wait, then behave as the inner behaviour.
     Delay(Duration, Box<Behaviour>),
 }
@@ -252,6 +256,10 @@ async fn behave(
         Behaviour::HugeBody => huge_body(stream).await,
         Behaviour::GzipBomb => gzip_bomb(stream).await,
         Behaviour::Reset => reset(stream),
+        Behaviour::Raw(bytes) => {
+            stream.write_all(bytes).await?;
+            stream.shutdown().await
+        }
         Behaviour::RedirectTo(url) => respond(stream, 302, &[("Location", url)], "").await,
         Behaviour::RedirectLoop => {
             let url = format!("http://{}{}", shared.addr, target);

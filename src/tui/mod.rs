@@ -26,13 +26,13 @@ pub struct Options {
 pub async fn run(config: &Config, options: Options) -> Exit {
     if let Err(errors) = keys::KeyMap::from_config(config) {
         for error in errors {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
         }
         return Exit::Usage;
     }
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        eprintln!(
+        errln!(
             "error: the console needs a terminal; from scripts use the subcommands (isrctl --help)"
         );
         return Exit::Usage;
@@ -49,7 +49,7 @@ pub async fn run(config: &Config, options: Options) -> Exit {
     let mut terminal = match ratatui::try_init() {
         Ok(terminal) => terminal,
         Err(e) => {
-            eprintln!("error: cannot open the terminal: {e}");
+            errln!("error: cannot open the terminal: {e}");
             return Exit::Failed;
         }
     };
@@ -67,7 +67,7 @@ pub async fn run(config: &Config, options: Options) -> Exit {
     match result {
         Ok(()) => Exit::Ok,
         Err(e) => {
-            eprintln!("error: terminal: {e}");
+            errln!("error: terminal: {e}");
             Exit::Failed
         }
     }

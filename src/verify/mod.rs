@@ -53,6 +53,8 @@ pub enum Verdict {
     StaleReplica,
     /// The endpoint said yes, and no layer changed: a silent no-op.
     Unchanged,
+    /// Every origin answers 404, before and until the deadline.
+    NotFound,
     /// No fingerprint before or after at some layer.
     CouldNotTell,
 }
@@ -64,6 +66,7 @@ impl Verdict {
             Verdict::FreshAtOriginStaleAtCdn => "fresh_at_origin_stale_at_cdn",
             Verdict::StaleReplica => "stale_replica",
             Verdict::Unchanged => "unchanged",
+            Verdict::NotFound => "not_found",
             Verdict::CouldNotTell => "could_not_tell",
         }
     }
@@ -75,6 +78,10 @@ pub struct LayerFreshness {
     pub layer: LayerKind,
     pub label: String,
     pub url: String,
+    /// The last HTTP status this layer answered.
+    pub status: Option<u16>,
+    /// The page before the revalidation. The public layer is not fetched
+    /// before (see [`fingerprint`]): its "before" is the origin's old page.
     pub before: Option<Fingerprint>,
     pub after: Option<Fingerprint>,
     /// Milliseconds after the endpoint's answer when this layer first served the new page.
@@ -126,7 +133,7 @@ pub struct Watch {
     settings: ProbeSettings,
     page: String,
     layers: Vec<Layer>,
-    before: Vec<LayerProbe>,
+    before: Vec<LayerFreshness>,
 }
 
 /// The pages a target should change: the path itself (with the slash a
@@ -185,12 +192,33 @@ fn watch_layers(site: &Site, page: &str) -> Vec<Layer> {
         .collect()
 }
 
-/// Fingerprint every layer of every page, all at once.
+/// Fingerprint every page before the revalidation, all at once: at the
+/// origins (or a cache-busted URL), never through the CDN. A GET through a
+/// CDN that holds no copy makes it cache the page it gets; fetched before
+/// the revalidation, that is the old page, kept for the CDN's whole TTL:
+/// the verification would create the staleness it looks for. The public
+/// layer is first read once an origin serves the new page.
 pub async fn fingerprint(session: &Session, pages: &[String]) -> Vec<Watch> {
     let watches = pages.iter().map(|page| async move {
         let settings = session.probe_settings(page);
         let layers = watch_layers(&session.site, page);
-        let before = probe::probe_all(&settings, &layers).await;
+        let behind_cdn: Vec<Layer> = layers
+            .iter()
+            .filter(|l| l.kind != LayerKind::Public)
+            .cloned()
+            .collect();
+        let probes = probe::probe_all(&settings, &behind_cdn).await;
+        let old_page = probes.iter().find_map(LayerProbe::page).cloned();
+        let mut probes = probes.iter();
+        let before = layers
+            .iter()
+            .map(|l| match l.kind {
+                LayerKind::Public => unread_public(l, old_page.clone()),
+                _ => probes
+                    .next()
+                    .map_or_else(|| unread_public(l, None), initial),
+            })
+            .collect();
         Watch {
             settings,
             page: page.clone(),
@@ -248,11 +276,12 @@ async fn poll(
     cancel: &CancellationToken,
 ) -> Verification {
     let started = Instant::now();
-    let mut layers: Vec<LayerFreshness> = w.before.iter().map(initial).collect();
+    let mut layers = w.before;
     let mut wait = FIRST_POLL;
     loop {
+        let new_page = new_origin_page(&layers);
         let pending: Vec<usize> = (0..layers.len())
-            .filter(|&i| is_pending(&layers[i]))
+            .filter(|&i| is_pending(&layers[i], new_page.is_some()))
             .collect();
         let left = deadline.saturating_sub(started.elapsed());
         if pending.is_empty() || left.is_zero() {
@@ -269,7 +298,7 @@ async fn poll(
         let at = started.elapsed();
         let left = deadline.saturating_sub(at);
         for (&i, p) in pending.iter().zip(&probes) {
-            observe(&mut layers[i], p, target.kind, at, left);
+            observe(&mut layers[i], p, new_page.as_ref(), target.kind, at, left);
         }
         wait = (wait * 8 / 5).min(MAX_POLL);
     }
@@ -289,6 +318,7 @@ fn initial(p: &LayerProbe) -> LayerFreshness {
         layer: p.layer,
         label: p.label.clone(),
         url: p.url.clone(),
+        status: p.status,
         before: p.page().cloned(),
         after: None,
         fresh_after_ms: None,
@@ -298,8 +328,38 @@ fn initial(p: &LayerProbe) -> LayerFreshness {
     }
 }
 
-fn is_pending(l: &LayerFreshness) -> bool {
-    l.before.is_some() && l.fresh_after_ms.is_none() && l.settled.is_none()
+/// The public layer before the revalidation: not fetched; the page it
+/// should stop serving is the origin's old one.
+fn unread_public(layer: &Layer, old_page: Option<Fingerprint>) -> LayerFreshness {
+    LayerFreshness {
+        layer: layer.kind,
+        label: layer.kind.label(),
+        url: layer.url.to_string(),
+        status: None,
+        before: old_page,
+        after: None,
+        fresh_after_ms: None,
+        polls: 0,
+        last: None,
+        settled: None,
+    }
+}
+
+/// The new page, once some origin (or the cache-busted view) serves it.
+fn new_origin_page(layers: &[LayerFreshness]) -> Option<Fingerprint> {
+    layers
+        .iter()
+        .filter(|l| l.layer != LayerKind::Public && l.fresh_after_ms.is_some())
+        .find_map(|l| l.after.clone())
+}
+
+/// Still worth fetching: a page to compare (or a 404 that may yet become
+/// one), not fresh, not settled; the public layer only once an origin
+/// serves the new page.
+fn is_pending(l: &LayerFreshness, origin_fresh: bool) -> bool {
+    let comparable = l.before.is_some() || l.status == Some(404);
+    let readable = l.layer != LayerKind::Public || origin_fresh;
+    comparable && readable && l.fresh_after_ms.is_none() && l.settled.is_none()
 }
 
 /// A cache-busted layer gets a new unique URL each time.
@@ -318,13 +378,29 @@ async fn fetch_again(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
     probe::probe(settings, &layer).await
 }
 
-fn observe(l: &mut LayerFreshness, p: &LayerProbe, kind: TargetKind, at: Duration, left: Duration) {
+/// One more fetch of a layer. An origin is fresh when its page differs
+/// from before (or a page appears where there was a 404); the public layer
+/// when it serves the origin's new page.
+fn observe(
+    l: &mut LayerFreshness,
+    p: &LayerProbe,
+    new_page: Option<&Fingerprint>,
+    kind: TargetKind,
+    at: Duration,
+    left: Duration,
+) {
     l.polls += 1;
     l.last = Some(p.summary());
-    let (Some(before), Some(now)) = (&l.before, p.page()) else {
+    l.status = p.status;
+    let Some(now) = p.page() else {
         return; // no page this time: keep trying until the deadline
     };
-    if !now.same_render(before) {
+    let fresh = match (&l.before, l.layer, new_page) {
+        (_, LayerKind::Public, Some(new)) => now.same_render(new),
+        (Some(before), _, _) => !now.same_render(before),
+        (None, _, _) => true,
+    };
+    if fresh {
         l.fresh_after_ms = Some(at.as_millis() as u64);
     } else {
         l.settled = settled(p, kind, left);

@@ -15,6 +15,7 @@ fn layer(kind: LayerKind, before: bool, fresh: Option<u64>) -> LayerFreshness {
         layer: kind,
         label: kind.label(),
         url: String::new(),
+        status: Some(200),
         before: before.then(|| fp("\"old\"")),
         after: before.then(|| {
             fp(if fresh.is_some() {
@@ -69,7 +70,23 @@ fn each_verdict_from_what_the_layers_did() {
         Verdict::FreshEverywhere,
         "without origins the cache-busted URL is the origin's view"
     );
+    let mut missing = layer(O1, false, None);
+    missing.status = Some(404);
+    assert_eq!(
+        v(&[layer(PUBLIC, false, None), missing.clone()]),
+        Verdict::NotFound,
+        "404 at every origin: the page does not exist"
+    );
+    let mut appeared = missing;
+    appeared.after = Some(fp("\"new\""));
+    appeared.fresh_after_ms = Some(2);
+    assert_ne!(
+        v(&[layer(PUBLIC, false, None), appeared]),
+        Verdict::NotFound,
+        "a page that appears after the revalidation exists"
+    );
     use crate::checks::{Severity, verify::severity};
+    assert_eq!(severity(Verdict::NotFound), Severity::Problem);
     assert_eq!(severity(Verdict::Unchanged), Severity::Problem);
     assert_eq!(severity(Verdict::CouldNotTell), Severity::CouldNotCheck);
 }
@@ -167,4 +184,48 @@ fn polling_stops_early_only_when_the_layer_cannot_change_in_time() {
     );
     let next_stale = probe_with(&[("x-nextjs-cache", "STALE")]);
     assert_eq!(settled(&next_stale, TargetKind::Path, left), None);
+}
+
+#[test]
+fn the_public_layer_is_read_only_after_an_origin_serves_the_new_page() {
+    let unread = unread_public(
+        &Layer {
+            kind: PUBLIC,
+            url: url::Url::parse("http://cdn.test/a").unwrap(),
+        },
+        Some(fp("\"old\"")),
+    );
+    assert_eq!(unread.last, None, "nothing fetched through the CDN before");
+    assert!(!is_pending(&unread, false), "not while no origin is fresh");
+    assert!(is_pending(&unread, true));
+
+    // Fresh means the origin's new page, not merely "not the old one".
+    let mut public = unread;
+    let new = fp("\"new\"");
+    let older = probe_with(&[]);
+    let mut stale = older.clone();
+    stale.fingerprint = Some(fp("\"older\""));
+    observe(
+        &mut public,
+        &stale,
+        Some(&new),
+        TargetKind::Path,
+        Duration::ZERO,
+        Duration::ZERO,
+    );
+    assert_eq!(
+        public.fresh_after_ms, None,
+        "a third render is not the new page"
+    );
+    let mut fresh = older;
+    fresh.fingerprint = Some(new.clone());
+    observe(
+        &mut public,
+        &fresh,
+        Some(&new),
+        TargetKind::Path,
+        Duration::from_millis(7),
+        Duration::ZERO,
+    );
+    assert_eq!(public.fresh_after_ms, Some(7));
 }

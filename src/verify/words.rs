@@ -21,6 +21,10 @@ pub fn verdict(layers: &[LayerFreshness]) -> Verdict {
         .collect();
     let public = layers.iter().find(|l| l.layer == LayerKind::Public);
     let known = |l: &LayerFreshness| l.before.is_some() && l.after.is_some();
+    let missing = |l: &&LayerFreshness| l.status == Some(404) && l.after.is_none();
+    if !origins.is_empty() && origins.iter().all(missing) {
+        return Verdict::NotFound;
+    }
     if origins.is_empty() || !origins.iter().all(|l| known(l)) {
         return Verdict::CouldNotTell;
     }
@@ -71,6 +75,21 @@ fn when(l: &LayerFreshness) -> String {
     }
 }
 
+/// "origin 1 answers 404", "origin 1, origin 2 answer 404".
+fn names_answer_404(layers: &[LayerFreshness]) -> String {
+    let names: Vec<&str> = layers
+        .iter()
+        .filter(|l| l.layer != LayerKind::Public)
+        .map(|l| l.label.as_str())
+        .collect();
+    let verb = if names.len() == 1 {
+        "answers"
+    } else {
+        "answer"
+    };
+    format!("{} {verb} 404", names.join(", "))
+}
+
 fn list(layers: &[LayerFreshness], fresh: bool) -> String {
     let names: Vec<String> = layers
         .iter()
@@ -104,6 +123,10 @@ fn words(
         Verdict::Unchanged => (
             "the endpoint answered revalidated: true but the page did not change (a silent no-op)".to_string(),
             Some(noop_fix(target, session)),
+        ),
+        Verdict::NotFound => (
+            format!("this page does not exist: {}", names_answer_404(layers)),
+            Some("check the path (basePath, locale, trailing slash) or, for a new page, that its route is deployed and, with dynamicParams = false, listed by generateStaticParams".to_string()),
         ),
         Verdict::CouldNotTell => (
             "could not tell: some layer gave no page to compare before or after".to_string(),

@@ -113,6 +113,7 @@ pub fn unauthorized() -> Outcome {
         is_html: false,
         retry_after: None,
         location: None,
+        whole: true,
         redactor: &redactor,
     };
     let mut outcome =

@@ -166,6 +166,7 @@ fn verdict_short(verdict: Verdict) -> &'static str {
         Verdict::FreshAtOriginStaleAtCdn => "cdn stale",
         Verdict::StaleReplica => "replica",
         Verdict::Unchanged => "no-op!",
+        Verdict::NotFound => "404",
         Verdict::CouldNotTell => "unknown",
     }
 }
