@@ -91,7 +91,9 @@ pub struct LayerProbe {
     /// Time to the response headers.
     pub ttfb_ms: Option<u64>,
     pub total_ms: Option<u64>,
-    /// Why there is no answer (timeout, DNS, refused, TLS, reset).
+    /// Why there is no answer (timeout, DNS, refused, TLS, reset), or why
+    /// the body did not arrive whole (timed out, cut short, broken
+    /// chunking): a failed layer either way.
     pub error: Option<String>,
     /// The caching and identity headers as received.
     pub headers: Vec<(String, String)>,
@@ -114,6 +116,9 @@ impl LayerProbe {
         let Some(status) = self.status else {
             return format!("no answer: {}", self.error.as_deref().unwrap_or("unknown"));
         };
+        if let Some(error) = &self.error {
+            return format!("{status}, but the body did not arrive whole: {error}");
+        }
         let mut parts = vec![status.to_string()];
         if let Some(to) = &self.redirect {
             parts.push(format!("redirect to {to} (not followed)"));
@@ -249,6 +254,7 @@ pub async fn probe(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
             let marker = settings.marker.as_ref();
             result.fingerprint = Some(Fingerprint::of(&headers, &body, truncated, marker));
         }
+        // Headers came, the body did not: no page to compare, a failed layer.
         Err(e) => result.error = Some(failure_words(&e)),
     }
     result.total_ms = Some(elapsed_ms(started));

@@ -70,6 +70,12 @@ pub fn findings(probes: &[LayerProbe]) -> Vec<Finding> {
 pub fn layer_finding(p: &LayerProbe) -> Finding {
     let (severity, fix) = match p.status {
         None => (Severity::Problem, Some("see the reachability check")),
+        Some(_) if p.error.is_some() => (
+            Severity::Problem,
+            Some(
+                "the layer sent headers, then failed the body: check its logs, timeouts and any proxy in between",
+            ),
+        ),
         Some(300..=399) => (
             Severity::Warning,
             Some("point the URL at the final address; redirects are not followed"),
@@ -120,6 +126,13 @@ impl<'a> Page<'a> {
 /// Which layer is stale, and for how long it may stay so.
 pub fn conclusions(probes: &[LayerProbe]) -> Vec<Finding> {
     let mut out = Vec::new();
+    if !probes.is_empty() && probes.iter().all(|p| p.status == Some(404)) {
+        out.push(
+            Finding::new(CHECK, Severity::Problem, "this page does not exist: every layer answers 404")
+                .fix("check the path (basePath, locale, trailing slash); a new page needs its route deployed and, with dynamicParams = false, listed by generateStaticParams"),
+        );
+        return out;
+    }
     let origins: Vec<Page> = probes
         .iter()
         .filter(|p| p.layer.is_origin())

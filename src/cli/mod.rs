@@ -37,7 +37,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Console: hide and refuse every action that sends a revalidation
+    /// Refuse everything that would revalidate or purge, in every command
+    /// and in the console (exit 2, nothing sent)
     #[arg(long, global = true)]
     pub read_only: bool,
 
@@ -118,6 +119,12 @@ pub async fn main() -> ExitCode {
 
 pub async fn run(cli: Cli) -> Exit {
     let config_flag = cli.config.as_deref();
+    if cli.read_only
+        && let Some(what) = cli.command.as_ref().and_then(sends_something)
+    {
+        errln!("error: --read-only: {what} would send revalidations; nothing was sent");
+        return Exit::Usage;
+    }
     match cli.command {
         None => match load_config(config_flag) {
             Ok(config) => open_console(&config, cli.read_only).await,
@@ -146,6 +153,15 @@ pub async fn run(cli: Cli) -> Exit {
             command: ConfigCommand::Check(json),
         }) => sites::config_check(config_flag, json.json),
         Some(Command::Demo { print_config }) => demo::run(print_config, cli.read_only).await,
+    }
+}
+
+/// What a command would send that `--read-only` forbids, if anything.
+fn sends_something(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Revalidate(args) if !args.dry_run => Some("`revalidate`"),
+        Command::Check(args) if args.active => Some("`check --active`"),
+        _ => None,
     }
 }
 

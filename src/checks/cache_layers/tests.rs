@@ -163,6 +163,39 @@ fn a_failed_layer_is_a_problem() {
 }
 
 #[test]
+fn a_body_that_failed_after_the_headers_is_a_failed_layer() {
+    let mut cut = layer(LayerKind::Public, &NEXT_HIT, "x");
+    cut.fingerprint = None;
+    cut.error = Some("the connection broke before a complete answer".into());
+    let f = layer_finding(&cut);
+    assert_eq!(f.severity, Severity::Problem);
+    assert!(
+        f.title.contains("200, but the body did not arrive whole"),
+        "{}",
+        f.title
+    );
+}
+
+#[test]
+fn a_page_that_answers_404_everywhere_does_not_exist() {
+    let gone: Vec<LayerProbe> = [LayerKind::Public, LayerKind::Origin { index: 1 }]
+        .into_iter()
+        .map(|kind| {
+            let mut l = layer(kind, &[], "Not found");
+            l.status = Some(404);
+            l
+        })
+        .collect();
+    let c = conclusions(&gone);
+    assert_eq!(c.len(), 1);
+    assert_eq!(
+        c[0].title,
+        "this page does not exist: every layer answers 404"
+    );
+    assert!(!c[0].title.contains("marker"));
+}
+
+#[test]
 fn markers_compare_number_by_number_up_to_their_first_difference() {
     assert_eq!(natural_cmp("1-100", "0-999"), Some(Ordering::Greater));
     assert_eq!(

@@ -1,0 +1,158 @@
+//! Conventions operators rely on, through the binary: a closed stdout
+//! (`| head -1`, a failing `jq`) ends a command quietly with its usual
+//! status, and `--read-only` refuses everything that would revalidate.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod common;
+
+use common::{Scratch, runtime};
+use isrctl::sim::{Behaviour, Hostile};
+use std::io::Read;
+use std::process::Stdio;
+
+/// Run with stdout closed before the command writes a byte; its exit code
+/// and stderr.
+fn with_stdout_closed(s: &Scratch, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = s
+        .std_command()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (child.wait().unwrap().code(), stderr)
+}
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly_with_its_usual_status() {
+    let rt = runtime();
+    let server = rt.block_on(Hostile::start(Behaviour::Revalidated)).unwrap();
+    let s = Scratch::new();
+    let endpoint = format!("{}/api/revalidate", server.url());
+    s.site_config(&server.url(), &endpoint, "");
+    // Some history to print.
+    let sent = s
+        .isrctl()
+        .args(["revalidate", "sim", "--path", "/blog/hello"])
+        .output()
+        .unwrap();
+    assert_eq!(sent.status.code(), Some(0), "{sent:?}");
+
+    let cases: [(&[&str], i32); 7] = [
+        (&["sites"], 0),
+        (&["sites", "--json"], 0),
+        (&["routes", "sim"], 0),
+        (&["history"], 0),
+        (&["history", "--json"], 0),
+        (&["config", "check"], 0),
+        (&["revalidate", "sim", "--path", "/about", "--json"], 0),
+    ];
+    for (args, code) in cases {
+        let (got, stderr) = with_stdout_closed(&s, args);
+        assert_eq!(got, Some(code), "`{}`: {stderr}", args.join(" "));
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "`{}`: {stderr}",
+            args.join(" ")
+        );
+    }
+    // A failure keeps its status: the endpoint refuses (401), exit 1.
+    let refusing = rt
+        .block_on(Hostile::start(Behaviour::Status {
+            status: 401,
+            body: r#"{"message":"Invalid token"}"#.into(),
+            content_type: "application/json".into(),
+        }))
+        .unwrap();
+    s.site_config(
+        &server.url(),
+        &format!("{}/api/revalidate", refusing.url()),
+        "",
+    );
+    let (code, stderr) = with_stdout_closed(&s, &["revalidate", "sim", "--path", "/about"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn read_only_refuses_everything_that_revalidates_and_sends_nothing() {
+    let rt = runtime();
+    let server = rt.block_on(Hostile::start(Behaviour::Revalidated)).unwrap();
+    let s = Scratch::new();
+    let endpoint = format!("{}/api/revalidate", server.url());
+    s.site_config(&server.url(), &endpoint, "");
+
+    let refused: [&[&str]; 5] = [
+        &["--read-only", "revalidate", "sim", "--path", "/blog/hello"],
+        &[
+            "revalidate",
+            "sim",
+            "--tag",
+            "posts",
+            "--yes",
+            "--read-only",
+        ],
+        &[
+            "revalidate",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--verify",
+            "--read-only",
+            "--json",
+        ],
+        &[
+            "check",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--active",
+            "--read-only",
+        ],
+        &["--read-only", "check", "sim", "--active"],
+    ];
+    for args in refused {
+        let output = s.isrctl().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "`{}`: {stderr}",
+            args.join(" ")
+        );
+        assert!(stderr.contains("--read-only"), "{stderr}");
+        assert!(stderr.contains("nothing was sent"), "{stderr}");
+    }
+    assert_eq!(server.requests(), 0, "nothing reached the server");
+
+    // What sends nothing still works under --read-only.
+    for args in [
+        &["--read-only", "sites"][..],
+        &[
+            "--read-only",
+            "revalidate",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--dry-run",
+        ][..],
+        &["--read-only", "history"][..],
+    ] {
+        let output = s.isrctl().args(args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "`{}`: {output:?}",
+            args.join(" ")
+        );
+    }
+    assert_eq!(server.requests(), 0, "a dry run sends nothing");
+}
