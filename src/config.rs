@@ -213,12 +213,48 @@ fn default_config_path() -> Option<PathBuf> {
     Some(base.join("isrctl").join("config.toml"))
 }
 
+/// Largest config file read: far more than any real config.
+pub const CONFIG_CAP: u64 = 4 * 1024 * 1024;
+
 pub fn load(file: &Path) -> Result<Config, LoadError> {
-    let text = std::fs::read_to_string(file).map_err(|e| LoadError::Io {
+    let bytes = crate::files::read_regular(file, CONFIG_CAP).map_err(|reason| LoadError::Io {
         file: file.to_path_buf(),
-        reason: format!("cannot read the config file: {e}"),
+        reason: format!("cannot read the config file: it {reason}"),
     })?;
-    parse(&text, file)
+    parse_bytes(&bytes, file)
+}
+
+/// Parse config bytes as read from `file` (named in messages only).
+pub fn parse_bytes(bytes: &[u8], file: &Path) -> Result<Config, LoadError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, e, file))?;
+    parse(text, file)
+}
+
+/// The name of the `[sites.NAME…]` table that `offset` lies in, for
+/// messages that say what to write there.
+fn site_before(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    before
+        .lines()
+        .rev()
+        .find_map(|line| line.trim().strip_prefix("[sites."))
+        .and_then(|rest| rest.split(['.', ']']).next())
+        .filter(|name| !name.is_empty())
+        .unwrap_or("NAME")
+        .to_string()
+}
+
+/// Where the first byte that is not UTF-8 sits, as line and column.
+fn not_utf8(bytes: &[u8], e: std::str::Utf8Error, file: &Path) -> LoadError {
+    let good = &bytes[..e.valid_up_to()];
+    let text = String::from_utf8_lossy(good);
+    let locator = Locator { text: &text, file };
+    let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+    LoadError::Invalid(vec![locator.error(
+        good.len(),
+        format!("the config is not UTF-8 text (byte 0x{byte:02x})"),
+        Some("save the file as UTF-8 (a TOML file must be)".to_string()),
+    )])
 }
 
 /// Parse config text; `file` is only used in messages.
@@ -226,8 +262,11 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, LoadError> {
     let locator = Locator { text, file };
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
-        let message = e.message().trim().to_string();
+        let message = raw::without_values(e.message().trim());
         let fix = raw::fix_for_parse_error(&message);
+        let site = format!("sites.{}", site_before(text, span.start));
+        let message = message.replace("sites.NAME", &site);
+        let fix = fix.map(|f| f.replace("sites.NAME", &site));
         LoadError::Invalid(vec![locator.error(span.start, message, fix)])
     })?;
     let mut v = Validator {
@@ -286,3 +325,94 @@ fn expand_home(path: &str) -> PathBuf {
 /// Site tables keyed by name; TOML itself rejects a duplicate site name
 /// with its location.
 pub(crate) type SiteTables = BTreeMap<Spanned<String>, Spanned<raw::RawSite>>;
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Lines a config is made of, right and wrong, to reach the validator
+    /// as well as the TOML parser.
+    const PIECES: &[&str] = &[
+        "[sites.b]",
+        "[sites.b.secret]",
+        "[sites.b.endpoint]",
+        "[[sites.b.routes]]",
+        "[defaults]",
+        "[keys]",
+        "public_url = \"https://b.example.com\"",
+        "public_url = \"https://u:p@b.example.com\"",
+        "origins = [\"http://10.0.0.1\"]",
+        "env = \"X\"",
+        "env = \"$X\"",
+        "file = \"/dev/null\"",
+        "value = \"hunter2\"",
+        "command = []",
+        "secret = \"hunter2\"",
+        "path = \"/a\"",
+        "path = \"a\"",
+        "pattern = \"/b/[slug]\"",
+        "type = \"page\"",
+        "marker = \"(\"",
+        "rate_per_second = 1e-20",
+        "rate_per_second = nan",
+        "concurrency = 0",
+        "concurrency = 99999999999",
+        "timeout = \"1e9h\"",
+        "timeout = \"-1s\"",
+        "max_retries = 4000000000",
+        "secret_in = \"header\"",
+        "secret_name = \"a b\"",
+        "path_body = '{\"p\":{path}}'",
+        "url = \"ftp://x\"",
+        "quit = \"ctrl-c\"",
+        "tags = [\"\"]",
+        "= =",
+        "\"",
+        "[",
+        "é",
+    ];
+
+    fn check_located(
+        result: Result<Config, LoadError>,
+        text_lines: usize,
+    ) -> Result<(), TestCaseError> {
+        match result {
+            Ok(_) => {}
+            Err(LoadError::Invalid(errors)) => {
+                prop_assert!(!errors.is_empty());
+                for e in errors {
+                    prop_assert!(e.line >= 1 && e.column >= 1, "{e}");
+                    prop_assert!(e.line <= text_lines + 1, "{e} beyond {text_lines} lines");
+                }
+            }
+            Err(other) => prop_assert!(false, "parsing text gave {other}"),
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_give_a_config_or_located_errors_never_a_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..400),
+        ) {
+            let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+            check_located(parse_bytes(&bytes, Path::new("c.toml")), lines)?;
+        }
+
+        #[test]
+        fn configs_made_of_real_lines_give_located_errors(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..30),
+        ) {
+            let text: String = picks.iter().map(|&i| format!("{}\n", PIECES[i])).collect();
+            let lines = text.lines().count() + 1;
+            let result = parse(&text, Path::new("c.toml"));
+            if let Err(LoadError::Invalid(errors)) = &result {
+                for e in errors {
+                    prop_assert!(!e.to_string().contains("hunter2"), "{e}");
+                }
+            }
+            check_located(result, lines)?;
+        }
+    }
+}

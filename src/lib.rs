@@ -37,6 +37,7 @@ pub mod config;
 pub mod endpoint;
 pub mod engine;
 pub(crate) mod exit;
+pub(crate) mod files;
 pub(crate) mod fingerprint;
 pub mod history;
 pub(crate) mod http;

@@ -204,4 +204,24 @@ mod tests {
         assert!(!lint_path("/a%zz", None, &PathRules::default()).is_empty());
         assert!(lint_path("/a%20b", None, &PathRules::default()).is_empty());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any string: never a panic, and what Next.js would take as
+            /// a silent no-op (no leading slash) is always refused.
+            #[test]
+            fn any_path_is_linted_and_a_missing_slash_is_refused(path in "\\PC{0,40}") {
+                let findings = lint_path(&path, None, &PathRules::default());
+                if !path.starts_with('/') {
+                    prop_assert!(first_refusal(&findings).is_some(), "{path:?}: {findings:?}");
+                }
+                if path.starts_with('/') && first_refusal(&findings).is_none() {
+                    prop_assert!(!path.contains(['?', '#']) && !path.chars().any(char::is_whitespace));
+                }
+            }
+        }
+    }
 }

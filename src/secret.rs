@@ -10,6 +10,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+/// Largest secret file read (a secret is a line, not a document).
+pub const SECRET_FILE_CAP: u64 = 64 * 1024;
+
 /// How long a secret command (a password manager) may take.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -61,13 +64,18 @@ impl SecretSource {
             SecretSource::Env(name) => {
                 std::env::var(name).map_err(|_| SecretError::EnvUnset(name.clone()))?
             }
-            SecretSource::File(path) => std::fs::read_to_string(path)
-                .map_err(|e| SecretError::File {
+            SecretSource::File(path) => {
+                let fail = |reason: String| SecretError::File {
                     path: path.display().to_string(),
-                    reason: e.to_string(),
-                })?
-                .trim_end()
-                .to_string(),
+                    reason,
+                };
+                let bytes = crate::files::read_regular(path, SECRET_FILE_CAP)
+                    .map_err(|why| fail(format!("it {why}")))?;
+                String::from_utf8(bytes)
+                    .map_err(|_| fail("it is not UTF-8 text".into()))?
+                    .trim_end()
+                    .to_string()
+            }
             SecretSource::Command(argv) => run_secret_command(argv)?,
             SecretSource::Plain(value) => value.expose_secret().to_string(),
         };
@@ -84,7 +92,7 @@ impl SecretSource {
 fn run_secret_command(argv: &[String]) -> Result<String, SecretError> {
     let program = argv.first().cloned().unwrap_or_default();
     let fail = |reason: String| SecretError::Command {
-        program: program.clone(),
+        program: crate::safe_text::one_line(&program).into_owned(),
         reason,
     };
     let mut child = Command::new(&program)
@@ -94,15 +102,20 @@ fn run_secret_command(argv: &[String]) -> Result<String, SecretError> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| fail(e.to_string()))?;
+    // Both pipes are drained while the command runs: a command that writes
+    // more than a pipe holds (64 KiB) would otherwise block until killed.
+    let stdout = child.stdout.take().map(drain);
+    let stderr = child.stderr.take().map(drain);
     let deadline = std::time::Instant::now() + COMMAND_TIMEOUT;
-    loop {
+    let status = loop {
         match child.try_wait() {
-            Ok(Some(_)) => break,
+            Ok(Some(status)) => break status,
             Ok(None) if std::time::Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(10))
             }
             Ok(None) => {
                 let _ = child.kill();
+                let _ = child.wait();
                 return Err(fail(format!(
                     "no answer within {}s",
                     COMMAND_TIMEOUT.as_secs()
@@ -110,25 +123,44 @@ fn run_secret_command(argv: &[String]) -> Result<String, SecretError> {
             }
             Err(e) => return Err(fail(e.to_string())),
         }
+    };
+    let stdout = stdout.map(collect).unwrap_or_default();
+    let stderr = stderr.map(collect).unwrap_or_default();
+    if !status.success() {
+        // stderr is shown (it says why: "not found", "locked"), stdout never
+        // is; it is the command's text, so escaped and cut like a server's.
+        let stderr = String::from_utf8_lossy(&stderr);
+        let first = stderr.lines().next().unwrap_or("");
+        let first = crate::safe_text::cut(&crate::safe_text::one_line(first), 200);
+        return Err(fail(format!("{status} {first}").trim().to_string()));
     }
-    let output = child.wait_with_output().map_err(|e| fail(e.to_string()))?;
-    if !output.status.success() {
-        // stderr is shown (it says why: "not found", "locked"), stdout never is.
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let first = stderr
-            .lines()
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(200)
-            .collect::<String>();
-        return Err(fail(
-            format!("{} {}", output.status, first).trim().to_string(),
-        ));
+    if stdout.len() as u64 > SECRET_FILE_CAP {
+        return Err(fail(format!(
+            "it printed more than {SECRET_FILE_CAP} bytes: a secret is one line"
+        )));
     }
-    Ok(String::from_utf8_lossy(&output.stdout)
-        .trim_end()
-        .to_string())
+    Ok(String::from_utf8_lossy(&stdout).trim_end().to_string())
+}
+
+/// Read a pipe to its end on a thread, keeping at most one byte more than
+/// a secret file may hold (the rest is read and dropped).
+fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let _ = std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut pipe, SECRET_FILE_CAP + 1),
+            &mut kept,
+        );
+        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+        let _ = tx.send(kept);
+    });
+    rx
+}
+
+/// What a drained pipe held; nothing if a grandchild keeps it open.
+fn collect(rx: std::sync::mpsc::Receiver<Vec<u8>>) -> Vec<u8> {
+    rx.recv_timeout(Duration::from_secs(1)).unwrap_or_default()
 }
 
 /// A resolved secret. Debug prints only the source.

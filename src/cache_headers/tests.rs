@@ -369,3 +369,45 @@ fn cloudflare_in_front_of_vercel_uses_cloudflares_answer() {
     assert_eq!(r.edge, Some(CacheState::Miss));
     assert!(r.notes.iter().any(|n| n.contains("disagree")));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NAMES: &[&str] = &[
+        "cache-control",
+        "age",
+        "x-cache",
+        "x-nextjs-cache",
+        "cf-cache-status",
+        "x-vercel-cache",
+        "via",
+        "x-served-by",
+        "x-cache-hits",
+        "x-amz-cf-pop",
+        "x-varnish",
+        "cdn-cache-control",
+        "surrogate-control",
+        "expires",
+        "date",
+        "x-nextjs-stale-time",
+        "server",
+        "cache-status",
+    ];
+
+    proptest! {
+        /// Whatever a server sends, interpreting it never panics, and the
+        /// numbers it derives agree with each other.
+        #[test]
+        fn any_headers_are_interpreted_without_panic(
+            pairs in proptest::collection::vec((0..NAMES.len(), ".{0,60}"), 0..12),
+        ) {
+            let pairs: Vec<(&str, &str)> =
+                pairs.iter().map(|(n, v)| (NAMES[*n], v.as_str())).collect();
+            let report = interpret(&HeaderList::from_pairs(pairs), None);
+            if let (Some(ttl), Some(age), Some(remaining)) = (&report.ttl, report.age, report.remaining) {
+                prop_assert_eq!(remaining, ttl.seconds as i64 - age as i64);
+            }
+        }
+    }
+}

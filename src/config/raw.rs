@@ -25,7 +25,7 @@ pub struct RawLimits {
     pub connect_timeout: Option<Spanned<String>>,
     pub concurrency: Option<Spanned<u32>>,
     pub rate_per_second: Option<Spanned<f64>>,
-    pub max_retries: Option<u32>,
+    pub max_retries: Option<Spanned<u32>>,
     pub max_retry_after: Option<Spanned<String>>,
 }
 
@@ -48,7 +48,7 @@ pub struct RawSite {
     pub connect_timeout: Option<Spanned<String>>,
     pub concurrency: Option<Spanned<u32>>,
     pub rate_per_second: Option<Spanned<f64>>,
-    pub max_retries: Option<u32>,
+    pub max_retries: Option<Spanned<u32>>,
     pub max_retry_after: Option<Spanned<String>>,
 }
 
@@ -61,7 +61,7 @@ impl RawSite {
             connect_timeout: self.connect_timeout.clone(),
             concurrency: self.concurrency.clone(),
             rate_per_second: self.rate_per_second.clone(),
-            max_retries: self.max_retries,
+            max_retries: self.max_retries.clone(),
             max_retry_after: self.max_retry_after.clone(),
         }
     }
@@ -70,7 +70,7 @@ impl RawSite {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSecret {
-    pub env: Option<String>,
+    pub env: Option<Spanned<String>>,
     pub file: Option<String>,
     pub command: Option<Vec<String>>,
     pub value: Option<String>,
@@ -91,7 +91,7 @@ pub struct RawEndpoint {
     pub url: Option<Spanned<String>>,
     pub method: Option<Method>,
     pub secret_in: Option<RawSecretIn>,
-    pub secret_name: Option<String>,
+    pub secret_name: Option<Spanned<String>>,
     pub path_query: Option<String>,
     pub tag_query: Option<String>,
     pub type_query: Option<String>,
@@ -114,6 +114,47 @@ pub struct RawRoute {
     pub labels: Vec<String>,
 }
 
+/// A parse error's message without the value it complains about and
+/// without our type names: `invalid type: string "hunter2", expected
+/// struct RawSecret` would quote a secret written where a table belongs.
+pub fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(['"', '`']) {
+        let quote = rest[start..].chars().next().unwrap_or('"');
+        let Some(len) = rest[start + 1..].find(quote) else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        // Field names in `unknown field `x`` are ours to show; values are not.
+        let quoted = &rest[start..start + len + 2];
+        if out.ends_with("field ") || out.ends_with("variant ") || out.contains("expected one of") {
+            out.push_str(quoted);
+        } else {
+            out.push(quote);
+            out.push('…');
+            out.push(quote);
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out.replace(
+        "struct RawSecret",
+        "a table: [sites.NAME.secret] with env = \"VAR\" (or file, command)",
+    )
+    .replace("struct RawEndpoint", "a table: [sites.NAME.endpoint]")
+    .replace(
+        "struct RawRoute",
+        "a table: [[sites.NAME.routes]] with path = \"/…\"",
+    )
+    .replace("struct RawSite", "a table: [sites.NAME]")
+    .replace("struct RawLimits", "a table: [defaults]")
+    .replace(
+        "enum RawSecretIn",
+        "one of \"query\", \"header\", \"bearer\"",
+    )
+}
+
 /// What to write instead, for the parse errors people make most.
 pub fn fix_for_parse_error(message: &str) -> Option<String> {
     let fix = if message.contains("unknown field") {
@@ -122,6 +163,10 @@ pub fn fix_for_parse_error(message: &str) -> Option<String> {
         "each site name and key may appear once: rename or merge the duplicate"
     } else if message.contains("missing field") {
         "add the field; config.example.toml shows each with a comment"
+    } else if message.contains("[sites.NAME.secret]") {
+        "a secret is a table naming where it comes from: [sites.NAME.secret] then env = \"BLOG_REVALIDATE_SECRET\" on the next line; never the secret itself"
+    } else if message.contains("expected u32") {
+        "write a whole number in range: concurrency 1 to 256, max_retries 0 to 10"
     } else if message.contains("invalid type") {
         "check the value's type: strings in quotes, numbers bare, lists in [ ]"
     } else if message.contains("unknown variant") {

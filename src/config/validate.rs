@@ -7,6 +7,35 @@ mod routes;
 
 use super::*;
 
+/// Ranges that keep a typo from hurting anyone: no limit a small origin
+/// cannot take, no wait that looks like a hang, nothing that overflows.
+const MAX_DURATION: Duration = Duration::from_secs(3600);
+const MAX_CONCURRENCY: u32 = 256;
+const MIN_RATE: f64 = 0.01;
+const MAX_RATE: f64 = 10_000.0;
+const MAX_RETRIES: u32 = 10;
+/// A shorter secret is guessable, and masking it masks ordinary words.
+const SHORT_SECRET: usize = 8;
+
+pub(super) fn has_credentials(url: &Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
+
+/// `https://user:pass@host` → `https://***@host`, for messages about a
+/// string that did not even parse as a URL.
+fn mask_userinfo(raw: &str) -> String {
+    let Some(scheme_end) = raw.find("://").map(|i| i + 3) else {
+        return raw.to_string();
+    };
+    let authority_end = raw[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(raw.len(), |i| scheme_end + i);
+    match raw[scheme_end..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &raw[..scheme_end], &raw[scheme_end + at..]),
+        None => raw.to_string(),
+    }
+}
+
 /// Turns byte offsets into file:line:column.
 #[derive(Clone, Copy)]
 pub(super) struct Locator<'a> {
@@ -146,6 +175,10 @@ impl Validator<'_> {
     fn url(&mut self, raw: &Spanned<String>, key: &str) -> Option<Url> {
         let at = raw.span().start;
         match Url::parse(raw.get_ref()) {
+            Ok(url) if has_credentials(&url) => {
+                self.refuse_credentials(at, key, &url);
+                None
+            }
             Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
                 Some(url)
             }
@@ -160,12 +193,27 @@ impl Validator<'_> {
             Err(e) => {
                 self.error(
                     at,
-                    format!("{key}: {:?} is not a valid URL ({e})", raw.get_ref()),
+                    format!(
+                        "{key}: {:?} is not a valid URL ({e})",
+                        mask_userinfo(raw.get_ref())
+                    ),
                     format!("write an absolute URL, e.g. {key} = \"https://www.example.com\""),
                 );
                 None
             }
         }
+    }
+
+    /// `user:pass@` in a URL would be shown, logged and kept in history.
+    pub(super) fn refuse_credentials(&mut self, at: usize, key: &str, url: &Url) {
+        let mut shown = url.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        self.error(
+            at,
+            format!("{key}: the URL carries credentials (user:password@{}): isrctl would show and log them", shown.host_str().unwrap_or("")),
+            "remove them from the URL; put the revalidation secret in the site's [secret] table (env, file or command), where it is never shown",
+        );
     }
 
     fn duration(&mut self, raw: &Option<Spanned<String>>, key: &str) -> Option<Duration> {
@@ -176,14 +224,23 @@ impl Validator<'_> {
             .ok()
             .and_then(|d| Duration::try_from(d).ok())
             .filter(|d| !d.is_zero());
-        if parsed.is_none() {
+        let Some(duration) = parsed else {
             self.error(
                 raw.span().start,
                 format!("{key}: {:?} is not a positive duration", raw.get_ref()),
                 format!("write e.g. {key} = \"10s\" or \"1500ms\""),
             );
+            return None;
+        };
+        if duration > MAX_DURATION {
+            self.error(
+                raw.span().start,
+                format!("{key}: {:?} is longer than an hour", raw.get_ref()),
+                format!("write e.g. {key} = \"30s\"; at most \"1h\""),
+            );
+            return None;
         }
-        parsed
+        Some(duration)
     }
 
     fn limits(&mut self, raw: &raw::RawLimits, inherited: &Limits) -> Limits {
@@ -198,10 +255,10 @@ impl Validator<'_> {
             limits.max_retry_after = d;
         }
         if let Some(c) = &raw.concurrency {
-            if *c.get_ref() == 0 {
+            if !(1..=MAX_CONCURRENCY).contains(c.get_ref()) {
                 self.error(
                     c.span().start,
-                    "concurrency must be at least 1",
+                    format!("concurrency must be between 1 and {MAX_CONCURRENCY}"),
                     "write concurrency = 4 (requests in flight at once)",
                 );
             } else {
@@ -210,18 +267,30 @@ impl Validator<'_> {
         }
         if let Some(r) = &raw.rate_per_second {
             let rate = *r.get_ref();
-            if !rate.is_finite() || rate < 0.0 {
+            let in_range = rate == 0.0 || (MIN_RATE..=MAX_RATE).contains(&rate);
+            if !rate.is_finite() || !in_range {
                 self.error(
                     r.span().start,
-                    "rate_per_second must be a positive number, or 0 for no limit",
+                    format!(
+                        "rate_per_second must be 0 (no limit) or between {MIN_RATE} and {MAX_RATE}"
+                    ),
                     "write rate_per_second = 10",
                 );
             } else {
                 limits.rate_per_second = (rate > 0.0).then_some(rate);
             }
         }
-        if let Some(n) = raw.max_retries {
-            limits.max_retries = n;
+        if let Some(n) = &raw.max_retries {
+            let (at, n) = (n.span().start, *n.get_ref());
+            if n > MAX_RETRIES {
+                self.error(
+                    at,
+                    format!("max_retries must be at most {MAX_RETRIES}"),
+                    "write max_retries = 2",
+                );
+            } else {
+                limits.max_retries = n;
+            }
         }
         limits
     }
@@ -247,7 +316,10 @@ impl Validator<'_> {
         let raw = raw.into_inner();
         let mut sources = Vec::new();
         if let Some(env) = raw.env {
-            sources.push(SecretSource::Env(env));
+            if !self.env_name(env.get_ref(), env.span().start) {
+                return None;
+            }
+            sources.push(SecretSource::Env(env.into_inner()));
         }
         if let Some(file) = raw.file {
             sources.push(SecretSource::File(expand_home(&file)));
@@ -271,13 +343,57 @@ impl Validator<'_> {
         Some(source)
     }
 
+    /// `env` names a variable: `BLOG_SECRET`, not `$BLOG_SECRET` or "".
+    fn env_name(&mut self, name: &str, at: usize) -> bool {
+        let bare = name.trim_start_matches('$').trim_matches(['{', '}']);
+        let valid = !bare.is_empty()
+            && !bare.starts_with(|c: char| c.is_ascii_digit())
+            && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if valid && bare == name {
+            return true;
+        }
+        let fix = if valid {
+            format!("write the variable's name without $: env = \"{bare}\"")
+        } else {
+            "write the name of an environment variable, e.g. env = \"BLOG_REVALIDATE_SECRET\""
+                .to_string()
+        };
+        self.error(
+            at,
+            "env must name an environment variable (letters, digits and _)",
+            fix,
+        );
+        false
+    }
+
     fn lint_secret(&mut self, source: &SecretSource, at: usize) {
+        if let SecretSource::File(_) = source
+            && let Err(why) = source.resolve()
+        {
+            self.warn(
+                at,
+                why.to_string(),
+                "point file = at a readable file holding the secret (revalidations will fail until then)",
+            );
+            return;
+        }
+        if !matches!(source, SecretSource::Command(_))
+            && let Ok(secret) = source.resolve()
+            && secret.expose().chars().count() < SHORT_SECRET
+        {
+            self.warn(
+                at,
+                format!("the secret is shorter than {SHORT_SECRET} characters: guessable, and masking it hides ordinary text too"),
+                "use a long random secret, e.g. `openssl rand -hex 24`, in the app and here",
+            );
+        }
         match source {
             SecretSource::Plain(_) => self.warn(
                 at,
                 "the secret is written in the config file in plain text",
                 "move it to an environment variable (env = \"VAR\"), a file or a password-manager command",
             ),
+            SecretSource::File(_) => {}
             SecretSource::Env(name) if std::env::var_os(name).is_none() => self.warn(
                 at,
                 format!("environment variable {name} is not set"),

@@ -19,6 +19,10 @@ impl Validator<'_> {
         let url_at = raw.url.as_ref().map_or(0, |u| u.span().start);
         if let Some(url) = &raw.url {
             match public_url.join(url.get_ref()) {
+                Ok(joined) if has_credentials(&joined) => {
+                    self.refuse_credentials(url_at, "endpoint url", &joined);
+                    return None;
+                }
                 Ok(joined) if matches!(joined.scheme(), "http" | "https") => profile.url = joined,
                 _ => {
                     self.error(
@@ -33,22 +37,30 @@ impl Validator<'_> {
         if let Some(m) = raw.method {
             profile.method = m;
         }
+        if let Some(name) = &raw.secret_name
+            && reqwest::header::HeaderName::from_bytes(name.get_ref().as_bytes()).is_err()
+        {
+            self.error(
+                name.span().start,
+                "secret_name must be a plain name (letters, digits, '-' and '_'; no spaces, CR or LF)",
+                "write e.g. secret_name = \"x-revalidate-secret\"",
+            );
+            return None;
+        }
+        let secret_name = raw.secret_name.as_ref().map(|n| n.get_ref().clone());
         if let Some(placement) = raw.secret_in {
             profile.secret = match placement {
                 raw::RawSecretIn::Query => SecretPlacement::Query(
-                    raw.secret_name
-                        .clone()
-                        .unwrap_or_else(|| "secret".to_string()),
+                    secret_name.clone().unwrap_or_else(|| "secret".to_string()),
                 ),
                 raw::RawSecretIn::Header => SecretPlacement::Header(
-                    raw.secret_name
+                    secret_name
                         .clone()
                         .unwrap_or_else(|| "x-revalidate-secret".to_string()),
                 ),
                 raw::RawSecretIn::Bearer => SecretPlacement::Bearer,
             };
-        } else if let (Some(name), SecretPlacement::Query(_)) = (&raw.secret_name, &profile.secret)
-        {
+        } else if let (Some(name), SecretPlacement::Query(_)) = (&secret_name, &profile.secret) {
             profile.secret = SecretPlacement::Query(name.clone());
         }
         if let Some(q) = raw.path_query {

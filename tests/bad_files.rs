@@ -1,0 +1,176 @@
+//! Files that are not what they claim, through the binary: a config or
+//! secret file that is a device, a FIFO or a directory, an empty or
+//! missing secret file, a secret command that floods its pipe. Each is a
+//! clear error (a warning at `config check`), never a hang, a panic or
+//! gigabytes read. The tests bound time only to prove "no hang", widely.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod common;
+
+use common::{Scratch, runtime};
+use isrctl::sim::{Behaviour, Hostile};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn fifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo is part of coreutils");
+    assert!(status.success());
+}
+
+fn config_with_secret(s: &Scratch, endpoint: &str, secret: &str) {
+    let text = format!(
+        r#"[sites.sim]
+public_url = "{endpoint}"
+rate_per_second = 0
+timeout = "2s"
+
+[sites.sim.secret]
+{secret}
+"#
+    );
+    std::fs::write(s.config_path(), text).unwrap();
+}
+
+#[test]
+fn a_config_that_is_a_device_a_fifo_or_a_directory_is_refused_at_once() {
+    let s = Scratch::new();
+    let pipe = s.dir.path().join("config.fifo");
+    fifo(&pipe);
+    let started = Instant::now();
+    for file in [Path::new("/dev/zero"), pipe.as_path(), s.dir.path()] {
+        let output = assert_cmd::Command::cargo_bin("isrctl")
+            .unwrap()
+            .env("XDG_STATE_HOME", s.state_home())
+            .arg("--config")
+            .arg(file)
+            .args(["config", "check"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{}: {stderr}",
+            file.display()
+        );
+        assert!(
+            stderr.contains("not a regular file") || stderr.contains("is a directory"),
+            "{stderr}"
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(20), "no hang");
+}
+
+#[test]
+fn bad_secret_files_warn_at_config_check_and_fail_clearly_at_send() {
+    let rt = runtime();
+    let server = rt.block_on(Hostile::start(Behaviour::Revalidated)).unwrap();
+    let s = Scratch::new();
+    let empty = s.dir.path().join("empty.secret");
+    std::fs::write(&empty, "").unwrap();
+    let pipe = s.dir.path().join("secret.fifo");
+    fifo(&pipe);
+    let cases = [
+        ("/dev/zero".to_string(), "not a regular file"),
+        (pipe.display().to_string(), "not a regular file"),
+        (s.dir.path().display().to_string(), "is a directory"),
+        (
+            s.dir.path().join("missing").display().to_string(),
+            "no such file",
+        ),
+        (empty.display().to_string(), "is empty"),
+    ];
+    let started = Instant::now();
+    for (file, words) in cases {
+        config_with_secret(&s, &server.url(), &format!("file = \"{file}\""));
+        let check = s.isrctl().args(["config", "check"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&check.stderr);
+        let stdout = String::from_utf8_lossy(&check.stdout);
+        assert_eq!(check.status.code(), Some(0), "{file}: {stderr}");
+        assert!(
+            stderr.contains("warning:"),
+            "{file}: config check warns: {stderr}"
+        );
+        assert!(stdout.contains("1 warning(s)"), "{file}: {stdout}");
+
+        let send = s
+            .isrctl()
+            .args(["revalidate", "sim", "--path", "/about"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&send.stderr);
+        assert_eq!(send.status.code(), Some(2), "{file}: {send:?}");
+        assert!(
+            stderr.contains(words),
+            "{file}: expected {words:?} in {stderr}"
+        );
+    }
+    assert_eq!(server.requests(), 0, "nothing is sent without a secret");
+    assert!(started.elapsed() < Duration::from_secs(60), "no hang");
+}
+
+#[test]
+fn a_secret_command_that_floods_its_pipe_does_not_stall() {
+    let s = Scratch::new();
+    let rt = runtime();
+    let server = rt.block_on(Hostile::start(Behaviour::Revalidated)).unwrap();
+    // 200 KiB on stderr, then fail: the message is its first line, cut.
+    config_with_secret(
+        &s,
+        &server.url(),
+        r#"command = ["sh", "-c", "head -c 204800 /dev/zero | tr '\\0' 'e' >&2; exit 3"]"#,
+    );
+    let started = Instant::now();
+    let output = s
+        .isrctl()
+        .args(["revalidate", "sim", "--path", "/about"])
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the pipe is drained while the command runs (the timeout is 10 s)"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("exit status: 3"), "{stderr}");
+    assert!(
+        stderr.len() < 2000,
+        "the message is cut: {} bytes",
+        stderr.len()
+    );
+
+    // 200 KiB on stdout, success: not a secret.
+    config_with_secret(
+        &s,
+        &server.url(),
+        r#"command = ["sh", "-c", "head -c 204800 /dev/zero | tr '\\0' 's'"]"#,
+    );
+    let started = Instant::now();
+    let output = s
+        .isrctl()
+        .args(["revalidate", "sim", "--path", "/about"])
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("more than 65536 bytes"), "{stderr}");
+    assert!(!stderr.contains("sss"), "stdout is never shown: {stderr}");
+    assert_eq!(server.requests(), 0);
+}
+
+#[test]
+fn a_short_secret_is_a_config_check_warning() {
+    let s = Scratch::new();
+    config_with_secret(&s, "http://127.0.0.1:9", "value = \"x\"");
+    let output = s.isrctl().args(["config", "check"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("the secret is shorter than 8 characters"),
+        "{stderr}"
+    );
+}
