@@ -30,8 +30,19 @@ fn every_key_of_the_example_config_parses() {
     assert!(blog.routes[1].marker.is_some());
     assert_eq!(blog.routes[1].labels, vec!["editorial"]);
     assert_eq!(blog.tags, vec!["posts", "products"]);
-    assert_eq!(config.keys.len(), 2);
-    assert!(isrctl::tui::keys::KeyMap::from_config(&config).is_ok());
+    assert!(
+        config.keys.is_empty(),
+        "copied as is, the example keeps the usual keys (q quits)"
+    );
+    // Its commented [keys] example is valid once uncommented.
+    let text = std::fs::read_to_string(&example).unwrap();
+    let uncommented = text
+        .replace("# [keys]", "[keys]")
+        .replace("# revalidate = ", "revalidate = ")
+        .replace("# quit = ", "quit = ");
+    let with_keys = isrctl::config::parse(&uncommented, &example).unwrap();
+    assert_eq!(with_keys.keys.len(), 2);
+    assert!(isrctl::tui::keys::KeyMap::from_config(&with_keys).is_ok());
     let shop = config.site("shop").unwrap();
     assert_eq!(shop.endpoint.method, isrctl::endpoint::Method::Get);
 
@@ -222,6 +233,21 @@ fn console_keys_are_rebound_and_bad_ones_are_located() {
         Some(Action::Quit)
     );
     assert_eq!(press(KeyCode::Char('q'), KeyModifiers::NONE), None);
+    assert_eq!(
+        press(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        Some(Action::Quit),
+        "ctrl-c quits whatever quit is rebound to"
+    );
+
+    std::fs::write(&file, "[keys]\nfilter = \"ctrl-c\"\n").unwrap();
+    let output = isrctl()
+        .arg("--config")
+        .arg(&file)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("always quits"));
     assert!(
         keys.help(false)
             .iter()

@@ -450,3 +450,74 @@ fn the_webhook_dry_run_revalidates_the_page_its_slug_maps_to() {
     let now = tb.origin(0, "/about");
     assert_eq!((now.cache(), now.marker()), ("HIT", about.marker()));
 }
+
+/// Verification without side effects, on the real Varnish: a page Varnish
+/// has never seen (a new id each run) is verified; the verification must
+/// not make Varnish cache the old page, so afterwards Varnish serves the
+/// page the origin serves.
+#[test]
+fn verify_of_a_page_varnish_has_not_cached_leaves_varnish_serving_the_new_page() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let id = format!(
+        "e2e-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let path = format!("/fresh/{id}");
+    // Rendered once at the origin (the ISR cache keeps it), never through Varnish.
+    let old = tb.settle(&path);
+
+    let (code, doc, _) = run_json(
+        &tb,
+        &[
+            "revalidate",
+            "testbed-one",
+            "--path",
+            &path,
+            "--verify",
+            "--deadline",
+            "15s",
+        ],
+    );
+    let v = &doc["results"][0]["verifications"][0];
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["verdict"], "fresh_everywhere", "{v:#}");
+
+    let origin = tb.settle(&path);
+    assert_ne!(origin.marker(), old.marker(), "the origin regenerated");
+    let cdn = tb.fetch(&tb.cdn, &path);
+    assert_eq!(cdn.header("x-cache"), Some("HIT"), "Varnish keeps a copy: {cdn:?}");
+    assert_eq!(
+        cdn.marker(),
+        origin.marker(),
+        "the copy Varnish keeps for an hour is the new page, not the old one"
+    );
+}
+
+/// A handler that asks for the path before it looks at the secret, and
+/// never checks it: the passive auth check proves it with a made-up secret
+/// and a path no page has, and regenerates nothing.
+#[test]
+fn the_auth_check_flags_a_handler_that_accepts_any_secret_after_asking_for_a_path() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let before = tb.settle("/about");
+    let (code, doc, _) = run_json(&tb, &["check", "testbed-open", "--path", "/about"]);
+    assert_eq!(code, Some(1), "{doc:#}");
+    let problems = findings(&doc, "auth", "problem");
+    assert_eq!(problems.len(), 1, "{doc:#}");
+    assert!(
+        problems[0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("the endpoint accepts any secret"),
+        "{doc:#}"
+    );
+    let evidence = problems[0]["evidence"].to_string();
+    assert!(evidence.contains("made-up secret, /__isrctl-auth-check-"), "{evidence}");
+    let after = tb.settle("/about");
+    assert_eq!(after.marker(), before.marker(), "/about was not regenerated");
+}

@@ -249,6 +249,11 @@ impl KeyMap {
             .map(|(_, a)| *a)
             .ok_or_else(|| format!("[keys]: no action named {action_name:?}"))?;
         let (code, modifiers) = parse_key(key)?;
+        if is_ctrl_c(code, modifiers) && action != Action::Quit {
+            return Err(format!(
+                "[keys]: {key:?} always quits (a console must never trap you); choose another key"
+            ));
+        }
         if let Some(other) = self
             .bindings
             .iter()
@@ -265,7 +270,9 @@ impl KeyMap {
         let Some(template) = self.bindings.iter().find(|b| b.action == action).cloned() else {
             return Err(format!("[keys]: {action_name} cannot be rebound"));
         };
-        self.bindings.retain(|b| b.action != action);
+        // Ctrl-C stays bound to quit whatever quit is rebound to.
+        self.bindings
+            .retain(|b| b.action != action || is_ctrl_c(b.code, b.modifiers));
         let position = BINDINGS
             .iter()
             .position(|b| b.action == action)
@@ -335,6 +342,10 @@ impl KeyMap {
 }
 
 const KEYS_FIX: &str = "write e.g. revalidate = \"R\", quit = \"ctrl-q\", filter = \"f3\" (a character, or space, tab, enter, esc, up, down, left, right, home, end, pgup, pgdn, f1-f12, with ctrl- or alt-); actions are listed in config.example.toml";
+
+fn is_ctrl_c(code: KeyCode, modifiers: KeyModifiers) -> bool {
+    code == KeyCode::Char('c') && modifiers == KeyModifiers::CONTROL
+}
 
 /// "R", "ctrl-a", "space", "f5", "alt-enter".
 pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
