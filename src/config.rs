@@ -113,6 +113,13 @@ impl Site {
     pub fn route(&self, path: &str) -> Option<&Route> {
         self.routes.iter().find(|r| r.path == path)
     }
+
+    /// Whether a configured route is this path, or a pattern covering it.
+    pub fn has_route_for(&self, path: &str) -> bool {
+        self.routes.iter().any(|r| {
+            r.path == path || (r.page_type.is_some() && crate::verify::covers(&r.path, path))
+        })
+    }
 }
 
 impl Route {

@@ -70,13 +70,15 @@ fn the_demo_sites_show_healthy_mismatch_and_refused_cases() {
 }
 
 #[test]
-fn print_config_prints_a_config_that_loads() {
+fn print_config_prints_the_config_of_a_running_demo_and_its_sites_answer() {
+    let rt = runtime();
+    let demo = rt.block_on(isrctl::cli::demo::Demo::start()).unwrap();
     let out = assert_cmd::Command::cargo_bin("isrctl")
         .unwrap()
         .args(["demo", "--print-config"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
     let config = isrctl::config::parse(&text, std::path::Path::new("demo.toml")).unwrap();
     let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
@@ -84,4 +86,46 @@ fn print_config_prints_a_config_that_loads() {
         names,
         ["healthy", "token-mismatch", "stale-cdn", "silent-noop"]
     );
+    // Its ports are served: the printed config revalidates.
+    let s = Scratch::new();
+    std::fs::write(s.config_path(), &text).unwrap();
+    let sent = s
+        .isrctl()
+        .args(["revalidate", "healthy", "--path", "/about"])
+        .output()
+        .unwrap();
+    assert_eq!(sent.status.code(), Some(0), "{sent:?}");
+    drop(demo);
+}
+
+#[test]
+fn print_config_without_a_running_demo_says_to_start_one() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("isrctl")
+        .unwrap()
+        .env("TMPDIR", empty.path())
+        .args(["demo", "--print-config"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no config for ports nobody serves");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no demo is running"));
+}
+
+#[test]
+fn two_demos_keep_their_own_files_and_clean_up() {
+    let rt = runtime();
+    let one = rt.block_on(isrctl::cli::demo::Demo::start()).unwrap();
+    let two = rt.block_on(isrctl::cli::demo::Demo::start()).unwrap();
+    assert_ne!(one.dir, two.dir);
+    let text = |d: &isrctl::cli::demo::Demo| std::fs::read_to_string(d.config_file()).unwrap();
+    assert_eq!(
+        text(&one),
+        one.config_text(),
+        "the second did not overwrite the first"
+    );
+    assert_eq!(text(&two), two.config_text());
+    let dir = one.dir.clone();
+    drop(one);
+    assert!(!dir.exists(), "a demo removes its directory when it ends");
 }

@@ -489,7 +489,11 @@ fn verify_of_a_page_varnish_has_not_cached_leaves_varnish_serving_the_new_page()
     let origin = tb.settle(&path);
     assert_ne!(origin.marker(), old.marker(), "the origin regenerated");
     let cdn = tb.fetch(&tb.cdn, &path);
-    assert_eq!(cdn.header("x-cache"), Some("HIT"), "Varnish keeps a copy: {cdn:?}");
+    assert_eq!(
+        cdn.header("x-cache"),
+        Some("HIT"),
+        "Varnish keeps a copy: {cdn:?}"
+    );
     assert_eq!(
         cdn.marker(),
         origin.marker(),
@@ -517,7 +521,14 @@ fn the_auth_check_flags_a_handler_that_accepts_any_secret_after_asking_for_a_pat
         "{doc:#}"
     );
     let evidence = problems[0]["evidence"].to_string();
-    assert!(evidence.contains("made-up secret, /__isrctl-auth-check-"), "{evidence}");
+    assert!(
+        evidence.contains("made-up secret, /__isrctl-auth-check-"),
+        "{evidence}"
+    );
     let after = tb.settle("/about");
-    assert_eq!(after.marker(), before.marker(), "/about was not regenerated");
+    assert_eq!(
+        after.marker(),
+        before.marker(),
+        "/about was not regenerated"
+    );
 }

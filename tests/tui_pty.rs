@@ -165,12 +165,29 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
     // The details pane shows the request with the secret masked.
     screen.wait_for("secret=***");
 
+    // A typo asks first and says why; Enter on Cancel sends nothing.
+    demo.press(":");
+    demo.press("path /blgo/hello\r");
+    let screen = &demo.screen;
+    screen.wait_for("matches no configured route");
+    demo.press("\r");
+    demo.screen.wait_for("cancelled: nothing sent");
+    assert!(!demo.screen.text().contains("/blgo/hello revalidated"));
+
     demo.press("q");
     let status = demo.wait_exit("q did not quit");
     assert!(status.success(), "{status:?}");
     assert!(
         cooked(demo._pty.master.as_ref()),
         "the terminal is back in cooked mode after q"
+    );
+    // The demo keeps its results to itself: nothing in the user's history.
+    let history = demo._state.path().join("isrctl").join("history.jsonl");
+    assert!(
+        std::fs::read_to_string(&history)
+            .unwrap_or_default()
+            .is_empty(),
+        "demo results went into the real history"
     );
     let parser = demo.screen.parser.lock().unwrap();
     assert!(

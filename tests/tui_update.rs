@@ -212,9 +212,15 @@ fn t_picks_a_configured_tag_or_sends_a_typed_one() {
             targets: planned(vec![Target::tag("products")])
         }]
     );
+    // A tag no route or site lists asks first (a typo goes out silently:
+    // Next.js accepts any tag); Tab, Enter sends it anyway.
     feed(&mut s, [key('t')]);
     feed(&mut s, typed("campaign-7"));
-    let commands = feed(&mut s, [code(KeyCode::Enter)]);
+    assert!(feed(&mut s, [code(KeyCode::Enter)]).is_empty());
+    assert!(
+        matches!(&s.modal, Some(Modal::Confirm { reason: Some(r), .. }) if r.contains("no route or site lists the tag"))
+    );
+    let commands = feed(&mut s, [code(KeyCode::Tab), code(KeyCode::Enter)]);
     assert_eq!(
         commands,
         vec![Command::Revalidate {
@@ -241,6 +247,49 @@ fn y_copies_a_curl_that_names_the_secret_variable() {
         s.status.as_ref().unwrap().1.contains(curl.as_str()),
         "the command is shown too"
     );
+}
+
+#[test]
+fn typos_in_typed_paths_and_tags_ask_first_and_say_why() {
+    let mut s = state(false, true);
+    for line in ["path /blgo/hello", "tag postz", "path /blog/nope/deeper"] {
+        feed(&mut s, [key(':')]);
+        feed(&mut s, typed(line));
+        assert!(
+            feed(&mut s, [code(KeyCode::Enter)]).is_empty(),
+            ":{line} is not sent at once"
+        );
+        let Some(Modal::Confirm {
+            reason: Some(reason),
+            send_focused: false,
+            ..
+        }) = &s.modal
+        else {
+            panic!(":{line}: expected a confirmation, got {:?}", s.modal);
+        };
+        assert!(reason.contains("a typo?"), "{reason}");
+        // Enter on the focused Cancel sends nothing.
+        assert!(feed(&mut s, [code(KeyCode::Enter)]).is_empty());
+        assert_eq!(s.in_flight, 0);
+    }
+    // Known ones go at once, a path a pattern covers included.
+    for (line, target) in [
+        ("path /blog/hello", Target::path("/blog/hello")),
+        ("path /blog/other-post", Target::path("/blog/other-post")),
+        ("tag posts", Target::tag("posts")),
+    ] {
+        feed(&mut s, [key(':')]);
+        feed(&mut s, typed(line));
+        let commands = feed(&mut s, [code(KeyCode::Enter)]);
+        assert_eq!(
+            commands,
+            vec![Command::Revalidate {
+                site: 0,
+                targets: planned(vec![target])
+            }],
+            ":{line}"
+        );
+    }
 }
 
 #[test]

@@ -20,8 +20,13 @@ const BASE_PORT: u16 = 47810;
 /// Each demo site's concrete pages (its routes but the pattern).
 const DEMO_PAGES: [&str; 5] = ["/", "/about", "/blog/hello", "/blog/world", "/products/1"];
 
-/// The running simulated sites; dropping it stops them.
+/// The running simulated sites; dropping it stops them and removes its
+/// directory.
 pub struct Demo {
+    /// This demo's own directory: config.toml, secrets/, state/ (history).
+    /// One per demo, so two demos never share a file, and demo results
+    /// never reach the user's real history.
+    pub dir: std::path::PathBuf,
     /// Where the secret files live (the config reads secrets from files).
     pub secrets_dir: std::path::PathBuf,
     pub healthy: SimOrigin,
@@ -34,7 +39,8 @@ pub struct Demo {
 impl Demo {
     /// Start every site, on the preferred ports when free.
     pub async fn start() -> std::io::Result<Demo> {
-        let secrets_dir = demo_dir().join("secrets");
+        let dir = new_demo_dir()?;
+        let secrets_dir = dir.join("secrets");
         std::fs::create_dir_all(&secrets_dir)?;
         write_atomically(&secrets_dir.join("app.secret"), APP_SECRET)?;
         write_atomically(&secrets_dir.join("last-year.secret"), STALE_SECRET)?;
@@ -48,14 +54,23 @@ impl Demo {
         // Visitors have been reading the site: the CDN holds its pages.
         stale_cdn.warm(&DEMO_PAGES).await;
         let noop = origin(BASE_PORT + 4).await?;
-        Ok(Demo {
+        let demo = Demo {
+            dir,
             secrets_dir,
             healthy,
             mismatch,
             stale_origin,
             stale_cdn,
             noop,
-        })
+        };
+        // Written now, so `demo --print-config` elsewhere finds it.
+        write_atomically(&demo.config_file(), &demo.config_text())?;
+        Ok(demo)
+    }
+
+    /// This demo's config file (the console's header names it).
+    pub fn config_file(&self) -> std::path::PathBuf {
+        self.dir.join("config.toml")
     }
 
     /// A config for these sites, with comments saying what each shows.
@@ -100,9 +115,14 @@ impl Demo {
     }
 }
 
-/// Per user, so two people's demos on one machine do not collide over
-/// files the other owns.
-pub fn demo_dir() -> std::path::PathBuf {
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `isrctl-demo-USER-`: the prefix of every demo directory of this user.
+fn demo_prefix() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "user".to_string());
@@ -110,7 +130,52 @@ pub fn demo_dir() -> std::path::PathBuf {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
-    std::env::temp_dir().join(format!("isrctl-demo-{user}"))
+    format!("isrctl-demo-{user}-")
+}
+
+/// A directory of its own for each demo (process id and a counter).
+fn new_demo_dir() -> std::io::Result<std::path::PathBuf> {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("{}{}-{n}", demo_prefix(), std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// The config of a demo running now, newest first: its file and text. A
+/// directory left by a demo that was killed is skipped (nothing answers).
+async fn running_demo_config() -> Option<(std::path::PathBuf, String)> {
+    let prefix = demo_prefix();
+    let mut candidates: Vec<(std::time::SystemTime, std::path::PathBuf)> =
+        std::fs::read_dir(std::env::temp_dir())
+            .ok()?
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .map(|e| e.path().join("config.toml"))
+            .filter_map(|file| Some((file.metadata().ok()?.modified().ok()?, file)))
+            .collect();
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
+    for (_, file) in candidates {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(config) = crate::config::parse(&text, &file) else {
+            continue;
+        };
+        if config.sites.iter().all(|s| answers(&s.public_url)) {
+            return Some((file, text));
+        }
+    }
+    None
+}
+
+fn answers(url: &url::Url) -> bool {
+    let Ok(addrs) = url.socket_addrs(|| None) else {
+        return false;
+    };
+    addrs.iter().any(|addr| {
+        std::net::TcpStream::connect_timeout(addr, std::time::Duration::from_millis(300)).is_ok()
+    })
 }
 
 /// Another demo may be reading the file: never let it see it half written.
@@ -177,8 +242,12 @@ tags = ["products"]
     )
 }
 
-/// Start the sites and open the console on them; or print their config.
+/// Start the sites and open the console on them; or print the config of
+/// the demo running elsewhere.
 pub async fn run(print_config: bool, read_only: bool) -> Exit {
+    if print_config {
+        return print_running_config().await;
+    }
     let demo = match Demo::start().await {
         Ok(demo) => demo,
         Err(e) => {
@@ -186,21 +255,32 @@ pub async fn run(print_config: bool, read_only: bool) -> Exit {
             return Exit::Failed;
         }
     };
-    let text = demo.config_text();
-    if print_config {
-        out!("{text}");
-        return Exit::Ok;
-    }
-    // Written out so the header names a real file the user can open and copy.
-    let file = demo_dir().join("config.toml");
-    if let Err(e) = std::fs::write(&file, &text) {
-        errln!("error: cannot write {}: {e}", file.display());
-        return Exit::Failed;
-    }
-    match crate::config::parse(&text, &file) {
-        Ok(config) => super::open_console(&config, read_only).await,
+    let file = demo.config_file();
+    match crate::config::parse(&demo.config_text(), &file) {
+        Ok(config) => {
+            let history = Some(demo.dir.join("state"));
+            super::open_console_with_history(&config, read_only, history).await
+        }
         Err(e) => {
             errln!("error: the demo config does not load (a bug): {e}");
+            Exit::Failed
+        }
+    }
+}
+
+/// The running demo's config, so the command line can be tried on the
+/// very sites it serves; never a config for sites nobody serves.
+async fn print_running_config() -> Exit {
+    match running_demo_config().await {
+        Some((file, text)) => {
+            errln!("# the config of the demo running now ({})", file.display());
+            out!("{text}");
+            Exit::Ok
+        }
+        None => {
+            errln!(
+                "error: no demo is running: start `isrctl demo` in another terminal, then run this again"
+            );
             Exit::Failed
         }
     }

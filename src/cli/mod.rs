@@ -92,7 +92,7 @@ pub enum Command {
     },
     /// Open the console on simulated sites (healthy, token mismatch, stale CDN, silent no-op)
     Demo {
-        /// Print the demo config and exit
+        /// Print the config of the demo running in another terminal and exit
         #[arg(long)]
         print_config: bool,
     },
@@ -173,7 +173,19 @@ mod console {
 }
 
 async fn open_console(config: &Config, read_only: bool) -> Exit {
-    console::run(config, console::Options { read_only }).await
+    open_console_with_history(config, read_only, None).await
+}
+
+async fn open_console_with_history(
+    config: &Config,
+    read_only: bool,
+    history_dir: Option<std::path::PathBuf>,
+) -> Exit {
+    let options = console::Options {
+        read_only,
+        history_dir,
+    };
+    console::run(config, options).await
 }
 
 fn with_config(flag: Option<&Path>, f: impl FnOnce(&Config) -> Exit) -> Exit {

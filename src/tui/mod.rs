@@ -16,10 +16,13 @@ use crate::history::{History, LastStates};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Hide and refuse every action that sends a revalidation.
     pub read_only: bool,
+    /// Where history lives, when not the user's own (the demo keeps its
+    /// results apart: a real site may share a demo site's name).
+    pub history_dir: Option<std::path::PathBuf>,
 }
 
 /// Open the console on `config` until the user quits.
@@ -37,7 +40,7 @@ pub async fn run(config: &Config, options: Options) -> Exit {
         );
         return Exit::Usage;
     }
-    let history = open_history();
+    let history = open_history(options.history_dir.as_deref());
     let last = history
         .as_ref()
         .and_then(|h| h.last_states().ok())
@@ -73,8 +76,10 @@ pub async fn run(config: &Config, options: Options) -> Exit {
     }
 }
 
-fn open_history() -> Option<Arc<History>> {
-    let dir = History::default_dir()?;
+fn open_history(dir: Option<&std::path::Path>) -> Option<Arc<History>> {
+    let dir = dir
+        .map(std::path::Path::to_path_buf)
+        .or_else(History::default_dir)?;
     History::open(&dir).ok().map(Arc::new)
 }
 

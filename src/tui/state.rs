@@ -132,12 +132,14 @@ pub enum InputPurpose {
 #[derive(Clone, Debug)]
 pub enum Modal {
     Help,
-    /// Sending more than one revalidation; Cancel is focused until moved.
+    /// Sending more than one revalidation, or one that looks like a typo
+    /// (`reason` says why); Cancel is focused until moved.
     Confirm {
         action: SendAction,
         site: usize,
         targets: Vec<Target>,
         send_focused: bool,
+        reason: Option<String>,
     },
     Input {
         purpose: InputPurpose,

@@ -264,6 +264,7 @@ fn request_send(state: &mut State, action: SendAction, targets: Vec<Target>) -> 
                 site: state.site_idx,
                 targets,
                 send_focused: false,
+                reason: None,
             });
             Vec::new()
         }

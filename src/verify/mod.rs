@@ -157,7 +157,7 @@ pub fn pages_for(site: &Site, target: &Target) -> Vec<String> {
 }
 
 /// Whether a pattern such as `/blog/[slug]` covers a concrete path.
-fn covers(pattern: &str, path: &str) -> bool {
+pub(crate) fn covers(pattern: &str, path: &str) -> bool {
     let segs = |p: &str| -> Vec<String> {
         p.split('/')
             .filter(|s| !(s.is_empty() || s.starts_with('(') && s.ends_with(')')))

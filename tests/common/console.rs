@@ -36,6 +36,7 @@ tags = ["products"]
 
 [sites.token-mismatch]
 public_url = "http://127.0.0.1:47811"
+tags = ["posts"]
 [sites.token-mismatch.secret]
 env = "MISMATCH_REVALIDATE_SECRET"
 [[sites.token-mismatch.routes]]

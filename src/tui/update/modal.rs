@@ -2,6 +2,7 @@
 //! (`:site`, `:path`, `:tag`, `:q`) and the tag picker.
 
 use super::*;
+use crate::target::TargetKind;
 
 pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<Command> {
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
@@ -14,7 +15,8 @@ pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<C
             site,
             targets,
             send_focused,
-        } => confirm_key(state, (action, site, targets), send_focused, key),
+            reason,
+        } => confirm_key(state, (action, site, targets, reason), send_focused, key),
         Modal::Input { purpose, input } => input_key(state, purpose, input, key),
         Modal::TagPicker { selected, input } => tag_key(state, selected, input, key),
     }
@@ -22,7 +24,7 @@ pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<C
 
 fn confirm_key(
     state: &mut State,
-    (action, site, targets): (SendAction, usize, Vec<Target>),
+    (action, site, targets, reason): (SendAction, usize, Vec<Target>, Option<String>),
     send_focused: bool,
     key: KeyEvent,
 ) -> Vec<Command> {
@@ -32,6 +34,7 @@ fn confirm_key(
             site,
             targets,
             send_focused,
+            reason,
         });
         Vec::new()
     };
@@ -99,7 +102,40 @@ fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
         });
         return Vec::new();
     }
-    send(state, SendAction::Revalidate, state.site_idx, vec![target])
+    send_unless_typo(state, target)
+}
+
+/// Send one typed target, but ask first when it names no configured route
+/// or tag: Next.js answers revalidated:true for any path or tag, so a typo
+/// would go out silently and revalidate nothing.
+fn send_unless_typo(state: &mut State, target: Target) -> Vec<Command> {
+    let Some(site) = state.site() else {
+        return Vec::new();
+    };
+    let reason = match target.kind {
+        TargetKind::Tag if !site.tags.contains(&target.value) => Some(format!(
+            "no route or site lists the tag {:?}: a typo? (Next.js accepts any tag and revalidates nothing)",
+            target.value
+        )),
+        TargetKind::Path if !site.has_route_for(&target.value) => Some(format!(
+            "{} matches no configured route: a typo? (Next.js answers revalidated:true for any path)",
+            target.value
+        )),
+        _ => None,
+    };
+    match reason {
+        None => send(state, SendAction::Revalidate, state.site_idx, vec![target]),
+        Some(reason) => {
+            state.modal = Some(Modal::Confirm {
+                action: SendAction::Revalidate,
+                site: state.site_idx,
+                targets: vec![target],
+                send_focused: false,
+                reason: Some(reason),
+            });
+            Vec::new()
+        }
+    }
 }
 
 /// `:site NAME`, `:path /x`, `:tag NAME`, `:q`.
@@ -129,12 +165,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
             Vec::new()
         }
         "path" => submit_ad_hoc(state, Input::new(arg.to_string())),
-        "tag" if !arg.is_empty() => send(
-            state,
-            SendAction::Revalidate,
-            state.site_idx,
-            vec![Target::tag(arg)],
-        ),
+        "tag" if !arg.is_empty() => send_unless_typo(state, Target::tag(arg)),
         _ => {
             state.status = Some((
                 Level::Problem,
@@ -161,12 +192,7 @@ fn tag_key(state: &mut State, selected: usize, mut input: Input, key: KeyEvent) 
             if tag.is_empty() {
                 return reopen_tags(state, selected, input);
             }
-            send(
-                state,
-                SendAction::Revalidate,
-                state.site_idx,
-                vec![Target::tag(tag)],
-            )
+            send_unless_typo(state, Target::tag(tag))
         }
         _ => {
             input.handle_event(&Event::Key(key));

@@ -11,12 +11,35 @@ pub(super) fn draw_modal(state: &State, frame: &mut Frame, area: Rect) {
             site,
             targets,
             send_focused,
-        }) => draw_confirm(state, frame, area, (*action, *site), targets, *send_focused),
+            reason,
+        }) => draw_confirm(
+            state,
+            frame,
+            area,
+            (*action, *site, reason.as_deref()),
+            targets,
+            *send_focused,
+        ),
         Some(Modal::Input { purpose, input }) => draw_input(state, frame, area, *purpose, input),
         Some(Modal::TagPicker { selected, input }) => {
             draw_tags(state, frame, area, *selected, input)
         }
     }
+}
+
+/// `text` in lines of at most `width` characters, broken between words.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// A box of at most `width`×`height`, centred in `area`.
@@ -83,7 +106,7 @@ fn draw_confirm(
     state: &State,
     frame: &mut Frame,
     area: Rect,
-    (action, site): (SendAction, usize),
+    (action, site, reason): (SendAction, usize, Option<&str>),
     targets: &[crate::target::Target],
     send_focused: bool,
 ) {
@@ -93,13 +116,22 @@ fn draw_confirm(
         SendAction::Revalidate => "Revalidate",
         SendAction::Verify => "Revalidate and verify",
     };
-    let mut lines = vec![
-        Line::styled(
-            format!("{verb} {} targets on {name}?", targets.len()),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
-        Line::raw(""),
-    ];
+    let what = match targets.len() {
+        1 => "1 target".to_string(),
+        n => format!("{n} targets"),
+    };
+    let mut lines = vec![Line::styled(
+        format!("{verb} {what} on {name}?"),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    if let Some(reason) = reason {
+        lines.extend(
+            wrap(reason, 46)
+                .into_iter()
+                .map(|l| Line::styled(l, t.warning())),
+        );
+    }
+    lines.push(Line::raw(""));
     for target in targets.iter().take(5) {
         lines.push(Line::raw(format!("  {target}")));
     }
