@@ -174,6 +174,17 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
     demo.screen.wait_for("cancelled: nothing sent");
     assert!(!demo.screen.text().contains("/blgo/hello revalidated"));
 
+    // A long paste into the filter (bracketed paste) is text; the next Esc
+    // still closes the filter.
+    demo.press("/");
+    demo.screen.wait_for("Filter routes");
+    let paste = format!("\x1b[200~{}\x1b[201~", "zq".repeat(1500));
+    demo.press(&paste);
+    demo.screen.wait_for("(0/6)");
+    demo.press("\x1b");
+    demo.screen.wait_for("(6/6)");
+    assert!(!demo.screen.text().contains("Filter routes"));
+
     demo.press("q");
     let status = demo.wait_exit("q did not quit");
     assert!(status.success(), "{status:?}");

@@ -515,3 +515,24 @@ fn every_key_on_a_config_without_sites_or_routes_is_harmless() {
         assert!(s.pending.is_empty(), "no revalidation without a route");
     }
 }
+
+#[test]
+fn a_long_paste_goes_into_the_input_as_text_and_esc_still_closes_it() {
+    let mut s = state(false, true);
+    feed(&mut s, [key('/')]);
+    let pasted = format!("blog{}\u{1b}q\nr", "x".repeat(3000));
+    assert!(feed(&mut s, [Message::Paste(pasted)]).is_empty());
+    assert_eq!(
+        s.filter,
+        format!("blog{}qr", "x".repeat(3000)),
+        "text, not keys"
+    );
+    assert!(matches!(s.modal, Some(Modal::Input { .. })), "still open");
+    assert_eq!(s.in_flight, 0, "nothing in the paste ran as a key");
+    feed(&mut s, [code(KeyCode::Esc)]);
+    assert!(s.modal.is_none(), "the next Esc closes the filter");
+    assert!(s.filter.is_empty());
+    // Without an open input a paste does nothing.
+    assert!(feed(&mut s, [Message::Paste("r".into())]).is_empty());
+    assert_eq!(s.in_flight, 0);
+}

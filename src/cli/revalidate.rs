@@ -94,13 +94,16 @@ fn gather_targets(args: &RevalidateArgs) -> Result<Vec<Target>, String> {
     Ok(targets)
 }
 
+/// Largest `--paths-from` file: a million paths or so.
+const PATHS_FILE_CAP: u64 = 64 * 1024 * 1024;
+
 fn read_paths(file: &PathBuf) -> Result<Vec<String>, String> {
     let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        let f = std::fs::File::open(file)
-            .map_err(|e| format!("--paths-from {}: {e}", file.display()))?;
-        Box::new(std::io::BufReader::new(f))
+        let bytes = crate::files::read_regular(file, PATHS_FILE_CAP)
+            .map_err(|why| format!("--paths-from {}: it {why}", file.display()))?;
+        Box::new(std::io::Cursor::new(bytes))
     };
     let mut paths = Vec::new();
     for line in reader.lines() {
@@ -135,7 +138,12 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
         return dry_run(site, &report, args.json);
     }
     let sendable = planned.iter().filter(|p| !p.is_refused()).count();
-    if sendable > 1 && !args.yes && !confirm(site, sendable, args.paths_from.is_some()) {
+    // Only `--paths-from -` takes stdin; from a file, stdin is free to answer.
+    let stdin_used = args
+        .paths_from
+        .as_ref()
+        .is_some_and(|f| f.as_os_str() == "-");
+    if sendable > 1 && !args.yes && !confirm(site, sendable, stdin_used) {
         return Exit::Usage;
     }
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));

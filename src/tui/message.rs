@@ -8,6 +8,10 @@ pub use crate::engine::EngineEvent;
 #[derive(Clone, Debug)]
 pub enum Message {
     Key(KeyEvent),
+    /// Text pasted at once (bracketed paste): inserted into the open input
+    /// as text, so a long paste never turns into keys (an Esc inside it
+    /// would close the input and the rest would run as commands).
+    Paste(String),
     Resize,
     /// Time passed: spinner frames, relative times. Carries the clock so
     /// tests can set it.

@@ -56,6 +56,8 @@ pub async fn run(config: &Config, options: Options) -> Exit {
             return Exit::Failed;
         }
     };
+    // Bracketed paste: a paste arrives as one event, not as keys.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let frames = AtomicU64::new(0);
     let mut event_loop = runtime::Loop {
         terminal: &mut terminal,
@@ -66,6 +68,7 @@ pub async fn run(config: &Config, options: Options) -> Exit {
     };
     let input = crossterm::event::EventStream::new();
     let result = event_loop.run(&mut state, input, shutdown).await;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     match result {
         Ok(()) => Exit::Ok,

@@ -56,6 +56,7 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
             let message = tokio::select! {
                 event = input.next() => match event {
                     Some(Ok(Event::Key(key))) => Message::Key(key),
+                    Some(Ok(Event::Paste(text))) => Message::Paste(text),
                     Some(Ok(Event::Resize(..))) => Message::Resize,
                     Some(Ok(_)) => continue,
                     Some(Err(e)) => return Err(e),

@@ -31,6 +31,10 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             Some(modal) => modal_key(state, modal, key),
             None => normal_key(state, key),
         },
+        Message::Paste(text) => {
+            modal::paste(state, &text);
+            Vec::new()
+        }
         Message::Resize => Vec::new(),
         Message::Tick(now) => {
             state.now = now;

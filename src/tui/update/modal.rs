@@ -82,6 +82,35 @@ fn input_key(
     }
 }
 
+/// Pasted text goes into the open input (one line: a newline in a paste
+/// does not submit); with no input open, a paste does nothing.
+pub(super) fn paste(state: &mut State, text: &str) {
+    let line: String = text.chars().filter(|c| !c.is_control()).collect();
+    match state.modal.take() {
+        Some(Modal::Input { purpose, input }) => {
+            let mut value = input.value().to_string();
+            let cursor = input.cursor();
+            let at = value
+                .char_indices()
+                .nth(cursor)
+                .map_or(value.len(), |(i, _)| i);
+            value.insert_str(at, &line);
+            let input = Input::new(value).with_cursor(cursor + line.chars().count());
+            if purpose == InputPurpose::Filter {
+                state.filter = input.value().to_string();
+                state.route_idx = 0;
+                state.refilter();
+            }
+            state.modal = Some(Modal::Input { purpose, input });
+        }
+        Some(Modal::TagPicker { input, .. }) => {
+            let input = Input::new(format!("{}{line}", input.value()));
+            state.modal = Some(Modal::TagPicker { selected: 0, input });
+        }
+        other => state.modal = other,
+    }
+}
+
 fn submit_input(state: &mut State, purpose: InputPurpose, input: Input) -> Vec<Command> {
     let value = input.value().trim().to_string();
     match purpose {

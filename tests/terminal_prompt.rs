@@ -1,0 +1,86 @@
+//! `revalidate --paths-from FILE` at a terminal: the paths come from the
+//! file, so stdin is free to answer the confirmation prompt (it used to
+//! refuse with "no terminal to confirm at").
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod common;
+
+use common::{CANARY, SECRET_ENV, Scratch, runtime};
+use isrctl::sim::{Behaviour, Hostile};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn wait_for(output: &Mutex<Vec<u8>>, what: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let text = String::from_utf8_lossy(&output.lock().unwrap()).to_string();
+        if text.contains(what) {
+            return text;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "never saw {what:?}:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn paths_from_a_file_are_confirmed_at_the_terminal() {
+    let rt = runtime();
+    let server = rt.block_on(Hostile::start(Behaviour::Revalidated)).unwrap();
+    let s = Scratch::new();
+    s.site_config(
+        &server.url(),
+        &format!("{}/api/revalidate", server.url()),
+        "",
+    );
+    let paths = s.dir.path().join("paths.txt");
+    std::fs::write(&paths, "/blog/hello\n/about\n").unwrap();
+
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pseudo-terminal");
+    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
+    cmd.env("XDG_STATE_HOME", s.state_home());
+    cmd.env(SECRET_ENV, CANARY);
+    cmd.args(["--config", s.config_path().to_str().unwrap()]);
+    cmd.args(["revalidate", "sim", "--paths-from", paths.to_str().unwrap()]);
+    let mut child = pty.slave.spawn_command(cmd).expect("start isrctl");
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let sink = output.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    wait_for(&output, "Send 2 revalidations to sim? [y/N]");
+    assert_eq!(server.requests(), 0, "nothing before the answer");
+    let mut keys = pty.master.take_writer().unwrap();
+    keys.write_all(b"y\r").unwrap();
+    keys.flush().unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "no exit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let text = wait_for(&output, "/about");
+    assert!(status.success(), "{status:?}: {text}");
+    assert_eq!(server.requests(), 2, "{text}");
+    assert!(!text.contains(CANARY));
+}
