@@ -97,7 +97,7 @@ fn gather_targets(args: &RevalidateArgs) -> Result<Vec<Target>, String> {
 /// Largest `--paths-from` file: a million paths or so.
 const PATHS_FILE_CAP: u64 = 64 * 1024 * 1024;
 
-fn read_paths(file: &PathBuf) -> Result<Vec<String>, String> {
+fn read_paths(file: &std::path::Path) -> Result<Vec<String>, String> {
     let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
