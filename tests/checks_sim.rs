@@ -232,6 +232,11 @@ fn verify_after_a_path_revalidation_behind_a_cdn_reports_the_origin_fresh_and_th
     assert!(v["fix"].as_str().unwrap().starts_with("purge"));
 }
 
+/// GET a page's body.
+fn text(rt: &Runtime, url: String) -> String {
+    rt.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() })
+}
+
 /// Verification without side effects: a CDN that had no copy of the page
 /// must not be made to cache the old one by the verification itself.
 #[test]
@@ -261,22 +266,8 @@ fn verify_through_a_cdn_without_a_copy_leaves_it_serving_the_new_page() {
     assert_eq!(v["verdict"], "fresh_everywhere", "{v:#}");
     assert_eq!(app.generation("/blog/hello"), Some(1));
     // The CDN caches what it fetched first: it must be the new page.
-    let served = rt.block_on(async {
-        reqwest::get(format!("{}/blog/hello", cdn.url()))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    });
-    let origin_now = rt.block_on(async {
-        reqwest::get(format!("{}/blog/hello", app.url()))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    });
+    let served = text(&rt, format!("{}/blog/hello", cdn.url()));
+    let origin_now = text(&rt, format!("{}/blog/hello", app.url()));
     let marker = |html: &str| {
         regex::Regex::new(r#"isr-rendered-at" content="([^"]+)""#)
             .unwrap()
