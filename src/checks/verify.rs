@@ -1,7 +1,7 @@
 //! Check 6, revalidate and verify (side effects: it revalidates): the
 //! engine's verification ([`crate::verify`]) as findings for a checklist.
 
-use super::{CheckId, Emitter, Finding, Severity, thousands};
+use super::{CheckId, Emitter, Finding, Severity};
 use crate::outcome::Outcome;
 use crate::session::Session;
 use crate::target::Target;
@@ -37,12 +37,7 @@ pub fn finding(check: CheckId, v: &Verification) -> Finding {
 }
 
 fn layer_line(l: &LayerFreshness) -> String {
-    let state = match (l.fresh_after_ms, &l.settled) {
-        (Some(ms), _) => format!("fresh after {} ms", thousands(ms)),
-        (None, Some(why)) => format!("old page: {why}"),
-        (None, None) if l.before.is_none() => "no page before the revalidation".to_string(),
-        (None, None) => "old page at the deadline".to_string(),
-    };
+    let state = l.state();
     let polls = match l.polls {
         1 => "1 poll".to_string(),
         n => format!("{n} polls"),

@@ -93,6 +93,22 @@ pub struct LayerFreshness {
     pub settled: Option<String>,
 }
 
+impl LayerFreshness {
+    /// How this layer ended, in words: "fresh after 120 ms", "old page: …".
+    pub fn state(&self) -> String {
+        match (self.fresh_after_ms, &self.settled) {
+            (Some(ms), _) => format!("fresh after {} ms", crate::checks::thousands(ms)),
+            (None, Some(why)) => format!("old page: {why}"),
+            (None, None) if self.before.is_none() => "no page before the revalidation".into(),
+            // The public layer is read only once an origin serves the new page.
+            (None, None) if self.polls == 0 && self.layer == LayerKind::Public => {
+                "not read: no origin served the new page".into()
+            }
+            (None, None) => "old page at the deadline".into(),
+        }
+    }
+}
+
 /// The verdict on one page after one revalidation, with the evidence.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Verification {

@@ -128,14 +128,7 @@ fn record_verification(state: &mut State, v: Verification) {
     let layers = v
         .layers
         .iter()
-        .map(|l| match l.fresh_after_ms {
-            Some(ms) => format!("{}: fresh after {ms} ms", l.label),
-            None => format!(
-                "{}: {}",
-                l.label,
-                l.settled.as_deref().unwrap_or("not fresh by the deadline")
-            ),
-        })
+        .map(|l| format!("{}: {}", l.label, l.state()))
         .collect();
     let ok = v.verdict == crate::checks::Verdict::FreshEverywhere;
     state.push_activity(
