@@ -153,6 +153,8 @@ pub fn without_values(message: &str) -> String {
         "enum RawSecretIn",
         "one of \"query\", \"header\", \"bearer\"",
     )
+    .replace("expected u32", "expected a whole number")
+    .replace("expected a sequence", "expected a list in [ ]")
 }
 
 /// What to write instead, for the parse errors people make most.
@@ -165,7 +167,7 @@ pub fn fix_for_parse_error(message: &str) -> Option<String> {
         "add the field; config.example.toml shows each with a comment"
     } else if message.contains("[sites.NAME.secret]") {
         "a secret is a table naming where it comes from: [sites.NAME.secret] then env = \"BLOG_REVALIDATE_SECRET\" on the next line; never the secret itself"
-    } else if message.contains("expected u32") {
+    } else if message.contains("expected a whole number") {
         "write a whole number in range: concurrency 1 to 256, max_retries 0 to 10"
     } else if message.contains("invalid type") {
         "check the value's type: strings in quotes, numbers bare, lists in [ ]"
