@@ -68,6 +68,8 @@ pub struct Site {
     pub limits: Limits,
     pub tls_verify: bool,
     pub path_rules: PathRules,
+    /// `[sites.X.purge]`: how to purge the CDN, if configured.
+    pub purge: Option<crate::purge::PurgeConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

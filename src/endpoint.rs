@@ -77,6 +77,11 @@ pub struct EndpointProfile {
     /// Query parameter carrying a pattern's type (`page`/`layout`).
     pub type_query: Option<String>,
     pub success: SuccessRule,
+    /// The endpoint's path (and query) when it is relative to the site,
+    /// so it can be sent to each origin instance too.
+    pub relative: Option<String>,
+    /// `each_origin = true`: revalidate on every origin by default.
+    pub each_origin: bool,
 }
 
 impl EndpointProfile {
@@ -93,6 +98,8 @@ impl EndpointProfile {
                 tag: Placement::Query("tag".into()),
                 type_query: Some("type".into()),
                 success: SuccessRule::RevalidatedTrue,
+                relative: Some("/api/revalidate".into()),
+                each_origin: false,
             },
             Preset::PagesRouter => EndpointProfile {
                 url,
@@ -102,8 +109,24 @@ impl EndpointProfile {
                 tag: Placement::Unsupported,
                 type_query: None,
                 success: SuccessRule::RevalidatedTrue,
+                relative: Some("/api/revalidate".into()),
+                each_origin: false,
             },
         }
+    }
+
+    /// The same endpoint on one origin instance, if the endpoint is
+    /// relative to the site (an absolute URL names one place only).
+    pub fn on_origin(&self, origin: &Url) -> Option<EndpointProfile> {
+        let relative = self.relative.as_deref()?;
+        let mut url = crate::probe::page_url(origin, "/");
+        let (path, query) = relative.split_once('?').unwrap_or((relative, ""));
+        url = crate::probe::page_url(&url, path);
+        url.set_query(Some(query).filter(|q| !q.is_empty()));
+        Some(EndpointProfile {
+            url,
+            ..self.clone()
+        })
     }
 
     /// The request for one target, with the secret in place.

@@ -44,6 +44,7 @@ pub(crate) mod http;
 pub mod job_runner;
 pub mod logging;
 pub mod outcome;
+pub mod purge;
 pub(crate) mod path_lint;
 pub(crate) mod probe;
 pub mod redact;

@@ -38,6 +38,7 @@ pub struct RawSite {
     pub cdn: Option<Spanned<String>>,
     pub secret: Option<Spanned<RawSecret>>,
     pub endpoint: Option<RawEndpoint>,
+    pub purge: Option<Spanned<RawPurge>>,
     #[serde(default)]
     pub routes: Vec<Spanned<RawRoute>>,
     #[serde(default)]
@@ -98,6 +99,27 @@ pub struct RawEndpoint {
     pub path_body: Option<Spanned<String>>,
     pub tag_body: Option<Spanned<String>>,
     pub success: Option<SuccessRule>,
+    pub each_origin: Option<bool>,
+}
+
+/// `[sites.X.purge]`: the CDN purge (README, "Purge").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPurge {
+    pub provider: Spanned<String>,
+    #[serde(default)]
+    pub nodes: Vec<Spanned<String>>,
+    pub method: Option<Spanned<String>>,
+    pub ban_header: Option<Spanned<String>>,
+    pub zone_id: Option<Spanned<String>>,
+    pub mode: Option<crate::purge::CloudflareMode>,
+    pub url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    pub body: Option<String>,
+    pub success: Option<SuccessRule>,
+    pub api_url: Option<Spanned<String>>,
+    pub token: Option<Spanned<RawSecret>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -23,7 +23,14 @@ impl Validator<'_> {
                     self.refuse_credentials(url_at, "endpoint url", &joined);
                     return None;
                 }
-                Ok(joined) if matches!(joined.scheme(), "http" | "https") => profile.url = joined,
+                Ok(joined) if matches!(joined.scheme(), "http" | "https") => {
+                    let relative = Url::parse(url.get_ref()).is_err();
+                    profile.relative = relative.then(|| match joined.query() {
+                        Some(q) => format!("{}?{q}", joined.path()),
+                        None => joined.path().to_string(),
+                    });
+                    profile.url = joined;
+                }
                 _ => {
                     self.error(
                         url_at,
@@ -81,6 +88,7 @@ impl Validator<'_> {
         if let Some(success) = raw.success {
             profile.success = success;
         }
+        profile.each_origin = raw.each_origin.unwrap_or(false);
         if profile.url.scheme() == "http" && !is_loopback(&profile.url) {
             self.warn(
                 url_at,
