@@ -12,6 +12,7 @@ mod history_cmd;
 mod output;
 mod probe;
 mod progress;
+mod purge;
 mod revalidate;
 mod sites;
 
@@ -67,6 +68,8 @@ pub enum Command {
         after_help = "Passive by default: nothing is revalidated. --active also revalidates each path and verifies the page changed at every layer (and dry-runs a CMS webhook when the endpoint has a path_body).\nFindings print as they arrive: ok, warning, problem, could_not_check. Exit 1 when a problem is found.\nExamples:\n  isrctl check blog --path /blog/hello\n  isrctl check blog --path /blog/hello --active --deadline 60s\n  isrctl check blog --json"
     )]
     Check(check::CheckArgs),
+    /// Purge pages (paths, tags, prefixes, everything) from the site's CDN
+    Purge(purge::PurgeArgs),
     /// Fetch a page through the CDN, from each origin and cache-busted, and read its cache headers
     #[command(
         after_help = "Nothing is revalidated. Redirects are reported, not followed.\nExamples:\n  isrctl probe https://blog.example.com/blog/hello\n  isrctl probe blog --path /blog/hello --json"
@@ -122,7 +125,7 @@ pub async fn run(cli: Cli) -> Exit {
     if cli.read_only
         && let Some(what) = cli.command.as_ref().and_then(sends_something)
     {
-        errln!("error: --read-only: {what} would send revalidations; nothing was sent");
+        errln!("error: --read-only: {what} would revalidate or purge; nothing was sent");
         return Exit::Usage;
     }
     match cli.command {
@@ -140,6 +143,10 @@ pub async fn run(cli: Cli) -> Exit {
         },
         Some(Command::Check(args)) => match load_config(config_flag) {
             Ok(config) => check::run(&config, args).await,
+            Err(exit) => exit,
+        },
+        Some(Command::Purge(args)) => match load_config(config_flag) {
+            Ok(config) => purge::run(&config, args).await,
             Err(exit) => exit,
         },
         Some(Command::Probe(args)) => probe::run(config_flag, args).await,
@@ -161,6 +168,7 @@ fn sends_something(command: &Command) -> Option<&'static str> {
     match command {
         Command::Revalidate(args) if !args.dry_run => Some("`revalidate`"),
         Command::Check(args) if args.active => Some("`check --active`"),
+        Command::Purge(args) if !args.dry_run => Some("`purge`"),
         _ => None,
     }
 }

@@ -24,6 +24,10 @@ pub enum StartError {
     Client(String),
     #[error("no site number {0}")]
     UnknownSite(SiteId),
+    /// No purge configured, or its token cannot be read, or the items
+    /// cannot be purged by this provider.
+    #[error("{0}")]
+    Purge(String),
 }
 
 #[derive(Clone, Debug)]
@@ -58,6 +62,11 @@ pub enum EngineEvent {
         site: SiteId,
         targets: Vec<Target>,
         reason: StartError,
+    },
+    /// One purge call finished.
+    Purged {
+        site: SiteId,
+        outcome: Box<crate::purge::PurgeOutcome>,
     },
     /// Something worth telling that stops nothing (history not written).
     Warning { message: String },

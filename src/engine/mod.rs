@@ -10,6 +10,7 @@
 
 pub mod event;
 pub mod plan;
+mod purge;
 mod record;
 
 pub use event::{EngineEvent, SiteId, StartError};

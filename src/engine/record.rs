@@ -57,6 +57,14 @@ impl Recorder {
         }
     }
 
+    /// One record per item a purge call covered.
+    pub(crate) fn purge(&self, site: &str, outcome: &crate::purge::PurgeOutcome) {
+        tracing::info!(site, call = %outcome.call, outcome = outcome.kind.as_str(), "purge finished");
+        if outcome.kind != crate::purge::PurgeKind::NotSent {
+            self.append(&outcome.history_records(site));
+        }
+    }
+
     /// One record per path (its worst finding, site-wide ones included).
     pub(crate) fn checks(&self, site: &Site, paths: &[String], findings: &[Finding]) {
         let records: Vec<Record> = paths

@@ -8,12 +8,12 @@
 //! masking are shared. The purge token is a secret under every rule the
 //! revalidation secret is: masked in everything shown or stored.
 
-mod cloudflare;
+pub mod cloudflare;
 mod http_purge;
 mod send;
 mod varnish;
 
-pub use send::{PurgeKind, PurgeOutcome, Purger};
+pub use send::{PurgeKind, PurgeOutcome, Purger, item_target};
 
 use crate::config::Site;
 use crate::endpoint::SuccessRule;

@@ -3,7 +3,7 @@
 //! are few), a 429 waited out as its `Retry-After` says, every string
 //! masked (the token and the revalidation secret) and escaped.
 
-use super::{PurgeCall, PurgeConfig, PurgeItem, Provider, calls, cloudflare};
+use super::{Provider, PurgeCall, PurgeConfig, PurgeItem, calls, cloudflare};
 use crate::config::Site;
 use crate::endpoint::SuccessRule;
 use crate::http::{self, ENDPOINT_BODY_CAP};
@@ -86,11 +86,7 @@ impl Purger {
         mut redactor: Redactor,
     ) -> Result<Purger, String> {
         let token = match &config.token {
-            Some(source) => Some(
-                source
-                    .resolve()
-                    .map_err(|e| format!("purge token: {e}"))?,
-            ),
+            Some(source) => Some(source.resolve().map_err(|e| format!("purge token: {e}"))?),
             None => None,
         };
         if let Some(token) = &token {
@@ -163,7 +159,8 @@ impl Purger {
     /// One call; the outcome and, for a 429, how long the provider asks to wait.
     async fn send(&self, call: &PurgeCall, summary: String) -> (PurgeOutcome, Option<Duration>) {
         let started = Instant::now();
-        let method = reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let method =
+            reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut request = self.client.request(method, &call.url);
         for (name, value) in &call.headers {
             request = request.header(name, value);
@@ -301,7 +298,10 @@ fn batch_too_large(provider: &str) -> (PurgeKind, String, Option<String>) {
     (
         PurgeKind::BatchTooLarge,
         format!("{provider} takes fewer items per request"),
-        Some("purge fewer items at once (isrctl batches at the documented limit: report this)".into()),
+        Some(
+            "purge fewer items at once (isrctl batches at the documented limit: report this)"
+                .into(),
+        ),
     )
 }
 
@@ -327,7 +327,7 @@ impl PurgeOutcome {
 
 /// History keys targets by path or tag: a prefix is kept as its path with
 /// `*`, everything as `*`.
-fn item_target(item: &PurgeItem) -> crate::target::Target {
+pub fn item_target(item: &PurgeItem) -> crate::target::Target {
     match item {
         PurgeItem::Path(p) => crate::target::Target::path(p.clone()),
         PurgeItem::Tag(t) => crate::target::Target::tag(t.clone()),

@@ -5,7 +5,9 @@
 //! diagnose.
 //!
 //! Cached responses carry `Age`, `X-Cache: HIT|MISS` and `Via: 1.1 sim-cdn`;
-//! `/api/` requests and non-GET methods go to the origin uncached.
+//! `/api/` requests and non-GET methods go to the origin uncached. Like the
+//! testbed's Varnish, it takes `PURGE /path` (drops that copy) and `BAN /`
+//! with `X-Ban-Url: REGEX` (drops every matching copy), answering 200.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -123,12 +125,36 @@ impl Drop for SimCdn {
     }
 }
 
+/// Drop the copies whose key matches; 200 with how many.
+fn purged(shared: &Shared, matches: impl Fn(&str) -> bool) -> Response {
+    let mut cache = shared.cache();
+    let before = cache.len();
+    cache.retain(|k, _| !matches(k));
+    let dropped = before - cache.len();
+    (StatusCode::OK, format!("Purged {dropped}\n")).into_response()
+}
+
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let key = request
         .uri()
         .path_and_query()
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| "/".to_string());
+    match request.method().as_str() {
+        "PURGE" => return purged(&shared, |k| k == key),
+        "BAN" => {
+            let pattern = request
+                .headers()
+                .get("x-ban-url")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|p| regex::Regex::new(p).ok());
+            return match pattern {
+                Some(re) => purged(&shared, |k| re.is_match(k)),
+                None => (StatusCode::BAD_REQUEST, "BAN needs X-Ban-Url: REGEX").into_response(),
+            };
+        }
+        _ => {}
+    }
     let cacheable = request.method() == Method::GET && !request.uri().path().starts_with("/api/");
     if !cacheable {
         return match forward(&shared, request, &key).await {

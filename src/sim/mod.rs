@@ -12,10 +12,12 @@
 //! real site.
 
 pub mod cdn;
+pub mod cloudflare;
 pub mod hostile;
 pub mod origin;
 
 pub use cdn::SimCdn;
+pub use cloudflare::SimCloudflare;
 pub use hostile::{Behaviour, Hostile};
 pub use origin::{OriginOptions, SimOrigin, SimPage};
 

@@ -2,9 +2,10 @@
 
 use super::*;
 use crate::endpoint::SuccessRule;
-use crate::purge::{CloudflareMode, PurgeConfig, Provider};
+use crate::purge::{CloudflareMode, Provider, PurgeConfig};
 
-const PROVIDERS: &str = "varnish, cloudflare or http (fastly, vercel and cloudfront are not built yet)";
+const PROVIDERS: &str =
+    "varnish, cloudflare or http (fastly, vercel and cloudfront are not built yet)";
 const CLOUDFLARE_API: &str = "https://api.cloudflare.com/client/v4";
 
 impl Validator<'_> {
@@ -39,7 +40,9 @@ impl Validator<'_> {
             self.error(
                 at,
                 format!("the {} purge needs an API token", provider.name()),
-                format!("add [sites.{site}.purge.token] with env = \"CF_API_TOKEN\" (or file, command)"),
+                format!(
+                    "add [sites.{site}.purge.token] with env = \"CF_API_TOKEN\" (or file, command)"
+                ),
             );
             return None;
         }
@@ -107,7 +110,11 @@ impl Validator<'_> {
             .map_or("POST".to_string(), |m| m.get_ref().clone());
         if reqwest::Method::from_bytes(method.as_bytes()).is_err() {
             let m_at = raw.method.as_ref().map_or(at, |m| m.span().start);
-            self.error(m_at, format!("method {method:?} is not an HTTP method"), "write e.g. method = \"PURGE\"");
+            self.error(
+                m_at,
+                format!("method {method:?} is not an HTTP method"),
+                "write e.g. method = \"PURGE\"",
+            );
             return None;
         }
         Some(Provider::Http {

@@ -26,10 +26,7 @@ impl Validator<'_> {
 
     /// One secret source table (`[sites.X.secret]`, a purge `token`):
     /// exactly one of env, file, command or value.
-    pub(super) fn secret_source(
-        &mut self,
-        raw: Spanned<raw::RawSecret>,
-    ) -> Option<SecretSource> {
+    pub(super) fn secret_source(&mut self, raw: Spanned<raw::RawSecret>) -> Option<SecretSource> {
         let at = raw.span().start;
         let raw = raw.into_inner();
         let mut sources = Vec::new();

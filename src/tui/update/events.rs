@@ -36,6 +36,18 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             state.status = Some((Level::Problem, text.clone()));
             state.push_activity(Level::Problem, text);
         }
+        EngineEvent::Purged { site, outcome } => {
+            let ok = outcome.kind == crate::purge::PurgeKind::Purged;
+            let level = if ok { Level::Ok } else { Level::Problem };
+            let text = format!(
+                "{}: {} {}: {}",
+                state.site_name(site),
+                outcome.provider,
+                outcome.kind.as_str(),
+                outcome.call
+            );
+            state.push_activity(level, text);
+        }
         EngineEvent::Warning { message } => {
             state.status = Some((Level::Problem, message.clone()));
             state.push_activity(Level::Problem, message);

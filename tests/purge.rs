@@ -1,0 +1,300 @@
+//! `isrctl purge` through the binary, against in-process simulations: the
+//! Cloudflare API as documented (src/sim/cloudflare.rs says which pages),
+//! and a Varnish-like cache that takes PURGE and BAN (src/sim/cdn.rs).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod common;
+
+use common::{SECRET_ENV, Scratch, json, runtime};
+use isrctl::sim::{OriginOptions, SimCdn, SimCloudflare, SimOrigin};
+use std::time::{Duration, Instant};
+
+const TOKEN_ENV: &str = "ISRCTL_TEST_PURGE_TOKEN";
+const TOKEN: &str = "CFTOKEN-5b1e77d2-purge-canary";
+
+fn config(s: &Scratch, public: &str, purge: &str) {
+    let text = format!(
+        r#"[sites.sim]
+public_url = "{public}"
+rate_per_second = 0
+timeout = "3s"
+max_retry_after = "5s"
+
+[sites.sim.secret]
+env = "{SECRET_ENV}"
+
+[sites.sim.purge]
+{purge}
+
+[[sites.sim.routes]]
+path = "/blog/hello"
+tags = ["posts"]
+
+[[sites.sim.routes]]
+path = "/blog/world"
+tags = ["posts"]
+"#
+    );
+    std::fs::write(s.config_path(), text).unwrap();
+}
+
+fn cloudflare_config(s: &Scratch, api: &str, token_env: &str) {
+    let purge = format!(
+        "provider = \"cloudflare\"\nzone_id = \"zone-1\"\napi_url = \"{api}\"\n[sites.sim.purge.token]\nenv = \"{token_env}\""
+    );
+    config(s, "https://blog.example.com", &purge);
+}
+
+fn purge(s: &Scratch, args: &[&str]) -> std::process::Output {
+    let output = s
+        .isrctl()
+        .env(TOKEN_ENV, TOKEN)
+        .arg("purge")
+        .args(args)
+        .output()
+        .unwrap();
+    s.assert_no_canary(&output);
+    for text in [
+        String::from_utf8_lossy(&output.stdout).to_string(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+        s.read(&s.history_file()),
+        s.read(&s.log_file()),
+    ] {
+        assert!(!text.contains(TOKEN), "the purge token leaked:\n{text}");
+        assert!(
+            !text.contains("5b1e77d2"),
+            "part of the purge token leaked:\n{text}"
+        );
+    }
+    output
+}
+
+#[test]
+fn cloudflare_purges_urls_and_tags_in_documented_batches() {
+    let rt = runtime();
+    let cf = rt
+        .block_on(SimCloudflare::start("zone-1", TOKEN, 100, 10.0))
+        .unwrap();
+    let s = Scratch::new();
+    cloudflare_config(&s, &cf.api_url(), TOKEN_ENV);
+
+    let out = purge(
+        &s,
+        &[
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--tag",
+            "posts",
+            "--yes",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc = json(&out);
+    assert_eq!(doc["provider"], "cloudflare");
+    let results = doc["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        2,
+        "one call for files, one for tags: {doc:#}"
+    );
+    assert!(results.iter().all(|r| r["kind"] == "purged"));
+    let purges = cf.purges();
+    assert_eq!(
+        purges[0].body,
+        serde_json::json!({"files": ["https://blog.example.com/blog/hello"]})
+    );
+    assert_eq!(purges[1].body, serde_json::json!({"tags": ["posts"]}));
+    // History records each purged item.
+    let history = s.read(&s.history_file());
+    assert_eq!(
+        history.matches("\"action\":\"purge\"").count(),
+        2,
+        "{history}"
+    );
+
+    // 150 paths: two requests, at the documented 100 operations each.
+    let paths: Vec<String> = (0..150).map(|i| format!("/p/{i}")).collect();
+    let mut args = vec!["sim", "--yes"];
+    for p in &paths {
+        args.extend(["--path", p.as_str()]);
+    }
+    let out = purge(&s, &args);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let purges = cf.purges();
+    let sizes: Vec<usize> = purges[2..]
+        .iter()
+        .map(|p| p.body["files"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, [100, 50]);
+}
+
+#[test]
+fn cloudflare_refusals_are_classified_with_their_fix() {
+    let rt = runtime();
+    let cf = rt
+        .block_on(SimCloudflare::start("zone-1", "another-token", 100, 10.0))
+        .unwrap();
+    let s = Scratch::new();
+    cloudflare_config(&s, &cf.api_url(), TOKEN_ENV);
+    let out = purge(&s, &["sim", "--path", "/blog/hello"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("unauthorized       403"), "{text}");
+    assert!(
+        text.contains("cloudflare said: Authentication error"),
+        "{text}"
+    );
+    assert!(text.contains("Cache Purge permission"), "{text}");
+    assert!(cf.purges().is_empty());
+
+    // An unset token variable: nothing is sent, exit 2.
+    let out = s
+        .isrctl()
+        .env_remove(TOKEN_ENV)
+        .args(["purge", "sim", "--path", "/blog/hello"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("purge token"));
+}
+
+#[test]
+fn cloudflare_rate_limit_is_waited_out_as_it_asks() {
+    let rt = runtime();
+    // A bucket of one request, refilled one a second.
+    let cf = rt
+        .block_on(SimCloudflare::start("zone-1", TOKEN, 1, 1.0))
+        .unwrap();
+    let s = Scratch::new();
+    cloudflare_config(&s, &cf.api_url(), TOKEN_ENV);
+    let started = Instant::now();
+    let out = purge(
+        &s,
+        &[
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--tag",
+            "posts",
+            "--yes",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "the second call waited for the bucket"
+    );
+    assert_eq!(cf.purges().len(), 2);
+    assert_eq!(cf.requests(), 3, "one 429, then the retry");
+}
+
+#[test]
+fn dry_run_shows_each_call_with_the_token_masked_and_sends_nothing() {
+    let rt = runtime();
+    let cf = rt
+        .block_on(SimCloudflare::start("zone-1", TOKEN, 100, 10.0))
+        .unwrap();
+    let s = Scratch::new();
+    cloudflare_config(&s, &cf.api_url(), TOKEN_ENV);
+    let out = purge(&s, &["sim", "--path", "/blog/hello", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("POST http://127.0.0.1:"), "{text}");
+    assert!(
+        text.contains("/client/v4/zones/zone-1/purge_cache (Authorization: Bearer ***)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"{"files":["https://blog.example.com/blog/hello"]}"#),
+        "{text}"
+    );
+    assert_eq!(cf.requests(), 0);
+}
+
+#[test]
+fn everything_needs_the_site_name_never_yes_alone() {
+    let rt = runtime();
+    let cf = rt
+        .block_on(SimCloudflare::start("zone-1", TOKEN, 100, 10.0))
+        .unwrap();
+    let s = Scratch::new();
+    cloudflare_config(&s, &cf.api_url(), TOKEN_ENV);
+    let out = purge(&s, &["sim", "--everything", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--confirm sim"));
+    let out = purge(&s, &["sim", "--everything", "--confirm", "other"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(cf.requests(), 0);
+    let out = purge(&s, &["sim", "--everything", "--confirm", "sim"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        cf.purges()[0].body,
+        serde_json::json!({"purge_everything": true})
+    );
+    // And --read-only refuses a purge outright.
+    let out = purge(&s, &["--read-only", "sim", "--path", "/a"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn varnish_purge_drops_the_copy_on_every_node() {
+    let rt = runtime();
+    let origin = rt
+        .block_on(SimOrigin::start(OriginOptions::default()))
+        .unwrap();
+    let cdn = rt.block_on(SimCdn::start(&origin.url())).unwrap();
+    rt.block_on(cdn.warm(&["/blog/hello", "/blog/world", "/about"]));
+    let s = Scratch::new();
+    config(&s, &cdn.url(), "provider = \"varnish\"");
+
+    let out = purge(&s, &["sim", "--tag", "posts", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc = json(&out);
+    let calls: Vec<&str> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["call"].as_str().unwrap())
+        .collect();
+    let host = cdn.url().trim_start_matches("http://").to_string();
+    assert_eq!(
+        calls,
+        [
+            format!("PURGE {}/blog/hello (Host: {host})", cdn.url()),
+            format!("PURGE {}/blog/world (Host: {host})", cdn.url()),
+        ],
+        "a tag is purged as the routes that carry it"
+    );
+    assert!(!cdn.holds("/blog/hello") && !cdn.holds("/blog/world"));
+    assert!(cdn.holds("/about"), "only what was asked");
+
+    // BAN takes a prefix.
+    config(&s, &cdn.url(), "provider = \"varnish\"\nmethod = \"BAN\"");
+    let out = purge(&s, &["sim", "--prefix", "/ab"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(!cdn.holds("/about"));
+}
+
+#[test]
+fn an_http_purge_is_sent_as_its_template_says() {
+    let rt = runtime();
+    let origin = rt
+        .block_on(SimOrigin::start(OriginOptions::default()))
+        .unwrap();
+    let cdn = rt.block_on(SimCdn::start(&origin.url())).unwrap();
+    rt.block_on(cdn.warm(&["/blog/hello"]));
+    let s = Scratch::new();
+    config(
+        &s,
+        &cdn.url(),
+        "provider = \"http\"\nmethod = \"PURGE\"\nurl = \"{url}\"\n[sites.sim.purge.headers]\nx-purge-token = \"{token}\"\n[sites.sim.purge.token]\nenv = \"ISRCTL_TEST_PURGE_TOKEN\"",
+    );
+    let out = purge(&s, &["sim", "--path", "/blog/hello"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("x-purge-token: ***"), "{text}");
+    assert!(!cdn.holds("/blog/hello"));
+}
