@@ -8,6 +8,7 @@
 mod check;
 pub mod demo;
 mod drive;
+mod fresh;
 mod history_cmd;
 mod output;
 mod probe;
@@ -68,6 +69,11 @@ pub enum Command {
         after_help = "Passive by default: nothing is revalidated. --active also revalidates each path and verifies the page changed at every layer (and dry-runs a CMS webhook when the endpoint has a path_body).\nFindings print as they arrive: ok, warning, problem, could_not_check. Exit 1 when a problem is found.\nExamples:\n  isrctl check blog --path /blog/hello\n  isrctl check blog --path /blog/hello --active --deadline 60s\n  isrctl check blog --json"
     )]
     Check(check::CheckArgs),
+    /// Make pages fresh everywhere: revalidate on every origin, wait for them, purge the CDN, verify every layer
+    #[command(
+        after_help = "Each step is printed as it happens; exit 0 only when every layer serves the new page.\nThe purge waits until every origin serves the new page: after revalidateTag the first origin answer is the old page (STALE), and purging then would make the CDN keep it again.\nExamples:\n  isrctl fresh blog --path /blog/hello\n  isrctl fresh blog --tag posts --yes --deadline 60s"
+    )]
+    Fresh(revalidate::RevalidateArgs),
     /// Purge pages (paths, tags, prefixes, everything) from the site's CDN
     Purge(purge::PurgeArgs),
     /// Fetch a page through the CDN, from each origin and cache-busted, and read its cache headers
@@ -145,6 +151,10 @@ pub async fn run(cli: Cli) -> Exit {
             Ok(config) => check::run(&config, args).await,
             Err(exit) => exit,
         },
+        Some(Command::Fresh(args)) => match load_config(config_flag) {
+            Ok(config) => fresh::run(&config, args).await,
+            Err(exit) => exit,
+        },
         Some(Command::Purge(args)) => match load_config(config_flag) {
             Ok(config) => purge::run(&config, args).await,
             Err(exit) => exit,
@@ -169,6 +179,7 @@ fn sends_something(command: &Command) -> Option<&'static str> {
         Command::Revalidate(args) if !args.dry_run => Some("`revalidate`"),
         Command::Check(args) if args.active => Some("`check --active`"),
         Command::Purge(args) if !args.dry_run => Some("`purge`"),
+        Command::Fresh(_) => Some("`fresh`"),
         _ => None,
     }
 }

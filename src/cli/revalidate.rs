@@ -52,6 +52,12 @@ pub struct RevalidateArgs {
     /// How long --verify waits for the page to change
     #[arg(long, value_name = "DURATION", default_value_t)]
     pub deadline: Deadline,
+    /// Send the revalidation to every origin instance's endpoint (each has its own ISR cache)
+    #[arg(long)]
+    pub every_origin: bool,
+    /// Then purge the CDN once every origin serves the new page, and verify (as `isrctl fresh`)
+    #[arg(long)]
+    pub purge: bool,
     /// Send paths the linter refuses (for endpoints with unusual paths); each is shown as a warning
     #[arg(long)]
     pub no_lint: bool,
@@ -75,7 +81,7 @@ impl From<TypeArg> for PageType {
     }
 }
 
-fn gather_targets(args: &RevalidateArgs) -> Result<Vec<Target>, String> {
+pub(super) fn gather_targets(args: &RevalidateArgs) -> Result<Vec<Target>, String> {
     let page_type = args.page_type.map(PageType::from);
     let mut paths = args.paths.clone();
     if let Some(file) = &args.paths_from {
@@ -137,6 +143,9 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     if args.dry_run {
         return dry_run(site, &report, args.json);
     }
+    if args.purge || (args.verify && args.every_origin) {
+        return super::fresh::send(site, planned, &args).await;
+    }
     let sendable = planned.iter().filter(|p| !p.is_refused()).count();
     // Only `--paths-from -` takes stdin; from a file, stdin is free to answer.
     let stdin_used = args
@@ -147,8 +156,11 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
         return Exit::Usage;
     }
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
+    let every_origin = args.every_origin || site.endpoint.each_origin;
     let operation = if args.verify {
         engine.verify(0, planned, args.deadline.0)
+    } else if every_origin {
+        engine.revalidate_everywhere(0, planned)
     } else {
         engine.revalidate(0, planned)
     };
@@ -163,13 +175,22 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
         progress.clear();
         match event {
             EngineEvent::Finished {
-                target, outcome, ..
+                target,
+                outcome,
+                request,
+                ..
             } => {
                 progress.finished(outcome.kind.is_success());
                 if !args.json {
                     print_result(&target, &outcome);
+                    if every_origin {
+                        outln!("    via {request}");
+                    }
                 }
-                report.set(&target, *outcome, None);
+                match every_origin {
+                    true => report.add_instance(&target, request, *outcome),
+                    false => report.set(&target, *outcome, None),
+                }
             }
             EngineEvent::Verified {
                 target,
@@ -206,7 +227,7 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
 }
 
 /// Lint warnings (overruled refusals included) go to stderr before anything is sent.
-fn print_lint_warnings(planned: &[Planned]) {
+pub(super) fn print_lint_warnings(planned: &[Planned]) {
     for p in planned {
         for finding in p.warnings() {
             errln!("warning: {}: {}", p.target, finding.message);
@@ -261,7 +282,7 @@ fn exit_for(report: &RevalidateReport) -> Exit {
 }
 
 /// Ask at a terminal; refuse when nobody can answer.
-fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
+pub(super) fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
     let interactive =
         !stdin_used && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !interactive {
@@ -282,7 +303,7 @@ fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
     yes
 }
 
-fn print_result(target: &Target, outcome: &Outcome) {
+pub(super) fn print_result(target: &Target, outcome: &Outcome) {
     outln!(
         "{:17} {:>4} {:>8}  {}",
         outcome.kind.as_str(),
@@ -305,7 +326,11 @@ fn print_result(target: &Target, outcome: &Outcome) {
     }
 }
 
-fn print_verifications(target: &Target, outcome: &Outcome, verifications: &[Verification]) {
+pub(super) fn print_verifications(
+    target: &Target,
+    outcome: &Outcome,
+    verifications: &[Verification],
+) {
     if outcome.kind.is_success() && verifications.is_empty() {
         outln!(
             "    verify: no page to watch for {target}: add routes with this tag to the config, or revalidate with --path"

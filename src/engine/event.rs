@@ -63,6 +63,28 @@ pub enum EngineEvent {
         targets: Vec<Target>,
         reason: StartError,
     },
+    /// `fresh` sent a revalidation to one place (an origin, or the
+    /// endpoint): like `Finished`, but the operation goes on.
+    FreshSent {
+        site: SiteId,
+        target: Target,
+        request: String,
+        outcome: Box<Outcome>,
+    },
+    /// A step of `fresh` worth telling (origins fresh, purge skipped).
+    Step {
+        site: SiteId,
+        target: Target,
+        text: String,
+    },
+    /// `fresh` ended for a target: a verdict per watched page (none when
+    /// no revalidation succeeded; `outcome` says why).
+    FreshDone {
+        site: SiteId,
+        target: Target,
+        outcome: Box<Outcome>,
+        verifications: Vec<Verification>,
+    },
     /// One purge call finished.
     Purged {
         site: SiteId,

@@ -9,6 +9,7 @@
 //! knows about the terminal.
 
 pub mod event;
+mod fresh;
 pub mod plan;
 mod purge;
 mod record;

@@ -14,19 +14,22 @@
 //! yet". A CDN copy whose remaining TTL outlasts the deadline will not
 //! change in time either.
 
+pub mod fresh;
+mod watch;
 mod words;
 
-use crate::cache_headers::CacheState;
+pub(crate) use watch::{Gate, Watching, fingerprint};
+
 use crate::config::Site;
 use crate::fingerprint::Fingerprint;
 use crate::job_runner::{self, Job};
 use crate::outcome::Outcome;
 use crate::path_lint;
-use crate::probe::{self, Layer, LayerKind, LayerProbe, ProbeSettings};
+use crate::probe::LayerKind;
 use crate::session::Session;
 use crate::target::{Target, TargetKind};
 use serde::Serialize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use words::conclude;
@@ -144,14 +147,6 @@ impl Verification {
     }
 }
 
-/// A page and its layers as they were before the revalidation.
-pub struct Watch {
-    settings: ProbeSettings,
-    page: String,
-    layers: Vec<Layer>,
-    before: Vec<LayerFreshness>,
-}
-
 /// The pages a target should change: the path itself (with the slash a
 /// user meant, so a silent no-op shows), the configured routes a pattern
 /// covers, or the configured routes carrying a tag.
@@ -198,53 +193,6 @@ pub(crate) fn covers(pattern: &str, path: &str) -> bool {
             .all(|(a, b)| a.starts_with('[') || a == b)
 }
 
-/// Layers to watch: public and each origin, or public and a cache-busted
-/// public URL (the origin's view) when no origins are configured.
-fn watch_layers(site: &Site, page: &str) -> Vec<Layer> {
-    let has_origins = !site.origins.is_empty();
-    probe::site_layers(site, page)
-        .into_iter()
-        .filter(|l| !(has_origins && l.kind == LayerKind::CacheBusted))
-        .collect()
-}
-
-/// Fingerprint every page before the revalidation, all at once: at the
-/// origins (or a cache-busted URL), never through the CDN. A GET through a
-/// CDN that holds no copy makes it cache the page it gets; fetched before
-/// the revalidation, that is the old page, kept for the CDN's whole TTL:
-/// the verification would create the staleness it looks for. The public
-/// layer is first read once an origin serves the new page.
-pub async fn fingerprint(session: &Session, pages: &[String]) -> Vec<Watch> {
-    let watches = pages.iter().map(|page| async move {
-        let settings = session.probe_settings(page);
-        let layers = watch_layers(&session.site, page);
-        let behind_cdn: Vec<Layer> = layers
-            .iter()
-            .filter(|l| l.kind != LayerKind::Public)
-            .cloned()
-            .collect();
-        let probes = probe::probe_all(&settings, &behind_cdn).await;
-        let old_page = probes.iter().find_map(LayerProbe::page).cloned();
-        let mut probes = probes.iter();
-        let before = layers
-            .iter()
-            .map(|l| match l.kind {
-                LayerKind::Public => unread_public(l, old_page.clone()),
-                _ => probes
-                    .next()
-                    .map_or_else(|| unread_public(l, None), initial),
-            })
-            .collect();
-        Watch {
-            settings,
-            page: page.clone(),
-            layers,
-            before,
-        }
-    });
-    futures::future::join_all(watches).await
-}
-
 /// What a revalidate-and-verify produced: the revalidation's outcome and a
 /// verification per watched page (none when the revalidation failed).
 pub type Verified = (Outcome, Vec<Verification>);
@@ -276,174 +224,35 @@ async fn verify_with(
     if !outcome.kind.is_success() {
         return (outcome, Vec::new());
     }
-    let polls = watches
-        .into_iter()
-        .map(|w| poll(session, w, target, &outcome, deadline, cancel));
+    let polls = watches.into_iter().map(|w| async {
+        let mut watching = Watching::start(w);
+        watching
+            .poll(Gate::PublicAfterAnOrigin, target.kind, deadline, cancel)
+            .await;
+        verdict_on(session, watching, target, &outcome, deadline)
+    });
     let verifications = futures::future::join_all(polls).await;
     (outcome, verifications)
 }
 
-async fn poll(
+/// The verdict on a watched page, with its evidence.
+pub(crate) fn verdict_on(
     session: &Session,
-    w: Watch,
+    watching: Watching,
     target: &Target,
     outcome: &Outcome,
     deadline: Duration,
-    cancel: &CancellationToken,
 ) -> Verification {
-    let started = Instant::now();
-    let mut layers = w.before;
-    let mut wait = FIRST_POLL;
-    loop {
-        let new_page = new_origin_page(&layers);
-        let pending: Vec<usize> = (0..layers.len())
-            .filter(|&i| is_pending(&layers[i], new_page.is_some()))
-            .collect();
-        let left = deadline.saturating_sub(started.elapsed());
-        if pending.is_empty() || left.is_zero() {
-            break;
-        }
-        tokio::select! {
-            _ = cancel.cancelled() => break,
-            _ = tokio::time::sleep(wait.min(left)) => {}
-        }
-        let fetches = pending
-            .iter()
-            .map(|&i| fetch_again(&w.settings, &w.layers[i]));
-        let probes = futures::future::join_all(fetches).await;
-        let at = started.elapsed();
-        let left = deadline.saturating_sub(at);
-        for (&i, p) in pending.iter().zip(&probes) {
-            observe(&mut layers[i], p, new_page.as_ref(), target.kind, at, left);
-        }
-        wait = (wait * 8 / 5).min(MAX_POLL);
-    }
+    let elapsed = watching.started.elapsed();
     conclude(
         session,
-        w.page,
+        watching.watch.page,
         target,
         outcome,
-        layers,
-        started.elapsed(),
+        watching.layers,
+        elapsed,
         deadline,
     )
-}
-
-fn initial(p: &LayerProbe) -> LayerFreshness {
-    LayerFreshness {
-        layer: p.layer,
-        label: p.label.clone(),
-        url: p.url.clone(),
-        status: p.status,
-        before: p.page().cloned(),
-        after: None,
-        fresh_after_ms: None,
-        polls: 0,
-        last: Some(p.summary()),
-        settled: None,
-    }
-}
-
-/// The public layer before the revalidation: not fetched; the page it
-/// should stop serving is the origin's old one.
-fn unread_public(layer: &Layer, old_page: Option<Fingerprint>) -> LayerFreshness {
-    LayerFreshness {
-        layer: layer.kind,
-        label: layer.kind.label(),
-        url: layer.url.to_string(),
-        status: None,
-        before: old_page,
-        after: None,
-        fresh_after_ms: None,
-        polls: 0,
-        last: None,
-        settled: None,
-    }
-}
-
-/// The new page, once some origin (or the cache-busted view) serves it.
-fn new_origin_page(layers: &[LayerFreshness]) -> Option<Fingerprint> {
-    layers
-        .iter()
-        .filter(|l| l.layer != LayerKind::Public && l.fresh_after_ms.is_some())
-        .find_map(|l| l.after.clone())
-}
-
-/// Still worth fetching: a page to compare (or a 404 that may yet become
-/// one), not fresh, not settled; the public layer only once an origin
-/// serves the new page.
-fn is_pending(l: &LayerFreshness, origin_fresh: bool) -> bool {
-    let comparable = l.before.is_some() || l.status == Some(404);
-    let readable = l.layer != LayerKind::Public || origin_fresh;
-    comparable && readable && l.fresh_after_ms.is_none() && l.settled.is_none()
-}
-
-/// A cache-busted layer gets a new unique URL each time.
-async fn fetch_again(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
-    let layer = match layer.kind {
-        LayerKind::CacheBusted => {
-            let mut base = layer.url.clone();
-            base.set_query(None);
-            Layer {
-                kind: layer.kind,
-                url: probe::cache_busted(&base),
-            }
-        }
-        _ => layer.clone(),
-    };
-    probe::probe(settings, &layer).await
-}
-
-/// One more fetch of a layer. An origin is fresh when its page differs
-/// from before (or a page appears where there was a 404); the public layer
-/// when it serves the origin's new page.
-fn observe(
-    l: &mut LayerFreshness,
-    p: &LayerProbe,
-    new_page: Option<&Fingerprint>,
-    kind: TargetKind,
-    at: Duration,
-    left: Duration,
-) {
-    l.polls += 1;
-    l.last = Some(p.summary());
-    l.status = p.status;
-    let Some(now) = p.page() else {
-        return; // no page this time: keep trying until the deadline
-    };
-    let fresh = match (&l.before, l.layer, new_page) {
-        (_, LayerKind::Public, Some(new)) => now.same_render(new),
-        (Some(before), _, _) => !now.same_render(before),
-        (None, _, _) => true,
-    };
-    if fresh {
-        l.fresh_after_ms = Some(at.as_millis() as u64);
-    } else {
-        l.settled = settled(p, kind, left);
-    }
-    l.after = Some(now.clone());
-}
-
-/// Why an unchanged layer will not change before the deadline, if it will not.
-fn settled(p: &LayerProbe, kind: TargetKind, left: Duration) -> Option<String> {
-    let cache = p.cache.as_ref()?;
-    if cache.edge.is_some_and(CacheState::served_from_cache) {
-        let remaining = cache.remaining?;
-        let directive = cache
-            .ttl
-            .as_ref()
-            .map(|t| t.directive.as_str())
-            .unwrap_or("");
-        return (remaining > left.as_secs() as i64).then(|| {
-            format!(
-                "the CDN keeps its copy {} s more ({directive}), beyond the deadline",
-                crate::checks::thousands(remaining as u64)
-            )
-        });
-    }
-    (kind == TargetKind::Path && cache.nextjs == Some(CacheState::Hit)).then(|| {
-        "Next.js answered HIT with the old page; after revalidatePath the next request is a MISS, so this path was not revalidated here".to_string()
-    })
 }
 
 #[cfg(test)]

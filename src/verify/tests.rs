@@ -1,5 +1,7 @@
+use super::watch::{Gate, is_pending, observe, settled, unread_public};
 use super::*;
 use crate::cache_headers::HeaderList;
+use crate::probe::{Layer, LayerProbe};
 
 fn fp(etag: &str) -> Fingerprint {
     Fingerprint::of(
@@ -196,8 +198,15 @@ fn the_public_layer_is_read_only_after_an_origin_serves_the_new_page() {
         Some(fp("\"old\"")),
     );
     assert_eq!(unread.last, None, "nothing fetched through the CDN before");
-    assert!(!is_pending(&unread, false), "not while no origin is fresh");
-    assert!(is_pending(&unread, true));
+    assert!(
+        !is_pending(&unread, Gate::PublicAfterAnOrigin, false),
+        "not while no origin is fresh"
+    );
+    assert!(
+        !is_pending(&unread, Gate::OriginsOnly, true),
+        "never before the purge"
+    );
+    assert!(is_pending(&unread, Gate::PublicAfterAnOrigin, true));
 
     // Fresh means the origin's new page, not merely "not the old one".
     let mut public = unread;

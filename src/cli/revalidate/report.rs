@@ -29,6 +29,17 @@ pub struct TargetResult {
     /// With `--verify` only: one per page watched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verifications: Option<Vec<Verification>>,
+    /// With `--every-origin`: one result per origin instance (`outcome`
+    /// is then the first failure, or a success when all succeeded).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<Instance>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Instance {
+    /// The request to this instance, secret masked.
+    pub request: String,
+    pub outcome: Outcome,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -49,6 +60,7 @@ impl RevalidateReport {
                 lint: p.lint.clone(),
                 outcome: p.refusal.clone(),
                 verifications: (verify && !dry_run).then(Vec::new),
+                instances: Vec::new(),
             })
             .collect();
         let mut report = RevalidateReport {
@@ -73,6 +85,21 @@ impl RevalidateReport {
             if verifications.is_some() {
                 result.verifications = verifications;
             }
+        }
+        self.summarise();
+    }
+
+    /// One instance's outcome of an every-origin revalidation.
+    pub fn add_instance(&mut self, target: &Target, request: String, outcome: Outcome) {
+        if let Some(result) = self.results.iter_mut().find(|r| &r.target == target) {
+            let failed_before = result
+                .outcome
+                .as_ref()
+                .is_some_and(|o| !o.kind.is_success());
+            if !failed_before {
+                result.outcome = Some(outcome.clone());
+            }
+            result.instances.push(Instance { request, outcome });
         }
         self.summarise();
     }

@@ -36,6 +36,35 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             state.status = Some((Level::Problem, text.clone()));
             state.push_activity(Level::Problem, text);
         }
+        EngineEvent::FreshSent {
+            site,
+            target,
+            request,
+            outcome,
+        } => record_outcome(state, site, target, request, &outcome),
+        EngineEvent::Step { site, target, text } => {
+            let line = format!("{}: {target}: {text}", state.site_name(site));
+            state.push_activity(Level::Info, line);
+        }
+        EngineEvent::FreshDone {
+            site,
+            target,
+            outcome,
+            verifications,
+        } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            if verifications.is_empty() {
+                let line = format!(
+                    "{}: fresh {target}: not revalidated: {}",
+                    state.site_name(site),
+                    outcome.explanation
+                );
+                state.push_activity(Level::Problem, line);
+            }
+            for v in verifications {
+                record_verification(state, v);
+            }
+        }
         EngineEvent::Purged { site, outcome } => {
             let ok = outcome.kind == crate::purge::PurgeKind::Purged;
             let level = if ok { Level::Ok } else { Level::Problem };

@@ -1,0 +1,236 @@
+//! `isrctl fresh SITE --path P…|--tag T…|--paths-from FILE`: revalidate on
+//! every origin, wait until each serves the new page, purge the CDN,
+//! verify every layer; each step printed as it happens, then a verdict.
+//! Exit 0 only when every layer serves the new page. Also what
+//! `revalidate --every-origin --purge --verify` runs.
+
+use super::drive::drive;
+use super::output::{millis, print_document};
+use super::revalidate::{
+    RevalidateArgs, confirm, gather_targets, print_lint_warnings, print_result, print_verifications,
+};
+use super::{open_history, unknown_site};
+use crate::config::{Config, Site};
+use crate::engine::{Engine, EngineEvent, Planned};
+use crate::exit::Exit;
+use crate::outcome::Outcome;
+use crate::purge::{PurgeKind, PurgeOutcome};
+use crate::redact::Redactor;
+use crate::target::Target;
+use crate::verify::{Verdict, Verification};
+use serde::Serialize;
+
+/// The `fresh` report (README, "JSON output").
+#[derive(Serialize)]
+struct FreshReport {
+    site: String,
+    results: Vec<FreshResult>,
+    /// Every page of every target serves the new page at every layer.
+    fresh: bool,
+}
+
+#[derive(Serialize)]
+struct FreshResult {
+    target: Target,
+    /// One per origin instance (or the endpoint), secret masked.
+    revalidations: Vec<Sent>,
+    /// What happened between: origins fresh, purge skipped and why.
+    steps: Vec<String>,
+    purges: Vec<PurgeOutcome>,
+    verifications: Vec<Verification>,
+}
+
+#[derive(Serialize)]
+struct Sent {
+    request: String,
+    outcome: Outcome,
+}
+
+/// `isrctl fresh`.
+pub async fn run(config: &Config, mut args: RevalidateArgs) -> Exit {
+    let Some(site) = config.site(&args.site) else {
+        return unknown_site(config, &args.site);
+    };
+    args.purge = true;
+    let targets = match gather_targets(&args) {
+        Ok(targets) if !targets.is_empty() => targets,
+        Ok(_) => {
+            errln!("error: nothing to make fresh: give --path, --tag or --paths-from");
+            return Exit::Usage;
+        }
+        Err(message) => {
+            errln!("error: {message}");
+            return Exit::Usage;
+        }
+    };
+    let planned = crate::engine::plan(site, targets, args.no_lint);
+    print_lint_warnings(&planned);
+    send(site, planned, &args).await
+}
+
+/// Run `fresh` (with the purge when `args.purge`) on planned targets.
+pub(super) async fn send(site: &Site, planned: Vec<Planned>, args: &RevalidateArgs) -> Exit {
+    if args.dry_run {
+        errln!(
+            "error: --dry-run shows single requests: use `isrctl revalidate --dry-run` and `isrctl purge --dry-run`"
+        );
+        return Exit::Usage;
+    }
+    let sendable = planned.iter().filter(|p| !p.is_refused()).count();
+    let stdin_used = args
+        .paths_from
+        .as_ref()
+        .is_some_and(|f| f.as_os_str() == "-");
+    if sendable > 1 && !args.yes && !confirm(site, sendable, stdin_used) {
+        return Exit::Usage;
+    }
+    let mut results: Vec<FreshResult> = planned
+        .iter()
+        .map(|p| FreshResult {
+            target: p.target.clone(),
+            revalidations: Vec::new(),
+            steps: Vec::new(),
+            purges: Vec::new(),
+            verifications: Vec::new(),
+        })
+        .collect();
+    let refused = planned.iter().any(Planned::is_refused);
+    let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
+    let operation = engine.fresh(0, planned, args.deadline.0, args.purge);
+    let mut not_started = false;
+    let json = args.json;
+    let on_cancel = "cancelling: no new requests; verification stops";
+    drive(&engine, &mut events, operation, on_cancel, |event| {
+        render(site, &mut results, &mut not_started, json, event)
+    })
+    .await;
+    if not_started {
+        return Exit::Usage;
+    }
+    finish(site, results, refused, json)
+}
+
+fn render(
+    site: &Site,
+    results: &mut [FreshResult],
+    not_started: &mut bool,
+    json: bool,
+    event: EngineEvent,
+) {
+    match event {
+        EngineEvent::FreshSent {
+            target,
+            request,
+            outcome,
+            ..
+        }
+        | EngineEvent::Finished {
+            target,
+            request,
+            outcome,
+            ..
+        } => {
+            if !json {
+                print_result(&target, &outcome);
+                outln!("    via {request}");
+            }
+            if let Some(r) = result_for(results, &target) {
+                r.revalidations.push(Sent {
+                    request,
+                    outcome: *outcome,
+                });
+            }
+        }
+        EngineEvent::Step { target, text, .. } => {
+            if !json {
+                outln!("  {target}: {text}");
+            }
+            if let Some(r) = result_for(results, &target) {
+                r.steps.push(text);
+            }
+        }
+        EngineEvent::Purged { outcome, .. } => {
+            if !json {
+                print_purge(&outcome);
+            }
+            // A purge call may cover several targets' pages: listed on each.
+            for r in results.iter_mut() {
+                r.purges.push((*outcome).clone());
+            }
+        }
+        EngineEvent::FreshDone {
+            target,
+            outcome,
+            verifications,
+            ..
+        } => {
+            if !json {
+                print_verifications(&target, &outcome, &verifications);
+            }
+            if let Some(r) = result_for(results, &target) {
+                r.verifications = verifications;
+            }
+        }
+        EngineEvent::NotStarted { reason, .. } => {
+            errln!("error: site {}: {reason}", site.name);
+            *not_started = true;
+        }
+        EngineEvent::Waiting { wait, .. } => errln!(
+            "rate limited: waiting {}s as the server asks (Retry-After)",
+            wait.as_secs()
+        ),
+        EngineEvent::Warning { message } => errln!("warning: {message}"),
+        _ => {}
+    }
+}
+
+fn result_for<'a>(results: &'a mut [FreshResult], target: &Target) -> Option<&'a mut FreshResult> {
+    results.iter_mut().find(|r| &r.target == target)
+}
+
+fn print_purge(o: &PurgeOutcome) {
+    outln!(
+        "{:17} {:>4} {:>8}  {}",
+        o.kind.as_str(),
+        o.status.map_or("-".to_string(), |s| s.to_string()),
+        millis(o.latency_ms),
+        o.call
+    );
+    if o.kind != PurgeKind::Purged {
+        outln!("    {}", o.explanation);
+        if let Some(fix) = &o.fix {
+            outln!("    fix: {fix}");
+        }
+    }
+}
+
+fn finish(site: &Site, results: Vec<FreshResult>, refused: bool, json: bool) -> Exit {
+    let fresh = !refused
+        && results.iter().all(|r| {
+            !r.verifications.is_empty()
+                && r.verifications
+                    .iter()
+                    .all(|v| v.verdict == Verdict::FreshEverywhere)
+        });
+    if json {
+        let report = FreshReport {
+            site: site.name.clone(),
+            results,
+            fresh,
+        };
+        print_document("fresh", &report, &Redactor::default());
+    } else {
+        let pages: usize = results.iter().map(|r| r.verifications.len()).sum();
+        let good: usize = results
+            .iter()
+            .flat_map(|r| &r.verifications)
+            .filter(|v| v.verdict == Verdict::FreshEverywhere)
+            .count();
+        let verdict = if fresh { "fresh" } else { "NOT fresh" };
+        outln!(
+            "{verdict}: {good} of {pages} page(s) on {} serve the new page at every layer",
+            site.name
+        );
+    }
+    if fresh { Exit::Ok } else { Exit::Failed }
+}
