@@ -532,3 +532,112 @@ fn the_auth_check_flags_a_handler_that_accepts_any_secret_after_asking_for_a_pat
         "/about was not regenerated"
     );
 }
+
+/// `fresh` on the real testbed: a revalidation through Varnish reached
+/// instance 1 only, so instance 2 and Varnish serve the old page; `fresh`
+/// revalidates both instances, waits for them, purges Varnish (PURGE from
+/// loopback) and proves every layer fresh. Each layer is then read
+/// directly, as curl would.
+#[test]
+fn fresh_turns_a_stale_replica_and_a_stale_varnish_into_fresh_everywhere() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let (_, replica_before, cdn_before) = prepare(&tb, "/about");
+    let out = isrctl(
+        &tb,
+        &tb.secret,
+        &["revalidate", "testbed", "--path", "/about"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let one = tb.settle("/about");
+    assert_ne!(one.marker(), cdn_before.marker(), "instance 1 is fresh");
+    assert_eq!(
+        tb.fetch(&tb.cdn, "/about").marker(),
+        cdn_before.marker(),
+        "Varnish is stale"
+    );
+    assert_eq!(
+        tb.origin(1, "/about").marker(),
+        replica_before.marker(),
+        "instance 2 is stale"
+    );
+
+    let (code, doc, _) = run_json(
+        &tb,
+        &["fresh", "testbed", "--path", "/about", "--deadline", "20s"],
+    );
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(doc["fresh"], true, "{doc:#}");
+    let result = &doc["results"][0];
+    assert_eq!(
+        result["revalidations"].as_array().unwrap().len(),
+        2,
+        "{result:#}"
+    );
+    assert_eq!(result["purges"][0]["kind"], "purged", "{result:#}");
+    assert!(
+        result["purges"][0]["call"]
+            .as_str()
+            .unwrap()
+            .starts_with("PURGE http://127.0.0.1:3100/about (Host: 127.0.0.1:3100)")
+    );
+
+    let one = tb.settle("/about");
+    let two = tb.settle_at(&tb.origins[1], "/about");
+    let cdn = tb.fetch(&tb.cdn, "/about");
+    assert_ne!(one.marker(), cdn_before.marker());
+    assert_ne!(
+        two.marker(),
+        replica_before.marker(),
+        "instance 2 regenerated"
+    );
+    assert_eq!(
+        cdn.marker(),
+        one.marker(),
+        "Varnish serves instance 1's new page"
+    );
+}
+
+/// The same for a tag on pages that read tagged data. After
+/// revalidateTag the first origin answer is STALE with the old page: the
+/// purge must wait for the new one, or Varnish would keep the old page
+/// again. Afterwards Varnish serves what instance 1 serves.
+#[test]
+fn fresh_for_a_tag_purges_varnish_after_the_stale_answer_is_gone() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let (before, _, cdn_before) = prepare(&tb, "/posts");
+    let (code, doc, _) = run_json(
+        &tb,
+        &["fresh", "testbed", "--tag", "posts", "--deadline", "30s"],
+    );
+    assert_eq!(code, Some(0), "{doc:#}");
+    let result = &doc["results"][0];
+    let steps = result["steps"].as_array().unwrap();
+    assert!(
+        steps[0]
+            .as_str()
+            .unwrap()
+            .starts_with("every origin serves the new page"),
+        "the purge came after the origins were fresh: {result:#}"
+    );
+    let verdicts: Vec<&str> = result["verifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["verdict"].as_str().unwrap())
+        .collect();
+    assert!(
+        verdicts.iter().all(|v| *v == "fresh_everywhere"),
+        "{result:#}"
+    );
+    let origin = tb.settle("/posts");
+    let cdn = tb.fetch(&tb.cdn, "/posts");
+    assert_ne!(origin.marker(), before.marker());
+    assert_ne!(cdn.marker(), cdn_before.marker());
+    assert_eq!(
+        cdn.marker(),
+        origin.marker(),
+        "Varnish keeps the new page, not the STALE one"
+    );
+}

@@ -9,7 +9,30 @@ backend origin1 {
     .port = "3101";
 }
 
+# Purges are accepted from loopback only (isrctl's `purge` and `fresh`).
+acl purgers {
+    "127.0.0.1";
+    "::1";
+}
+
 sub vcl_recv {
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        # Drops the copy hashed from this URL and Host (all its variants).
+        return (purge);
+    }
+    if (req.method == "BAN") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        if (!req.http.X-Ban-Url) {
+            return (synth(400, "BAN needs X-Ban-Url: REGEX"));
+        }
+        ban("req.http.host == " + req.http.host + " && req.url ~ " + req.http.X-Ban-Url);
+        return (synth(200, "Banned"));
+    }
     # The revalidation endpoints (and any other API route) go straight
     # through: never cached, never coalesced.
     if (req.url ~ "^/api/") {
