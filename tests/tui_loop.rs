@@ -144,3 +144,54 @@ async fn probe_verify_and_checks_show_a_stale_cdn_in_the_console() {
             .is_some()
     );
 }
+
+/// The demo's stale-cdn site is fixed from the console: `v` shows the
+/// stale CDN and names the key; `f` revalidates, purges and proves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f_makes_the_demo_stale_cdn_fresh_everywhere() {
+    let demo = isrctl::cli::demo::Demo::start().await.unwrap();
+    let config = isrctl::config::parse(&demo.config_text(), Path::new("demo.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let history = Arc::new(isrctl::history::History::open(dir.path()).unwrap());
+    let mut console = Console::with_history(&config, false, (120, 40), Some(history.clone()));
+    let ui = console.handles.clone();
+    console
+        .run(async {
+            ui.type_keys(":site stale-cdn");
+            ui.press(KeyCode::Enter, KeyModifiers::NONE);
+            ui.type_keys("jjv");
+            let wait = Duration::from_secs(15);
+            wait_until("the stale verdict", wait, || {
+                ui.screen().contains("cdn stale")
+            })
+            .await;
+            assert!(
+                ui.screen().contains("press f to make it fresh"),
+                "{}",
+                ui.screen()
+            );
+            ui.type_keys("f");
+            wait_until("fresh everywhere", wait, || {
+                ui.screen().contains("verified: fresh_everywhere")
+            })
+            .await;
+            let screen = ui.screen();
+            assert!(screen.contains("varnish purged"), "{screen}");
+            ui.type_keys("q");
+        })
+        .await;
+    // Read directly, the CDN serves what the origin serves.
+    let page = |url: String| async move { reqwest::get(url).await.unwrap().text().await.unwrap() };
+    let cdn = page(format!("{}/blog/hello", demo.stale_cdn.url())).await;
+    let origin = page(format!("{}/blog/hello", demo.stale_origin.url())).await;
+    let marker = |html: &str| {
+        regex::Regex::new(r#"isr-rendered-at" content="([^"]+)""#)
+            .unwrap()
+            .captures(html)
+            .map(|c| c[1].to_string())
+    };
+    assert!(marker(&cdn).is_some());
+    assert_eq!(marker(&cdn), marker(&origin));
+    let log = std::fs::read_to_string(dir.path().join("history.jsonl")).unwrap();
+    assert!(log.contains("\"action\":\"purge\""), "{log}");
+}

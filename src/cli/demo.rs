@@ -95,7 +95,7 @@ impl Demo {
         );
         text += &site(
             "stale-cdn",
-            "a CDN keeps the HTML for s-maxage=3600: the origin is fresh, visitors see the old page",
+            "a CDN keeps the HTML for s-maxage=3600: the origin is fresh, visitors see the old page; press f to make it fresh (revalidate, then purge the CDN)",
             &self.stale_cdn.url(),
             &[self.stale_origin.url()],
             &self.secret_file("app.secret"),
@@ -202,8 +202,14 @@ fn site(name: &str, what: &str, public: &str, origins: &[String], secret_file: &
         String::new()
     } else {
         let quoted: Vec<String> = origins.iter().map(|o| format!("\"{o}\"")).collect();
-        // The simulated CDN answers like the testbed's Varnish (X-Cache, Age).
+        // The simulated CDN answers like the testbed's Varnish (X-Cache,
+        // Age) and takes PURGE like it.
         format!("origins = [{}]\ncdn = \"varnish\"\n", quoted.join(", "))
+    };
+    let purge = if origins.is_empty() {
+        String::new()
+    } else {
+        format!("\n[sites.{name}.purge]\nprovider = \"varnish\"\n")
     };
     format!(
         r#"
@@ -214,7 +220,7 @@ public_url = "{public}"
 
 [sites.{name}.secret]
 file = "{secret_file}"
-
+{purge}
 [[sites.{name}.routes]]
 path = "/"
 

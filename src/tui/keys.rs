@@ -21,6 +21,8 @@ pub enum Action {
     MarkAll,
     Revalidate,
     Verify,
+    Fresh,
+    Purge,
     Checks,
     Probe,
     RevalidateTag,
@@ -124,6 +126,8 @@ use Shown::*;
 pub const BINDINGS: &[Binding] = &[
     sending(Char('r'), Revalidate, "r", "revalidate", Routes),
     sending(Char('v'), Verify, "v", "verify", Routes),
+    sending(Char('f'), Fresh, "f", "make fresh", Routes),
+    sending(Char('P'), Purge, "P", "purge CDN", HelpOnly),
     bind(Char('c'), Checks, "c", "checks", Routes),
     bind(Char('p'), Probe, "p", "probe", Routes),
     sending(Char('t'), RevalidateTag, "t", "tag", Always),
@@ -191,6 +195,8 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("mark_all", MarkAll),
     ("revalidate", Revalidate),
     ("verify", Verify),
+    ("fresh", Fresh),
+    ("purge", Purge),
     ("checks", Checks),
     ("probe", Probe),
     ("tag", RevalidateTag),
@@ -296,6 +302,14 @@ impl KeyMap {
             .iter()
             .find(|b| b.code == key.code && b.modifiers == modifiers)
             .map(|b| b.action)
+    }
+
+    /// The key bound to `action`, as help shows it ("f").
+    pub fn key_of(&self, action: Action) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|b| b.action == action)
+            .map(|b| b.key.to_string())
     }
 
     /// Bindings for the footer of the focused pane.

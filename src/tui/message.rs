@@ -32,6 +32,16 @@ pub enum Command {
         site: usize,
         targets: Vec<Planned>,
     },
+    /// Revalidate on every origin, wait for them, purge the CDN, verify.
+    Fresh {
+        site: usize,
+        targets: Vec<Planned>,
+    },
+    /// Purge these items at the site's CDN.
+    Purge {
+        site: usize,
+        items: Vec<crate::purge::PurgeItem>,
+    },
     /// The passive troubleshooting checks for these paths.
     RunChecks {
         site: usize,

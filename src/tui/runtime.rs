@@ -112,6 +112,12 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
             Command::Verify { site, targets } => {
                 self.engine.verify(site, targets, DEFAULT_DEADLINE);
             }
+            Command::Fresh { site, targets } => {
+                self.engine.fresh(site, targets, DEFAULT_DEADLINE, true);
+            }
+            Command::Purge { site, items } => {
+                self.engine.purge(site, items);
+            }
             Command::RunChecks { site, paths } => {
                 let plan = crate::checks::Plan {
                     paths,

@@ -91,6 +91,10 @@ pub enum SendAction {
     Revalidate,
     /// Revalidate, then watch every layer until the page changes.
     Verify,
+    /// Revalidate on every origin, wait, purge the CDN, verify.
+    Fresh,
+    /// Purge the CDN's copy.
+    Purge,
 }
 
 /// The latest verification of a page.

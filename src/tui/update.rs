@@ -4,6 +4,7 @@
 
 mod events;
 mod modal;
+mod purge;
 
 use super::keys::{self, Action};
 use super::message::{Command, EngineEvent, Message};
@@ -108,6 +109,14 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         Action::Verify => {
             let targets = selection_targets(state);
             request_send(state, SendAction::Verify, targets)
+        }
+        Action::Fresh => {
+            let targets = selection_targets(state);
+            request_send(state, SendAction::Fresh, targets)
+        }
+        Action::Purge => {
+            let targets = selection_targets(state);
+            request_send(state, SendAction::Purge, targets)
         }
         Action::Checks => run_checks(state),
         Action::Probe => probe_selected(state),
@@ -338,6 +347,9 @@ fn send(state: &mut State, action: SendAction, site: usize, targets: Vec<Target>
         state.status = Some((Level::Problem, "read-only: nothing sent".into()));
         return Vec::new();
     }
+    if action == SendAction::Purge {
+        return purge::purge(state, site, targets);
+    }
     let Some(config) = state.sites.get(site) else {
         return Vec::new();
     };
@@ -384,6 +396,17 @@ fn send(state: &mut State, action: SendAction, site: usize, targets: Vec<Target>
                 targets: planned,
             }]
         }
+        SendAction::Fresh => {
+            state.push_activity(
+                Level::Info,
+                format!("{name}: making {what} fresh: every origin, then the CDN"),
+            );
+            vec![Command::Fresh {
+                site,
+                targets: planned,
+            }]
+        }
+        SendAction::Purge => Vec::new(),
     }
 }
 

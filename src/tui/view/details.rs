@@ -65,6 +65,26 @@ fn verdict_lines(state: &State) -> Vec<Line<'static>> {
         Span::raw(format!(" · {}", ago(v.time, state.now))),
     ])];
     lines.push(Line::raw(v.explanation.clone()));
+    let fixed_by_fresh = matches!(
+        v.verdict,
+        Verdict::StaleReplica | Verdict::FreshAtOriginStaleAtCdn
+    );
+    if fixed_by_fresh && !state.read_only {
+        let key = state
+            .keys
+            .key_of(crate::tui::keys::Action::Fresh)
+            .unwrap_or_default();
+        let hint = match site.purge {
+            Some(_) => {
+                format!("press {key} to make it fresh: every origin, then a purge of the CDN")
+            }
+            None => format!(
+                "press {key} to revalidate every origin; add [sites.{}.purge] to purge the CDN too",
+                site.name
+            ),
+        };
+        lines.push(Line::styled(hint, t.warning()));
+    }
     lines.extend(
         v.layers
             .iter()

@@ -115,6 +115,8 @@ fn draw_confirm(
     let verb = match action {
         SendAction::Revalidate => "Revalidate",
         SendAction::Verify => "Revalidate and verify",
+        SendAction::Fresh => "Make fresh (every origin, then purge the CDN)",
+        SendAction::Purge => "Purge at the CDN",
     };
     let what = match targets.len() {
         1 => "1 target".to_string(),
