@@ -51,7 +51,11 @@ fn every_json_document_has_the_documented_keys() {
     let table = documented();
     let s = Scratch::new();
     // Nothing listens on port 9: the checks and probe answer at once.
-    s.site_config("http://127.0.0.1:9", "/api/revalidate", "");
+    s.site_config(
+        "http://127.0.0.1:9",
+        "/api/revalidate",
+        "[sites.sim.purge]\nprovider = \"varnish\"",
+    );
     let history = s.state_home().join("isrctl");
     std::fs::create_dir_all(&history).unwrap();
     let record = format!(
@@ -85,6 +89,14 @@ fn every_json_document_has_the_documented_keys() {
     seen.insert("history record".into(), keys(&history["records"][0]));
     seen.insert("history".into(), keys(&history));
     seen.insert("config check".into(), keys(&run(&s, &["config", "check"])));
+    let purge = run(&s, &["purge", "sim", "--path", "/blog/hello", "--dry-run"]);
+    seen.insert("purge call".into(), keys(&purge["calls"][0]));
+    seen.insert("purge".into(), keys(&purge));
+    let purged = run(&s, &["purge", "sim", "--path", "/blog/hello"]);
+    seen.insert("purge result".into(), keys(&purged["results"][0]));
+    let fresh = run(&s, &["fresh", "sim", "--path", "/blog/hello", "--deadline", "1s"]);
+    seen.insert("fresh result".into(), keys(&fresh["results"][0]));
+    seen.insert("fresh".into(), keys(&fresh));
 
     assert_eq!(
         seen.keys().collect::<Vec<_>>(),
