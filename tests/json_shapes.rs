@@ -94,7 +94,10 @@ fn every_json_document_has_the_documented_keys() {
     seen.insert("purge".into(), keys(&purge));
     let purged = run(&s, &["purge", "sim", "--path", "/blog/hello"]);
     seen.insert("purge result".into(), keys(&purged["results"][0]));
-    let fresh = run(&s, &["fresh", "sim", "--path", "/blog/hello", "--deadline", "1s"]);
+    let fresh = run(
+        &s,
+        &["fresh", "sim", "--path", "/blog/hello", "--deadline", "1s"],
+    );
     seen.insert("fresh result".into(), keys(&fresh["results"][0]));
     seen.insert("fresh".into(), keys(&fresh));
 
