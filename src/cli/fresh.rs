@@ -5,16 +5,17 @@
 //! `revalidate --every-origin --purge --verify` runs.
 
 use super::drive::drive;
-use super::output::{millis, print_document};
+use super::output::print_document;
+use super::purge::print_outcome as print_purge;
 use super::revalidate::{
-    RevalidateArgs, confirm, gather_targets, print_lint_warnings, print_result, print_verifications,
+    RevalidateArgs, confirm, planned_or_say_why, print_result, print_verifications,
 };
 use super::{open_history, unknown_site};
 use crate::config::{Config, Site};
 use crate::engine::{Engine, EngineEvent, Planned};
 use crate::exit::Exit;
 use crate::outcome::Outcome;
-use crate::purge::{PurgeKind, PurgeOutcome};
+use crate::purge::PurgeOutcome;
 use crate::redact::Redactor;
 use crate::target::Target;
 use crate::verify::{Verdict, Verification};
@@ -52,20 +53,10 @@ pub async fn run(config: &Config, mut args: RevalidateArgs) -> Exit {
         return unknown_site(config, &args.site);
     };
     args.purge = true;
-    let targets = match gather_targets(&args) {
-        Ok(targets) if !targets.is_empty() => targets,
-        Ok(_) => {
-            errln!("error: nothing to make fresh: give --path, --tag or --paths-from");
-            return Exit::Usage;
-        }
-        Err(message) => {
-            errln!("error: {message}");
-            return Exit::Usage;
-        }
-    };
-    let planned = crate::engine::plan(site, targets, args.no_lint);
-    print_lint_warnings(&planned);
-    send(site, planned, &args).await
+    match planned_or_say_why(site, &args, "make fresh") {
+        Some(planned) => send(site, planned, &args).await,
+        None => Exit::Usage,
+    }
 }
 
 /// Run `fresh` (with the purge when `args.purge`) on planned targets.
@@ -186,22 +177,6 @@ fn render(
 
 fn result_for<'a>(results: &'a mut [FreshResult], target: &Target) -> Option<&'a mut FreshResult> {
     results.iter_mut().find(|r| &r.target == target)
-}
-
-fn print_purge(o: &PurgeOutcome) {
-    outln!(
-        "{:17} {:>4} {:>8}  {}",
-        o.kind.as_str(),
-        o.status.map_or("-".to_string(), |s| s.to_string()),
-        millis(o.latency_ms),
-        o.call
-    );
-    if o.kind != PurgeKind::Purged {
-        outln!("    {}", o.explanation);
-        if let Some(fix) = &o.fix {
-            outln!("    fix: {fix}");
-        }
-    }
 }
 
 fn finish(site: &Site, results: Vec<FreshResult>, refused: bool, json: bool) -> Exit {

@@ -222,7 +222,7 @@ fn ask(prompt: &str) -> String {
     answer.trim().to_string()
 }
 
-fn print_outcome(o: &PurgeOutcome) {
+pub(super) fn print_outcome(o: &PurgeOutcome) {
     outln!(
         "{:17} {:>4} {:>8}  {}",
         o.kind.as_str(),

@@ -81,7 +81,7 @@ impl From<TypeArg> for PageType {
     }
 }
 
-pub(super) fn gather_targets(args: &RevalidateArgs) -> Result<Vec<Target>, String> {
+fn gather_targets(args: &RevalidateArgs) -> Result<Vec<Target>, String> {
     let page_type = args.page_type.map(PageType::from);
     let mut paths = args.paths.clone();
     if let Some(file) = &args.paths_from {
@@ -126,19 +126,9 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     let Some(site) = config.site(&args.site) else {
         return unknown_site(config, &args.site);
     };
-    let targets = match gather_targets(&args) {
-        Ok(targets) if !targets.is_empty() => targets,
-        Ok(_) => {
-            errln!("error: nothing to revalidate: give --path, --tag or --paths-from");
-            return Exit::Usage;
-        }
-        Err(message) => {
-            errln!("error: {message}");
-            return Exit::Usage;
-        }
+    let Some(planned) = planned_or_say_why(site, &args, "revalidate") else {
+        return Exit::Usage;
     };
-    let planned = crate::engine::plan(site, targets, args.no_lint);
-    print_lint_warnings(&planned);
     let mut report = RevalidateReport::new(site, &planned, args.dry_run, args.verify);
     if args.dry_run {
         return dry_run(site, &report, args.json);
@@ -226,8 +216,32 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     finish(&report, args.json)
 }
 
+/// The targets the flags name, planned (linted), lint warnings printed;
+/// `None` after saying why there is nothing to `verb`.
+pub(super) fn planned_or_say_why(
+    site: &Site,
+    args: &RevalidateArgs,
+    verb: &str,
+) -> Option<Vec<Planned>> {
+    match gather_targets(args) {
+        Ok(targets) if !targets.is_empty() => {
+            let planned = crate::engine::plan(site, targets, args.no_lint);
+            print_lint_warnings(&planned);
+            Some(planned)
+        }
+        Ok(_) => {
+            errln!("error: nothing to {verb}: give --path, --tag or --paths-from");
+            None
+        }
+        Err(message) => {
+            errln!("error: {message}");
+            None
+        }
+    }
+}
+
 /// Lint warnings (overruled refusals included) go to stderr before anything is sent.
-pub(super) fn print_lint_warnings(planned: &[Planned]) {
+fn print_lint_warnings(planned: &[Planned]) {
     for p in planned {
         for finding in p.warnings() {
             errln!("warning: {}: {}", p.target, finding.message);
