@@ -298,3 +298,89 @@ fn an_http_purge_is_sent_as_its_template_says() {
     assert!(text.contains("x-purge-token: ***"), "{text}");
     assert!(!cdn.holds("/blog/hello"));
 }
+
+fn fastly_config(s: &Scratch, api: &str, soft: bool) {
+    let purge = format!(
+        "provider = \"fastly\"\nservice_id = \"svc-1\"\nsoft = {soft}\napi_url = \"{api}\"\n[sites.sim.purge.token]\nenv = \"{TOKEN_ENV}\""
+    );
+    config(s, "https://blog.example.com", &purge);
+}
+
+#[test]
+fn fastly_purges_urls_and_surrogate_keys_soft_by_default() {
+    use isrctl::sim::{FastlyPurge, SimFastly};
+    let rt = runtime();
+    let fastly = rt.block_on(SimFastly::start("svc-1", TOKEN, 0)).unwrap();
+    let s = Scratch::new();
+    fastly_config(&s, &fastly.api_url(), true);
+    let out = purge(
+        &s,
+        &["sim", "--path", "/blog/hello", "--tag", "posts", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        fastly.purges(),
+        [
+            FastlyPurge::Url {
+                url: "blog.example.com/blog/hello".into(),
+                soft: true
+            },
+            FastlyPurge::Keys {
+                keys: vec!["posts".into()],
+                soft: true
+            },
+        ]
+    );
+    // 300 keys: two requests at the documented 256.
+    let tags: Vec<String> = (0..300).map(|i| format!("k{i}")).collect();
+    let mut args = vec!["sim", "--yes"];
+    for t in &tags {
+        args.extend(["--tag", t.as_str()]);
+    }
+    let out = purge(&s, &args);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let sizes: Vec<usize> = fastly.purges()[2..]
+        .iter()
+        .map(|p| match p {
+            FastlyPurge::Keys { keys, .. } => keys.len(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(sizes, [256, 44]);
+    // A prefix cannot be expressed: refused before anything is sent.
+    let before = fastly.requests();
+    let out = purge(&s, &["sim", "--prefix", "/blog/"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no prefix purge"));
+    assert_eq!(fastly.requests(), before);
+}
+
+#[test]
+fn fastly_refusals_and_its_429_are_handled() {
+    use isrctl::sim::SimFastly;
+    let rt = runtime();
+    // One 429 first, then a wrong service.
+    let fastly = rt
+        .block_on(SimFastly::start("svc-other", TOKEN, 1))
+        .unwrap();
+    let s = Scratch::new();
+    fastly_config(&s, &fastly.api_url(), false);
+    let out = purge(&s, &["sim", "--tag", "posts"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(fastly.requests(), 2, "the 429 was waited out, then retried");
+    assert!(text.starts_with("rejected           404"), "{text}");
+    assert!(
+        text.contains("fastly said: Record not found: Cannot find service 'svc-1'"),
+        "{text}"
+    );
+
+    let wrong = rt
+        .block_on(SimFastly::start("svc-1", "not-the-token", 0))
+        .unwrap();
+    fastly_config(&s, &wrong.api_url(), false);
+    let out = purge(&s, &["sim", "--path", "/a"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("unauthorized       401"), "{text}");
+    assert!(text.contains("purge_select"), "{text}");
+}

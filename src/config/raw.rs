@@ -113,6 +113,8 @@ pub struct RawPurge {
     pub ban_header: Option<Spanned<String>>,
     pub zone_id: Option<Spanned<String>>,
     pub mode: Option<crate::purge::CloudflareMode>,
+    pub service_id: Option<Spanned<String>>,
+    pub soft: Option<bool>,
     pub url: Option<Spanned<String>>,
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,

@@ -9,6 +9,7 @@
 //! revalidation secret is: masked in everything shown or stored.
 
 pub mod cloudflare;
+pub mod fastly;
 mod http_purge;
 mod send;
 mod varnish;
@@ -43,6 +44,12 @@ pub enum Provider {
         zone_id: String,
         mode: CloudflareMode,
     },
+    /// Fastly's purge API: URLs, surrogate keys, everything; soft by default.
+    Fastly {
+        api_url: Url,
+        service_id: String,
+        soft: bool,
+    },
     /// A data-defined purge request (nginx cache purge, Bunny, KeyCDN,
     /// in-house): one call per item, templates with {url} {path} {tag} {host}.
     Http {
@@ -72,6 +79,7 @@ impl Provider {
         match self {
             Provider::Varnish { .. } => "varnish",
             Provider::Cloudflare { .. } => "cloudflare",
+            Provider::Fastly { .. } => "fastly",
             Provider::Http { .. } => "http",
         }
     }
@@ -79,7 +87,7 @@ impl Provider {
     /// Whether the CDN can purge by cache tag; if not, a tag is purged as
     /// the URLs of the configured routes that carry it.
     pub fn purges_tags(&self) -> bool {
-        matches!(self, Provider::Cloudflare { .. })
+        matches!(self, Provider::Cloudflare { .. } | Provider::Fastly { .. })
     }
 }
 
@@ -158,6 +166,11 @@ pub fn calls(
             zone_id,
             mode,
         } => cloudflare::calls(site, api_url, zone_id, *mode, &items, token),
+        Provider::Fastly {
+            api_url,
+            service_id,
+            soft,
+        } => fastly::calls(site, (api_url, service_id, *soft), &items, token),
         Provider::Http {
             url,
             method,

@@ -3,7 +3,7 @@
 //! are few), a 429 waited out as its `Retry-After` says, every string
 //! masked (the token and the revalidation secret) and escaped.
 
-use super::{Provider, PurgeCall, PurgeConfig, PurgeItem, calls, cloudflare};
+use super::{Provider, PurgeCall, PurgeConfig, PurgeItem, calls, cloudflare, fastly};
 use crate::config::Site;
 use crate::endpoint::SuccessRule;
 use crate::http::{self, ENDPOINT_BODY_CAP};
@@ -188,6 +188,7 @@ impl Purger {
     fn judge(&self, o: &mut PurgeOutcome, status: u16, body: &[u8], wait: Option<Duration>) {
         let cf_error = match self.config.provider {
             Provider::Cloudflare { .. } => cloudflare::error(body),
+            Provider::Fastly { .. } => fastly::error(body).map(|m| (m, false)),
             _ => None,
         };
         o.message = cf_error
@@ -244,6 +245,7 @@ impl Purger {
     fn succeeded(&self, body: &[u8]) -> bool {
         match &self.config.provider {
             Provider::Cloudflare { .. } => cloudflare::succeeded(body),
+            Provider::Fastly { .. } => serde_json::from_slice::<serde_json::Value>(body).is_ok(),
             Provider::Http { success, .. } if *success != SuccessRule::Any2xx => {
                 serde_json::from_slice::<serde_json::Value>(body).is_ok()
             }
@@ -255,6 +257,7 @@ impl Purger {
         match &self.config.provider {
             Provider::Varnish { .. } => "the node refuses purges from this address: add it to the VCL's purge ACL".into(),
             Provider::Cloudflare { .. } => "check the token in [purge.token]: it needs the Zone › Cache Purge permission for this zone".into(),
+            Provider::Fastly { .. } => "check the token in [purge.token]: it needs the purge_select scope (purge_all for --everything) on this service".into(),
             Provider::Http { .. } => "check the token in [purge.token] and where the request carries it".into(),
         }
     }

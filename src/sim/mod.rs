@@ -13,11 +13,13 @@
 
 pub mod cdn;
 pub mod cloudflare;
+pub mod fastly;
 pub mod hostile;
 pub mod origin;
 
 pub use cdn::SimCdn;
 pub use cloudflare::SimCloudflare;
+pub use fastly::{FastlyPurge, SimFastly};
 pub use hostile::{Behaviour, Hostile};
 pub use origin::{OriginOptions, SimOrigin, SimPage};
 

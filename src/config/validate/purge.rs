@@ -5,8 +5,9 @@ use crate::endpoint::SuccessRule;
 use crate::purge::{CloudflareMode, Provider, PurgeConfig};
 
 const PROVIDERS: &str =
-    "varnish, cloudflare or http (fastly, vercel and cloudfront are not built yet)";
+    "varnish, cloudflare, fastly or http (vercel and cloudfront are not built yet)";
 const CLOUDFLARE_API: &str = "https://api.cloudflare.com/client/v4";
+const FASTLY_API: &str = "https://api.fastly.com";
 
 impl Validator<'_> {
     pub(super) fn purge(
@@ -25,6 +26,7 @@ impl Validator<'_> {
         let provider = match raw.provider.get_ref().as_str() {
             "varnish" => self.varnish(&raw, public_url)?,
             "cloudflare" => self.cloudflare(&raw, at, site)?,
+            "fastly" => self.fastly(&raw, at, site)?,
             "http" => self.http_purge(&raw, at)?,
             other => {
                 self.error(
@@ -35,13 +37,17 @@ impl Validator<'_> {
                 return None;
             }
         };
-        let needs_token = matches!(provider, Provider::Cloudflare { .. });
+        let needs_token = matches!(
+            provider,
+            Provider::Cloudflare { .. } | Provider::Fastly { .. }
+        );
         if needs_token && token.is_none() {
             self.error(
                 at,
                 format!("the {} purge needs an API token", provider.name()),
                 format!(
-                    "add [sites.{site}.purge.token] with env = \"CF_API_TOKEN\" (or file, command)"
+                    "add [sites.{site}.purge.token] with env = \"{}_API_TOKEN\" (or file, command)",
+                    provider.name().to_uppercase()
                 ),
             );
             return None;
@@ -92,6 +98,24 @@ impl Validator<'_> {
             api_url,
             zone_id: zone_id.get_ref().clone(),
             mode: raw.mode.unwrap_or(CloudflareMode::Files),
+        })
+    }
+
+    fn fastly(&mut self, raw: &raw::RawPurge, at: usize, site: &str) -> Option<Provider> {
+        let Some(service_id) = raw.service_id.as_ref() else {
+            self.error(
+                at,
+                "the fastly purge needs service_id",
+                format!(
+                    "add service_id = \"…\" to [sites.{site}.purge] (the service's page shows it)"
+                ),
+            );
+            return None;
+        };
+        Some(Provider::Fastly {
+            api_url: self.api_url(raw, FASTLY_API)?,
+            service_id: service_id.get_ref().clone(),
+            soft: raw.soft.unwrap_or(true),
         })
     }
 
