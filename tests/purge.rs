@@ -384,3 +384,71 @@ fn fastly_refusals_and_its_429_are_handled() {
     assert!(text.starts_with("unauthorized       401"), "{text}");
     assert!(text.contains("purge_select"), "{text}");
 }
+
+fn vercel_config(s: &Scratch, api: &str, hard: bool) {
+    let purge = format!(
+        "provider = \"vercel\"\nproject_id = \"prj_1\"\nteam_id = \"team_9\"\nhard = {hard}\napi_url = \"{api}\"\n[sites.sim.purge.token]\nenv = \"{TOKEN_ENV}\""
+    );
+    config(s, "https://blog.example.com", &purge);
+}
+
+#[test]
+fn vercel_invalidates_or_deletes_tags_in_batches_of_16() {
+    use isrctl::sim::{SimVercel, VercelPurge};
+    let rt = runtime();
+    let vercel = rt.block_on(SimVercel::start("prj_1", TOKEN, 1)).unwrap();
+    let s = Scratch::new();
+    vercel_config(&s, &vercel.api_url(), false);
+    let tags: Vec<String> = (0..20).map(|i| format!("t{i}")).collect();
+    let mut args = vec!["sim", "--yes", "--json"];
+    for t in &tags {
+        args.extend(["--tag", t.as_str()]);
+    }
+    let out = purge(&s, &args);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let purges = vercel.purges();
+    assert_eq!(
+        purges.iter().map(|p| p.tags.len()).collect::<Vec<_>>(),
+        [16, 4]
+    );
+    assert!(purges.iter().all(|p| p.action == "invalidate-by-tags"));
+    assert_eq!(vercel.requests(), 3, "one 429 waited out");
+    let calls = json(&out)["results"][0]["call"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        calls.contains("projectIdOrName=prj_1&teamId=team_9"),
+        "{calls}"
+    );
+
+    vercel_config(&s, &vercel.api_url(), true);
+    let out = purge(&s, &["sim", "--tag", "posts"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        vercel.purges().last(),
+        Some(&VercelPurge {
+            action: "dangerously-delete-by-tags".into(),
+            project: "prj_1".into(),
+            tags: vec!["posts".into()],
+        })
+    );
+    // Vercel purges by tag only.
+    let out = purge(&s, &["sim", "--path", "/blog/hello"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("by cache tag only"));
+}
+
+#[test]
+fn vercel_refusals_carry_its_error_message() {
+    use isrctl::sim::SimVercel;
+    let rt = runtime();
+    let vercel = rt.block_on(SimVercel::start("prj_1", "other", 0)).unwrap();
+    let s = Scratch::new();
+    vercel_config(&s, &vercel.api_url(), false);
+    let out = purge(&s, &["sim", "--tag", "posts"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.starts_with("unauthorized       403"), "{text}");
+    assert!(text.contains("vercel said: Not authorized"), "{text}");
+}

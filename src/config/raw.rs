@@ -115,6 +115,9 @@ pub struct RawPurge {
     pub mode: Option<crate::purge::CloudflareMode>,
     pub service_id: Option<Spanned<String>>,
     pub soft: Option<bool>,
+    pub project_id: Option<Spanned<String>>,
+    pub team_id: Option<String>,
+    pub hard: Option<bool>,
     pub url: Option<Spanned<String>>,
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,

@@ -13,6 +13,7 @@ pub mod fastly;
 mod http_purge;
 mod send;
 mod varnish;
+pub mod vercel;
 
 pub use send::{PurgeKind, PurgeOutcome, Purger, item_target};
 
@@ -50,6 +51,14 @@ pub enum Provider {
         service_id: String,
         soft: bool,
     },
+    /// Vercel's edge cache, by tag: invalidate, or dangerously-delete
+    /// with `hard = true`.
+    Vercel {
+        api_url: Url,
+        project_id: String,
+        team_id: Option<String>,
+        hard: bool,
+    },
     /// A data-defined purge request (nginx cache purge, Bunny, KeyCDN,
     /// in-house): one call per item, templates with {url} {path} {tag} {host}.
     Http {
@@ -80,6 +89,7 @@ impl Provider {
             Provider::Varnish { .. } => "varnish",
             Provider::Cloudflare { .. } => "cloudflare",
             Provider::Fastly { .. } => "fastly",
+            Provider::Vercel { .. } => "vercel",
             Provider::Http { .. } => "http",
         }
     }
@@ -87,7 +97,10 @@ impl Provider {
     /// Whether the CDN can purge by cache tag; if not, a tag is purged as
     /// the URLs of the configured routes that carry it.
     pub fn purges_tags(&self) -> bool {
-        matches!(self, Provider::Cloudflare { .. } | Provider::Fastly { .. })
+        matches!(
+            self,
+            Provider::Cloudflare { .. } | Provider::Fastly { .. } | Provider::Vercel { .. }
+        )
     }
 }
 
@@ -171,6 +184,16 @@ pub fn calls(
             service_id,
             soft,
         } => fastly::calls(site, (api_url, service_id, *soft), &items, token),
+        Provider::Vercel {
+            api_url,
+            project_id,
+            team_id,
+            hard,
+        } => vercel::calls(
+            (api_url, project_id, team_id.as_deref(), *hard),
+            &items,
+            token,
+        ),
         Provider::Http {
             url,
             method,

@@ -3,7 +3,7 @@
 //! are few), a 429 waited out as its `Retry-After` says, every string
 //! masked (the token and the revalidation secret) and escaped.
 
-use super::{Provider, PurgeCall, PurgeConfig, PurgeItem, calls, cloudflare, fastly};
+use super::{Provider, PurgeCall, PurgeConfig, PurgeItem, calls, cloudflare, fastly, vercel};
 use crate::config::Site;
 use crate::endpoint::SuccessRule;
 use crate::http::{self, ENDPOINT_BODY_CAP};
@@ -189,6 +189,7 @@ impl Purger {
         let cf_error = match self.config.provider {
             Provider::Cloudflare { .. } => cloudflare::error(body),
             Provider::Fastly { .. } => fastly::error(body).map(|m| (m, false)),
+            Provider::Vercel { .. } => vercel::error(body).map(|m| (m, false)),
             _ => None,
         };
         o.message = cf_error
@@ -245,7 +246,9 @@ impl Purger {
     fn succeeded(&self, body: &[u8]) -> bool {
         match &self.config.provider {
             Provider::Cloudflare { .. } => cloudflare::succeeded(body),
-            Provider::Fastly { .. } => serde_json::from_slice::<serde_json::Value>(body).is_ok(),
+            Provider::Fastly { .. } | Provider::Vercel { .. } => {
+                serde_json::from_slice::<serde_json::Value>(body).is_ok()
+            }
             Provider::Http { success, .. } if *success != SuccessRule::Any2xx => {
                 serde_json::from_slice::<serde_json::Value>(body).is_ok()
             }
@@ -258,6 +261,7 @@ impl Purger {
             Provider::Varnish { .. } => "the node refuses purges from this address: add it to the VCL's purge ACL".into(),
             Provider::Cloudflare { .. } => "check the token in [purge.token]: it needs the Zone › Cache Purge permission for this zone".into(),
             Provider::Fastly { .. } => "check the token in [purge.token]: it needs the purge_select scope (purge_all for --everything) on this service".into(),
+            Provider::Vercel { .. } => "check the token in [purge.token] and team_id: the token's owner needs the owner or member role on the project's team".into(),
             Provider::Http { .. } => "check the token in [purge.token] and where the request carries it".into(),
         }
     }

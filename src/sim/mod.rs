@@ -16,12 +16,14 @@ pub mod cloudflare;
 pub mod fastly;
 pub mod hostile;
 pub mod origin;
+pub mod vercel;
 
 pub use cdn::SimCdn;
 pub use cloudflare::SimCloudflare;
 pub use fastly::{FastlyPurge, SimFastly};
 pub use hostile::{Behaviour, Hostile};
 pub use origin::{OriginOptions, SimOrigin, SimPage};
+pub use vercel::{SimVercel, VercelPurge};
 
 /// Milliseconds since the Unix epoch, as Next.js reports in `now`.
 pub(crate) fn now_millis() -> i64 {

@@ -4,10 +4,10 @@ use super::*;
 use crate::endpoint::SuccessRule;
 use crate::purge::{CloudflareMode, Provider, PurgeConfig};
 
-const PROVIDERS: &str =
-    "varnish, cloudflare, fastly or http (vercel and cloudfront are not built yet)";
+const PROVIDERS: &str = "varnish, cloudflare, fastly, vercel or http (cloudfront is not built yet)";
 const CLOUDFLARE_API: &str = "https://api.cloudflare.com/client/v4";
 const FASTLY_API: &str = "https://api.fastly.com";
+const VERCEL_API: &str = "https://api.vercel.com";
 
 impl Validator<'_> {
     pub(super) fn purge(
@@ -27,6 +27,7 @@ impl Validator<'_> {
             "varnish" => self.varnish(&raw, public_url)?,
             "cloudflare" => self.cloudflare(&raw, at, site)?,
             "fastly" => self.fastly(&raw, at, site)?,
+            "vercel" => self.vercel(&raw, at, site)?,
             "http" => self.http_purge(&raw, at)?,
             other => {
                 self.error(
@@ -39,7 +40,7 @@ impl Validator<'_> {
         };
         let needs_token = matches!(
             provider,
-            Provider::Cloudflare { .. } | Provider::Fastly { .. }
+            Provider::Cloudflare { .. } | Provider::Fastly { .. } | Provider::Vercel { .. }
         );
         if needs_token && token.is_none() {
             self.error(
@@ -116,6 +117,25 @@ impl Validator<'_> {
             api_url: self.api_url(raw, FASTLY_API)?,
             service_id: service_id.get_ref().clone(),
             soft: raw.soft.unwrap_or(true),
+        })
+    }
+
+    fn vercel(&mut self, raw: &raw::RawPurge, at: usize, site: &str) -> Option<Provider> {
+        let Some(project) = raw.project_id.as_ref() else {
+            self.error(
+                at,
+                "the vercel purge needs project_id",
+                format!(
+                    "add project_id = \"prj_…\" (or the project's name) to [sites.{site}.purge]"
+                ),
+            );
+            return None;
+        };
+        Some(Provider::Vercel {
+            api_url: self.api_url(raw, VERCEL_API)?,
+            project_id: project.get_ref().clone(),
+            team_id: raw.team_id.clone(),
+            hard: raw.hard.unwrap_or(false),
         })
     }
 
