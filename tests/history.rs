@@ -51,6 +51,35 @@ fn append_then_load_round_trips() {
 }
 
 #[test]
+fn the_last_purge_is_kept_beside_the_last_revalidation_through_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = open(&dir);
+    let mut purge = record("blog", "/a", 2);
+    purge.action = "purge".into();
+    purge.outcome = "purged".into();
+    let mut verify = record("blog", "/a", 3);
+    verify.action = "verify".into();
+    history
+        .append_all(&[record("blog", "/a", 1), purge, verify])
+        .unwrap();
+    history.update_index().unwrap();
+    // Read back through the index only (a new History, nothing appended since).
+    let states = open(&dir).last_states().unwrap();
+    let target = Target::path("/a");
+    assert_eq!(states.get("blog", &target).unwrap().action, "revalidate");
+    let last_purge = states.purge("blog", &target).unwrap();
+    assert_eq!(
+        (last_purge.action.as_str(), last_purge.outcome.as_str()),
+        ("purge", "purged")
+    );
+    assert_eq!(
+        states.last.len(),
+        1,
+        "a verify record is not a revalidation"
+    );
+}
+
+#[test]
 fn a_missing_history_is_empty() {
     let dir = tempfile::tempdir().unwrap();
     let history = History::open(&dir.path().join("new/dir")).unwrap();

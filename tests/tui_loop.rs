@@ -177,6 +177,7 @@ async fn f_makes_the_demo_stale_cdn_fresh_everywhere() {
             .await;
             let screen = ui.screen();
             assert!(screen.contains("varnish purged"), "{screen}");
+            assert!(screen.contains("purged just now"), "{screen}");
             ui.type_keys("q");
         })
         .await;

@@ -105,24 +105,23 @@ pub fn routes(config: &Config, name: &str, json: bool) -> Exit {
             None
         }
     });
-    let rows: Vec<(&config::Route, Option<&Record>)> = site
+    let rows: Vec<Row> = site
         .routes
         .iter()
         .map(|route| {
             let target = route.target();
-            (
+            let states = last.as_ref();
+            Row {
                 route,
-                last.as_ref().and_then(|l| l.get(&site.name, &target)),
-            )
+                last: states.and_then(|l| l.get(&site.name, &target)),
+                purge: states.and_then(|l| l.purge(&site.name, &target)),
+            }
         })
         .collect();
     if json {
         let report = RoutesReport {
             site: &site.name,
-            routes: rows
-                .iter()
-                .map(|&(route, last)| RouteRow::of(route, last))
-                .collect(),
+            routes: rows.iter().map(RouteRow::of).collect(),
         };
         print_document("routes", &report, &Default::default());
         return Exit::Ok;
@@ -147,36 +146,52 @@ struct RouteRow<'a> {
     labels: &'a [String],
     marker: Option<&'a str>,
     last: Option<&'a Record>,
+    last_purge: Option<&'a Record>,
+}
+
+/// A route with its last revalidation and its last purge.
+struct Row<'a> {
+    route: &'a config::Route,
+    last: Option<&'a Record>,
+    purge: Option<&'a Record>,
 }
 
 impl<'a> RouteRow<'a> {
-    fn of(route: &'a config::Route, last: Option<&'a Record>) -> Self {
+    fn of(row: &Row<'a>) -> Self {
+        let route = row.route;
         RouteRow {
             path: &route.path,
             page_type: route.page_type,
             tags: &route.tags,
             labels: &route.labels,
             marker: route.marker.as_ref().map(|m| m.as_str()),
-            last,
+            last: row.last,
+            last_purge: row.purge,
         }
     }
 }
 
-fn print_routes_table(rows: &[(&config::Route, Option<&Record>)]) {
+fn print_routes_table(rows: &[Row]) {
     let width = rows
         .iter()
-        .map(|(r, _)| r.path.len() + r.page_type.map_or(0, |t| t.as_str().len() + 3))
+        .map(|r| r.route.path.len() + r.route.page_type.map_or(0, |t| t.as_str().len() + 3))
         .max()
         .unwrap_or(4)
         .max(4);
     outln!(
-        "{:width$}  {:16}  {:14}  {:8}  TAGS",
+        "{:width$}  {:16}  {:14}  {:8}  {:16}  TAGS",
         "PATH",
         "LAST REVALIDATED",
         "OUTCOME",
-        "LATENCY"
+        "LATENCY",
+        "LAST PURGED"
     );
-    for (route, record) in rows {
+    for Row {
+        route,
+        last: record,
+        purge,
+    } in rows
+    {
         let path = match route.page_type {
             Some(t) => format!("{} ({})", route.path, t.as_str()),
             None => route.path.clone(),
@@ -185,8 +200,12 @@ fn print_routes_table(rows: &[(&config::Route, Option<&Record>)]) {
             Some(r) => (ago(r.time), r.outcome.clone(), millis(r.latency_ms)),
             None => ("never".to_string(), "-".to_string(), "-".to_string()),
         };
+        let purged = purge.map_or("-".to_string(), |p| match p.outcome.as_str() {
+            "purged" => ago(p.time),
+            failed => format!("{} {failed}", ago(p.time)),
+        });
         outln!(
-            "{path:width$}  {when:16}  {outcome:14}  {latency:8}  {}",
+            "{path:width$}  {when:16}  {outcome:14}  {latency:8}  {purged:16}  {}",
             route.tags.join(",")
         );
     }

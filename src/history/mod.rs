@@ -38,6 +38,8 @@ const LONG_TAIL_LINES: u64 = 1_000;
 
 /// The `action` of a revalidation record; the others are "verify" and "check".
 pub const REVALIDATE: &str = "revalidate";
+/// The action of a purge record.
+pub const PURGE: &str = "purge";
 
 /// One line of history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,8 +50,8 @@ pub struct Record {
     pub site: String,
     pub target: Target,
     /// What was done: "revalidate", "verify" (outcome: the verdict), "check"
-    /// (outcome: the worst severity); later "purge". Only "revalidate"
-    /// records count for [`History::last_states`].
+    /// (outcome: the worst severity), "purge" (outcome: the purge's kind).
+    /// "revalidate" and "purge" records count for [`History::last_states`].
     pub action: String,
     /// Outcome class in snake_case, e.g. "revalidated", "unauthorized".
     pub outcome: String,
@@ -70,13 +72,20 @@ pub struct Loaded {
 /// The last record per (site, target).
 #[derive(Clone, Debug, Default)]
 pub struct LastStates {
+    /// The last revalidation per target.
     pub last: HashMap<(String, Target), Record>,
+    /// The last purge per purged item (a path, a tag, `prefix*`, `*`).
+    pub purged: HashMap<(String, Target), Record>,
     pub warnings: Vec<String>,
 }
 
 impl LastStates {
     pub fn get(&self, site: &str, target: &Target) -> Option<&Record> {
         self.last.get(&(site.to_owned(), target.clone()))
+    }
+
+    pub fn purge(&self, site: &str, target: &Target) -> Option<&Record> {
+        self.purged.get(&(site.to_owned(), target.clone()))
     }
 }
 
@@ -116,6 +125,7 @@ fn state_dir(xdg_state_home: Option<OsString>, home: Option<OsString>) -> Option
 struct State {
     end: Position,
     last: HashMap<(String, Target), Record>,
+    purged: HashMap<(String, Target), Record>,
     warnings: Vec<String>,
     /// Lines read from history.jsonl itself (not from the index).
     lines_read: u64,
@@ -215,6 +225,7 @@ impl History {
         }
         Ok(LastStates {
             last: state.last,
+            purged: state.purged,
             warnings: state.warnings,
         })
     }
@@ -241,22 +252,30 @@ impl History {
 
     /// From the index when it is usable, else from a full scan.
     fn current_state(&self, file: &File) -> io::Result<State> {
-        let (start, mut last) = match index::read_usable(&self.index, file)? {
-            Some(idx) => (idx.position(), into_map(idx.last)),
-            None => (Position::default(), HashMap::new()),
+        let (start, (mut last, mut purged)) = match index::read_usable(&self.index, file)? {
+            Some(idx) => (idx.position(), into_maps(idx.last)),
+            None => (Position::default(), (HashMap::new(), HashMap::new())),
         };
         let mut reader = BufReader::new(file);
         reader.seek(SeekFrom::Start(start.offset))?;
         let scan = scan(reader, start, &self.file, |rec| {
             // "Last revalidated" means a revalidation: verify and check
             // records are history, not the target's revalidation state.
-            if rec.action == REVALIDATE {
-                last.insert((rec.site.clone(), rec.target.clone()), rec);
+            let key = (rec.site.clone(), rec.target.clone());
+            match rec.action.as_str() {
+                REVALIDATE => {
+                    last.insert(key, rec);
+                }
+                PURGE => {
+                    purged.insert(key, rec);
+                }
+                _ => {}
             }
         })?;
         Ok(State {
             end: scan.end,
             last,
+            purged,
             warnings: scan.warnings,
             lines_read: scan.lines_read,
         })
@@ -282,20 +301,33 @@ fn ends_with_newline(file: &File) -> io::Result<bool> {
     Ok(last[0] == b'\n')
 }
 
-fn into_map(records: Vec<Record>) -> HashMap<(String, Target), Record> {
-    records
-        .into_iter()
-        .map(|rec| ((rec.site.clone(), rec.target.clone()), rec))
-        .collect()
+type LastMap = HashMap<(String, Target), Record>;
+
+/// The index's records, split into last revalidations and last purges.
+fn into_maps(records: Vec<Record>) -> (LastMap, LastMap) {
+    let (purges, revalidations): (Vec<Record>, Vec<Record>) =
+        records.into_iter().partition(|r| r.action == PURGE);
+    let keyed = |records: Vec<Record>| {
+        records
+            .into_iter()
+            .map(|rec| ((rec.site.clone(), rec.target.clone()), rec))
+            .collect()
+    };
+    (keyed(revalidations), keyed(purges))
 }
 
 /// Caller holds the exclusive lock on `history`.
 fn write_index(path: &Path, history: &File, state: &State) -> io::Result<()> {
     // The index must never cover bytes that a power loss could take away.
     history.sync_data()?;
-    let mut last: Vec<Record> = state.last.values().cloned().collect();
+    let mut last: Vec<Record> = state
+        .last
+        .values()
+        .chain(state.purged.values())
+        .cloned()
+        .collect();
     // Sorted so the file is deterministic and diffable.
-    last.sort_by(|a, b| (&a.site, &a.target).cmp(&(&b.site, &b.target)));
+    last.sort_by(|a, b| (&a.site, &a.target, &a.action).cmp(&(&b.site, &b.target, &b.action)));
     let index = Index {
         offset: state.end.offset,
         lines: state.end.lines,

@@ -184,6 +184,8 @@ pub struct State {
     pub site_health: Vec<Health>,
     /// Keyed by (site, page path).
     pub verdicts: HashMap<(String, String), PageVerdict>,
+    /// The last purge per (site, purged item): when, and its outcome.
+    pub purges: HashMap<(String, Target), (Timestamp, String)>,
     pub probes: HashMap<(String, String), SeenProbe>,
     pub checklist: Option<Checklist>,
     pub activity: VecDeque<Activity>,
@@ -220,6 +222,11 @@ impl State {
             pending: HashSet::new(),
             site_health: Vec::new(),
             verdicts: HashMap::new(),
+            purges: last
+                .purged
+                .iter()
+                .map(|(key, r)| (key.clone(), (r.time, r.outcome.clone())))
+                .collect(),
             probes: HashMap::new(),
             checklist: None,
             activity: VecDeque::new(),

@@ -67,6 +67,12 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
         }
         EngineEvent::Purged { site, outcome } => {
             let ok = outcome.kind == crate::purge::PurgeKind::Purged;
+            let name = state.site_name(site);
+            for item in &outcome.covers {
+                let key = (name.clone(), crate::purge::item_target(item));
+                let seen = (state.now, outcome.kind.as_str().to_string());
+                state.purges.insert(key, seen);
+            }
             let level = if ok { Level::Ok } else { Level::Problem };
             let text = format!(
                 "{}: {} {}: {}",

@@ -212,6 +212,13 @@ fn details_lines(state: &State) -> Vec<Line<'static>> {
             t.dim(),
         ));
     }
+    if let Some((time, outcome)) = state.purges.get(&(site.name.clone(), target.clone())) {
+        let words = match outcome.as_str() {
+            "purged" => format!("  purged {}", ago(*time, state.now)),
+            failed => format!("  purge {failed} {}", ago(*time, state.now)),
+        };
+        head.push(Span::styled(words, t.dim()));
+    }
     lines.push(Line::from(head));
     let Some(result) = state.result_for(&site.name, &target) else {
         lines.push(Line::raw(format!(
