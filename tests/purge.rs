@@ -452,3 +452,47 @@ fn vercel_refusals_carry_its_error_message() {
     assert!(text.starts_with("unauthorized       403"), "{text}");
     assert!(text.contains("vercel said: Not authorized"), "{text}");
 }
+
+/// A purge token written in the config (plain text, warned about) shows
+/// nowhere: not in `sites`, `config check`, a dry run or an error.
+#[test]
+fn a_plain_text_purge_token_never_shows() {
+    let rt = runtime();
+    let cf = rt
+        .block_on(SimCloudflare::start("zone-1", "other", 100, 10.0))
+        .unwrap();
+    let s = Scratch::new();
+    let purge_table = format!(
+        "provider = \"cloudflare\"\nzone_id = \"zone-1\"\napi_url = \"{}\"\n[sites.sim.purge.token]\nvalue = \"{TOKEN}\"",
+        cf.api_url()
+    );
+    config(&s, "https://blog.example.com", &purge_table);
+    let check = s.isrctl().args(["config", "check"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&check.stderr).contains("plain text"));
+    for args in [
+        &["sites"][..],
+        &["sites", "--json"][..],
+        &["config", "check", "--json"][..],
+        &["purge", "sim", "--path", "/a", "--dry-run", "--json"][..],
+        &["purge", "sim", "--path", "/a", "--json"][..],
+        &["purge", "sim", "--path", "/a"][..],
+    ] {
+        let out = s.isrctl().args(args).output().unwrap();
+        let all = format!(
+            "{}{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            s.read(&s.history_file())
+        );
+        assert!(
+            !all.contains("5b1e77d2"),
+            "`{}` showed the token:\n{all}",
+            args.join(" ")
+        );
+    }
+    let sites = s.isrctl().args(["sites"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&sites.stdout)
+            .contains("purge    cloudflare (token: plain text in the config file)")
+    );
+}

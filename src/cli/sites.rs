@@ -33,6 +33,9 @@ pub fn sites(config: &Config, json: bool) -> Exit {
             site.endpoint.url
         );
         outln!("  secret   {}", site.secret.describe());
+        if let Some(purge) = &site.purge {
+            outln!("  purge    {}", purge_summary(purge));
+        }
         outln!(
             "  routes   {}   tags {}",
             site.routes.len(),
@@ -61,8 +64,18 @@ struct SiteSummary<'a> {
     cdn: Option<&'a str>,
     endpoint: EndpointSummary<'a>,
     secret_source: String,
+    /// The CDN purge, e.g. "cloudflare (token: env CF_API_TOKEN)", if any.
+    purge: Option<String>,
     routes: usize,
     tags: &'a [String],
+}
+
+/// "varnish", "cloudflare (token: env CF_API_TOKEN)": never the token.
+fn purge_summary(purge: &crate::purge::PurgeConfig) -> String {
+    match &purge.token {
+        Some(token) => format!("{} (token: {})", purge.provider.name(), token.describe()),
+        None => purge.provider.name().to_string(),
+    }
 }
 
 #[derive(Serialize)]
@@ -83,6 +96,7 @@ impl<'a> SiteSummary<'a> {
                 url: site.endpoint.url.as_str(),
             },
             secret_source: site.secret.describe(),
+            purge: site.purge.as_ref().map(purge_summary),
             routes: site.routes.len(),
             tags: &site.tags,
         }
