@@ -496,3 +496,101 @@ fn a_plain_text_purge_token_never_shows() {
             .contains("purge    cloudflare (token: plain text in the config file)")
     );
 }
+
+const AWS_KEY: &str = "AKIDSIMCANARY0001";
+const AWS_SECRET: &str = "awsSecret-9d3c2b1a-canary";
+
+fn cloudfront_config(s: &Scratch, api: &str) {
+    let purge =
+        format!("provider = \"cloudfront\"\ndistribution_id = \"E2SIM\"\napi_url = \"{api}\"");
+    config(s, "https://blog.example.com", &purge);
+}
+
+fn aws(s: &Scratch, secret: &str, args: &[&str]) -> std::process::Output {
+    let out = s
+        .isrctl()
+        .env("AWS_ACCESS_KEY_ID", AWS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env_remove("AWS_SESSION_TOKEN")
+        .arg("purge")
+        .args(args)
+        .output()
+        .unwrap();
+    for text in [
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+        s.read(&s.history_file()),
+        s.read(&s.log_file()),
+    ] {
+        assert!(!text.contains("9d3c2b1a"), "the AWS secret leaked:\n{text}");
+        assert!(!text.contains(AWS_KEY), "the AWS key id leaked:\n{text}");
+    }
+    out
+}
+
+#[test]
+fn cloudfront_invalidates_signed_and_waits_until_it_completes() {
+    use isrctl::sim::SimCloudFront;
+    let rt = runtime();
+    let cf = rt
+        .block_on(SimCloudFront::start("E2SIM", (AWS_KEY, AWS_SECRET), 3))
+        .unwrap();
+    let s = Scratch::new();
+    cloudfront_config(&s, &cf.api_url());
+    let out = aws(
+        &s,
+        AWS_SECRET,
+        &[
+            "sim", "--tag", "posts", "--prefix", "/docs/", "--yes", "--json",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stderr.contains("within the 1000 free a month"), "{stderr}");
+    let doc = json(&out);
+    let result = &doc["results"][0];
+    assert_eq!(result["kind"], "purged", "{doc:#}");
+    assert!(
+        result["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("completed after"),
+        "{doc:#}"
+    );
+    let invalidations = cf.invalidations();
+    assert_eq!(invalidations.len(), 1);
+    assert_eq!(
+        invalidations[0].paths,
+        ["/blog/hello", "/blog/world", "/docs/*"]
+    );
+    assert_eq!(invalidations[0].polls, 3, "polled until Completed");
+
+    // A wrong secret: the signature does not match.
+    let out = aws(&s, "not-the-secret", &["sim", "--path", "/blog/hello"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.starts_with("unauthorized       403"), "{text}");
+    assert!(text.contains("SignatureDoesNotMatch"), "{text}");
+}
+
+#[test]
+fn cloudfront_says_what_many_paths_cost_before_sending() {
+    use isrctl::sim::SimCloudFront;
+    let rt = runtime();
+    let cf = rt
+        .block_on(SimCloudFront::start("E2SIM", (AWS_KEY, AWS_SECRET), 1))
+        .unwrap();
+    let s = Scratch::new();
+    cloudfront_config(&s, &cf.api_url());
+    let paths: Vec<String> = (0..3001).map(|i| format!("/p/{i}")).collect();
+    let mut args = vec!["sim", "--dry-run"];
+    for p in &paths {
+        args.extend(["--path", p.as_str()]);
+    }
+    let out = aws(&s, AWS_SECRET, &args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("up to $10.01 for these"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("dry run: 2 call(s)"), "{stdout}");
+    assert!(cf.invalidations().is_empty(), "a dry run sends nothing");
+}

@@ -73,6 +73,10 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
         errln!("error: nothing to purge: give --path, --tag, --prefix or --everything");
         return Exit::Usage;
     }
+    // What it costs, said before anything is sent (CloudFront charges).
+    if let Some(note) = crate::purge::cost(&purge, &items) {
+        errln!("{note}");
+    }
     if args.dry_run {
         return dry_run(site, purge, &items, args.json);
     }

@@ -118,6 +118,7 @@ pub struct RawPurge {
     pub project_id: Option<Spanned<String>>,
     pub team_id: Option<String>,
     pub hard: Option<bool>,
+    pub distribution_id: Option<Spanned<String>>,
     pub url: Option<Spanned<String>>,
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,

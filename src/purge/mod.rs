@@ -8,14 +8,16 @@
 //! masking are shared. The purge token is a secret under every rule the
 //! revalidation secret is: masked in everything shown or stored.
 
+mod answer;
 pub mod cloudflare;
+pub mod cloudfront;
 pub mod fastly;
 mod http_purge;
 mod send;
 mod varnish;
 pub mod vercel;
 
-pub use send::{PurgeKind, PurgeOutcome, Purger, item_target};
+pub use send::{PurgeKind, PurgeOutcome, Purger, cost, item_target};
 
 use crate::config::Site;
 use crate::endpoint::SuccessRule;
@@ -59,6 +61,12 @@ pub enum Provider {
         team_id: Option<String>,
         hard: bool,
     },
+    /// CloudFront invalidations, signed with the standard AWS credentials;
+    /// each is polled until it completes.
+    CloudFront {
+        api_url: Url,
+        distribution_id: String,
+    },
     /// A data-defined purge request (nginx cache purge, Bunny, KeyCDN,
     /// in-house): one call per item, templates with {url} {path} {tag} {host}.
     Http {
@@ -90,6 +98,7 @@ impl Provider {
             Provider::Cloudflare { .. } => "cloudflare",
             Provider::Fastly { .. } => "fastly",
             Provider::Vercel { .. } => "vercel",
+            Provider::CloudFront { .. } => "cloudfront",
             Provider::Http { .. } => "http",
         }
     }
@@ -194,6 +203,10 @@ pub fn calls(
             &items,
             token,
         ),
+        Provider::CloudFront {
+            api_url,
+            distribution_id,
+        } => Ok(cloudfront::calls(api_url, distribution_id, &items)),
         Provider::Http {
             url,
             method,

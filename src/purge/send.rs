@@ -3,13 +3,11 @@
 //! are few), a 429 waited out as its `Retry-After` says, every string
 //! masked (the token and the revalidation secret) and escaped.
 
-use super::{Provider, PurgeCall, PurgeConfig, PurgeItem, calls, cloudflare, fastly, vercel};
+use super::{Provider, PurgeCall, PurgeConfig, PurgeItem, calls, cloudfront};
 use crate::config::Site;
-use crate::endpoint::SuccessRule;
 use crate::http::{self, ENDPOINT_BODY_CAP};
 use crate::outcome::OutcomeKind;
 use crate::redact::{MASK, Redactor};
-use crate::safe_text;
 use crate::secret::Secret;
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -74,8 +72,13 @@ pub struct Purger {
     pub config: PurgeConfig,
     client: reqwest::Client,
     token: Option<Secret>,
-    redactor: Redactor,
+    /// CloudFront: AWS credentials for SigV4.
+    aws: Option<cloudfront::AwsCredentials>,
+    pub(super) redactor: Redactor,
 }
+
+/// How long a CloudFront invalidation is watched until it completes.
+const INVALIDATION_WAIT: Duration = Duration::from_secs(15 * 60);
 
 impl Purger {
     /// `redactor` already hides the revalidation secret; the token is added.
@@ -92,17 +95,32 @@ impl Purger {
         if let Some(token) = &token {
             redactor.add(token.expose());
         }
+        let aws = match config.provider {
+            Provider::CloudFront { .. } => {
+                Some(cloudfront::AwsCredentials::from_standard_places()?)
+            }
+            _ => None,
+        };
+        for part in aws.iter().flat_map(cloudfront::AwsCredentials::secrets) {
+            redactor.add(part);
+        }
         Ok(Purger {
             site,
             config,
             client,
             token,
+            aws,
             redactor,
         })
     }
 
     pub fn provider(&self) -> &'static str {
         self.config.provider.name()
+    }
+
+    /// What purging `items` costs, where the provider charges for it.
+    pub fn cost(&self, items: &[PurgeItem]) -> Option<String> {
+        cost(&self.config, items)
     }
 
     /// The calls as they would be sent, token masked (`--dry-run`).
@@ -165,6 +183,20 @@ impl Purger {
         for (name, value) in &call.headers {
             request = request.header(name, value);
         }
+        if let Some(aws) = &self.aws {
+            match cloudfront::sign(call, aws, std::time::SystemTime::now()) {
+                Ok(signed) => {
+                    for (name, value) in signed {
+                        request = request.header(name, value);
+                    }
+                }
+                Err(why) => {
+                    let mut o = self.not_sent(summary, call.covers.clone(), &why);
+                    o.explanation = self.redactor.redact(&o.explanation);
+                    return (o, None);
+                }
+            }
+        }
         if let Some(body) = &call.body {
             request = request.body(body.clone());
         }
@@ -182,87 +214,65 @@ impl Purger {
         outcome.status = Some(status);
         outcome.latency_ms = Some(started.elapsed().as_millis() as u64);
         self.judge(&mut outcome, status, &body, wait);
+        if outcome.kind == PurgeKind::Purged
+            && let Some((id, state)) =
+                cloudfront::invalidation(&body).filter(|_| self.aws.is_some())
+        {
+            self.await_invalidation(&mut outcome, call, (&id, &state), started)
+                .await;
+        }
         (outcome, wait)
     }
 
-    fn judge(&self, o: &mut PurgeOutcome, status: u16, body: &[u8], wait: Option<Duration>) {
-        let cf_error = match self.config.provider {
-            Provider::Cloudflare { .. } => cloudflare::error(body),
-            Provider::Fastly { .. } => fastly::error(body).map(|m| (m, false)),
-            Provider::Vercel { .. } => vercel::error(body).map(|m| (m, false)),
-            _ => None,
+    /// Poll a CloudFront invalidation until it completes: until then the
+    /// edges may still serve the old page.
+    async fn await_invalidation(
+        &self,
+        o: &mut PurgeOutcome,
+        call: &PurgeCall,
+        (id, first): (&str, &str),
+        started: Instant,
+    ) {
+        let status_call = PurgeCall {
+            method: "GET".into(),
+            url: cloudfront::status_url(&call.url, id),
+            headers: Vec::new(),
+            body: None,
+            covers: Vec::new(),
         };
-        o.message = cf_error
-            .as_ref()
-            .map(|(m, _)| m.clone())
-            .or_else(|| safe_text::body_excerpt(body, None, &self.redactor, 300, true))
-            .map(|m| safe_text::one_line_excerpt(&m, &self.redactor, 300, true));
-        let provider = self.provider();
-        let (kind, explanation, fix): (PurgeKind, String, Option<String>) = match status {
-            200..=299 if self.succeeded(body) => (PurgeKind::Purged, format!("{provider} purged it"), None),
-            200..=299 => (
-                PurgeKind::Rejected,
-                format!("{provider} answered {status} but did not confirm the purge"),
-                Some("read the provider's message below".into()),
-            ),
-            401 | 403 => (
-                PurgeKind::Unauthorized,
-                format!("{provider} refused the purge ({status})"),
-                Some(self.auth_fix()),
-            ),
-            405 | 501 => (
-                PurgeKind::Rejected,
-                format!("{provider} does not accept {} here ({status})", o.call.split(' ').next().unwrap_or("the method")),
-                Some("the cache node's VCL must handle PURGE (or BAN): see the README's purge section".into()),
-            ),
-            413 => batch_too_large(provider),
-            429 => (
-                PurgeKind::RateLimited,
-                match wait {
-                    Some(w) => format!("{provider} rate limited the purge (429): it asks to wait {} s", w.as_secs()),
-                    None => format!("{provider} rate limited the purge (429)"),
-                },
-                Some("purge fewer items at once, or wait and run again".into()),
-            ),
-            400..=499 if cf_error.as_ref().is_some_and(|(_, too_many)| *too_many) => {
-                batch_too_large(provider)
+        let mut status = first.to_string();
+        let mut wait = Duration::from_millis(250);
+        while status != "Completed" && started.elapsed() < INVALIDATION_WAIT {
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(10));
+            let Some(aws) = &self.aws else { return };
+            let Ok(signed) = cloudfront::sign(&status_call, aws, std::time::SystemTime::now())
+            else {
+                break;
+            };
+            let mut request = self.client.get(&status_call.url);
+            for (name, value) in signed {
+                request = request.header(name, value);
             }
-            400..=499 => (
-                PurgeKind::Rejected,
-                format!("{provider} rejected the purge ({status})"),
-                Some("read the provider's message: a wrong zone or service id, or an item it cannot purge".into()),
-            ),
-            _ => (
-                PurgeKind::ServerError,
-                format!("{provider} failed ({status})"),
-                Some("retry; if it persists, check the provider's status page".into()),
-            ),
-        };
-        o.kind = kind;
-        o.explanation = explanation;
-        o.fix = fix;
-    }
-
-    fn succeeded(&self, body: &[u8]) -> bool {
-        match &self.config.provider {
-            Provider::Cloudflare { .. } => cloudflare::succeeded(body),
-            Provider::Fastly { .. } | Provider::Vercel { .. } => {
-                serde_json::from_slice::<serde_json::Value>(body).is_ok()
+            let Ok(mut response) = request.send().await else {
+                continue;
+            };
+            if let Ok((body, _)) = http::read_capped(&mut response, ENDPOINT_BODY_CAP).await
+                && let Some((_, now)) = cloudfront::invalidation(&body)
+            {
+                status = now;
             }
-            Provider::Http { success, .. } if *success != SuccessRule::Any2xx => {
-                serde_json::from_slice::<serde_json::Value>(body).is_ok()
-            }
-            _ => true,
         }
-    }
-
-    fn auth_fix(&self) -> String {
-        match &self.config.provider {
-            Provider::Varnish { .. } => "the node refuses purges from this address: add it to the VCL's purge ACL".into(),
-            Provider::Cloudflare { .. } => "check the token in [purge.token]: it needs the Zone › Cache Purge permission for this zone".into(),
-            Provider::Fastly { .. } => "check the token in [purge.token]: it needs the purge_select scope (purge_all for --everything) on this service".into(),
-            Provider::Vercel { .. } => "check the token in [purge.token] and team_id: the token's owner needs the owner or member role on the project's team".into(),
-            Provider::Http { .. } => "check the token in [purge.token] and where the request carries it".into(),
+        let secs = started.elapsed().as_secs();
+        if status == "Completed" {
+            o.explanation = format!("cloudfront invalidation {id} completed after {secs} s");
+        } else {
+            o.kind = PurgeKind::Timeout;
+            o.explanation = format!("cloudfront invalidation {id} still {status} after {secs} s");
+            o.fix = Some(
+                "CloudFront is still invalidating: check it in the console, or run again later"
+                    .into(),
+            );
         }
     }
 
@@ -301,15 +311,16 @@ impl Purger {
     }
 }
 
-fn batch_too_large(provider: &str) -> (PurgeKind, String, Option<String>) {
-    (
-        PurgeKind::BatchTooLarge,
-        format!("{provider} takes fewer items per request"),
-        Some(
-            "purge fewer items at once (isrctl batches at the documented limit: report this)"
-                .into(),
-        ),
-    )
+/// CloudFront charges per path; the others do not.
+pub fn cost(config: &PurgeConfig, items: &[PurgeItem]) -> Option<String> {
+    let Provider::CloudFront { .. } = config.provider else {
+        return None;
+    };
+    let paths = items
+        .iter()
+        .filter(|i| !matches!(i, PurgeItem::Tag(_)))
+        .count();
+    Some(cloudfront::cost(paths))
 }
 
 impl PurgeOutcome {

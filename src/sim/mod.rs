@@ -13,6 +13,7 @@
 
 pub mod cdn;
 pub mod cloudflare;
+pub mod cloudfront;
 pub mod fastly;
 pub mod hostile;
 pub mod origin;
@@ -20,6 +21,7 @@ pub mod vercel;
 
 pub use cdn::SimCdn;
 pub use cloudflare::SimCloudflare;
+pub use cloudfront::SimCloudFront;
 pub use fastly::{FastlyPurge, SimFastly};
 pub use hostile::{Behaviour, Hostile};
 pub use origin::{OriginOptions, SimOrigin, SimPage};

@@ -8,6 +8,7 @@ const PROVIDERS: &str = "varnish, cloudflare, fastly, vercel or http (cloudfront
 const CLOUDFLARE_API: &str = "https://api.cloudflare.com/client/v4";
 const FASTLY_API: &str = "https://api.fastly.com";
 const VERCEL_API: &str = "https://api.vercel.com";
+const CLOUDFRONT_API: &str = "https://cloudfront.amazonaws.com";
 
 impl Validator<'_> {
     pub(super) fn purge(
@@ -28,6 +29,7 @@ impl Validator<'_> {
             "cloudflare" => self.cloudflare(&raw, at, site)?,
             "fastly" => self.fastly(&raw, at, site)?,
             "vercel" => self.vercel(&raw, at, site)?,
+            "cloudfront" => self.cloudfront(&raw, at, site)?,
             "http" => self.http_purge(&raw, at)?,
             other => {
                 self.error(
@@ -136,6 +138,21 @@ impl Validator<'_> {
             project_id: project.get_ref().clone(),
             team_id: raw.team_id.clone(),
             hard: raw.hard.unwrap_or(false),
+        })
+    }
+
+    fn cloudfront(&mut self, raw: &raw::RawPurge, at: usize, site: &str) -> Option<Provider> {
+        let Some(distribution) = raw.distribution_id.as_ref() else {
+            self.error(
+                at,
+                "the cloudfront purge needs distribution_id",
+                format!("add distribution_id = \"E…\" to [sites.{site}.purge] (credentials come from AWS_ACCESS_KEY_ID… or ~/.aws/credentials)"),
+            );
+            return None;
+        };
+        Some(Provider::CloudFront {
+            api_url: self.api_url(raw, CLOUDFRONT_API)?,
+            distribution_id: distribution.get_ref().clone(),
         })
     }
 

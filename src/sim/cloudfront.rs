@@ -1,0 +1,284 @@
+//! A simulation of CloudFront's invalidation API, from its API reference
+//! (CreateInvalidation, GetInvalidation; version 2020-05-31) and the
+//! Developer Guide's limits (2026):
+//!
+//! - `POST /2020-05-31/distribution/{Id}/invalidation` with an XML
+//!   `InvalidationBatch`; 201 with `Location` and `<Invalidation><Id>…
+//!   <Status>InProgress</Status>`;
+//! - `GET /2020-05-31/distribution/{Id}/invalidation/{InvalidationId}`:
+//!   `InProgress` for the first `polls_to_complete` reads, then `Completed`;
+//! - requests must carry a valid AWS SigV4 signature (service
+//!   `cloudfront`, region `us-east-1`): the simulation signs the request it
+//!   received again with the secret it knows and compares; otherwise 403
+//!   `SignatureDoesNotMatch` (or `InvalidClientTokenId` for an unknown key);
+//! - at most 3,000 paths in progress: 400 `TooManyInvalidationsInProgress`;
+//!   an unknown distribution is 404 `NoSuchDistribution`. Errors are
+//!   `<ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…`.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::task::JoinHandle;
+
+/// Paths a distribution may have in progress.
+pub const MAX_IN_PROGRESS: usize = 3000;
+
+/// An invalidation the simulation accepted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invalidation {
+    pub id: String,
+    pub paths: Vec<String>,
+    /// Status reads so far.
+    pub polls: usize,
+}
+
+struct Shared {
+    distribution: String,
+    access_key: String,
+    secret: String,
+    polls_to_complete: usize,
+    invalidations: Mutex<Vec<Invalidation>>,
+}
+
+impl Shared {
+    fn invalidations(&self) -> MutexGuard<'_, Vec<Invalidation>> {
+        self.invalidations.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn in_progress(&self) -> usize {
+        self.invalidations()
+            .iter()
+            .filter(|i| i.polls < self.polls_to_complete)
+            .map(|i| i.paths.len())
+            .sum()
+    }
+}
+
+pub struct SimCloudFront {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+impl SimCloudFront {
+    pub async fn start(
+        distribution: &str,
+        (access_key, secret): (&str, &str),
+        polls_to_complete: usize,
+    ) -> std::io::Result<SimCloudFront> {
+        let shared = Arc::new(Shared {
+            distribution: distribution.to_string(),
+            access_key: access_key.to_string(),
+            secret: secret.to_string(),
+            polls_to_complete,
+            invalidations: Mutex::default(),
+        });
+        let app = Router::new()
+            .route(
+                "/2020-05-31/distribution/{id}/invalidation",
+                axum::routing::post(create),
+            )
+            .route(
+                "/2020-05-31/distribution/{id}/invalidation/{inv}",
+                axum::routing::get(status),
+            )
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(SimCloudFront { addr, shared, task })
+    }
+
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn invalidations(&self) -> Vec<Invalidation> {
+        self.shared.invalidations().clone()
+    }
+}
+
+impl Drop for SimCloudFront {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn create(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(refused) = verify_signature(&shared, &method, &uri, &headers, &body) {
+        return *refused;
+    }
+    if id != shared.distribution {
+        return failure(
+            StatusCode::NOT_FOUND,
+            "NoSuchDistribution",
+            "The specified distribution does not exist.",
+        );
+    }
+    let xml = String::from_utf8_lossy(&body);
+    let paths: Vec<String> = xml
+        .split("<Path>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</Path>").map(|(p, _)| p.to_string()))
+        .collect();
+    let quantity =
+        crate::purge::cloudfront::xml_text(&xml, "Quantity").and_then(|q| q.parse::<usize>().ok());
+    if paths.is_empty() || quantity != Some(paths.len()) {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "InconsistentQuantities",
+            "The value of Quantity and the size of Items don't match.",
+        );
+    }
+    if shared.in_progress() + paths.len() > MAX_IN_PROGRESS {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "TooManyInvalidationsInProgress",
+            "Your request contains too many invalidations.",
+        );
+    }
+    let inv_id = format!("I{:013}", shared.invalidations().len() + 1);
+    shared.invalidations().push(Invalidation {
+        id: inv_id.clone(),
+        paths,
+        polls: 0,
+    });
+    let location = format!("{uri}/{inv_id}");
+    let mut response =
+        (StatusCode::CREATED, invalidation_xml(&inv_id, "InProgress")).into_response();
+    if let Ok(value) = location.parse() {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+async fn status(
+    State(shared): State<Arc<Shared>>,
+    Path((id, inv)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refused) = verify_signature(&shared, &method, &uri, &headers, b"") {
+        return *refused;
+    }
+    if id != shared.distribution {
+        return failure(
+            StatusCode::NOT_FOUND,
+            "NoSuchDistribution",
+            "The specified distribution does not exist.",
+        );
+    }
+    let mut all = shared.invalidations();
+    let Some(found) = all.iter_mut().find(|i| i.id == inv) else {
+        return failure(
+            StatusCode::NOT_FOUND,
+            "NoSuchInvalidation",
+            "The specified invalidation does not exist.",
+        );
+    };
+    found.polls += 1;
+    let state = if found.polls >= shared.polls_to_complete {
+        "Completed"
+    } else {
+        "InProgress"
+    };
+    (StatusCode::OK, invalidation_xml(&inv, state)).into_response()
+}
+
+/// Sign the received request again with the secret this simulation knows,
+/// at the time it says it was signed, and compare the signatures.
+fn verify_signature(
+    shared: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), Box<Response>> {
+    let denied =
+        |code: &str, message: &str| Box::new(failure(StatusCode::FORBIDDEN, code, message));
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let credential = format!("Credential={}/", shared.access_key);
+    if !authorization.contains(&credential) {
+        return Err(denied(
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        ));
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let url = format!("http://{host}{uri}");
+    let mut call = crate::purge::PurgeCall {
+        method: method.to_string(),
+        url,
+        headers: Vec::new(),
+        body: Some(String::from_utf8_lossy(body).into_owned()).filter(|b| !b.is_empty()),
+        covers: Vec::new(),
+    };
+    if let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        call.headers.push(("Content-Type".into(), ct.to_string()));
+    }
+    let signed_at = headers
+        .get("x-amz-date")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|d| jiff::fmt::strtime::parse("%Y%m%dT%H%M%SZ", d).ok())
+        .and_then(|t| t.to_datetime().ok())
+        .and_then(|dt| jiff::tz::TimeZone::UTC.to_timestamp(dt).ok())
+        .and_then(|t| std::time::SystemTime::try_from(t).ok());
+    let Some(signed_at) = signed_at else {
+        return Err(denied(
+            "IncompleteSignature",
+            "X-Amz-Date is missing or malformed.",
+        ));
+    };
+    let credentials =
+        crate::purge::cloudfront::AwsCredentials::new(&shared.access_key, &shared.secret, None);
+    let expected = crate::purge::cloudfront::sign(&call, &credentials, signed_at)
+        .ok()
+        .and_then(|h| {
+            h.into_iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        })
+        .map(|(_, v)| v);
+    if expected.as_deref() != Some(authorization) {
+        return Err(denied(
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+        ));
+    }
+    Ok(())
+}
+
+fn invalidation_xml(id: &str, status: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?><Invalidation xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Id>{id}</Id><Status>{status}</Status><CreateTime>2026-11-29T12:00:00Z</CreateTime></Invalidation>"
+    )
+}
+
+fn failure(status: StatusCode, code: &str, message: &str) -> Response {
+    let xml = format!(
+        "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>sim</RequestId></ErrorResponse>"
+    );
+    (status, [(header::CONTENT_TYPE, "text/xml")], xml).into_response()
+}
