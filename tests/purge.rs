@@ -574,7 +574,7 @@ fn cloudfront_invalidates_signed_and_waits_until_it_completes() {
 }
 
 #[test]
-fn cloudfront_says_what_many_paths_cost_before_sending() {
+fn cloudfront_says_what_many_paths_cost_and_refuses_past_its_in_progress_limit() {
     use isrctl::sim::SimCloudFront;
     let rt = runtime();
     let cf = rt
@@ -593,4 +593,20 @@ fn cloudfront_says_what_many_paths_cost_before_sending() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("dry run: 2 call(s)"), "{stdout}");
     assert!(cf.invalidations().is_empty(), "a dry run sends nothing");
+
+    // Its own limit: 3,000 paths in progress per distribution.
+    cf.busy_elsewhere(2999);
+    let out = aws(
+        &s,
+        AWS_SECRET,
+        &["sim", "--path", "/a", "--path", "/b", "--yes"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.starts_with("rate_limited       400"), "{text}");
+    assert!(text.contains("TooManyInvalidationsInProgress"), "{text}");
+    assert!(
+        text.contains("wait until the invalidations in progress complete"),
+        "{text}"
+    );
 }

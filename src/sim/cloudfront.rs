@@ -42,6 +42,8 @@ struct Shared {
     secret: String,
     polls_to_complete: usize,
     invalidations: Mutex<Vec<Invalidation>>,
+    /// Paths in progress from invalidations made elsewhere (the console, CI).
+    busy_elsewhere: Mutex<usize>,
 }
 
 impl Shared {
@@ -50,11 +52,16 @@ impl Shared {
     }
 
     fn in_progress(&self) -> usize {
-        self.invalidations()
-            .iter()
-            .filter(|i| i.polls < self.polls_to_complete)
-            .map(|i| i.paths.len())
-            .sum()
+        *self
+            .busy_elsewhere
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            + self
+                .invalidations()
+                .iter()
+                .filter(|i| i.polls < self.polls_to_complete)
+                .map(|i| i.paths.len())
+                .sum::<usize>()
     }
 }
 
@@ -76,6 +83,7 @@ impl SimCloudFront {
             secret: secret.to_string(),
             polls_to_complete,
             invalidations: Mutex::default(),
+            busy_elsewhere: Mutex::new(0),
         });
         let app = Router::new()
             .route(
@@ -97,6 +105,15 @@ impl SimCloudFront {
 
     pub fn api_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Pretend `paths` paths are being invalidated by someone else.
+    pub fn busy_elsewhere(&self, paths: usize) {
+        *self
+            .shared
+            .busy_elsewhere
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = paths;
     }
 
     pub fn invalidations(&self) -> Vec<Invalidation> {
