@@ -210,3 +210,39 @@ fn no_panic_at_any_size() {
         }
     }
 }
+
+/// A purge shows in the VERIFIED column until a newer verdict replaces it,
+/// and in the details pane as "purged just now".
+#[test]
+fn a_purge_shows_in_the_table_and_the_details() {
+    use isrctl::engine::EngineEvent;
+    use isrctl::purge::{PurgeItem, PurgeKind, PurgeOutcome};
+    use isrctl::tui::message::Message;
+    let mut s = with_results();
+    let outcome = PurgeOutcome {
+        provider: "varnish",
+        call: "PURGE http://127.0.0.1:47813/blog/hello (Host: 127.0.0.1:47813)".into(),
+        covers: vec![PurgeItem::Path("/blog/hello".into())],
+        kind: PurgeKind::Purged,
+        explanation: "varnish purged it".into(),
+        fix: None,
+        status: Some(200),
+        message: None,
+        latency_ms: Some(2),
+    };
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::Purged {
+            site: 0,
+            outcome: Box::new(outcome),
+        })],
+    );
+    let text = screen(&s, 120, 40);
+    let row = text
+        .lines()
+        .find(|l| l.contains("/blog/hello "))
+        .unwrap()
+        .to_string();
+    assert!(row.contains("purged"), "{row}");
+    assert!(text.contains("purged just now"), "{text}");
+}

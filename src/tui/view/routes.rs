@@ -148,7 +148,7 @@ fn route_cell(
             },
             (false, None) => "-".to_string(),
         },
-        Col::Verify => verdict.map_or("-".to_string(), |v| verdict_short(v.verdict).to_string()),
+        Col::Verify => verify_cell(state, site, route, verdict),
         Col::Age => state
             .probe_for(site, &route.path)
             .and_then(|p| p.page.public_age())
@@ -156,6 +156,24 @@ fn route_cell(
         Col::Latency => result
             .and_then(|r| r.latency_ms)
             .map_or("-".to_string(), |ms| format!("{ms} ms")),
+    }
+}
+
+/// The page's latest word on freshness: its verdict, or a purge that came
+/// after it ("purged", or "purge!" when the purge failed).
+fn verify_cell(
+    state: &State,
+    site: &str,
+    route: &crate::config::Route,
+    verdict: Option<&PageVerdict>,
+) -> String {
+    let purge = state.purges.get(&(site.to_string(), route.target()));
+    match (verdict, purge) {
+        (Some(v), Some((at, _))) if v.time >= *at => verdict_short(v.verdict).to_string(),
+        (_, Some((_, outcome))) if outcome == "purged" => "purged".to_string(),
+        (_, Some(_)) => "purge!".to_string(),
+        (Some(v), None) => verdict_short(v.verdict).to_string(),
+        (None, None) => "-".to_string(),
     }
 }
 
