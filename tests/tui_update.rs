@@ -121,7 +121,7 @@ fn ctrl_a_marks_every_shown_route() {
 #[test]
 fn read_only_refuses_every_sending_action() {
     let mut s = state(true, true);
-    for message in [key('r'), key('t'), key('a')] {
+    for message in [key('r'), key('t'), key('a'), key('f'), key('P')] {
         assert!(feed(&mut s, [message]).is_empty());
         assert!(s.modal.is_none(), "no dialog opens in read-only mode");
         assert!(matches!(&s.status, Some((Level::Problem, text)) if text.contains("read-only")));
@@ -140,6 +140,65 @@ fn read_only_refuses_every_sending_action() {
         feed(&mut s, [key('y')]).as_slice(),
         [Command::Copy(_)]
     ));
+}
+
+#[test]
+fn f_makes_the_selection_fresh_and_asks_first_for_several() {
+    let mut s = state(false, true);
+    let commands = feed(&mut s, [key('j'), key('f')]);
+    assert_eq!(
+        commands,
+        vec![Command::Fresh {
+            site: 0,
+            targets: planned(vec![Target::path("/about")])
+        }]
+    );
+    assert_eq!(s.in_flight, 1, "until its FreshDone");
+    feed(&mut s, [key(' '), key(' '), key('f')]);
+    assert!(
+        matches!(&s.modal, Some(Modal::Confirm { targets, .. }) if targets.len() == 2),
+        "{:?}",
+        s.modal
+    );
+    let commands = feed(&mut s, [code(KeyCode::Tab), code(KeyCode::Enter)]);
+    assert!(matches!(commands.as_slice(), [Command::Fresh { targets, .. }] if targets.len() == 2));
+}
+
+#[test]
+fn p_without_a_purge_configured_says_how_to_configure_one() {
+    let mut s = state(false, true);
+    assert!(feed(&mut s, [key('j'), key('P')]).is_empty());
+    assert!(
+        matches!(&s.status, Some((Level::Problem, text)) if text.contains("has no [sites.healthy.purge]")),
+        "{:?}",
+        s.status
+    );
+}
+
+#[test]
+fn p_purges_the_selected_pages_and_asks_first_for_several() {
+    let text = "[sites.cdn]\npublic_url = \"http://127.0.0.1:9\"\n[sites.cdn.secret]\nenv = \"X\"\n\
+                [sites.cdn.purge]\nprovider = \"varnish\"\n\
+                [[sites.cdn.routes]]\npath = \"/a\"\n[[sites.cdn.routes]]\npath = \"/b\"\n";
+    let config = isrctl::config::parse(text, std::path::Path::new("p.toml")).unwrap();
+    let mut s = isrctl::tui::state::State::new(
+        &config,
+        &isrctl::tui::no_history(),
+        false,
+        isrctl::tui::theme::Theme { color: true },
+    );
+    use isrctl::purge::PurgeItem;
+    assert_eq!(
+        feed(&mut s, [key('P')]),
+        vec![Command::Purge {
+            site: 0,
+            items: vec![PurgeItem::Path("/a".into())]
+        }]
+    );
+    feed(&mut s, [ctrl('a'), key('P')]);
+    assert!(matches!(&s.modal, Some(Modal::Confirm { targets, .. }) if targets.len() == 2));
+    let commands = feed(&mut s, [code(KeyCode::Tab), code(KeyCode::Enter)]);
+    assert!(matches!(commands.as_slice(), [Command::Purge { items, .. }] if items.len() == 2));
 }
 
 #[test]
