@@ -21,10 +21,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
-use tokio::task::JoinHandle;
 
 /// Operations per request on Free, Pro and Business plans.
 pub const MAX_OPERATIONS: usize = 100;
@@ -74,9 +72,8 @@ impl Shared {
 
 /// The simulated API; dropping it stops the server.
 pub struct SimCloudflare {
-    addr: SocketAddr,
+    served: super::Served,
     shared: Arc<Shared>,
-    task: JoinHandle<()>,
 }
 
 impl SimCloudflare {
@@ -106,17 +103,13 @@ impl SimCloudflare {
                 axum::routing::post(purge_cache),
             )
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(SimCloudflare { addr, shared, task })
+        let served = super::Served::start(app).await?;
+        Ok(SimCloudflare { served, shared })
     }
 
     /// What `api_url` should be: `http://127.0.0.1:PORT/client/v4`.
     pub fn api_url(&self) -> String {
-        format!("http://{}/client/v4", self.addr)
+        format!("http://{}/client/v4", self.served.addr)
     }
 
     /// Every purge accepted, in order.
@@ -131,12 +124,6 @@ impl SimCloudflare {
             .requests
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl Drop for SimCloudflare {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 

@@ -20,9 +20,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::task::JoinHandle;
 
 /// Paths a distribution may have in progress.
 pub const MAX_IN_PROGRESS: usize = 3000;
@@ -66,9 +64,8 @@ impl Shared {
 }
 
 pub struct SimCloudFront {
-    addr: SocketAddr,
+    served: super::Served,
     shared: Arc<Shared>,
-    task: JoinHandle<()>,
 }
 
 impl SimCloudFront {
@@ -95,16 +92,12 @@ impl SimCloudFront {
                 axum::routing::get(status),
             )
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(SimCloudFront { addr, shared, task })
+        let served = super::Served::start(app).await?;
+        Ok(SimCloudFront { served, shared })
     }
 
     pub fn api_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.served.addr)
     }
 
     /// Pretend `paths` paths are being invalidated by someone else.
@@ -118,12 +111,6 @@ impl SimCloudFront {
 
     pub fn invalidations(&self) -> Vec<Invalidation> {
         self.shared.invalidations().clone()
-    }
-}
-
-impl Drop for SimCloudFront {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 

@@ -17,9 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::task::JoinHandle;
 
 /// Surrogate keys per batch request.
 pub const MAX_KEYS: usize = 256;
@@ -70,9 +68,8 @@ impl Shared {
 
 /// The simulated API; dropping it stops the server.
 pub struct SimFastly {
-    addr: SocketAddr,
+    served: super::Served,
     shared: Arc<Shared>,
-    task: JoinHandle<()>,
 }
 
 impl SimFastly {
@@ -96,17 +93,13 @@ impl SimFastly {
                 axum::routing::post(purge_all),
             )
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(SimFastly { addr, shared, task })
+        let served = super::Served::start(app).await?;
+        Ok(SimFastly { served, shared })
     }
 
     /// What `api_url` should be.
     pub fn api_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.served.addr)
     }
 
     pub fn purges(&self) -> Vec<FastlyPurge> {
@@ -119,12 +112,6 @@ impl SimFastly {
             .requests
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl Drop for SimFastly {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 

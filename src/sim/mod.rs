@@ -7,6 +7,8 @@
 //!   Varnish in front of the origin, so "origin fresh, CDN stale" happens.
 //! - [`Hostile`]: a scripted endpoint that misbehaves on purpose (hangs,
 //!   resets, floods, redirects, rate limits) for reliability tests.
+//! - [`SimCloudflare`], [`SimFastly`], [`SimVercel`], [`SimCloudFront`]:
+//!   the purge APIs, each as its documentation describes it.
 //!
 //! They serve the tests and `isrctl demo`; nothing here is used against a
 //! real site.
@@ -26,6 +28,29 @@ pub use fastly::{FastlyPurge, SimFastly};
 pub use hostile::{Behaviour, Hostile};
 pub use origin::{OriginOptions, SimOrigin, SimPage};
 pub use vercel::{SimVercel, VercelPurge};
+
+/// An axum app served on a free loopback port until dropped.
+pub(crate) struct Served {
+    pub(crate) addr: std::net::SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Served {
+    pub(crate) async fn start(app: axum::Router) -> std::io::Result<Served> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Served { addr, task })
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
 
 /// Milliseconds since the Unix epoch, as Next.js reports in `now`.
 pub(crate) fn now_millis() -> i64 {

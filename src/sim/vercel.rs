@@ -15,9 +15,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::task::JoinHandle;
 
 /// Tags per request.
 pub const MAX_TAGS: usize = 16;
@@ -46,9 +44,8 @@ impl Shared {
 }
 
 pub struct SimVercel {
-    addr: SocketAddr,
+    served: super::Served,
     shared: Arc<Shared>,
-    task: JoinHandle<()>,
 }
 
 impl SimVercel {
@@ -67,16 +64,12 @@ impl SimVercel {
         let app = Router::new()
             .route("/v1/edge-cache/{action}", axum::routing::post(by_tags))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(SimVercel { addr, shared, task })
+        let served = super::Served::start(app).await?;
+        Ok(SimVercel { served, shared })
     }
 
     pub fn api_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.served.addr)
     }
 
     pub fn purges(&self) -> Vec<VercelPurge> {
@@ -89,12 +82,6 @@ impl SimVercel {
             .requests
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl Drop for SimVercel {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 
