@@ -38,7 +38,7 @@ fn varnish_ban_takes_anchored_regexes() {
     assert_eq!(
         shown(&s, &[PurgeItem::Path("/a.b".into()), PurgeItem::Everything]).unwrap(),
         [
-            "BAN https://blog.example.com/ (Host: blog.example.com, X-Ban-Url: ^/a\\.b$)",
+            "BAN https://blog.example.com/ (Host: blog.example.com, X-Ban-Url: ^/a\\.b(\\?.*)?$)",
             "BAN https://blog.example.com/ (Host: blog.example.com, X-Ban-Url: .)",
         ]
     );

@@ -44,7 +44,9 @@ fn purge(site: &Site, node: &Url, item: &PurgeItem) -> Result<PurgeCall, String>
 
 fn ban(site: &Site, node: &Url, header: &str, item: &PurgeItem) -> Result<PurgeCall, String> {
     let expression = match item {
-        PurgeItem::Path(path) => format!("^{}$", regex::escape(path)),
+        // The page and its query variants (Next.js's `?_rsc=` payloads are
+        // cached under their own URL).
+        PurgeItem::Path(path) => format!("^{}(\\?.*)?$", regex::escape(path)),
         PurgeItem::Prefix(prefix) => format!("^{}", regex::escape(prefix)),
         PurgeItem::Everything => ".".to_string(),
         PurgeItem::Tag(tag) => {
