@@ -219,9 +219,19 @@ async fn connection(mut stream: TcpStream, shared: &Shared) -> std::io::Result<(
     let Some(head) = read_head(&mut stream).await? else {
         return Ok(()); // closed before sending a full request head
     };
-    let _in_flight = InFlight::enter(shared, head.target.clone());
+    let in_flight = InFlight::enter(shared, head.target.clone());
     discard_body(&mut stream, &head).await?;
-    behave(&mut stream, &shared.behaviour, shared, &head.target).await
+    if let Behaviour::Delay(delay, inner) = &shared.behaviour {
+        tokio::time::sleep(*delay).await;
+        // Out of flight before the answer is written: the client frees its
+        // slot only after reading the answer, so it can never be counted
+        // here together with the request that slot admits next.
+        drop(in_flight);
+        return behave(&mut stream, inner, shared, &head.target).await;
+    }
+    let result = behave(&mut stream, &shared.behaviour, shared, &head.target).await;
+    drop(in_flight);
+    result
 }
 
 async fn behave(
