@@ -12,7 +12,7 @@ use crate::path_lint::{self, LintLevel, PathRules};
 use crate::secret::SecretSource;
 use crate::target::PageType;
 use regex::Regex;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -282,6 +282,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, LoadError> {
         at: locator,
         errors: Vec::new(),
         warnings: Vec::new(),
+        markers: HashMap::new(),
     };
     let keys = key_settings(&locator, &raw.keys);
     let sites = v.sites(raw);

@@ -72,6 +72,9 @@ pub(super) struct Validator<'a> {
     pub(super) at: Locator<'a>,
     pub(super) errors: Vec<ConfigError>,
     pub(super) warnings: Vec<ConfigError>,
+    /// Each distinct marker regex compiled once (a generated config repeats
+    /// one marker on every route; a clone shares the compiled program).
+    pub(super) markers: std::collections::HashMap<String, Regex>,
 }
 
 impl Validator<'_> {

@@ -80,8 +80,14 @@ impl Validator<'_> {
     }
 
     fn marker(&mut self, raw: &Spanned<String>) -> Option<Regex> {
+        if let Some(compiled) = self.markers.get(raw.get_ref()) {
+            return Some(compiled.clone());
+        }
         match Regex::new(raw.get_ref()) {
-            Ok(re) => Some(re),
+            Ok(re) => {
+                self.markers.insert(raw.get_ref().clone(), re.clone());
+                Some(re)
+            }
             Err(e) => {
                 let reason = e
                     .to_string()
