@@ -1,8 +1,9 @@
 //! `isrctl history [SITE] [--since DURATION]`.
 
 use super::Exit;
-use super::output::{millis, print_document};
+use super::output::{JSON_VERSION, json_escape_rest, millis};
 use crate::history::{History, Record};
+use std::collections::VecDeque;
 
 pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: bool) -> Exit {
     let cutoff = match since.map(parse_since).transpose() {
@@ -16,57 +17,102 @@ pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: 
         errln!("error: cannot find the history directory: set XDG_STATE_HOME or HOME");
         return Exit::Usage;
     };
-    let loaded = match History::open(&dir).and_then(|h| h.load()) {
-        Ok(loaded) => loaded,
+    let history = match History::open(&dir) {
+        Ok(history) => history,
         Err(e) => {
             errln!("error: cannot read history in {}: {e}", dir.display());
             return Exit::Failed;
         }
     };
-    let mut records: Vec<&Record> = loaded
-        .records
-        .iter()
-        .filter(|r| site.is_none_or(|s| r.site == s))
-        .filter(|r| cutoff.is_none_or(|c| r.time >= c))
-        .collect();
-    if let Some(limit) = limit {
-        let skip = records.len().saturating_sub(limit);
-        records.drain(..skip);
-    }
-    if json {
-        let report = HistoryReport {
-            records,
-            warnings: &loaded.warnings,
-        };
-        print_document("history", &report, &Default::default());
-        return Exit::Ok;
-    }
-    for warning in &loaded.warnings {
-        errln!("warning: history: {warning}");
-    }
-    if records.is_empty() {
-        outln!(
-            "no revalidations recorded{}",
-            since
-                .map(|s| format!(" in the last {s}"))
-                .unwrap_or_default()
-        );
-    }
-    for r in records {
-        outln!(
-            "{}  {:18}  {:10}  {:16}  {:>4}  {:>7}  {}",
-            r.time.strftime("%Y-%m-%d %H:%M:%S"),
-            r.operator,
-            r.site,
-            r.outcome,
-            r.status
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| "-".into()),
-            millis(r.latency_ms),
-            r.target
-        );
-    }
+    let wanted =
+        |r: &Record| site.is_none_or(|s| r.site == s) && cutoff.is_none_or(|c| r.time >= c);
+    let mut out = Printer::new(json);
+    // With --limit only the newest N are kept while reading; without it
+    // each record is printed as it is read. Memory stays bounded either way.
+    let mut newest: VecDeque<Record> = VecDeque::new();
+    let streamed = history.stream(|record| {
+        if !wanted(&record) {
+            return;
+        }
+        match limit {
+            Some(0) => {}
+            Some(n) => {
+                if newest.len() == n {
+                    newest.pop_front();
+                }
+                newest.push_back(record);
+            }
+            None => out.record(&record),
+        }
+    });
+    let warnings = match streamed {
+        Ok(warnings) => warnings,
+        Err(e) => {
+            errln!("error: cannot read history in {}: {e}", dir.display());
+            return Exit::Failed;
+        }
+    };
+    newest.iter().for_each(|r| out.record(r));
+    out.finish(&warnings, since);
     Exit::Ok
+}
+
+/// Prints records as they come: lines, or one JSON document written
+/// piece by piece (`{"isrctl":1,"command":"history","records":[…],
+/// "warnings":[…]}`), so no list of records is ever held.
+struct Printer {
+    json: bool,
+    printed: usize,
+}
+
+impl Printer {
+    fn new(json: bool) -> Printer {
+        if json {
+            out!("{{\"isrctl\": {JSON_VERSION}, \"command\": \"history\", \"records\": [");
+        }
+        Printer { json, printed: 0 }
+    }
+
+    fn record(&mut self, r: &Record) {
+        if self.json {
+            let text = serde_json::to_string(r).unwrap_or_else(|_| "null".into());
+            let comma = if self.printed == 0 { "" } else { "," };
+            out!("{comma}\n  {}", json_escape_rest(&text));
+        } else {
+            outln!(
+                "{}  {:18}  {:10}  {:16}  {:>4}  {:>7}  {}",
+                r.time.strftime("%Y-%m-%d %H:%M:%S"),
+                r.operator,
+                r.site,
+                r.outcome,
+                r.status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                millis(r.latency_ms),
+                r.target
+            );
+        }
+        self.printed += 1;
+    }
+
+    fn finish(self, warnings: &[String], since: Option<&str>) {
+        if self.json {
+            let warnings = serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into());
+            outln!("\n], \"warnings\": {}}}", json_escape_rest(&warnings));
+            return;
+        }
+        for warning in warnings {
+            errln!("warning: history: {warning}");
+        }
+        if self.printed == 0 {
+            outln!(
+                "no revalidations recorded{}",
+                since
+                    .map(|s| format!(" in the last {s}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
 }
 
 /// "30m", "2h", "7d", "1h30m" → the time that long ago.
@@ -82,11 +128,4 @@ fn parse_since(text: &str) -> Result<jiff::Timestamp, String> {
     jiff::Timestamp::now()
         .checked_sub(duration)
         .map_err(|_| format!("--since {text:?} is too far back"))
-}
-
-/// The `history` report (README, "JSON output").
-#[derive(serde::Serialize)]
-struct HistoryReport<'a> {
-    records: Vec<&'a Record>,
-    warnings: &'a [String],
 }

@@ -34,7 +34,7 @@ pub fn print_document<T: Serialize>(command: &str, body: &T, redactor: &Redactor
 /// serde_json escapes C0 controls but leaves DEL and C1 raw; a terminal
 /// showing the document (or `jq -r`) would act on them. In a JSON document
 /// they occur only inside strings, where `\u00XX` is their valid escape.
-fn json_escape_rest(json: &str) -> String {
+pub(super) fn json_escape_rest(json: &str) -> String {
     json.chars()
         .map(|c| match c {
             '\u{7f}'..='\u{9f}' => format!("\\u{:04x}", c as u32),

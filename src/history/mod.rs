@@ -212,6 +212,23 @@ impl History {
         Ok(Loaded { records, warnings })
     }
 
+    /// Every readable record in order, handed to `on_record` one at a time
+    /// (memory does not grow with the history); bad lines become the
+    /// returned warnings. Reads the file as it was when called: the lock is
+    /// held only to find its end, so a slow reader (`| less`) never blocks
+    /// a revalidation's append.
+    pub fn stream(&self, on_record: impl FnMut(Record)) -> io::Result<Vec<String>> {
+        let Some(file) = self.open_existing()? else {
+            return Ok(Vec::new());
+        };
+        file.lock_shared()?;
+        let end = file.metadata()?.len();
+        file.unlock()?;
+        let reader = BufReader::new(io::Read::take(&file, end));
+        let Scan { warnings, .. } = scan(reader, Position::default(), &self.file, on_record)?;
+        Ok(warnings)
+    }
+
     /// Last record per (site, target): the index plus whatever was appended
     /// after it, so the cost does not grow with the history's length.
     pub fn last_states(&self) -> io::Result<LastStates> {
