@@ -70,6 +70,8 @@ pub struct Site {
     pub path_rules: PathRules,
     /// `[sites.X.purge]`: how to purge the CDN, if configured.
     pub purge: Option<crate::purge::PurgeConfig>,
+    /// `sitemap = "/sitemap.xml"`: more routes, from the site's sitemap.
+    pub sitemap: Option<Url>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

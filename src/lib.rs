@@ -54,6 +54,7 @@ pub mod safe_text;
 pub mod secret;
 pub(crate) mod session;
 pub mod sim;
+pub mod sitemap;
 pub mod target;
 pub mod tui;
 pub(crate) mod verify;

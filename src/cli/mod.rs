@@ -56,6 +56,9 @@ pub enum Command {
     Routes {
         /// The site's name, as in [sites.NAME]
         site: String,
+        /// Read the site's sitemap again (conditionally) before listing
+        #[arg(long)]
+        refresh: bool,
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -140,9 +143,14 @@ pub async fn run(cli: Cli) -> Exit {
             Err(exit) => exit,
         },
         Some(Command::Sites(json)) => with_config(config_flag, |c| sites::sites(c, json.json)),
-        Some(Command::Routes { site, json }) => {
-            with_config(config_flag, |c| sites::routes(c, &site, json.json))
-        }
+        Some(Command::Routes {
+            site,
+            refresh,
+            json,
+        }) => match load_config(config_flag) {
+            Ok(config) => sites::routes(&config, &site, json.json, refresh).await,
+            Err(exit) => exit,
+        },
         Some(Command::Revalidate(args)) => match load_config(config_flag) {
             Ok(config) => revalidate::run(&config, args).await,
             Err(exit) => exit,

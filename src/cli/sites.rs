@@ -103,9 +103,16 @@ impl<'a> SiteSummary<'a> {
     }
 }
 
-pub fn routes(config: &Config, name: &str, json: bool) -> Exit {
+pub async fn routes(config: &Config, name: &str, json: bool, refresh: bool) -> Exit {
     let Some(site) = config.site(name) else {
         return unknown_site(config, name);
+    };
+    let all_routes = match site_routes(site, refresh).await {
+        Ok(routes) => routes,
+        Err(why) => {
+            errln!("error: {why}");
+            return Exit::Failed;
+        }
     };
     let last = open_history().and_then(|h| match h.last_states() {
         Ok(states) => {
@@ -119,8 +126,7 @@ pub fn routes(config: &Config, name: &str, json: bool) -> Exit {
             None
         }
     });
-    let rows: Vec<Row> = site
-        .routes
+    let rows: Vec<Row> = all_routes
         .iter()
         .map(|route| {
             let target = route.target();
@@ -142,6 +148,48 @@ pub fn routes(config: &Config, name: &str, json: bool) -> Exit {
     }
     print_routes_table(&rows);
     Exit::Ok
+}
+
+/// The configured routes and, with a sitemap, its pages from the cached
+/// copy (read again from the site with `refresh`); notes on stderr.
+async fn site_routes(site: &Site, refresh: bool) -> Result<Vec<config::Route>, String> {
+    let Some(sitemap) = &site.sitemap else {
+        if refresh {
+            errln!(
+                "warning: site {} has no sitemap: nothing to refresh",
+                site.name
+            );
+        }
+        return Ok(site.routes.clone());
+    };
+    let dir = crate::history::History::default_dir()
+        .ok_or("cannot find the state directory: set XDG_STATE_HOME or HOME")?;
+    let mut cache = crate::sitemap::Cache::open(&dir, &site.name);
+    if refresh {
+        let client = crate::http::client(&site.limits, site.tls_verify)
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        cache.map = crate::sitemap::fetch(&client, site, sitemap, &mut cache).await?;
+        if let Err(e) = cache.save() {
+            errln!("warning: sitemap cache not written: {e}");
+        }
+    } else if cache.map.fetched.is_none() {
+        errln!(
+            "note: {} not read yet: run `isrctl routes {} --refresh`",
+            sitemap,
+            site.name
+        );
+    }
+    for note in &cache.map.notes {
+        errln!("note: sitemap: {note}");
+    }
+    if let Some(fetched) = cache.map.fetched {
+        errln!(
+            "{} page(s) from {sitemap}, read {}",
+            cache.map.entries.len(),
+            ago(fetched)
+        );
+    }
+    Ok(crate::sitemap::merged(site, &cache.map))
 }
 
 /// The `routes` report (README, "JSON output").

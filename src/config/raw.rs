@@ -45,6 +45,7 @@ pub struct RawSite {
     pub tags: Vec<Spanned<String>>,
     pub tls_verify: Option<bool>,
     pub trailing_slash: Option<bool>,
+    pub sitemap: Option<Spanned<String>>,
     pub timeout: Option<Spanned<String>>,
     pub connect_timeout: Option<Spanned<String>>,
     pub concurrency: Option<Spanned<u32>>,

@@ -142,6 +142,10 @@ impl Validator<'_> {
             (Some(purge), Some(public)) => self.purge(purge, public, name.get_ref()),
             _ => None,
         };
+        let sitemap = match (&raw.sitemap, &public_url) {
+            (Some(sitemap), Some(public)) => self.sitemap(sitemap, public),
+            _ => None,
+        };
         let routes = self.routes(raw.routes, &path_rules);
         let tags = self.tags(&raw.tags, &routes);
         if !name_ok {
@@ -160,6 +164,7 @@ impl Validator<'_> {
             tls_verify,
             path_rules,
             purge,
+            sitemap,
         })
     }
 
@@ -208,6 +213,25 @@ impl Validator<'_> {
                         mask_userinfo(raw.get_ref())
                     ),
                     format!("write an absolute URL, e.g. {key} = \"https://www.example.com\""),
+                );
+                None
+            }
+        }
+    }
+
+    /// The sitemap's URL: a path on the site, or a full URL.
+    fn sitemap(&mut self, raw: &Spanned<String>, public: &Url) -> Option<Url> {
+        match public.join(raw.get_ref()) {
+            Ok(url) if has_credentials(&url) => {
+                self.refuse_credentials(raw.span().start, "sitemap", &url);
+                None
+            }
+            Ok(url) if matches!(url.scheme(), "http" | "https") => Some(url),
+            _ => {
+                self.error(
+                    raw.span().start,
+                    format!("sitemap {:?} is not a path or an http(s) URL", mask_userinfo(raw.get_ref())),
+                    "write sitemap = \"/sitemap.xml\" (or a full https URL; .xml.gz and sitemap indexes are read too)",
                 );
                 None
             }
