@@ -595,3 +595,42 @@ fn a_long_paste_goes_into_the_input_as_text_and_esc_still_closes_it() {
     assert!(feed(&mut s, [Message::Paste("r".into())]).is_empty());
     assert_eq!(s.in_flight, 0);
 }
+
+/// A sitemap's pages are not needed for the first frame: the state is
+/// built from the config alone and the pages arrive later as an event
+/// (the engine reads the cached copy in the background), 100,000 of them
+/// here, with the selection and marks of configured routes kept.
+#[test]
+fn sitemap_routes_arrive_after_the_first_frame() {
+    use isrctl::tui::message::{EngineEvent, Message};
+    let mut s = state(false, true);
+    let configured = s.sites[0].routes.clone();
+    assert_eq!(s.visible.len(), configured.len());
+    feed(&mut s, [key('j'), key(' ')]);
+    let selected = s.selected_route().unwrap().path.clone();
+    let mut routes = configured.clone();
+    routes.extend((0..100_000).map(|i| isrctl::config::Route {
+        path: format!("/p/{i}"),
+        page_type: None,
+        tags: Vec::new(),
+        marker: None,
+        labels: vec!["sitemap".into()],
+    }));
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::SitemapRoutes {
+            site: 0,
+            routes,
+        })],
+    );
+    assert_eq!(s.visible.len(), configured.len() + 100_000);
+    assert_eq!(s.selected_route().unwrap().path, selected);
+    assert!(
+        s.activity[0]
+            .text
+            .contains("100000 route(s) from its sitemap")
+    );
+    feed(&mut s, [key('/')]);
+    feed(&mut s, typed("p/9999"));
+    assert_eq!(s.visible.len(), 11, "/p/9999 and /p/99990…/p/99999");
+}

@@ -85,6 +85,11 @@ pub enum EngineEvent {
         outcome: Box<Outcome>,
         verifications: Vec<Verification>,
     },
+    /// A site's routes with its sitemap's pages (from the cached copy).
+    SitemapRoutes {
+        site: SiteId,
+        routes: Vec<crate::config::Route>,
+    },
     /// One purge call finished.
     Purged {
         site: SiteId,

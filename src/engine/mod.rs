@@ -13,6 +13,7 @@ mod fresh;
 pub mod plan;
 mod purge;
 mod record;
+mod sitemaps;
 
 pub use event::{EngineEvent, SiteId, StartError};
 pub use plan::{Planned, plan, plan_one};

@@ -47,6 +47,10 @@ pub async fn run(config: &Config, options: Options) -> Exit {
         .unwrap_or_default();
     let mut state = state::State::new(config, &last, options.read_only, theme::Theme::from_env());
     let (engine, engine_events) = crate::engine::Engine::new(config.sites.clone(), history);
+    // The sitemaps' pages come after the first frame, as an event.
+    if let Some(dir) = options.history_dir.clone().or_else(History::default_dir) {
+        engine.load_sitemaps(dir);
+    }
     let shutdown = terminated();
     // Raw mode, alternate screen, and a panic hook that restores both.
     let mut terminal = match ratatui::try_init() {

@@ -65,6 +65,20 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
                 record_verification(state, v);
             }
         }
+        EngineEvent::SitemapRoutes { site, routes } => {
+            let added = routes.len();
+            if let Some(config) = state.sites.get_mut(site) {
+                let before = config.routes.len();
+                config.routes = routes;
+                let line = format!(
+                    "{}: {} route(s) from its sitemap",
+                    config.name,
+                    added.saturating_sub(before)
+                );
+                state.push_activity(Level::Info, line);
+            }
+            state.refilter();
+        }
         EngineEvent::Purged { site, outcome } => {
             let ok = outcome.kind == crate::purge::PurgeKind::Purged;
             let name = state.site_name(site);
