@@ -1,0 +1,99 @@
+//! The console benchmark: a config of N routes (the way a generated
+//! config or a sitemap gives them), then what a user waits for: config
+//! load, first frame, a redraw, a filter keystroke, and peak memory.
+//! `cargo run --release --example bench_console -- 100000`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a tool, not the product
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use isrctl::tui::message::Message;
+use isrctl::tui::state::State;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::fmt::Write;
+use std::time::Instant;
+
+fn config_text(routes: usize) -> String {
+    let mut text = String::from(
+        "[sites.big]\npublic_url = \"https://big.example.com\"\n[sites.big.secret]\nenv = \"BIG_SECRET\"\n",
+    );
+    for i in 0..routes {
+        let _ = write!(
+            text,
+            "[[sites.big.routes]]\npath = \"/section-{}/page-{i}\"\ntags = [\"t{}\"]\nmarker = '<meta name=\"rendered-at\" content=\"([^\"]+)\"'\n",
+            i % 50,
+            i % 20
+        );
+    }
+    text
+}
+
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let routes: usize = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let text = config_text(routes);
+    let file = std::env::temp_dir().join(format!("isrctl-bench-{routes}.toml"));
+    std::fs::write(&file, &text).unwrap();
+    drop(text);
+
+    let started = Instant::now();
+    let config = isrctl::config::load(&file).unwrap();
+    let load = ms(started);
+    let mut state = State::new(
+        &config,
+        &isrctl::tui::no_history(),
+        false,
+        isrctl::tui::theme::Theme { color: true },
+    );
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    terminal
+        .draw(|f| isrctl::tui::view::view(&state, f))
+        .unwrap();
+    let first_frame = ms(started);
+
+    let redraw_at = Instant::now();
+    terminal
+        .draw(|f| isrctl::tui::view::view(&state, f))
+        .unwrap();
+    let redraw = ms(redraw_at);
+
+    isrctl::tui::update::update(
+        &mut state,
+        Message::Key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE)),
+    );
+    let mut keystrokes = Vec::new();
+    for c in "page-9".chars() {
+        let at = Instant::now();
+        isrctl::tui::update::update(
+            &mut state,
+            Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+        terminal
+            .draw(|f| isrctl::tui::view::view(&state, f))
+            .unwrap();
+        keystrokes.push(ms(at));
+    }
+    keystrokes.sort_by(f64::total_cmp);
+    let keystroke = keystrokes[keystrokes.len() / 2];
+    let _ = std::fs::remove_file(&file);
+    println!(
+        "routes {routes}: config load {load:.0} ms, first frame {first_frame:.0} ms, redraw {redraw:.2} ms, filter keystroke {keystroke:.1} ms (median), peak RSS {} MB",
+        peak_rss_mb()
+    );
+}
