@@ -363,13 +363,29 @@ impl State {
     }
 }
 
+/// `needle` is lowercase already. Matching without lowercasing each
+/// route's strings: a keystroke on a million routes allocated millions of
+/// strings before (issue 11).
 fn route_matches(route: &Route, needle: &str) -> bool {
-    route.path.to_lowercase().contains(needle)
-        || route.tags.iter().any(|t| t.to_lowercase().contains(needle))
-        || route
-            .labels
-            .iter()
-            .any(|l| l.to_lowercase().contains(needle))
+    let has = |hay: &str| contains_ignoring_case(hay, needle);
+    has(&route.path) || route.tags.iter().any(|t| has(t)) || route.labels.iter().any(|l| has(l))
+}
+
+/// Whether `hay` contains `needle` (lowercase), ASCII letters compared
+/// without case; other characters must match as they are lowercased.
+fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if !hay.is_ascii() || !needle.is_ascii() {
+        return hay.to_lowercase().contains(needle);
+    }
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    hay.windows(needle.len()).any(|w| {
+        w.iter()
+            .zip(needle)
+            .all(|(a, b)| a.to_ascii_lowercase() == *b)
+    })
 }
 
 /// A typed path, or a pattern followed by its type: `/blog/[slug] page`.
