@@ -224,8 +224,9 @@ fn default_config_path() -> Option<PathBuf> {
     Some(base.join("isrctl").join("config.toml"))
 }
 
-/// Largest config file read: far more than any real config.
-pub const CONFIG_CAP: u64 = 4 * 1024 * 1024;
+/// Largest config file read: room for a million generated routes (about
+/// 120 MB of TOML), far below what would exhaust memory.
+pub const CONFIG_CAP: u64 = 256 * 1024 * 1024;
 
 pub fn load(file: &Path) -> Result<Config, LoadError> {
     let bytes = crate::files::read_regular(file, CONFIG_CAP).map_err(|reason| LoadError::Io {
