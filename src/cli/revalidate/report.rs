@@ -16,6 +16,10 @@ pub struct RevalidateReport {
     pub dry_run: bool,
     pub results: Vec<TargetResult>,
     pub summary: Summary,
+    /// Where each target's result is: a bulk run sets 10,000 results, and
+    /// a search per result made that quadratic.
+    #[serde(skip)]
+    index: std::collections::HashMap<Target, usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -63,11 +67,17 @@ impl RevalidateReport {
                 instances: Vec::new(),
             })
             .collect();
+        let index = planned
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.target.clone(), i))
+            .collect();
         let mut report = RevalidateReport {
             site: site.name.clone(),
             dry_run,
             results,
             summary: Summary::default(),
+            index,
         };
         report.summarise();
         report
@@ -80,28 +90,54 @@ impl RevalidateReport {
         outcome: Outcome,
         verifications: Option<Vec<Verification>>,
     ) {
-        if let Some(result) = self.results.iter_mut().find(|r| &r.target == target) {
-            result.outcome = Some(outcome);
-            if verifications.is_some() {
-                result.verifications = verifications;
-            }
+        let Some(&i) = self.index.get(target) else {
+            return;
+        };
+        let before = self.results[i].outcome.replace(outcome);
+        self.recount(before.as_ref(), i);
+        if verifications.is_some() {
+            self.results[i].verifications = verifications;
         }
-        self.summarise();
+    }
+
+    /// Move one result's count from its old outcome to its new one.
+    fn recount(&mut self, before: Option<&Outcome>, i: usize) {
+        let tally = |summary: &mut Summary, outcome: &Outcome, add: bool| {
+            let step = |n: &mut usize| *n = if add { *n + 1 } else { n.saturating_sub(1) };
+            if outcome.kind.is_success() {
+                step(&mut summary.revalidated);
+            } else {
+                step(&mut summary.failed);
+                if outcome.kind == OutcomeKind::Refused {
+                    step(&mut summary.refused);
+                }
+            }
+        };
+        if let Some(before) = before {
+            tally(&mut self.summary, before, false);
+        }
+        if let Some(now) = &self.results[i].outcome {
+            let now = now.clone();
+            tally(&mut self.summary, &now, true);
+        }
     }
 
     /// One instance's outcome of an every-origin revalidation.
     pub fn add_instance(&mut self, target: &Target, request: String, outcome: Outcome) {
-        if let Some(result) = self.results.iter_mut().find(|r| &r.target == target) {
-            let failed_before = result
-                .outcome
-                .as_ref()
-                .is_some_and(|o| !o.kind.is_success());
-            if !failed_before {
-                result.outcome = Some(outcome.clone());
-            }
-            result.instances.push(Instance { request, outcome });
+        let Some(&i) = self.index.get(target) else {
+            return;
+        };
+        let failed_before = self.results[i]
+            .outcome
+            .as_ref()
+            .is_some_and(|o| !o.kind.is_success());
+        if !failed_before {
+            let before = self.results[i].outcome.replace(outcome.clone());
+            self.recount(before.as_ref(), i);
         }
-        self.summarise();
+        self.results[i]
+            .instances
+            .push(Instance { request, outcome });
     }
 
     fn summarise(&mut self) {
