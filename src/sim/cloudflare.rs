@@ -46,7 +46,7 @@ struct Shared {
     refill_per_s: f64,
     bucket: Mutex<Bucket>,
     purges: Mutex<Vec<Purge>>,
-    requests: Mutex<usize>,
+    arrivals: super::Arrivals,
 }
 
 impl Shared {
@@ -95,7 +95,7 @@ impl SimCloudflare {
                 at: Instant::now(),
             }),
             purges: Mutex::default(),
-            requests: Mutex::new(0),
+            arrivals: super::Arrivals::default(),
         });
         let app = Router::new()
             .route(
@@ -119,11 +119,7 @@ impl SimCloudflare {
 
     /// Every request received, accepted or not.
     pub fn requests(&self) -> usize {
-        *self
-            .shared
-            .requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.shared.arrivals.count()
     }
 }
 
@@ -133,7 +129,7 @@ async fn purge_cache(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    *shared.requests.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+    shared.arrivals.arrive();
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

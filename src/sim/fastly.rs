@@ -33,8 +33,7 @@ pub enum FastlyPurge {
 struct Shared {
     service: String,
     token: String,
-    rate_limit_first: usize,
-    requests: Mutex<usize>,
+    arrivals: super::Arrivals,
     purges: Mutex<Vec<FastlyPurge>>,
 }
 
@@ -45,12 +44,7 @@ impl Shared {
 
     /// Count the request; `Err` with the answer when it is refused.
     fn admit(&self, headers: &HeaderMap) -> Result<bool, Box<Response>> {
-        let n = {
-            let mut requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-            *requests += 1;
-            *requests
-        };
-        if n <= self.rate_limit_first {
+        if self.arrivals.arrive() {
             let mut response = failure(StatusCode::TOO_MANY_REQUESTS, "Too many requests", None);
             response
                 .headers_mut()
@@ -81,8 +75,7 @@ impl SimFastly {
         let shared = Arc::new(Shared {
             service: service.to_string(),
             token: token.to_string(),
-            rate_limit_first,
-            requests: Mutex::new(0),
+            arrivals: super::Arrivals::limiting_first(rate_limit_first),
             purges: Mutex::default(),
         });
         let app = Router::new()
@@ -107,11 +100,7 @@ impl SimFastly {
     }
 
     pub fn requests(&self) -> usize {
-        *self
-            .shared
-            .requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.shared.arrivals.count()
     }
 }
 

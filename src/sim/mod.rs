@@ -52,6 +52,33 @@ impl Drop for Served {
     }
 }
 
+/// Requests an API simulation received; the first `limited` of them are
+/// to be answered 429 (an account whose API budget is spent).
+#[derive(Debug, Default)]
+pub(crate) struct Arrivals {
+    count: std::sync::atomic::AtomicUsize,
+    limited: usize,
+}
+
+impl Arrivals {
+    pub(crate) fn limiting_first(limited: usize) -> Arrivals {
+        Arrivals {
+            count: Default::default(),
+            limited,
+        }
+    }
+
+    /// Count one; whether it is among the first `limited`.
+    pub(crate) fn arrive(&self) -> bool {
+        let n = self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        n <= self.limited
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// Milliseconds since the Unix epoch, as Next.js reports in `now`.
 pub(crate) fn now_millis() -> i64 {
     jiff::Timestamp::now().as_millisecond()

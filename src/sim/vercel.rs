@@ -32,8 +32,7 @@ pub struct VercelPurge {
 struct Shared {
     project: String,
     token: String,
-    rate_limit_first: usize,
-    requests: Mutex<usize>,
+    arrivals: super::Arrivals,
     purges: Mutex<Vec<VercelPurge>>,
 }
 
@@ -57,8 +56,7 @@ impl SimVercel {
         let shared = Arc::new(Shared {
             project: project.to_string(),
             token: token.to_string(),
-            rate_limit_first,
-            requests: Mutex::new(0),
+            arrivals: super::Arrivals::limiting_first(rate_limit_first),
             purges: Mutex::default(),
         });
         let app = Router::new()
@@ -77,11 +75,7 @@ impl SimVercel {
     }
 
     pub fn requests(&self) -> usize {
-        *self
-            .shared
-            .requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.shared.arrivals.count()
     }
 }
 
@@ -92,12 +86,7 @@ async fn by_tags(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let n = {
-        let mut requests = shared.requests.lock().unwrap_or_else(|e| e.into_inner());
-        *requests += 1;
-        *requests
-    };
-    if n <= shared.rate_limit_first {
+    if shared.arrivals.arrive() {
         let mut response = failure(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
