@@ -17,13 +17,10 @@ impl Engine {
     /// Revalidate each planned target on every origin instance: one
     /// `Finished` event (and history record) per instance.
     pub fn revalidate_everywhere(&self, site: SiteId, planned: Vec<Planned>) -> JoinHandle<()> {
-        let engine = self.clone();
-        let cancel = self.cancel_token();
-        tokio::spawn(async move {
-            let mut out = engine.outbox();
-            if let Some(targets) = engine.report_refusals(&mut out, site, planned)
-                && let Some(session) = engine.sending_session(&mut out, site, &targets).await
-            {
+        self.sending(
+            site,
+            planned,
+            move |engine, mut out, session, targets, cancel| async move {
                 let sends = targets.into_iter().map(|target| {
                     let (session, cancel) = (session.clone(), cancel.clone());
                     async move {
@@ -42,9 +39,9 @@ impl Engine {
                         }
                     }
                 }
-            }
-            out.close(&engine.inner.recorder);
-        })
+                out
+            },
+        )
     }
 
     /// Make each planned target fresh everywhere: revalidate on every
@@ -58,29 +55,25 @@ impl Engine {
         deadline: Duration,
         purge: bool,
     ) -> JoinHandle<()> {
-        let engine = self.clone();
-        let cancel = self.cancel_token();
-        tokio::spawn(async move {
-            let mut out = engine.outbox();
-            if let Some(targets) = engine.report_refusals(&mut out, site, planned)
-                && let Some(session) = engine.sending_session(&mut out, site, &targets).await
-            {
+        self.sending(
+            site,
+            planned,
+            move |engine, mut out, session, targets, cancel| async move {
                 let purger = match (&session.site.purge, purge) {
                     (Some(_), true) => match engine.purger(site).await {
                         Ok(purger) => Some(purger),
                         Err(reason) => {
                             out.send(not_started(site, targets, reason));
-                            out.close(&engine.inner.recorder);
-                            return;
+                            return out;
                         }
                     },
                     _ => None,
                 };
                 let work = (site, session, purger, deadline, cancel);
                 engine.fresh_all(&mut out, work, targets).await;
-            }
-            out.close(&engine.inner.recorder);
-        })
+                out
+            },
+        )
     }
 
     async fn fresh_all(

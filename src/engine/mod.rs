@@ -115,13 +115,10 @@ impl Engine {
         planned: Vec<Planned>,
         verify: Option<Duration>,
     ) -> JoinHandle<()> {
-        let engine = self.clone();
-        let cancel = self.cancel_token();
-        tokio::spawn(async move {
-            let mut out = engine.outbox();
-            if let Some(targets) = engine.report_refusals(&mut out, site, planned)
-                && let Some(session) = engine.sending_session(&mut out, site, &targets).await
-            {
+        self.sending(
+            site,
+            planned,
+            move |engine, mut out, session, targets, cancel| async move {
                 match verify {
                     Some(deadline) => {
                         let work = (site, session.as_ref(), deadline, cancel);
@@ -133,6 +130,29 @@ impl Engine {
                             .await
                     }
                 }
+                out
+            },
+        )
+    }
+
+    /// The frame of every operation that sends: refused targets reported
+    /// and recorded, the session opened (or why not), then `work`, and the
+    /// index written before the last event goes out.
+    fn sending<W, F>(&self, site: SiteId, planned: Vec<Planned>, work: W) -> JoinHandle<()>
+    where
+        W: FnOnce(Engine, Outbox, Arc<Session>, Vec<Target>, CancellationToken) -> F
+            + Send
+            + 'static,
+        F: std::future::Future<Output = Outbox> + Send,
+    {
+        let engine = self.clone();
+        let cancel = self.cancel_token();
+        tokio::spawn(async move {
+            let mut out = engine.outbox();
+            if let Some(targets) = engine.report_refusals(&mut out, site, planned)
+                && let Some(session) = engine.sending_session(&mut out, site, &targets).await
+            {
+                out = work(engine.clone(), out, session, targets, cancel).await;
             }
             out.close(&engine.inner.recorder);
         })
