@@ -14,18 +14,24 @@
 //! - [`job_runner`] (concurrency, rate, the 429 pause, cancellation),
 //!   [`revalidation`] (send one request, classify the answer: [`outcome`]),
 //!   [`http`] (timeouts, no redirects, capped bodies).
-//! - [`verify`] (did the page change at every layer), [`probe`],
-//!   [`fingerprint`], [`cache_headers`] (what each CDN's headers mean),
-//!   [`checks`] (the troubleshooting catalog).
+//! - [`verify`] (did the page change at every layer; `fresh`: every
+//!   origin, then the purge, then every layer), [`probe`], [`fingerprint`],
+//!   [`cache_headers`] (what each CDN's headers mean), [`checks`] (the
+//!   troubleshooting catalog).
+//! - [`purge`] (each CDN's documented purge API), [`sitemap`] (routes from
+//!   a site's sitemap).
+//! - [`safe_text`] (outside text masked, escaped, cut), [`out`] (the one
+//!   way to stdout/stderr), [`files`] (regular files, read up to a cap).
 //! - [`history`] (append-only JSONL with an index), [`logging`],
-//!   [`relative_time`], [`exit`]; [`sim`] (simulated origin, CDN and
-//!   hostile servers for tests and the demo).
+//!   [`relative_time`], [`exit`]; [`sim`] (simulated origin, CDN, purge
+//!   APIs and hostile servers for tests, the demo and the benchmark).
 //!
 //! The life of a revalidation: a **target** (path or tag) is **planned**
 //! (linted, refused or accepted) → the site's **job** sends the **request**
 //! within the site's limits → the answer is classified as an **outcome** →
 //! the engine **records** it in history → with `--verify` (or `v`), the
-//! page is polled at every layer until it changes: the **verification**.
+//! page is polled at every layer until it changes: the **verification**;
+//! `fresh` sends it to every origin and **purges** the CDN in between.
 
 // First, so its print macros are in scope in every module below.
 #[macro_use]
