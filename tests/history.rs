@@ -80,6 +80,31 @@ fn the_last_purge_is_kept_beside_the_last_revalidation_through_the_index() {
 }
 
 #[test]
+fn the_newest_records_are_read_from_the_end_across_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = open(&dir);
+    let records: Vec<Record> = (0..1500)
+        .map(|i| record("blog", &format!("/p/{i}"), i))
+        .collect();
+    history.append_all(&records).unwrap();
+    let all = history.load().unwrap().records;
+    for n in [1, 5, 700, 2000] {
+        let wanted = |r: &Record| r.latency_ms.is_some_and(|ms| ms % 3 == 0);
+        let (newest, warnings) = history.newest(n, wanted).unwrap();
+        let expected: Vec<&Record> = all.iter().filter(|r| wanted(r)).collect();
+        let expected = &expected[expected.len().saturating_sub(n)..];
+        assert_eq!(
+            paths(&newest),
+            expected
+                .iter()
+                .map(|r| r.target.value.as_str())
+                .collect::<Vec<_>>()
+        );
+        assert!(warnings.is_empty());
+    }
+}
+
+#[test]
 fn a_missing_history_is_empty() {
     let dir = tempfile::tempdir().unwrap();
     let history = History::open(&dir.path().join("new/dir")).unwrap();

@@ -3,7 +3,6 @@
 use super::Exit;
 use super::output::{JSON_VERSION, json_escape_rest, millis};
 use crate::history::{History, Record};
-use std::collections::VecDeque;
 
 pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: bool) -> Exit {
     let cutoff = match since.map(parse_since).transpose() {
@@ -27,32 +26,27 @@ pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: 
     let wanted =
         |r: &Record| site.is_none_or(|s| r.site == s) && cutoff.is_none_or(|c| r.time >= c);
     let mut out = Printer::new(json);
-    // With --limit only the newest N are kept while reading; without it
-    // each record is printed as it is read. Memory stays bounded either way.
-    let mut newest: VecDeque<Record> = VecDeque::new();
-    let streamed = history.stream(|record| {
-        if !wanted(&record) {
-            return;
-        }
-        match limit {
-            Some(0) => {}
-            Some(n) => {
-                if newest.len() == n {
-                    newest.pop_front();
-                }
-                newest.push_back(record);
+    // With --limit only the newest N are read, from the end of the file;
+    // without it each record is printed as it is read. Memory stays
+    // bounded either way.
+    let read = match limit {
+        Some(n) => history.newest(n, wanted).map(|(records, warnings)| {
+            records.iter().for_each(|r| out.record(r));
+            warnings
+        }),
+        None => history.stream(|record| {
+            if wanted(&record) {
+                out.record(&record);
             }
-            None => out.record(&record),
-        }
-    });
-    let warnings = match streamed {
+        }),
+    };
+    let warnings = match read {
         Ok(warnings) => warnings,
         Err(e) => {
             errln!("error: cannot read history in {}: {e}", dir.display());
             return Exit::Failed;
         }
     };
-    newest.iter().for_each(|r| out.record(r));
     out.finish(&warnings, since);
     Exit::Ok
 }
