@@ -15,7 +15,9 @@ impl Purger {
         body: &[u8],
         wait: Option<Duration>,
     ) {
-        let cf_error = match self.config.provider {
+        // The provider's own words, and whether they say "too much at
+        // once" (a batch too large, or CloudFront's in-progress limit).
+        let provider_error = match self.config.provider {
             Provider::Cloudflare { .. } => cloudflare::error(body),
             Provider::CloudFront { .. } => cloudfront::error(body).map(|(code, message)| {
                 let busy = code == "TooManyInvalidationsInProgress" || code == "Throttling";
@@ -25,7 +27,7 @@ impl Purger {
             Provider::Vercel { .. } => vercel::error(body).map(|m| (m, false)),
             _ => None,
         };
-        o.message = cf_error
+        o.message = provider_error
             .as_ref()
             .map(|(m, _)| m.clone())
             .or_else(|| safe_text::body_excerpt(body, None, &self.redactor, 300, true))
@@ -58,7 +60,7 @@ impl Purger {
                 Some("purge fewer items at once, or wait and run again".into()),
             ),
             400..=499 if matches!(self.config.provider, Provider::CloudFront { .. })
-                && cf_error.as_ref().is_some_and(|(_, busy)| *busy) =>
+                && provider_error.as_ref().is_some_and(|(_, busy)| *busy) =>
             {
                 (
                     PurgeKind::RateLimited,
@@ -66,7 +68,7 @@ impl Purger {
                     Some("wait until the invalidations in progress complete (minutes), then run again".into()),
                 )
             }
-            400..=499 if cf_error.as_ref().is_some_and(|(_, too_many)| *too_many) => {
+            400..=499 if provider_error.as_ref().is_some_and(|(_, too_many)| *too_many) => {
                 batch_too_large(provider)
             }
             400..=499 => (

@@ -118,11 +118,6 @@ impl Purger {
         self.config.provider.name()
     }
 
-    /// What purging `items` costs, where the provider charges for it.
-    pub fn cost(&self, items: &[PurgeItem]) -> Option<String> {
-        cost(&self.config, items)
-    }
-
     /// The calls as they would be sent, token masked (`--dry-run`).
     pub fn shown_calls(&self, items: &[PurgeItem]) -> Result<Vec<PurgeCall>, String> {
         calls(&self.site, &self.config, items, MASK)
@@ -311,6 +306,7 @@ impl Purger {
     }
 }
 
+/// What purging `items` costs, where the provider charges for it:
 /// CloudFront charges per path; the others do not.
 pub fn cost(config: &PurgeConfig, items: &[PurgeItem]) -> Option<String> {
     let Provider::CloudFront { .. } = config.provider else {

@@ -56,7 +56,7 @@ pub struct Summary {
 
 impl RevalidateReport {
     pub fn new(site: &Site, planned: &[Planned], dry_run: bool, verify: bool) -> Self {
-        let results = planned
+        let results: Vec<TargetResult> = planned
             .iter()
             .map(|p| TargetResult {
                 target: p.target.clone(),
@@ -72,14 +72,21 @@ impl RevalidateReport {
             .enumerate()
             .map(|(i, p)| (p.target.clone(), i))
             .collect();
+        let total = results.len();
         let mut report = RevalidateReport {
             site: site.name.clone(),
             dry_run,
             results,
-            summary: Summary::default(),
+            summary: Summary {
+                total,
+                ..Summary::default()
+            },
             index,
         };
-        report.summarise();
+        // Refusals are outcomes from the start: counted like any other.
+        for i in 0..total {
+            report.recount(None, i);
+        }
         report
     }
 
@@ -138,19 +145,6 @@ impl RevalidateReport {
         self.results[i]
             .instances
             .push(Instance { request, outcome });
-    }
-
-    fn summarise(&mut self) {
-        let outcomes = || self.results.iter().filter_map(|r| r.outcome.as_ref());
-        let revalidated = outcomes().filter(|o| o.kind.is_success()).count();
-        self.summary = Summary {
-            total: self.results.len(),
-            revalidated,
-            refused: outcomes()
-                .filter(|o| o.kind == OutcomeKind::Refused)
-                .count(),
-            failed: outcomes().count() - revalidated,
-        };
     }
 
     /// `; 1 of 2 page(s) verified fresh everywhere`, with --verify only.

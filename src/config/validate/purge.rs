@@ -4,7 +4,7 @@ use super::*;
 use crate::endpoint::SuccessRule;
 use crate::purge::{CloudflareMode, Provider, PurgeConfig};
 
-const PROVIDERS: &str = "varnish, cloudflare, fastly, vercel or http (cloudfront is not built yet)";
+const PROVIDERS: &str = "varnish, cloudflare, fastly, vercel, cloudfront or http";
 const CLOUDFLARE_API: &str = "https://api.cloudflare.com/client/v4";
 const FASTLY_API: &str = "https://api.fastly.com";
 const VERCEL_API: &str = "https://api.vercel.com";
