@@ -234,6 +234,7 @@ fn a_purge_shows_in_the_table_and_the_details() {
         &mut s,
         [Message::Engine(EngineEvent::Purged {
             site: 0,
+            target: None,
             outcome: Box::new(outcome),
         })],
     );

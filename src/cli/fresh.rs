@@ -140,13 +140,14 @@ fn render(
                 r.steps.push(text);
             }
         }
-        EngineEvent::Purged { outcome, .. } => {
+        EngineEvent::Purged {
+            target, outcome, ..
+        } => {
             if !json {
                 print_purge(&outcome);
             }
-            // A purge call may cover several targets' pages: listed on each.
-            for r in results.iter_mut() {
-                r.purges.push((*outcome).clone());
+            if let Some(r) = target.and_then(|t| result_for(results, &t)) {
+                r.purges.push(*outcome);
             }
         }
         EngineEvent::FreshDone {

@@ -93,6 +93,8 @@ pub enum EngineEvent {
     /// One purge call finished.
     Purged {
         site: SiteId,
+        /// The `fresh` target this purge was for; none for `purge` itself.
+        target: Option<Target>,
         outcome: Box<crate::purge::PurgeOutcome>,
     },
     /// Something worth telling that stops nothing (history not written).

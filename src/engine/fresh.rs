@@ -141,6 +141,7 @@ impl Engine {
                 self.inner.recorder.purge(&session.site.name, &outcome);
                 self.emit(EngineEvent::Purged {
                     site,
+                    target: Some(target.clone()),
                     outcome: Box::new(outcome),
                 });
             }

@@ -23,6 +23,7 @@ impl Engine {
                             engine.inner.recorder.purge(&purger.site.name, &outcome);
                             out.send(EngineEvent::Purged {
                                 site,
+                                target: None,
                                 outcome: Box::new(outcome),
                             });
                         }

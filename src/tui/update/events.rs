@@ -79,7 +79,7 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             }
             state.refilter();
         }
-        EngineEvent::Purged { site, outcome } => {
+        EngineEvent::Purged { site, outcome, .. } => {
             let ok = outcome.kind == crate::purge::PurgeKind::Purged;
             let name = state.site_name(site);
             for item in &outcome.covers {
