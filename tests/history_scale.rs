@@ -1,35 +1,49 @@
 //! `isrctl history` over a large file runs in bounded memory: records are
 //! streamed (printed as read, or only the newest N kept with `--limit`).
-//! Peak memory is read from the child's `/proc/PID/status` (VmHWM) while
-//! it runs: a high-water mark only grows, so the last reading is a lower
-//! bound of the true peak, and the streaming command's memory is flat.
+//!
+//! Peak memory is the kernel's own figure (`ru_maxrss` of a waited-for
+//! child), read by a small Python parent that runs isrctl and nothing else.
+//! Sampling `/proc/PID/status` while the child ran was tried first and was
+//! flaky: a short run could exit between two samples, so the baseline came
+//! out low and the growth high (CI saw 5 MB of "growth" that was not there).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
 
 use common::Scratch;
 use std::io::Write;
-use std::process::Stdio;
-use std::time::Duration;
+use std::process::Command;
 
-/// Peak resident memory of a child seen while it runs, in bytes.
-fn peak_rss(mut child: std::process::Child) -> (u64, std::process::ExitStatus) {
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
-    loop {
-        if let Ok(text) = std::fs::read_to_string(&status_file)
-            && let Some(kb) = text
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        {
-            peak = peak.max(kb * 1024);
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            return (peak, status);
-        }
-        std::thread::sleep(Duration::from_millis(2));
+/// Runs `cmd` under a Python parent and returns the child's peak resident
+/// memory in bytes. Python is on every CI machine; its absence fails loudly.
+fn peak_rss(cmd: &Command) -> u64 {
+    const MEASURE: &str = r#"
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+if done.returncode != 0:
+    sys.exit("exit code %d" % done.returncode)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"#;
+    let mut python = Command::new("python3");
+    python.arg("-c").arg(MEASURE).arg(cmd.get_program());
+    python.args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => python.env(key, value),
+            None => python.env_remove(key),
+        };
     }
+    let out = python
+        .output()
+        .expect("python3 measures peak memory: install it");
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kb: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    kb * 1024
 }
 
 fn big_history(s: &Scratch, records: usize) -> u64 {
@@ -49,16 +63,9 @@ fn big_history(s: &Scratch, records: usize) -> u64 {
 }
 
 fn peak_of(s: &Scratch, args: &[&str]) -> u64 {
-    let child = s
-        .std_command()
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (peak, status) = peak_rss(child);
-    assert!(status.success(), "`{}`: {status:?}", args.join(" "));
-    peak
+    let mut cmd = s.std_command();
+    cmd.args(args);
+    peak_rss(&cmd)
 }
 
 #[test]
