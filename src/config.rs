@@ -15,6 +15,7 @@ use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use toml::Spanned;
 use url::Url;
@@ -62,7 +63,9 @@ pub struct Site {
     pub cdn: Option<String>,
     pub secret: SecretSource,
     pub endpoint: EndpointProfile,
-    pub routes: Vec<Route>,
+    /// Shared: the console state and the engine each hold the sites, and a
+    /// generated config has a million routes.
+    pub routes: Arc<[Route]>,
     /// Declared tags plus every tag a route carries, sorted, unique.
     pub tags: Vec<String>,
     pub limits: Limits,
@@ -109,7 +112,9 @@ pub struct Route {
     pub page_type: Option<PageType>,
     pub tags: Vec<String>,
     /// Extracts a render time or version from the HTML (first capture group, or the whole match).
-    pub marker: Option<Regex>,
+    /// Shared: a generated config repeats one marker on every route, and a
+    /// `Regex` clone carries its own match-cache pool (~0.5 KB each).
+    pub marker: Option<Arc<Regex>>,
     pub labels: Vec<String>,
 }
 

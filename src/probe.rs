@@ -195,7 +195,7 @@ pub fn site_layers(site: &Site, path: &str) -> Vec<Layer> {
 #[derive(Clone, Debug)]
 pub struct ProbeSettings {
     pub client: reqwest::Client,
-    pub marker: Option<Regex>,
+    pub marker: Option<std::sync::Arc<Regex>>,
     pub cdn: Option<Cdn>,
 }
 
@@ -251,7 +251,7 @@ pub async fn probe(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
     result.headers = evidence_headers(&headers);
     match http::read_capped(&mut response, PAGE_BODY_CAP).await {
         Ok((body, truncated)) => {
-            let marker = settings.marker.as_ref();
+            let marker = settings.marker.as_deref();
             result.fingerprint = Some(Fingerprint::of(&headers, &body, truncated, marker));
         }
         // Headers came, the body did not: no page to compare, a failed layer.

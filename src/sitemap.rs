@@ -144,7 +144,7 @@ pub async fn fetch(
 /// come first and win (their tags and markers stay).
 pub fn merged(site: &Site, map: &SiteMap) -> Vec<Route> {
     let configured: HashSet<&str> = site.routes.iter().map(|r| r.path.as_str()).collect();
-    let mut routes = site.routes.clone();
+    let mut routes = site.routes.to_vec();
     routes.extend(
         map.entries
             .iter()

@@ -196,3 +196,52 @@ async fn f_makes_the_demo_stale_cdn_fresh_everywhere() {
     let log = std::fs::read_to_string(dir.path().join("history.jsonl")).unwrap();
     assert!(log.contains("\"action\":\"purge\""), "{log}");
 }
+
+/// A site whose sitemap lists 100,000 pages: the console's first frame is
+/// drawn from the config's routes alone, and the sitemap's pages (read
+/// from the copy `routes --refresh` keeps) arrive afterwards in the
+/// running loop. Structural, not a timing: the loop draws before it
+/// handles any event, and the pages can only come as one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_100k_page_sitemap_arrives_after_the_first_frame() {
+    let state_dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[sites.big]\npublic_url = \"http://127.0.0.1:9\"\nsitemap = \"/sitemap.xml\"\n\
+         [sites.big.secret]\nvalue = \"{CANARY}\"\n\
+         [[sites.big.routes]]\npath = \"/\"\n[[sites.big.routes]]\npath = \"/about\"\n"
+    );
+    let config = isrctl::config::parse(&text, Path::new("big.toml")).unwrap();
+    let mut cache = isrctl::sitemap::Cache::open(state_dir.path(), "big");
+    cache.map.entries = (0..100_000)
+        .map(|i| isrctl::sitemap::Entry {
+            path: format!("/p/{i}"),
+            lastmod: None,
+        })
+        .collect();
+    cache.map.fetched = Some(jiff::Timestamp::now());
+    cache.save().unwrap();
+
+    let mut console = Console::started(
+        &config,
+        false,
+        (100, 30),
+        None,
+        Some(state_dir.path().to_path_buf()),
+    );
+    let ui = console.handles.clone();
+    console
+        .run(async {
+            ui.wait_for("the sitemap's pages", Duration::from_secs(60), |s| {
+                s.contains("(100002/100002)")
+            })
+            .await;
+            ui.type_keys("q");
+        })
+        .await;
+    let first = ui.first_frame();
+    assert!(
+        first.contains("Routes: big (2/2)"),
+        "the first frame shows the configured routes:\n{first}"
+    );
+    assert!(console.state.quit);
+}

@@ -608,7 +608,7 @@ fn sitemap_routes_arrive_after_the_first_frame() {
     assert_eq!(s.visible.len(), configured.len());
     feed(&mut s, [key('j'), key(' ')]);
     let selected = s.selected_route().unwrap().path.clone();
-    let mut routes = configured.clone();
+    let mut routes = configured.to_vec();
     routes.extend((0..100_000).map(|i| isrctl::config::Route {
         path: format!("/p/{i}"),
         page_type: None,

@@ -160,7 +160,7 @@ async fn site_routes(site: &Site, refresh: bool) -> Result<Vec<config::Route>, S
                 site.name
             );
         }
-        return Ok(site.routes.clone());
+        return Ok(site.routes.to_vec());
     };
     let dir = crate::history::History::default_dir()
         .ok_or("cannot find the state directory: set XDG_STATE_HOME or HOME")?;

@@ -74,7 +74,7 @@ pub(super) struct Validator<'a> {
     pub(super) warnings: Vec<ConfigError>,
     /// Each distinct marker regex compiled once (a generated config repeats
     /// one marker on every route; a clone shares the compiled program).
-    pub(super) markers: std::collections::HashMap<String, Regex>,
+    pub(super) markers: std::collections::HashMap<String, std::sync::Arc<Regex>>,
 }
 
 impl Validator<'_> {
@@ -158,7 +158,7 @@ impl Validator<'_> {
             cdn: raw.cdn.map(Spanned::into_inner),
             secret: secret?,
             endpoint: endpoint?,
-            routes,
+            routes: routes.into(),
             tags,
             limits,
             tls_verify,

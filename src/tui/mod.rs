@@ -41,16 +41,18 @@ pub async fn run(config: &Config, options: Options) -> Exit {
         return Exit::Usage;
     }
     let history = open_history(options.history_dir.as_deref());
-    let last = history
-        .as_ref()
-        .and_then(|h| h.last_states().ok())
-        .unwrap_or_default();
-    let mut state = state::State::new(config, &last, options.read_only, theme::Theme::from_env());
-    let (engine, engine_events) = crate::engine::Engine::new(config.sites.clone(), history);
-    // The sitemaps' pages come after the first frame, as an event.
-    if let Some(dir) = options.history_dir.clone().or_else(History::default_dir) {
-        engine.load_sitemaps(dir);
-    }
+    let state_dir = options.history_dir.clone().or_else(History::default_dir);
+    let Started {
+        mut state,
+        engine,
+        engine_events,
+    } = start(
+        config,
+        history,
+        state_dir,
+        options.read_only,
+        theme::Theme::from_env(),
+    );
     let shutdown = terminated();
     // Raw mode, alternate screen, and a panic hook that restores both.
     let mut terminal = match ratatui::try_init() {
@@ -80,6 +82,41 @@ pub async fn run(config: &Config, options: Options) -> Exit {
             errln!("error: terminal: {e}");
             Exit::Failed
         }
+    }
+}
+
+/// A console ready for its loop: the state to draw the first frame from,
+/// and the engine behind it.
+pub struct Started {
+    pub state: state::State,
+    pub engine: crate::engine::Engine,
+    pub engine_events: tokio::sync::mpsc::UnboundedReceiver<message::EngineEvent>,
+}
+
+/// Builds the console's state from the config and the history's last
+/// states, then asks the engine for the sitemaps' routes: they arrive as
+/// an event, so a site with 100,000 sitemap pages never delays the first
+/// frame. Call inside a tokio runtime.
+pub fn start(
+    config: &Config,
+    history: Option<Arc<History>>,
+    state_dir: Option<std::path::PathBuf>,
+    read_only: bool,
+    theme: theme::Theme,
+) -> Started {
+    let last = history
+        .as_ref()
+        .and_then(|h| h.last_states().ok())
+        .unwrap_or_default();
+    let state = state::State::new(config, &last, read_only, theme);
+    let (engine, engine_events) = crate::engine::Engine::new(config.sites.clone(), history);
+    if let Some(dir) = state_dir {
+        engine.load_sitemaps(dir);
+    }
+    Started {
+        state,
+        engine,
+        engine_events,
     }
 }
 

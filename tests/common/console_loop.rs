@@ -16,13 +16,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A TestBackend the test can read while the loop owns the terminal.
+/// A TestBackend the test can read while the loop owns the terminal; it
+/// also keeps the first frame drawn.
 #[derive(Clone)]
-pub struct SharedBackend(Arc<Mutex<TestBackend>>);
+pub struct SharedBackend(Arc<Mutex<TestBackend>>, Arc<Mutex<Option<String>>>);
 
 impl SharedBackend {
     pub fn screen(&self) -> String {
         self.0.lock().unwrap().to_string()
+    }
+
+    pub fn first_frame(&self) -> Option<String> {
+        self.1.lock().unwrap().clone()
     }
 }
 
@@ -59,7 +64,12 @@ impl Backend for SharedBackend {
         self.0.lock().unwrap().window_size()
     }
     fn flush(&mut self) -> Result<(), Self::Error> {
-        self.0.lock().unwrap().flush()
+        let mut backend = self.0.lock().unwrap();
+        self.1
+            .lock()
+            .unwrap()
+            .get_or_insert_with(|| backend.to_string());
+        backend.flush()
     }
 }
 
@@ -132,6 +142,11 @@ impl Handles {
         }
     }
 
+    /// The screen as the first frame drew it.
+    pub fn first_frame(&self) -> String {
+        self.backend.first_frame().unwrap_or_default()
+    }
+
     pub fn frames(&self) -> u64 {
         self.frames.load(Ordering::Relaxed)
     }
@@ -148,9 +163,28 @@ impl Console {
         (width, height): (u16, u16),
         history: Option<Arc<isrctl::history::History>>,
     ) -> Console {
-        let state = State::new(config, &isrctl::tui::no_history(), false, Theme { color });
-        let engine = Engine::new(config.sites.clone(), history);
-        let backend = SharedBackend(Arc::new(Mutex::new(TestBackend::new(width, height))));
+        Console::started(config, color, (width, height), history, None)
+    }
+
+    /// Started as `isrctl` starts it (`tui::start`), with sitemap copies
+    /// read from `state_dir`. Call inside a tokio runtime.
+    pub fn started(
+        config: &isrctl::config::Config,
+        color: bool,
+        (width, height): (u16, u16),
+        history: Option<Arc<isrctl::history::History>>,
+        state_dir: Option<std::path::PathBuf>,
+    ) -> Console {
+        let isrctl::tui::Started {
+            state,
+            engine,
+            engine_events,
+        } = isrctl::tui::start(config, history, state_dir, false, Theme { color });
+        let engine = (engine, engine_events);
+        let backend = SharedBackend(
+            Arc::new(Mutex::new(TestBackend::new(width, height))),
+            Arc::default(),
+        );
         let terminal = Terminal::new(backend.clone()).unwrap();
         let (keys, input) = unbounded();
         let handles = Handles {

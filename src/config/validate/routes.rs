@@ -79,12 +79,13 @@ impl Validator<'_> {
         })
     }
 
-    fn marker(&mut self, raw: &Spanned<String>) -> Option<Regex> {
+    fn marker(&mut self, raw: &Spanned<String>) -> Option<std::sync::Arc<Regex>> {
         if let Some(compiled) = self.markers.get(raw.get_ref()) {
             return Some(compiled.clone());
         }
         match Regex::new(raw.get_ref()) {
             Ok(re) => {
+                let re = std::sync::Arc::new(re);
                 self.markers.insert(raw.get_ref().clone(), re.clone());
                 Some(re)
             }

@@ -69,7 +69,7 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             let added = routes.len();
             if let Some(config) = state.sites.get_mut(site) {
                 let before = config.routes.len();
-                config.routes = routes;
+                config.routes = routes.into();
                 let line = format!(
                     "{}: {} route(s) from its sitemap",
                     config.name,
