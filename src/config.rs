@@ -21,6 +21,7 @@ use toml::Spanned;
 use url::Url;
 
 mod raw;
+mod slices;
 mod validate;
 
 use validate::{Locator, Validator};
@@ -277,7 +278,7 @@ fn not_utf8(bytes: &[u8], e: std::str::Utf8Error, file: &Path) -> LoadError {
 /// Parse config text; `file` is only used in messages.
 pub fn parse(text: &str, file: &Path) -> Result<Config, LoadError> {
     let locator = Locator { text, file };
-    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+    let raw: RawConfig = slices::parse_raw(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let message = raw::without_values(e.message().trim());
         let fix = raw::fix_for_parse_error(&message);

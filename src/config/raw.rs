@@ -39,8 +39,9 @@ pub struct RawSite {
     pub secret: Option<Spanned<RawSecret>>,
     pub endpoint: Option<RawEndpoint>,
     pub purge: Option<Spanned<RawPurge>>,
-    #[serde(default)]
-    pub routes: Vec<Spanned<RawRoute>>,
+    /// `None` when the config never mentions them: a config parsed in
+    /// slices (`slices.rs`) must tell that apart from `routes = []`.
+    pub routes: Option<Vec<Spanned<RawRoute>>>,
     #[serde(default)]
     pub tags: Vec<Spanned<String>>,
     pub tls_verify: Option<bool>,

@@ -146,7 +146,7 @@ impl Validator<'_> {
             (Some(sitemap), Some(public)) => self.sitemap(sitemap, public),
             _ => None,
         };
-        let routes = self.routes(raw.routes, &path_rules);
+        let routes = self.routes(raw.routes.unwrap_or_default(), &path_rules);
         let tags = self.tags(&raw.tags, &routes);
         if !name_ok {
             return None;
