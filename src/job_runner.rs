@@ -1,9 +1,11 @@
 //! Running many revalidations for one site within its limits.
 //!
-//! Each target is a tokio task that waits for a concurrency permit, a
-//! pause gate (set by a 429's Retry-After, so the whole site backs off, not
-//! just one request), and the rate limiter, then sends. Results come back
-//! as `JobEvent`s over a channel. Every request to the site's endpoint goes
+//! As many workers as the site's concurrency take targets in turn from
+//! one queue (10,000 targets are not 10,000 parked tasks); each request
+//! waits for a concurrency permit, a pause gate (set by a 429's
+//! Retry-After, so the whole site backs off, not just one request), and
+//! the rate limiter, then sends. Results come back as `JobEvent`s over a
+//! channel. Every request to the site's endpoint goes
 //! through the same gate ([`Job::send_prepared`] for the auth check's
 //! probes), so the limits hold across everything done to a site at once.
 //! A pause is announced to the job's [`PauseListener`] (the engine turns it
@@ -19,23 +21,18 @@ use crate::secret::Secret;
 use crate::target::Target;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+/// One target done: `index` is its place in the list given to [`run`].
 #[derive(Clone, Debug)]
-pub enum JobEvent {
-    /// The request for `index` is being sent (attempt counts from 1).
-    Sending {
-        index: usize,
-        attempt: u32,
-    },
-    Finished {
-        index: usize,
-        outcome: Outcome,
-    },
+pub struct JobEvent {
+    pub index: usize,
+    pub outcome: Outcome,
 }
 
 /// Told each time the site asks to wait (a 429): every request pauses.
@@ -99,7 +96,7 @@ fn rate_limiter(rate: Option<f64>) -> Option<DefaultDirectRateLimiter> {
 }
 
 /// Start every target; events arrive on `events`. The returned handle
-/// completes when every target has a `Finished` event.
+/// completes when every target has its event.
 pub fn run(
     job: Arc<Job>,
     targets: Vec<Target>,
@@ -107,26 +104,44 @@ pub fn run(
     events: mpsc::UnboundedSender<JobEvent>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let workers = job.limits.concurrency.clamp(1, targets.len().max(1));
+        let queue = Arc::new(Queue {
+            targets,
+            next: AtomicUsize::new(0),
+        });
         let mut tasks = tokio::task::JoinSet::new();
-        for (index, target) in targets.into_iter().enumerate() {
-            let job = job.clone();
-            let cancel = cancel.clone();
-            let events = events.clone();
+        for _ in 0..workers {
+            let (job, queue) = (job.clone(), queue.clone());
+            let (cancel, events) = (cancel.clone(), events.clone());
             tasks.spawn(async move {
-                let outcome = revalidate_one(&job, index, &target, &cancel, &events).await;
-                let _ = events.send(JobEvent::Finished { index, outcome });
+                while let Some((index, target)) = queue.take() {
+                    let outcome = revalidate_one(&job, target, &cancel).await;
+                    let _ = events.send(JobEvent { index, outcome });
+                }
             });
         }
         while tasks.join_next().await.is_some() {}
     })
 }
 
+/// The targets a job's workers take in turn.
+struct Queue {
+    targets: Vec<Target>,
+    next: AtomicUsize,
+}
+
+impl Queue {
+    fn take(&self) -> Option<(usize, &Target)> {
+        let index = self.next.fetch_add(1, Ordering::Relaxed);
+        self.targets.get(index).map(|target| (index, target))
+    }
+}
+
 /// Send one target within the job's limits (permit, pause gate, rate,
 /// 429 retries) and wait for its outcome: what revalidate-and-verify uses,
 /// since it must fingerprint the page right before and poll right after.
 pub async fn send_one(job: &Job, target: &Target, cancel: &CancellationToken) -> Outcome {
-    let (events, _ignored) = mpsc::unbounded_channel();
-    revalidate_one(job, 0, target, cancel, &events).await
+    revalidate_one(job, target, cancel).await
 }
 
 impl Job {
@@ -137,32 +152,23 @@ impl Job {
         request: PreparedRequest,
         cancel: &CancellationToken,
     ) -> Outcome {
-        let (events, _ignored) = mpsc::unbounded_channel();
-        send_within_limits(self, 0, request, cancel, &events).await
+        send_within_limits(self, request, cancel).await
     }
 }
 
-async fn revalidate_one(
-    job: &Job,
-    index: usize,
-    target: &Target,
-    cancel: &CancellationToken,
-    events: &mpsc::UnboundedSender<JobEvent>,
-) -> Outcome {
+async fn revalidate_one(job: &Job, target: &Target, cancel: &CancellationToken) -> Outcome {
     let request = match job.profile.prepare(target, &job.secret) {
         Ok(request) => request,
         Err(reason) => return Outcome::refused(reason),
     };
-    let outcome = send_within_limits(job, index, request, cancel, events).await;
+    let outcome = send_within_limits(job, request, cancel).await;
     with_secret_source(job, outcome)
 }
 
 async fn send_within_limits(
     job: &Job,
-    index: usize,
     request: PreparedRequest,
     cancel: &CancellationToken,
-    events: &mpsc::UnboundedSender<JobEvent>,
 ) -> Outcome {
     let _permit = tokio::select! {
         _ = cancel.cancelled() => return Outcome::cancelled(),
@@ -177,7 +183,6 @@ async fn send_within_limits(
         if !wait_turn(job, cancel).await {
             return Outcome::cancelled();
         }
-        let _ = events.send(JobEvent::Sending { index, attempt });
         let outcome = revalidation::send(
             &job.client,
             request.clone(),

@@ -40,11 +40,10 @@ async fn cancelling_stops_new_requests_at_once() {
 
     let mut finished = Vec::new();
     while let Some(event) = rx.recv().await {
-        if let JobEvent::Finished { outcome, .. } = event {
-            finished.push(outcome.kind);
-            if finished.len() == 4 {
-                cancel.cancel();
-            }
+        let JobEvent { outcome, .. } = event;
+        finished.push(outcome.kind);
+        if finished.len() == 4 {
+            cancel.cancel();
         }
     }
     handle.await.unwrap();

@@ -22,7 +22,7 @@ use crate::checks::{self, CheckEvent};
 use crate::config::Site;
 use crate::endpoint::masked_summary;
 use crate::history::History;
-use crate::job_runner::{self, JobEvent, PauseListener};
+use crate::job_runner::{self, PauseListener};
 use crate::outcome::Outcome;
 use crate::session::Session;
 use crate::target::Target;
@@ -35,6 +35,9 @@ use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+
+/// The most results a bulk run records in one append.
+const BATCH_MAX: usize = 512;
 
 /// Cheap to clone: clones share sessions, history and the event channel.
 #[derive(Clone)]
@@ -305,17 +308,27 @@ impl Engine {
         let Ok(job) = session.job() else { return };
         let (tx, mut rx) = mpsc::unbounded_channel();
         let handle = job_runner::run(job.clone(), targets.clone(), cancel, tx);
+        // Whatever finished while the last batch was written is recorded
+        // in one append, then reported: no result waits for a batch to
+        // fill, and none is reported before it is recorded.
+        let mut batch: Vec<(Target, Outcome)> = Vec::new();
         while let Some(event) = rx.recv().await {
-            let JobEvent::Finished { index, outcome } = event else {
-                continue;
-            };
-            let Some(target) = targets.get(index).cloned() else {
-                continue;
-            };
+            let mut next = Some(event);
+            while let Some(event) = next.take() {
+                if let Some(target) = targets.get(event.index) {
+                    batch.push((target.clone(), event.outcome));
+                }
+                if batch.len() < BATCH_MAX {
+                    next = rx.try_recv().ok();
+                }
+            }
+            let finished_now = batch.iter().map(|(target, outcome)| (target, outcome));
             self.inner
                 .recorder
-                .revalidation(&session.site, &target, &outcome);
-            out.send(finished(site, &session.site, target, outcome));
+                .revalidations(&session.site, finished_now);
+            for (target, outcome) in batch.drain(..) {
+                out.send(finished(site, &session.site, target, outcome));
+            }
         }
         let _ = handle.await;
     }

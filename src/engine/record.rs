@@ -32,19 +32,25 @@ impl Recorder {
     }
 
     pub(crate) fn revalidation(&self, site: &Site, target: &Target, outcome: &Outcome) {
-        tracing::info!(
-            site = %site.name,
-            %target,
-            outcome = outcome.kind.as_str(),
-            status = ?outcome.status,
-            request = %crate::endpoint::masked_summary(&site.endpoint, target),
-            "revalidation finished"
-        );
-        if outcome.kind != OutcomeKind::Cancelled {
-            self.append(&[crate::revalidation::history_record(
-                &site.name, target, outcome,
-            )]);
-        }
+        self.revalidations(site, [(target, outcome)]);
+    }
+
+    /// Several finished revalidations in one append (a bulk run records
+    /// them in batches: one write, not one per result).
+    pub(crate) fn revalidations<'a>(
+        &self,
+        site: &Site,
+        finished: impl IntoIterator<Item = (&'a Target, &'a Outcome)>,
+    ) {
+        let records: Vec<Record> = finished
+            .into_iter()
+            .inspect(|(target, outcome)| log_revalidation(site, target, outcome))
+            .filter(|(_, outcome)| outcome.kind != OutcomeKind::Cancelled)
+            .map(|(target, outcome)| {
+                crate::revalidation::history_record(&site.name, target, outcome)
+            })
+            .collect();
+        self.append(&records);
     }
 
     pub(crate) fn verifications(&self, verifications: &[Verification], interrupted: bool) {
@@ -94,5 +100,23 @@ impl Recorder {
             );
             let _ = self.events.send(EngineEvent::Warning { message });
         }
+    }
+}
+
+/// Failures go to the log at `info`; successes only at `debug`: history
+/// already has every one, and a line each was a tenth of a bulk run's time.
+fn log_revalidation(site: &Site, target: &Target, outcome: &Outcome) {
+    let request = || crate::endpoint::masked_summary(&site.endpoint, target);
+    if outcome.kind.is_success() {
+        tracing::debug!(site = %site.name, %target, request = %request(), "revalidated");
+    } else {
+        tracing::info!(
+            site = %site.name,
+            %target,
+            outcome = outcome.kind.as_str(),
+            status = ?outcome.status,
+            request = %request(),
+            "revalidation failed"
+        );
     }
 }

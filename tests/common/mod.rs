@@ -76,6 +76,9 @@ tags = ["posts"]
     pub fn std_command(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("isrctl"));
         cmd.env_remove("ISRCTL_CONFIG")
+            // Our own debug lines too, so the canary checks read every
+            // line isrctl can log.
+            .env("ISRCTL_LOG", "isrctl=debug,info")
             .env("XDG_STATE_HOME", self.state_home())
             .env("HOME", self.dir.path())
             .env(SECRET_ENV, CANARY)
