@@ -87,6 +87,7 @@ pub async fn send(
         location,
         whole: !truncated,
         redactor,
+        parsed: Default::default(),
     };
     let mut outcome = classify(&answer, success).with_latency(started.elapsed());
     outcome.response_headers = headers;
@@ -132,11 +133,16 @@ pub struct Answer<'a> {
     /// The body is all there was (not cut at the read cap).
     pub whole: bool,
     pub redactor: &'a Redactor,
+    /// The body as JSON, parsed once on first use (classifying asks up
+    /// to four times).
+    pub parsed: std::cell::OnceCell<Option<serde_json::Value>>,
 }
 
 impl Answer<'_> {
-    fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(self.body).ok()
+    fn json(&self) -> Option<&serde_json::Value> {
+        self.parsed
+            .get_or_init(|| serde_json::from_slice(self.body).ok())
+            .as_ref()
     }
 
     /// JSON `message`/`error`/`reason`, if the answer has one.
@@ -230,7 +236,7 @@ fn classify_success(answer: &Answer, success: SuccessRule) -> Outcome {
         .with_fix("the URL probably serves a page, a login or a CDN error page: check the endpoint url and that the CDN passes /api/ to the origin");
     }
     if success == SuccessRule::RevalidatedTrue {
-        match json.as_ref().and_then(|j| j.get("revalidated")) {
+        match json.and_then(|j| j.get("revalidated")) {
             Some(serde_json::Value::Bool(true)) => {}
             Some(serde_json::Value::Bool(false)) => {
                 return Outcome::new(

@@ -116,6 +116,7 @@ pub fn unauthorized() -> Outcome {
         location: None,
         whole: true,
         redactor: &redactor,
+        parsed: Default::default(),
     };
     let mut outcome =
         isrctl::revalidation::classify(&answer, isrctl::endpoint::SuccessRule::RevalidatedTrue);
