@@ -72,7 +72,7 @@ def machine():
     return f"{os.cpu_count()} cores, {cpu}"
 
 
-def bulk(isrctl, oha):
+def bulk(isrctl, oha, bare):
     work = tempfile.mkdtemp(prefix="isrctl-bench-")
     config = os.path.join(work, "bench.toml")
     with open(config, "w") as f:
@@ -91,6 +91,9 @@ def bulk(isrctl, oha):
         "isrctl": median([isolated(base, env) for _ in range(ROUNDS)]),
         "isrctl --json": median([isolated(base + ["--json"], env) for _ in range(ROUNDS)]),
         "oha": median([isolated([oha, "-n", str(TARGETS), "-c", str(CONCURRENCY), "--no-tui", "-m", "POST", url]) for _ in range(ROUNDS)]),
+        # reqwest alone, same settings and task shape, answers ignored:
+        # the floor of isrctl's HTTP stack.
+        "bare reqwest": median([isolated([bare, url, str(TARGETS), str(CONCURRENCY)]) for _ in range(ROUNDS)]),
     }
     curl = (
         f"seq {CURL_TARGETS} | xargs -P{CONCURRENCY} -I{{}} curl -s -o /dev/null -X POST "
@@ -102,13 +105,14 @@ def bulk(isrctl, oha):
 
 
 def main():
-    run(["cargo", "build", "--release", "--bin", "isrctl", "--example", "bench_endpoint", "--example", "bench_console"])
+    run(["cargo", "build", "--release", "--bin", "isrctl", "--example", "bench_endpoint", "--example", "bench_console", "--example", "bench_bare_reqwest"])
+    bare = os.path.join(ROOT, "target/release/examples/bench_bare_reqwest")
     isrctl = os.path.join(ROOT, "target/release/isrctl")
     oha = oha_path()
     endpoint = subprocess.Popen([os.path.join(ROOT, "target/release/examples/bench_endpoint"), str(PORT)], stderr=subprocess.DEVNULL)
     time.sleep(0.5)
     try:
-        rows, curl_run = bulk(isrctl, oha)
+        rows, curl_run = bulk(isrctl, oha, bare)
     finally:
         endpoint.terminate()
     print(f"isrctl benchmark, {time.strftime('%Y-%m-%d')}, {machine()}")

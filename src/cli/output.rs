@@ -26,7 +26,12 @@ pub fn print_document<T: Serialize>(command: &str, body: &T, redactor: &Redactor
         body,
     };
     match serde_json::to_string_pretty(&doc) {
-        Ok(text) => outln!("{}", json_escape_rest(&redactor.redact(&text))),
+        Ok(text) => {
+            // One copy at a time: a 10,000-target report is 10 MB of text.
+            let mut text = json_escape_rest(&redactor.redact(&text)).into_owned();
+            text.push('\n');
+            crate::out::stdout(&text);
+        }
         Err(e) => errln!("error: cannot write JSON: {e}"),
     }
 }
@@ -34,13 +39,19 @@ pub fn print_document<T: Serialize>(command: &str, body: &T, redactor: &Redactor
 /// serde_json escapes C0 controls but leaves DEL and C1 raw; a terminal
 /// showing the document (or `jq -r`) would act on them. In a JSON document
 /// they occur only inside strings, where `\u00XX` is their valid escape.
-pub(super) fn json_escape_rest(json: &str) -> String {
-    json.chars()
-        .map(|c| match c {
-            '\u{7f}'..='\u{9f}' => format!("\\u{:04x}", c as u32),
-            c => c.to_string(),
-        })
-        .collect()
+pub(super) fn json_escape_rest(json: &str) -> std::borrow::Cow<'_, str> {
+    let escaped = |c: char| matches!(c, '\u{7f}'..='\u{9f}');
+    if !json.chars().any(escaped) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '\u{7f}'..='\u{9f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// "41 ms", "1.2 s".
