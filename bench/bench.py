@@ -104,6 +104,28 @@ def bulk(isrctl, oha, bare):
     return rows, curl_run
 
 
+def history(isrctl):
+    """`history --json` and `history --limit 5` over a long history file."""
+    lines = 10_000 if QUICK else 1_000_000
+    work = tempfile.mkdtemp(prefix="isrctl-bench-history-")
+    state = os.path.join(work, "isrctl")
+    os.makedirs(state)
+    with open(os.path.join(state, "history.jsonl"), "w") as f:
+        for i in range(lines):
+            f.write(
+                '{"time":"2026-11-29T12:00:00Z","operator":"bench@box","site":"bench",'
+                f'"target":{{"kind":"path","value":"/p/{i}"}},"action":"revalidate",'
+                '"outcome":"revalidated","status":200,"latency_ms":3,"message":null}\n'
+            )
+    env = dict(os.environ, XDG_STATE_HOME=work)
+    size = os.path.getsize(os.path.join(state, "history.jsonl")) / 1e6
+    print(f"history: {lines} lines ({size:.0f} MB)")
+    for args in (["history", "--json"], ["history", "--limit", "5"]):
+        wall, rss = isolated([isrctl, *args], env)
+        print(f"  isrctl {' '.join(args):18} {wall:6.3f} s {rss:6.0f} MB")
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     run(["cargo", "build", "--release", "--bin", "isrctl", "--example", "bench_endpoint", "--example", "bench_console", "--example", "bench_bare_reqwest"])
     bare = os.path.join(ROOT, "target/release/examples/bench_bare_reqwest")
@@ -123,6 +145,7 @@ def main():
     per_curl = curl_run[0] / CURL_TARGETS
     per_isrctl = rows["isrctl"][0] / TARGETS
     print(f"  xargs -P{CONCURRENCY} curl: {curl_run[0]:.2f} s for {CURL_TARGETS} ({per_curl / per_isrctl:.0f}x slower per request than isrctl)")
+    history(isrctl)
     counts = [10_000] if QUICK else [100_000, 1_000_000]
     console = os.path.join(ROOT, "target/release/examples/bench_console")
     print("console:")

@@ -57,23 +57,34 @@ pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: 
 struct Printer {
     json: bool,
     printed: usize,
+    /// Printed text not yet written: one write per 64 KB, not per record
+    /// (a million records were a million system calls).
+    pending: String,
 }
+
+const WRITE_EVERY: usize = 64 * 1024;
 
 impl Printer {
     fn new(json: bool) -> Printer {
         if json {
             out!("{{\"isrctl\": {JSON_VERSION}, \"command\": \"history\", \"records\": [");
         }
-        Printer { json, printed: 0 }
+        Printer {
+            json,
+            printed: 0,
+            pending: String::new(),
+        }
     }
 
     fn record(&mut self, r: &Record) {
+        use std::fmt::Write;
         if self.json {
             let text = serde_json::to_string(r).unwrap_or_else(|_| "null".into());
             let comma = if self.printed == 0 { "" } else { "," };
-            out!("{comma}\n  {}", json_escape_rest(&text));
+            let _ = write!(self.pending, "{comma}\n  {}", json_escape_rest(&text));
         } else {
-            outln!(
+            let _ = writeln!(
+                self.pending,
                 "{}  {:18}  {:10}  {:16}  {:>4}  {:>7}  {}",
                 r.time.strftime("%Y-%m-%d %H:%M:%S"),
                 r.operator,
@@ -87,9 +98,18 @@ impl Printer {
             );
         }
         self.printed += 1;
+        if self.pending.len() >= WRITE_EVERY {
+            self.write_pending();
+        }
     }
 
-    fn finish(self, warnings: &[String], since: Option<&str>) {
+    fn write_pending(&mut self) {
+        crate::out::stdout(&self.pending);
+        self.pending.clear();
+    }
+
+    fn finish(mut self, warnings: &[String], since: Option<&str>) {
+        self.write_pending();
         if self.json {
             let warnings = serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into());
             outln!("\n], \"warnings\": {}}}", json_escape_rest(&warnings));
