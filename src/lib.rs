@@ -19,7 +19,7 @@
 //!   [`cache_headers`] (what each CDN's headers mean), [`checks`] (the
 //!   troubleshooting catalog).
 //! - [`purge`] (each CDN's documented purge API), [`sitemap`] (routes from
-//!   a site's sitemap).
+//!   a site's sitemap), [`route_search`] (the filter's index of routes).
 //! - [`safe_text`] (outside text masked, escaped, cut), [`out`] (the one
 //!   way to stdout/stderr), [`files`] (regular files, read up to a cap).
 //! - [`history`] (append-only JSONL with an index), [`logging`],
@@ -56,6 +56,7 @@ pub mod purge;
 pub mod redact;
 pub(crate) mod relative_time;
 pub mod revalidation;
+pub mod route_search;
 pub mod safe_text;
 pub mod secret;
 pub(crate) mod session;

@@ -219,6 +219,67 @@ fn filter_narrows_the_routes_as_you_type_and_esc_clears_it() {
     assert_eq!(s.visible.len(), 3);
 }
 
+/// Typing narrows from what is shown (a longer filter can only match
+/// fewer routes); erasing, or new routes arriving, looks at them all
+/// again. Either way the list is exactly what matches.
+#[test]
+fn every_filter_keystroke_shows_exactly_what_matches() {
+    let expected = |s: &isrctl::tui::state::State| -> Vec<usize> {
+        let needle = s.filter.to_lowercase();
+        let has = |text: &str| text.to_lowercase().contains(&needle);
+        s.sites[s.site_idx]
+            .routes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                has(&r.path) || r.tags.iter().any(|t| has(t)) || r.labels.iter().any(|l| has(l))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let mut s = state(false, true);
+    feed(&mut s, [key('/')]);
+    let back = || code(KeyCode::Backspace);
+    for message in [
+        key('P'),
+        key('o'),
+        back(),
+        key('r'),
+        key('o'),
+        back(),
+        back(),
+        back(),
+        key('s'),
+        key('T'),
+    ] {
+        feed(&mut s, [message]);
+        assert_eq!(s.visible, expected(&s), "filter {:?}", s.filter);
+    }
+    feed(&mut s, [back(), back(), key('p'), key('o')]);
+    let mut routes = s.sites[0].routes.to_vec();
+    routes.push(isrctl::config::Route {
+        path: "/porch".into(),
+        page_type: None,
+        tags: Vec::new(),
+        marker: None,
+        labels: vec!["sitemap".into()],
+    });
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::SitemapRoutes {
+            site: 0,
+            routes: routes.into(),
+        })],
+    );
+    feed(&mut s, [key('r')]);
+    assert_eq!(s.visible, expected(&s), "filter {:?}", s.filter);
+    assert!(
+        s.visible
+            .iter()
+            .any(|&i| s.sites[0].routes[i].path == "/porch")
+    );
+}
+
 #[test]
 fn ad_hoc_path_is_linted_as_typed_and_refused_until_fixed() {
     let mut s = state(false, true);
@@ -620,7 +681,7 @@ fn sitemap_routes_arrive_after_the_first_frame() {
         &mut s,
         [Message::Engine(EngineEvent::SitemapRoutes {
             site: 0,
-            routes,
+            routes: routes.into(),
         })],
     );
     assert_eq!(s.visible.len(), configured.len() + 100_000);

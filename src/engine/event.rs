@@ -88,7 +88,12 @@ pub enum EngineEvent {
     /// A site's routes with its sitemap's pages (from the cached copy).
     SitemapRoutes {
         site: SiteId,
-        routes: Vec<crate::config::Route>,
+        routes: std::sync::Arc<[crate::config::Route]>,
+    },
+    /// The filter's index of a site's routes, built in the background.
+    RouteIndex {
+        site: SiteId,
+        search: std::sync::Arc<crate::route_search::RouteSearch>,
     },
     /// One purge call finished.
     Purged {

@@ -83,6 +83,8 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
     fn handle(&mut self, state: &mut State, message: Message) -> bool {
         let visible_change = match &message {
             Message::Key(key) => state.modal.is_some() || state.keys.action_for(key).is_some(),
+            // An index changes nothing on screen.
+            Message::Engine(EngineEvent::RouteIndex { .. }) => false,
             _ => true,
         };
         if !matches!(message, Message::Tick(_)) {

@@ -5,9 +5,11 @@ use crate::checks::{Finding, Verdict};
 use crate::config::{Config, Route, Site};
 use crate::history::{LastStates, Record};
 use crate::outcome::Outcome;
+use crate::route_search::RouteSearch;
 use crate::target::Target;
 use jiff::Timestamp;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 use tui_input::Input;
 
 /// Activity entries kept; older ones scroll away.
@@ -172,6 +174,9 @@ pub struct State {
     pub route_idx: usize,
     /// Indices of the current site's routes that pass the filter.
     pub visible: Vec<usize>,
+    /// The filter's index of each site's routes: sent by the engine after
+    /// the first frame, or built on first use.
+    searches: HashMap<usize, Arc<RouteSearch>>,
     pub filter: String,
     /// (site, route) pairs marked with Space.
     pub marks: HashSet<(usize, usize)>,
@@ -213,6 +218,7 @@ impl State {
             site_idx: 0,
             route_idx: 0,
             visible: Vec::new(),
+            searches: HashMap::new(),
             filter: String::new(),
             marks: HashSet::new(),
             focus: Pane::Routes,
@@ -275,17 +281,37 @@ impl State {
     /// Recompute which routes pass the filter; keep the selection in range.
     pub fn refilter(&mut self) {
         let needle = self.filter.to_lowercase();
-        self.visible = match self.site() {
-            Some(site) => site
-                .routes
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| needle.is_empty() || route_matches(r, &needle))
-                .map(|(i, _)| i)
-                .collect(),
+        self.visible = match self.site().map(|site| site.routes.len()) {
             None => Vec::new(),
+            Some(all) if needle.is_empty() => (0..all).collect(),
+            Some(_) => self.search().map_or_else(Vec::new, |s| s.matching(&needle)),
         };
         self.route_idx = self.route_idx.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// The filter's index for the current site's routes: the engine's,
+    /// or built now when it has not come yet or the routes changed since.
+    pub fn search(&mut self) -> Option<&RouteSearch> {
+        let routes = self.site()?.routes.clone();
+        let search = self
+            .searches
+            .entry(self.site_idx)
+            .or_insert_with(|| Arc::new(RouteSearch::new(routes.clone())));
+        if !search.is_for(&routes) {
+            *search = Arc::new(RouteSearch::new(routes));
+        }
+        Some(search)
+    }
+
+    /// An index from the engine, kept if it is for the routes shown now.
+    pub fn adopt_search(&mut self, site: usize, search: Arc<RouteSearch>) {
+        if self
+            .sites
+            .get(site)
+            .is_some_and(|s| search.is_for(&s.routes))
+        {
+            self.searches.insert(site, search);
+        }
     }
 
     pub fn result_for(&self, site: &str, target: &Target) -> Option<&TargetResult> {
@@ -361,31 +387,6 @@ impl State {
         marked.sort_unstable();
         marked
     }
-}
-
-/// `needle` is lowercase already. Matching without lowercasing each
-/// route's strings: a keystroke on a million routes allocated millions of
-/// strings before (issue 11).
-fn route_matches(route: &Route, needle: &str) -> bool {
-    let has = |hay: &str| contains_ignoring_case(hay, needle);
-    has(&route.path) || route.tags.iter().any(|t| has(t)) || route.labels.iter().any(|l| has(l))
-}
-
-/// Whether `hay` contains `needle` (lowercase), ASCII letters compared
-/// without case; other characters must match as they are lowercased.
-fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    if !hay.is_ascii() || !needle.is_ascii() {
-        return hay.to_lowercase().contains(needle);
-    }
-    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
-    hay.windows(needle.len()).any(|w| {
-        w.iter()
-            .zip(needle)
-            .all(|(a, b)| a.to_ascii_lowercase() == *b)
-    })
 }
 
 /// A typed path, or a pattern followed by its type: `/blog/[slug] page`.

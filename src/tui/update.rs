@@ -129,6 +129,8 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         }
         Action::AdHoc => open_input(state, InputPurpose::AdHoc, ""),
         Action::Filter => {
+            // The index is built now, so the first letter typed is quick.
+            let _ = state.search();
             let current = state.filter.clone();
             open_input(state, InputPurpose::Filter, &current)
         }

@@ -69,7 +69,7 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             let added = routes.len();
             if let Some(config) = state.sites.get_mut(site) {
                 let before = config.routes.len();
-                config.routes = routes.into();
+                config.routes = routes;
                 let line = format!(
                     "{}: {} route(s) from its sitemap",
                     config.name,
@@ -79,6 +79,7 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             }
             state.refilter();
         }
+        EngineEvent::RouteIndex { site, search } => state.adopt_search(site, search),
         EngineEvent::Purged { site, outcome, .. } => {
             let ok = outcome.kind == crate::purge::PurgeKind::Purged;
             let name = state.site_name(site);
