@@ -257,20 +257,8 @@ fn every_filter_keystroke_shows_exactly_what_matches() {
     }
     feed(&mut s, [back(), back(), key('p'), key('o')]);
     let mut routes = s.sites[0].routes.to_vec();
-    routes.push(isrctl::config::Route {
-        path: "/porch".into(),
-        page_type: None,
-        tags: Vec::new(),
-        marker: None,
-        labels: vec!["sitemap".into()],
-    });
-    feed(
-        &mut s,
-        [Message::Engine(EngineEvent::SitemapRoutes {
-            site: 0,
-            routes: routes.into(),
-        })],
-    );
+    routes.push(sitemap_page("/porch".into()));
+    sitemap_arrives(&mut s, routes);
     feed(&mut s, [key('r')]);
     assert_eq!(s.visible, expected(&s), "filter {:?}", s.filter);
     assert!(
@@ -670,20 +658,8 @@ fn sitemap_routes_arrive_after_the_first_frame() {
     feed(&mut s, [key('j'), key(' ')]);
     let selected = s.selected_route().unwrap().path.clone();
     let mut routes = configured.to_vec();
-    routes.extend((0..100_000).map(|i| isrctl::config::Route {
-        path: format!("/p/{i}"),
-        page_type: None,
-        tags: Vec::new(),
-        marker: None,
-        labels: vec!["sitemap".into()],
-    }));
-    feed(
-        &mut s,
-        [Message::Engine(EngineEvent::SitemapRoutes {
-            site: 0,
-            routes: routes.into(),
-        })],
-    );
+    routes.extend((0..100_000).map(|i| sitemap_page(format!("/p/{i}"))));
+    sitemap_arrives(&mut s, routes);
     assert_eq!(s.visible.len(), configured.len() + 100_000);
     assert_eq!(s.selected_route().unwrap().path, selected);
     assert!(
@@ -694,4 +670,24 @@ fn sitemap_routes_arrive_after_the_first_frame() {
     feed(&mut s, [key('/')]);
     feed(&mut s, typed("p/9999"));
     assert_eq!(s.visible.len(), 11, "/p/9999 and /p/99990…/p/99999");
+}
+
+/// A page a sitemap lists, as the engine merges it.
+fn sitemap_page(path: String) -> isrctl::config::Route {
+    isrctl::config::Route {
+        path,
+        page_type: None,
+        tags: Vec::new(),
+        marker: None,
+        labels: vec!["sitemap".into()],
+    }
+}
+
+/// The engine's event: site 0's routes with its sitemap's pages.
+fn sitemap_arrives(s: &mut isrctl::tui::state::State, routes: Vec<isrctl::config::Route>) {
+    let event = EngineEvent::SitemapRoutes {
+        site: 0,
+        routes: routes.into(),
+    };
+    feed(s, [Message::Engine(event)]);
 }

@@ -323,6 +323,13 @@ path = \"/b2\"
     }
 
     #[test]
+    fn crlf_line_ends_read_the_same_in_slices() {
+        let text = GENERATED.replace('\n', "\r\n");
+        let sliced = sliced(&text, 1).expect("slices take this shape");
+        assert_eq!(Ok(sliced), whole(&text));
+    }
+
+    #[test]
     fn shapes_slices_do_not_read_go_whole() {
         let inline = "[sites.a]\npublic_url = \"https://a\"\nroutes = []\n[[sites.a.routes]]\npath = \"/x\"\n";
         assert!(sliced(inline, 1).is_none());
