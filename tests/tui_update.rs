@@ -651,7 +651,6 @@ fn a_long_paste_goes_into_the_input_as_text_and_esc_still_closes_it() {
 /// here, with the selection and marks of configured routes kept.
 #[test]
 fn sitemap_routes_arrive_after_the_first_frame() {
-    use isrctl::tui::message::{EngineEvent, Message};
     let mut s = state(false, true);
     let configured = s.sites[0].routes.clone();
     assert_eq!(s.visible.len(), configured.len());
