@@ -32,16 +32,8 @@ const ROUTES_PER_SLICE: usize = 4_000;
 
 /// The config as written, from a whole parse or from slices.
 pub(super) fn parse_raw(text: &str) -> Result<RawConfig, toml::de::Error> {
-    parse_raw_with(text, SLICE_FROM, ROUTES_PER_SLICE)
-}
-
-fn parse_raw_with(
-    text: &str,
-    slice_from: usize,
-    per_slice: usize,
-) -> Result<RawConfig, toml::de::Error> {
-    if text.len() >= slice_from
-        && let Some(raw) = in_slices(text, per_slice)
+    if text.len() >= SLICE_FROM
+        && let Some(raw) = in_slices(text, ROUTES_PER_SLICE)
     {
         return Ok(raw);
     }
