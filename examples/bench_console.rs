@@ -79,6 +79,7 @@ fn main() {
     let event = runtime.block_on(engine_events.recv()).unwrap();
     let index_ready = ms(started);
     isrctl::tui::update::update(&mut state, Message::Engine(event));
+    let with_index = memory_mb("VmRSS");
 
     let redraw_at = Instant::now();
     terminal
@@ -113,7 +114,7 @@ fn main() {
     let slowest = keystrokes[keystrokes.len() - 1];
     let _ = std::fs::remove_file(&file);
     println!(
-        "routes {routes}: config load {load:.0} ms, first frame {first_frame:.0} ms, redraw {redraw:.2} ms, filter index {index_ready:.0} ms after start, filter open {filter_open:.1} ms, filter keystroke {keystroke:.1} ms (median, slowest {slowest:.1}), RSS {resident} MB after the first frame, peak RSS {} MB",
+        "routes {routes}: config load {load:.0} ms, first frame {first_frame:.0} ms, redraw {redraw:.2} ms, filter index {index_ready:.0} ms after start, filter open {filter_open:.1} ms, filter keystroke {keystroke:.1} ms (median, slowest {slowest:.1}), RSS {resident} MB after the first frame, {with_index} MB with the index, peak RSS {} MB",
         memory_mb("VmHWM")
     );
 }

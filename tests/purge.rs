@@ -38,11 +38,17 @@ tags = ["posts"]
     std::fs::write(s.config_path(), text).unwrap();
 }
 
-fn cloudflare_config(s: &Scratch, api: &str, token_env: &str) {
-    let purge = format!(
-        "provider = \"cloudflare\"\nzone_id = \"zone-1\"\napi_url = \"{api}\"\n[sites.sim.purge.token]\nenv = \"{token_env}\""
-    );
+/// A provider's API purge (`fields`) at the simulation's `api`, its token
+/// from the environment variable `token_env`.
+fn api_config(s: &Scratch, fields: &str, api: &str, token_env: &str) {
+    let purge =
+        format!("{fields}\napi_url = \"{api}\"\n[sites.sim.purge.token]\nenv = \"{token_env}\"");
     config(s, "https://blog.example.com", &purge);
+}
+
+fn cloudflare_config(s: &Scratch, api: &str, token_env: &str) {
+    let fields = "provider = \"cloudflare\"\nzone_id = \"zone-1\"";
+    api_config(s, fields, api, token_env);
 }
 
 fn purge(s: &Scratch, args: &[&str]) -> std::process::Output {
@@ -300,10 +306,8 @@ fn an_http_purge_is_sent_as_its_template_says() {
 }
 
 fn fastly_config(s: &Scratch, api: &str, soft: bool) {
-    let purge = format!(
-        "provider = \"fastly\"\nservice_id = \"svc-1\"\nsoft = {soft}\napi_url = \"{api}\"\n[sites.sim.purge.token]\nenv = \"{TOKEN_ENV}\""
-    );
-    config(s, "https://blog.example.com", &purge);
+    let fields = format!("provider = \"fastly\"\nservice_id = \"svc-1\"\nsoft = {soft}");
+    api_config(s, &fields, api, TOKEN_ENV);
 }
 
 #[test]
@@ -386,10 +390,10 @@ fn fastly_refusals_and_its_429_are_handled() {
 }
 
 fn vercel_config(s: &Scratch, api: &str, hard: bool) {
-    let purge = format!(
-        "provider = \"vercel\"\nproject_id = \"prj_1\"\nteam_id = \"team_9\"\nhard = {hard}\napi_url = \"{api}\"\n[sites.sim.purge.token]\nenv = \"{TOKEN_ENV}\""
+    let fields = format!(
+        "provider = \"vercel\"\nproject_id = \"prj_1\"\nteam_id = \"team_9\"\nhard = {hard}"
     );
-    config(s, "https://blog.example.com", &purge);
+    api_config(s, &fields, api, TOKEN_ENV);
 }
 
 #[test]

@@ -106,11 +106,7 @@ async fn y_writes_the_curl_to_the_clipboard_through_the_terminal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn probe_verify_and_checks_show_a_stale_cdn_in_the_console() {
-    let demo = isrctl::cli::demo::Demo::start().await.unwrap();
-    let config = isrctl::config::parse(&demo.config_text(), Path::new("demo.toml")).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let history = Arc::new(isrctl::history::History::open(dir.path()).unwrap());
-    let mut console = Console::with_history(&config, false, (120, 40), Some(history.clone()));
+    let (_demo, _history_dir, mut console) = demo_console().await;
     let ui = console.handles.clone();
     console
         .run(async {
@@ -149,11 +145,7 @@ async fn probe_verify_and_checks_show_a_stale_cdn_in_the_console() {
 /// stale CDN and names the key; `f` revalidates, purges and proves it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn f_makes_the_demo_stale_cdn_fresh_everywhere() {
-    let demo = isrctl::cli::demo::Demo::start().await.unwrap();
-    let config = isrctl::config::parse(&demo.config_text(), Path::new("demo.toml")).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let history = Arc::new(isrctl::history::History::open(dir.path()).unwrap());
-    let mut console = Console::with_history(&config, false, (120, 40), Some(history.clone()));
+    let (demo, dir, mut console) = demo_console().await;
     let ui = console.handles.clone();
     console
         .run(async {
@@ -244,4 +236,14 @@ async fn a_100k_page_sitemap_arrives_after_the_first_frame() {
         "the first frame shows the configured routes:\n{first}"
     );
     assert!(console.state.quit);
+}
+
+/// The demo's sites in a console with its own history (in `dir`).
+async fn demo_console() -> (isrctl::cli::demo::Demo, tempfile::TempDir, Console) {
+    let demo = isrctl::cli::demo::Demo::start().await.unwrap();
+    let config = isrctl::config::parse(&demo.config_text(), Path::new("demo.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let history = Arc::new(isrctl::history::History::open(dir.path()).unwrap());
+    let console = Console::with_history(&config, false, (120, 40), Some(history));
+    (demo, dir, console)
 }

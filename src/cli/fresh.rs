@@ -8,7 +8,7 @@ use super::drive::drive;
 use super::output::print_document;
 use super::purge::print_outcome as print_purge;
 use super::revalidate::{
-    RevalidateArgs, confirm, planned_or_say_why, print_result, print_verifications,
+    RevalidateArgs, confirmed, planned_or_say_why, print_result, print_verifications,
 };
 use super::{open_history, unknown_site};
 use crate::config::{Config, Site};
@@ -67,12 +67,7 @@ pub(super) async fn send(site: &Site, planned: Vec<Planned>, args: &RevalidateAr
         );
         return Exit::Usage;
     }
-    let sendable = planned.iter().filter(|p| !p.is_refused()).count();
-    let stdin_used = args
-        .paths_from
-        .as_ref()
-        .is_some_and(|f| f.as_os_str() == "-");
-    if sendable > 1 && !args.yes && !confirm(site, sendable, stdin_used) {
+    if confirmed(site, &planned, args).is_none() {
         return Exit::Usage;
     }
     let mut results: Vec<FreshResult> = planned

@@ -136,15 +136,9 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     if args.purge || (args.verify && args.every_origin) {
         return super::fresh::send(site, planned, &args).await;
     }
-    let sendable = planned.iter().filter(|p| !p.is_refused()).count();
-    // Only `--paths-from -` takes stdin; from a file, stdin is free to answer.
-    let stdin_used = args
-        .paths_from
-        .as_ref()
-        .is_some_and(|f| f.as_os_str() == "-");
-    if sendable > 1 && !args.yes && !confirm(site, sendable, stdin_used) {
+    let Some(sendable) = confirmed(site, &planned, &args) else {
         return Exit::Usage;
-    }
+    };
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
     let every_origin = args.every_origin || site.endpoint.each_origin;
     let operation = if args.verify {
@@ -295,8 +289,22 @@ fn exit_for(report: &RevalidateReport) -> Exit {
     }
 }
 
+/// How many targets will be sent, once several were confirmed (`--yes`,
+/// or an answer at the terminal); `None` when the user declined or
+/// nobody could answer.
+pub(super) fn confirmed(site: &Site, planned: &[Planned], args: &RevalidateArgs) -> Option<usize> {
+    let sendable = planned.iter().filter(|p| !p.is_refused()).count();
+    // Only `--paths-from -` takes stdin; from a file, stdin is free to answer.
+    let stdin_used = args
+        .paths_from
+        .as_ref()
+        .is_some_and(|f| f.as_os_str() == "-");
+    let asked = sendable > 1 && !args.yes;
+    (!asked || confirm(site, sendable, stdin_used)).then_some(sendable)
+}
+
 /// Ask at a terminal; refuse when nobody can answer.
-pub(super) fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
+fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
     let interactive =
         !stdin_used && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !interactive {

@@ -13,6 +13,7 @@ mod fresh;
 pub mod plan;
 mod purge;
 mod record;
+mod route_index;
 mod sitemaps;
 
 pub use event::{EngineEvent, SiteId, StartError};
@@ -311,23 +312,21 @@ impl Engine {
         // Whatever finished while the last batch was written is recorded
         // in one append, then reported: no result waits for a batch to
         // fill, and none is reported before it is recorded.
-        let mut batch: Vec<(Target, Outcome)> = Vec::new();
-        while let Some(event) = rx.recv().await {
-            let mut next = Some(event);
-            while let Some(event) = next.take() {
-                if let Some(target) = targets.get(event.index) {
-                    batch.push((target.clone(), event.outcome));
-                }
-                if batch.len() < BATCH_MAX {
-                    next = rx.try_recv().ok();
-                }
+        while let Some(first) = rx.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < BATCH_MAX
+                && let Ok(more) = rx.try_recv()
+            {
+                batch.push(more);
             }
-            let finished_now = batch.iter().map(|(target, outcome)| (target, outcome));
-            self.inner
-                .recorder
-                .revalidations(&session.site, finished_now);
-            for (target, outcome) in batch.drain(..) {
-                out.send(finished(site, &session.site, target, outcome));
+            let done: Vec<(&Target, Outcome)> = batch
+                .into_iter()
+                .filter_map(|e| Some((targets.get(e.index)?, e.outcome)))
+                .collect();
+            let recorded = done.iter().map(|(target, outcome)| (*target, outcome));
+            self.inner.recorder.revalidations(&session.site, recorded);
+            for (target, outcome) in done {
+                out.send(finished(site, &session.site, target.clone(), outcome));
             }
         }
         let _ = handle.await;

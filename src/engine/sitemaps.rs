@@ -1,11 +1,10 @@
 //! Loading the sites' sitemap routes in the background, from the copies
 //! `routes --refresh` keeps: the console draws its first frame from the
-//! config alone, and the sitemap's pages arrive as an event; so do the
-//! filter's indexes of the routes.
+//! config alone, and the sitemap's pages arrive as an event (with the
+//! filter's index of them).
 
 use super::{Engine, EngineEvent};
 use crate::config::Route;
-use crate::route_search::RouteSearch;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -32,27 +31,8 @@ impl Engine {
                     site,
                     routes: routes.clone(),
                 });
-                engine.emit(index_of(site, routes));
+                engine.emit(super::route_index::index_of(site, routes));
             }
         });
-    }
-
-    /// One `RouteIndex` event per site, for the routes `sites` hold now:
-    /// at a million routes the index takes ~60 ms, which no keystroke
-    /// should wait for.
-    pub fn index_routes(&self, sites: Vec<Arc<[Route]>>) {
-        let engine = self.clone();
-        tokio::task::spawn_blocking(move || {
-            for (site, routes) in sites.into_iter().enumerate() {
-                engine.emit(index_of(site, routes));
-            }
-        });
-    }
-}
-
-fn index_of(site: usize, routes: Arc<[Route]>) -> EngineEvent {
-    EngineEvent::RouteIndex {
-        site,
-        search: Arc::new(RouteSearch::new(routes)),
     }
 }
