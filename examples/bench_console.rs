@@ -54,7 +54,7 @@ fn main() {
     drop(text);
 
     let started = Instant::now();
-    let config = isrctl::config::load(&file).unwrap();
+    let config = isrctl::model::config::load(&file).unwrap();
     let load = ms(started);
     // Started the way the console starts (state, engine, background work).
     let runtime = tokio::runtime::Builder::new_current_thread()

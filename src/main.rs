@@ -10,6 +10,6 @@ use std::process::ExitCode;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     // Keep the guard alive so buffered log lines are flushed on exit.
-    let _log_guard = isrctl::logging::init();
+    let _log_guard = isrctl::model::logging::init();
     isrctl::cli::main().await
 }

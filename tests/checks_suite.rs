@@ -2,7 +2,7 @@
 //! over a channel, a cancellation token, no terminal.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use isrctl::checks::{self, CheckEvent, CheckId, Plan, Session, Severity};
+use isrctl::engine::checks::{self, CheckEvent, CheckId, Plan, Session, Severity};
 use isrctl::sim::{OriginOptions, SimOrigin};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -21,13 +21,13 @@ async fn slow_origin() -> SimOrigin {
     .unwrap()
 }
 
-fn site(url: &str) -> isrctl::config::Site {
+fn site(url: &str) -> isrctl::model::config::Site {
     let text = format!(
         "[sites.s]\npublic_url = \"{url}\"\norigins = [\"{url}\"]\n\
          [sites.s.secret]\nvalue = \"suite-secret\"\n\
          [[sites.s.routes]]\npath = \"/blog/hello\"\n"
     );
-    isrctl::config::parse(&text, Path::new("suite.toml"))
+    isrctl::model::config::parse(&text, Path::new("suite.toml"))
         .unwrap()
         .sites[0]
         .clone()
@@ -44,9 +44,12 @@ fn plan() -> Plan {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_suite_takes_as_long_as_its_slowest_step_not_the_sum() {
     let origin = slow_origin().await;
-    let ctx = Session::prepare(site(&origin.url()), isrctl::job_runner::ignore_pauses())
-        .await
-        .unwrap();
+    let ctx = Session::prepare(
+        site(&origin.url()),
+        isrctl::wire::job_runner::ignore_pauses(),
+    )
+    .await
+    .unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let started = Instant::now();
     let handle = checks::run(ctx, plan(), tx, CancellationToken::new());
@@ -91,9 +94,12 @@ async fn the_suite_takes_as_long_as_its_slowest_step_not_the_sum() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_stops_the_suite_at_once() {
     let origin = slow_origin().await;
-    let ctx = Session::prepare(site(&origin.url()), isrctl::job_runner::ignore_pauses())
-        .await
-        .unwrap();
+    let ctx = Session::prepare(
+        site(&origin.url()),
+        isrctl::wire::job_runner::ignore_pauses(),
+    )
+    .await
+    .unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let cancel = CancellationToken::new();
     let mut active = plan();

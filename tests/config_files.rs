@@ -18,7 +18,7 @@ fn isrctl() -> Command {
 #[test]
 fn every_key_of_the_example_config_parses() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
-    let config = isrctl::config::load(&example).expect("config.example.toml must load");
+    let config = isrctl::model::config::load(&example).expect("config.example.toml must load");
     let blog = config.site("blog").unwrap();
     // Spot-check that keys were read, not ignored: each differs from its default.
     assert_eq!(blog.origins.len(), 2);
@@ -40,11 +40,11 @@ fn every_key_of_the_example_config_parses() {
         .replace("# [keys]", "[keys]")
         .replace("# revalidate = ", "revalidate = ")
         .replace("# quit = ", "quit = ");
-    let with_keys = isrctl::config::parse(&uncommented, &example).unwrap();
+    let with_keys = isrctl::model::config::parse(&uncommented, &example).unwrap();
     assert_eq!(with_keys.keys.len(), 2);
     assert!(isrctl::tui::keys::KeyMap::from_config(&with_keys).is_ok());
     let shop = config.site("shop").unwrap();
-    assert_eq!(shop.endpoint.method, isrctl::endpoint::Method::Get);
+    assert_eq!(shop.endpoint.method, isrctl::model::endpoint::Method::Get);
 
     isrctl()
         .args(["--config", example.to_str().unwrap(), "config", "check"])
@@ -214,7 +214,7 @@ fn console_keys_are_rebound_and_bad_ones_are_located() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("already bound to quit"));
 
     std::fs::write(&file, "[keys]\nrevalidate = \"R\"\nquit = \"ctrl-q\"\n").unwrap();
-    let config = isrctl::config::load(&file).unwrap();
+    let config = isrctl::model::config::load(&file).unwrap();
     let keys = isrctl::tui::keys::KeyMap::from_config(&config).unwrap();
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let press = |code, modifiers| keys.action_for(&KeyEvent::new(code, modifiers));

@@ -80,7 +80,7 @@ fn print_config_prints_the_config_of_a_running_demo_and_its_sites_answer() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
-    let config = isrctl::config::parse(&text, std::path::Path::new("demo.toml")).unwrap();
+    let config = isrctl::model::config::parse(&text, std::path::Path::new("demo.toml")).unwrap();
     let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
         names,

@@ -177,7 +177,7 @@ fn without_a_purge_the_cdn_stays_stale_and_fresh_says_so() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("no [sites.sim.purge] configured"), "{text}");
+    assert!(text.contains("site sim has no [sites.sim.purge]"), "{text}");
     assert!(text.contains("fresh_at_origin_stale_at_cdn"), "{text}");
     assert!(text.contains("NOT fresh"), "{text}");
 }
@@ -210,4 +210,113 @@ fn every_origin_revalidation_gives_one_result_per_instance() {
             .all(|i| i["outcome"]["kind"] == "revalidated")
     );
     assert_eq!((one.endpoint_requests(), two.endpoint_requests()), (1, 1));
+}
+
+/// The session reads each secret when some work first needs it, and once:
+/// a purge never runs the revalidation secret's command (a password
+/// manager prompt for nothing), and `fresh` reads the purge token once for
+/// all its targets.
+#[test]
+fn each_secret_is_read_once_and_only_when_needed() {
+    let rt = runtime();
+    let one = origin(&rt);
+    let cdn = rt.block_on(SimCdn::start(&one.url())).unwrap();
+    rt.block_on(cdn.warm(&["/blog/hello", "/blog/world"]));
+    let s = Scratch::new();
+    let secret_runs = s.state_home().join("secret-runs");
+    let token_runs = s.state_home().join("token-runs");
+    std::fs::create_dir_all(s.state_home()).unwrap();
+    let text = format!(
+        r#"[sites.sim]
+public_url = "{public}"
+origins = ["{origin}"]
+cdn = "varnish"
+rate_per_second = 0
+timeout = "3s"
+
+[sites.sim.secret]
+command = ["sh", "-c", "echo run >> '{secret_runs}'; printf %s '{CANARY}'"]
+
+[sites.sim.purge]
+provider = "http"
+url = "{{url}}"
+method = "PURGE"
+headers = {{ "X-Purge-Token" = "{{token}}" }}
+
+[sites.sim.purge.token]
+command = ["sh", "-c", "echo run >> '{token_runs}'; printf tok-5e1f"]
+
+[[sites.sim.routes]]
+path = "/blog/hello"
+marker = '<meta name="isr-rendered-at" content="([^"]+)"'
+
+[[sites.sim.routes]]
+path = "/blog/world"
+marker = '<meta name="isr-rendered-at" content="([^"]+)"'
+"#,
+        public = cdn.url(),
+        origin = one.url(),
+        secret_runs = secret_runs.display(),
+        token_runs = token_runs.display(),
+    );
+    std::fs::write(s.config_path(), text).unwrap();
+    let runs = |file: &std::path::Path| s.read(file).lines().count();
+
+    let purge = s
+        .isrctl()
+        .args([
+            "purge",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--path",
+            "/blog/world",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&purge.stdout).to_string()
+        + &String::from_utf8_lossy(&purge.stderr);
+    assert_eq!(purge.status.code(), Some(0), "{said}");
+    assert!(
+        !secret_runs.exists(),
+        "a purge ran the revalidation secret's command:\n{said}"
+    );
+    assert_eq!(
+        runs(&token_runs),
+        1,
+        "the purge token is read once per session:\n{said}"
+    );
+
+    rt.block_on(cdn.warm(&["/blog/hello", "/blog/world"]));
+    let fresh = s
+        .isrctl()
+        .args([
+            "fresh",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--path",
+            "/blog/world",
+        ])
+        .args(["--yes", "--deadline", "10s"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&fresh.stdout).to_string()
+        + &String::from_utf8_lossy(&fresh.stderr);
+    assert_eq!(fresh.status.code(), Some(0), "{said}");
+    assert_eq!(
+        runs(&secret_runs),
+        1,
+        "the secret is read once for both targets:\n{said}"
+    );
+    assert_eq!(
+        runs(&token_runs),
+        2,
+        "fresh reads the purge token once for both targets:\n{said}"
+    );
+    assert!(
+        !said.contains("tok-5e1f"),
+        "the purge token was shown:\n{said}"
+    );
 }

@@ -4,22 +4,22 @@
 
 mod common;
 
-use isrctl::job_runner::{self, Job, JobEvent};
-use isrctl::outcome::OutcomeKind;
-use isrctl::secret::Secret;
+use isrctl::model::outcome::OutcomeKind;
+use isrctl::model::secret::Secret;
+use isrctl::model::target::Target;
 use isrctl::sim::{Behaviour, Hostile};
-use isrctl::target::Target;
+use isrctl::wire::job_runner::{self, Job, JobEvent};
 use std::path::Path;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-fn site_for(url: &str, concurrency: usize) -> isrctl::config::Site {
+fn site_for(url: &str, concurrency: usize) -> isrctl::model::config::Site {
     let text = format!(
         "[sites.t]\npublic_url = \"{url}\"\nconcurrency = {concurrency}\nrate_per_second = 0\ntimeout = \"5s\"\n[sites.t.secret]\nvalue = \"{}\"\n",
         common::CANARY
     );
-    let config = isrctl::config::parse(&text, Path::new("test.toml")).unwrap();
+    let config = isrctl::model::config::parse(&text, Path::new("test.toml")).unwrap();
     config.sites.into_iter().next().unwrap()
 }
 

@@ -64,8 +64,8 @@ fn config_text(url: &str, limits: &Limits) -> String {
     text
 }
 
-fn config(url: &str, limits: &Limits) -> isrctl::config::Config {
-    isrctl::config::parse(&config_text(url, limits), Path::new("sim.toml")).unwrap()
+fn config(url: &str, limits: &Limits) -> isrctl::model::config::Config {
+    isrctl::model::config::parse(&config_text(url, limits), Path::new("sim.toml")).unwrap()
 }
 
 /// The console is working while its header counts requests in flight

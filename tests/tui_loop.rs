@@ -13,14 +13,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn config_with_routes(url: &str, routes: usize) -> isrctl::config::Config {
+fn config_with_routes(url: &str, routes: usize) -> isrctl::model::config::Config {
     let mut text = format!(
         "[sites.slow]\npublic_url = \"{url}\"\nconcurrency = {routes}\nrate_per_second = 0\ntimeout = \"60s\"\n[sites.slow.secret]\nvalue = \"{CANARY}\"\n"
     );
     for i in 0..routes {
         text.push_str(&format!("[[sites.slow.routes]]\npath = \"/p/{i}\"\n"));
     }
-    isrctl::config::parse(&text, Path::new("slow.toml")).unwrap()
+    isrctl::model::config::parse(&text, Path::new("slow.toml")).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -202,10 +202,10 @@ async fn a_100k_page_sitemap_arrives_after_the_first_frame() {
          [sites.big.secret]\nvalue = \"{CANARY}\"\n\
          [[sites.big.routes]]\npath = \"/\"\n[[sites.big.routes]]\npath = \"/about\"\n"
     );
-    let config = isrctl::config::parse(&text, Path::new("big.toml")).unwrap();
-    let mut cache = isrctl::sitemap::Cache::open(state_dir.path(), "big");
+    let config = isrctl::model::config::parse(&text, Path::new("big.toml")).unwrap();
+    let mut cache = isrctl::wire::sitemap::Cache::open(state_dir.path(), "big");
     cache.map.entries = (0..100_000)
-        .map(|i| isrctl::sitemap::Entry {
+        .map(|i| isrctl::wire::sitemap::Entry {
             path: format!("/p/{i}"),
             lastmod: None,
         })
@@ -241,7 +241,7 @@ async fn a_100k_page_sitemap_arrives_after_the_first_frame() {
 /// The demo's sites in a console with its own history (in `dir`).
 async fn demo_console() -> (isrctl::cli::demo::Demo, tempfile::TempDir, Console) {
     let demo = isrctl::cli::demo::Demo::start().await.unwrap();
-    let config = isrctl::config::parse(&demo.config_text(), Path::new("demo.toml")).unwrap();
+    let config = isrctl::model::config::parse(&demo.config_text(), Path::new("demo.toml")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let history = Arc::new(isrctl::history::History::open(dir.path()).unwrap());
     let console = Console::with_history(&config, false, (120, 40), Some(history));

@@ -6,7 +6,7 @@ mod common;
 
 use common::console::*;
 use crossterm::event::KeyCode;
-use isrctl::target::Target;
+use isrctl::model::target::Target;
 use isrctl::tui::state::State;
 use isrctl::tui::view::view;
 use ratatui::Terminal;
@@ -177,9 +177,9 @@ fn no_panic_at_any_size() {
     // One with a checklist streaming in.
     let mut checking = with_results();
     feed(&mut checking, [key('c')]);
-    let mut finding = isrctl::checks::Finding::new(
-        isrctl::checks::CheckId::CacheLayers,
-        isrctl::checks::Severity::Problem,
+    let mut finding = isrctl::engine::checks::Finding::new(
+        isrctl::engine::checks::CheckId::CacheLayers,
+        isrctl::engine::checks::Severity::Problem,
         "the CDN serves a copy 1,800 s old and may keep it 1,800 s more (s-maxage=3600)",
     )
     .evidence("public: 200 · varnish HIT · age 1800 s")
@@ -190,7 +190,7 @@ fn no_panic_at_any_size() {
         [isrctl::tui::message::Message::Engine(
             isrctl::tui::message::EngineEvent::Check {
                 site: 0,
-                event: isrctl::checks::CheckEvent::Finding(finding),
+                event: isrctl::engine::checks::CheckEvent::Finding(finding),
             },
         )],
     );
@@ -216,7 +216,7 @@ fn no_panic_at_any_size() {
 #[test]
 fn a_purge_shows_in_the_table_and_the_details() {
     use isrctl::engine::EngineEvent;
-    use isrctl::purge::{PurgeItem, PurgeKind, PurgeOutcome};
+    use isrctl::model::purge::{PurgeItem, PurgeKind, PurgeOutcome};
     use isrctl::tui::message::Message;
     let mut s = with_results();
     let outcome = PurgeOutcome {

@@ -6,7 +6,7 @@ mod common;
 
 use common::console::*;
 use crossterm::event::KeyCode;
-use isrctl::target::{PageType, Target};
+use isrctl::model::target::{PageType, Target};
 use isrctl::tui::message::{Command, EngineEvent, Message};
 use isrctl::tui::state::{Health, Level, Modal, Pane};
 
@@ -180,14 +180,14 @@ fn p_purges_the_selected_pages_and_asks_first_for_several() {
     let text = "[sites.cdn]\npublic_url = \"http://127.0.0.1:9\"\n[sites.cdn.secret]\nenv = \"X\"\n\
                 [sites.cdn.purge]\nprovider = \"varnish\"\n\
                 [[sites.cdn.routes]]\npath = \"/a\"\n[[sites.cdn.routes]]\npath = \"/b\"\n";
-    let config = isrctl::config::parse(text, std::path::Path::new("p.toml")).unwrap();
+    let config = isrctl::model::config::parse(text, std::path::Path::new("p.toml")).unwrap();
     let mut s = isrctl::tui::state::State::new(
         &config,
-        &isrctl::tui::no_history(),
+        &isrctl::history::LastStates::default(),
         false,
         isrctl::tui::theme::Theme { color: true },
     );
-    use isrctl::purge::PurgeItem;
+    use isrctl::model::purge::PurgeItem;
     assert_eq!(
         feed(&mut s, [key('P')]),
         vec![Command::Purge {
@@ -431,19 +431,21 @@ fn command_line_selects_sites_and_sends_paths_and_tags() {
     feed(&mut s, typed("q"));
     let commands = feed(&mut s, [code(KeyCode::Enter)]);
     assert!(s.quit);
-    assert_eq!(commands.last(), Some(&Command::Quit));
+    assert_eq!(
+        commands,
+        vec![Command::CancelAll],
+        "sends in flight are stopped"
+    );
 }
 
 #[test]
 fn quitting_with_requests_in_flight_stops_them() {
     let mut s = state(false, true);
     feed(&mut s, [key('r')]);
-    assert_eq!(
-        feed(&mut s, [key('q')]),
-        vec![Command::CancelAll, Command::Quit]
-    );
+    assert_eq!(feed(&mut s, [key('q')]), vec![Command::CancelAll]);
+    assert!(s.quit);
     let mut s = state(false, true);
-    assert_eq!(feed(&mut s, [ctrl('c')]), vec![Command::Quit]);
+    assert_eq!(feed(&mut s, [ctrl('c')]), Vec::<Command>::new());
     assert!(s.quit);
 }
 
@@ -506,7 +508,7 @@ fn a_401_marks_the_site_failing_with_the_explanation_kept() {
 
 #[test]
 fn c_runs_the_checks_for_the_selection_and_findings_stream_into_a_checklist() {
-    use isrctl::checks::{CheckEvent, CheckId, Finding, Severity};
+    use isrctl::engine::checks::{CheckEvent, CheckId, Finding, Severity};
     let mut s = state(false, true);
     let commands = feed(&mut s, [key('j'), key('j'), key('c')]);
     assert_eq!(
@@ -562,7 +564,10 @@ fn p_probes_the_selected_page_and_v_revalidates_and_verifies() {
         &mut s,
         [Message::Engine(EngineEvent::Probed {
             site: 0,
-            page: isrctl::checks::cache_layers::ProbedPage::new("/about".into(), Vec::new()),
+            page: isrctl::engine::checks::cache_layers::ProbedPage::new(
+                "/about".into(),
+                Vec::new(),
+            ),
         })],
     );
     assert!(s.probe_for("healthy", "/about").is_some());
@@ -593,10 +598,10 @@ fn every_key_on_a_config_without_sites_or_routes_is_harmless() {
         "[sites.empty]\npublic_url = \"http://127.0.0.1:1\"\n[sites.empty.secret]\nenv = \"X\"\n",
     ];
     for text in texts {
-        let config = isrctl::config::parse(text, std::path::Path::new("t.toml")).unwrap();
+        let config = isrctl::model::config::parse(text, std::path::Path::new("t.toml")).unwrap();
         let mut s = isrctl::tui::state::State::new(
             &config,
-            &isrctl::tui::no_history(),
+            &isrctl::history::LastStates::default(),
             false,
             Theme { color: true },
         );
@@ -672,8 +677,8 @@ fn sitemap_routes_arrive_after_the_first_frame() {
 }
 
 /// A page a sitemap lists, as the engine merges it.
-fn sitemap_page(path: String) -> isrctl::config::Route {
-    isrctl::config::Route {
+fn sitemap_page(path: String) -> isrctl::model::config::Route {
+    isrctl::model::config::Route {
         path,
         page_type: None,
         tags: Vec::new(),
@@ -683,7 +688,7 @@ fn sitemap_page(path: String) -> isrctl::config::Route {
 }
 
 /// The engine's event: site 0's routes with its sitemap's pages.
-fn sitemap_arrives(s: &mut isrctl::tui::state::State, routes: Vec<isrctl::config::Route>) {
+fn sitemap_arrives(s: &mut isrctl::tui::state::State, routes: Vec<isrctl::model::config::Route>) {
     let event = EngineEvent::SitemapRoutes {
         site: 0,
         routes: routes.into(),

@@ -5,27 +5,24 @@
 //! its version). Exit codes: 0 all good, 1 some target failed, 2 usage or
 //! config error.
 
-mod check;
-pub mod demo;
+mod commands;
 mod drive;
-mod fresh;
-mod history_cmd;
-mod output;
-mod probe;
+mod flags;
+mod print;
 mod progress;
-mod purge;
-mod revalidate;
-mod sites;
 
-use crate::config::{self, Config, LoadError};
+pub use commands::demo;
+use commands::{check, fresh, history as history_cmd, probe, purge, revalidate, sites};
+
 use crate::history::History;
+use crate::model::config::{self, Config, LoadError};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub use output::JSON_VERSION;
+pub use print::JSON_VERSION;
 
-pub use crate::exit::Exit;
+pub use crate::model::exit::Exit;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -66,7 +63,7 @@ pub enum Command {
     #[command(
         after_help = "Paths are linted before anything is sent: `about` is refused (did you mean /about?), and so is a dynamic pattern such as /blog/[slug] without --type.\nMore than one target needs --yes unless you confirm at a terminal prompt.\nExamples:\n  isrctl revalidate blog --path /blog/hello\n  isrctl revalidate blog --tag posts --yes\n  isrctl revalidate blog --path '/blog/[slug]' --type page\n  cut -f1 changed.txt | isrctl revalidate blog --paths-from - --yes --json"
     )]
-    Revalidate(revalidate::RevalidateArgs),
+    Revalidate(flags::RevalidateArgs),
     /// Find out why a page is still stale: config, path, reachability, auth, cache layers
     #[command(
         after_help = "Passive by default: nothing is revalidated. --active also revalidates each path and verifies the page changed at every layer (and dry-runs a CMS webhook when the endpoint has a path_body).\nFindings print as they arrive: ok, warning, problem, could_not_check. Exit 1 when a problem is found.\nExamples:\n  isrctl check blog --path /blog/hello\n  isrctl check blog --path /blog/hello --active --deadline 60s\n  isrctl check blog --json"
@@ -76,7 +73,7 @@ pub enum Command {
     #[command(
         after_help = "Each step is printed as it happens; exit 0 only when every layer serves the new page.\nThe purge waits until every origin serves the new page: after revalidateTag the first origin answer is the old page (STALE), and purging then would make the CDN keep it again.\nExamples:\n  isrctl fresh blog --path /blog/hello\n  isrctl fresh blog --tag posts --yes --deadline 60s"
     )]
-    Fresh(revalidate::RevalidateArgs),
+    Fresh(flags::RevalidateArgs),
     /// Purge pages (paths, tags, prefixes, everything) from the site's CDN
     Purge(purge::PurgeArgs),
     /// Fetch a page through the CDN, from each origin and cache-busted, and read its cache headers

@@ -28,7 +28,7 @@ impl Progress {
 
     pub fn show(&self) {
         if self.enabled {
-            crate::out::stderr_control("\r");
+            crate::model::out::stderr_control("\r");
             errout!("[{}/{}] {} failed ", self.done, self.total, self.failed);
             let _ = std::io::stderr().flush();
         }
@@ -36,7 +36,7 @@ impl Progress {
 
     pub fn clear(&self) {
         if self.enabled {
-            crate::out::stderr_control("\r\x1b[2K");
+            crate::model::out::stderr_control("\r\x1b[2K");
         }
     }
 }

@@ -2,11 +2,11 @@
 //! operation, rendered by the command line (lines or JSON) and turned into
 //! messages by the console.
 
-use crate::checks::CheckEvent;
-use crate::checks::cache_layers::ProbedPage;
-use crate::outcome::Outcome;
-use crate::target::Target;
-use crate::verify::Verification;
+use crate::engine::checks::CheckEvent;
+use crate::engine::checks::cache_layers::ProbedPage;
+use crate::engine::verify::Verification;
+use crate::model::outcome::Outcome;
+use crate::model::target::Target;
 use std::time::Duration;
 
 /// A site by its position in the engine's list (the config's order), so
@@ -88,19 +88,19 @@ pub enum EngineEvent {
     /// A site's routes with its sitemap's pages (from the cached copy).
     SitemapRoutes {
         site: SiteId,
-        routes: std::sync::Arc<[crate::config::Route]>,
+        routes: std::sync::Arc<[crate::model::config::Route]>,
     },
     /// The filter's index of a site's routes, built in the background.
     RouteIndex {
         site: SiteId,
-        search: std::sync::Arc<crate::route_search::RouteSearch>,
+        search: std::sync::Arc<crate::model::route_search::RouteSearch>,
     },
     /// One purge call finished.
     Purged {
         site: SiteId,
         /// The `fresh` target this purge was for; none for `purge` itself.
         target: Option<Target>,
-        outcome: Box<crate::purge::PurgeOutcome>,
+        outcome: Box<crate::model::purge::PurgeOutcome>,
     },
     /// Something worth telling that stops nothing (history not written).
     Warning { message: String },

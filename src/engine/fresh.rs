@@ -2,10 +2,10 @@
 //! endpoint — to each origin instance, then to the CDN's purge.
 
 use super::{Engine, EngineEvent, Outbox, Planned, SiteId, StartError, not_started};
-use crate::purge::Purger;
-use crate::session::Session;
-use crate::target::Target;
-use crate::verify::fresh::{FreshStep, Sent, make_fresh, send_everywhere};
+use crate::engine::session::Session;
+use crate::engine::verify::fresh::{FreshStep, Sent, make_fresh, send_everywhere};
+use crate::model::target::Target;
+use crate::wire::purge::Purger;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use std::sync::Arc;
@@ -88,7 +88,7 @@ impl Engine {
                 let (session, purger, cancel) = (session.clone(), purger.clone(), cancel.clone());
                 let engine = self.clone();
                 async move {
-                    let pages = crate::verify::pages_for(&session.site, &target);
+                    let pages = crate::engine::verify::pages_for(&session.site, &target);
                     let report = |step: FreshStep| engine.fresh_step(site, &session, &target, step);
                     let result = make_fresh(
                         &session,

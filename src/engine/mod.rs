@@ -8,25 +8,30 @@
 //! prints the events; the console turns them into messages. Nothing here
 //! knows about the terminal.
 
+pub mod checks;
 pub mod event;
 mod fresh;
 pub mod plan;
+pub mod probe;
 mod purge;
 mod record;
 mod route_index;
+pub(crate) mod session;
 mod sitemaps;
+pub(crate) mod verify;
 
 pub use event::{EngineEvent, SiteId, StartError};
 pub use plan::{Planned, plan, plan_one};
+pub use sitemaps::{SitemapRoutes, sitemap_routes};
 
-use crate::checks::{self, CheckEvent};
-use crate::config::Site;
-use crate::endpoint::masked_summary;
+use crate::engine::checks::CheckEvent;
+use crate::engine::session::Session;
 use crate::history::History;
-use crate::job_runner::{self, PauseListener};
-use crate::outcome::Outcome;
-use crate::session::Session;
-use crate::target::Target;
+use crate::model::config::Site;
+use crate::model::endpoint::masked_summary;
+use crate::model::outcome::Outcome;
+use crate::model::target::Target;
+use crate::wire::job_runner::{self, PauseListener};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use record::Recorder;
@@ -80,17 +85,28 @@ impl Engine {
         self.inner.sites.get(site)
     }
 
-    /// The site's session, opened on first use.
+    /// The site's session, opened on first use; it has read no secret yet.
     pub async fn session(&self, site: SiteId) -> Result<Arc<Session>, StartError> {
         let config = self.site(site).ok_or(StartError::UnknownSite(site))?;
         let mut sessions = self.inner.sessions.lock().await;
         if let Some(session) = sessions.get(&site) {
             return Ok(session.clone());
         }
-        let session = Session::prepare(config.clone(), self.pause_listener(site))
-            .await
+        let session = Session::open(config, self.pause_listener(site))
+            .map(Arc::new)
             .map_err(StartError::Client)?;
         sessions.insert(site, session.clone());
+        Ok(session)
+    }
+
+    /// The site's session with its revalidation secret read (once): what
+    /// revalidating, verifying and the checks need.
+    pub async fn revalidating_session(&self, site: SiteId) -> Result<Arc<Session>, StartError> {
+        let session = self.session(site).await?;
+        session
+            .revalidation_ready()
+            .await
+            .map_err(StartError::Secret)?;
         Ok(session)
     }
 
@@ -168,28 +184,13 @@ impl Engine {
         let engine = self.clone();
         let cancel = self.cancel_token();
         tokio::spawn(async move {
-            let session = match engine.session(site).await {
+            let session = match engine.revalidating_session(site).await {
                 Ok(session) => session,
                 Err(reason) => return engine.not_started(site, Vec::new(), reason),
             };
             engine.checks(site, session, plan, cancel).await;
             engine.inner.recorder.finish();
             engine.emit(EngineEvent::ChecksDone { site });
-        })
-    }
-
-    /// Fetch a page through every layer of its site, revalidating nothing.
-    pub fn probe(&self, site: SiteId, path: String) -> JoinHandle<()> {
-        let engine = self.clone();
-        tokio::spawn(async move {
-            let session = match engine.session(site).await {
-                Ok(session) => session,
-                Err(reason) => return engine.not_started(site, Vec::new(), reason),
-            };
-            let layers = crate::probe::site_layers(&session.site, &path);
-            let probes = crate::probe::probe_all(&session.probe_settings(&path), &layers).await;
-            let page = checks::cache_layers::ProbedPage::new(path, probes);
-            engine.emit(EngineEvent::Probed { site, page });
         })
     }
 
@@ -280,7 +281,7 @@ impl Engine {
         if targets.is_empty() {
             return None;
         }
-        let session = match self.session(site).await {
+        let session = match self.revalidating_session(site).await {
             Ok(session) => session,
             Err(reason) => {
                 out.send(not_started(site, targets.to_vec(), reason));
@@ -343,8 +344,8 @@ impl Engine {
             .map(|target| {
                 let cancel = cancel.clone();
                 async move {
-                    let pages = crate::verify::pages_for(&session.site, &target);
-                    let result = crate::verify::revalidate_and_verify(
+                    let pages = crate::engine::verify::pages_for(&session.site, &target);
+                    let result = crate::engine::verify::revalidate_and_verify(
                         session, &target, &pages, deadline, &cancel,
                     )
                     .await;

@@ -2,13 +2,16 @@
 //! `--no-lint` overrule a refusal (as a warning that says so), and refuse
 //! what the endpoint profile cannot express (a tag on a Pages Router
 //! endpoint). Both faces plan with this; the engine sends only what a plan
-//! did not refuse.
+//! did not refuse. A purge is planned here too: what to purge, what it
+//! costs, the calls it would make (token masked), and the one wording of
+//! each refusal.
 
-use crate::config::Site;
-use crate::outcome::Outcome;
-use crate::path_lint::{self, LintFinding, LintLevel};
-use crate::redact::MASK;
-use crate::target::{Target, TargetKind};
+use crate::model::config::Site;
+use crate::model::outcome::Outcome;
+use crate::model::paths::{self, LintFinding, LintLevel};
+use crate::model::purge::{PurgeCall, PurgeItem};
+use crate::model::redact::MASK;
+use crate::model::target::{Target, TargetKind};
 use serde::Serialize;
 
 /// One target with what the linter said and, when it must not be sent,
@@ -48,7 +51,7 @@ pub fn plan_one(site: &Site, target: Target, no_lint: bool) -> Planned {
     }
     // Refusals first, so the first line shown is the reason not to send.
     lint.sort_by_key(|f| std::cmp::Reverse(f.level));
-    let refusal = path_lint::first_refusal(&lint)
+    let refusal = paths::first_refusal(&lint)
         .map(|f| Outcome::refused(f.message.clone()))
         .or_else(|| unsupported(site, &target));
     Planned {
@@ -60,7 +63,7 @@ pub fn plan_one(site: &Site, target: Target, no_lint: bool) -> Planned {
 
 fn lint(site: &Site, target: &Target) -> Vec<LintFinding> {
     match target.kind {
-        TargetKind::Path => path_lint::lint_path(&target.value, target.page_type, &site.path_rules),
+        TargetKind::Path => paths::lint_path(&target.value, target.page_type, &site.path_rules),
         TargetKind::Tag if target.value.trim().is_empty() => vec![LintFinding {
             level: LintLevel::Refused,
             message: "the tag is empty".into(),
@@ -85,12 +88,60 @@ fn unsupported(site: &Site, target: &Target) -> Option<Outcome> {
         .map(Outcome::refused)
 }
 
+/// The one wording, for every face, of a purge asked of a site without one.
+pub fn no_purge_configured(site: &Site) -> String {
+    format!(
+        "site {0} has no [sites.{0}.purge]: configure the CDN purge (README, \"Purge\")",
+        site.name
+    )
+}
+
+/// What a selection of targets purges: each path and tag; a pattern names
+/// no page (its pages are purged by their own routes).
+pub fn purge_items(targets: Vec<Target>) -> Vec<PurgeItem> {
+    targets
+        .into_iter()
+        .filter(|t| t.page_type.is_none())
+        .map(|t| match t.kind {
+            TargetKind::Path => PurgeItem::Path(t.value),
+            TargetKind::Tag => PurgeItem::Tag(t.value),
+        })
+        .collect()
+}
+
+/// A purge that may be sent: the site has a purge, and what it costs
+/// (CloudFront charges per path) is said before anything is sent.
+pub struct PurgePlan {
+    pub provider: &'static str,
+    pub cost: Option<String>,
+}
+
+pub fn plan_purge(site: &Site, items: &[PurgeItem]) -> Result<PurgePlan, String> {
+    let config = site
+        .purge
+        .as_ref()
+        .ok_or_else(|| no_purge_configured(site))?;
+    Ok(PurgePlan {
+        provider: config.provider.name(),
+        cost: crate::wire::purge::cost(config, items),
+    })
+}
+
+/// The calls a purge would make, token masked; no token is read.
+pub fn shown_purge_calls(site: &Site, items: &[PurgeItem]) -> Result<Vec<PurgeCall>, String> {
+    let config = site
+        .purge
+        .as_ref()
+        .ok_or_else(|| no_purge_configured(site))?;
+    crate::wire::purge::calls(site, config, items, MASK)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn site(extra: &str) -> Site {
-        crate::checks::testing::test_site("https://x.com", extra)
+        crate::engine::checks::testing::test_site("https://x.com", extra)
     }
 
     #[test]

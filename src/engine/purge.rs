@@ -1,8 +1,9 @@
 //! The purge operation: remove a site's pages from its CDN.
 
 use super::{Engine, EngineEvent, SiteId, StartError, not_started};
-use crate::purge::{PurgeItem, Purger};
-use crate::session::Session;
+use crate::engine::session::Session;
+use crate::model::purge::PurgeItem;
+use crate::wire::purge::Purger;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 
@@ -13,7 +14,7 @@ impl Engine {
         let cancel = self.cancel_token();
         tokio::spawn(async move {
             let mut out = engine.outbox();
-            let targets = items.iter().map(crate::purge::item_target).collect();
+            let targets = items.iter().map(crate::model::purge::item_target).collect();
             match engine.purger(site).await {
                 Err(reason) => out.send(not_started(site, targets, reason)),
                 Ok(purger) => match purger.purge(&items, &cancel).await {
@@ -34,25 +35,10 @@ impl Engine {
         })
     }
 
-    /// The site's purger: its session's client and redactor, the purge
-    /// token read off the async threads.
+    /// The site's purger, from its session: the token read there once,
+    /// off the async threads; the revalidation secret is not read.
     pub(super) async fn purger(&self, site: SiteId) -> Result<Arc<Purger>, StartError> {
         let session: Arc<Session> = self.session(site).await?;
-        let Some(config) = session.site.purge.clone() else {
-            return Err(StartError::Purge(format!(
-                "site {} has no [sites.{}.purge]: configure the CDN purge (README, \"Purge\")",
-                session.site.name, session.site.name
-            )));
-        };
-        let (site_config, client, redactor) = (
-            session.site.clone(),
-            session.client.clone(),
-            session.redactor.clone(),
-        );
-        tokio::task::spawn_blocking(move || Purger::new(site_config, config, client, redactor))
-            .await
-            .map_err(|e| StartError::Purge(format!("reading the purge token stopped: {e}")))?
-            .map(Arc::new)
-            .map_err(StartError::Purge)
+        session.purge_ready().await.map_err(StartError::Purge)
     }
 }

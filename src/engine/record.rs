@@ -10,12 +10,13 @@
 //!   start-up reads nothing twice.
 
 use super::event::EngineEvent;
-use crate::checks::Finding;
-use crate::config::Site;
+use crate::engine::checks::Finding;
+use crate::engine::verify::Verification;
 use crate::history::{History, Record};
-use crate::outcome::{Outcome, OutcomeKind};
-use crate::target::Target;
-use crate::verify::Verification;
+use crate::model::config::Site;
+use crate::model::outcome::{Outcome, OutcomeKind};
+use crate::model::purge::{PurgeKind, PurgeOutcome, item_target};
+use crate::model::target::Target;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -47,7 +48,7 @@ impl Recorder {
             .inspect(|(target, outcome)| log_revalidation(site, target, outcome))
             .filter(|(_, outcome)| outcome.kind != OutcomeKind::Cancelled)
             .map(|(target, outcome)| {
-                crate::revalidation::history_record(&site.name, target, outcome)
+                crate::wire::revalidation::history_record(&site.name, target, outcome)
             })
             .collect();
         self.append(&records);
@@ -64,10 +65,10 @@ impl Recorder {
     }
 
     /// One record per item a purge call covered.
-    pub(crate) fn purge(&self, site: &str, outcome: &crate::purge::PurgeOutcome) {
+    pub(crate) fn purge(&self, site: &str, outcome: &PurgeOutcome) {
         tracing::info!(site, call = %outcome.call, outcome = outcome.kind.as_str(), "purge finished");
-        if outcome.kind != crate::purge::PurgeKind::NotSent {
-            self.append(&outcome.history_records(site));
+        if outcome.kind != PurgeKind::NotSent {
+            self.append(&purge_records(site, outcome));
         }
     }
 
@@ -75,7 +76,7 @@ impl Recorder {
     pub(crate) fn checks(&self, site: &Site, paths: &[String], findings: &[Finding]) {
         let records: Vec<Record> = paths
             .iter()
-            .filter_map(|path| crate::checks::history_record(&site.name, path, findings))
+            .filter_map(|path| crate::engine::checks::history_record(&site.name, path, findings))
             .collect();
         self.append(&records);
     }
@@ -103,10 +104,29 @@ impl Recorder {
     }
 }
 
+/// The history records of one purge call, one per item it covered.
+fn purge_records(site: &str, outcome: &PurgeOutcome) -> Vec<Record> {
+    outcome
+        .covers
+        .iter()
+        .map(|item| Record {
+            time: jiff::Timestamp::now(),
+            operator: crate::history::operator(),
+            site: site.to_string(),
+            target: item_target(item),
+            action: "purge".into(),
+            outcome: outcome.kind.as_str().into(),
+            status: outcome.status,
+            latency_ms: outcome.latency_ms,
+            message: Some(format!("{}: {}", outcome.provider, outcome.call)),
+        })
+        .collect()
+}
+
 /// Failures go to the log at `info`; successes only at `debug`: history
 /// already has every one, and a line each was a tenth of a bulk run's time.
 fn log_revalidation(site: &Site, target: &Target, outcome: &Outcome) {
-    let request = || crate::endpoint::masked_summary(&site.endpoint, target);
+    let request = || crate::model::endpoint::masked_summary(&site.endpoint, target);
     if outcome.kind.is_success() {
         tracing::debug!(site = %site.name, %target, request = %request(), "revalidated");
     } else {

@@ -3,8 +3,8 @@
 //! keystroke should wait for. It arrives as an event after the first frame.
 
 use super::{Engine, EngineEvent};
-use crate::config::Route;
-use crate::route_search::RouteSearch;
+use crate::model::config::Route;
+use crate::model::route_search::RouteSearch;
 use std::sync::Arc;
 
 impl Engine {

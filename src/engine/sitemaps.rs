@@ -1,10 +1,10 @@
 //! Loading the sites' sitemap routes in the background, from the copies
 //! `routes --refresh` keeps: the console draws its first frame from the
 //! config alone, and the sitemap's pages arrive as an event (with the
-//! filter's index of them).
+//! filter's index of them); and `routes` reading a site's sitemap again.
 
 use super::{Engine, EngineEvent};
-use crate::config::Route;
+use crate::model::config::{Route, Site};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ impl Engine {
     /// One `SitemapRoutes` event per site with a sitemap and a cached copy.
     pub fn load_sitemaps(&self, state_dir: PathBuf) {
         let engine = self.clone();
-        let sites: Vec<(usize, crate::config::Site)> = self
+        let sites: Vec<(usize, crate::model::config::Site)> = self
             .inner
             .sites
             .iter()
@@ -22,11 +22,11 @@ impl Engine {
             .collect();
         tokio::task::spawn_blocking(move || {
             for (site, config) in sites {
-                let cache = crate::sitemap::Cache::open(&state_dir, &config.name);
+                let cache = crate::wire::sitemap::Cache::open(&state_dir, &config.name);
                 if cache.map.fetched.is_none() {
                     continue;
                 }
-                let routes: Arc<[Route]> = crate::sitemap::merged(&config, &cache.map).into();
+                let routes: Arc<[Route]> = crate::wire::sitemap::merged(&config, &cache.map).into();
                 engine.emit(EngineEvent::SitemapRoutes {
                     site,
                     routes: routes.clone(),
@@ -35,4 +35,44 @@ impl Engine {
             }
         });
     }
+}
+
+/// A site's sitemap as the cached copy has it, after reading it again
+/// when asked.
+pub struct SitemapRoutes {
+    /// The configured routes and the sitemap's pages (config wins).
+    pub routes: Vec<Route>,
+    /// Pages the sitemap listed.
+    pub pages: usize,
+    /// When the copy was read from the site; `None`: never.
+    pub fetched: Option<jiff::Timestamp>,
+    /// What the sitemap reader noticed (skipped URLs, a cap reached).
+    pub notes: Vec<String>,
+    /// The copy could not be written (the routes are still good).
+    pub not_saved: Option<String>,
+}
+
+/// The routes of a site with a sitemap, from the copy in `state_dir`; with
+/// `refresh`, the sitemap is read from the site first (conditionally).
+pub async fn sitemap_routes(
+    site: &Site,
+    sitemap: &url::Url,
+    state_dir: &std::path::Path,
+    refresh: bool,
+) -> Result<SitemapRoutes, String> {
+    let mut cache = crate::wire::sitemap::Cache::open(state_dir, &site.name);
+    let mut not_saved = None;
+    if refresh {
+        let client = crate::wire::http::client(&site.limits, site.tls_verify)
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        cache.map = crate::wire::sitemap::fetch(&client, site, sitemap, &mut cache).await?;
+        not_saved = cache.save().err().map(|e| e.to_string());
+    }
+    Ok(SitemapRoutes {
+        routes: crate::wire::sitemap::merged(site, &cache.map),
+        pages: cache.map.entries.len(),
+        fetched: cache.map.fetched,
+        notes: cache.map.notes.clone(),
+        not_saved,
+    })
 }

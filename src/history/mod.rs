@@ -21,12 +21,11 @@
 mod index;
 mod scan;
 
-use crate::target::Target;
+use crate::model::target::Target;
 use index::Index;
 use scan::{Position, Scan, scan};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
@@ -116,18 +115,6 @@ fn env_nonempty(name: &str) -> Option<String> {
     (!value.is_empty()).then_some(value)
 }
 
-/// XDG base directory rules: `$XDG_STATE_HOME` only counts when absolute.
-fn state_dir(xdg_state_home: Option<OsString>, home: Option<OsString>) -> Option<PathBuf> {
-    let xdg = xdg_state_home
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute());
-    let base = match xdg {
-        Some(p) => p,
-        None => PathBuf::from(home.filter(|h| !h.is_empty())?).join(".local/state"),
-    };
-    Some(base.join("isrctl"))
-}
-
 /// The last states being computed, with where the scan ended.
 struct State {
     end: Position,
@@ -149,7 +136,7 @@ pub struct History {
 impl History {
     /// `$XDG_STATE_HOME/isrctl`, else `$HOME/.local/state/isrctl`.
     pub fn default_dir() -> Option<PathBuf> {
-        state_dir(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME"))
+        crate::model::files::state_dir()
     }
 
     /// Creates `dir` if needed; the files appear with the first append.
@@ -417,19 +404,6 @@ fn write_index(path: &Path, history: &File, state: &State) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn state_dir_prefers_absolute_xdg_state_home() {
-        let dir = state_dir(Some("/xdg".into()), Some("/home/u".into()));
-        assert_eq!(dir, Some(PathBuf::from("/xdg/isrctl")));
-    }
-
-    #[test]
-    fn state_dir_ignores_relative_xdg_and_falls_back_to_home() {
-        let dir = state_dir(Some("rel".into()), Some("/home/u".into()));
-        assert_eq!(dir, Some(PathBuf::from("/home/u/.local/state/isrctl")));
-        assert_eq!(state_dir(None, None), None);
-    }
 
     #[test]
     fn operator_is_user_at_host() {

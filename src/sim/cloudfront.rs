@@ -15,6 +15,7 @@
 //!   an unknown distribution is 404 `NoSuchDistribution`. Errors are
 //!   `<ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…`.
 
+use super::sigv4::{Authorization, Received, expected_signature};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -138,8 +139,10 @@ async fn create(
         .skip(1)
         .filter_map(|rest| rest.split_once("</Path>").map(|(p, _)| p.to_string()))
         .collect();
-    let quantity =
-        crate::purge::cloudfront::xml_text(&xml, "Quantity").and_then(|q| q.parse::<usize>().ok());
+    let quantity = xml
+        .split_once("<Quantity>")
+        .and_then(|(_, rest)| rest.split_once("</Quantity>"))
+        .and_then(|(q, _)| q.trim().parse::<usize>().ok());
     if paths.is_empty() || quantity != Some(paths.len()) {
         return failure(
             StatusCode::BAD_REQUEST,
@@ -203,8 +206,8 @@ async fn status(
     (StatusCode::OK, invalidation_xml(&inv, state)).into_response()
 }
 
-/// Sign the received request again with the secret this simulation knows,
-/// at the time it says it was signed, and compare the signatures.
+/// Check the request's SigV4 signature as AWS would, with the secret this
+/// simulation knows and an implementation of its own ([`super::sigv4`]).
 fn verify_signature(
     shared: &Shared,
     method: &Method,
@@ -217,55 +220,39 @@ fn verify_signature(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let credential = format!("Credential={}/", shared.access_key);
-    if !authorization.contains(&credential) {
+        .and_then(Authorization::parse);
+    let Some(auth) = authorization.filter(|a| a.access_key == shared.access_key) else {
         return Err(denied(
             "InvalidClientTokenId",
             "The security token included in the request is invalid.",
         ));
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let url = format!("http://{host}{uri}");
-    let mut call = crate::purge::PurgeCall {
-        method: method.to_string(),
-        url,
-        headers: Vec::new(),
-        body: Some(String::from_utf8_lossy(body).into_owned()).filter(|b| !b.is_empty()),
-        covers: Vec::new(),
     };
-    if let Some(ct) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    {
-        call.headers.push(("Content-Type".into(), ct.to_string()));
-    }
-    let signed_at = headers
-        .get("x-amz-date")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|d| jiff::fmt::strtime::parse("%Y%m%dT%H%M%SZ", d).ok())
-        .and_then(|t| t.to_datetime().ok())
-        .and_then(|dt| jiff::tz::TimeZone::UTC.to_timestamp(dt).ok())
-        .and_then(|t| std::time::SystemTime::try_from(t).ok());
-    let Some(signed_at) = signed_at else {
+    let amz_date = headers.get("x-amz-date").and_then(|v| v.to_str().ok());
+    let Some(amz_date) = amz_date.filter(|d| auth.scope.starts_with(&d[..d.len().min(8)])) else {
         return Err(denied(
             "IncompleteSignature",
             "X-Amz-Date is missing or malformed.",
         ));
     };
-    let credentials =
-        crate::purge::cloudfront::AwsCredentials::new(&shared.access_key, &shared.secret, None);
-    let expected = crate::purge::cloudfront::sign(&call, &credentials, signed_at)
-        .ok()
-        .and_then(|h| {
-            h.into_iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-        })
-        .map(|(_, v)| v);
-    if expected.as_deref() != Some(authorization) {
+    let received = Received {
+        method: method.as_str(),
+        path: uri.path(),
+        query: uri.query().unwrap_or_default(),
+        headers: headers
+            .iter()
+            .filter_map(|(n, v)| Some((n.to_string(), v.to_str().ok()?.to_string())))
+            .collect(),
+        body,
+    };
+    let scope_is_cloudfront = auth.scope.ends_with("/us-east-1/cloudfront/aws4_request");
+    let expected = expected_signature(
+        &received,
+        &auth.signed_headers,
+        amz_date,
+        &auth.scope,
+        &shared.secret,
+    );
+    if !scope_is_cloudfront || expected.as_deref() != Some(auth.signature.as_str()) {
         return Err(denied(
             "SignatureDoesNotMatch",
             "The request signature we calculated does not match the signature you provided.",

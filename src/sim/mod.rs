@@ -19,6 +19,7 @@ pub mod cloudfront;
 pub mod fastly;
 pub mod hostile;
 pub mod origin;
+pub mod sigv4;
 pub mod vercel;
 
 pub use cdn::SimCdn;

@@ -2,7 +2,7 @@
 //! the help overlay describe it. One table, so help and footer never
 //! disagree with what the keys really do.
 
-use crate::config::{Config, ConfigError};
+use crate::model::config::{Config, ConfigError};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::borrow::Cow;
 

@@ -10,9 +10,9 @@ pub mod theme;
 pub mod update;
 pub mod view;
 
-use crate::config::Config;
-use crate::exit::Exit;
-use crate::history::{History, LastStates};
+use crate::history::History;
+use crate::model::config::Config;
+use crate::model::exit::Exit;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -145,9 +145,4 @@ fn terminated() -> impl std::future::Future<Output = ()> {
             _ = hup.recv() => {}
         }
     }
-}
-
-/// For tests: last states when there is no history.
-pub fn no_history() -> LastStates {
-    LastStates::default()
 }

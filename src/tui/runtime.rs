@@ -8,8 +8,8 @@ use super::state::State;
 use super::update::update;
 use super::view::view;
 use crate::engine::Engine;
-use crate::relative_time::secs_until_change;
-use crate::verify::DEFAULT_DEADLINE;
+use crate::engine::verify::DEFAULT_DEADLINE;
+use crate::model::text::secs_until_change;
 use crossterm::event::Event;
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
@@ -121,7 +121,7 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
                 self.engine.purge(site, items);
             }
             Command::RunChecks { site, paths } => {
-                let plan = crate::checks::Plan {
+                let plan = crate::engine::checks::Plan {
                     paths,
                     active: false,
                     deadline: DEFAULT_DEADLINE,
@@ -136,7 +136,6 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
                 let _ = self.clipboard.write_all(osc52(&text).as_bytes());
                 let _ = self.clipboard.flush();
             }
-            Command::Quit => {}
         }
     }
 }

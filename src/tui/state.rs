@@ -1,12 +1,12 @@
 //! Everything the console shows, and nothing about how it is drawn.
 
 use super::theme::Theme;
-use crate::checks::{Finding, Verdict};
-use crate::config::{Config, Route, Site};
+use crate::engine::checks::{Finding, Verdict};
 use crate::history::{LastStates, Record};
-use crate::outcome::Outcome;
-use crate::route_search::RouteSearch;
-use crate::target::Target;
+use crate::model::config::{Config, Route, Site};
+use crate::model::outcome::Outcome;
+use crate::model::route_search::RouteSearch;
+use crate::model::target::Target;
 use jiff::Timestamp;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -113,7 +113,7 @@ pub struct PageVerdict {
 /// A probe of a page, and when the console got it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SeenProbe {
-    pub page: crate::checks::cache_layers::ProbedPage,
+    pub page: crate::engine::checks::cache_layers::ProbedPage,
     pub time: Timestamp,
 }
 
@@ -327,7 +327,7 @@ impl State {
     }
 
     /// What the planner says of a typed path, refusals first.
-    pub fn ad_hoc_lint(&self, text: &str) -> Vec<crate::path_lint::LintFinding> {
+    pub fn ad_hoc_lint(&self, text: &str) -> Vec<crate::model::paths::LintFinding> {
         match self.site() {
             Some(site) => crate::engine::plan_one(site, ad_hoc_target(text), false).lint,
             None => Vec::new(),
@@ -393,10 +393,13 @@ impl State {
 pub fn ad_hoc_target(text: &str) -> Target {
     let text = text.trim();
     let typed = text.rsplit_once(' ').and_then(|(path, kind)| match kind {
-        "page" => Some(Target::pattern(path.trim(), crate::target::PageType::Page)),
+        "page" => Some(Target::pattern(
+            path.trim(),
+            crate::model::target::PageType::Page,
+        )),
         "layout" => Some(Target::pattern(
             path.trim(),
-            crate::target::PageType::Layout,
+            crate::model::target::PageType::Layout,
         )),
         _ => None,
     });

@@ -12,11 +12,11 @@ use super::state::{
     Checklist, Health, InputPurpose, Level, Modal, PageVerdict, Pane, SeenProbe, SendAction, State,
     TargetResult,
 };
-use crate::checks::{CheckEvent, Verification};
-use crate::endpoint;
 use crate::engine::Planned;
-use crate::outcome::Outcome;
-use crate::target::Target;
+use crate::engine::checks::{CheckEvent, Verification};
+use crate::model::endpoint;
+use crate::model::outcome::Outcome;
+use crate::model::target::Target;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use events::engine_event;
 use modal::modal_key;
@@ -159,7 +159,6 @@ fn quit(state: &mut State) -> Vec<Command> {
     if state.in_flight > 0 {
         commands.push(Command::CancelAll);
     }
-    commands.push(Command::Quit);
     commands
 }
 

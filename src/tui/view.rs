@@ -13,10 +13,10 @@ use super::keys;
 use super::state::{
     Health, InputPurpose, Level, Modal, PageVerdict, Pane, SendAction, State, TargetResult,
 };
-use crate::checks::{Severity, Verdict};
-use crate::endpoint::masked_summary;
-use crate::path_lint::LintLevel;
-use crate::relative_time::ago;
+use crate::engine::checks::{Severity, Verdict};
+use crate::model::endpoint::masked_summary;
+use crate::model::paths::LintLevel;
+use crate::model::text::ago;
 use details::draw_details;
 use dialogs::draw_modal;
 use ratatui::Frame;

@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use isrctl::outcome::Outcome;
-use isrctl::target::Target;
+use isrctl::model::outcome::Outcome;
+use isrctl::model::target::Target;
 use isrctl::tui::message::{Command, EngineEvent, Message};
 use isrctl::tui::state::State;
 use isrctl::tui::theme::Theme;
@@ -49,10 +49,10 @@ pub fn noon() -> jiff::Timestamp {
 }
 
 pub fn state(read_only: bool, color: bool) -> State {
-    let config = isrctl::config::parse(CONFIG, Path::new("demo.toml")).unwrap();
+    let config = isrctl::model::config::parse(CONFIG, Path::new("demo.toml")).unwrap();
     let mut state = State::new(
         &config,
-        &isrctl::tui::no_history(),
+        &isrctl::history::LastStates::default(),
         read_only,
         Theme { color },
     );
@@ -107,8 +107,8 @@ pub fn finished(site: &str, target: Target, outcome: Outcome) -> Message {
 
 /// A 401 as the classifier builds it from a real answer.
 pub fn unauthorized() -> Outcome {
-    let redactor = isrctl::redact::Redactor::default();
-    let answer = isrctl::revalidation::Answer {
+    let redactor = isrctl::model::redact::Redactor::default();
+    let answer = isrctl::wire::revalidation::Answer {
         status: 401,
         body: br#"{"message":"Invalid token"}"#,
         is_html: false,
@@ -118,15 +118,17 @@ pub fn unauthorized() -> Outcome {
         redactor: &redactor,
         parsed: Default::default(),
     };
-    let mut outcome =
-        isrctl::revalidation::classify(&answer, isrctl::endpoint::SuccessRule::RevalidatedTrue);
+    let mut outcome = isrctl::wire::revalidation::classify(
+        &answer,
+        isrctl::model::endpoint::SuccessRule::RevalidatedTrue,
+    );
     outcome.latency_ms = Some(3);
     outcome
 }
 
 pub fn revalidated() -> Outcome {
     let mut outcome = Outcome::new(
-        isrctl::outcome::OutcomeKind::Revalidated,
+        isrctl::model::outcome::OutcomeKind::Revalidated,
         "the endpoint confirmed the revalidation",
     )
     .with_status(200);
@@ -136,6 +138,6 @@ pub fn revalidated() -> Outcome {
 
 /// Targets as the console plans them for the `healthy` site.
 pub fn planned(targets: Vec<Target>) -> Vec<isrctl::engine::Planned> {
-    let config = isrctl::config::parse(CONFIG, Path::new("demo.toml")).unwrap();
+    let config = isrctl::model::config::parse(CONFIG, Path::new("demo.toml")).unwrap();
     isrctl::engine::plan(&config.sites[0], targets, false)
 }

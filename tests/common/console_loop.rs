@@ -153,12 +153,17 @@ impl Handles {
 }
 
 impl Console {
-    pub fn new(config: &isrctl::config::Config, color: bool, width: u16, height: u16) -> Console {
+    pub fn new(
+        config: &isrctl::model::config::Config,
+        color: bool,
+        width: u16,
+        height: u16,
+    ) -> Console {
         Console::with_history(config, color, (width, height), None)
     }
 
     pub fn with_history(
-        config: &isrctl::config::Config,
+        config: &isrctl::model::config::Config,
         color: bool,
         (width, height): (u16, u16),
         history: Option<Arc<isrctl::history::History>>,
@@ -169,7 +174,7 @@ impl Console {
     /// Started as `isrctl` starts it (`tui::start`), with sitemap copies
     /// read from `state_dir`. Call inside a tokio runtime.
     pub fn started(
-        config: &isrctl::config::Config,
+        config: &isrctl::model::config::Config,
         color: bool,
         (width, height): (u16, u16),
         history: Option<Arc<isrctl::history::History>>,

@@ -81,10 +81,10 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
         }
         EngineEvent::RouteIndex { site, search } => state.adopt_search(site, search),
         EngineEvent::Purged { site, outcome, .. } => {
-            let ok = outcome.kind == crate::purge::PurgeKind::Purged;
+            let ok = outcome.kind == crate::model::purge::PurgeKind::Purged;
             let name = state.site_name(site);
             for item in &outcome.covers {
-                let key = (name.clone(), crate::purge::item_target(item));
+                let key = (name.clone(), crate::model::purge::item_target(item));
                 let seen = (state.now, outcome.kind.as_str().to_string());
                 state.purges.insert(key, seen);
             }
@@ -152,7 +152,7 @@ fn checks_done(state: &mut State, site: &str) {
             list.findings.len(),
             worst.map_or("none", |w| w.as_str())
         );
-        let problem = worst.is_some_and(|w| w >= crate::checks::Severity::Warning);
+        let problem = worst.is_some_and(|w| w >= crate::engine::checks::Severity::Warning);
         state.push_activity(if problem { Level::Problem } else { Level::Ok }, text);
     }
 }
@@ -192,14 +192,14 @@ fn record_verification(state: &mut State, v: Verification) {
         .iter()
         .map(|l| format!("{}: {}", l.label, l.state()))
         .collect();
-    let ok = v.verdict == crate::checks::Verdict::FreshEverywhere;
+    let ok = v.verdict == crate::engine::checks::Verdict::FreshEverywhere;
     state.push_activity(
         if ok { Level::Ok } else { Level::Problem },
         format!("{site}: verified {}: {}", v.page, v.verdict.as_str()),
     );
     if let Some(list) = state.checklist.as_mut().filter(|l| l.site == site) {
-        list.findings.push(crate::checks::verify::finding(
-            crate::checks::CheckId::Verify,
+        list.findings.push(crate::engine::checks::verify::finding(
+            crate::engine::checks::CheckId::Verify,
             &v,
         ));
     }

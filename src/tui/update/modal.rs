@@ -2,7 +2,7 @@
 //! (`:site`, `:path`, `:tag`, `:q`) and the tag picker.
 
 use super::*;
-use crate::target::TargetKind;
+use crate::model::target::TargetKind;
 
 pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<Command> {
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {

@@ -1,29 +1,17 @@
 //! `P`: purge the selected pages at the site's CDN.
 
 use super::*;
-use crate::purge::PurgeItem;
 
 pub(super) fn purge(state: &mut State, site: usize, targets: Vec<Target>) -> Vec<Command> {
     let Some(config) = state.sites.get(site) else {
         return Vec::new();
     };
     let name = config.name.clone();
-    if config.purge.is_none() {
-        let why = format!(
-            "{name} has no [sites.{name}.purge]: configure the CDN purge to purge from here"
-        );
+    let items = crate::engine::plan::purge_items(targets);
+    if let Err(why) = crate::engine::plan::plan_purge(config, &items) {
         state.status = Some((Level::Problem, why));
         return Vec::new();
     }
-    // A pattern names no page: its pages are purged by their own routes.
-    let items: Vec<PurgeItem> = targets
-        .into_iter()
-        .filter(|t| t.page_type.is_none())
-        .map(|t| match t.kind {
-            crate::target::TargetKind::Path => PurgeItem::Path(t.value),
-            crate::target::TargetKind::Tag => PurgeItem::Tag(t.value),
-        })
-        .collect();
     if items.is_empty() {
         state.status = Some((Level::Info, "nothing to purge: select a page".into()));
         return Vec::new();

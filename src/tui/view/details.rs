@@ -169,7 +169,7 @@ fn checklist_lines(state: &State) -> Vec<Line<'static>> {
     lines
 }
 
-fn finding_lines(state: &State, finding: &crate::checks::Finding) -> Vec<Line<'static>> {
+fn finding_lines(state: &State, finding: &crate::engine::checks::Finding) -> Vec<Line<'static>> {
     let t = &state.theme;
     let (mark, style) = match finding.severity {
         Severity::Ok => ("✓", t.ok()),

@@ -107,7 +107,7 @@ fn draw_confirm(
     frame: &mut Frame,
     area: Rect,
     (action, site, reason): (SendAction, usize, Option<&str>),
-    targets: &[crate::target::Target],
+    targets: &[crate::model::target::Target],
     send_focused: bool,
 ) {
     let t = &state.theme;

@@ -129,7 +129,7 @@ pub(super) fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
 
 fn route_cell(
     state: &State,
-    route: &crate::config::Route,
+    route: &crate::model::config::Route,
     col: Col,
     result: Option<&TargetResult>,
     pending: bool,
@@ -164,7 +164,7 @@ fn route_cell(
 fn verify_cell(
     state: &State,
     site: &str,
-    route: &crate::config::Route,
+    route: &crate::model::config::Route,
     verdict: Option<&PageVerdict>,
 ) -> String {
     let purge = state.purges.get(&(site.to_string(), route.target()));
@@ -189,7 +189,7 @@ fn verdict_short(verdict: Verdict) -> &'static str {
     }
 }
 
-pub(super) fn route_label(route: &crate::config::Route) -> String {
+pub(super) fn route_label(route: &crate::model::config::Route) -> String {
     match route.page_type {
         Some(t) => format!("{} ({})", route.path, t.as_str()),
         None => route.path.clone(),

@@ -1,0 +1,205 @@
+//! `isrctl fresh SITE --path P…|--tag T…|--paths-from FILE`: revalidate on
+//! every origin, wait until each serves the new page, purge the CDN,
+//! verify every layer; each step printed as it happens, then a verdict.
+//! Exit 0 only when every layer serves the new page. Also what
+//! `revalidate --every-origin --purge --verify` runs.
+
+use crate::cli::drive::drive;
+use crate::cli::flags::{RevalidateArgs, confirmed, planned_or_say_why};
+use crate::cli::print::print_document;
+use crate::cli::print::{print_purge_outcome as print_purge, print_result, print_verifications};
+use crate::cli::{open_history, unknown_site};
+use crate::engine::verify::{Verdict, Verification};
+use crate::engine::{Engine, EngineEvent, Planned};
+use crate::model::config::{Config, Site};
+use crate::model::exit::Exit;
+use crate::model::outcome::Outcome;
+use crate::model::purge::PurgeOutcome;
+use crate::model::redact::Redactor;
+use crate::model::target::Target;
+use serde::Serialize;
+
+/// The `fresh` report (README, "JSON output").
+#[derive(Serialize)]
+struct FreshReport {
+    site: String,
+    results: Vec<FreshResult>,
+    /// Every page of every target serves the new page at every layer.
+    fresh: bool,
+}
+
+#[derive(Serialize)]
+struct FreshResult {
+    target: Target,
+    /// One per origin instance (or the endpoint), secret masked.
+    revalidations: Vec<Sent>,
+    /// What happened between: origins fresh, purge skipped and why.
+    steps: Vec<String>,
+    purges: Vec<PurgeOutcome>,
+    verifications: Vec<Verification>,
+}
+
+#[derive(Serialize)]
+struct Sent {
+    request: String,
+    outcome: Outcome,
+}
+
+/// `isrctl fresh`.
+pub async fn run(config: &Config, mut args: RevalidateArgs) -> Exit {
+    let Some(site) = config.site(&args.site) else {
+        return unknown_site(config, &args.site);
+    };
+    args.purge = true;
+    match planned_or_say_why(site, &args, "make fresh") {
+        Some(planned) => send(site, planned, &args).await,
+        None => Exit::Usage,
+    }
+}
+
+/// Run `fresh` (with the purge when `args.purge`) on planned targets.
+pub(super) async fn send(site: &Site, planned: Vec<Planned>, args: &RevalidateArgs) -> Exit {
+    if args.dry_run {
+        errln!(
+            "error: --dry-run shows single requests: use `isrctl revalidate --dry-run` and `isrctl purge --dry-run`"
+        );
+        return Exit::Usage;
+    }
+    if confirmed(site, &planned, args).is_none() {
+        return Exit::Usage;
+    }
+    let mut results: Vec<FreshResult> = planned
+        .iter()
+        .map(|p| FreshResult {
+            target: p.target.clone(),
+            revalidations: Vec::new(),
+            steps: Vec::new(),
+            purges: Vec::new(),
+            verifications: Vec::new(),
+        })
+        .collect();
+    let refused = planned.iter().any(Planned::is_refused);
+    let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
+    let operation = engine.fresh(0, planned, args.deadline.0, args.purge);
+    let mut not_started = false;
+    let json = args.json;
+    let on_cancel = "cancelling: no new requests; verification stops";
+    drive(&engine, &mut events, operation, on_cancel, |event| {
+        render(site, &mut results, &mut not_started, json, event)
+    })
+    .await;
+    if not_started {
+        return Exit::Usage;
+    }
+    finish(site, results, refused, json)
+}
+
+fn render(
+    site: &Site,
+    results: &mut [FreshResult],
+    not_started: &mut bool,
+    json: bool,
+    event: EngineEvent,
+) {
+    match event {
+        EngineEvent::FreshSent {
+            target,
+            request,
+            outcome,
+            ..
+        }
+        | EngineEvent::Finished {
+            target,
+            request,
+            outcome,
+            ..
+        } => {
+            if !json {
+                print_result(&target, &outcome);
+                outln!("    via {request}");
+            }
+            if let Some(r) = result_for(results, &target) {
+                r.revalidations.push(Sent {
+                    request,
+                    outcome: *outcome,
+                });
+            }
+        }
+        EngineEvent::Step { target, text, .. } => {
+            if !json {
+                outln!("  {target}: {text}");
+            }
+            if let Some(r) = result_for(results, &target) {
+                r.steps.push(text);
+            }
+        }
+        EngineEvent::Purged {
+            target, outcome, ..
+        } => {
+            if !json {
+                print_purge(&outcome);
+            }
+            if let Some(r) = target.and_then(|t| result_for(results, &t)) {
+                r.purges.push(*outcome);
+            }
+        }
+        EngineEvent::FreshDone {
+            target,
+            outcome,
+            verifications,
+            ..
+        } => {
+            if !json {
+                print_verifications(&target, &outcome, &verifications);
+            }
+            if let Some(r) = result_for(results, &target) {
+                r.verifications = verifications;
+            }
+        }
+        EngineEvent::NotStarted { reason, .. } => {
+            errln!("error: site {}: {reason}", site.name);
+            *not_started = true;
+        }
+        EngineEvent::Waiting { wait, .. } => errln!(
+            "rate limited: waiting {}s as the server asks (Retry-After)",
+            wait.as_secs()
+        ),
+        EngineEvent::Warning { message } => errln!("warning: {message}"),
+        _ => {}
+    }
+}
+
+fn result_for<'a>(results: &'a mut [FreshResult], target: &Target) -> Option<&'a mut FreshResult> {
+    results.iter_mut().find(|r| &r.target == target)
+}
+
+fn finish(site: &Site, results: Vec<FreshResult>, refused: bool, json: bool) -> Exit {
+    let fresh = !refused
+        && results.iter().all(|r| {
+            !r.verifications.is_empty()
+                && r.verifications
+                    .iter()
+                    .all(|v| v.verdict == Verdict::FreshEverywhere)
+        });
+    if json {
+        let report = FreshReport {
+            site: site.name.clone(),
+            results,
+            fresh,
+        };
+        print_document("fresh", &report, &Redactor::default());
+    } else {
+        let pages: usize = results.iter().map(|r| r.verifications.len()).sum();
+        let good: usize = results
+            .iter()
+            .flat_map(|r| &r.verifications)
+            .filter(|v| v.verdict == Verdict::FreshEverywhere)
+            .count();
+        let verdict = if fresh { "fresh" } else { "NOT fresh" };
+        outln!(
+            "{verdict}: {good} of {pages} page(s) on {} serve the new page at every layer",
+            site.name
+        );
+    }
+    if fresh { Exit::Ok } else { Exit::Failed }
+}

@@ -1,0 +1,146 @@
+//! `isrctl history [SITE] [--since DURATION]`.
+
+use crate::cli::print::{JSON_VERSION, json_escape_rest};
+use crate::history::{History, Record};
+use crate::model::exit::Exit;
+use crate::model::text::millis;
+
+pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: bool) -> Exit {
+    let cutoff = match since.map(parse_since).transpose() {
+        Ok(cutoff) => cutoff,
+        Err(message) => {
+            errln!("error: {message}");
+            return Exit::Usage;
+        }
+    };
+    let Some(dir) = History::default_dir() else {
+        errln!("error: cannot find the history directory: set XDG_STATE_HOME or HOME");
+        return Exit::Usage;
+    };
+    let history = match History::open(&dir) {
+        Ok(history) => history,
+        Err(e) => {
+            errln!("error: cannot read history in {}: {e}", dir.display());
+            return Exit::Failed;
+        }
+    };
+    let wanted =
+        |r: &Record| site.is_none_or(|s| r.site == s) && cutoff.is_none_or(|c| r.time >= c);
+    let mut out = Printer::new(json);
+    // With --limit only the newest N are read, from the end of the file;
+    // without it each record is printed as it is read. Memory stays
+    // bounded either way.
+    let read = match limit {
+        Some(n) => history.newest(n, wanted).map(|(records, warnings)| {
+            records.iter().for_each(|r| out.record(r));
+            warnings
+        }),
+        None => history.stream(|record| {
+            if wanted(&record) {
+                out.record(&record);
+            }
+        }),
+    };
+    let warnings = match read {
+        Ok(warnings) => warnings,
+        Err(e) => {
+            errln!("error: cannot read history in {}: {e}", dir.display());
+            return Exit::Failed;
+        }
+    };
+    out.finish(&warnings, since);
+    Exit::Ok
+}
+
+/// Prints records as they come: lines, or one JSON document written
+/// piece by piece (`{"isrctl":1,"command":"history","records":[…],
+/// "warnings":[…]}`), so no list of records is ever held.
+struct Printer {
+    json: bool,
+    printed: usize,
+    /// Printed text not yet written: one write per 64 KB, not per record
+    /// (a million records were a million system calls).
+    pending: String,
+}
+
+const WRITE_EVERY: usize = 64 * 1024;
+
+impl Printer {
+    fn new(json: bool) -> Printer {
+        if json {
+            out!("{{\"isrctl\": {JSON_VERSION}, \"command\": \"history\", \"records\": [");
+        }
+        Printer {
+            json,
+            printed: 0,
+            pending: String::new(),
+        }
+    }
+
+    fn record(&mut self, r: &Record) {
+        use std::fmt::Write;
+        if self.json {
+            let text = serde_json::to_string(r).unwrap_or_else(|_| "null".into());
+            let comma = if self.printed == 0 { "" } else { "," };
+            let _ = write!(self.pending, "{comma}\n  {}", json_escape_rest(&text));
+        } else {
+            let _ = writeln!(
+                self.pending,
+                "{}  {:18}  {:10}  {:16}  {:>4}  {:>7}  {}",
+                r.time.strftime("%Y-%m-%d %H:%M:%S"),
+                r.operator,
+                r.site,
+                r.outcome,
+                r.status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                millis(r.latency_ms),
+                r.target
+            );
+        }
+        self.printed += 1;
+        if self.pending.len() >= WRITE_EVERY {
+            self.write_pending();
+        }
+    }
+
+    fn write_pending(&mut self) {
+        crate::model::out::stdout(&self.pending);
+        self.pending.clear();
+    }
+
+    fn finish(mut self, warnings: &[String], since: Option<&str>) {
+        self.write_pending();
+        if self.json {
+            let warnings = serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into());
+            outln!("\n], \"warnings\": {}}}", json_escape_rest(&warnings));
+            return;
+        }
+        for warning in warnings {
+            errln!("warning: history: {warning}");
+        }
+        if self.printed == 0 {
+            outln!(
+                "no revalidations recorded{}",
+                since
+                    .map(|s| format!(" in the last {s}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+}
+
+/// "30m", "2h", "7d", "1h30m" → the time that long ago.
+fn parse_since(text: &str) -> Result<jiff::Timestamp, String> {
+    let invalid = || format!("--since {text:?} is not a duration: write e.g. 30m, 2h or 7d");
+    let duration = match text.strip_suffix('d').map(str::parse::<i64>) {
+        Some(Ok(days)) => jiff::SignedDuration::from_hours(days.saturating_mul(24)),
+        Some(Err(_)) => return Err(invalid()),
+        None => text
+            .parse::<jiff::SignedDuration>()
+            .map_err(|_| invalid())?,
+    };
+    jiff::Timestamp::now()
+        .checked_sub(duration)
+        .map_err(|_| format!("--since {text:?} is too far back"))
+}

@@ -1,0 +1,11 @@
+//! One module per subcommand; what several share lives beside this folder
+//! (`flags`: targets and confirmation; `print`: what they print).
+
+pub(super) mod check;
+pub mod demo;
+pub(super) mod fresh;
+pub(super) mod history;
+pub(super) mod probe;
+pub(super) mod purge;
+pub(super) mod revalidate;
+pub(super) mod sites;

@@ -1,0 +1,153 @@
+//! `isrctl revalidate SITE --path P… --tag T… [--paths-from FILE|-]`.
+//!
+//! Targets are planned first (lint, `--no-lint`, what the endpoint cannot
+//! express); refused ones are reported and never sent. The engine sends the
+//! rest within the site's limits and records each result; this file only
+//! asks for confirmation and renders the engine's events.
+
+mod report;
+
+use crate::cli::drive::drive;
+use crate::cli::flags::{RevalidateArgs, confirmed, planned_or_say_why};
+use crate::cli::print::{print_document, print_result, print_verifications};
+use crate::cli::progress::Progress;
+use crate::cli::{open_history, unknown_site};
+use crate::engine::{Engine, EngineEvent};
+use crate::model::config::{Config, Site};
+use crate::model::endpoint::masked_summary;
+use crate::model::exit::Exit;
+use report::RevalidateReport;
+
+pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
+    let Some(site) = config.site(&args.site) else {
+        return unknown_site(config, &args.site);
+    };
+    let Some(planned) = planned_or_say_why(site, &args, "revalidate") else {
+        return Exit::Usage;
+    };
+    let mut report = RevalidateReport::new(site, &planned, args.dry_run, args.verify);
+    if args.dry_run {
+        return dry_run(site, &report, args.json);
+    }
+    if args.purge || (args.verify && args.every_origin) {
+        return super::fresh::send(site, planned, &args).await;
+    }
+    let Some(sendable) = confirmed(site, &planned, &args) else {
+        return Exit::Usage;
+    };
+    let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
+    let every_origin = args.every_origin || site.endpoint.each_origin;
+    let operation = if args.verify {
+        engine.verify(0, planned, args.deadline.0)
+    } else if every_origin {
+        engine.revalidate_everywhere(0, planned)
+    } else {
+        engine.revalidate(0, planned)
+    };
+    let mut progress = Progress::new(sendable);
+    let mut not_started = false;
+    let on_cancel = if args.verify {
+        "cancelling: no new requests; verification stops"
+    } else {
+        "cancelling: no new requests; waiting for those in flight"
+    };
+    drive(&engine, &mut events, operation, on_cancel, |event| {
+        progress.clear();
+        match event {
+            EngineEvent::Finished {
+                target,
+                outcome,
+                request,
+                ..
+            } => {
+                progress.finished(outcome.kind.is_success());
+                if !args.json {
+                    print_result(&target, &outcome);
+                    if every_origin {
+                        outln!("    via {request}");
+                    }
+                }
+                match every_origin {
+                    true => report.add_instance(&target, request, *outcome),
+                    false => report.set(&target, *outcome, None),
+                }
+            }
+            EngineEvent::Verified {
+                target,
+                outcome,
+                verifications,
+                ..
+            } => {
+                progress.finished(outcome.kind.is_success());
+                if !args.json {
+                    print_result(&target, &outcome);
+                    print_verifications(&target, &outcome, &verifications);
+                }
+                report.set(&target, *outcome, Some(verifications));
+            }
+            EngineEvent::Waiting { wait, .. } => errln!(
+                "rate limited: waiting {}s as the server asks (Retry-After)",
+                wait.as_secs()
+            ),
+            EngineEvent::NotStarted { reason, .. } => {
+                errln!("error: site {}: {reason}", site.name);
+                not_started = true;
+            }
+            EngineEvent::Warning { message } => errln!("warning: {message}"),
+            _ => {}
+        }
+        progress.show();
+    })
+    .await;
+    progress.clear();
+    if not_started {
+        return Exit::Usage;
+    }
+    finish(&report, args.json)
+}
+
+fn dry_run(site: &Site, report: &RevalidateReport, json: bool) -> Exit {
+    if json {
+        print_document("revalidate", report, &Default::default());
+    } else {
+        outln!(
+            "dry run: nothing sent; secret from {}",
+            site.secret.describe()
+        );
+        for result in &report.results {
+            match &result.outcome {
+                Some(outcome) => outln!("refused  {}: {}", result.target, outcome.explanation),
+                None => outln!(
+                    "would send  {}",
+                    masked_summary(&site.endpoint, &result.target)
+                ),
+            }
+        }
+    }
+    exit_for(report)
+}
+
+fn finish(report: &RevalidateReport, json: bool) -> Exit {
+    if json {
+        print_document("revalidate", report, &Default::default());
+    } else {
+        let s = &report.summary;
+        outln!(
+            "{} target(s) on {}: {} revalidated, {} failed{}",
+            s.total,
+            report.site,
+            s.revalidated,
+            s.total - s.revalidated,
+            report.verify_summary()
+        );
+    }
+    exit_for(report)
+}
+
+fn exit_for(report: &RevalidateReport) -> Exit {
+    if report.all_fine() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    }
+}

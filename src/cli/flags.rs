@@ -1,0 +1,209 @@
+//! The flags several commands share and what they plan from them: which
+//! targets (`--path`, `--tag`, `--paths-from`), linted by the engine's one
+//! plan, confirmed at a terminal or by `--yes`; `--deadline`.
+
+use crate::engine::Planned;
+use crate::model::config::Site;
+use crate::model::paths;
+use crate::model::target::{PageType, Target};
+use clap::{Args, ValueEnum};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct RevalidateArgs {
+    /// The site's name, as in [sites.NAME]
+    pub site: String,
+    /// A path to revalidate, e.g. /blog/hello (repeatable)
+    #[arg(long = "path", value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// A tag to revalidate (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// The type for dynamic patterns such as /blog/[slug]
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub page_type: Option<TypeArg>,
+    /// Read paths from a file, one per line ('-' for stdin; blank lines and # comments skipped)
+    #[arg(long, value_name = "FILE")]
+    pub paths_from: Option<PathBuf>,
+    /// Print what would be sent (secret masked) and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send more than one target without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// After each revalidation, watch the page at every layer (CDN, each origin) until it changes or the deadline passes
+    #[arg(long)]
+    pub verify: bool,
+    /// How long --verify waits for the page to change
+    #[arg(long, value_name = "DURATION", default_value_t)]
+    pub deadline: Deadline,
+    /// Send the revalidation to every origin instance's endpoint (each has its own ISR cache)
+    #[arg(long)]
+    pub every_origin: bool,
+    /// Then purge the CDN once every origin serves the new page, and verify (as `isrctl fresh`)
+    #[arg(long)]
+    pub purge: bool,
+    /// Send paths the linter refuses (for endpoints with unusual paths); each is shown as a warning
+    #[arg(long)]
+    pub no_lint: bool,
+    /// Print one JSON document (shape documented in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TypeArg {
+    Page,
+    Layout,
+}
+
+impl From<TypeArg> for PageType {
+    fn from(t: TypeArg) -> PageType {
+        match t {
+            TypeArg::Page => PageType::Page,
+            TypeArg::Layout => PageType::Layout,
+        }
+    }
+}
+
+fn gather_targets(args: &RevalidateArgs) -> Result<Vec<Target>, String> {
+    let page_type = args.page_type.map(PageType::from);
+    let mut paths = args.paths.clone();
+    if let Some(file) = &args.paths_from {
+        paths.extend(read_paths(file)?);
+    }
+    let mut targets: Vec<Target> = paths
+        .into_iter()
+        .map(|p| match page_type {
+            Some(t) if paths::is_dynamic_pattern(&p) => Target::pattern(p, t),
+            _ => Target::path(p),
+        })
+        .collect();
+    targets.extend(args.tags.iter().map(Target::tag));
+    let mut seen = std::collections::HashSet::new();
+    targets.retain(|t| seen.insert(t.clone()));
+    Ok(targets)
+}
+
+/// Largest `--paths-from` file: a million paths or so.
+const PATHS_FILE_CAP: u64 = 64 * 1024 * 1024;
+
+fn read_paths(file: &std::path::Path) -> Result<Vec<String>, String> {
+    let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let bytes = crate::model::files::read_regular(file, PATHS_FILE_CAP)
+            .map_err(|why| format!("--paths-from {}: it {why}", file.display()))?;
+        Box::new(std::io::Cursor::new(bytes))
+    };
+    let mut paths = Vec::new();
+    for line in reader.lines() {
+        let line = line.map_err(|e| format!("--paths-from {}: {e}", file.display()))?;
+        let line = line.trim();
+        if !line.is_empty() && !line.starts_with('#') {
+            paths.push(line.to_string());
+        }
+    }
+    Ok(paths)
+}
+
+/// The targets the flags name, planned (linted), lint warnings printed;
+/// `None` after saying why there is nothing to `verb`.
+pub fn planned_or_say_why(site: &Site, args: &RevalidateArgs, verb: &str) -> Option<Vec<Planned>> {
+    match gather_targets(args) {
+        Ok(targets) if !targets.is_empty() => {
+            let planned = crate::engine::plan(site, targets, args.no_lint);
+            print_lint_warnings(&planned);
+            Some(planned)
+        }
+        Ok(_) => {
+            errln!("error: nothing to {verb}: give --path, --tag or --paths-from");
+            None
+        }
+        Err(message) => {
+            errln!("error: {message}");
+            None
+        }
+    }
+}
+
+/// Lint warnings (overruled refusals included) go to stderr before anything is sent.
+fn print_lint_warnings(planned: &[Planned]) {
+    for p in planned {
+        for finding in p.warnings() {
+            errln!("warning: {}: {}", p.target, finding.message);
+        }
+    }
+}
+
+/// How many targets will be sent, once several were confirmed (`--yes`,
+/// or an answer at the terminal); `None` when the user declined or
+/// nobody could answer.
+pub fn confirmed(site: &Site, planned: &[Planned], args: &RevalidateArgs) -> Option<usize> {
+    let sendable = planned.iter().filter(|p| !p.is_refused()).count();
+    // Only `--paths-from -` takes stdin; from a file, stdin is free to answer.
+    let stdin_used = args
+        .paths_from
+        .as_ref()
+        .is_some_and(|f| f.as_os_str() == "-");
+    let asked = sendable > 1 && !args.yes;
+    (!asked || confirm(site, sendable, stdin_used)).then_some(sendable)
+}
+
+/// Ask at a terminal; refuse when nobody can answer.
+fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
+    let interactive =
+        !stdin_used && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !interactive {
+        errln!(
+            "error: refusing to send {count} revalidations to {} without --yes (no terminal to confirm at)",
+            site.name
+        );
+        return false;
+    }
+    errout!("Send {count} revalidations to {}? [y/N] ", site.name);
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    let yes = matches!(answer.trim(), "y" | "Y" | "yes");
+    if !yes {
+        errln!("cancelled: nothing sent");
+    }
+    yes
+}
+
+/// A duration flag such as `30s`, `1500ms` or `2m`.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    text.trim()
+        .parse::<jiff::SignedDuration>()
+        .ok()
+        .and_then(|d| std::time::Duration::try_from(d).ok())
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("{text:?} is not a positive duration: write e.g. 30s, 1500ms or 2m"))
+}
+
+/// `--deadline`: how long a verification watches the page. Its default is
+/// the engine's one default ([`crate::engine::verify::DEFAULT_DEADLINE`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Deadline(pub std::time::Duration);
+
+impl Default for Deadline {
+    fn default() -> Self {
+        Deadline(crate::engine::verify::DEFAULT_DEADLINE)
+    }
+}
+
+impl std::fmt::Display for Deadline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}s", self.0.as_secs())
+    }
+}
+
+impl std::str::FromStr for Deadline {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        parse_duration(text).map(Deadline)
+    }
+}

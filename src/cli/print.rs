@@ -1,0 +1,166 @@
+//! Everything the command line prints that more than one command shows:
+//! the JSON envelope, a revalidation's result line, a verification, a
+//! purge call's result, a check's finding.
+
+use crate::engine::checks::{Finding, Severity};
+use crate::engine::verify::Verification;
+use crate::model::outcome::Outcome;
+use crate::model::purge::{PurgeKind, PurgeOutcome};
+use crate::model::redact::Redactor;
+use crate::model::target::Target;
+use crate::model::text::millis;
+use serde::Serialize;
+
+/// Version of the JSON shape; bumped only on incompatible changes.
+pub const JSON_VERSION: u32 = 1;
+
+/// The envelope of every `--json` document: `{"isrctl": 1, "command": …,
+/// …body}`.
+#[derive(Serialize)]
+struct Document<'a, T: Serialize> {
+    isrctl: u32,
+    command: &'a str,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+/// Print a report as the command's JSON document on stdout, every string
+/// passed through `redactor` (belt and braces: evidence quotes servers,
+/// which may echo what they received).
+pub fn print_document<T: Serialize>(command: &str, body: &T, redactor: &Redactor) {
+    let doc = Document {
+        isrctl: JSON_VERSION,
+        command,
+        body,
+    };
+    match serde_json::to_string_pretty(&doc) {
+        Ok(text) => {
+            // One copy at a time: a 10,000-target report is 10 MB of text.
+            let mut text = json_escape_rest(&redactor.redact(&text)).into_owned();
+            text.push('\n');
+            crate::model::out::stdout(&text);
+        }
+        Err(e) => errln!("error: cannot write JSON: {e}"),
+    }
+}
+
+/// serde_json escapes C0 controls but leaves DEL and C1 raw; a terminal
+/// showing the document (or `jq -r`) would act on them. In a JSON document
+/// they occur only inside strings, where `\u00XX` is their valid escape.
+pub(super) fn json_escape_rest(json: &str) -> std::borrow::Cow<'_, str> {
+    let escaped = |c: char| matches!(c, '\u{7f}'..='\u{9f}');
+    if !json.chars().any(escaped) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '\u{7f}'..='\u{9f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// "just now", "5 min ago", "3 h ago".
+pub fn ago(time: jiff::Timestamp) -> String {
+    crate::model::text::ago(time, jiff::Timestamp::now())
+}
+
+pub fn print_result(target: &Target, outcome: &Outcome) {
+    outln!(
+        "{:17} {:>4} {:>8}  {}",
+        outcome.kind.as_str(),
+        outcome
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "-".into()),
+        millis(outcome.latency_ms),
+        target
+    );
+    if outcome.kind.is_success() {
+        return;
+    }
+    outln!("    {}", outcome.explanation);
+    if let Some(message) = &outcome.message {
+        outln!("    server said: {message}");
+    }
+    if let Some(fix) = &outcome.fix {
+        outln!("    fix: {fix}");
+    }
+}
+
+pub fn print_verifications(target: &Target, outcome: &Outcome, verifications: &[Verification]) {
+    if outcome.kind.is_success() && verifications.is_empty() {
+        outln!(
+            "    verify: no page to watch for {target}: add routes with this tag to the config, or revalidate with --path"
+        );
+    }
+    for v in verifications {
+        outln!(
+            "    verify {}: {} ({})",
+            v.page,
+            v.explanation,
+            v.verdict.as_str()
+        );
+        for line in
+            crate::engine::checks::verify::finding(crate::engine::checks::CheckId::Verify, v)
+                .evidence
+                .iter()
+                .skip(1)
+        {
+            outln!("      {line}");
+        }
+        if let Some(fix) = &v.fix {
+            outln!("    fix: {fix}");
+        }
+    }
+}
+
+pub fn print_purge_outcome(o: &PurgeOutcome) {
+    outln!(
+        "{:17} {:>4} {:>8}  {}",
+        o.kind.as_str(),
+        o.status.map_or("-".to_string(), |s| s.to_string()),
+        millis(o.latency_ms),
+        o.call
+    );
+    if o.kind == PurgeKind::Purged {
+        return;
+    }
+    outln!("    {}", o.explanation);
+    if let Some(message) = &o.message {
+        outln!("    {} said: {message}", o.provider);
+    }
+    if let Some(fix) = &o.fix {
+        outln!("    fix: {fix}");
+    }
+}
+
+/// `problem  cache_layers  /blog/hello: title`, evidence and fix indented.
+pub fn print_finding(f: &Finding, verbose: bool, redactor: &Redactor) {
+    let path = f
+        .path
+        .as_deref()
+        .map(|p| format!("{p}: "))
+        .unwrap_or_default();
+    let line = format!(
+        "{:<15} {:<13} {path}{}",
+        f.severity.as_str(),
+        f.check.as_str(),
+        f.title
+    );
+    outln!("{}", redactor.redact(&line));
+    if f.severity != Severity::Ok || verbose {
+        for e in &f.evidence {
+            outln!("    {}", redactor.redact(e));
+        }
+    }
+    if let Some(fix) = f
+        .fix
+        .as_ref()
+        .filter(|_| f.severity != Severity::Ok || verbose)
+    {
+        outln!("    fix: {}", redactor.redact(fix));
+    }
+}

@@ -1,0 +1,222 @@
+use super::*;
+use crate::model::cache_headers::{self, HeaderList};
+use regex::Regex;
+
+fn layer(kind: LayerKind, headers: &[(&str, &str)], body: &str) -> LayerProbe {
+    let list = HeaderList::from_pairs(headers.iter().copied());
+    let marker = Regex::new(r#"rendered-at" content="([^"]+)""#).unwrap();
+    LayerProbe {
+        layer: kind,
+        label: kind.label(),
+        url: format!("http://x/{}", kind.label()),
+        status: Some(200),
+        redirect: None,
+        cache: Some(cache_headers::interpret(&list, None)),
+        fingerprint: Some(Fingerprint::of(
+            &list,
+            body.as_bytes(),
+            false,
+            Some(&marker),
+        )),
+        ttfb_ms: Some(3),
+        total_ms: Some(4),
+        error: None,
+        headers: Vec::new(),
+    }
+}
+
+fn page(marker: &str) -> String {
+    format!(r#"<meta name="rendered-at" content="{marker}">"#)
+}
+
+const NEXT_HIT: [(&str, &str); 2] = [
+    ("x-nextjs-cache", "HIT"),
+    (
+        "cache-control",
+        "s-maxage=3600, stale-while-revalidate=31532400",
+    ),
+];
+
+fn varnish_hit(age: &'static str) -> Vec<(&'static str, &'static str)> {
+    let mut h = NEXT_HIT.to_vec();
+    h.extend([
+        ("x-varnish", "32770 3"),
+        ("via", "1.1 varnish"),
+        ("age", age),
+    ]);
+    h
+}
+
+fn problems(findings: &[Finding]) -> Vec<&str> {
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Problem)
+        .map(|f| f.title.as_str())
+        .collect()
+}
+
+#[test]
+fn a_cdn_copy_older_than_the_origin_says_how_old_and_how_much_longer() {
+    let probes = [
+        layer(LayerKind::Public, &varnish_hit("1800"), &page("old")),
+        layer(LayerKind::Origin { index: 1 }, &NEXT_HIT, &page("new")),
+    ];
+    let f = findings(&probes);
+    assert_eq!(
+        problems(&f),
+        vec!["the CDN serves a copy 1,800 s old and may keep it 1,800 s more (s-maxage=3600)"]
+    );
+    let stale = f.iter().find(|f| f.severity == Severity::Problem).unwrap();
+    assert!(
+        stale
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("purge http://x/public")
+    );
+    assert!(f[0].title.contains("Varnish HIT"), "{}", f[0].title);
+}
+
+#[test]
+fn the_same_page_everywhere_is_ok() {
+    let probes = [
+        layer(LayerKind::Public, &varnish_hit("20"), &page("v1")),
+        layer(LayerKind::Origin { index: 1 }, &NEXT_HIT, &page("v1")),
+    ];
+    let f = findings(&probes);
+    assert!(problems(&f).is_empty(), "{f:?}");
+    assert!(
+        f.last()
+            .unwrap()
+            .title
+            .starts_with("the CDN serves the same page as origin 1")
+    );
+}
+
+#[test]
+fn the_origin_instance_with_the_older_marker_is_named_stale() {
+    let probes = [
+        layer(LayerKind::Public, &NEXT_HIT, &page("1-1767225600999")),
+        layer(
+            LayerKind::Origin { index: 1 },
+            &NEXT_HIT,
+            &page("1-1767225600999"),
+        ),
+        layer(
+            LayerKind::Origin { index: 2 },
+            &NEXT_HIT,
+            &page("0-1767225600000"),
+        ),
+    ];
+    let f = findings(&probes);
+    assert_eq!(
+        problems(&f),
+        vec!["origin 2 still serves the old page: the ISR cache is per instance"]
+    );
+}
+
+#[test]
+fn without_markers_the_odd_one_out_is_stale_and_a_tie_is_a_disagreement() {
+    let etag = |e: &'static str| vec![("etag", e)];
+    let three = [
+        layer(LayerKind::Origin { index: 1 }, &etag("\"a\""), "a"),
+        layer(LayerKind::Origin { index: 2 }, &etag("\"b\""), "b"),
+        layer(LayerKind::Origin { index: 3 }, &etag("\"a\""), "a"),
+    ];
+    assert_eq!(
+        problems(&findings(&three)),
+        vec!["origin 2 still serves the old page: the ISR cache is per instance"]
+    );
+    let two = [
+        layer(LayerKind::Origin { index: 1 }, &etag("\"a\""), "a"),
+        layer(LayerKind::Origin { index: 2 }, &etag("\"b\""), "b"),
+    ];
+    assert_eq!(
+        problems(&findings(&two)),
+        vec!["origin instances disagree: the ISR cache is per instance"]
+    );
+}
+
+#[test]
+fn a_cache_busted_hit_warns_and_is_not_used_as_the_origin_view() {
+    let probes = [
+        layer(LayerKind::Public, &varnish_hit("5"), &page("old")),
+        layer(LayerKind::CacheBusted, &varnish_hit("5"), &page("old")),
+    ];
+    let f = findings(&probes);
+    assert!(
+        f.iter().any(
+            |f| f.severity == Severity::Warning && f.title.contains("ignores the query string")
+        )
+    );
+    assert!(f.iter().any(|f| f.severity == Severity::CouldNotCheck));
+}
+
+#[test]
+fn a_failed_layer_is_a_problem() {
+    let mut down = layer(LayerKind::Origin { index: 1 }, &NEXT_HIT, "x");
+    down.status = None;
+    down.error = Some("the connection was refused".into());
+    let f = findings(&[down]);
+    assert_eq!(f[0].severity, Severity::Problem);
+    assert!(f[0].title.contains("no answer: the connection was refused"));
+}
+
+#[test]
+fn a_body_that_failed_after_the_headers_is_a_failed_layer() {
+    let mut cut = layer(LayerKind::Public, &NEXT_HIT, "x");
+    cut.fingerprint = None;
+    cut.error = Some("the connection broke before a complete answer".into());
+    let f = layer_finding(&cut);
+    assert_eq!(f.severity, Severity::Problem);
+    assert!(
+        f.title.contains("200, but the body did not arrive whole"),
+        "{}",
+        f.title
+    );
+}
+
+#[test]
+fn a_page_that_answers_404_everywhere_does_not_exist() {
+    let gone: Vec<LayerProbe> = [LayerKind::Public, LayerKind::Origin { index: 1 }]
+        .into_iter()
+        .map(|kind| {
+            let mut l = layer(kind, &[], "Not found");
+            l.status = Some(404);
+            l
+        })
+        .collect();
+    let c = conclusions(&gone);
+    assert_eq!(c.len(), 1);
+    assert_eq!(
+        c[0].title,
+        "this page does not exist: every layer answers 404"
+    );
+    assert!(!c[0].title.contains("marker"));
+}
+
+#[test]
+fn markers_compare_number_by_number_up_to_their_first_difference() {
+    assert_eq!(natural_cmp("1-100", "0-999"), Some(Ordering::Greater));
+    assert_eq!(
+        natural_cmp("2026-01-02T10:00:00Z", "2026-01-02T09:59:59Z"),
+        Some(Ordering::Greater)
+    );
+    assert_eq!(natural_cmp("v10", "v9"), Some(Ordering::Greater));
+    assert_eq!(natural_cmp("abc", "abd"), None);
+    assert_eq!(natural_cmp("1-2", "1.2"), None);
+    // A render time then a random nonce (the testbed's marker): the time
+    // decides, whatever shape the nonces have.
+    assert_eq!(
+        natural_cmp(
+            "2026-11-24T03:02:04.441Z 910x2q3p",
+            "2026-11-24T03:00:59.099Z t5qj8pni"
+        ),
+        Some(Ordering::Greater)
+    );
+    assert_eq!(
+        natural_cmp("2026-01-02T10:00:00Z ab", "2026-01-02T10:00:00Z 9c"),
+        None
+    );
+    assert_eq!(natural_cmp("7 x", "7 x"), Some(Ordering::Equal));
+}

@@ -1,0 +1,65 @@
+//! Reading a page at every layer without revalidating anything: what
+//! `probe` prints and the console's probe shows. A GET through a CDN that
+//! had no copy makes it cache what it got, so nothing here sends a secret
+//! and every layer's answer is only read.
+
+use super::{Engine, EngineEvent, SiteId};
+use crate::engine::checks::{self, cache_layers::ProbedPage};
+use crate::model::config::{Limits, Site};
+use crate::wire::probe::{self, Layer, LayerKind, ProbeSettings};
+use tokio::task::JoinHandle;
+use url::Url;
+
+impl Engine {
+    /// Fetch a page through every layer of its site, revalidating nothing.
+    pub fn probe(&self, site: SiteId, path: String) -> JoinHandle<()> {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let session = match engine.session(site).await {
+                Ok(session) => session,
+                Err(reason) => return engine.not_started(site, Vec::new(), reason),
+            };
+            let layers = crate::wire::probe::site_layers(&session.site, &path);
+            let probes =
+                crate::wire::probe::probe_all(&session.probe_settings(&path), &layers).await;
+            let page = checks::cache_layers::ProbedPage::new(path, probes);
+            engine.emit(EngineEvent::Probed { site, page });
+        })
+    }
+}
+
+/// A bare URL: the URL itself and a cache-busted copy.
+pub async fn probe_url(url: Url) -> Result<ProbedPage, String> {
+    let client = crate::wire::http::client(&Limits::default(), true)
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    let settings = ProbeSettings {
+        client,
+        marker: None,
+        cdn: None,
+    };
+    let layers = vec![
+        Layer {
+            kind: LayerKind::Public,
+            url: url.clone(),
+        },
+        Layer {
+            kind: LayerKind::CacheBusted,
+            url: probe::cache_busted(&url),
+        },
+    ];
+    let path = url.path().to_string();
+    Ok(ProbedPage::new(
+        path,
+        probe::probe_all(&settings, &layers).await,
+    ))
+}
+
+/// A site's page at each of its layers (CDN, each origin, cache-busted).
+pub async fn probe_path(site: &Site, path: &str) -> Result<ProbedPage, String> {
+    let settings = ProbeSettings::for_site(site, path)?;
+    let layers = probe::site_layers(site, path);
+    Ok(ProbedPage::new(
+        path.to_string(),
+        probe::probe_all(&settings, &layers).await,
+    ))
+}

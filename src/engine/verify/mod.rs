@@ -1,0 +1,233 @@
+//! Revalidate and verify: did the page really change, at each origin and at
+//! the CDN, and after how long? Fingerprint the page at every layer,
+//! revalidate through the site's job (within its limits), then poll every
+//! layer with backoff until it changes or the deadline passes, and give a
+//! [`Verdict`] with the evidence. The engine runs it for `revalidate
+//! --verify` and the console's `v`; the `verify` and `webhook` checks adapt
+//! it into findings.
+//!
+//! What Next.js does after each kind of revalidation decides when polling
+//! can stop early: after `revalidatePath` the next request is a MISS with
+//! the new page, so an origin answering HIT with the old page was not
+//! revalidated (a silent no-op, or another instance). After `revalidateTag`
+//! the next request is served STALE once, so an unchanged STALE is "not
+//! yet". A CDN copy whose remaining TTL outlasts the deadline will not
+//! change in time either.
+
+pub mod fresh;
+mod watch;
+mod words;
+
+pub(crate) use watch::{Gate, Watching, fingerprint};
+
+use crate::engine::session::Session;
+use crate::model::config::Site;
+use crate::model::fingerprint::Fingerprint;
+use crate::model::outcome::Outcome;
+use crate::model::paths::{self, covers};
+use crate::model::target::{Target, TargetKind};
+use crate::wire::job_runner::{self, Job};
+use crate::wire::probe::LayerKind;
+use serde::Serialize;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+use words::conclude;
+#[cfg(test)]
+use words::verdict;
+
+/// How long a verification watches the page unless told otherwise: the
+/// command line's `--deadline` default and the console's `v`.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+
+const FIRST_POLL: Duration = Duration::from_millis(100);
+const MAX_POLL: Duration = Duration::from_secs(2);
+/// Pages watched for one tag or pattern, at most.
+const MAX_PAGES: usize = 3;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every layer serves the new page.
+    FreshEverywhere,
+    /// The origin(s) serve the new page; the CDN still serves the old copy.
+    FreshAtOriginStaleAtCdn,
+    /// Some origin instances serve the new page, others the old one.
+    StaleReplica,
+    /// The endpoint said yes, and no layer changed: a silent no-op.
+    Unchanged,
+    /// Every origin answers 404, before and until the deadline.
+    NotFound,
+    /// No fingerprint before or after at some layer.
+    CouldNotTell,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::FreshEverywhere => "fresh_everywhere",
+            Verdict::FreshAtOriginStaleAtCdn => "fresh_at_origin_stale_at_cdn",
+            Verdict::StaleReplica => "stale_replica",
+            Verdict::Unchanged => "unchanged",
+            Verdict::NotFound => "not_found",
+            Verdict::CouldNotTell => "could_not_tell",
+        }
+    }
+}
+
+/// How one layer went from the old page to the new one.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LayerFreshness {
+    pub layer: LayerKind,
+    pub label: String,
+    pub url: String,
+    /// The last HTTP status this layer answered.
+    pub status: Option<u16>,
+    /// The page before the revalidation. The public layer is not fetched
+    /// before (see [`fingerprint`]): its "before" is the origin's old page.
+    pub before: Option<Fingerprint>,
+    pub after: Option<Fingerprint>,
+    /// Milliseconds after the endpoint's answer when this layer first served the new page.
+    pub fresh_after_ms: Option<u64>,
+    pub polls: u32,
+    /// The last fetch, in one line.
+    pub last: Option<String>,
+    /// Why polling this layer stopped early without a change.
+    pub settled: Option<String>,
+}
+
+impl LayerFreshness {
+    /// How this layer ended, in words: "fresh after 120 ms", "old page: …".
+    pub fn state(&self) -> String {
+        match (self.fresh_after_ms, &self.settled) {
+            (Some(ms), _) => format!("fresh after {} ms", crate::model::text::thousands(ms)),
+            (None, Some(why)) => format!("old page: {why}"),
+            (None, None) if self.before.is_none() => "no page before the revalidation".into(),
+            // The public layer is read only once an origin serves the new page.
+            (None, None) if self.polls == 0 && self.layer == LayerKind::Public => {
+                "not read: no origin served the new page".into()
+            }
+            (None, None) => "old page at the deadline".into(),
+        }
+    }
+}
+
+/// The verdict on one page after one revalidation, with the evidence.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Verification {
+    pub site: String,
+    pub target: Target,
+    /// The page watched (a tag or pattern maps to the routes it covers).
+    pub page: String,
+    pub verdict: Verdict,
+    pub explanation: String,
+    pub fix: Option<String>,
+    /// The revalidation's own outcome.
+    pub outcome: Outcome,
+    pub layers: Vec<LayerFreshness>,
+    pub elapsed_ms: u64,
+    pub deadline_ms: u64,
+}
+
+impl Verification {
+    /// The history record of this verification (action "verify", outcome
+    /// the verdict), as `revalidate --verify` and `check --active` write it.
+    pub fn history_record(&self) -> crate::history::Record {
+        crate::history::Record {
+            time: jiff::Timestamp::now(),
+            operator: crate::history::operator(),
+            site: self.site.clone(),
+            target: self.target.clone(),
+            action: "verify".into(),
+            outcome: self.verdict.as_str().into(),
+            status: self.outcome.status,
+            latency_ms: Some(self.elapsed_ms),
+            message: Some(format!("{}: {}", self.page, self.explanation)),
+        }
+    }
+}
+
+/// The pages a target should change: the path itself (with the slash a
+/// user meant, so a silent no-op shows), the configured routes a pattern
+/// covers, or the configured routes carrying a tag.
+pub fn pages_for(site: &Site, target: &Target) -> Vec<String> {
+    let plain = site.routes.iter().filter(|r| r.page_type.is_none());
+    let pages: Vec<String> = match target.kind {
+        TargetKind::Tag => plain
+            .filter(|r| r.tags.contains(&target.value))
+            .map(|r| r.path.clone())
+            .collect(),
+        TargetKind::Path if paths::is_dynamic_pattern(&target.value) => plain
+            .filter(|r| covers(&target.value, &r.path))
+            .map(|r| r.path.clone())
+            .collect(),
+        TargetKind::Path if target.value.starts_with('/') => vec![target.value.clone()],
+        TargetKind::Path => vec![format!("/{}", target.value)],
+    };
+    pages.into_iter().take(MAX_PAGES).collect()
+}
+
+/// What a revalidate-and-verify produced: the revalidation's outcome and a
+/// verification per watched page (none when the revalidation failed).
+pub type Verified = (Outcome, Vec<Verification>);
+
+/// Fingerprint, revalidate, poll. No verification when the revalidation
+/// itself failed (its outcome says why); `Err` when nothing can be sent
+/// (the secret cannot be read).
+pub async fn revalidate_and_verify(
+    session: &Session,
+    target: &Target,
+    pages: &[String],
+    deadline: Duration,
+    cancel: &CancellationToken,
+) -> Result<Verified, String> {
+    let job = session.job()?;
+    Ok(verify_with(session, job, target, pages, deadline, cancel).await)
+}
+
+async fn verify_with(
+    session: &Session,
+    job: &Job,
+    target: &Target,
+    pages: &[String],
+    deadline: Duration,
+    cancel: &CancellationToken,
+) -> Verified {
+    let watches = fingerprint(session, pages).await;
+    let outcome = job_runner::send_one(job, target, cancel).await;
+    if !outcome.kind.is_success() {
+        return (outcome, Vec::new());
+    }
+    let polls = watches.into_iter().map(|w| async {
+        let mut watching = Watching::start(w);
+        watching
+            .poll(Gate::PublicAfterAnOrigin, target.kind, deadline, cancel)
+            .await;
+        verdict_on(session, watching, target, &outcome, deadline)
+    });
+    let verifications = futures::future::join_all(polls).await;
+    (outcome, verifications)
+}
+
+/// The verdict on a watched page, with its evidence.
+pub(crate) fn verdict_on(
+    session: &Session,
+    watching: Watching,
+    target: &Target,
+    outcome: &Outcome,
+    deadline: Duration,
+) -> Verification {
+    let elapsed = watching.started.elapsed();
+    conclude(
+        session,
+        watching.watch.page,
+        target,
+        outcome,
+        watching.layers,
+        elapsed,
+        deadline,
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,438 @@
+//! The configuration file: sites, their endpoint profiles, secrets, routes
+//! and limits.
+//!
+//! Parsing happens in two steps. `serde` reads the TOML into `raw` structs
+//! that keep the location (`Spanned`) of every value that needs a semantic
+//! check; `validate` then turns them into the types the engine uses. Every
+//! problem becomes a `ConfigError` naming file, line and column and what to
+//! write instead. A config either loads whole or not at all.
+
+use crate::model::endpoint::{EndpointProfile, Placement, Preset, SecretPlacement};
+use crate::model::paths::{self, LintLevel, PathRules};
+use crate::model::secret::SecretSource;
+use crate::model::target::PageType;
+use regex::Regex;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use toml::Spanned;
+use url::Url;
+
+mod raw;
+mod slices;
+mod validate;
+
+use validate::{Locator, Validator};
+
+pub use raw::RawConfig;
+
+/// Defaults that cannot hurt a small origin.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub const DEFAULT_CONCURRENCY: usize = 4;
+pub const DEFAULT_RATE_PER_SECOND: f64 = 10.0;
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub file: PathBuf,
+    pub sites: Vec<Site>,
+    pub warnings: Vec<ConfigError>,
+    /// The `[keys]` table: console key overrides, checked by the console
+    /// (which knows its actions and keys), located for its error messages.
+    pub keys: Vec<KeySetting>,
+}
+
+/// One `action = "key"` line of `[keys]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeySetting {
+    pub action: String,
+    pub key: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub name: String,
+    pub public_url: Url,
+    /// Origin instances, bypassing the CDN; each has its own ISR cache.
+    pub origins: Vec<Url>,
+    pub cdn: Option<String>,
+    pub secret: SecretSource,
+    pub endpoint: EndpointProfile,
+    /// Shared: the console state and the engine each hold the sites, and a
+    /// generated config has a million routes.
+    pub routes: Arc<[Route]>,
+    /// Declared tags plus every tag a route carries, sorted, unique.
+    pub tags: Vec<String>,
+    pub limits: Limits,
+    pub tls_verify: bool,
+    pub path_rules: PathRules,
+    /// `[sites.X.purge]`: how to purge the CDN, if configured.
+    pub purge: Option<crate::model::purge::PurgeConfig>,
+    /// `sitemap = "/sitemap.xml"`: more routes, from the site's sitemap.
+    pub sitemap: Option<Url>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limits {
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Revalidation requests in flight at once.
+    pub concurrency: usize,
+    /// Requests started per second; `None` means unlimited.
+    pub rate_per_second: Option<f64>,
+    /// How often a 429 is retried after waiting its Retry-After.
+    pub max_retries: u32,
+    /// A Retry-After longer than this is reported instead of waited.
+    pub max_retry_after: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            concurrency: DEFAULT_CONCURRENCY,
+            rate_per_second: Some(DEFAULT_RATE_PER_SECOND),
+            max_retries: DEFAULT_MAX_RETRIES,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Route {
+    /// A path (`/blog/hello`) or a dynamic pattern (`/blog/[slug]`).
+    pub path: String,
+    /// Set for patterns only.
+    pub page_type: Option<PageType>,
+    pub tags: Vec<String>,
+    /// Extracts a render time or version from the HTML (first capture group, or the whole match).
+    /// Shared: a generated config repeats one marker on every route, and a
+    /// `Regex` clone carries its own match-cache pool (~0.5 KB each).
+    pub marker: Option<Arc<Regex>>,
+    pub labels: Vec<String>,
+}
+
+impl Site {
+    pub fn route(&self, path: &str) -> Option<&Route> {
+        self.routes.iter().find(|r| r.path == path)
+    }
+
+    /// Whether a configured route is this path, or a pattern covering it.
+    pub fn has_route_for(&self, path: &str) -> bool {
+        self.routes.iter().any(|r| {
+            r.path == path || (r.page_type.is_some() && crate::model::paths::covers(&r.path, path))
+        })
+    }
+}
+
+impl Route {
+    /// What revalidating this route sends: its path, or its pattern with
+    /// the pattern's type.
+    pub fn target(&self) -> crate::model::target::Target {
+        match self.page_type {
+            Some(t) => crate::model::target::Target::pattern(&self.path, t),
+            None => crate::model::target::Target::path(&self.path),
+        }
+    }
+}
+
+impl Config {
+    pub fn site(&self, name: &str) -> Option<&Site> {
+        self.sites.iter().find(|s| s.name == name)
+    }
+}
+
+/// A problem at a place in the config file. Used for errors and warnings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub fix: Option<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )?;
+        if let Some(fix) = &self.fix {
+            write!(f, "\n  fix: {fix}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a config could not be loaded. Errors are listed in file order.
+#[derive(Debug)]
+pub enum LoadError {
+    /// No file given and none at the default places.
+    NotFound(String),
+    Io {
+        file: PathBuf,
+        reason: String,
+    },
+    Invalid(Vec<ConfigError>),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::NotFound(why) => write!(f, "{why}"),
+            LoadError::Io { file, reason } => write!(f, "{}: {reason}", file.display()),
+            LoadError::Invalid(errors) => {
+                let lines: Vec<String> = errors.iter().map(|e| format!("error: {e}")).collect();
+                write!(f, "{}", lines.join("\n"))
+            }
+        }
+    }
+}
+
+/// `--config`, else `$ISRCTL_CONFIG`, else the XDG config dir.
+pub fn locate(explicit: Option<&Path>) -> Result<PathBuf, LoadError> {
+    if let Some(path) = explicit {
+        return Ok(path.to_path_buf());
+    }
+    if let Some(path) = std::env::var_os("ISRCTL_CONFIG").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    let default = default_config_path();
+    match default {
+        Some(path) if path.exists() => Ok(path),
+        Some(path) => Err(LoadError::NotFound(format!(
+            "no config file: pass --config FILE, set ISRCTL_CONFIG, or create {} (start from config.example.toml; `isrctl demo` needs none)",
+            path.display()
+        ))),
+        None => Err(LoadError::NotFound(
+            "no config file: pass --config FILE or set ISRCTL_CONFIG".to_string(),
+        )),
+    }
+}
+
+fn default_config_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("isrctl").join("config.toml"))
+}
+
+/// Largest config file read: room for a million generated routes (about
+/// 120 MB of TOML), far below what would exhaust memory.
+pub const CONFIG_CAP: u64 = 256 * 1024 * 1024;
+
+pub fn load(file: &Path) -> Result<Config, LoadError> {
+    let bytes =
+        crate::model::files::read_regular(file, CONFIG_CAP).map_err(|reason| LoadError::Io {
+            file: file.to_path_buf(),
+            reason: format!("cannot read the config file: it {reason}"),
+        })?;
+    parse_bytes(&bytes, file)
+}
+
+/// Parse config bytes as read from `file` (named in messages only).
+pub fn parse_bytes(bytes: &[u8], file: &Path) -> Result<Config, LoadError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, e, file))?;
+    parse(text, file)
+}
+
+/// The name of the `[sites.NAME…]` table that `offset` lies in, for
+/// messages that say what to write there.
+fn site_before(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    before
+        .lines()
+        .rev()
+        .find_map(|line| line.trim().strip_prefix("[sites."))
+        .and_then(|rest| rest.split(['.', ']']).next())
+        .filter(|name| !name.is_empty())
+        .unwrap_or("NAME")
+        .to_string()
+}
+
+/// Where the first byte that is not UTF-8 sits, as line and column.
+fn not_utf8(bytes: &[u8], e: std::str::Utf8Error, file: &Path) -> LoadError {
+    let good = &bytes[..e.valid_up_to()];
+    let text = String::from_utf8_lossy(good);
+    let locator = Locator { text: &text, file };
+    let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+    LoadError::Invalid(vec![locator.error(
+        good.len(),
+        format!("the config is not UTF-8 text (byte 0x{byte:02x})"),
+        Some("save the file as UTF-8 (a TOML file must be)".to_string()),
+    )])
+}
+
+/// Parse config text; `file` is only used in messages.
+pub fn parse(text: &str, file: &Path) -> Result<Config, LoadError> {
+    let locator = Locator { text, file };
+    let raw: RawConfig = slices::parse_raw(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        let message = raw::without_values(e.message().trim());
+        let fix = raw::fix_for_parse_error(&message);
+        let site = format!("sites.{}", site_before(text, span.start));
+        let message = message.replace("sites.NAME", &site);
+        let fix = fix.map(|f| f.replace("sites.NAME", &site));
+        LoadError::Invalid(vec![locator.error(span.start, message, fix)])
+    })?;
+    let mut v = Validator {
+        at: locator,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        markers: HashMap::new(),
+    };
+    let keys = key_settings(&locator, &raw.keys);
+    let sites = v.sites(raw);
+    if v.errors.is_empty() {
+        Ok(Config {
+            file: file.to_path_buf(),
+            sites,
+            warnings: v.warnings,
+            keys,
+        })
+    } else {
+        v.errors.sort_by_key(|e| (e.line, e.column));
+        Err(LoadError::Invalid(v.errors))
+    }
+}
+
+fn key_settings(at: &Locator, raw: &BTreeMap<Spanned<String>, Spanned<String>>) -> Vec<KeySetting> {
+    let mut keys: Vec<KeySetting> = raw
+        .iter()
+        .map(|(action, key)| {
+            let place = at.error(key.span().start, String::new(), None);
+            KeySetting {
+                action: action.get_ref().clone(),
+                key: key.get_ref().clone(),
+                line: place.line,
+                column: place.column,
+            }
+        })
+        .collect();
+    keys.sort_by_key(|k| (k.line, k.column));
+    keys
+}
+
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// Site tables keyed by name; TOML itself rejects a duplicate site name
+/// with its location.
+pub(crate) type SiteTables = BTreeMap<Spanned<String>, Spanned<raw::RawSite>>;
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Lines a config is made of, right and wrong, to reach the validator
+    /// as well as the TOML parser.
+    const PIECES: &[&str] = &[
+        "[sites.b]",
+        "[sites.b.secret]",
+        "[sites.b.endpoint]",
+        "[[sites.b.routes]]",
+        "[defaults]",
+        "[keys]",
+        "public_url = \"https://b.example.com\"",
+        "public_url = \"https://u:p@b.example.com\"",
+        "origins = [\"http://10.0.0.1\"]",
+        "env = \"X\"",
+        "env = \"$X\"",
+        "file = \"/dev/null\"",
+        "value = \"hunter2\"",
+        "command = []",
+        "secret = \"hunter2\"",
+        "path = \"/a\"",
+        "path = \"a\"",
+        "pattern = \"/b/[slug]\"",
+        "type = \"page\"",
+        "marker = \"(\"",
+        "rate_per_second = 1e-20",
+        "rate_per_second = nan",
+        "concurrency = 0",
+        "concurrency = 99999999999",
+        "timeout = \"1e9h\"",
+        "timeout = \"-1s\"",
+        "max_retries = 4000000000",
+        "secret_in = \"header\"",
+        "secret_name = \"a b\"",
+        "path_body = '{\"p\":{path}}'",
+        "url = \"ftp://x\"",
+        "quit = \"ctrl-c\"",
+        "tags = [\"\"]",
+        "= =",
+        "\"",
+        "[",
+        "é",
+    ];
+
+    fn check_located(
+        result: Result<Config, LoadError>,
+        text_lines: usize,
+    ) -> Result<(), TestCaseError> {
+        match result {
+            Ok(_) => {}
+            Err(LoadError::Invalid(errors)) => {
+                prop_assert!(!errors.is_empty());
+                for e in errors {
+                    prop_assert!(e.line >= 1 && e.column >= 1, "{e}");
+                    prop_assert!(e.line <= text_lines + 1, "{e} beyond {text_lines} lines");
+                }
+            }
+            Err(other) => prop_assert!(false, "parsing text gave {other}"),
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_give_a_config_or_located_errors_never_a_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..400),
+        ) {
+            let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+            check_located(parse_bytes(&bytes, Path::new("c.toml")), lines)?;
+        }
+
+        #[test]
+        fn configs_made_of_real_lines_give_located_errors(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..30),
+        ) {
+            let text: String = picks.iter().map(|&i| format!("{}\n", PIECES[i])).collect();
+            let lines = text.lines().count() + 1;
+            let result = parse(&text, Path::new("c.toml"));
+            if let Err(LoadError::Invalid(errors)) = &result {
+                for e in errors {
+                    prop_assert!(!e.to_string().contains("hunter2"), "{e}");
+                }
+            }
+            check_located(result, lines)?;
+        }
+    }
+}

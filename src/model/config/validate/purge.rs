@@ -1,0 +1,196 @@
+//! Validating `[sites.X.purge]`: the provider and the keys it needs.
+
+use super::*;
+use crate::model::endpoint::SuccessRule;
+use crate::model::purge::{CloudflareMode, Provider, PurgeConfig};
+
+const PROVIDERS: &str = "varnish, cloudflare, fastly, vercel, cloudfront or http";
+const CLOUDFLARE_API: &str = "https://api.cloudflare.com/client/v4";
+const FASTLY_API: &str = "https://api.fastly.com";
+const VERCEL_API: &str = "https://api.vercel.com";
+const CLOUDFRONT_API: &str = "https://cloudfront.amazonaws.com";
+
+impl Validator<'_> {
+    pub(super) fn purge(
+        &mut self,
+        raw: Spanned<raw::RawPurge>,
+        public_url: &Url,
+        site: &str,
+    ) -> Option<PurgeConfig> {
+        let at = raw.span().start;
+        let mut raw = raw.into_inner();
+        let token = match raw.token.take() {
+            Some(token) => Some(self.secret_source(token)?),
+            None => None,
+        };
+        let provider_at = raw.provider.span().start;
+        let provider = match raw.provider.get_ref().as_str() {
+            "varnish" => self.varnish(&raw, public_url)?,
+            "cloudflare" => self.cloudflare(&raw, at, site)?,
+            "fastly" => self.fastly(&raw, at, site)?,
+            "vercel" => self.vercel(&raw, at, site)?,
+            "cloudfront" => self.cloudfront(&raw, at, site)?,
+            "http" => self.http_purge(&raw, at)?,
+            other => {
+                self.error(
+                    provider_at,
+                    format!("purge provider {other:?} is not one isrctl knows"),
+                    format!("write provider = one of {PROVIDERS}"),
+                );
+                return None;
+            }
+        };
+        let needs_token = matches!(
+            provider,
+            Provider::Cloudflare { .. } | Provider::Fastly { .. } | Provider::Vercel { .. }
+        );
+        if needs_token && token.is_none() {
+            self.error(
+                at,
+                format!("the {} purge needs an API token", provider.name()),
+                format!(
+                    "add [sites.{site}.purge.token] with env = \"{}_API_TOKEN\" (or file, command)",
+                    provider.name().to_uppercase()
+                ),
+            );
+            return None;
+        }
+        Some(PurgeConfig { provider, token })
+    }
+
+    fn varnish(&mut self, raw: &raw::RawPurge, public_url: &Url) -> Option<Provider> {
+        let nodes: Vec<Url> = raw
+            .nodes
+            .iter()
+            .filter_map(|n| self.url(n, "nodes"))
+            .collect();
+        if nodes.len() != raw.nodes.len() {
+            return None;
+        }
+        let ban_header = match raw.method.as_ref().map(|m| (m.get_ref().as_str(), m)) {
+            None | Some(("PURGE", _)) => None,
+            Some(("BAN", _)) => Some(
+                raw.ban_header
+                    .as_ref()
+                    .map_or("X-Ban-Url".to_string(), |h| h.get_ref().clone()),
+            ),
+            Some((other, m)) => {
+                self.error(
+                    m.span().start,
+                    format!("method {other:?}: Varnish purges with PURGE or BAN"),
+                    "write method = \"PURGE\" (one URL per call) or \"BAN\" (prefixes and everything too)",
+                );
+                return None;
+            }
+        };
+        let _ = public_url;
+        Some(Provider::Varnish { nodes, ban_header })
+    }
+
+    fn cloudflare(&mut self, raw: &raw::RawPurge, at: usize, site: &str) -> Option<Provider> {
+        let Some(zone_id) = raw.zone_id.as_ref() else {
+            self.error(
+                at,
+                "the cloudflare purge needs zone_id",
+                format!("add zone_id = \"…\" to [sites.{site}.purge] (the zone's overview page shows it)"),
+            );
+            return None;
+        };
+        let api_url = self.api_url(raw, CLOUDFLARE_API)?;
+        Some(Provider::Cloudflare {
+            api_url,
+            zone_id: zone_id.get_ref().clone(),
+            mode: raw.mode.unwrap_or(CloudflareMode::Files),
+        })
+    }
+
+    fn fastly(&mut self, raw: &raw::RawPurge, at: usize, site: &str) -> Option<Provider> {
+        let Some(service_id) = raw.service_id.as_ref() else {
+            self.error(
+                at,
+                "the fastly purge needs service_id",
+                format!(
+                    "add service_id = \"…\" to [sites.{site}.purge] (the service's page shows it)"
+                ),
+            );
+            return None;
+        };
+        Some(Provider::Fastly {
+            api_url: self.api_url(raw, FASTLY_API)?,
+            service_id: service_id.get_ref().clone(),
+            soft: raw.soft.unwrap_or(true),
+        })
+    }
+
+    fn vercel(&mut self, raw: &raw::RawPurge, at: usize, site: &str) -> Option<Provider> {
+        let Some(project) = raw.project_id.as_ref() else {
+            self.error(
+                at,
+                "the vercel purge needs project_id",
+                format!(
+                    "add project_id = \"prj_…\" (or the project's name) to [sites.{site}.purge]"
+                ),
+            );
+            return None;
+        };
+        Some(Provider::Vercel {
+            api_url: self.api_url(raw, VERCEL_API)?,
+            project_id: project.get_ref().clone(),
+            team_id: raw.team_id.clone(),
+            hard: raw.hard.unwrap_or(false),
+        })
+    }
+
+    fn cloudfront(&mut self, raw: &raw::RawPurge, at: usize, site: &str) -> Option<Provider> {
+        let Some(distribution) = raw.distribution_id.as_ref() else {
+            self.error(
+                at,
+                "the cloudfront purge needs distribution_id",
+                format!("add distribution_id = \"E…\" to [sites.{site}.purge] (credentials come from AWS_ACCESS_KEY_ID… or ~/.aws/credentials)"),
+            );
+            return None;
+        };
+        Some(Provider::CloudFront {
+            api_url: self.api_url(raw, CLOUDFRONT_API)?,
+            distribution_id: distribution.get_ref().clone(),
+        })
+    }
+
+    fn http_purge(&mut self, raw: &raw::RawPurge, at: usize) -> Option<Provider> {
+        let Some(url) = raw.url.as_ref() else {
+            self.error(
+                at,
+                "the http purge needs url",
+                "add url = \"https://cdn.example.com/purge?url={url}\" ({url} {path} {tag} {host} {token} are filled in)",
+            );
+            return None;
+        };
+        let method = raw
+            .method
+            .as_ref()
+            .map_or("POST".to_string(), |m| m.get_ref().clone());
+        if reqwest::Method::from_bytes(method.as_bytes()).is_err() {
+            let m_at = raw.method.as_ref().map_or(at, |m| m.span().start);
+            self.error(
+                m_at,
+                format!("method {method:?} is not an HTTP method"),
+                "write e.g. method = \"PURGE\"",
+            );
+            return None;
+        }
+        Some(Provider::Http {
+            url: url.get_ref().clone(),
+            method,
+            headers: raw.headers.clone().into_iter().collect(),
+            body: raw.body.clone(),
+            success: raw.success.unwrap_or(SuccessRule::Any2xx),
+        })
+    }
+
+    fn api_url(&mut self, raw: &raw::RawPurge, default: &str) -> Option<Url> {
+        match &raw.api_url {
+            Some(url) => self.url(url, "api_url"),
+            None => Url::parse(default).ok(),
+        }
+    }
+}

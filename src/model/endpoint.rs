@@ -1,0 +1,378 @@
+//! Endpoint profiles: how a site's revalidation endpoint wants to be called.
+//!
+//! Real endpoints differ (method, where the secret goes, query parameters or
+//! a JSON body, what success looks like), so a profile is data. `prepare`
+//! turns a profile, a secret and a target into the request to send; its
+//! `masked()` form is what people see.
+
+use crate::model::redact::MASK;
+use crate::model::secret::Secret;
+use crate::model::target::{Target, TargetKind};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// The route handler from the Next.js docs: POST, `secret` and `path`/`tag` query parameters.
+    AppRouter,
+    /// A Pages Router API route calling `res.revalidate(path)`: GET, paths only.
+    PagesRouter,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretPlacement {
+    Query(String),
+    Header(String),
+    Bearer,
+}
+
+/// Where a path or a tag goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    Query(String),
+    /// A JSON body template with `{path}`, `{slug}`, `{tag}`, `{type}` placeholders.
+    Body(String),
+    /// The endpoint cannot take this kind of target (Pages Router and tags).
+    Unsupported,
+}
+
+/// What a successful answer looks like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuccessRule {
+    /// 2xx with JSON `"revalidated": true` (the docs' handlers).
+    RevalidatedTrue,
+    /// 2xx with any JSON body.
+    #[serde(rename = "json-2xx")]
+    Json2xx,
+    /// Any 2xx.
+    #[serde(rename = "any-2xx")]
+    Any2xx,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EndpointProfile {
+    pub url: Url,
+    pub method: Method,
+    pub secret: SecretPlacement,
+    pub path: Placement,
+    pub tag: Placement,
+    /// Query parameter carrying a pattern's type (`page`/`layout`).
+    pub type_query: Option<String>,
+    pub success: SuccessRule,
+    /// The endpoint's path (and query) when it is relative to the site,
+    /// so it can be sent to each origin instance too.
+    pub relative: Option<String>,
+    /// `each_origin = true`: revalidate on every origin by default.
+    pub each_origin: bool,
+}
+
+impl EndpointProfile {
+    pub fn preset(preset: Preset, public_url: &Url) -> EndpointProfile {
+        let url = public_url
+            .join("/api/revalidate")
+            .unwrap_or_else(|_| public_url.clone());
+        match preset {
+            Preset::AppRouter => EndpointProfile {
+                url,
+                method: Method::Post,
+                secret: SecretPlacement::Query("secret".into()),
+                path: Placement::Query("path".into()),
+                tag: Placement::Query("tag".into()),
+                type_query: Some("type".into()),
+                success: SuccessRule::RevalidatedTrue,
+                relative: Some("/api/revalidate".into()),
+                each_origin: false,
+            },
+            Preset::PagesRouter => EndpointProfile {
+                url,
+                method: Method::Get,
+                secret: SecretPlacement::Query("secret".into()),
+                path: Placement::Query("path".into()),
+                tag: Placement::Unsupported,
+                type_query: None,
+                success: SuccessRule::RevalidatedTrue,
+                relative: Some("/api/revalidate".into()),
+                each_origin: false,
+            },
+        }
+    }
+
+    /// The same endpoint on one origin instance, if the endpoint is
+    /// relative to the site (an absolute URL names one place only).
+    pub fn on_origin(&self, origin: &Url) -> Option<EndpointProfile> {
+        let relative = self.relative.as_deref()?;
+        let mut url = crate::model::paths::page_url(origin, "/");
+        let (path, query) = relative.split_once('?').unwrap_or((relative, ""));
+        url = crate::model::paths::page_url(&url, path);
+        url.set_query(Some(query).filter(|q| !q.is_empty()));
+        Some(EndpointProfile {
+            url,
+            ..self.clone()
+        })
+    }
+
+    /// The request for one target, with the secret in place.
+    pub fn prepare(&self, target: &Target, secret: &Secret) -> Result<PreparedRequest, String> {
+        self.build(target, secret.expose())
+    }
+
+    /// The same request with the secret replaced by `stand_in` (e.g. `***` or `$BLOG_TOKEN`).
+    pub fn prepare_masked(
+        &self,
+        target: &Target,
+        stand_in: &str,
+    ) -> Result<PreparedRequest, String> {
+        self.build(target, stand_in)
+    }
+
+    /// A request carrying the secret and nothing else: no path, no tag, no
+    /// body. Handlers check the secret, then ask for a path (400), so this
+    /// tells whether the secret is accepted without revalidating anything.
+    pub fn prepare_secret_only(&self, secret: &Secret) -> PreparedRequest {
+        let (url, headers) = self.with_secret(secret.expose());
+        PreparedRequest {
+            method: self.method,
+            url,
+            headers,
+            body: None,
+        }
+    }
+
+    fn with_secret(&self, secret: &str) -> (Url, Vec<(String, String)>) {
+        let mut url = self.url.clone();
+        let mut headers = Vec::new();
+        match &self.secret {
+            SecretPlacement::Query(name) => {
+                url.query_pairs_mut().append_pair(name, secret);
+            }
+            SecretPlacement::Header(name) => headers.push((name.clone(), secret.to_string())),
+            SecretPlacement::Bearer => {
+                headers.push(("authorization".into(), format!("Bearer {secret}")))
+            }
+        }
+        (url, headers)
+    }
+
+    fn build(&self, target: &Target, secret: &str) -> Result<PreparedRequest, String> {
+        let (mut url, mut headers) = self.with_secret(secret);
+        let mut body = None;
+        let placement = match target.kind {
+            TargetKind::Path => &self.path,
+            TargetKind::Tag => &self.tag,
+        };
+        match placement {
+            Placement::Query(name) => {
+                url.query_pairs_mut().append_pair(name, &target.value);
+            }
+            Placement::Body(template) => {
+                let (path, tag) = match target.kind {
+                    TargetKind::Path => (target.value.as_str(), None),
+                    TargetKind::Tag => ("", Some(target.value.as_str())),
+                };
+                let page_type = target.page_type.map(|t| t.as_str());
+                body = Some(fill_template(template, path, tag, page_type));
+                headers.push(("content-type".into(), "application/json".into()));
+            }
+            Placement::Unsupported => {
+                return Err(format!(
+                    "this endpoint cannot revalidate a {}: a Pages Router endpoint revalidates paths only",
+                    match target.kind {
+                        TargetKind::Path => "path",
+                        TargetKind::Tag => "tag",
+                    }
+                ));
+            }
+        }
+        if let (Some(page_type), Some(name), Placement::Query(_)) =
+            (target.page_type, &self.type_query, placement)
+        {
+            url.query_pairs_mut().append_pair(name, page_type.as_str());
+        }
+        Ok(PreparedRequest {
+            method: self.method,
+            url,
+            headers,
+            body,
+        })
+    }
+}
+
+/// Fill a JSON body template. Each value is JSON-escaped, so a template
+/// writes placeholders inside quotes: `{"entry":{"slug":"{slug}"}}`.
+pub fn fill_template(
+    template: &str,
+    path: &str,
+    tag: Option<&str>,
+    page_type: Option<&str>,
+) -> String {
+    let slug = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let escape = |s: &str| {
+        let quoted = serde_json::to_string(s).unwrap_or_default();
+        quoted[1..quoted.len().saturating_sub(1).max(1)].to_string()
+    };
+    template
+        .replace("{path}", &escape(path))
+        .replace("{slug}", &escape(slug))
+        .replace("{tag}", &escape(tag.unwrap_or("")))
+        .replace("{type}", &escape(page_type.unwrap_or("")))
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreparedRequest {
+    pub method: Method,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+impl PreparedRequest {
+    /// One line such as `POST https://x/api/revalidate?secret=***&path=%2Fa`.
+    pub fn summary(&self) -> String {
+        format!("{} {}", self.method.as_str(), self.url)
+    }
+}
+
+/// Shown form of a request built with `prepare_masked(…, MASK)`.
+pub fn masked_summary(profile: &EndpointProfile, target: &Target) -> String {
+    match profile.prepare_masked(target, MASK) {
+        Ok(req) => {
+            let mut line = req.summary();
+            for (name, value) in &req.headers {
+                line.push_str(&format!(" -H '{name}: {value}'"));
+            }
+            if let Some(body) = &req.body {
+                line.push_str(&format!(" -d '{body}'"));
+            }
+            line
+        }
+        Err(reason) => reason,
+    }
+}
+
+/// Stands in for the secret while a curl command is built; replaced by a
+/// shell expression afterwards. Letters only, so URL-encoding keeps it whole.
+const CURL_PLACEHOLDER: &str = "ISRCTLSECRETPLACEHOLDER";
+
+/// The curl command equivalent to a revalidation, with the secret as a
+/// shell expression (`${BLOG_TOKEN}`, `$(cat file)`, `$(pass show x)`),
+/// never its value.
+pub fn curl_command(
+    profile: &EndpointProfile,
+    target: &Target,
+    source: &crate::model::secret::SecretSource,
+) -> Result<String, String> {
+    let req = profile.prepare_masked(target, CURL_PLACEHOLDER)?;
+    let secret_expr = shell_secret(source);
+    let fill = |text: &str| text.replace(CURL_PLACEHOLDER, &secret_expr);
+    let mut parts = vec![format!("curl -sS -X {}", req.method.as_str())];
+    for (name, value) in &req.headers {
+        parts.push(format!("-H \"{}\"", fill(&format!("{name}: {value}"))));
+    }
+    if let Some(body) = &req.body {
+        parts.push(format!("--data '{}'", body.replace('\'', "'\\''")));
+    }
+    parts.push(format!("\"{}\"", fill(req.url.as_str())));
+    Ok(parts.join(" "))
+}
+
+/// A shell expression that yields the secret where the user runs curl.
+fn shell_secret(source: &crate::model::secret::SecretSource) -> String {
+    use crate::model::secret::SecretSource;
+    match source {
+        SecretSource::Env(name) => format!("${{{name}}}"),
+        SecretSource::File(path) => format!("$(cat '{}')", path.display()),
+        SecretSource::Command(argv) => format!("$({})", argv.join(" ")),
+        SecretSource::Plain(_) => "${REVALIDATE_SECRET}".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::target::PageType;
+
+    fn public() -> Url {
+        Url::parse("https://blog.example.com").unwrap()
+    }
+
+    #[test]
+    fn app_router_puts_secret_path_and_type_in_the_query() {
+        let p = EndpointProfile::preset(Preset::AppRouter, &public());
+        let secret = Secret::new("tok", "test");
+        let req = p
+            .prepare(&Target::pattern("/blog/[slug]", PageType::Page), &secret)
+            .unwrap();
+        assert_eq!(req.method, Method::Post);
+        assert_eq!(
+            req.url.as_str(),
+            "https://blog.example.com/api/revalidate?secret=tok&path=%2Fblog%2F%5Bslug%5D&type=page"
+        );
+    }
+
+    #[test]
+    fn body_template_fills_slug_and_escapes() {
+        let mut p = EndpointProfile::preset(Preset::AppRouter, &public());
+        p.path = Placement::Body(r#"{"entry":{"slug":"{slug}"}}"#.into());
+        p.secret = SecretPlacement::Bearer;
+        let req = p
+            .prepare(&Target::path("/blog/a\"b"), &Secret::new("tok", "t"))
+            .unwrap();
+        assert_eq!(req.body.as_deref(), Some(r#"{"entry":{"slug":"a\"b"}}"#));
+        assert!(
+            req.headers
+                .contains(&("authorization".into(), "Bearer tok".into()))
+        );
+        assert!(!req.url.as_str().contains("tok"));
+    }
+
+    #[test]
+    fn curl_refers_to_the_secret_by_its_source() {
+        use crate::model::secret::SecretSource;
+        let p = EndpointProfile::preset(Preset::AppRouter, &public());
+        let curl = curl_command(
+            &p,
+            &Target::path("/a"),
+            &SecretSource::Env("BLOG_TOKEN".into()),
+        )
+        .unwrap();
+        assert_eq!(
+            curl,
+            "curl -sS -X POST \"https://blog.example.com/api/revalidate?secret=${BLOG_TOKEN}&path=%2Fa\""
+        );
+        let plain = SecretSource::Plain("hunter2".to_string().into());
+        let curl = curl_command(&p, &Target::path("/a"), &plain).unwrap();
+        assert!(!curl.contains("hunter2"));
+    }
+
+    #[test]
+    fn pages_router_refuses_tags_and_masked_form_hides_the_secret() {
+        let p = EndpointProfile::preset(Preset::PagesRouter, &public());
+        assert!(
+            p.prepare(&Target::tag("posts"), &Secret::new("tok", "t"))
+                .is_err()
+        );
+        let shown = masked_summary(&p, &Target::path("/a"));
+        assert_eq!(
+            shown,
+            "GET https://blog.example.com/api/revalidate?secret=***&path=%2Fa"
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! Reading the files isrctl is pointed at (the config, secret files, and
+//! sitemaps later): regular files only, up to a cap. A FIFO would block
+//! forever, `/dev/zero` would fill the memory, a directory says nothing:
+//! each is an error that says what to give instead.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Why a file could not be read, in words that name the fix.
+pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
+    // Metadata first: opening a FIFO blocks until a writer comes.
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    })?;
+    if meta.is_dir() {
+        return Err("is a directory, not a file".to_string());
+    }
+    if !meta.is_file() {
+        return Err(
+            "is not a regular file (a FIFO, device or socket): give a regular file".to_string(),
+        );
+    }
+    if meta.len() > cap {
+        return Err(format!(
+            "is {} bytes, more than the {} a file like this may have: is it the right file?",
+            meta.len(),
+            cap
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    // The file may grow between the check and the read: the cap holds anyway.
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > cap {
+        return Err(format!("grew past {cap} bytes while being read"));
+    }
+    Ok(bytes)
+}
+
+/// Where isrctl keeps its state (history, index, log, sitemap copies):
+/// `$XDG_STATE_HOME/isrctl`, else `$HOME/.local/state/isrctl`.
+pub fn state_dir() -> Option<PathBuf> {
+    state_dir_from(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME"))
+}
+
+/// XDG base directory rules: `$XDG_STATE_HOME` only counts when absolute.
+fn state_dir_from(xdg_state_home: Option<OsString>, home: Option<OsString>) -> Option<PathBuf> {
+    let xdg = xdg_state_home
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute());
+    let base = match xdg {
+        Some(p) => p,
+        None => PathBuf::from(home.filter(|h| !h.is_empty())?).join(".local/state"),
+    };
+    Some(base.join("isrctl"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_what_is_not_a_small_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(
+            read_regular(dir.path(), 10)
+                .unwrap_err()
+                .contains("directory")
+        );
+        assert_eq!(
+            read_regular(&dir.path().join("missing"), 10).unwrap_err(),
+            "no such file"
+        );
+        let big = dir.path().join("big");
+        std::fs::write(&big, "x".repeat(11)).unwrap();
+        assert!(
+            read_regular(&big, 10)
+                .unwrap_err()
+                .contains("more than the 10")
+        );
+        assert_eq!(read_regular(&big, 11).unwrap(), b"x".repeat(11));
+        if Path::new("/dev/zero").exists() {
+            assert!(
+                read_regular(Path::new("/dev/zero"), 10)
+                    .unwrap_err()
+                    .contains("not a regular file")
+            );
+        }
+    }
+    #[test]
+    fn state_dir_prefers_absolute_xdg_state_home() {
+        let dir = state_dir_from(Some("/xdg".into()), Some("/home/u".into()));
+        assert_eq!(dir, Some(PathBuf::from("/xdg/isrctl")));
+    }
+
+    #[test]
+    fn state_dir_ignores_relative_xdg_and_falls_back_to_home() {
+        let dir = state_dir_from(Some("rel".into()), Some("/home/u".into()));
+        assert_eq!(dir, Some(PathBuf::from("/home/u/.local/state/isrctl")));
+        assert_eq!(state_dir_from(None, None), None);
+    }
+}

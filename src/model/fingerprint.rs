@@ -1,0 +1,166 @@
+//! What identifies one render of a page, so two fetches can be compared:
+//! "is this the same page as before?" and "does the CDN serve what the
+//! origin serves?".
+//!
+//! Next.js sends a strong ETag and no Last-Modified; a route's marker (a
+//! regex over the HTML, e.g. a render-time `<meta>`) is the most telling
+//! when configured; the body hash is the fallback that always exists.
+
+use crate::model::cache_headers::HeaderList;
+use regex::Regex;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Hex digits of the body hash kept: enough to tell renders apart.
+const HASH_CHARS: usize = 16;
+/// Longest marker value kept, in characters.
+const MARKER_CHARS: usize = 120;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fingerprint {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// The route marker's first capture group (or whole match), if it matched.
+    pub marker: Option<String>,
+    pub body_sha256: String,
+    pub body_bytes: usize,
+    /// The body was longer than the read cap: the hash covers the start only.
+    pub truncated: bool,
+}
+
+impl Fingerprint {
+    pub fn of(headers: &HeaderList, body: &[u8], truncated: bool, marker: Option<&Regex>) -> Self {
+        let digest = Sha256::digest(body);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        Fingerprint {
+            etag: headers.first("etag").map(shown),
+            last_modified: headers.first("last-modified").map(shown),
+            marker: marker.and_then(|re| marker_value(re, body)),
+            body_sha256: hex[..HASH_CHARS].to_string(),
+            body_bytes: body.len(),
+            truncated,
+        }
+    }
+
+    /// Whether both show the same render, judged by the most telling
+    /// evidence both have: marker, then ETag, then body hash.
+    pub fn same_render(&self, other: &Fingerprint) -> bool {
+        if let (Some(a), Some(b)) = (&self.marker, &other.marker) {
+            return a == b;
+        }
+        if let (Some(a), Some(b)) = (&self.etag, &other.etag) {
+            return unweak(a) == unweak(b);
+        }
+        self.body_sha256 == other.body_sha256
+    }
+
+    /// What `same_render` compares, for evidence lines.
+    pub fn basis(&self, other: &Fingerprint) -> &'static str {
+        if self.marker.is_some() && other.marker.is_some() {
+            "marker"
+        } else if self.etag.is_some() && other.etag.is_some() {
+            "ETag"
+        } else {
+            "body sha256"
+        }
+    }
+
+    /// One line: `marker 1-1795… · etag "4f2a…" · sha256 9c1d…`.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(m) = &self.marker {
+            parts.push(format!("marker {m}"));
+        }
+        if let Some(e) = &self.etag {
+            parts.push(format!("etag {}", shorten(e, 20)));
+        }
+        if let Some(l) = &self.last_modified {
+            parts.push(format!("last-modified {l}"));
+        }
+        parts.push(format!(
+            "sha256 {}",
+            &self.body_sha256[..8.min(self.body_sha256.len())]
+        ));
+        parts.join(" · ")
+    }
+}
+
+fn marker_value(re: &Regex, body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let caps = re.captures(&text)?;
+    let m = caps.get(1).or_else(|| caps.get(0))?;
+    Some(crate::model::safe_text::cut(
+        &shown(m.as_str()),
+        MARKER_CHARS,
+    ))
+}
+
+/// A value from the server as it may be shown: control characters escaped
+/// (compared escaped on both sides, so comparisons are unchanged).
+fn shown(value: &str) -> String {
+    crate::model::safe_text::one_line(value).into_owned()
+}
+
+/// A CDN that compresses may turn a strong ETag weak: same render.
+fn unweak(etag: &str) -> &str {
+    etag.trim().trim_start_matches("W/")
+}
+
+fn shorten(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(chars).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fp(etag: Option<&str>, body: &str, marker: Option<&Regex>) -> Fingerprint {
+        let pairs: Vec<(&str, &str)> = etag.map(|e| ("ETag", e)).into_iter().collect();
+        Fingerprint::of(
+            &HeaderList::from_pairs(pairs),
+            body.as_bytes(),
+            false,
+            marker,
+        )
+    }
+
+    #[test]
+    fn marker_decides_over_etag_and_body() {
+        let re = Regex::new(r#"rendered-at" content="([^"]+)""#).unwrap();
+        let a = fp(
+            Some("\"1\""),
+            r#"<meta name="rendered-at" content="10">x"#,
+            Some(&re),
+        );
+        let b = fp(
+            Some("\"2\""),
+            r#"<meta name="rendered-at" content="10">y"#,
+            Some(&re),
+        );
+        let c = fp(
+            Some("\"1\""),
+            r#"<meta name="rendered-at" content="11">x"#,
+            Some(&re),
+        );
+        assert_eq!(a.marker.as_deref(), Some("10"));
+        assert!(a.same_render(&b), "same marker, different ETag and body");
+        assert!(!a.same_render(&c), "new marker");
+        assert_eq!(a.basis(&b), "marker");
+    }
+
+    #[test]
+    fn etag_then_body_hash() {
+        assert!(fp(Some("W/\"ab\""), "x", None).same_render(&fp(Some("\"ab\""), "y", None)));
+        assert!(!fp(Some("\"ab\""), "x", None).same_render(&fp(Some("\"cd\""), "x", None)));
+        assert!(fp(None, "same", None).same_render(&fp(None, "same", None)));
+        assert!(!fp(None, "one", None).same_render(&fp(None, "two", None)));
+        assert_eq!(
+            fp(None, "x", None).basis(&fp(None, "x", None)),
+            "body sha256"
+        );
+    }
+}

@@ -1,0 +1,23 @@
+//! What things are: sites, targets, outcomes, secrets, paths, cache
+//! headers, text safe to show. No network, no spawned work; every floor
+//! above builds on these words.
+
+// First, so its print macros are in scope in every module below.
+#[macro_use]
+pub(crate) mod out;
+pub(crate) mod cache_headers;
+pub mod config;
+pub mod endpoint;
+pub(crate) mod exit;
+pub(crate) mod files;
+pub(crate) mod fingerprint;
+pub mod logging;
+pub mod outcome;
+pub(crate) mod paths;
+pub mod purge;
+pub mod redact;
+pub mod route_search;
+pub mod safe_text;
+pub mod secret;
+pub mod target;
+pub(crate) mod text;

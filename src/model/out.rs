@@ -1,0 +1,73 @@
+//! Writing to stdout and stderr: the one way out for both faces.
+//!
+//! Everything printed passes through here, so two promises hold for every
+//! command: text reaches the terminal with control characters escaped
+//! (a server's `ESC ]52;…` is shown, never obeyed), and a closed pipe
+//! (`isrctl sites | head -1`, a failing `jq`) ends the output quietly
+//! instead of panicking; the command still exits with its usual status.
+
+use crate::model::safe_text;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+static STDERR_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// `println!` for the command line: escaped, quiet on a closed pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::model::out::stdout(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `print!` for the command line.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::model::out::stdout(&format!($($arg)*)) };
+}
+
+/// `eprintln!` for the command line.
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::model::out::stderr(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `eprint!` for the command line (a prompt).
+macro_rules! errout {
+    ($($arg:tt)*) => { $crate::model::out::stderr(&format!($($arg)*)) };
+}
+
+/// Write `text` to stdout, control characters escaped.
+pub fn stdout(text: &str) {
+    write_to(
+        &mut std::io::stdout().lock(),
+        &STDOUT_CLOSED,
+        &safe_text::escape_controls(text),
+    );
+}
+
+/// Write `text` to stderr, control characters escaped.
+pub fn stderr(text: &str) {
+    write_to(
+        &mut std::io::stderr().lock(),
+        &STDERR_CLOSED,
+        &safe_text::escape_controls(text),
+    );
+}
+
+/// Our own terminal control on stderr (the progress line's `\r` and
+/// erase-line), never text from outside.
+pub fn stderr_control(sequence: &str) {
+    write_to(&mut std::io::stderr().lock(), &STDERR_CLOSED, sequence);
+}
+
+fn write_to(stream: &mut impl Write, closed: &AtomicBool, text: &str) {
+    if closed.load(Ordering::Relaxed) {
+        return;
+    }
+    // A broken pipe means the reader is gone: stop writing, keep working.
+    // Any other write error is just as unfixable from here.
+    if stream
+        .write_all(text.as_bytes())
+        .and_then(|()| stream.flush())
+        .is_err()
+    {
+        closed.store(true, Ordering::Relaxed);
+    }
+}

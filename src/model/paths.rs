@@ -1,0 +1,265 @@
+//! Checking a path before it is sent to `revalidatePath`.
+//!
+//! Real Next.js answers `{"revalidated":true}` for `blog/hello` (no leading
+//! slash) and for `/blog/[slug]` without a type, and revalidates nothing:
+//! a silent no-op. So these are refused here, with the fix, before any
+//! request leaves.
+
+use crate::model::target::PageType;
+use url::Url;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LintLevel {
+    /// Sent, but worth knowing.
+    Warning,
+    /// Not sent: it would fail or silently do nothing.
+    Refused,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LintFinding {
+    pub level: LintLevel,
+    pub message: String,
+}
+
+impl LintFinding {
+    fn refused(message: impl Into<String>) -> Self {
+        LintFinding {
+            level: LintLevel::Refused,
+            message: message.into(),
+        }
+    }
+    fn warning(message: impl Into<String>) -> Self {
+        LintFinding {
+            level: LintLevel::Warning,
+            message: message.into(),
+        }
+    }
+}
+
+/// What the site's Next.js config says about paths.
+#[derive(Clone, Debug, Default)]
+pub struct PathRules {
+    /// `trailingSlash: true` in next.config.
+    pub trailing_slash: bool,
+}
+
+/// Whether a path has a dynamic segment: `[slug]`, `[...slug]`, `[[...slug]]` or a `(group)`.
+pub fn is_dynamic_pattern(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        (segment.starts_with('[') && segment.ends_with(']'))
+            || (segment.starts_with('(') && segment.ends_with(')') && segment.len() > 2)
+    })
+}
+
+/// Lint one path. `page_type` is the type given with it, if any.
+pub fn lint_path(path: &str, page_type: Option<PageType>, rules: &PathRules) -> Vec<LintFinding> {
+    let mut findings = Vec::new();
+    if let Some(refusal) = refusal(path, page_type) {
+        findings.push(refusal);
+        return findings;
+    }
+    findings.extend(warnings(path, page_type, rules));
+    findings
+}
+
+/// The first reason the path must not be sent, if any.
+fn refusal(path: &str, page_type: Option<PageType>) -> Option<LintFinding> {
+    if path.trim().is_empty() {
+        return Some(LintFinding::refused(
+            "the path is empty: give one such as /about",
+        ));
+    }
+    if let Some(rest) = path
+        .strip_prefix("https://")
+        .or_else(|| path.strip_prefix("http://"))
+    {
+        let suggestion = rest.find('/').map(|i| &rest[i..]).unwrap_or("/");
+        return Some(LintFinding::refused(format!(
+            "give the path, not the URL: did you mean {suggestion}?"
+        )));
+    }
+    if path.chars().any(char::is_whitespace) {
+        return Some(LintFinding::refused(format!(
+            "the path contains whitespace: did you mean {}?",
+            path.split_whitespace().collect::<Vec<_>>().join("%20")
+        )));
+    }
+    if !path.starts_with('/') {
+        return Some(LintFinding::refused(format!(
+            "paths start with '/': did you mean /{path}? (Next.js answers revalidated:true for '{path}' and revalidates nothing)"
+        )));
+    }
+    if let Some(i) = path.find(['?', '#']) {
+        return Some(LintFinding::refused(format!(
+            "revalidatePath takes a path without query or fragment: did you mean {}?",
+            &path[..i]
+        )));
+    }
+    if path.split('/').any(|s| s == ".." || s == ".") {
+        return Some(LintFinding::refused(
+            "the path contains '.' or '..' segments: give the canonical path",
+        ));
+    }
+    if is_dynamic_pattern(path) && page_type.is_none() {
+        return Some(LintFinding::refused(format!(
+            "{path} is a dynamic pattern: Next.js revalidates nothing without its type; add the type 'page' (every page of the pattern) or 'layout'"
+        )));
+    }
+    None
+}
+
+fn warnings(path: &str, page_type: Option<PageType>, rules: &PathRules) -> Vec<LintFinding> {
+    let mut found = Vec::new();
+    if page_type.is_some() && !is_dynamic_pattern(path) && page_type != Some(PageType::Layout) {
+        found.push(LintFinding::warning(format!(
+            "{path} has no dynamic segment: the type is not needed"
+        )));
+    }
+    if path.contains("//") {
+        found.push(LintFinding::warning(
+            "the path contains '//': Next.js will not match it to a page",
+        ));
+    }
+    if has_bad_percent_encoding(path) {
+        found.push(LintFinding::warning(
+            "the path has a '%' that does not start a valid percent-encoding",
+        ));
+    }
+    if path.len() > 1 && path.ends_with('/') && !rules.trailing_slash {
+        found.push(LintFinding::warning(
+            "trailing slash on a site without trailingSlash: Next.js accepts it, but the page URL has none",
+        ));
+    }
+    found
+}
+
+fn has_bad_percent_encoding(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'%'
+            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    })
+}
+
+/// The first refusal among findings, if any.
+pub fn first_refusal(findings: &[LintFinding]) -> Option<&LintFinding> {
+    findings.iter().find(|f| f.level == LintLevel::Refused)
+}
+
+/// `base` with `path` appended to its own path (keeps a basePath).
+pub fn page_url(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let slash = if path.starts_with('/') { "" } else { "/" };
+    url.set_path(&format!(
+        "{}{slash}{path}",
+        base.path().trim_end_matches('/')
+    ));
+    url
+}
+
+/// Whether a pattern such as `/blog/[slug]` covers a concrete path.
+pub fn covers(pattern: &str, path: &str) -> bool {
+    let segs = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|s| !(s.is_empty() || s.starts_with('(') && s.ends_with(')')))
+            .map(str::to_string)
+            .collect()
+    };
+    let (pat, path) = (segs(pattern), segs(path));
+    if pat
+        .last()
+        .is_some_and(|s| s.starts_with("[...") || s.starts_with("[[..."))
+    {
+        return path.len() >= pat.len() - 1
+            && pat
+                .iter()
+                .zip(&path)
+                .all(|(a, b)| a.starts_with('[') || a == b);
+    }
+    pat.len() == path.len()
+        && pat
+            .iter()
+            .zip(&path)
+            .all(|(a, b)| a.starts_with('[') || a == b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(path: &str) -> Option<String> {
+        first_refusal(&lint_path(path, None, &PathRules::default())).map(|f| f.message.clone())
+    }
+
+    #[test]
+    fn missing_slash_suggests_the_fix() {
+        let msg = refused("about").unwrap();
+        assert!(
+            msg.starts_with("paths start with '/': did you mean /about?"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn pattern_without_type_is_refused_with_pattern_type_allowed() {
+        assert!(refused("/blog/[slug]").unwrap().contains("dynamic pattern"));
+        assert!(refused("/docs/[...slug]").is_some());
+        assert!(refused("/(marketing)/about").is_some());
+        let with_type = lint_path("/blog/[slug]", Some(PageType::Page), &PathRules::default());
+        assert!(first_refusal(&with_type).is_none());
+    }
+
+    #[test]
+    fn urls_queries_whitespace_and_dots_are_refused() {
+        assert!(
+            refused("https://x.com/a/b")
+                .unwrap()
+                .contains("did you mean /a/b?")
+        );
+        assert!(refused("/a?b=1").unwrap().contains("did you mean /a?"));
+        assert!(refused("/a b").is_some());
+        assert!(refused("/a/../b").is_some());
+        assert!(refused("").is_some());
+    }
+
+    #[test]
+    fn plain_paths_pass_and_oddities_warn() {
+        assert!(lint_path("/blog/hello", None, &PathRules::default()).is_empty());
+        assert!(lint_path("/", None, &PathRules::default()).is_empty());
+        let warn = lint_path("/blog/hello/", None, &PathRules::default());
+        assert_eq!(warn[0].level, LintLevel::Warning);
+        let no_warn = lint_path(
+            "/blog/hello/",
+            None,
+            &PathRules {
+                trailing_slash: true,
+            },
+        );
+        assert!(no_warn.is_empty());
+        assert!(!lint_path("/a%zz", None, &PathRules::default()).is_empty());
+        assert!(lint_path("/a%20b", None, &PathRules::default()).is_empty());
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any string: never a panic, and what Next.js would take as
+            /// a silent no-op (no leading slash) is always refused.
+            #[test]
+            fn any_path_is_linted_and_a_missing_slash_is_refused(path in "\\PC{0,40}") {
+                let findings = lint_path(&path, None, &PathRules::default());
+                if !path.starts_with('/') {
+                    prop_assert!(first_refusal(&findings).is_some(), "{path:?}: {findings:?}");
+                }
+                if path.starts_with('/') && first_refusal(&findings).is_none() {
+                    prop_assert!(!path.contains(['?', '#']) && !path.chars().any(char::is_whitespace));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! What a purge is, before any byte is sent: the CDN a site is configured
+//! with (`[sites.X.purge]`), what to purge, and how a purge call ended.
+//! The wire floor turns these into each provider's documented calls.
+
+use crate::model::endpoint::SuccessRule;
+use crate::model::secret::SecretSource;
+use serde::Serialize;
+use url::Url;
+
+/// `[sites.X.purge]`: which CDN, where, and the token for its API.
+#[derive(Clone, Debug)]
+pub struct PurgeConfig {
+    pub provider: Provider,
+    /// The API token (none for Varnish nodes that trust their network).
+    pub token: Option<SecretSource>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Provider {
+    /// Every cache node gets `PURGE <path>` (with the public URL's Host:
+    /// Varnish's cache key includes it), or `BAN` with the path in a header.
+    Varnish {
+        nodes: Vec<Url>,
+        ban_header: Option<String>,
+    },
+    /// `POST {api_url}/zones/{zone_id}/purge_cache` (Cloudflare API v4).
+    Cloudflare {
+        api_url: Url,
+        zone_id: String,
+        mode: CloudflareMode,
+    },
+    /// Fastly's purge API: URLs, surrogate keys, everything; soft by default.
+    Fastly {
+        api_url: Url,
+        service_id: String,
+        soft: bool,
+    },
+    /// Vercel's edge cache, by tag: invalidate, or dangerously-delete
+    /// with `hard = true`.
+    Vercel {
+        api_url: Url,
+        project_id: String,
+        team_id: Option<String>,
+        hard: bool,
+    },
+    /// CloudFront invalidations, signed with the standard AWS credentials;
+    /// each is polled until it completes.
+    CloudFront {
+        api_url: Url,
+        distribution_id: String,
+    },
+    /// A data-defined purge request (nginx cache purge, Bunny, KeyCDN,
+    /// in-house): one call per item, templates with {url} {path} {tag} {host}.
+    Http {
+        url: String,
+        method: String,
+        headers: Vec<(String, String)>,
+        body: Option<String>,
+        success: SuccessRule,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CloudflareMode {
+    /// Purge by URL (`files`), tags and prefixes as asked.
+    Files,
+    /// Paths become prefixes (covers the RSC variant and query strings).
+    Prefixes,
+    Tags,
+    /// Purge the whole host.
+    Hosts,
+    Everything,
+}
+
+impl Provider {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Provider::Varnish { .. } => "varnish",
+            Provider::Cloudflare { .. } => "cloudflare",
+            Provider::Fastly { .. } => "fastly",
+            Provider::Vercel { .. } => "vercel",
+            Provider::CloudFront { .. } => "cloudfront",
+            Provider::Http { .. } => "http",
+        }
+    }
+
+    /// Whether the CDN can purge by cache tag; if not, a tag is purged as
+    /// the URLs of the configured routes that carry it.
+    pub fn purges_tags(&self) -> bool {
+        matches!(
+            self,
+            Provider::Cloudflare { .. } | Provider::Fastly { .. } | Provider::Vercel { .. }
+        )
+    }
+}
+
+/// What to purge.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum PurgeItem {
+    /// A page, by its path (the public URL is built from it).
+    Path(String),
+    /// A cache tag (CDN tags, not Next.js tags, though sites often share them).
+    Tag(String),
+    /// Every URL under a path.
+    Prefix(String),
+    /// The whole site at the CDN.
+    Everything,
+}
+
+impl std::fmt::Display for PurgeItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PurgeItem::Path(p) => write!(f, "{p}"),
+            PurgeItem::Tag(t) => write!(f, "tag {t}"),
+            PurgeItem::Prefix(p) => write!(f, "prefix {p}*"),
+            PurgeItem::Everything => write!(f, "everything"),
+        }
+    }
+}
+
+/// How a purge call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PurgeKind {
+    Purged,
+    /// 401/403: the token (or the node's ACL) refused the purge.
+    Unauthorized,
+    /// The provider refused the request (4xx, or `success: false`).
+    Rejected,
+    /// Still 429 after waiting as asked.
+    RateLimited,
+    /// More items than the provider takes in one request.
+    BatchTooLarge,
+    /// 5xx from the provider or node.
+    ServerError,
+    Timeout,
+    ConnectionFailed,
+    /// Not sent: nothing could express it, or Ctrl-C came first.
+    NotSent,
+}
+
+impl PurgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PurgeKind::Purged => "purged",
+            PurgeKind::Unauthorized => "unauthorized",
+            PurgeKind::Rejected => "rejected",
+            PurgeKind::RateLimited => "rate_limited",
+            PurgeKind::BatchTooLarge => "batch_too_large",
+            PurgeKind::ServerError => "server_error",
+            PurgeKind::Timeout => "timeout",
+            PurgeKind::ConnectionFailed => "connection_failed",
+            PurgeKind::NotSent => "not_sent",
+        }
+    }
+}
+
+/// One purge call's result, safe to show and store.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PurgeOutcome {
+    pub provider: &'static str,
+    /// The call, token masked: `POST https://api…/purge_cache {"files":[…]}`.
+    pub call: String,
+    pub covers: Vec<PurgeItem>,
+    pub kind: PurgeKind,
+    pub explanation: String,
+    pub fix: Option<String>,
+    pub status: Option<u16>,
+    /// The provider's own words, masked and escaped.
+    pub message: Option<String>,
+    pub latency_ms: Option<u64>,
+}
+
+/// One HTTP call of a purge, as it will be sent (or shown, token masked).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PurgeCall {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    /// The items this call purges.
+    pub covers: Vec<PurgeItem>,
+}
+
+impl PurgeCall {
+    /// `PURGE http://10.0.0.7:6081/about (Host: blog.example.com)`.
+    pub fn summary(&self) -> String {
+        let mut text = format!("{} {}", self.method, self.url);
+        let shown: Vec<String> = self
+            .headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case("content-type"))
+            .map(|(n, v)| format!("{n}: {v}"))
+            .collect();
+        if !shown.is_empty() {
+            text.push_str(&format!(" ({})", shown.join(", ")));
+        }
+        if let Some(body) = &self.body {
+            text.push_str(&format!(" {body}"));
+        }
+        text
+    }
+}
+
+/// History keys targets by path or tag: a prefix is kept as its path with
+/// `*`, everything as `*`.
+pub fn item_target(item: &PurgeItem) -> crate::model::target::Target {
+    match item {
+        PurgeItem::Path(p) => crate::model::target::Target::path(p.clone()),
+        PurgeItem::Tag(t) => crate::model::target::Target::tag(t.clone()),
+        PurgeItem::Prefix(p) => crate::model::target::Target::path(format!("{p}*")),
+        PurgeItem::Everything => crate::model::target::Target::path("*"),
+    }
+}

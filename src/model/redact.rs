@@ -1,0 +1,135 @@
+//! Removing the secret from anything that may be shown or stored.
+//!
+//! HTTP client errors embed the request URL with its query string, servers
+//! may echo what they received, and a `Location` header may carry it back:
+//! every such string passes through a `Redactor` first.
+
+use crate::model::safe_text::{cut, escape_controls, looks_binary, one_line};
+use crate::model::secret::Secret;
+
+pub const MASK: &str = "***";
+
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    needles: Vec<String>,
+}
+
+impl Redactor {
+    pub fn new(secret: Option<&Secret>) -> Self {
+        let mut redactor = Redactor::default();
+        if let Some(secret) = secret {
+            redactor.add(secret.expose());
+        }
+        redactor
+    }
+
+    /// Hide `value` and the forms it takes in URLs and JSON.
+    pub fn add(&mut self, value: &str) {
+        if value.is_empty() {
+            return;
+        }
+        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        let path_encoded = encoded.replace('+', "%20");
+        let json = serde_json::to_string(value).unwrap_or_default();
+        let json_inner = json.trim_matches('"').to_string();
+        for form in [value.to_string(), encoded, path_encoded, json_inner] {
+            if !form.is_empty() && !self.needles.contains(&form) {
+                self.needles.push(form);
+            }
+        }
+        // Longest first, so a form that contains another is replaced whole.
+        self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for needle in &self.needles {
+            if out.contains(needle.as_str()) {
+                out = out.replace(needle.as_str(), MASK);
+            }
+        }
+        out
+    }
+
+    /// For text that was cut short (a capped read): also mask a start of
+    /// the secret left at its very end, so no 3+ characters of it survive.
+    pub fn mask_cut_tail(&self, text: &str) -> String {
+        for needle in &self.needles {
+            let mut ends: Vec<usize> = needle.char_indices().map(|(i, _)| i).skip(3).collect();
+            ends.push(needle.len());
+            let longest = ends
+                .into_iter()
+                .rev()
+                .find(|&end| text.ends_with(&needle[..end]));
+            if let Some(end) = longest {
+                return format!("{}{MASK}", &text[..text.len() - end]);
+            }
+        }
+        text.to_string()
+    }
+}
+
+/// Text from outside, ready to show or store: masked, escaped, cut to
+/// `max` characters. `whole` says whether `text` is all there was; when it
+/// is not (a capped read), a secret cut at its end is masked too.
+pub fn excerpt(text: &str, redactor: &Redactor, max: usize, whole: bool) -> String {
+    let masked = redactor.redact(text);
+    let masked = if whole {
+        masked
+    } else {
+        redactor.mask_cut_tail(&masked)
+    };
+    cut(&escape_controls(&masked), max)
+}
+
+/// Text from outside on one line (whitespace runs collapsed), masked,
+/// escaped and cut.
+pub fn one_line_excerpt(text: &str, redactor: &Redactor, max: usize, whole: bool) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let masked = redactor.redact(&collapsed);
+    let masked = if whole {
+        masked
+    } else {
+        redactor.mask_cut_tail(&masked)
+    };
+    cut(&one_line(&masked), max)
+}
+
+/// How a body may be shown: its text, or "binary body, N bytes, gzip" when
+/// it is compressed or not text (never the bytes themselves).
+pub fn body_excerpt(
+    body: &[u8],
+    content_encoding: Option<&str>,
+    redactor: &Redactor,
+    max: usize,
+    whole: bool,
+) -> Option<String> {
+    let encoding = content_encoding
+        .map(str::trim)
+        .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"));
+    if encoding.is_some() || looks_binary(body) {
+        let mut words = format!("binary body, {} bytes", body.len());
+        if let Some(encoding) = encoding {
+            words.push_str(", ");
+            words.push_str(&one_line(encoding));
+        }
+        return Some(words);
+    }
+    let text = String::from_utf8_lossy(body);
+    Some(excerpt(text.trim(), redactor, max, whole)).filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hides_raw_and_encoded_forms() {
+        let secret = Secret::new("s3cr et/+x", "test");
+        let r = Redactor::new(Some(&secret));
+        let text = "url ?secret=s3cr+et%2F%2Bx and raw s3cr et/+x and s3cr%20et%2F%2Bx";
+        let out = r.redact(text);
+        assert!(!out.contains("s3cr"), "{out}");
+        assert_eq!(out.matches(MASK).count(), 3);
+    }
+}

@@ -1,0 +1,58 @@
+//! The HTTP client settings every request shares: timeouts, no redirects,
+//! TLS verification, capped reads.
+
+use crate::model::config::Limits;
+use std::time::Duration;
+
+/// Endpoint answers are small JSON; anything beyond this is not read.
+pub const ENDPOINT_BODY_CAP: usize = 64 * 1024;
+/// Pages are read up to this much (for fingerprints and markers).
+pub const PAGE_BODY_CAP: usize = 4 * 1024 * 1024;
+
+pub const USER_AGENT: &str = concat!("isrctl/", env!("CARGO_PKG_VERSION"));
+
+/// A client that never follows redirects: the secret must reach only the
+/// endpoint's own origin, and a redirect is an outcome worth reporting.
+pub fn client(limits: &Limits, tls_verify: bool) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(limits.connect_timeout)
+        .timeout(limits.timeout)
+        .pool_max_idle_per_host(limits.concurrency.max(1))
+        .tls_danger_accept_invalid_certs(!tls_verify)
+        .build()
+}
+
+/// Read at most `cap` bytes of the body. Returns the bytes and whether the
+/// body was longer. A body error after some bytes keeps what arrived.
+pub async fn read_capped(
+    response: &mut reqwest::Response,
+    cap: usize,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = cap - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
+/// Parse `Retry-After`: delay-seconds or an HTTP date.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+    let wait = when.duration_since(jiff::Timestamp::now());
+    Duration::try_from(wait).ok().or(Some(Duration::ZERO))
+}

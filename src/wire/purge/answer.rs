@@ -1,0 +1,125 @@
+//! Reading a provider's answer to a purge call: purged, or which failure,
+//! in words with the fix; each provider's own error JSON (or XML) quoted.
+
+use super::send::Purger;
+use super::{Provider, cloudflare, cloudfront, fastly, vercel};
+use super::{PurgeKind, PurgeOutcome};
+use crate::model::endpoint::SuccessRule;
+use crate::model::redact;
+use std::time::Duration;
+
+impl Purger {
+    pub(super) fn judge(
+        &self,
+        o: &mut PurgeOutcome,
+        status: u16,
+        body: &[u8],
+        wait: Option<Duration>,
+    ) {
+        // The provider's own words, and whether they say "too much at
+        // once" (a batch too large, or CloudFront's in-progress limit).
+        let provider_error = match self.config.provider {
+            Provider::Cloudflare { .. } => cloudflare::error(body),
+            Provider::CloudFront { .. } => cloudfront::error(body).map(|(code, message)| {
+                let busy = code == "TooManyInvalidationsInProgress" || code == "Throttling";
+                (format!("{code}: {message}"), busy)
+            }),
+            Provider::Fastly { .. } => fastly::error(body).map(|m| (m, false)),
+            Provider::Vercel { .. } => vercel::error(body).map(|m| (m, false)),
+            _ => None,
+        };
+        o.message = provider_error
+            .as_ref()
+            .map(|(m, _)| m.clone())
+            .or_else(|| redact::body_excerpt(body, None, &self.redactor, 300, true))
+            .map(|m| redact::one_line_excerpt(&m, &self.redactor, 300, true));
+        let provider = self.provider();
+        let (kind, explanation, fix): (PurgeKind, String, Option<String>) = match status {
+            200..=299 if self.succeeded(body) => (PurgeKind::Purged, format!("{provider} purged it"), None),
+            200..=299 => (
+                PurgeKind::Rejected,
+                format!("{provider} answered {status} but did not confirm the purge"),
+                Some("read the provider's message below".into()),
+            ),
+            401 | 403 => (
+                PurgeKind::Unauthorized,
+                format!("{provider} refused the purge ({status})"),
+                Some(self.auth_fix()),
+            ),
+            405 | 501 => (
+                PurgeKind::Rejected,
+                format!("{provider} does not accept {} here ({status})", o.call.split(' ').next().unwrap_or("the method")),
+                Some("the cache node's VCL must handle PURGE (or BAN): see the README's purge section".into()),
+            ),
+            413 => batch_too_large(provider),
+            429 => (
+                PurgeKind::RateLimited,
+                match wait {
+                    Some(w) => format!("{provider} rate limited the purge (429): it asks to wait {} s", w.as_secs()),
+                    None => format!("{provider} rate limited the purge (429)"),
+                },
+                Some("purge fewer items at once, or wait and run again".into()),
+            ),
+            400..=499 if matches!(self.config.provider, Provider::CloudFront { .. })
+                && provider_error.as_ref().is_some_and(|(_, busy)| *busy) =>
+            {
+                (
+                    PurgeKind::RateLimited,
+                    "cloudfront has too many invalidations in progress (3,000 paths at most)".into(),
+                    Some("wait until the invalidations in progress complete (minutes), then run again".into()),
+                )
+            }
+            400..=499 if provider_error.as_ref().is_some_and(|(_, too_many)| *too_many) => {
+                batch_too_large(provider)
+            }
+            400..=499 => (
+                PurgeKind::Rejected,
+                format!("{provider} rejected the purge ({status})"),
+                Some("read the provider's message: a wrong zone or service id, or an item it cannot purge".into()),
+            ),
+            _ => (
+                PurgeKind::ServerError,
+                format!("{provider} failed ({status})"),
+                Some("retry; if it persists, check the provider's status page".into()),
+            ),
+        };
+        o.kind = kind;
+        o.explanation = explanation;
+        o.fix = fix;
+    }
+
+    fn succeeded(&self, body: &[u8]) -> bool {
+        match &self.config.provider {
+            Provider::Cloudflare { .. } => cloudflare::succeeded(body),
+            Provider::Fastly { .. } | Provider::Vercel { .. } => {
+                serde_json::from_slice::<serde_json::Value>(body).is_ok()
+            }
+            Provider::Http { success, .. } if *success != SuccessRule::Any2xx => {
+                serde_json::from_slice::<serde_json::Value>(body).is_ok()
+            }
+            _ => true,
+        }
+    }
+
+    fn auth_fix(&self) -> String {
+        match &self.config.provider {
+            Provider::Varnish { .. } => "the node refuses purges from this address: add it to the VCL's purge ACL".into(),
+            Provider::Cloudflare { .. } => "check the token in [purge.token]: it needs the Zone › Cache Purge permission for this zone".into(),
+            Provider::Fastly { .. } => "check the token in [purge.token]: it needs the purge_select scope (purge_all for --everything) on this service".into(),
+            Provider::Vercel { .. } => "check the token in [purge.token] and team_id: the token's owner needs the owner or member role on the project's team".into(),
+            Provider::CloudFront { .. } => "check the AWS credentials (AWS_ACCESS_KEY_ID…, or the profile): they need cloudfront:CreateInvalidation and cloudfront:GetInvalidation on this distribution".into(),
+            Provider::Http { .. } => "check the token in [purge.token] and where the request carries it".into(),
+        }
+    }
+}
+
+fn batch_too_large(provider: &str) -> (PurgeKind, String, Option<String>) {
+    (
+        PurgeKind::BatchTooLarge,
+        format!("{provider} takes fewer items per request"),
+        Some(
+            "purge fewer items at once (isrctl batches at the documented limit: report this)"
+                .into(),
+        ),
+    )
+}

@@ -1,0 +1,97 @@
+//! Cloudflare, as its API v4 documents "Purge Cached Content":
+//! `POST /zones/{zone_id}/purge_cache`, `Authorization: Bearer TOKEN`, a
+//! JSON body of one kind — `{"files": [url…]}`, `{"prefixes": [host/path…]}`,
+//! `{"tags": […]}`, `{"hosts": […]}` or `{"purge_everything": true}` — at
+//! most 100 operations per request (every plan but Enterprise, which takes
+//! 500; developers.cloudflare.com/cache/how-to/purge-cache, 2026). Purges
+//! are rate limited per account with a token bucket (Free: 5 requests a
+//! minute, bucket 25); a 429 is waited out as it asks.
+//! Answers are `{"success": bool, "errors": [{"code", "message"}], …}`.
+
+use super::{CloudflareMode, PurgeCall, PurgeItem, public_host, public_page};
+use crate::model::config::Site;
+use url::Url;
+
+/// Operations per request (Free, Pro and Business plans).
+pub const BATCH: usize = 100;
+
+pub(super) fn calls(
+    site: &Site,
+    api_url: &Url,
+    zone_id: &str,
+    mode: CloudflareMode,
+    items: &[PurgeItem],
+    token: &str,
+) -> Result<Vec<PurgeCall>, String> {
+    let url = format!(
+        "{}/zones/{zone_id}/purge_cache",
+        api_url.as_str().trim_end_matches('/')
+    );
+    let call = |body: serde_json::Value, covers: Vec<PurgeItem>| PurgeCall {
+        method: "POST".into(),
+        url: url.clone(),
+        headers: vec![
+            ("Authorization".into(), format!("Bearer {token}")),
+            ("Content-Type".into(), "application/json".into()),
+        ],
+        body: Some(body.to_string()),
+        covers,
+    };
+    if mode == CloudflareMode::Everything || items.contains(&PurgeItem::Everything) {
+        let body = serde_json::json!({ "purge_everything": true });
+        return Ok(vec![call(body, vec![PurgeItem::Everything])]);
+    }
+    if mode == CloudflareMode::Hosts {
+        let body = serde_json::json!({ "hosts": [site.public_url.host_str().unwrap_or_default()] });
+        return Ok(vec![call(body, items.to_vec())]);
+    }
+    let mut groups: Vec<(&str, Vec<(String, PurgeItem)>)> = vec![
+        ("files", Vec::new()),
+        ("prefixes", Vec::new()),
+        ("tags", Vec::new()),
+    ];
+    for item in items {
+        let (group, value) = match (item, mode) {
+            (PurgeItem::Path(path), CloudflareMode::Prefixes) => (1, prefix(site, path)),
+            (PurgeItem::Path(path), _) => (0, public_page(site, path).to_string()),
+            (PurgeItem::Prefix(path), _) => (1, prefix(site, path)),
+            (PurgeItem::Tag(tag), _) => (2, tag.clone()),
+            (PurgeItem::Everything, _) => continue,
+        };
+        groups[group].1.push((value, item.clone()));
+    }
+    let mut calls = Vec::new();
+    for (key, entries) in groups {
+        for batch in entries.chunks(BATCH) {
+            let values: Vec<&str> = batch.iter().map(|(v, _)| v.as_str()).collect();
+            let covers = batch.iter().map(|(_, i)| i.clone()).collect();
+            calls.push(call(serde_json::json!({ key: values }), covers));
+        }
+    }
+    Ok(calls)
+}
+
+/// A Cloudflare prefix: host and path, no scheme.
+fn prefix(site: &Site, path: &str) -> String {
+    let page = public_page(site, path);
+    format!("{}{}", public_host(site), page.path())
+}
+
+/// The first error message of a Cloudflare answer, and whether it says the
+/// request carried too many items.
+pub(super) fn error(body: &[u8]) -> Option<(String, bool)> {
+    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let first = json.get("errors")?.as_array()?.first()?;
+    let message = first.get("message")?.as_str()?.to_string();
+    let code = first.get("code").and_then(serde_json::Value::as_i64);
+    let too_many = message.to_lowercase().contains("too many") || code == Some(1015);
+    Some((message, too_many))
+}
+
+/// Whether a 2xx answer says `"success": true`.
+pub(super) fn succeeded(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|j| j.get("success").and_then(serde_json::Value::as_bool))
+        == Some(true)
+}

@@ -1,0 +1,292 @@
+//! Sending purge calls and classifying the answers, for every provider:
+//! one call at a time (a provider's rate budget is per account, and purges
+//! are few), a 429 waited out as its `Retry-After` says, every string
+//! masked (the token and the revalidation secret) and escaped.
+
+use super::{
+    Provider, PurgeCall, PurgeConfig, PurgeItem, PurgeKind, PurgeOutcome, calls, cloudfront,
+};
+use crate::model::config::Site;
+use crate::model::outcome::OutcomeKind;
+use crate::model::redact::{MASK, Redactor};
+use crate::model::secret::Secret;
+use crate::wire::http::{self, ENDPOINT_BODY_CAP};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// What a purge provider signs or authorises its calls with.
+#[derive(Default)]
+pub struct PurgeCredentials {
+    /// The API token (none for Varnish nodes that trust their network).
+    pub token: Option<Secret>,
+    /// CloudFront: AWS credentials for SigV4.
+    pub aws: Option<cloudfront::AwsCredentials>,
+}
+
+impl PurgeCredentials {
+    /// Read what `config` needs: its token, and AWS's standard places for
+    /// CloudFront. Blocks (a token `command` may take its time).
+    pub fn resolve(config: &PurgeConfig) -> Result<PurgeCredentials, String> {
+        let token = match &config.token {
+            Some(source) => Some(source.resolve().map_err(|e| format!("purge token: {e}"))?),
+            None => None,
+        };
+        let aws = match config.provider {
+            Provider::CloudFront { .. } => {
+                Some(cloudfront::AwsCredentials::from_standard_places()?)
+            }
+            _ => None,
+        };
+        Ok(PurgeCredentials { token, aws })
+    }
+
+    /// Every value a redactor must hide.
+    pub fn secrets(&self) -> Vec<&str> {
+        let mut parts: Vec<&str> = self.token.iter().map(Secret::expose).collect();
+        parts.extend(
+            self.aws
+                .iter()
+                .flat_map(cloudfront::AwsCredentials::secrets),
+        );
+        parts
+    }
+}
+
+/// A site's CDN purge, ready to send: config, client, token, redactor.
+pub struct Purger {
+    pub site: Site,
+    pub config: PurgeConfig,
+    client: reqwest::Client,
+    token: Option<Secret>,
+    /// CloudFront: AWS credentials for SigV4.
+    aws: Option<cloudfront::AwsCredentials>,
+    pub(super) redactor: Redactor,
+}
+
+/// How long a CloudFront invalidation is watched until it completes.
+const INVALIDATION_WAIT: Duration = Duration::from_secs(15 * 60);
+
+impl Purger {
+    /// The credentials come resolved (the session reads every secret of a
+    /// site once); `redactor` already hides all of them.
+    pub fn new(
+        site: Site,
+        config: PurgeConfig,
+        client: reqwest::Client,
+        credentials: PurgeCredentials,
+        redactor: Redactor,
+    ) -> Purger {
+        Purger {
+            site,
+            config,
+            client,
+            token: credentials.token,
+            aws: credentials.aws,
+            redactor,
+        }
+    }
+
+    pub fn provider(&self) -> &'static str {
+        self.config.provider.name()
+    }
+
+    /// The calls as they would be sent, token masked (`--dry-run`).
+    pub fn shown_calls(&self, items: &[PurgeItem]) -> Result<Vec<PurgeCall>, String> {
+        calls(&self.site, &self.config, items, MASK)
+    }
+
+    /// Purge `items`: one outcome per call, in order.
+    pub async fn purge(
+        &self,
+        items: &[PurgeItem],
+        cancel: &CancellationToken,
+    ) -> Result<Vec<PurgeOutcome>, String> {
+        let token = self.token.as_ref().map_or("", Secret::expose);
+        let real = calls(&self.site, &self.config, items, token)?;
+        let shown = self.shown_calls(items)?;
+        let mut outcomes = Vec::new();
+        for (call, shown) in real.into_iter().zip(shown) {
+            let summary = self.redactor.redact(&shown.summary());
+            let outcome = if cancel.is_cancelled() {
+                self.not_sent(summary, shown.covers, "cancelled: Ctrl-C came first")
+            } else {
+                self.send_retrying(call, summary, cancel).await
+            };
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
+    async fn send_retrying(
+        &self,
+        call: PurgeCall,
+        summary: String,
+        cancel: &CancellationToken,
+    ) -> PurgeOutcome {
+        let limits = &self.site.limits;
+        let mut tries = 0;
+        loop {
+            let (outcome, wait) = self.send(&call, summary.clone()).await;
+            let retry = outcome.kind == PurgeKind::RateLimited
+                && tries < limits.max_retries
+                && wait.is_some_and(|w| w <= limits.max_retry_after);
+            if !retry {
+                return outcome;
+            }
+            tries += 1;
+            tokio::select! {
+                _ = cancel.cancelled() => return outcome,
+                _ = tokio::time::sleep(wait.unwrap_or_default()) => {}
+            }
+        }
+    }
+
+    /// One call; the outcome and, for a 429, how long the provider asks to wait.
+    async fn send(&self, call: &PurgeCall, summary: String) -> (PurgeOutcome, Option<Duration>) {
+        let started = Instant::now();
+        let method =
+            reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let mut request = self.client.request(method, &call.url);
+        for (name, value) in &call.headers {
+            request = request.header(name, value);
+        }
+        if let Some(aws) = &self.aws {
+            match cloudfront::sign(call, aws, std::time::SystemTime::now()) {
+                Ok(signed) => {
+                    for (name, value) in signed {
+                        request = request.header(name, value);
+                    }
+                }
+                Err(why) => {
+                    let mut o = self.not_sent(summary, call.covers.clone(), &why);
+                    o.explanation = self.redactor.redact(&o.explanation);
+                    return (o, None);
+                }
+            }
+        }
+        if let Some(body) = &call.body {
+            request = request.body(body.clone());
+        }
+        let mut outcome = self.blank(summary, call.covers.clone());
+        let mut response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => return (self.transport(outcome, &e, started), None),
+        };
+        let status = response.status().as_u16();
+        let wait = http::retry_after(response.headers());
+        let body = match http::read_capped(&mut response, ENDPOINT_BODY_CAP).await {
+            Ok((body, _)) => body,
+            Err(e) => return (self.transport(outcome, &e, started), None),
+        };
+        outcome.status = Some(status);
+        outcome.latency_ms = Some(started.elapsed().as_millis() as u64);
+        self.judge(&mut outcome, status, &body, wait);
+        if outcome.kind == PurgeKind::Purged
+            && let Some((id, state)) =
+                cloudfront::invalidation(&body).filter(|_| self.aws.is_some())
+        {
+            self.await_invalidation(&mut outcome, call, (&id, &state), started)
+                .await;
+        }
+        (outcome, wait)
+    }
+
+    /// Poll a CloudFront invalidation until it completes: until then the
+    /// edges may still serve the old page.
+    async fn await_invalidation(
+        &self,
+        o: &mut PurgeOutcome,
+        call: &PurgeCall,
+        (id, first): (&str, &str),
+        started: Instant,
+    ) {
+        let status_call = PurgeCall {
+            method: "GET".into(),
+            url: cloudfront::status_url(&call.url, id),
+            headers: Vec::new(),
+            body: None,
+            covers: Vec::new(),
+        };
+        let mut status = first.to_string();
+        let mut wait = Duration::from_millis(250);
+        while status != "Completed" && started.elapsed() < INVALIDATION_WAIT {
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(10));
+            let Some(aws) = &self.aws else { return };
+            let Ok(signed) = cloudfront::sign(&status_call, aws, std::time::SystemTime::now())
+            else {
+                break;
+            };
+            let mut request = self.client.get(&status_call.url);
+            for (name, value) in signed {
+                request = request.header(name, value);
+            }
+            let Ok(mut response) = request.send().await else {
+                continue;
+            };
+            if let Ok((body, _)) = http::read_capped(&mut response, ENDPOINT_BODY_CAP).await
+                && let Some((_, now)) = cloudfront::invalidation(&body)
+            {
+                status = now;
+            }
+        }
+        let secs = started.elapsed().as_secs();
+        if status == "Completed" {
+            o.explanation = format!("cloudfront invalidation {id} completed after {secs} s");
+        } else {
+            o.kind = PurgeKind::Timeout;
+            o.explanation = format!("cloudfront invalidation {id} still {status} after {secs} s");
+            o.fix = Some(
+                "CloudFront is still invalidating: check it in the console, or run again later"
+                    .into(),
+            );
+        }
+    }
+
+    fn transport(&self, mut o: PurgeOutcome, e: &reqwest::Error, started: Instant) -> PurgeOutcome {
+        let failure = crate::wire::revalidation::transport_failure(e, &self.redactor);
+        o.kind = if failure.kind == OutcomeKind::Timeout {
+            PurgeKind::Timeout
+        } else {
+            PurgeKind::ConnectionFailed
+        };
+        o.explanation = failure.explanation;
+        o.fix = failure.fix;
+        o.message = failure.message;
+        o.latency_ms = Some(started.elapsed().as_millis() as u64);
+        o
+    }
+
+    fn blank(&self, call: String, covers: Vec<PurgeItem>) -> PurgeOutcome {
+        PurgeOutcome {
+            provider: self.provider(),
+            call,
+            covers,
+            kind: PurgeKind::NotSent,
+            explanation: String::new(),
+            fix: None,
+            status: None,
+            message: None,
+            latency_ms: None,
+        }
+    }
+
+    fn not_sent(&self, call: String, covers: Vec<PurgeItem>, why: &str) -> PurgeOutcome {
+        let mut o = self.blank(call, covers);
+        o.explanation = why.to_string();
+        o
+    }
+}
+
+/// What purging `items` costs, where the provider charges for it:
+/// CloudFront charges per path; the others do not.
+pub fn cost(config: &PurgeConfig, items: &[PurgeItem]) -> Option<String> {
+    let Provider::CloudFront { .. } = config.provider else {
+        return None;
+    };
+    let paths = items
+        .iter()
+        .filter(|i| !matches!(i, PurgeItem::Tag(_)))
+        .count();
+    Some(cloudfront::cost(paths))
+}

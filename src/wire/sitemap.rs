@@ -1,0 +1,161 @@
+//! Routes from sitemaps: a site's `sitemap = "/sitemap.xml"` lists its
+//! pages, so a site of 100,000 pages needs no 100,000 `[[routes]]`.
+//!
+//! Sitemaps (sitemaps.org protocol) are `<urlset>` files of `<url><loc>`
+//! with an optional `<lastmod>`, or `<sitemapindex>` files pointing at
+//! more sitemaps; either may be gzipped. They are read with a streaming
+//! parser, capped (50 MB and 50,000 URLs per file, as the protocol
+//! allows; 1,000 files per index; 1,000,000 URLs in all), fetched with
+//! conditional requests against a cached copy in the state directory, and
+//! reported honestly: URLs on another host, relative ones, duplicates and
+//! unreadable files are counted in notes, never silently dropped.
+
+mod cache;
+mod parse;
+
+pub use cache::Cache;
+pub use parse::{Document, parse};
+
+use crate::model::config::{Route, Site};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use url::Url;
+
+/// Largest sitemap file, decompressed (the protocol's limit).
+pub const FILE_CAP: usize = 50 * 1024 * 1024;
+/// URLs per sitemap file (the protocol's limit).
+pub const URLS_PER_FILE: usize = 50_000;
+/// Sitemap files read through an index, at most.
+pub const FILES_CAP: usize = 1_000;
+/// URLs kept from all files together.
+pub const URLS_CAP: usize = 1_000_000;
+
+/// One page the sitemap lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub path: String,
+    /// `<lastmod>` as written (W3C datetime), if any.
+    pub lastmod: Option<String>,
+}
+
+/// A site's pages from its sitemap, and what was odd about them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SiteMap {
+    pub entries: Vec<Entry>,
+    /// "3 URLs on another host skipped (cdn.example.com)", …
+    pub notes: Vec<String>,
+    /// When the sitemap was last read from the site.
+    pub fetched: Option<jiff::Timestamp>,
+}
+
+/// Turn the `<loc>`s of a urlset into this site's paths, counting what
+/// does not belong: other hosts, unparsable URLs, duplicates.
+pub fn entries(
+    site: &Url,
+    base: &Url,
+    locs: Vec<(String, Option<String>)>,
+    map: &mut SiteMap,
+    seen: &mut HashSet<String>,
+) {
+    let (mut foreign, mut invalid, mut duplicates) = (0usize, 0usize, 0usize);
+    let mut foreign_host = None;
+    for (loc, lastmod) in locs {
+        if map.entries.len() >= URLS_CAP {
+            map.notes.push(format!("stopped at {URLS_CAP} URLs"));
+            break;
+        }
+        let Ok(url) = base.join(loc.trim()) else {
+            invalid += 1;
+            continue;
+        };
+        if url.host_str() != site.host_str() {
+            foreign += 1;
+            foreign_host = url.host_str().map(str::to_string);
+            continue;
+        }
+        // Revalidation takes a path: a query string names no other page.
+        let path = url.path().to_string();
+        if !seen.insert(path.clone()) {
+            duplicates += 1;
+            continue;
+        }
+        map.entries.push(Entry { path, lastmod });
+    }
+    if foreign > 0 {
+        map.notes.push(format!(
+            "{foreign} URL(s) on another host skipped ({})",
+            foreign_host.unwrap_or_default()
+        ));
+    }
+    if invalid > 0 {
+        map.notes
+            .push(format!("{invalid} <loc>(s) that are not URLs skipped"));
+    }
+    if duplicates > 0 {
+        map.notes
+            .push(format!("{duplicates} duplicate URL(s) listed once"));
+    }
+}
+
+/// Fetch the site's sitemap (and, through an index, its sitemaps), using
+/// `cache` for conditional requests; the pages found and notes.
+pub async fn fetch(
+    client: &reqwest::Client,
+    site: &Site,
+    sitemap: &Url,
+    cache: &mut Cache,
+) -> Result<SiteMap, String> {
+    let mut map = SiteMap {
+        fetched: Some(jiff::Timestamp::now()),
+        ..SiteMap::default()
+    };
+    let mut seen = HashSet::new();
+    let mut queue = vec![sitemap.clone()];
+    let mut files = 0;
+    while let Some(url) = queue.pop() {
+        files += 1;
+        if files > FILES_CAP {
+            map.notes
+                .push(format!("stopped after {FILES_CAP} sitemap files"));
+            break;
+        }
+        match cache.get(client, &url).await {
+            Ok(Document::Index(children)) => {
+                for child in children.iter().rev() {
+                    match url.join(child.trim()) {
+                        Ok(child) => queue.push(child),
+                        Err(_) => map
+                            .notes
+                            .push(format!("{url}: a <sitemap><loc> that is not a URL skipped")),
+                    }
+                }
+            }
+            Ok(Document::UrlSet(locs)) => {
+                entries(&site.public_url, &url, locs, &mut map, &mut seen)
+            }
+            Err(why) if url == *sitemap => return Err(format!("{url}: {why}")),
+            Err(why) => map.notes.push(format!("{url}: {why}; skipped")),
+        }
+    }
+    Ok(map)
+}
+
+/// The site's routes with the sitemap's pages added: configured routes
+/// come first and win (their tags and markers stay).
+pub fn merged(site: &Site, map: &SiteMap) -> Vec<Route> {
+    let configured: HashSet<&str> = site.routes.iter().map(|r| r.path.as_str()).collect();
+    let mut routes = site.routes.to_vec();
+    routes.extend(
+        map.entries
+            .iter()
+            .filter(|e| !configured.contains(e.path.as_str()))
+            .map(|e| Route {
+                path: e.path.clone(),
+                page_type: None,
+                tags: Vec::new(),
+                marker: None,
+                labels: vec!["sitemap".to_string()],
+            }),
+    );
+    routes
+}
