@@ -1,10 +1,21 @@
-//! `fresh` and every-origin revalidation: the operations that go past one
-//! endpoint — to each origin instance, then to the CDN's purge.
+//! `fresh`, the whole operation in one place: make a page fresh at every
+//! layer, and prove it — revalidate on every origin instance, wait until
+//! each serves the new page, purge the CDN, then watch the public URL until
+//! it serves the new page too. Every-origin revalidation (the first step
+//! alone) lives here as well.
+//!
+//! The order matters (Next.js 16): after `revalidateTag(t, 'max')` the
+//! next origin answer is STALE *with the old page*; a purge before the
+//! origins serve the new page would make the CDN fetch and keep the old
+//! one again. So the purge waits for every origin.
 
 use super::{Engine, EngineEvent, Outbox, Planned, SiteId, StartError, not_started};
 use crate::engine::session::Session;
-use crate::engine::verify::fresh::{FreshStep, Sent, make_fresh, send_everywhere};
-use crate::model::target::Target;
+use crate::engine::verify::{Gate, Verification, Watching, fingerprint, verdict_on};
+use crate::model::endpoint::{EndpointProfile, masked_summary};
+use crate::model::outcome::Outcome;
+use crate::model::purge::{PurgeItem, PurgeOutcome};
+use crate::model::target::{Target, TargetKind};
 use crate::wire::purge::Purger;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
@@ -12,6 +23,148 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+
+/// One revalidation request of a fan-out: where it went and how it ended.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    /// The request, secret masked (its URL says which instance).
+    pub request: String,
+    pub outcome: Outcome,
+}
+
+/// What `fresh` reports as it goes.
+#[derive(Clone, Debug)]
+pub enum FreshStep {
+    Revalidated(Sent),
+    /// Every origin serves the new page (or not, and why the purge waits no longer).
+    Origins(String),
+    Purged(PurgeOutcome),
+    /// Why nothing was purged.
+    PurgeSkipped(String),
+}
+
+/// Send the revalidation to every origin instance (the endpoint's path on
+/// each), or to the endpoint alone when it cannot be (no origins, or an
+/// absolute endpoint URL). All within the site's limits.
+pub async fn send_everywhere(
+    session: &Session,
+    target: &Target,
+    cancel: &CancellationToken,
+) -> Result<Vec<Sent>, String> {
+    let job = session.job()?;
+    let secret = session.secret().as_ref().map_err(|e| e.to_string())?;
+    let endpoint = &session.site.endpoint;
+    let mut places: Vec<EndpointProfile> = session
+        .site
+        .origins
+        .iter()
+        .filter_map(|o| endpoint.on_origin(o))
+        .collect();
+    if places.len() != session.site.origins.len() || places.is_empty() {
+        places = vec![endpoint.clone()];
+    }
+    let sends = places.into_iter().map(|profile| async move {
+        let request = masked_summary(&profile, target);
+        let outcome = match profile.prepare(target, secret) {
+            Ok(prepared) => job.send_prepared(prepared, cancel).await,
+            Err(reason) => Outcome::refused(reason),
+        };
+        Sent { request, outcome }
+    });
+    Ok(futures::future::join_all(sends).await)
+}
+
+/// Revalidate everywhere, wait for the origins, purge, verify. `report`
+/// hears each step as it happens; the verifications are the result (none
+/// when no revalidation succeeded).
+pub async fn make_fresh(
+    session: &Session,
+    purger: Option<&Purger>,
+    target: &Target,
+    pages: &[String],
+    deadline: Duration,
+    cancel: &CancellationToken,
+    report: &(dyn Fn(FreshStep) + Sync),
+) -> Result<(Outcome, Vec<Verification>), String> {
+    let watches = fingerprint(session, pages).await;
+    let sent = send_everywhere(session, target, cancel).await?;
+    for s in &sent {
+        report(FreshStep::Revalidated(s.clone()));
+    }
+    let Some(outcome) = sent
+        .iter()
+        .map(|s| s.outcome.clone())
+        .find(|o| o.kind.is_success())
+    else {
+        let first = sent.into_iter().next().map(|s| s.outcome);
+        return Ok((
+            first.unwrap_or_else(|| Outcome::refused("nothing sent")),
+            Vec::new(),
+        ));
+    };
+    let mut watching: Vec<Watching> = watches.into_iter().map(Watching::start).collect();
+    let origins = watching
+        .iter_mut()
+        .map(|w| w.poll(Gate::OriginsOnly, target.kind, deadline, cancel));
+    futures::future::join_all(origins).await;
+    let all_fresh = watching.iter().all(Watching::origins_fresh);
+    report(FreshStep::Origins(origins_words(&watching, all_fresh)));
+    match (purger, all_fresh) {
+        (Some(purger), true) => {
+            let items = purge_items(purger, target, &watching);
+            match purger.purge(&items, cancel).await {
+                Ok(outcomes) => outcomes
+                    .into_iter()
+                    .for_each(|o| report(FreshStep::Purged(o))),
+                Err(why) => report(FreshStep::PurgeSkipped(why)),
+            }
+        }
+        (Some(_), false) => report(FreshStep::PurgeSkipped(
+            "not every origin serves the new page: purging now would make the CDN keep the old one again".into(),
+        )),
+        (None, _) => report(FreshStep::PurgeSkipped(format!(
+            "{}: the CDN keeps its copy until its TTL ends",
+            crate::engine::plan::no_purge_configured(&session.site)
+        ))),
+    }
+    let public = watching
+        .iter_mut()
+        .map(|w| w.poll(Gate::Everything, target.kind, deadline, cancel));
+    futures::future::join_all(public).await;
+    let verifications = watching
+        .into_iter()
+        .map(|w| verdict_on(session, w, target, &outcome, deadline))
+        .collect();
+    Ok((outcome, verifications))
+}
+
+/// The watched pages, and the tag itself where the CDN purges by tag.
+fn purge_items(purger: &Purger, target: &Target, watching: &[Watching]) -> Vec<PurgeItem> {
+    let mut items: Vec<PurgeItem> = watching
+        .iter()
+        .map(|w| PurgeItem::Path(w.page().to_string()))
+        .collect();
+    if target.kind == TargetKind::Tag && purger.config.provider.purges_tags() {
+        items.push(PurgeItem::Tag(target.value.clone()));
+    }
+    items
+}
+
+/// "every origin serves the new page: origin 1 after 120 ms, origin 2 after 340 ms".
+fn origins_words(watching: &[Watching], all_fresh: bool) -> String {
+    let layers: Vec<String> = watching
+        .iter()
+        .flat_map(|w| w.layers.iter())
+        .filter(|l| l.layer != crate::wire::probe::LayerKind::Public)
+        .map(ToString::to_string)
+        .collect();
+    let head = if all_fresh {
+        "every origin serves the new page"
+    } else {
+        "not every origin serves the new page"
+    };
+    format!("{head} ({})", layers.join("; "))
+}
 
 impl Engine {
     /// Revalidate each planned target on every origin instance: one

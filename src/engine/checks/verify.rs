@@ -37,16 +37,11 @@ pub fn finding(check: CheckId, v: &Verification) -> Finding {
 }
 
 fn layer_line(l: &LayerFreshness) -> String {
-    let state = l.state();
     let polls = match l.polls {
         1 => "1 poll".to_string(),
         n => format!("{n} polls"),
     };
-    format!(
-        "{}: {state} ({polls}; last {})",
-        l.label,
-        l.last.as_deref().unwrap_or("-")
-    )
+    format!("{l} ({polls}; last {})", l.last.as_deref().unwrap_or("-"))
 }
 
 /// Report a failed revalidation, or each verification as a finding and an event.

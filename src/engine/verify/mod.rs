@@ -14,7 +14,6 @@
 //! yet". A CDN copy whose remaining TTL outlasts the deadline will not
 //! change in time either.
 
-pub mod fresh;
 mod watch;
 mod words;
 
@@ -109,6 +108,14 @@ impl LayerFreshness {
             }
             (None, None) => "old page at the deadline".into(),
         }
+    }
+}
+
+/// The one wording of a layer's result, for every face: "origin 1: fresh
+/// after 120 ms", "public: old page: …".
+impl std::fmt::Display for LayerFreshness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.label, self.state())
     }
 }
 

@@ -187,11 +187,7 @@ fn record_outcome(
 
 fn record_verification(state: &mut State, v: Verification) {
     let site = v.site.clone();
-    let layers = v
-        .layers
-        .iter()
-        .map(|l| format!("{}: {}", l.label, l.state()))
-        .collect();
+    let layers = v.layers.iter().map(ToString::to_string).collect();
     let ok = v.verdict == crate::engine::checks::Verdict::FreshEverywhere;
     state.push_activity(
         if ok { Level::Ok } else { Level::Problem },
