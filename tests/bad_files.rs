@@ -174,3 +174,46 @@ fn a_short_secret_is_a_config_check_warning() {
         "{stderr}"
     );
 }
+
+/// `yes /a | isrctl revalidate … --paths-from -` and `< /dev/zero`: stdin
+/// is capped like a file; the run is refused (exit 2) before anything is
+/// sent, instead of growing until the machine runs out of memory.
+#[test]
+fn endless_stdin_for_paths_from_is_refused_before_anything_is_sent() {
+    use std::io::Write;
+    let s = Scratch::new();
+    // Nothing listens on port 9: a request sent would be a connection_failed
+    // result and exit 1, not 2.
+    config_with_secret(&s, "http://127.0.0.1:9", "value = \"x\"");
+    let endless: [Box<dyn Fn() -> std::process::Stdio>; 2] = [
+        Box::new(std::process::Stdio::piped),
+        Box::new(|| std::fs::File::open("/dev/zero").unwrap().into()),
+    ];
+    for stdin in endless {
+        let started = Instant::now();
+        let mut child = s
+            .std_command()
+            .args(["revalidate", "sim", "--paths-from", "-", "--yes"])
+            .stdin(stdin())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(mut pipe) = child.stdin.take() {
+            // `yes /a`: until isrctl stops reading.
+            std::thread::spawn(move || {
+                let chunk = "/a\n".repeat(4096);
+                while pipe.write_all(chunk.as_bytes()).is_ok() {}
+            });
+        }
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("--paths-from -: more than 64 MiB"),
+            "{stderr}"
+        );
+        assert!(output.stdout.is_empty(), "nothing is sent or printed");
+        assert!(started.elapsed() < Duration::from_secs(120), "no hang");
+    }
+}

@@ -7,7 +7,7 @@ use crate::model::config::Site;
 use crate::model::paths;
 use crate::model::target::{PageType, Target};
 use clap::{Args, ValueEnum};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -86,23 +86,51 @@ fn gather_targets(args: &RevalidateArgs) -> Result<Vec<Target>, String> {
     Ok(targets)
 }
 
-/// Largest `--paths-from` file: a million paths or so.
+/// Largest `--paths-from` input, a file or stdin: a million paths or so.
 const PATHS_FILE_CAP: u64 = 64 * 1024 * 1024;
+/// Most paths one run takes: past this, split the list (each path is a
+/// request to the site, and a million is already hours at polite rates).
+const MAX_PATHS: usize = 1_000_000;
 
 fn read_paths(file: &std::path::Path) -> Result<Vec<String>, String> {
-    let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
+    let stdin = file.as_os_str() == "-";
+    let reader: Box<dyn BufRead> = if stdin {
+        // Stdin is capped like a file: `yes /a |` or `< /dev/zero` must end.
+        Box::new(std::io::BufReader::new(
+            std::io::stdin().lock().take(PATHS_FILE_CAP + 1),
+        ))
     } else {
         let bytes = crate::model::files::read_regular(file, PATHS_FILE_CAP)
             .map_err(|why| format!("--paths-from {}: it {why}", file.display()))?;
         Box::new(std::io::Cursor::new(bytes))
     };
+    let too_much = || {
+        format!(
+            "--paths-from {}: more than {} MiB or {} paths: split the list and run once per part",
+            file.display(),
+            PATHS_FILE_CAP / (1024 * 1024),
+            crate::model::text::thousands(MAX_PATHS as u64)
+        )
+    };
+    let mut reader = reader;
     let mut paths = Vec::new();
-    for line in reader.lines() {
-        let line = line.map_err(|e| format!("--paths-from {}: {e}", file.display()))?;
-        let line = line.trim();
-        if !line.is_empty() && !line.starts_with('#') {
-            paths.push(line.to_string());
+    let (mut read, mut line) = (0u64, Vec::new());
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("--paths-from {}: {e}", file.display()))?;
+        read += n as u64;
+        if n == 0 {
+            break;
+        }
+        if read > PATHS_FILE_CAP || paths.len() >= MAX_PATHS {
+            return Err(too_much());
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim();
+        if !text.is_empty() && !text.starts_with('#') {
+            paths.push(text.to_string());
         }
     }
     Ok(paths)

@@ -38,14 +38,25 @@ impl Index {
     }
 }
 
+const INDEX_CAP: u64 = 1024 * 1024 * 1024;
+
 /// The index if it exists, parses and still matches `history`; `None` means
 /// "rebuild from a full scan".
 pub(crate) fn read_usable(path: &Path, history: &File) -> io::Result<Option<Index>> {
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
+    // A FIFO or device in its place is an error that names it; a file past
+    // the cap is rebuilt (an index of a million targets is ~200 MB).
+    if !crate::model::files::state_file(path)? {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(
+        &mut io::Read::take(fs::File::open(path)?, INDEX_CAP + 1),
+        &mut bytes,
+    )?;
+    if bytes.len() as u64 > INDEX_CAP {
+        tracing::info!(path = %path.display(), "history index too large; rebuilding");
+        return Ok(None);
+    }
     let Ok(index) = serde_json::from_slice::<Index>(&bytes) else {
         tracing::info!(path = %path.display(), "history index unreadable; rebuilding");
         return Ok(None);

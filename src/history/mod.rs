@@ -168,6 +168,7 @@ impl History {
             serde_json::to_writer(&mut buf, rec)?;
             buf.push(b'\n');
         }
+        crate::model::files::state_file(&self.file)?;
         let file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -347,6 +348,9 @@ impl History {
 
     /// None when there is no history yet.
     fn open_existing(&self) -> io::Result<Option<File>> {
+        if !crate::model::files::state_file(&self.file)? {
+            return Ok(None);
+        }
         match File::open(&self.file) {
             Ok(f) => Ok(Some(f)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),

@@ -42,6 +42,25 @@ pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// Whether a file of isrctl's state directory (history, its index, the
+/// log) may be opened: `Ok(false)` when absent, `Ok(true)` when a regular
+/// file, else an error that names it — a FIFO would block every command,
+/// `/dev/zero` would never end.
+pub fn state_file(path: &Path) -> std::io::Result<bool> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(true),
+        Ok(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{} is not a regular file (a FIFO, device or directory): move it away and isrctl starts a new one",
+                path.display()
+            ),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Where isrctl keeps its state (history, index, log, sitemap copies):
 /// `$XDG_STATE_HOME/isrctl`, else `$HOME/.local/state/isrctl`.
 pub fn state_dir() -> Option<PathBuf> {
