@@ -217,3 +217,68 @@ fn endless_stdin_for_paths_from_is_refused_before_anything_is_sent() {
         assert!(started.elapsed() < Duration::from_secs(120), "no hang");
     }
 }
+
+/// A failing secret command may print the secret (or another site's
+/// token) on stderr: the message names its status and how much it said,
+/// never the text.
+#[test]
+fn a_failing_secret_commands_stderr_is_not_shown() {
+    let s = Scratch::new();
+    config_with_secret(
+        &s,
+        "http://127.0.0.1:9",
+        // The values are built at run time: the config's own words (shown
+        // as the secret's source) do not contain them.
+        r#"command = ['sh', '-c', 't=$(printf "LEAK-%s" 4411); printf %s "$t"; echo "no session: $t other-site-$(printf "TOKEN-%s" 9922)" >&2; exit 4']"#,
+    );
+    for args in [
+        &["revalidate", "sim", "--path", "/about"][..],
+        &["check", "sim"],
+        &["config", "check"],
+    ] {
+        let output = s.isrctl().args(args).output().unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).to_string()
+            + &String::from_utf8_lossy(&output.stderr)
+            + &s.read(&s.history_file())
+            + &s.read(&s.log_file());
+        assert!(!text.contains("LEAK-4411"), "{args:?}: {text}");
+        assert!(!text.contains("TOKEN-9922"), "{args:?}: {text}");
+        if args[0] == "revalidate" {
+            assert!(text.contains("exit status: 4"), "{text}");
+            assert!(text.contains("bytes on stderr"), "{text}");
+        }
+    }
+}
+
+/// A secret command that times out is ended with everything it started:
+/// `sh -c "sleep … & …"` leaves no `sleep` behind.
+#[test]
+fn a_secret_command_that_times_out_leaves_no_process_behind() {
+    let s = Scratch::new();
+    let mark = format!("isrctl-orphan-{}", std::process::id());
+    // `exec -a` names the sleeps so this test finds exactly its own.
+    config_with_secret(
+        &s,
+        "http://127.0.0.1:9",
+        &format!(
+            r#"command = ["bash", "-c", "(exec -a {mark} sleep 1000) & echo x; exec -a {mark} sleep 1000"]"#
+        ),
+    );
+    let started = Instant::now();
+    let output = s
+        .isrctl()
+        .args(["revalidate", "sim", "--path", "/about"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no answer within 10s"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(60), "no hang");
+    std::thread::sleep(Duration::from_millis(300));
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &mark])
+        .output()
+        .unwrap();
+    let pids = String::from_utf8_lossy(&left.stdout);
+    assert!(pids.trim().is_empty(), "left running: {pids}");
+}

@@ -511,8 +511,15 @@ fn cloudfront_config(s: &Scratch, api: &str) {
 }
 
 fn aws(s: &Scratch, secret: &str, args: &[&str]) -> std::process::Output {
+    aws_logged(s, secret, args, "isrctl=debug,info")
+}
+
+/// With the log at `log` (`ISRCTL_LOG`); every output and file checked
+/// for the credentials.
+fn aws_logged(s: &Scratch, secret: &str, args: &[&str], log: &str) -> std::process::Output {
     let out = s
         .isrctl()
+        .env("ISRCTL_LOG", log)
         .env("AWS_ACCESS_KEY_ID", AWS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", secret)
         .env_remove("AWS_SESSION_TOKEN")
@@ -575,6 +582,26 @@ fn cloudfront_invalidates_signed_and_waits_until_it_completes() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.starts_with("unauthorized       403"), "{text}");
     assert!(text.contains("SignatureDoesNotMatch"), "{text}");
+}
+
+/// `ISRCTL_LOG=trace` logs every crate's trace records, the AWS signer's
+/// among them (it logs the access key id in the string it signs): those
+/// stay out of the log.
+#[test]
+fn a_trace_log_holds_no_aws_credential() {
+    use isrctl::sim::SimCloudFront;
+    let rt = runtime();
+    let cf = rt
+        .block_on(SimCloudFront::start("E2SIM", (AWS_KEY, AWS_SECRET), 1))
+        .unwrap();
+    let s = Scratch::new();
+    cloudfront_config(&s, &cf.api_url());
+    let out = aws_logged(&s, AWS_SECRET, &["sim", "--path", "/blog/hello"], "trace");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        s.read(&s.log_file()).lines().count() > 10,
+        "the log was written at trace"
+    );
 }
 
 #[test]

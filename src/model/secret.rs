@@ -6,6 +6,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -95,8 +96,11 @@ fn run_secret_command(argv: &[String]) -> Result<String, SecretError> {
         program: crate::model::safe_text::one_line(&program).into_owned(),
         reason,
     };
+    // Its own process group, so a timeout ends what it started too
+    // (`sh -c "helper & …"` would otherwise leave the helper running).
     let mut child = Command::new(&program)
         .args(&argv[1.min(argv.len())..])
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -114,6 +118,7 @@ fn run_secret_command(argv: &[String]) -> Result<String, SecretError> {
                 std::thread::sleep(Duration::from_millis(10))
             }
             Ok(None) => {
+                kill_group(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(fail(format!(
@@ -127,12 +132,17 @@ fn run_secret_command(argv: &[String]) -> Result<String, SecretError> {
     let stdout = stdout.map(collect).unwrap_or_default();
     let stderr = stderr.map(collect).unwrap_or_default();
     if !status.success() {
-        // stderr is shown (it says why: "not found", "locked"), stdout never
-        // is; it is the command's text, so escaped and cut like a server's.
-        let stderr = String::from_utf8_lossy(&stderr);
-        let first = stderr.lines().next().unwrap_or("");
-        let first = crate::model::safe_text::cut(&crate::model::safe_text::one_line(first), 200);
-        return Err(fail(format!("{status} {first}").trim().to_string()));
+        // Only the status and how much it said: a failing helper may print
+        // the secret, or another site's token, on stderr as on stdout, and
+        // no redactor here knows every secret it could print.
+        let said = match stderr.len() {
+            0 => String::new(),
+            n => format!(
+                ", {n} bytes on stderr (not shown: they may hold a secret; run `{}` to read them)",
+                crate::model::safe_text::one_line(&program)
+            ),
+        };
+        return Err(fail(format!("{status}{said}")));
     }
     if stdout.len() as u64 > SECRET_FILE_CAP {
         return Err(fail(format!(
@@ -140,6 +150,17 @@ fn run_secret_command(argv: &[String]) -> Result<String, SecretError> {
         )));
     }
     Ok(String::from_utf8_lossy(&stdout).trim_end().to_string())
+}
+
+/// SIGKILL to every process of the group `pgid` (the command and what it
+/// started), through `kill(1)`: this crate forbids `unsafe`, so no libc.
+fn kill_group(pgid: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pgid}")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 /// Read a pipe to its end on a thread, keeping at most one byte more than
