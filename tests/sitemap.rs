@@ -149,7 +149,7 @@ fn routes_come_from_a_sitemap_index_with_gzip_and_are_cached() {
     assert_eq!(hello["tags"][0], "posts", "the configured route wins");
     assert_eq!(doc["routes"][1]["labels"][0], "sitemap");
     assert!(
-        stderr.contains("1 URL(s) on another host skipped (elsewhere.example.com)"),
+        stderr.contains("1 URL(s) of another site skipped (https://elsewhere.example.com)"),
         "{stderr}"
     );
     assert!(

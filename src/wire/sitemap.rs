@@ -7,7 +7,7 @@
 //! parser, capped (50 MB and 50,000 URLs per file, as the protocol
 //! allows; 1,000 files per index; 1,000,000 URLs in all), fetched with
 //! conditional requests against a cached copy in the state directory, and
-//! reported honestly: URLs on another host, relative ones, duplicates and
+//! reported honestly: URLs of another site (origin), relative ones, duplicates and
 //! unreadable files are counted in notes, never silently dropped.
 
 mod cache;
@@ -29,6 +29,9 @@ pub const URLS_PER_FILE: usize = 50_000;
 pub const FILES_CAP: usize = 1_000;
 /// URLs kept from all files together.
 pub const URLS_CAP: usize = 1_000_000;
+/// Longest `<loc>` (the protocol's limit): a hostile 10 MB one would
+/// otherwise become a route every later command has to show.
+pub const LOC_CAP: usize = 2_048;
 
 /// One page the sitemap lists.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +45,7 @@ pub struct Entry {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SiteMap {
     pub entries: Vec<Entry>,
-    /// "3 URLs on another host skipped (cdn.example.com)", …
+    /// "3 URL(s) of another site skipped (https://cdn.example.com)", …
     pub notes: Vec<String>,
     /// When the sitemap was last read from the site.
     pub fetched: Option<jiff::Timestamp>,
@@ -57,20 +60,28 @@ pub fn entries(
     map: &mut SiteMap,
     seen: &mut HashSet<String>,
 ) {
-    let (mut foreign, mut invalid, mut duplicates) = (0usize, 0usize, 0usize);
-    let mut foreign_host = None;
+    let (mut foreign, mut invalid, mut duplicates, mut long) = (0usize, 0usize, 0usize, 0usize);
+    let mut foreign_origins: Vec<String> = Vec::new();
     for (loc, lastmod) in locs {
         if map.entries.len() >= URLS_CAP {
             map.notes.push(format!("stopped at {URLS_CAP} URLs"));
             break;
         }
+        if loc.trim().chars().count() > LOC_CAP {
+            long += 1;
+            continue;
+        }
         let Ok(url) = base.join(loc.trim()) else {
             invalid += 1;
             continue;
         };
-        if url.host_str() != site.host_str() {
+        // The same site is the same origin: scheme, host and port.
+        if url.origin() != site.origin() {
             foreign += 1;
-            foreign_host = url.host_str().map(str::to_string);
+            let origin = url.origin().ascii_serialization();
+            if foreign_origins.len() < 3 && !foreign_origins.contains(&origin) {
+                foreign_origins.push(origin);
+            }
             continue;
         }
         // Revalidation takes a path: a query string names no other page.
@@ -83,8 +94,19 @@ pub fn entries(
     }
     if foreign > 0 {
         map.notes.push(format!(
-            "{foreign} URL(s) on another host skipped ({})",
-            foreign_host.unwrap_or_default()
+            "{foreign} URL(s) of another site skipped ({}{}): the site is {}",
+            crate::model::safe_text::one_line(&foreign_origins.join(", ")),
+            if foreign > foreign_origins.len() {
+                ", …"
+            } else {
+                ""
+            },
+            site.origin().ascii_serialization()
+        ));
+    }
+    if long > 0 {
+        map.notes.push(format!(
+            "{long} <loc>(s) over {LOC_CAP} characters skipped (the protocol's limit)"
         ));
     }
     if invalid > 0 {
@@ -111,8 +133,14 @@ pub async fn fetch(
     };
     let mut seen = HashSet::new();
     let mut queue = vec![sitemap.clone()];
+    // Each sitemap file is read once: an index that lists itself (or an
+    // index above it) would otherwise be read until the file cap.
+    let mut visited: HashSet<Url> = HashSet::new();
     let mut files = 0;
     while let Some(url) = queue.pop() {
+        if !visited.insert(url.clone()) {
+            continue;
+        }
         files += 1;
         if files > FILES_CAP {
             map.notes
@@ -123,6 +151,12 @@ pub async fn fetch(
             Ok(Document::Index(children)) => {
                 for child in children.iter().rev() {
                     match url.join(child.trim()) {
+                        Ok(child) if child == url => map
+                            .notes
+                            .push(format!("{url}: the index lists itself; read once")),
+                        Ok(child) if visited.contains(&child) => map.notes.push(format!(
+                            "{url}: lists {child}, which was read already (a loop); read once"
+                        )),
                         Ok(child) => queue.push(child),
                         Err(_) => map
                             .notes

@@ -231,13 +231,20 @@ impl<'a> RouteRow<'a> {
     }
 }
 
+/// The widest the PATH column grows; longer paths are cut with "…" (the
+/// JSON has them whole). A column as wide as a hostile path would also
+/// overflow the formatter's width (65,535).
+const PATH_COLUMN_MAX: usize = 72;
+
 fn print_routes_table(rows: &[Row]) {
     let width = rows
         .iter()
-        .map(|r| r.route.path.len() + r.route.page_type.map_or(0, |t| t.as_str().len() + 3))
+        .map(|r| {
+            r.route.path.chars().count() + r.route.page_type.map_or(0, |t| t.as_str().len() + 3)
+        })
         .max()
         .unwrap_or(4)
-        .max(4);
+        .clamp(4, PATH_COLUMN_MAX);
     outln!(
         "{:width$}  {:16}  {:14}  {:8}  {:16}  TAGS",
         "PATH",
@@ -256,6 +263,7 @@ fn print_routes_table(rows: &[Row]) {
             Some(t) => format!("{} ({})", route.path, t.as_str()),
             None => route.path.clone(),
         };
+        let path = crate::model::safe_text::cut(&path, width);
         let (when, outcome, latency) = match record {
             Some(r) => (ago(r.time), r.outcome.clone(), millis(r.latency_ms)),
             None => ("never".to_string(), "-".to_string(), "-".to_string()),
