@@ -204,6 +204,22 @@ fn console_keys_are_rebound_and_bad_ones_are_located() {
     // The console refuses to start on it too, before touching the terminal.
     isrctl().arg("--config").arg(&file).assert().code(2);
 
+    // A control character is no key: ESC would bind the escape sequence
+    // every arrow key starts with.
+    std::fs::write(&file, "[keys]\nrevalidate = \"\\u001b\"\n").unwrap();
+    let output = isrctl()
+        .arg("--config")
+        .arg(&file)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("[keys]: \"\\u{1b}\" is not a key"),
+        "{stderr}"
+    );
+
     std::fs::write(&file, "[keys]\nrevalidate = \"q\"\n").unwrap();
     let output = isrctl()
         .arg("--config")

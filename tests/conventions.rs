@@ -156,3 +156,26 @@ fn read_only_refuses_everything_that_revalidates_and_sends_nothing() {
     }
     assert_eq!(server.requests(), 0, "a dry run sends nothing");
 }
+
+/// `--deadline 99999h` is not a deadline: refused by the argument parser.
+#[test]
+fn a_deadline_past_an_hour_is_refused() {
+    let s = Scratch::new();
+    s.site_config("https://x.example", "/api/revalidate", "");
+    let out = s
+        .isrctl()
+        .args([
+            "revalidate",
+            "sim",
+            "--path",
+            "/a",
+            "--verify",
+            "--deadline",
+            "99999h",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("longer than the 1h"), "{stderr}");
+}

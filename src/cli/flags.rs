@@ -232,6 +232,13 @@ impl std::str::FromStr for Deadline {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        parse_duration(text).map(Deadline)
+        /// A watch longer than this is not a deadline (`99999h`).
+        const LONGEST: std::time::Duration = std::time::Duration::from_secs(3600);
+        match parse_duration(text)? {
+            d if d > LONGEST => Err(format!(
+                "{text:?} is longer than the 1h a verification may watch"
+            )),
+            d => Ok(Deadline(d)),
+        }
     }
 }

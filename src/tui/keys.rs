@@ -394,8 +394,15 @@ pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
             Ok(n @ 1..=12) => KeyCode::F(n),
             _ => return Err(format!("[keys]: {text:?} is not a key")),
         },
-        c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap_or(' ')),
-        _ => return Err(format!("[keys]: {text:?} is not a key")),
+        c if c.chars().count() == 1 && !c.chars().any(char::is_control) => {
+            KeyCode::Char(c.chars().next().unwrap_or(' '))
+        }
+        _ => {
+            return Err(format!(
+                "[keys]: {} is not a key",
+                crate::model::safe_text::one_line(&format!("{text:?}"))
+            ));
+        }
     };
     Ok((code, modifiers))
 }

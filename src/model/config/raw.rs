@@ -123,7 +123,7 @@ pub struct RawPurge {
     pub distribution_id: Option<Spanned<String>>,
     pub url: Option<Spanned<String>>,
     #[serde(default)]
-    pub headers: std::collections::BTreeMap<String, String>,
+    pub headers: std::collections::BTreeMap<String, Spanned<String>>,
     pub body: Option<String>,
     pub success: Option<SuccessRule>,
     pub api_url: Option<Spanned<String>>,

@@ -12,6 +12,9 @@ use super::*;
 /// Ranges that keep a typo from hurting anyone: no limit a small origin
 /// cannot take, no wait that looks like a hang, nothing that overflows.
 const MAX_DURATION: Duration = Duration::from_secs(3600);
+/// Shorter than this, every request would time out before an answer could
+/// arrive (`timeout = "1ns"` made every request fail in 0 ms).
+const MIN_DURATION: Duration = Duration::from_millis(100);
 const MAX_CONCURRENCY: u32 = 256;
 const MIN_RATE: f64 = 0.01;
 const MAX_RATE: f64 = 10_000.0;
@@ -155,7 +158,7 @@ impl Validator<'_> {
             name: name.into_inner(),
             public_url: public_url?,
             origins,
-            cdn: raw.cdn.map(Spanned::into_inner),
+            cdn: raw.cdn.and_then(|cdn| self.cdn(cdn)),
             secret: secret?,
             endpoint: endpoint?,
             routes: routes.into(),
@@ -221,7 +224,18 @@ impl Validator<'_> {
 
     /// The sitemap's URL: a path on the site, or a full URL.
     fn sitemap(&mut self, raw: &Spanned<String>, public: &Url) -> Option<Url> {
-        match public.join(raw.get_ref()) {
+        let text = raw.get_ref();
+        // A path starts with '/'; anything else must be a whole URL ("" or
+        // "not a path" would otherwise name the site's home page).
+        let joined = if text.starts_with('/') {
+            public.join(text)
+        } else {
+            Url::parse(text)
+        };
+        let joined = joined
+            .ok()
+            .filter(|_| !text.chars().any(char::is_whitespace));
+        match joined.ok_or(()) {
             Ok(url) if has_credentials(&url) => {
                 self.refuse_credentials(raw.span().start, "sitemap", &url);
                 None
@@ -236,6 +250,19 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+
+    /// `cdn = "…"`: a name isrctl reads the headers of.
+    fn cdn(&mut self, raw: Spanned<String>) -> Option<String> {
+        if crate::model::cache_headers::Cdn::from_config(raw.get_ref()).is_some() {
+            return Some(raw.into_inner());
+        }
+        self.error(
+            raw.span().start,
+            format!("cdn {:?} is not a CDN isrctl knows", crate::model::safe_text::one_line(raw.get_ref())),
+            "write cdn = one of vercel, cloudflare, fastly, cloudfront, akamai, varnish, nginx or generic",
+        );
+        None
     }
 
     /// `user:pass@` in a URL would be shown, logged and kept in history.
@@ -266,6 +293,17 @@ impl Validator<'_> {
             );
             return None;
         };
+        if duration < MIN_DURATION {
+            self.error(
+                raw.span().start,
+                format!(
+                    "{key}: {:?} is shorter than 100ms: no server answers that fast",
+                    raw.get_ref()
+                ),
+                format!("write e.g. {key} = \"10s\"; at least \"100ms\""),
+            );
+            return None;
+        }
         if duration > MAX_DURATION {
             self.error(
                 raw.span().start,

@@ -69,11 +69,13 @@ impl Validator<'_> {
         }
         let ban_header = match raw.method.as_ref().map(|m| (m.get_ref().as_str(), m)) {
             None | Some(("PURGE", _)) => None,
-            Some(("BAN", _)) => Some(
-                raw.ban_header
-                    .as_ref()
-                    .map_or("X-Ban-Url".to_string(), |h| h.get_ref().clone()),
-            ),
+            Some(("BAN", _)) => match &raw.ban_header {
+                None => Some("X-Ban-Url".to_string()),
+                Some(h) if self.header(h.get_ref(), "", h.span().start) => {
+                    Some(h.get_ref().clone())
+                }
+                Some(_) => return None,
+            },
             Some((other, m)) => {
                 self.error(
                     m.span().start,
@@ -99,7 +101,7 @@ impl Validator<'_> {
         let api_url = self.api_url(raw, CLOUDFLARE_API)?;
         Some(Provider::Cloudflare {
             api_url,
-            zone_id: zone_id.get_ref().clone(),
+            zone_id: self.id(zone_id, "zone_id", site)?,
             mode: raw.mode.unwrap_or(CloudflareMode::Files),
         })
     }
@@ -117,7 +119,7 @@ impl Validator<'_> {
         };
         Some(Provider::Fastly {
             api_url: self.api_url(raw, FASTLY_API)?,
-            service_id: service_id.get_ref().clone(),
+            service_id: self.id(service_id, "service_id", site)?,
             soft: raw.soft.unwrap_or(true),
         })
     }
@@ -135,7 +137,7 @@ impl Validator<'_> {
         };
         Some(Provider::Vercel {
             api_url: self.api_url(raw, VERCEL_API)?,
-            project_id: project.get_ref().clone(),
+            project_id: self.id(project, "project_id", site)?,
             team_id: raw.team_id.clone(),
             hard: raw.hard.unwrap_or(false),
         })
@@ -152,7 +154,7 @@ impl Validator<'_> {
         };
         Some(Provider::CloudFront {
             api_url: self.api_url(raw, CLOUDFRONT_API)?,
-            distribution_id: distribution.get_ref().clone(),
+            distribution_id: self.id(distribution, "distribution_id", site)?,
         })
     }
 
@@ -178,13 +180,66 @@ impl Validator<'_> {
             );
             return None;
         }
+        let mut headers = Vec::new();
+        for (name, value) in &raw.headers {
+            if !self.header(name, value.get_ref(), value.span().start) {
+                return None;
+            }
+            headers.push((name.clone(), value.get_ref().clone()));
+        }
         Some(Provider::Http {
             url: url.get_ref().clone(),
             method,
-            headers: raw.headers.clone().into_iter().collect(),
+            headers,
             body: raw.body.clone(),
             success: raw.success.unwrap_or(SuccessRule::Any2xx),
         })
+    }
+
+    /// A header isrctl will send: a name HTTP allows (no space, colon or
+    /// line break) and a value without line breaks or control characters;
+    /// a raw newline would end the header and start another.
+    fn header(&mut self, name: &str, value: &str, at: usize) -> bool {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            self.error(
+                at,
+                format!(
+                    "{:?} is not a header name: HTTP allows letters, digits and !#$%&'*+-.^_`|~ only",
+                    crate::model::safe_text::one_line(name)
+                ),
+                "write the name alone, e.g. \"X-Purge-Token\" (no spaces, colons or line breaks)",
+            );
+            return false;
+        }
+        if reqwest::header::HeaderValue::from_str(value).is_err() {
+            self.error(
+                at,
+                format!("the value of header {name} has a line break or a control character"),
+                "write the value on one line, without \\r, \\n or other control characters",
+            );
+            return false;
+        }
+        true
+    }
+
+    /// An id that goes into an API's URL path: letters, digits, `-`, `_`
+    /// and `.` only, so it cannot change which URL the token is sent to.
+    fn id(&mut self, value: &Spanned<String>, key: &str, site: &str) -> Option<String> {
+        let text = value.get_ref();
+        let fine = !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && !text.starts_with('.');
+        if !fine {
+            self.error(
+                value.span().start,
+                format!("{key} is not an id: letters, digits, '-', '_' and '.' only"),
+                format!("copy the {key} of [sites.{site}.purge] from the provider's dashboard"),
+            );
+            return None;
+        }
+        Some(text.clone())
     }
 
     fn api_url(&mut self, raw: &raw::RawPurge, default: &str) -> Option<Url> {
