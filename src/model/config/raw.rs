@@ -158,7 +158,12 @@ pub fn without_values(message: &str) -> String {
         out.push_str(&rest[..start]);
         // Field names in `unknown field `x`` are ours to show; values are not.
         let quoted = &rest[start..start + len + 2];
-        if out.ends_with("field ") || out.ends_with("variant ") || out.contains("expected one of") {
+        // The parser's own tokens (`expected `=``, `]`, `"`) are punctuation
+        // in backticks after "expected": a value from the file has letters.
+        let token = quote == '`'
+            && out.contains("expected")
+            && !quoted.trim_matches('`').chars().any(char::is_alphanumeric);
+        if token || out.ends_with("field ") || out.ends_with("variant ") || out.contains("expected one of") {
             out.push_str(quoted);
         } else {
             out.push(quote);
