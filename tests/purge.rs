@@ -641,3 +641,68 @@ fn cloudfront_says_what_many_paths_cost_and_refuses_past_its_in_progress_limit()
         "{text}"
     );
 }
+
+/// A purge API that answers with a redirect: `redirected`, its Location
+/// shown, not followed (the token never reaches the other address).
+#[test]
+fn a_redirect_from_a_purge_api_is_reported_and_not_followed() {
+    use isrctl::sim::{Behaviour, Hostile};
+    let rt = runtime();
+    let elsewhere = rt.block_on(Hostile::start(Behaviour::Revalidated)).unwrap();
+    let api = rt
+        .block_on(Hostile::start(Behaviour::RedirectTo(format!(
+            "{}/client/v4/zones/zone-1/purge_cache",
+            elsewhere.url()
+        ))))
+        .unwrap();
+    let s = Scratch::new();
+    cloudflare_config(&s, &format!("{}/client/v4", api.url()), TOKEN_ENV);
+    let out = purge(&s, &["sim", "--path", "/blog/hello"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.starts_with("redirected"), "{text}");
+    assert!(
+        text.contains(&elsewhere.url()),
+        "the Location is shown: {text}"
+    );
+    assert_eq!(api.requests(), 1);
+    assert_eq!(elsewhere.requests(), 0, "the redirect was followed");
+}
+
+/// CloudFront answers that are not an invalidation are not `purged`: an
+/// HTML page with 200, an `<Invalidation>` whose id is 100,000 characters.
+#[test]
+fn a_cloudfront_answer_that_is_not_an_invalidation_is_not_purged() {
+    use isrctl::sim::{Behaviour, Hostile};
+    let rt = runtime();
+    let not_invalidations = [
+        (
+            "<html><body>Welcome to nginx!</body></html>".to_string(),
+            "text/html",
+        ),
+        (
+            format!(
+                "<Invalidation><Id>{}</Id><Status>InProgress</Status></Invalidation>",
+                "I".repeat(100_000)
+            ),
+            "text/xml",
+        ),
+    ];
+    for (body, content_type) in not_invalidations {
+        let api = rt
+            .block_on(Hostile::start(Behaviour::Status {
+                status: 201,
+                body,
+                content_type: content_type.into(),
+            }))
+            .unwrap();
+        let s = Scratch::new();
+        cloudfront_config(&s, &api.url());
+        let out = aws(&s, AWS_SECRET, &["sim", "--path", "/blog/hello"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.starts_with("rejected"), "{text}");
+        assert!(text.contains("did not confirm"), "{text}");
+        assert!(text.len() < 2_000, "the id is not printed whole");
+    }
+}

@@ -133,6 +133,8 @@ pub enum PurgeKind {
     RateLimited,
     /// More items than the provider takes in one request.
     BatchTooLarge,
+    /// 3xx: the API answered elsewhere; not followed (the token stays put).
+    Redirected,
     /// 5xx from the provider or node.
     ServerError,
     Timeout,
@@ -149,6 +151,7 @@ impl PurgeKind {
             PurgeKind::Rejected => "rejected",
             PurgeKind::RateLimited => "rate_limited",
             PurgeKind::BatchTooLarge => "batch_too_large",
+            PurgeKind::Redirected => "redirected",
             PurgeKind::ServerError => "server_error",
             PurgeKind::Timeout => "timeout",
             PurgeKind::ConnectionFailed => "connection_failed",

@@ -163,7 +163,11 @@ pub fn without_values(message: &str) -> String {
         let token = quote == '`'
             && out.contains("expected")
             && !quoted.trim_matches('`').chars().any(char::is_alphanumeric);
-        if token || out.ends_with("field ") || out.ends_with("variant ") || out.contains("expected one of") {
+        if token
+            || out.ends_with("field ")
+            || out.ends_with("variant ")
+            || out.contains("expected one of")
+        {
             out.push_str(quoted);
         } else {
             out.push(quote);

@@ -12,7 +12,7 @@ impl Purger {
     pub(super) fn judge(
         &self,
         o: &mut PurgeOutcome,
-        status: u16,
+        (status, location): (u16, Option<&str>),
         body: &[u8],
         wait: Option<Duration>,
     ) {
@@ -36,6 +36,14 @@ impl Purger {
         let provider = self.provider();
         let (kind, explanation, fix): (PurgeKind, String, Option<String>) = match status {
             200..=299 if self.succeeded(body) => (PurgeKind::Purged, format!("{provider} purged it"), None),
+            300..=399 => (
+                PurgeKind::Redirected,
+                format!(
+                    "{provider} answered {status}, a redirect to {}: not followed (the token goes only where the config says)",
+                    location.map_or("nowhere".to_string(), |l| redact::one_line_excerpt(l, &self.redactor, 200, true))
+                ),
+                Some("if the new address is the provider's, set api_url (or url) to it".into()),
+            ),
             200..=299 => (
                 PurgeKind::Rejected,
                 format!("{provider} answered {status} but did not confirm the purge"),
@@ -91,9 +99,14 @@ impl Purger {
     fn succeeded(&self, body: &[u8]) -> bool {
         match &self.config.provider {
             Provider::Cloudflare { .. } => cloudflare::succeeded(body),
-            Provider::Fastly { .. } | Provider::Vercel { .. } => {
-                serde_json::from_slice::<serde_json::Value>(body).is_ok()
+            Provider::Fastly { .. } => serde_json::from_slice::<serde_json::Value>(body).is_ok(),
+            // @vercel/sdk: invalidateByTags answers 200 with no body.
+            Provider::Vercel { .. } => {
+                body.iter().all(u8::is_ascii_whitespace)
+                    || serde_json::from_slice::<serde_json::Value>(body).is_ok()
             }
+            // Accepted means an <Invalidation> came back.
+            Provider::CloudFront { .. } => cloudfront::invalidation(body).is_some(),
             Provider::Http { success, .. } if *success != SuccessRule::Any2xx => {
                 serde_json::from_slice::<serde_json::Value>(body).is_ok()
             }

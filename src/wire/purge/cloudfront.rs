@@ -159,11 +159,26 @@ pub fn xml_text<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 
 /// The invalidation's id and status from a CreateInvalidation or
 /// GetInvalidation answer.
+/// Only an `<Invalidation>` with a plausible id (CloudFront's are 14
+/// letters and digits) counts: an HTML page or a 100,000-character id is
+/// not one.
 pub(super) fn invalidation(body: &[u8]) -> Option<(String, String)> {
     let xml = String::from_utf8_lossy(body);
-    let id = xml_text(&xml, "Id")?.to_string();
-    let status = xml_text(&xml, "Status")?.to_string();
-    Some((id, status))
+    if !xml.contains("<Invalidation") {
+        return None;
+    }
+    let id = xml_text(&xml, "Id")?.trim();
+    let status = xml_text(&xml, "Status")?.trim();
+    let plausible = |text: &str, longest: usize| {
+        !text.is_empty() && text.len() <= longest && text.chars().all(|c| c.is_ascii_alphanumeric())
+    };
+    (plausible(id, 64) && plausible(status, 32)).then(|| (id.to_string(), status.to_string()))
+}
+
+/// Whether a status says the invalidation is done: `Completed` as AWS
+/// documents it, in any case (moto's server answers `COMPLETED`).
+pub(super) fn completed(status: &str) -> bool {
+    status.eq_ignore_ascii_case("completed")
 }
 
 /// An error answer's code and message.

@@ -174,13 +174,17 @@ impl Purger {
         };
         let status = response.status().as_u16();
         let wait = http::retry_after(response.headers());
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let body = match http::read_capped(&mut response, ENDPOINT_BODY_CAP).await {
             Ok((body, _)) => body,
             Err(e) => return (self.transport(outcome, &e, started), None),
         };
         outcome.status = Some(status);
         outcome.latency_ms = Some(started.elapsed().as_millis() as u64);
-        self.judge(&mut outcome, status, &body, wait);
+        self.judge(&mut outcome, (status, location.as_deref()), &body, wait);
         if outcome.kind == PurgeKind::Purged
             && let Some((id, state)) =
                 cloudfront::invalidation(&body).filter(|_| self.aws.is_some())
@@ -209,7 +213,7 @@ impl Purger {
         };
         let mut status = first.to_string();
         let mut wait = Duration::from_millis(250);
-        while status != "Completed" && started.elapsed() < INVALIDATION_WAIT {
+        while !cloudfront::completed(&status) && started.elapsed() < INVALIDATION_WAIT {
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(10));
             let Some(aws) = &self.aws else { return };
@@ -231,7 +235,7 @@ impl Purger {
             }
         }
         let secs = started.elapsed().as_secs();
-        if status == "Completed" {
+        if cloudfront::completed(&status) {
             o.explanation = format!("cloudfront invalidation {id} completed after {secs} s");
         } else {
             o.kind = PurgeKind::Timeout;
