@@ -223,7 +223,10 @@ fn with_config(flag: Option<&Path>, f: impl FnOnce(&Config) -> Exit) -> Exit {
 fn load_config(flag: Option<&Path>) -> Result<Config, Exit> {
     let loaded = config::locate(flag).and_then(|file| config::load(&file));
     match loaded {
-        Ok(config) => Ok(config),
+        Ok(config) => {
+            crate::model::out::hide(config.peek_secrets().iter().map(String::as_str));
+            Ok(config)
+        }
         Err(e) => {
             print_load_error(&e);
             Err(Exit::Usage)

@@ -148,6 +148,8 @@ impl Session {
         for secret in secrets {
             redactor.add(secret);
         }
+        // The command line's output masks them too, whatever prints them.
+        crate::model::out::hide(secrets.iter().copied());
     }
 
     /// How to fetch `path` of this site: its client, marker and CDN.

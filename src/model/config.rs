@@ -144,6 +144,18 @@ impl Route {
 }
 
 impl Config {
+    /// Every secret of every site that can be read without running
+    /// anything (written in the config, or in the environment): outputs
+    /// mask them before any work resolves them.
+    pub fn peek_secrets(&self) -> Vec<String> {
+        let sources = self.sites.iter().flat_map(|s| {
+            std::iter::once(&s.secret).chain(s.purge.as_ref().and_then(|p| p.token.as_ref()))
+        });
+        sources
+            .filter_map(crate::model::secret::SecretSource::peek)
+            .collect()
+    }
+
     pub fn site(&self, name: &str) -> Option<&Site> {
         self.sites.iter().find(|s| s.name == name)
     }

@@ -6,11 +6,38 @@
 //! (`isrctl sites | head -1`, a failing `jq`) ends the output quietly
 //! instead of panicking; the command still exits with its usual status.
 
+use crate::model::redact::Redactor;
 use crate::model::safe_text;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Every secret known so far (from the config, the environment, or
+/// resolved by a session): masked in everything printed, whatever path
+/// the text took to get here.
+static KNOWN_SECRETS: std::sync::RwLock<Option<Redactor>> = std::sync::RwLock::new(None);
+
+/// Mask `secrets` in everything printed from now on.
+pub fn hide<'a>(secrets: impl IntoIterator<Item = &'a str>) {
+    let mut known = KNOWN_SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    let redactor = known.get_or_insert_with(Redactor::default);
+    for secret in secrets {
+        redactor.add(secret);
+    }
+}
+
+/// Text as it may be printed: known secrets and credential-like URL
+/// parts masked, then control characters escaped.
+fn shown(text: &str) -> String {
+    let text = crate::model::redact::mask_url_secrets(text);
+    let known = KNOWN_SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    let text = match known.as_ref() {
+        Some(redactor) => std::borrow::Cow::Owned(redactor.redact(&text)),
+        None => text,
+    };
+    safe_text::escape_controls(&text).into_owned()
+}
 static STDERR_CLOSED: AtomicBool = AtomicBool::new(false);
 
 /// `println!` for the command line: escaped, quiet on a closed pipe.
@@ -35,20 +62,12 @@ macro_rules! errout {
 
 /// Write `text` to stdout, control characters escaped.
 pub fn stdout(text: &str) {
-    write_to(
-        &mut std::io::stdout().lock(),
-        &STDOUT_CLOSED,
-        &safe_text::escape_controls(text),
-    );
+    write_to(&mut std::io::stdout().lock(), &STDOUT_CLOSED, &shown(text));
 }
 
 /// Write `text` to stderr, control characters escaped.
 pub fn stderr(text: &str) {
-    write_to(
-        &mut std::io::stderr().lock(),
-        &STDERR_CLOSED,
-        &safe_text::escape_controls(text),
-    );
+    write_to(&mut std::io::stderr().lock(), &STDERR_CLOSED, &shown(text));
 }
 
 /// Our own terminal control on stderr (the progress line's `\r` and

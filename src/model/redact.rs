@@ -9,6 +9,35 @@ use crate::model::secret::Secret;
 
 pub const MASK: &str = "***";
 
+/// Query parameters whose values are credentials wherever they appear:
+/// `?secret=`, `?token=`, `x-vercel-protection-bypass=`, `api_key=`, …
+static SECRET_PARAM: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)([?&;][a-z0-9_.\-]*(?:secret|token|passw|pwd|key|signature|sig|auth|bypass|credential)[a-z0-9_.\-]*=)([^&\s#\x22'<>\\]+)",
+    )
+    .ok()
+});
+
+/// `user:password@` in a URL.
+static USERINFO: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)([a-z][a-z0-9+.\-]*://[^\s/:@\x22'<>]*:)([^\s/@\x22'<>]+)@").ok()
+});
+
+/// Text with the values of credential-like query parameters and URL
+/// passwords masked: what a URL in the config (or typed on the command
+/// line) carries is shown as `?secret=***`, `user:***@`.
+pub fn mask_url_secrets(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut out = std::borrow::Cow::Borrowed(text);
+    for (pattern, replacement) in [(&*SECRET_PARAM, "${1}***"), (&*USERINFO, "${1}***@")] {
+        if let Some(pattern) = pattern
+            && pattern.is_match(&out)
+        {
+            out = std::borrow::Cow::Owned(pattern.replace_all(&out, replacement).into_owned());
+        }
+    }
+    out
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
     needles: Vec<String>,

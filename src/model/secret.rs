@@ -60,6 +60,18 @@ impl SecretSource {
         }
     }
 
+    /// The secret, when reading it runs nothing and asks nobody: written
+    /// in the config, or in the environment. Every output masks these
+    /// even where no work resolved them (a URL in the config may carry one).
+    pub fn peek(&self) -> Option<String> {
+        match self {
+            SecretSource::Env(name) => std::env::var(name).ok(),
+            SecretSource::Plain(value) => Some(value.expose_secret().to_string()),
+            SecretSource::File(_) | SecretSource::Command(_) => None,
+        }
+        .filter(|v| !v.trim().is_empty())
+    }
+
     pub fn resolve(&self) -> Result<Secret, SecretError> {
         let value = match self {
             SecretSource::Env(name) => {

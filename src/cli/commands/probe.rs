@@ -28,6 +28,13 @@ pub struct ProbeArgs {
 
 pub async fn run(config_flag: Option<&Path>, args: ProbeArgs) -> Exit {
     let pages = match Url::parse(&args.what) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+            errln!(
+                "error: the URL carries credentials (user:password@{}): isrctl would show them; probe the URL without them",
+                url.host_str().unwrap_or_default()
+            );
+            return Exit::Usage;
+        }
         Ok(url) if matches!(url.scheme(), "http" | "https") => crate::engine::probe::probe_url(url)
             .await
             .map(|page| vec![page]),

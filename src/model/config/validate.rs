@@ -198,6 +198,7 @@ impl Validator<'_> {
                 None
             }
             Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                self.warn_secret_in_url(at, key, &url);
                 Some(url)
             }
             Ok(url) => {
@@ -249,6 +250,20 @@ impl Validator<'_> {
                 );
                 None
             }
+        }
+    }
+
+    /// A URL whose query carries what looks like a credential (`?secret=`,
+    /// `x-vercel-protection-bypass=`): outputs mask it, but it is better
+    /// kept where isrctl treats it as a secret from the start.
+    pub(super) fn warn_secret_in_url(&mut self, at: usize, key: &str, url: &Url) {
+        let shown = crate::model::redact::mask_url_secrets(url.as_str());
+        if shown != url.as_str() {
+            self.warn(
+                at,
+                format!("{key}: the URL carries a secret ({shown})"),
+                "move it to the site's [secret] (secret_in = \"query\" sends it as a query parameter) or a [purge.token]; outputs mask it either way",
+            );
         }
     }
 

@@ -24,6 +24,7 @@ impl Validator<'_> {
                     return None;
                 }
                 Ok(joined) if matches!(joined.scheme(), "http" | "https") => {
+                    self.warn_secret_in_url(url_at, "endpoint url", &joined);
                     let relative = Url::parse(url.get_ref()).is_err();
                     profile.relative = relative.then(|| match joined.query() {
                         Some(q) => format!("{}?{q}", joined.path()),

@@ -167,6 +167,16 @@ impl Validator<'_> {
             );
             return None;
         };
+        // `?token={token}` is the way to send it; a value written out is not.
+        let template = url.get_ref().replace("{token}", "");
+        let shown = crate::model::redact::mask_url_secrets(&template);
+        if shown != template {
+            self.warn(
+                url.span().start,
+                format!("url: the purge URL carries a secret ({shown})"),
+                "write {token} in its place and put the value in [purge.token] (env, file or command); outputs mask it either way",
+            );
+        }
         let method = raw
             .method
             .as_ref()
