@@ -349,7 +349,7 @@ fn y_copies_a_curl_that_names_the_secret_variable() {
     };
     assert_eq!(
         curl,
-        "curl -sS -X POST \"http://127.0.0.1:47810/api/revalidate?secret=${HEALTHY_REVALIDATE_SECRET}&path=%2Fabout\""
+        "curl -sS -X 'POST' 'http://127.0.0.1:47810/api/revalidate?secret='\"${HEALTHY_REVALIDATE_SECRET}\"'&path=%2Fabout'"
     );
     assert!(
         s.status.as_ref().unwrap().1.contains(curl.as_str()),

@@ -273,33 +273,46 @@ const CURL_PLACEHOLDER: &str = "ISRCTLSECRETPLACEHOLDER";
 
 /// The curl command equivalent to a revalidation, with the secret as a
 /// shell expression (`${BLOG_TOKEN}`, `$(cat file)`, `$(pass show x)`),
-/// never its value.
+/// never its value. Safe to paste: every word is single-quoted, so a `'`,
+/// `$(…)` or backtick in a path, URL or argument stays text; only the
+/// secret's expression is expanded, in double quotes.
 pub fn curl_command(
     profile: &EndpointProfile,
     target: &Target,
     source: &crate::model::secret::SecretSource,
 ) -> Result<String, String> {
     let req = profile.prepare_masked(target, CURL_PLACEHOLDER)?;
-    let secret_expr = shell_secret(source);
-    let fill = |text: &str| text.replace(CURL_PLACEHOLDER, &secret_expr);
-    let mut parts = vec![format!("curl -sS -X {}", req.method.as_str())];
+    let secret_expr = format!("'\"{}\"'", shell_secret(source));
+    let word = |text: &str| shell_quote(text).replace(CURL_PLACEHOLDER, &secret_expr);
+    let mut parts = vec![format!("curl -sS -X {}", shell_quote(req.method.as_str()))];
     for (name, value) in &req.headers {
-        parts.push(format!("-H \"{}\"", fill(&format!("{name}: {value}"))));
+        parts.push(format!("-H {}", word(&format!("{name}: {value}"))));
     }
     if let Some(body) = &req.body {
-        parts.push(format!("--data '{}'", body.replace('\'', "'\\''")));
+        parts.push(format!("--data {}", word(body)));
     }
-    parts.push(format!("\"{}\"", fill(req.url.as_str())));
+    parts.push(word(req.url.as_str()));
     Ok(parts.join(" "))
 }
 
-/// A shell expression that yields the secret where the user runs curl.
+/// One shell word, single-quoted (`'` written as `'\''`).
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// A shell expression that yields the secret where the user runs curl;
+/// a file's path and a command's arguments each quoted as one word.
 fn shell_secret(source: &crate::model::secret::SecretSource) -> String {
     use crate::model::secret::SecretSource;
     match source {
         SecretSource::Env(name) => format!("${{{name}}}"),
-        SecretSource::File(path) => format!("$(cat '{}')", path.display()),
-        SecretSource::Command(argv) => format!("$({})", argv.join(" ")),
+        SecretSource::File(path) => {
+            format!("$(cat {})", shell_quote(&path.to_string_lossy()))
+        }
+        SecretSource::Command(argv) => {
+            let words: Vec<String> = argv.iter().map(|a| shell_quote(a)).collect();
+            format!("$({})", words.join(" "))
+        }
         SecretSource::Plain(_) => "${REVALIDATE_SECRET}".to_string(),
     }
 }
@@ -355,7 +368,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             curl,
-            "curl -sS -X POST \"https://blog.example.com/api/revalidate?secret=${BLOG_TOKEN}&path=%2Fa\""
+            "curl -sS -X 'POST' 'https://blog.example.com/api/revalidate?secret='\"${BLOG_TOKEN}\"'&path=%2Fa'"
         );
         let plain = SecretSource::Plain("hunter2".to_string().into());
         let curl = curl_command(&p, &Target::path("/a"), &plain).unwrap();
