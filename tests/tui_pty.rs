@@ -86,6 +86,9 @@ impl Demo {
         let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
         cmd.arg("demo");
         cmd.env("XDG_STATE_HOME", state.path());
+        // The demo's own directory goes here, so a test can see it removed.
+        cmd.env("TMPDIR", state.path().join("tmp"));
+        std::fs::create_dir_all(state.path().join("tmp")).unwrap();
         cmd.env("TERM", "xterm-256color");
         assert!(cooked(pty.master.as_ref()), "the pty starts in cooked mode");
         let child = pty.slave.spawn_command(cmd).expect("start isrctl demo");
@@ -232,4 +235,43 @@ fn sigterm_restores_the_terminal() {
             .screen()
             .alternate_screen()
     );
+}
+
+/// `kill -INT` and `kill -QUIT` from outside (a supervisor, `timeout -s
+/// INT`): the terminal is restored and the demo's directory removed, as
+/// with q, SIGTERM and SIGHUP. In raw mode the keyboard sends neither.
+#[test]
+fn sigint_and_sigquit_restore_the_terminal_and_clean_up() {
+    for signal in ["INT", "QUIT"] {
+        let mut demo = Demo::start(24, 80);
+        demo.screen.wait_for("Routes: healthy");
+        let tmp = demo._state.path().join("tmp");
+        assert_eq!(
+            std::fs::read_dir(&tmp).unwrap().count(),
+            1,
+            "the demo made its directory"
+        );
+        let pid = demo.child.process_id().expect("a pid");
+        assert!(send_signal(pid, signal));
+        demo.wait_exit(&format!("SIG{signal} did not end the console"));
+        assert!(
+            cooked(demo._pty.master.as_ref()),
+            "cooked mode after SIG{signal}"
+        );
+        let parser = demo.screen.parser.lock().unwrap();
+        assert!(
+            !parser.screen().alternate_screen(),
+            "SIG{signal}: left the alternate screen"
+        );
+        assert!(
+            !parser.screen().hide_cursor(),
+            "SIG{signal}: the cursor is visible again"
+        );
+        drop(parser);
+        assert_eq!(
+            std::fs::read_dir(&tmp).unwrap().count(),
+            0,
+            "SIG{signal}: the demo directory is gone"
+        );
+    }
 }

@@ -128,21 +128,28 @@ fn open_history(dir: Option<&std::path::Path>) -> Option<Arc<History>> {
     History::open(&dir).ok().map(Arc::new)
 }
 
-/// Resolves on SIGTERM or SIGHUP, so the terminal is restored then too.
-/// The handlers are installed now, before the terminal changes mode: a
-/// signal that came before the loop first waits would otherwise kill the
-/// process with the terminal still raw.
+/// Resolves on SIGTERM, SIGHUP, SIGINT or SIGQUIT, so the terminal is
+/// restored (and the demo's directory removed) then too. In raw mode the
+/// keyboard sends no SIGINT: these come from `kill`, `timeout -s INT` or a
+/// supervisor. The handlers are installed now, before the terminal changes
+/// mode: a signal that came before the loop first waits would otherwise
+/// kill the process with the terminal still raw.
 fn terminated() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let term = signal(SignalKind::terminate());
-    let hup = signal(SignalKind::hangup());
+    let kinds = [
+        SignalKind::terminate(),
+        SignalKind::hangup(),
+        SignalKind::interrupt(),
+        SignalKind::quit(),
+    ];
+    let streams: Vec<_> = kinds.into_iter().filter_map(|k| signal(k).ok()).collect();
     async move {
-        let (Ok(mut term), Ok(mut hup)) = (term, hup) else {
+        if streams.is_empty() {
             return std::future::pending().await;
-        };
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = hup.recv() => {}
         }
+        let waits = streams
+            .into_iter()
+            .map(|mut s| Box::pin(async move { s.recv().await }));
+        futures::future::select_all(waits).await;
     }
 }
