@@ -33,4 +33,11 @@ pub async fn drive(
     while let Ok(event) = events.try_recv() {
         on_event(event);
     }
+    // Work done but not in history is said, and the command fails: an
+    // audit trail with holes must not look complete.
+    let lost = engine.not_recorded();
+    if lost > 0 {
+        errln!("error: {lost} result(s) were not recorded in history (is the disk full?)");
+        crate::model::out::mark_incomplete();
+    }
 }

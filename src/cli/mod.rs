@@ -123,7 +123,21 @@ pub struct JsonFlag {
 /// Parse arguments and run; what `main` calls.
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
-    run(cli).await.into()
+    let exit = run(cli).await;
+    match crate::model::out::incomplete() {
+        (false, _) => exit.into(),
+        (true, why) => {
+            if let Some(why) = why {
+                errln!("error: the output could not be written: {why}");
+            }
+            // Usage errors keep their 2; anything else that lost output or
+            // history is a failure.
+            match exit {
+                Exit::Usage => exit.into(),
+                _ => Exit::Failed.into(),
+            }
+        }
+    }
 }
 
 pub async fn run(cli: Cli) -> Exit {

@@ -81,6 +81,11 @@ impl Engine {
         (engine, receiver)
     }
 
+    /// Results that could not be written to history (a full disk).
+    pub fn not_recorded(&self) -> usize {
+        self.inner.recorder.lost()
+    }
+
     pub fn site(&self, site: SiteId) -> Option<&Site> {
         self.inner.sites.get(site)
     }

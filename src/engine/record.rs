@@ -25,11 +25,18 @@ pub(crate) struct Recorder {
     history: Option<Arc<History>>,
     /// Where a failed write is reported (it never stops the work).
     events: UnboundedSender<EngineEvent>,
+    /// Records that could not be written (a full disk): the faces say how
+    /// many, and the command line exits non-zero.
+    lost: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Recorder {
     pub(crate) fn new(history: Option<Arc<History>>, events: UnboundedSender<EngineEvent>) -> Self {
-        Recorder { history, events }
+        Recorder {
+            history,
+            events,
+            lost: Arc::default(),
+        }
     }
 
     pub(crate) fn revalidation(&self, site: &Site, target: &Target, outcome: &Outcome) {
@@ -81,6 +88,11 @@ impl Recorder {
         self.append(&records);
     }
 
+    /// How many records could not be written so far.
+    pub(crate) fn lost(&self) -> usize {
+        self.lost.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// At the end of an operation: the index covers everything appended.
     pub(crate) fn finish(&self) {
         if let Some(Err(e)) = self.history.as_ref().map(|h| h.update_index()) {
@@ -94,6 +106,8 @@ impl Recorder {
             return;
         }
         if let Err(e) = history.append_all(records) {
+            self.lost
+                .fetch_add(records.len(), std::sync::atomic::Ordering::Relaxed);
             tracing::warn!("history append failed: {e}");
             let message = format!(
                 "cannot write history at {}: {e}",

@@ -96,8 +96,14 @@ pub(crate) fn tail_sha256(history: &File, offset: u64) -> io::Result<String> {
 /// scan, but there is no reason to pay it).
 pub(crate) fn write(path: &Path, index: &Index) -> io::Result<()> {
     let tmp = path.with_extension("json.tmp");
-    let mut file = File::create(&tmp)?;
-    file.write_all(&serde_json::to_vec(index)?)?;
-    file.sync_all()?;
+    let written = File::create(&tmp).and_then(|mut file| {
+        file.write_all(&serde_json::to_vec(index)?)?;
+        file.sync_all()
+    });
+    // A full disk leaves the old index in place, and no half-written copy.
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
     fs::rename(&tmp, path)
 }

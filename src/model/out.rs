@@ -12,6 +12,28 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+/// Something the command did or printed was lost (a write that failed for
+/// another reason than a closed pipe, results not recorded): it must not
+/// exit 0.
+static INCOMPLETE: AtomicBool = AtomicBool::new(false);
+/// Why the output stopped, if a write failed for another reason than a
+/// closed pipe (`No space left on device`).
+static WRITE_ERROR: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// The command's work or output is incomplete: its exit is not 0.
+pub fn mark_incomplete() {
+    INCOMPLETE.store(true, Ordering::Relaxed);
+}
+
+/// Whether the command's work or output is incomplete, and why the output
+/// failed (if it did).
+pub fn incomplete() -> (bool, Option<String>) {
+    let why = WRITE_ERROR
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    (INCOMPLETE.load(Ordering::Relaxed), why)
+}
 
 /// Every secret known so far (from the config, the environment, or
 /// resolved by a session): masked in everything printed, whatever path
@@ -80,13 +102,20 @@ fn write_to(stream: &mut impl Write, closed: &AtomicBool, text: &str) {
     if closed.load(Ordering::Relaxed) {
         return;
     }
-    // A broken pipe means the reader is gone: stop writing, keep working.
-    // Any other write error is just as unfixable from here.
-    if stream
+    // A broken pipe means the reader is gone: stop writing, keep working,
+    // exit as usual. Any other error (a full disk) stops the writing too,
+    // but the command then fails: its output is not all there.
+    if let Err(e) = stream
         .write_all(text.as_bytes())
         .and_then(|()| stream.flush())
-        .is_err()
     {
         closed.store(true, Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            INCOMPLETE.store(true, Ordering::Relaxed);
+            WRITE_ERROR
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(e.to_string());
+        }
     }
 }
