@@ -5,7 +5,7 @@
 use crate::engine::checks::{Finding, Severity};
 use crate::engine::verify::Verification;
 use crate::model::outcome::Outcome;
-use crate::model::purge::{PurgeKind, PurgeOutcome};
+use crate::model::purge::PurgeOutcome;
 use crate::model::redact::Redactor;
 use crate::model::target::Target;
 use crate::model::text::millis;
@@ -125,7 +125,7 @@ pub fn print_purge_outcome(o: &PurgeOutcome) {
         millis(o.latency_ms),
         o.call
     );
-    if o.kind == PurgeKind::Purged {
+    if o.kind.is_fine() {
         return;
     }
     outln!("    {}", o.explanation);

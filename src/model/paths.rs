@@ -149,14 +149,21 @@ pub fn first_refusal(findings: &[LintFinding]) -> Option<&LintFinding> {
     findings.iter().find(|f| f.level == LintLevel::Refused)
 }
 
-/// `base` with `path` appended to its own path (keeps a basePath).
+/// `base` with `path` appended to its own path (keeps a basePath). A
+/// query in `path` stays a query: `/blog/hello?_rsc=1` is not the page
+/// `/blog/hello%3F_rsc=1` (which a cache never held).
 pub fn page_url(base: &Url, path: &str) -> Url {
     let mut url = base.clone();
+    let (path, query) = match path.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path, None),
+    };
     let slash = if path.starts_with('/') { "" } else { "/" };
     url.set_path(&format!(
         "{}{slash}{path}",
         base.path().trim_end_matches('/')
     ));
+    url.set_query(query);
     url
 }
 

@@ -88,10 +88,27 @@ impl Provider {
     /// Whether the CDN can purge by cache tag; if not, a tag is purged as
     /// the URLs of the configured routes that carry it.
     pub fn purges_tags(&self) -> bool {
-        matches!(
-            self,
-            Provider::Cloudflare { .. } | Provider::Fastly { .. } | Provider::Vercel { .. }
-        )
+        match self {
+            Provider::Cloudflare { .. } | Provider::Fastly { .. } | Provider::Vercel { .. } => true,
+            // xkey, Bunny, Netlify: the request names the tag.
+            Provider::Http { .. } => self.template_mentions("{tag}"),
+            Provider::Varnish { .. } | Provider::CloudFront { .. } => false,
+        }
+    }
+
+    /// Whether an `http` provider's URL, headers or body use `placeholder`.
+    pub fn template_mentions(&self, placeholder: &str) -> bool {
+        let Provider::Http {
+            url, headers, body, ..
+        } = self
+        else {
+            return false;
+        };
+        url.contains(placeholder)
+            || headers
+                .iter()
+                .any(|(n, v)| n.contains(placeholder) || v.contains(placeholder))
+            || body.as_deref().is_some_and(|b| b.contains(placeholder))
     }
 }
 
@@ -133,6 +150,9 @@ pub enum PurgeKind {
     RateLimited,
     /// More items than the provider takes in one request.
     BatchTooLarge,
+    /// 404 from a cache's purge location: it held no copy (nothing needed
+    /// purging). Not a failure.
+    NotCached,
     /// 3xx: the API answered elsewhere; not followed (the token stays put).
     Redirected,
     /// 5xx from the provider or node.
@@ -144,6 +164,11 @@ pub enum PurgeKind {
 }
 
 impl PurgeKind {
+    /// The cache no longer holds the old copy: purged, or it had none.
+    pub fn is_fine(self) -> bool {
+        matches!(self, PurgeKind::Purged | PurgeKind::NotCached)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PurgeKind::Purged => "purged",
@@ -151,6 +176,7 @@ impl PurgeKind {
             PurgeKind::Rejected => "rejected",
             PurgeKind::RateLimited => "rate_limited",
             PurgeKind::BatchTooLarge => "batch_too_large",
+            PurgeKind::NotCached => "not_cached",
             PurgeKind::Redirected => "redirected",
             PurgeKind::ServerError => "server_error",
             PurgeKind::Timeout => "timeout",

@@ -43,6 +43,26 @@ pub async fn read_capped(
 }
 
 /// Parse `Retry-After`: delay-seconds or an HTTP date.
+/// How long a rate-limited API asks to wait when it says so in its own
+/// header instead of `Retry-After`: the Unix time its budget resets.
+/// Vercel (`X-RateLimit-Reset`, REST API docs) and Fastly
+/// (`Fastly-RateLimit-Reset`, API rate-limiting docs).
+pub fn rate_limit_reset(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let reset = ["x-ratelimit-reset", "fastly-ratelimit-reset"]
+        .iter()
+        .find_map(|name| {
+            headers
+                .get(*name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<i64>()
+                .ok()
+        })?;
+    let now = jiff::Timestamp::now().as_second();
+    Some(Duration::from_secs(reset.saturating_sub(now).max(0) as u64))
+}
+
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers
         .get(reqwest::header::RETRY_AFTER)?

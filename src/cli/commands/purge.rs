@@ -7,7 +7,7 @@ use crate::cli::{open_history, unknown_site};
 use crate::engine::{Engine, EngineEvent};
 use crate::model::config::{Config, Site};
 use crate::model::exit::Exit;
-use crate::model::purge::{PurgeCall, PurgeItem, PurgeKind, PurgeOutcome};
+use crate::model::purge::{PurgeCall, PurgeItem, PurgeOutcome};
 use crate::model::redact::Redactor;
 use clap::Args;
 use serde::Serialize;
@@ -77,8 +77,17 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
     if let Some(note) = &plan.cost {
         errln!("{note}");
     }
+    // What the provider cannot express is refused before anything is sent
+    // (no token is read for this): a refusal, exit 1, as for revalidate.
+    let calls = match crate::engine::plan::shown_purge_calls(site, &items) {
+        Ok(calls) => calls,
+        Err(why) => {
+            errln!("error: {why}");
+            return Exit::Failed;
+        }
+    };
     if args.dry_run {
-        return dry_run(site, plan.provider, &items, args.json);
+        return dry_run(site, plan.provider, calls, args.json);
     }
     if !confirmed(site, &items, &args) {
         return Exit::Usage;
@@ -122,7 +131,7 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
         };
         print_document("purge", &report, &Redactor::default());
     }
-    if results.iter().all(|r| r.kind == PurgeKind::Purged) {
+    if results.iter().all(|r| r.kind.is_fine()) {
         Exit::Ok
     } else {
         Exit::Failed
@@ -140,14 +149,7 @@ fn items(args: &PurgeArgs) -> Vec<PurgeItem> {
 }
 
 /// The calls, token masked; nothing is sent and no token is read.
-fn dry_run(site: &Site, provider: &'static str, items: &[PurgeItem], json: bool) -> Exit {
-    let calls = match crate::engine::plan::shown_purge_calls(site, items) {
-        Ok(calls) => calls,
-        Err(why) => {
-            errln!("error: {why}");
-            return Exit::Usage;
-        }
-    };
+fn dry_run(site: &Site, provider: &'static str, calls: Vec<PurgeCall>, json: bool) -> Exit {
     if json {
         let report = PurgeReport {
             site: &site.name,

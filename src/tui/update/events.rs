@@ -81,7 +81,7 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
         }
         EngineEvent::RouteIndex { site, search } => state.adopt_search(site, search),
         EngineEvent::Purged { site, outcome, .. } => {
-            let ok = outcome.kind == crate::model::purge::PurgeKind::Purged;
+            let ok = outcome.kind.is_fine();
             let name = state.site_name(site);
             for item in &outcome.covers {
                 let key = (name.clone(), crate::model::purge::item_target(item));

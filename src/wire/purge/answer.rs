@@ -34,6 +34,9 @@ impl Purger {
             .or_else(|| redact::body_excerpt(body, None, &self.redactor, 300, true))
             .map(|m| redact::one_line_excerpt(&m, &self.redactor, 300, true));
         let provider = self.provider();
+        let cloudflare_1015 = matches!(self.config.provider, Provider::Cloudflare { .. })
+            && cloudflare::rate_limited(body);
+        let status = if cloudflare_1015 { 429 } else { status };
         let (kind, explanation, fix): (PurgeKind, String, Option<String>) = match status {
             200..=299 if self.succeeded(body) => (PurgeKind::Purged, format!("{provider} purged it"), None),
             300..=399 => (
@@ -53,6 +56,19 @@ impl Purger {
                 PurgeKind::Unauthorized,
                 format!("{provider} refused the purge ({status})"),
                 Some(self.auth_fix()),
+            ),
+            // The Varnish documentation's VCL answers a purge from outside
+            // its ACL with `synth(405, "Not allowed.")`.
+            405 if acl_refusal(body) => (
+                PurgeKind::Unauthorized,
+                format!("{provider}'s ACL refused the purge from this address (405 Not allowed.)"),
+                Some("add this machine's address to the VCL's purge ACL (acl purge { … }), or purge from a host it lists".into()),
+            ),
+            // ngx_cache_purge answers 404 for a key it does not hold.
+            404 if matches!(self.config.provider, Provider::Http { .. } | Provider::Varnish { .. }) => (
+                PurgeKind::NotCached,
+                format!("{provider} answered 404: the cache held no copy of it (nothing to purge), or the purge URL is not a purge location"),
+                None,
             ),
             405 | 501 => (
                 PurgeKind::Rejected,
@@ -124,6 +140,13 @@ impl Purger {
             Provider::Http { .. } => "check the token in [purge.token] and where the request carries it".into(),
         }
     }
+}
+
+/// "Not allowed." from a VCL's ACL check, not an origin's "Method Not
+/// Allowed" (a VCL that does not handle PURGE passes it on).
+fn acl_refusal(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_lowercase();
+    text.contains("not allowed.") && !text.contains("method not allowed")
 }
 
 fn batch_too_large(provider: &str) -> (PurgeKind, String, Option<String>) {

@@ -84,8 +84,22 @@ pub(super) fn error(body: &[u8]) -> Option<(String, bool)> {
     let first = json.get("errors")?.as_array()?.first()?;
     let message = first.get("message")?.as_str()?.to_string();
     let code = first.get("code").and_then(serde_json::Value::as_i64);
-    let too_many = message.to_lowercase().contains("too many") || code == Some(1015);
+    // 1015 is Cloudflare's rate limit ("You are being rate limited"), not
+    // a batch too large.
+    let too_many = message.to_lowercase().contains("too many") && code != Some(1015);
     Some((message, too_many))
+}
+
+/// Cloudflare's error 1015: rate limited, whatever the HTTP status.
+pub(super) fn rate_limited(body: &[u8]) -> bool {
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    let errors = json.get("errors").and_then(serde_json::Value::as_array);
+    errors
+        .into_iter()
+        .flatten()
+        .any(|e| e.get("code").and_then(serde_json::Value::as_i64) == Some(1015))
 }
 
 /// Whether a 2xx answer says `"success": true`.

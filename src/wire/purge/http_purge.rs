@@ -1,7 +1,10 @@
 //! A data-defined purge request: one call per item, the URL, header values
 //! and body filled from `{url}` (the page's public URL), `{path}`, `{tag}`,
-//! `{host}` and `{token}`. Covers nginx `proxy_cache_purge`, Bunny, KeyCDN
-//! and in-house purge endpoints.
+//! `{prefix}`, `{host}` and `{token}`. Covers nginx `proxy_cache_purge`,
+//! varnish-modules' xkey (`headers = { "xkey-purge" = "{tag}" }`), Bunny,
+//! KeyCDN and in-house purge endpoints. What the templates cannot express
+//! (a prefix without `{prefix}`, a tag without `{tag}` and no route
+//! carrying it, everything) is refused before anything is sent.
 
 use super::{PurgeCall, PurgeItem, public_host, public_page};
 use crate::model::config::Site;
@@ -17,9 +20,18 @@ pub(super) fn calls(
     items
         .iter()
         .map(|item| {
-            let (path, tag) = match item {
-                PurgeItem::Path(p) | PurgeItem::Prefix(p) => (p.as_str(), ""),
-                PurgeItem::Tag(t) => ("", t.as_str()),
+            let mentions = |p: &str| {
+                url.contains(p)
+                    || headers.iter().any(|(_, v)| v.contains(p))
+                    || body.is_some_and(|b| b.contains(p))
+            };
+            let (path, tag, prefix) = match item {
+                PurgeItem::Path(p) => (p.as_str(), "", ""),
+                PurgeItem::Prefix(p) if mentions("{prefix}") => ("", "", p.as_str()),
+                PurgeItem::Prefix(p) => {
+                    return Err(format!("the http purge has no {{prefix}} in its url, headers or body: it cannot purge every URL under {p} (sending {p} as one path would purge that page only)"));
+                }
+                PurgeItem::Tag(t) => ("", t.as_str(), ""),
                 PurgeItem::Everything => {
                     return Err("the http purge provider purges one item per call, not everything: use --path or --prefix".to_string());
                 }
@@ -34,6 +46,7 @@ pub(super) fn calls(
                     .replace("{url}", &page)
                     .replace("{path}", path)
                     .replace("{tag}", tag)
+                    .replace("{prefix}", prefix)
                     .replace("{host}", &public_host(site))
                     .replace("{token}", token)
             };

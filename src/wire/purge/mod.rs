@@ -35,7 +35,7 @@ pub fn calls(
     items: &[PurgeItem],
     token: &str,
 ) -> Result<Vec<PurgeCall>, String> {
-    let items = expand_tags(site, &config.provider, items);
+    let items = expand_tags(site, &config.provider, items)?;
     match &config.provider {
         Provider::Varnish { nodes, ban_header } => {
             varnish::calls(site, nodes, ban_header.as_deref(), &items)
@@ -74,23 +74,38 @@ pub fn calls(
     }
 }
 
-/// A tag, for a CDN without tag purge: the configured routes carrying it.
-fn expand_tags(site: &Site, provider: &Provider, items: &[PurgeItem]) -> Vec<PurgeItem> {
+/// A tag, for a CDN without tag purge: the configured routes carrying it;
+/// a tag no route carries cannot be purged there, and says so.
+fn expand_tags(
+    site: &Site,
+    provider: &Provider,
+    items: &[PurgeItem],
+) -> Result<Vec<PurgeItem>, String> {
     let mut out: Vec<PurgeItem> = Vec::new();
     for item in items {
         match item {
-            PurgeItem::Tag(tag) if !provider.purges_tags() => out.extend(
-                site.routes
-                    .iter()
-                    .filter(|r| r.page_type.is_none() && r.tags.contains(tag))
-                    .map(|r| PurgeItem::Path(r.path.clone())),
-            ),
+            PurgeItem::Tag(tag) if !provider.purges_tags() => {
+                let before = out.len();
+                out.extend(
+                    site.routes
+                        .iter()
+                        .filter(|r| r.page_type.is_none() && r.tags.contains(tag))
+                        .map(|r| PurgeItem::Path(r.path.clone())),
+                );
+                if out.len() == before {
+                    return Err(format!(
+                        "{} has no tag purge, and no configured route of {} carries the tag {tag:?}: nothing would be purged; purge with --path, or add the tag to the routes' tags",
+                        provider.name(),
+                        site.name
+                    ));
+                }
+            }
             other => out.push(other.clone()),
         }
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|i| seen.insert(i.clone()));
-    out
+    Ok(out)
 }
 
 /// The public URL of a path on the site (keeps a basePath).

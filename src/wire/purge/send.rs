@@ -173,7 +173,8 @@ impl Purger {
             Err(e) => return (self.transport(outcome, &e, started), None),
         };
         let status = response.status().as_u16();
-        let wait = http::retry_after(response.headers());
+        let wait = http::retry_after(response.headers())
+            .or_else(|| http::rate_limit_reset(response.headers()).filter(|_| status == 429));
         let location = response
             .headers()
             .get(reqwest::header::LOCATION)

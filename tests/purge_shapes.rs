@@ -1,0 +1,267 @@
+//! Purge requests as real caches expect them, through the binary, against
+//! a recording server: a query is sent as a query, `{tag}` and `{prefix}`
+//! fill an `http` purge (varnish-modules' `xkey-purge`), what a provider
+//! cannot express is refused before sending (exit 1), and the answers
+//! caches and APIs really give are read right: Varnish's ACL `405 Not
+//! allowed.`, ngx_cache_purge's 404 for a key it does not hold, Cloudflare
+//! error 1015, Vercel's `X-RateLimit-Reset`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod common;
+
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use common::{SECRET_ENV, Scratch, runtime};
+use std::sync::{Arc, Mutex};
+
+const TOKEN_ENV: &str = "ISRCTL_TEST_PURGE_TOKEN";
+
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    target: String,
+    headers: HeaderMap,
+}
+
+/// Answers: (status, headers, body); the last one repeats.
+type Answer = (u16, Vec<(&'static str, String)>, String);
+
+struct Recorder {
+    url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+impl Recorder {
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+async fn recorder(answers: Vec<Answer>) -> Recorder {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+    let log = seen.clone();
+    let answers = Arc::new(answers);
+    let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap| {
+        let (log, answers) = (log.clone(), answers.clone());
+        async move {
+            let n = {
+                let mut log = log.lock().unwrap();
+                log.push(Seen {
+                    method: method.to_string(),
+                    target: uri.to_string(),
+                    headers,
+                });
+                log.len() - 1
+            };
+            let (status, headers, body) = answers[n.min(answers.len() - 1)].clone();
+            let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
+            for (name, value) in headers {
+                response.headers_mut().insert(name, value.parse().unwrap());
+            }
+            response
+        }
+    });
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Recorder {
+        url,
+        seen,
+        _task: task,
+    }
+}
+
+fn ok() -> Answer {
+    (200, Vec::new(), "{\"ok\":true}".into())
+}
+
+fn config(s: &Scratch, public: &str, purge: &str) {
+    std::fs::write(
+        s.config_path(),
+        format!(
+            r#"[sites.sim]
+public_url = "{public}"
+rate_per_second = 0
+timeout = "3s"
+max_retry_after = "5s"
+
+[sites.sim.secret]
+env = "{SECRET_ENV}"
+
+[sites.sim.purge]
+{purge}
+
+[[sites.sim.routes]]
+path = "/blog/hello"
+tags = ["posts"]
+"#
+        ),
+    )
+    .unwrap();
+}
+
+fn purge(s: &Scratch, args: &[&str]) -> (Option<i32>, String) {
+    let out = s
+        .isrctl()
+        .env(TOKEN_ENV, "tok-purge-4242")
+        .arg("purge")
+        .args(args)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!text.contains("tok-purge-4242"), "{text}");
+    (out.status.code(), text)
+}
+
+#[test]
+fn a_query_is_sent_as_a_query() {
+    let rt = runtime();
+    let node = rt.block_on(recorder(vec![ok()]));
+    let s = Scratch::new();
+    config(&s, &node.url, "provider = \"varnish\"");
+    let (code, text) = purge(&s, &["sim", "--path", "/blog/hello?_rsc=1"]);
+    assert_eq!(code, Some(0), "{text}");
+    let seen = node.seen();
+    assert_eq!(seen[0].method, "PURGE");
+    assert_eq!(
+        seen[0].target, "/blog/hello?_rsc=1",
+        "not /blog/hello%3F_rsc=1"
+    );
+}
+
+#[test]
+fn an_http_purge_fills_tag_and_prefix_and_refuses_what_it_cannot_express() {
+    let rt = runtime();
+    let node = rt.block_on(recorder(vec![ok()]));
+    let s = Scratch::new();
+    // varnish-modules' xkey: the tag in a header, one call for the tag.
+    let xkey = format!(
+        "provider = \"http\"\nurl = \"{}/\"\nmethod = \"PURGE\"\nheaders = {{ \"xkey-purge\" = \"{{tag}}\" }}",
+        node.url
+    );
+    config(&s, &node.url, &xkey);
+    let (code, text) = purge(&s, &["sim", "--tag", "campaign-7"]);
+    assert_eq!(code, Some(0), "{text}");
+    let seen = node.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].headers.get("xkey-purge").unwrap(), "campaign-7");
+
+    // A prefix with no {prefix} in the template: refused, nothing sent.
+    let (code, text) = purge(&s, &["sim", "--prefix", "/blog/"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("no {prefix}"), "{text}");
+    assert_eq!(node.seen().len(), 1, "nothing was sent");
+
+    // With {prefix}: sent as the prefix.
+    let ban = format!(
+        "provider = \"http\"\nurl = \"{}/ban?prefix={{prefix}}\"\nmethod = \"POST\"",
+        node.url
+    );
+    config(&s, &node.url, &ban);
+    let (code, text) = purge(&s, &["sim", "--prefix", "/blog/"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(node.seen()[1].target, "/ban?prefix=/blog/");
+}
+
+#[test]
+fn a_tag_no_route_carries_is_refused_with_a_reason() {
+    let rt = runtime();
+    let node = rt.block_on(recorder(vec![ok()]));
+    let s = Scratch::new();
+    config(&s, &node.url, "provider = \"varnish\"");
+    let (code, text) = purge(&s, &["sim", "--tag", "nobody-has-it"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("no configured route of sim carries the tag \"nobody-has-it\""),
+        "{text}"
+    );
+    assert!(node.seen().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn caches_answers_are_read_as_they_mean() {
+    let rt = runtime();
+    // The Varnish docs' VCL refusing an address outside its ACL.
+    let acl = rt.block_on(recorder(vec![(
+        405,
+        Vec::new(),
+        "<!DOCTYPE html><html><head><title>405 Not allowed.</title></head></html>".into(),
+    )]));
+    let s = Scratch::new();
+    config(&s, &acl.url, "provider = \"varnish\"");
+    let (code, text) = purge(&s, &["sim", "--path", "/blog/hello"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.starts_with("unauthorized"), "{text}");
+    assert!(text.contains("ACL"), "{text}");
+
+    // ngx_cache_purge: 404 when the key is not in the cache.
+    let nginx = rt.block_on(recorder(vec![(
+        404,
+        Vec::new(),
+        "<html><center><h1>404 Not Found</h1></center></html>".into(),
+    )]));
+    let nginx_purge = format!(
+        "provider = \"http\"\nurl = \"{}/purge{{path}}\"\nmethod = \"GET\"",
+        nginx.url
+    );
+    config(&s, &nginx.url, &nginx_purge);
+    let (code, text) = purge(&s, &["sim", "--path", "/blog/hello"]);
+    assert_eq!(code, Some(0), "nothing needed purging: {text}");
+    assert!(text.starts_with("not_cached"), "{text}");
+}
+
+#[test]
+fn each_apis_own_rate_limit_signal_is_honoured() {
+    let rt = runtime();
+    // Cloudflare error 1015 is a rate limit, not a batch too large.
+    let cf = rt.block_on(recorder(vec![(
+        429,
+        Vec::new(),
+        r#"{"success":false,"errors":[{"code":1015,"message":"You are being rate limited"}]}"#
+            .into(),
+    )]));
+    let s = Scratch::new();
+    config(
+        &s,
+        "https://blog.example.com",
+        &format!(
+            "provider = \"cloudflare\"\nzone_id = \"zone1\"\napi_url = \"{}/client/v4\"\n[sites.sim.purge.token]\nenv = \"{TOKEN_ENV}\"",
+            cf.url
+        ),
+    );
+    let (code, text) = purge(&s, &["sim", "--path", "/blog/hello"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.starts_with("rate_limited"), "{text}");
+    assert!(!text.contains("batch"), "{text}");
+
+    // Vercel says when its budget resets (X-RateLimit-Reset, Unix time):
+    // waited out, then the call succeeds.
+    let reset = (jiff::Timestamp::now().as_second() + 1).to_string();
+    let vercel = rt.block_on(recorder(vec![
+        (
+            429,
+            vec![("x-ratelimit-reset", reset)],
+            r#"{"error":{"code":"rate_limited","message":"Rate limit exceeded"}}"#.into(),
+        ),
+        (200, Vec::new(), String::new()),
+    ]));
+    config(
+        &s,
+        "https://blog.example.com",
+        &format!(
+            "provider = \"vercel\"\nproject_id = \"prj_1\"\napi_url = \"{}\"\n[sites.sim.purge.token]\nenv = \"{TOKEN_ENV}\"",
+            vercel.url
+        ),
+    );
+    let (code, text) = purge(&s, &["sim", "--tag", "posts"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "waited for the reset, then purged (an empty 200 is success): {text}"
+    );
+    assert_eq!(vercel.seen().len(), 2, "{text}");
+}
