@@ -706,3 +706,102 @@ fn a_cloudfront_answer_that_is_not_an_invalidation_is_not_purged() {
         assert!(text.len() < 2_000, "the id is not printed whole");
     }
 }
+
+/// CloudFront as real accounts and peers behave: a key without
+/// `cloudfront:GetInvalidation` is said at the first poll (not 15 minutes
+/// of silence); moto's `COMPLETED` is complete; `--no-wait` leaves the
+/// invalidation `pending` with its id; Ctrl-C stops the wait at once; the
+/// CallerReference recorded is the one sent.
+#[test]
+fn cloudfront_polling_is_honest_and_interruptible() {
+    use isrctl::sim::SimCloudFront;
+    let rt = runtime();
+    let s = Scratch::new();
+
+    let denied = rt
+        .block_on(SimCloudFront::start("E2SIM", (AWS_KEY, AWS_SECRET), 2))
+        .unwrap();
+    denied.deny_status_reads();
+    cloudfront_config(&s, &denied.api_url());
+    let started = std::time::Instant::now();
+    let out = aws(&s, AWS_SECRET, &["sim", "--path", "/blog/hello"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.starts_with("unauthorized"), "{text}");
+    assert!(text.contains("cloudfront:GetInvalidation"), "{text}");
+    assert!(
+        text.contains("I0000000000001"),
+        "the invalidation's id: {text}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "said at the first poll"
+    );
+
+    let moto = rt
+        .block_on(SimCloudFront::start("E2SIM", (AWS_KEY, AWS_SECRET), 1))
+        .unwrap();
+    moto.complete_as("COMPLETED");
+    cloudfront_config(&s, &moto.api_url());
+    let out = aws(&s, AWS_SECRET, &["sim", "--path", "/blog/hello", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc = json(&out);
+    assert_eq!(doc["results"][0]["kind"], "purged", "{doc:#}");
+    assert_eq!(
+        doc["results"][0]["invalidation"], "I0000000000001",
+        "{doc:#}"
+    );
+    let sent = &moto.invalidations()[0].caller_reference;
+    assert!(
+        s.read(&s.history_file()).contains(sent.as_str()),
+        "history records the CallerReference that was sent ({sent})"
+    );
+
+    let slow = rt
+        .block_on(SimCloudFront::start(
+            "E2SIM",
+            (AWS_KEY, AWS_SECRET),
+            1_000_000,
+        ))
+        .unwrap();
+    cloudfront_config(&s, &slow.api_url());
+    let out = aws(
+        &s,
+        AWS_SECRET,
+        &["sim", "--path", "/blog/hello", "--no-wait"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "--no-wait asked for this: {text}"
+    );
+    assert!(text.starts_with("pending"), "{text}");
+    assert!(text.contains("I0000000000001"), "{text}");
+
+    // Ctrl-C while polling: the wait ends at once, the id is said.
+    let child = s
+        .std_command()
+        .env("AWS_ACCESS_KEY_ID", AWS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
+        .args(["purge", "sim", "--path", "/blog/world"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let interrupted = std::time::Instant::now();
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        interrupted.elapsed() < Duration::from_secs(5),
+        "Ctrl-C stopped the wait"
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.starts_with("pending"), "{text}");
+    assert!(text.contains("I0000000000002"), "{text}");
+}

@@ -229,6 +229,7 @@ fn a_purge_shows_in_the_table_and_the_details() {
         status: Some(200),
         message: None,
         latency_ms: Some(2),
+        invalidation: None,
     };
     feed(
         &mut s,

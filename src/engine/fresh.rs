@@ -112,7 +112,7 @@ pub async fn make_fresh(
     match (purger, all_fresh) {
         (Some(purger), true) => {
             let items = purge_items(purger, target, &watching);
-            match purger.purge(&items, cancel).await {
+            match purger.purge(&items, cancel, deadline).await {
                 Ok(outcomes) => outcomes
                     .into_iter()
                     .for_each(|o| report(FreshStep::Purged(o))),

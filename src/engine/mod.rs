@@ -14,8 +14,10 @@ mod fresh;
 pub mod plan;
 pub mod probe;
 mod purge;
+pub use purge::PURGE_WAIT;
 mod record;
 mod route_index;
+mod run_checks;
 pub(crate) mod session;
 mod sitemaps;
 pub(crate) mod verify;
@@ -24,7 +26,6 @@ pub use event::{EngineEvent, SiteId, StartError};
 pub use plan::{Planned, plan, plan_one};
 pub use sitemaps::{SitemapRoutes, sitemap_routes};
 
-use crate::engine::checks::CheckEvent;
 use crate::engine::session::Session;
 use crate::history::History;
 use crate::model::config::Site;
@@ -180,22 +181,6 @@ impl Engine {
                 out = work(engine.clone(), out, session, targets, cancel).await;
             }
             out.close(&engine.inner.recorder);
-        })
-    }
-
-    /// The check suite for some paths; findings stream as `Check` events,
-    /// then `ChecksDone`.
-    pub fn run_checks(&self, site: SiteId, plan: checks::Plan) -> JoinHandle<()> {
-        let engine = self.clone();
-        let cancel = self.cancel_token();
-        tokio::spawn(async move {
-            let session = match engine.revalidating_session(site).await {
-                Ok(session) => session,
-                Err(reason) => return engine.not_started(site, Vec::new(), reason),
-            };
-            engine.checks(site, session, plan, cancel).await;
-            engine.inner.recorder.finish();
-            engine.emit(EngineEvent::ChecksDone { site });
         })
     }
 
@@ -380,32 +365,6 @@ impl Engine {
                 verifications,
             });
         }
-    }
-
-    async fn checks(
-        &self,
-        site: SiteId,
-        session: Arc<Session>,
-        plan: checks::Plan,
-        cancel: CancellationToken,
-    ) {
-        let paths = plan.paths.clone();
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let handle = checks::run(session.clone(), plan, tx, cancel.clone());
-        let (mut findings, mut verifications) = (Vec::new(), Vec::new());
-        while let Some(event) = rx.recv().await {
-            match &event {
-                CheckEvent::Finding(finding) => findings.push(finding.clone()),
-                CheckEvent::Verified(v) => verifications.push((**v).clone()),
-                _ => {}
-            }
-            self.emit(EngineEvent::Check { site, event });
-        }
-        let _ = handle.await;
-        self.inner.recorder.checks(&session.site, &paths, &findings);
-        self.inner
-            .recorder
-            .verifications(&verifications, cancel.is_cancelled());
     }
 }
 

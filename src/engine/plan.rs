@@ -123,7 +123,7 @@ pub fn plan_purge(site: &Site, items: &[PurgeItem]) -> Result<PurgePlan, String>
         .ok_or_else(|| no_purge_configured(site))?;
     Ok(PurgePlan {
         provider: config.provider.name(),
-        cost: crate::wire::purge::cost(config, items),
+        cost: crate::wire::purge::cost(site, config, items),
     })
 }
 

@@ -5,11 +5,17 @@ use crate::engine::session::Session;
 use crate::model::purge::PurgeItem;
 use crate::wire::purge::Purger;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a purge waits for a CDN to finish (a CloudFront invalidation).
+pub const PURGE_WAIT: Duration = crate::wire::purge::INVALIDATION_WAIT;
 use tokio::task::JoinHandle;
 
 impl Engine {
-    /// Purge `items` at the site's CDN: one `Purged` event per call sent.
-    pub fn purge(&self, site: SiteId, items: Vec<PurgeItem>) -> JoinHandle<()> {
+    /// Purge `items` at the site's CDN: one `Purged` event per call sent. A
+    /// CloudFront invalidation is watched until it completes, for at most
+    /// `wait` ([`PURGE_WAIT`] by default; zero: `--no-wait`).
+    pub fn purge(&self, site: SiteId, items: Vec<PurgeItem>, wait: Duration) -> JoinHandle<()> {
         let engine = self.clone();
         let cancel = self.cancel_token();
         tokio::spawn(async move {
@@ -17,7 +23,7 @@ impl Engine {
             let targets = items.iter().map(crate::model::purge::item_target).collect();
             match engine.purger(site).await {
                 Err(reason) => out.send(not_started(site, targets, reason)),
-                Ok(purger) => match purger.purge(&items, &cancel).await {
+                Ok(purger) => match purger.purge(&items, &cancel, wait).await {
                     Err(why) => out.send(not_started(site, targets, StartError::Purge(why))),
                     Ok(outcomes) => {
                         for outcome in outcomes {

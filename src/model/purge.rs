@@ -150,6 +150,9 @@ pub enum PurgeKind {
     RateLimited,
     /// More items than the provider takes in one request.
     BatchTooLarge,
+    /// Accepted, not yet complete (a CloudFront invalidation in progress
+    /// when the wait ended): the edges may still serve the old page.
+    Pending,
     /// 404 from a cache's purge location: it held no copy (nothing needed
     /// purging). Not a failure.
     NotCached,
@@ -177,6 +180,7 @@ impl PurgeKind {
             PurgeKind::RateLimited => "rate_limited",
             PurgeKind::BatchTooLarge => "batch_too_large",
             PurgeKind::NotCached => "not_cached",
+            PurgeKind::Pending => "pending",
             PurgeKind::Redirected => "redirected",
             PurgeKind::ServerError => "server_error",
             PurgeKind::Timeout => "timeout",
@@ -200,6 +204,9 @@ pub struct PurgeOutcome {
     /// The provider's own words, masked and escaped.
     pub message: Option<String>,
     pub latency_ms: Option<u64>,
+    /// CloudFront: the invalidation's id, to look it up later.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalidation: Option<String>,
 }
 
 /// One HTTP call of a purge, as it will be sent (or shown, token masked).

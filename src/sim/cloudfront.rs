@@ -33,6 +33,8 @@ pub struct Invalidation {
     pub paths: Vec<String>,
     /// Status reads so far.
     pub polls: usize,
+    /// The batch's CallerReference, as received.
+    pub caller_reference: String,
 }
 
 struct Shared {
@@ -43,6 +45,11 @@ struct Shared {
     invalidations: Mutex<Vec<Invalidation>>,
     /// Paths in progress from invalidations made elsewhere (the console, CI).
     busy_elsewhere: Mutex<usize>,
+    /// A key allowed CreateInvalidation but not GetInvalidation.
+    deny_status_reads: std::sync::atomic::AtomicBool,
+    /// The word for a finished invalidation: AWS documents `Completed`;
+    /// moto's server answers `COMPLETED`.
+    completed_word: Mutex<String>,
 }
 
 impl Shared {
@@ -82,6 +89,8 @@ impl SimCloudFront {
             polls_to_complete,
             invalidations: Mutex::default(),
             busy_elsewhere: Mutex::new(0),
+            deny_status_reads: Default::default(),
+            completed_word: Mutex::new("Completed".into()),
         });
         let app = Router::new()
             .route(
@@ -112,6 +121,23 @@ impl SimCloudFront {
 
     pub fn invalidations(&self) -> Vec<Invalidation> {
         self.shared.invalidations().clone()
+    }
+
+    /// Refuse GetInvalidation with 403 AccessDenied, as AWS does for a key
+    /// without `cloudfront:GetInvalidation`.
+    pub fn deny_status_reads(&self) {
+        self.shared
+            .deny_status_reads
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Report a finished invalidation with this word (moto: `COMPLETED`).
+    pub fn complete_as(&self, word: &str) {
+        *self
+            .shared
+            .completed_word
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = word.to_string();
     }
 }
 
@@ -158,10 +184,16 @@ async fn create(
         );
     }
     let inv_id = format!("I{:013}", shared.invalidations().len() + 1);
+    let caller_reference = xml
+        .split_once("<CallerReference>")
+        .and_then(|(_, rest)| rest.split_once("</CallerReference>"))
+        .map(|(r, _)| r.to_string())
+        .unwrap_or_default();
     shared.invalidations().push(Invalidation {
         id: inv_id.clone(),
         paths,
         polls: 0,
+        caller_reference,
     });
     let location = format!("{uri}/{inv_id}");
     let mut response =
@@ -182,6 +214,16 @@ async fn status(
     if let Err(refused) = verify_signature(&shared, &method, &uri, &headers, b"") {
         return *refused;
     }
+    if shared
+        .deny_status_reads
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        return failure(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            "User: arn:aws:iam::123456789012:user/isrctl is not authorized to perform: cloudfront:GetInvalidation",
+        );
+    }
     if id != shared.distribution {
         return failure(
             StatusCode::NOT_FOUND,
@@ -199,11 +241,15 @@ async fn status(
     };
     found.polls += 1;
     let state = if found.polls >= shared.polls_to_complete {
-        "Completed"
+        shared
+            .completed_word
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     } else {
-        "InProgress"
+        "InProgress".to_string()
     };
-    (StatusCode::OK, invalidation_xml(&inv, state)).into_response()
+    (StatusCode::OK, invalidation_xml(&inv, &state)).into_response()
 }
 
 /// Check the request's SigV4 signature as AWS would, with the secret this

@@ -118,7 +118,7 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
                 self.engine.fresh(site, targets, DEFAULT_DEADLINE, true);
             }
             Command::Purge { site, items } => {
-                self.engine.purge(site, items);
+                self.engine.purge(site, items, crate::engine::PURGE_WAIT);
             }
             Command::RunChecks { site, paths } => {
                 let plan = crate::engine::checks::Plan {

@@ -7,7 +7,7 @@ use crate::cli::{open_history, unknown_site};
 use crate::engine::{Engine, EngineEvent};
 use crate::model::config::{Config, Site};
 use crate::model::exit::Exit;
-use crate::model::purge::{PurgeCall, PurgeItem, PurgeOutcome};
+use crate::model::purge::{PurgeCall, PurgeItem, PurgeKind, PurgeOutcome};
 use crate::model::redact::Redactor;
 use clap::Args;
 use serde::Serialize;
@@ -41,6 +41,9 @@ pub struct PurgeArgs {
     /// Purge more than one item without asking
     #[arg(long)]
     pub yes: bool,
+    /// Do not wait for the CDN to finish (CloudFront: the invalidation is `pending`, its id printed)
+    #[arg(long)]
+    pub no_wait: bool,
     /// Print one JSON document
     #[arg(long)]
     pub json: bool,
@@ -93,7 +96,12 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
         return Exit::Usage;
     }
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
-    let operation = engine.purge(0, items);
+    let wait = if args.no_wait {
+        std::time::Duration::ZERO
+    } else {
+        crate::engine::PURGE_WAIT
+    };
+    let operation = engine.purge(0, items, wait);
     let mut results = Vec::new();
     let mut not_started = false;
     let on_cancel = "cancelling: no new purge calls";
@@ -131,7 +139,10 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
         };
         print_document("purge", &report, &Redactor::default());
     }
-    if results.iter().all(|r| r.kind.is_fine()) {
+    // With --no-wait, an invalidation in progress is what was asked for.
+    let fine =
+        |r: &PurgeOutcome| r.kind.is_fine() || (args.no_wait && r.kind == PurgeKind::Pending);
+    if results.iter().all(fine) {
         Exit::Ok
     } else {
         Exit::Failed

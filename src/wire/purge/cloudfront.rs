@@ -101,9 +101,36 @@ fn profile_credentials(text: &str, profile: &str) -> Option<AwsCredentials> {
     Some(AwsCredentials::new(&id?, &secret?, token.as_deref()))
 }
 
+/// Invalidations with a `*` a distribution may have in progress at once.
+pub const WILDCARDS_IN_PROGRESS: usize = 15;
+
 /// One CreateInvalidation per 3,000 paths. A prefix becomes `/prefix*`,
-/// everything `/*`; tags arrive here as their routes' paths.
-pub(super) fn calls(api_url: &Url, distribution: &str, items: &[PurgeItem]) -> Vec<PurgeCall> {
+/// everything `/*`; tags arrive here as their routes' paths. Each path
+/// starts with `/` and is URL-encoded where the InvalidationBatch
+/// documentation asks (non-ASCII and unsafe characters); more wildcards
+/// than a distribution may have in progress are refused before sending.
+pub(super) fn calls(
+    api_url: &Url,
+    distribution: &str,
+    items: &[PurgeItem],
+) -> Result<Vec<PurgeCall>, String> {
+    if let Some(PurgeItem::Path(p) | PurgeItem::Prefix(p)) = items
+        .iter()
+        .find(|i| matches!(i, PurgeItem::Path(p) | PurgeItem::Prefix(p) if !p.starts_with('/')))
+    {
+        return Err(format!(
+            "CloudFront invalidates paths that start with /: {p:?} would be refused (did you mean /{p}?)"
+        ));
+    }
+    let wildcards = items
+        .iter()
+        .filter(|i| matches!(i, PurgeItem::Prefix(_) | PurgeItem::Everything))
+        .count();
+    if wildcards > WILDCARDS_IN_PROGRESS {
+        return Err(format!(
+            "{wildcards} wildcard paths: CloudFront allows {WILDCARDS_IN_PROGRESS} with a * in progress per distribution; purge fewer prefixes at once"
+        ));
+    }
     let url = format!(
         "{}/{API_VERSION}/distribution/{distribution}/invalidation",
         api_url.as_str().trim_end_matches('/')
@@ -112,15 +139,15 @@ pub(super) fn calls(api_url: &Url, distribution: &str, items: &[PurgeItem]) -> V
         .iter()
         .filter_map(|item| {
             let path = match item {
-                PurgeItem::Path(p) => p.clone(),
-                PurgeItem::Prefix(p) => format!("{p}*"),
+                PurgeItem::Path(p) => encode_path(p),
+                PurgeItem::Prefix(p) => format!("{}*", encode_path(p)),
                 PurgeItem::Everything => "/*".to_string(),
                 PurgeItem::Tag(_) => return None,
             };
             Some((path, item.clone()))
         })
         .collect();
-    paths
+    Ok(paths
         .chunks(PATHS_PER_INVALIDATION)
         .map(|batch| PurgeCall {
             method: "POST".into(),
@@ -129,7 +156,25 @@ pub(super) fn calls(api_url: &Url, distribution: &str, items: &[PurgeItem]) -> V
             body: Some(batch_xml(batch.iter().map(|(p, _)| p.as_str()))),
             covers: batch.iter().map(|(_, i)| i.clone()).collect(),
         })
-        .collect()
+        .collect())
+}
+
+/// A path as CloudFront wants it: non-ASCII bytes, spaces and the
+/// characters RFC 1738 calls unsafe percent-encoded; `%` already encoding
+/// something is kept.
+fn encode_path(path: &str) -> String {
+    let mut out = String::new();
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => out.push(byte as char),
+            b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' => {
+                out.push(byte as char)
+            }
+            b'+' | b',' | b';' | b'=' | b':' | b'@' | b'%' | b'?' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 fn batch_xml<'a>(paths: impl ExactSizeIterator<Item = &'a str>) -> String {
@@ -274,7 +319,7 @@ mod tests {
             .map(|i| PurgeItem::Path(format!("/p/{i}")))
             .collect();
         items.push(PurgeItem::Prefix("/blog/".into()));
-        let calls = calls(&api, "E1", &items);
+        let calls = calls(&api, "E1", &items).unwrap();
         assert_eq!(calls.len(), 2);
         assert_eq!(calls[0].covers.len(), 3000);
         let second = calls[1].body.as_deref().unwrap();
@@ -293,5 +338,23 @@ mod tests {
             "{}",
             cost(2500)
         );
+    }
+
+    #[test]
+    fn paths_are_linted_encoded_and_wildcards_budgeted() {
+        let api = Url::parse("https://cloudfront.amazonaws.com").unwrap();
+        let refused = calls(&api, "E1", &[PurgeItem::Path("blog".into())]).unwrap_err();
+        assert!(refused.contains("did you mean /blog?"), "{refused}");
+        let encoded = calls(&api, "E1", &[PurgeItem::Path("/caf\u{e9} menu/<1>".into())]).unwrap();
+        let body = encoded[0].body.as_deref().unwrap();
+        assert!(
+            body.contains("<Path>/caf%C3%A9%20menu/%3C1%3E</Path>"),
+            "{body}"
+        );
+        let sixteen: Vec<PurgeItem> = (0..16)
+            .map(|i| PurgeItem::Prefix(format!("/p{i}/")))
+            .collect();
+        let refused = calls(&api, "E1", &sixteen).unwrap_err();
+        assert!(refused.contains("15 with a * in progress"), "{refused}");
     }
 }

@@ -21,7 +21,7 @@ pub use crate::model::purge::{
     CloudflareMode, Provider, PurgeCall, PurgeConfig, PurgeItem, PurgeKind, PurgeOutcome,
     item_target,
 };
-pub use send::{PurgeCredentials, Purger, cost};
+pub use send::{INVALIDATION_WAIT, PurgeCredentials, Purger, cost};
 
 use crate::model::config::Site;
 use url::Url;
@@ -63,7 +63,7 @@ pub fn calls(
         Provider::CloudFront {
             api_url,
             distribution_id,
-        } => Ok(cloudfront::calls(api_url, distribution_id, &items)),
+        } => cloudfront::calls(api_url, distribution_id, &items),
         Provider::Http {
             url,
             method,

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::model::config::Site;
 use crate::model::outcome::OutcomeKind;
-use crate::model::redact::{MASK, Redactor};
+use crate::model::redact::{self, MASK, Redactor};
 use crate::model::secret::Secret;
 use crate::wire::http::{self, ENDPOINT_BODY_CAP};
 use std::time::{Duration, Instant};
@@ -63,8 +63,31 @@ pub struct Purger {
     pub(super) redactor: Redactor,
 }
 
-/// How long a CloudFront invalidation is watched until it completes.
-const INVALIDATION_WAIT: Duration = Duration::from_secs(15 * 60);
+/// How long a CloudFront invalidation is watched until it completes, when
+/// nothing shorter is asked (`--no-wait`, a `fresh` deadline).
+pub const INVALIDATION_WAIT: Duration = Duration::from_secs(15 * 60);
+
+/// `call` as it may be shown: the token masked, everything else as sent.
+fn masked(call: &PurgeCall, token: &str) -> PurgeCall {
+    let hide = |text: &str| {
+        if token.is_empty() {
+            text.to_string()
+        } else {
+            text.replace(token, MASK)
+        }
+    };
+    PurgeCall {
+        method: call.method.clone(),
+        url: hide(&call.url),
+        headers: call
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), hide(v)))
+            .collect(),
+        body: call.body.as_deref().map(hide),
+        covers: call.covers.clone(),
+    }
+}
 
 impl Purger {
     /// The credentials come resolved (the session reads every secret of a
@@ -95,22 +118,25 @@ impl Purger {
         calls(&self.site, &self.config, items, MASK)
     }
 
-    /// Purge `items`: one outcome per call, in order.
+    /// Purge `items`: one outcome per call, in order. A CloudFront
+    /// invalidation is watched until it completes, for at most `patience`
+    /// (zero: not at all, `--no-wait`), and no longer once `cancel` fires.
     pub async fn purge(
         &self,
         items: &[PurgeItem],
         cancel: &CancellationToken,
+        patience: Duration,
     ) -> Result<Vec<PurgeOutcome>, String> {
         let token = self.token.as_ref().map_or("", Secret::expose);
         let real = calls(&self.site, &self.config, items, token)?;
-        let shown = self.shown_calls(items)?;
         let mut outcomes = Vec::new();
-        for (call, shown) in real.into_iter().zip(shown) {
-            let summary = self.redactor.redact(&shown.summary());
+        for call in real {
+            // Shown as sent (the same CallerReference), the token masked.
+            let summary = self.redactor.redact(&masked(&call, token).summary());
             let outcome = if cancel.is_cancelled() {
-                self.not_sent(summary, shown.covers, "cancelled: Ctrl-C came first")
+                self.not_sent(summary, call.covers.clone(), "cancelled: Ctrl-C came first")
             } else {
-                self.send_retrying(call, summary, cancel).await
+                self.send_retrying(call, summary, (cancel, patience)).await
             };
             outcomes.push(outcome);
         }
@@ -121,12 +147,12 @@ impl Purger {
         &self,
         call: PurgeCall,
         summary: String,
-        cancel: &CancellationToken,
+        (cancel, patience): (&CancellationToken, Duration),
     ) -> PurgeOutcome {
         let limits = &self.site.limits;
         let mut tries = 0;
         loop {
-            let (outcome, wait) = self.send(&call, summary.clone()).await;
+            let (outcome, wait) = self.send(&call, summary.clone(), (cancel, patience)).await;
             let retry = outcome.kind == PurgeKind::RateLimited
                 && tries < limits.max_retries
                 && wait.is_some_and(|w| w <= limits.max_retry_after);
@@ -142,7 +168,12 @@ impl Purger {
     }
 
     /// One call; the outcome and, for a 429, how long the provider asks to wait.
-    async fn send(&self, call: &PurgeCall, summary: String) -> (PurgeOutcome, Option<Duration>) {
+    async fn send(
+        &self,
+        call: &PurgeCall,
+        summary: String,
+        (cancel, patience): (&CancellationToken, Duration),
+    ) -> (PurgeOutcome, Option<Duration>) {
         let started = Instant::now();
         let method =
             reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::POST);
@@ -186,65 +217,130 @@ impl Purger {
         outcome.status = Some(status);
         outcome.latency_ms = Some(started.elapsed().as_millis() as u64);
         self.judge(&mut outcome, (status, location.as_deref()), &body, wait);
+        // CloudFront's Throttling names no wait: back off a little.
+        let wait = match (&self.config.provider, outcome.kind, wait) {
+            (Provider::CloudFront { .. }, PurgeKind::RateLimited, None)
+                if outcome
+                    .message
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("Throttling")) =>
+            {
+                Some(Duration::from_secs(2))
+            }
+            (_, _, wait) => wait,
+        };
         if outcome.kind == PurgeKind::Purged
             && let Some((id, state)) =
                 cloudfront::invalidation(&body).filter(|_| self.aws.is_some())
         {
-            self.await_invalidation(&mut outcome, call, (&id, &state), started)
+            outcome.invalidation = Some(id.clone());
+            self.await_invalidation(&mut outcome, call, (&id, &state), (cancel, patience))
                 .await;
         }
         (outcome, wait)
     }
 
     /// Poll a CloudFront invalidation until it completes: until then the
-    /// edges may still serve the old page.
+    /// edges may still serve the old page. An error while polling ends the
+    /// wait at once and says why (a key without `GetInvalidation` is
+    /// refused every poll); Ctrl-C, a deadline or `--no-wait` end it too,
+    /// with the invalidation's id to look it up later.
     async fn await_invalidation(
         &self,
         o: &mut PurgeOutcome,
         call: &PurgeCall,
         (id, first): (&str, &str),
-        started: Instant,
+        (cancel, patience): (&CancellationToken, Duration),
     ) {
-        let status_call = PurgeCall {
-            method: "GET".into(),
-            url: cloudfront::status_url(&call.url, id),
-            headers: Vec::new(),
-            body: None,
-            covers: Vec::new(),
-        };
+        let status_url = cloudfront::status_url(&call.url, id);
+        let started = Instant::now();
         let mut status = first.to_string();
         let mut wait = Duration::from_millis(250);
-        while !cloudfront::completed(&status) && started.elapsed() < INVALIDATION_WAIT {
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(10));
-            let Some(aws) = &self.aws else { return };
-            let Ok(signed) = cloudfront::sign(&status_call, aws, std::time::SystemTime::now())
-            else {
+        let mut stopped = "it did not complete in time".to_string();
+        while !cloudfront::completed(&status) {
+            let left = patience.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                if patience.is_zero() {
+                    stopped = "not waited for".into();
+                }
                 break;
-            };
-            let mut request = self.client.get(&status_call.url);
-            for (name, value) in signed {
-                request = request.header(name, value);
             }
-            let Ok(mut response) = request.send().await else {
-                continue;
-            };
-            if let Ok((body, _)) = http::read_capped(&mut response, ENDPOINT_BODY_CAP).await
-                && let Some((_, now)) = cloudfront::invalidation(&body)
-            {
-                status = now;
+            tokio::select! {
+                _ = cancel.cancelled() => {
+                    stopped = "stopped waiting (cancelled)".into();
+                    break;
+                }
+                _ = tokio::time::sleep(wait.min(left)) => {}
+            }
+            wait = (wait * 2).min(Duration::from_secs(10));
+            match self.invalidation_status(&status_url).await {
+                Ok(Some(now)) => status = now,
+                Ok(None) => {}
+                Err((kind, why)) => {
+                    o.kind = kind;
+                    o.explanation = format!("cloudfront accepted invalidation {id}, but {why}");
+                    o.fix = Some(match kind {
+                        PurgeKind::Unauthorized => "give the credentials cloudfront:GetInvalidation on this distribution (isrctl polls until the invalidation completes)".into(),
+                        _ => format!("look it up: aws cloudfront get-invalidation --id {id} --distribution-id …"),
+                    });
+                    return;
+                }
             }
         }
         let secs = started.elapsed().as_secs();
         if cloudfront::completed(&status) {
             o.explanation = format!("cloudfront invalidation {id} completed after {secs} s");
         } else {
-            o.kind = PurgeKind::Timeout;
-            o.explanation = format!("cloudfront invalidation {id} still {status} after {secs} s");
-            o.fix = Some(
-                "CloudFront is still invalidating: check it in the console, or run again later"
-                    .into(),
-            );
+            o.kind = PurgeKind::Pending;
+            o.explanation =
+                format!("cloudfront invalidation {id} is still {status} ({stopped}, {secs} s)");
+            o.fix = Some(format!(
+                "until it completes the edges may serve the old page: aws cloudfront get-invalidation --id {id} --distribution-id …"
+            ));
+        }
+    }
+
+    /// One GetInvalidation: its status, `None` for an answer to try again
+    /// (a 5xx, a dropped connection), or why polling must stop.
+    async fn invalidation_status(&self, url: &str) -> Result<Option<String>, (PurgeKind, String)> {
+        let status_call = PurgeCall {
+            method: "GET".into(),
+            url: url.to_string(),
+            headers: Vec::new(),
+            body: None,
+            covers: Vec::new(),
+        };
+        let Some(aws) = &self.aws else {
+            return Ok(None);
+        };
+        let signed = cloudfront::sign(&status_call, aws, std::time::SystemTime::now())
+            .map_err(|why| (PurgeKind::NotSent, self.redactor.redact(&why)))?;
+        let mut request = self.client.get(url);
+        for (name, value) in signed {
+            request = request.header(name, value);
+        }
+        let Ok(mut response) = request.send().await else {
+            return Ok(None);
+        };
+        let code = response.status().as_u16();
+        let body = http::read_capped(&mut response, ENDPOINT_BODY_CAP)
+            .await
+            .map(|(b, _)| b)
+            .unwrap_or_default();
+        let said = cloudfront::error(&body)
+            .map(|(c, m)| redact::one_line_excerpt(&format!("{c}: {m}"), &self.redactor, 200, true))
+            .unwrap_or_else(|| format!("HTTP {code}"));
+        match code {
+            200..=299 => Ok(cloudfront::invalidation(&body).map(|(_, now)| now)),
+            401 | 403 => Err((
+                PurgeKind::Unauthorized,
+                format!("refused to report its status ({code} {said})"),
+            )),
+            400..=499 => Err((
+                PurgeKind::Rejected,
+                format!("answered {code} when asked for its status ({said})"),
+            )),
+            _ => Ok(None),
         }
     }
 
@@ -273,6 +369,7 @@ impl Purger {
             status: None,
             message: None,
             latency_ms: None,
+            invalidation: None,
         }
     }
 
@@ -285,13 +382,13 @@ impl Purger {
 
 /// What purging `items` costs, where the provider charges for it:
 /// CloudFront charges per path; the others do not.
-pub fn cost(config: &PurgeConfig, items: &[PurgeItem]) -> Option<String> {
+pub fn cost(site: &Site, config: &PurgeConfig, items: &[PurgeItem]) -> Option<String> {
     let Provider::CloudFront { .. } = config.provider else {
         return None;
     };
-    let paths = items
-        .iter()
-        .filter(|i| !matches!(i, PurgeItem::Tag(_)))
-        .count();
+    // A tag is invalidated as its routes' paths: those are what is paid.
+    let paths = super::expand_tags(site, &config.provider, items)
+        .ok()?
+        .len();
     Some(cloudfront::cost(paths))
 }
