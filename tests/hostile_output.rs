@@ -274,3 +274,38 @@ fn a_layer_whose_body_failed_is_a_failed_layer() {
         assert!(failed, "{doc:#}");
     }
 }
+
+/// A cache that sends no `Age` (nginx's proxy_cache): an older copy is not
+/// called "past its TTL: it should fetch anew soon" (nginx may keep it an
+/// hour); its age is said to be unknown.
+#[test]
+fn a_cache_without_age_is_not_said_to_be_past_its_ttl() {
+    let rt = runtime();
+    let page = |marker: &str, cache: &[u8]| {
+        raw(
+            "200 OK",
+            &[
+                ("Content-Type", b"text/html"),
+                ("Cache-Control", b"public, s-maxage=3600"),
+                ("X-Cache-Status", cache),
+            ],
+            format!("<html><body>price {marker}</body></html>").as_bytes(),
+        )
+    };
+    let public = rt.block_on(Hostile::start(page("old", b"HIT"))).unwrap();
+    let origin = rt.block_on(Hostile::start(page("new", b"MISS"))).unwrap();
+    let s = Scratch::new();
+    std::fs::write(
+        s.config_path(),
+        format!(
+            "[sites.sim]\npublic_url = \"{}\"\norigins = [\"{}\"]\ncdn = \"nginx\"\ntimeout = \"2s\"\n\n[sites.sim.secret]\nenv = \"{SECRET_ENV}\"\n",
+            public.url(),
+            origin.url()
+        ),
+    )
+    .unwrap();
+    let out = run(&s, &["check", "sim", "--path", "/a"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("past its TTL"), "{stdout}");
+    assert!(stdout.contains("it sends no Age, so its age is unknown"), "{stdout}");
+}

@@ -350,8 +350,15 @@ fn stale_title(public: &LayerProbe, age: Option<u64>, ttl: Option<&Ttl>) -> Stri
             thousands(t.seconds - a),
             t.directive
         ),
-        (Some(t), _) => format!(
+        (Some(t), Some(_)) => format!(
             "the CDN serves {old}, past its TTL ({}): it should fetch anew soon",
+            t.directive
+        ),
+        // nginx's proxy_cache sends no Age: how old the copy is cannot be
+        // read, and the cache keeps it as long as its own settings say.
+        (Some(t), None) => format!(
+            "the CDN serves an older copy; it sends no Age, so its age is unknown: it may keep it up to {} s ({}), or as long as its own settings say (nginx: proxy_cache_valid)",
+            thousands(t.seconds),
             t.directive
         ),
         (None, _) => format!("the CDN serves {old} than the origin (no TTL header seen)"),
