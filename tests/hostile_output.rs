@@ -307,5 +307,8 @@ fn a_cache_without_age_is_not_said_to_be_past_its_ttl() {
     let out = run(&s, &["check", "sim", "--path", "/a"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains("past its TTL"), "{stdout}");
-    assert!(stdout.contains("it sends no Age, so its age is unknown"), "{stdout}");
+    assert!(
+        stdout.contains("it sends no Age, so its age is unknown"),
+        "{stdout}"
+    );
 }

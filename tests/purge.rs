@@ -256,6 +256,7 @@ fn varnish_purge_drops_the_copy_on_every_node() {
     let s = Scratch::new();
     config(&s, &cdn.url(), "provider = \"varnish\"");
 
+    let purged_at = Instant::now();
     let out = purge(&s, &["sim", "--tag", "posts", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let doc = json(&out);
@@ -274,14 +275,27 @@ fn varnish_purge_drops_the_copy_on_every_node() {
         ],
         "a tag is purged as the routes that carry it"
     );
-    assert!(!cdn.holds("/blog/hello") && !cdn.holds("/blog/world"));
-    assert!(cdn.holds("/about"), "only what was asked");
+    // The old copies are gone (the read-back that proves it refills them).
+    assert!(cdn.no_copy_older_than("/blog/hello", purged_at));
+    assert!(cdn.no_copy_older_than("/blog/world", purged_at));
+    assert!(
+        !cdn.no_copy_older_than("/about", purged_at),
+        "only what was asked"
+    );
+    assert!(
+        doc["results"][0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("proven"),
+        "{doc:#}"
+    );
 
     // BAN takes a prefix.
     config(&s, &cdn.url(), "provider = \"varnish\"\nmethod = \"BAN\"");
+    let banned_at = Instant::now();
     let out = purge(&s, &["sim", "--prefix", "/ab"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert!(!cdn.holds("/about"));
+    assert!(cdn.no_copy_older_than("/about", banned_at));
 }
 
 #[test]
@@ -298,11 +312,12 @@ fn an_http_purge_is_sent_as_its_template_says() {
         &cdn.url(),
         "provider = \"http\"\nmethod = \"PURGE\"\nurl = \"{url}\"\n[sites.sim.purge.headers]\nx-purge-token = \"{token}\"\n[sites.sim.purge.token]\nenv = \"ISRCTL_TEST_PURGE_TOKEN\"",
     );
+    let purged_at = Instant::now();
     let out = purge(&s, &["sim", "--path", "/blog/hello"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("x-purge-token: ***"), "{text}");
-    assert!(!cdn.holds("/blog/hello"));
+    assert!(cdn.no_copy_older_than("/blog/hello", purged_at));
 }
 
 fn fastly_config(s: &Scratch, api: &str, soft: bool) {
@@ -804,4 +819,40 @@ fn cloudfront_polling_is_honest_and_interruptible() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.starts_with("pending"), "{text}");
     assert!(text.contains("I0000000000002"), "{text}");
+}
+
+/// A purge endpoint that answers 200 and purges nothing (a BAN matching
+/// nothing, a key under another Host): the page read back is still the old
+/// copy, so the outcome is `not_purged` with the likely cause, exit 1 —
+/// never `purged` on the peer's word.
+#[test]
+fn a_purge_that_purged_nothing_is_not_purged() {
+    use isrctl::sim::{Behaviour, Hostile};
+    let rt = runtime();
+    let origin = rt
+        .block_on(SimOrigin::start(OriginOptions::default()))
+        .unwrap();
+    let cdn = rt.block_on(SimCdn::start(&origin.url())).unwrap();
+    rt.block_on(cdn.warm(&["/blog/hello"]));
+    // The copy must be older than the purge, as a stale page is.
+    std::thread::sleep(Duration::from_millis(2100));
+    let deaf = rt.block_on(Hostile::start(Behaviour::Revalidated)).unwrap();
+    let s = Scratch::new();
+    config(
+        &s,
+        &cdn.url(),
+        &format!(
+            "provider = \"http\"\nmethod = \"POST\"\nurl = \"{}/purge?url={{url}}\"",
+            deaf.url()
+        ),
+    );
+    let out = purge(&s, &["sim", "--path", "/blog/hello"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.starts_with("not_purged"), "{text}");
+    assert!(text.contains("still serves the old copy"), "{text}");
+    assert!(text.contains("fix:"), "{text}");
+    // Ground truth: the cache still holds the copy from before.
+    let before = Instant::now() - Duration::from_secs(2);
+    assert!(!cdn.no_copy_older_than("/blog/hello", before));
 }

@@ -150,6 +150,9 @@ pub enum PurgeKind {
     RateLimited,
     /// More items than the provider takes in one request.
     BatchTooLarge,
+    /// Accepted (a 2xx), but reading the page back found the old copy
+    /// still served.
+    NotPurged,
     /// Accepted, not yet complete (a CloudFront invalidation in progress
     /// when the wait ended): the edges may still serve the old page.
     Pending,
@@ -180,6 +183,7 @@ impl PurgeKind {
             PurgeKind::RateLimited => "rate_limited",
             PurgeKind::BatchTooLarge => "batch_too_large",
             PurgeKind::NotCached => "not_cached",
+            PurgeKind::NotPurged => "not_purged",
             PurgeKind::Pending => "pending",
             PurgeKind::Redirected => "redirected",
             PurgeKind::ServerError => "server_error",

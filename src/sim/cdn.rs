@@ -113,6 +113,15 @@ impl SimCdn {
         self.shared.cache().contains_key(path)
     }
 
+    /// Whether the copy of `path` it holds (if any) was stored at or after
+    /// `since`: the old copy is gone (a purge's read-back refills the cache).
+    pub fn no_copy_older_than(&self, path: &str, since: Instant) -> bool {
+        self.shared
+            .cache()
+            .get(path)
+            .is_none_or(|entry| entry.stored_at >= since)
+    }
+
     /// Requests forwarded to the origin (cache misses and pass-throughs).
     pub fn origin_requests(&self) -> usize {
         self.shared.origin_requests.load(Ordering::SeqCst)

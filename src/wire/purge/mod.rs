@@ -13,6 +13,7 @@ pub mod cloudflare;
 pub mod cloudfront;
 pub mod fastly;
 mod http_purge;
+mod proof;
 mod send;
 mod varnish;
 pub mod vercel;

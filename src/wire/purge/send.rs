@@ -56,7 +56,7 @@ impl PurgeCredentials {
 pub struct Purger {
     pub site: Site,
     pub config: PurgeConfig,
-    client: reqwest::Client,
+    pub(super) client: reqwest::Client,
     token: Option<Secret>,
     /// CloudFront: AWS credentials for SigV4.
     aws: Option<cloudfront::AwsCredentials>,
@@ -229,6 +229,9 @@ impl Purger {
             }
             (_, _, wait) => wait,
         };
+        if outcome.kind == PurgeKind::Purged {
+            self.prove(&mut outcome, call, started).await;
+        }
         if outcome.kind == PurgeKind::Purged
             && let Some((id, state)) =
                 cloudfront::invalidation(&body).filter(|_| self.aws.is_some())

@@ -1,0 +1,136 @@
+//! A purge proven, not believed: a cache that answers 200 to a purge may
+//! still hold the page (a BAN that matched nothing, a key with another
+//! Host, an encoded query, an empty tag header). After a Varnish or `http`
+//! purge is accepted, each page it covered is read back where visitors get
+//! it (each Varnish node with the public Host; the public URL for `http`)
+//! and the answer decides:
+//! - a MISS, or a copy no older than the purge → `purged`, proven;
+//! - a HIT older than the purge (its `Age` says so, or no `Age` at all) →
+//!   `not_purged`, with the likely cause for this request shape;
+//! - no cache signal at all → `purged`, said to be unproven.
+//!
+//! The read is a GET through the cache: like the purge itself, it lets the
+//! cache fetch the page the origin serves now (in `fresh` it runs after
+//! every origin serves the new page).
+
+use super::send::Purger;
+use super::{Provider, PurgeCall, PurgeItem, PurgeKind, PurgeOutcome, public_host};
+use crate::model::cache_headers::{self, CacheState, HeaderList};
+use crate::model::paths::page_url;
+use crate::wire::http::{self, PAGE_BODY_CAP};
+use std::time::Instant;
+
+/// Pages read back per call, at most (a tag may cover many).
+const PAGES_READ_BACK: usize = 20;
+
+/// What one read-back found.
+enum ReadBack {
+    Gone,
+    Kept(String),
+    Unknown(String),
+}
+
+impl Purger {
+    /// Read back what an accepted purge call covered; turn `o` into
+    /// `not_purged` when a page is still the old copy.
+    pub(super) async fn prove(&self, o: &mut PurgeOutcome, call: &PurgeCall, sent: Instant) {
+        let pages = self.read_back_urls(call);
+        if pages.is_empty() {
+            return;
+        }
+        let (mut gone, mut unknown) = (0, Vec::new());
+        for (url, host) in &pages {
+            match self.read_back(url, host.as_deref(), sent).await {
+                ReadBack::Gone => gone += 1,
+                ReadBack::Kept(why) => {
+                    o.kind = PurgeKind::NotPurged;
+                    o.explanation = format!(
+                        "{} answered {} but still serves the old copy of {url}: {why}",
+                        self.provider(),
+                        o.status.map_or("-".into(), |s| s.to_string())
+                    );
+                    o.fix = Some(self.likely_cause(call));
+                    return;
+                }
+                ReadBack::Unknown(why) => unknown.push(why),
+            }
+        }
+        o.explanation = match unknown.first() {
+            None => format!(
+                "{} purged it; proven: read back {gone} page(s), each fetched anew",
+                self.provider()
+            ),
+            Some(why) => format!("{} accepted the purge; not proven: {why}", self.provider()),
+        };
+    }
+
+    /// (URL, Host header) of each page `call` covered, where visitors get it.
+    fn read_back_urls(&self, call: &PurgeCall) -> Vec<(String, Option<String>)> {
+        let paths = call.covers.iter().filter_map(|item| match item {
+            PurgeItem::Path(p) => Some(p.as_str()),
+            _ => None,
+        });
+        let at = |path: &str| match &self.config.provider {
+            // The node the call went to, keyed like the public URL.
+            Provider::Varnish { .. } => url::Url::parse(&call.url).ok().map(|mut node| {
+                node.set_path("/");
+                node.set_query(None);
+                (
+                    page_url(&node, path).to_string(),
+                    Some(public_host(&self.site)),
+                )
+            }),
+            Provider::Http { .. } => {
+                Some((page_url(&self.site.public_url, path).to_string(), None))
+            }
+            _ => None,
+        };
+        paths.filter_map(at).take(PAGES_READ_BACK).collect()
+    }
+
+    async fn read_back(&self, url: &str, host: Option<&str>, sent: Instant) -> ReadBack {
+        let mut request = self.client.get(url);
+        if let Some(host) = host {
+            request = request.header(reqwest::header::HOST, host);
+        }
+        let mut response = match request.send().await {
+            Ok(response) => response,
+            Err(_) => return ReadBack::Unknown(format!("reading {url} back failed")),
+        };
+        let headers = HeaderList::from_map(response.headers());
+        let _ = http::read_capped(&mut response, PAGE_BODY_CAP).await;
+        let report = cache_headers::interpret(&headers, None);
+        // Whole seconds, and the purge took some: one second of slack.
+        let since = sent.elapsed().as_secs() + 1;
+        let older = |age: u64| age > since;
+        match (report.edge, report.age) {
+            (Some(CacheState::Miss | CacheState::Expired), _) => ReadBack::Gone,
+            (Some(CacheState::Hit | CacheState::Stale), Some(age)) if older(age) => {
+                ReadBack::Kept(format!("a HIT {age} s old, older than the purge"))
+            }
+            (Some(CacheState::Hit | CacheState::Stale), None) => {
+                ReadBack::Kept("a HIT right after the purge".into())
+            }
+            (_, Some(age)) if older(age) => {
+                ReadBack::Kept(format!("a copy {age} s old, older than the purge"))
+            }
+            (_, Some(_)) | (Some(_), None) => ReadBack::Gone,
+            (None, None) => ReadBack::Unknown(format!(
+                "{url} says neither Age nor HIT/MISS, so the cache's copy cannot be read"
+            )),
+        }
+    }
+
+    /// Why a cache may accept a purge and keep the page, for this shape.
+    fn likely_cause(&self, call: &PurgeCall) -> String {
+        match &self.config.provider {
+            Provider::Varnish { ban_header: Some(_), .. } => "the VCL's ban() matched nothing: it may ban the BAN request's own req.url (the Varnish documentation's example), or read other headers (FOSHttpCache: X-Host and X-Url; lurker-friendly: X-Ban-Url on obj.http.x-url); set the headers your VCL reads, or use PURGE".into(),
+            Provider::Varnish { .. } => format!(
+                "the copy is cached under another key than {} with Host {}: a VCL that normalises the URL or Host, hashes more than both (a cookie, a device), or a Vary the purge does not cover",
+                call.url,
+                public_host(&self.site)
+            ),
+            _ => "the purge endpoint accepted a key the page is not cached under: check the Host, scheme and query its cache key uses (nginx: proxy_cache_key), and that the template fills the tag or path the cache reads".into(),
+        }
+    }
+}
