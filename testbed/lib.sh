@@ -10,6 +10,9 @@ RUN_DIR="$TESTBED_DIR/.run"
 # in varnish/testbed.vcl.
 CDN_PORT=3100
 ORIGIN_PORTS=(3101 3102)
+# A second Varnish in front of instance 1, configured with the purge shapes
+# of the Varnish documentation's examples (varnish/docs.vcl).
+DOCS_VCL_PORT=3103
 
 # The revalidation secret the app expects (a fixed test value; the testbed
 # is for loopback only).

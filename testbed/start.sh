@@ -17,6 +17,7 @@ alive() {
 print_env() {
     echo "testbed: running"
     echo "  cdn (varnish)   http://127.0.0.1:$CDN_PORT       pid $(cat "$RUN_DIR/varnish.pid")"
+    echo "  docs.vcl node   http://127.0.0.1:$DOCS_VCL_PORT       pid $(cat "$RUN_DIR/varnish-docs.pid")"
     local i
     for i in 1 2; do
         echo "  origin $i        http://127.0.0.1:${ORIGIN_PORTS[$((i - 1))]}       pid $(cat "$RUN_DIR/origin-$i.pid")"
@@ -26,7 +27,7 @@ print_env() {
     echo "  stop            bash testbed/stop.sh"
 }
 
-all=("$RUN_DIR/varnish.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid")
+all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid")
 running=0
 for f in "${all[@]}"; do
     if alive "$f"; then running=$((running + 1)); fi
@@ -44,7 +45,7 @@ fi
 require varnishd "run testbed/install.sh"
 require curl "install curl"
 [ -s "$APP_DIR/.next/BUILD_ID" ] || die "no build in $APP_DIR/.next: run testbed/build.sh first"
-for port in "$CDN_PORT" "${ORIGIN_PORTS[@]}"; do
+for port in "$CDN_PORT" "$DOCS_VCL_PORT" "${ORIGIN_PORTS[@]}"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
         die "port $port is already taken by something else"
     fi
@@ -84,6 +85,11 @@ varnishd -j none -n "$RUN_DIR/varnish" -a "127.0.0.1:$CDN_PORT" \
     -f "$TESTBED_DIR/varnish/testbed.vcl" -s malloc,64m \
     -P "$RUN_DIR/varnish.pid" >"$RUN_DIR/varnish.log" 2>&1 \
     || { cat "$RUN_DIR/varnish.log" >&2; die "varnishd did not start"; }
+mkdir -p "$RUN_DIR/varnish-docs"
+varnishd -j none -n "$RUN_DIR/varnish-docs" -a "127.0.0.1:$DOCS_VCL_PORT" \
+    -f "$TESTBED_DIR/varnish/docs.vcl" -s malloc,32m \
+    -P "$RUN_DIR/varnish-docs.pid" >"$RUN_DIR/varnish-docs.log" 2>&1 \
+    || { cat "$RUN_DIR/varnish-docs.log" >&2; die "varnishd (docs.vcl) did not start"; }
 
 # wait_ready NAME URL STATUS PIDFILE: until the URL answers STATUS (at most 60 s).
 wait_ready() {
@@ -107,9 +113,11 @@ for i in 1 2; do
     wait_ready "origin-$i" "http://127.0.0.1:${ORIGIN_PORTS[$((i - 1))]}/api/pages-revalidate" 401 "$RUN_DIR/origin-$i.pid"
 done
 wait_ready varnish "http://127.0.0.1:$CDN_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish.pid"
+wait_ready varnish-docs "http://127.0.0.1:$DOCS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-docs.pid"
 
 cat >"$RUN_DIR/env" <<ENV
 TESTBED_CDN_URL=http://127.0.0.1:$CDN_PORT
+TESTBED_DOCS_VCL_URL=http://127.0.0.1:$DOCS_VCL_PORT
 TESTBED_ORIGIN_1_URL=http://127.0.0.1:${ORIGIN_PORTS[0]}
 TESTBED_ORIGIN_2_URL=http://127.0.0.1:${ORIGIN_PORTS[1]}
 REVALIDATE_SECRET=$REVALIDATE_SECRET

@@ -641,3 +641,73 @@ fn fresh_for_a_tag_purges_varnish_after_the_stale_answer_is_gone() {
         "Varnish keeps the new page, not the STALE one"
     );
 }
+
+/// Purges proven on real Varnish, read back with plain HTTP: the testbed's
+/// VCL purges for real (`purged`, proven; the copy Varnish holds afterwards
+/// is younger than the purge), while a VCL in the Varnish documentation's
+/// shapes answers 200 to a BAN that bans only "/" (`not_purged`, exit 1;
+/// the page stays a HIT as old as before) and 405 "Not allowed." to a
+/// PURGE from outside its ACL (`unauthorized`, the ACL named).
+#[test]
+fn purges_on_real_varnish_are_proven_by_reading_the_page_back() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+
+    // docs.vcl: warm, let the copy age past the purge's own second.
+    tb.settle("/about");
+    tb.fetch(&tb.docs_vcl, "/about");
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    let before = tb.fetch(&tb.docs_vcl, "/about");
+    assert_eq!(before.header("x-cache"), Some("HIT"), "{before:?}");
+
+    let (code, doc, _) = run_json(&tb, &["purge", "testbed-docs-ban", "--path", "/about"]);
+    assert_eq!(code, Some(1), "{doc:#}");
+    assert_eq!(doc["results"][0]["kind"], "not_purged", "{doc:#}");
+    let after = tb.fetch(&tb.docs_vcl, "/about");
+    assert_eq!(
+        after.header("x-cache"),
+        Some("HIT"),
+        "ground truth: still cached {after:?}"
+    );
+    assert_eq!(
+        after.marker(),
+        before.marker(),
+        "ground truth: the same old copy"
+    );
+
+    let (code, doc, _) = run_json(&tb, &["purge", "testbed-docs-acl", "--path", "/about"]);
+    assert_eq!(code, Some(1), "{doc:#}");
+    assert_eq!(doc["results"][0]["kind"], "unauthorized", "{doc:#}");
+    assert!(
+        doc["results"][0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("ACL"),
+        "{doc:#}"
+    );
+    assert_eq!(
+        tb.fetch(&tb.docs_vcl, "/about").header("x-cache"),
+        Some("HIT")
+    );
+
+    // testbed.vcl: PURGE from loopback works, and isrctl proves it.
+    tb.fetch(&tb.cdn, "/about");
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    let purged_at = std::time::Instant::now();
+    let (code, doc, _) = run_json(&tb, &["purge", "testbed", "--path", "/about"]);
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(doc["results"][0]["kind"], "purged", "{doc:#}");
+    assert!(
+        doc["results"][0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("proven"),
+        "{doc:#}"
+    );
+    let now = tb.fetch(&tb.cdn, "/about");
+    let age: u64 = now.header("age").unwrap_or("0").parse().unwrap();
+    assert!(
+        age <= purged_at.elapsed().as_secs() + 1,
+        "ground truth: Varnish's copy is younger than the purge (Age {age})"
+    );
+}

@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 pub struct Testbed {
     /// Varnish, the site's public URL.
     pub cdn: String,
+    /// A second Varnish with the Varnish documentation's purge shapes
+    /// (`testbed/varnish/docs.vcl`).
+    pub docs_vcl: String,
     /// The two `next start` instances; Varnish and the endpoint use the first.
     pub origins: [String; 2],
     pub secret: String,
@@ -87,6 +90,7 @@ impl Testbed {
         };
         let testbed = Testbed {
             cdn: var("TESTBED_CDN_URL"),
+            docs_vcl: var("TESTBED_DOCS_VCL_URL"),
             origins: [var("TESTBED_ORIGIN_1_URL"), var("TESTBED_ORIGIN_2_URL")],
             secret: var("REVALIDATE_SECRET"),
             client: reqwest::Client::builder()
@@ -100,7 +104,12 @@ impl Testbed {
                 .unwrap(),
         };
         // The env file outlives a crashed testbed: ask each server.
-        for base in [&testbed.cdn, &testbed.origins[0], &testbed.origins[1]] {
+        for base in [
+            &testbed.cdn,
+            &testbed.docs_vcl,
+            &testbed.origins[0],
+            &testbed.origins[1],
+        ] {
             let url = format!("{base}/api/pages-revalidate");
             let answer = testbed
                 .rt
