@@ -265,3 +265,69 @@ fn each_apis_own_rate_limit_signal_is_honoured() {
     );
     assert_eq!(vercel.seen().len(), 2, "{text}");
 }
+
+/// The BAN request shaped as each popular VCL reads it, as `--dry-run`
+/// shows it and as the node receives it.
+#[test]
+fn a_ban_is_shaped_as_the_vcl_reads_it() {
+    let rt = runtime();
+    let node = rt.block_on(recorder(vec![(200, Vec::new(), "Ban added".into())]));
+    let s = Scratch::new();
+    let host = node.url.trim_start_matches("http://").to_string();
+    let host_regex = format!("^{}$", regex::escape(&host));
+    let cases: [(&str, &str, Vec<(&str, String)>); 4] = [
+        ("", "/", vec![("x-ban-url", r"^/blog/hello(\?.*)?$".into())]),
+        ("ban_preset = \"varnish-docs\"", "/blog/hello", vec![]),
+        (
+            "ban_preset = \"foshttpcache\"",
+            "/",
+            vec![
+                ("x-host", host_regex.clone()),
+                ("x-url", r"^/blog/hello(\?.*)?$".into()),
+                ("x-content-type", ".*".into()),
+            ],
+        ),
+        (
+            "ban_preset = \"lurker\"",
+            "/",
+            vec![
+                ("x-ban-url", r"^/blog/hello(\?.*)?$".into()),
+                ("x-ban-host", host_regex.clone()),
+            ],
+        ),
+    ];
+    for (n, (preset, target, headers)) in cases.into_iter().enumerate() {
+        config(
+            &s,
+            &node.url,
+            &format!("provider = \"varnish\"\nmethod = \"BAN\"\n{preset}"),
+        );
+        let (code, text) = purge(&s, &["sim", "--path", "/blog/hello"]);
+        assert_eq!(code, Some(0), "{preset}: {text}");
+        // The node also answers the read-back GETs that prove the purge.
+        let bans: Vec<Seen> = node
+            .seen()
+            .into_iter()
+            .filter(|s| s.method == "BAN")
+            .collect();
+        let seen = &bans[n];
+        assert_eq!(seen.target, target, "{preset}");
+        assert_eq!(seen.headers.get("host").unwrap(), host.as_str(), "{preset}");
+        for (name, value) in headers {
+            assert_eq!(
+                seen.headers.get(name).map(|v| v.to_str().unwrap()),
+                Some(value.as_str()),
+                "{preset}: {name}"
+            );
+        }
+    }
+    // The documentation's VCL bans the request's own URL: no prefix.
+    config(
+        &s,
+        &node.url,
+        "provider = \"varnish\"\nmethod = \"BAN\"\nban_preset = \"varnish-docs\"",
+    );
+    let (code, text) = purge(&s, &["sim", "--prefix", "/blog/"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("cannot ban prefix /blog/*"), "{text}");
+}

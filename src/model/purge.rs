@@ -21,7 +21,8 @@ pub enum Provider {
     /// Varnish's cache key includes it), or `BAN` with the path in a header.
     Varnish {
         nodes: Vec<Url>,
-        ban_header: Option<String>,
+        /// `None`: PURGE; `Some`: BAN, shaped as the VCL reads it.
+        ban: Option<BanShape>,
     },
     /// `POST {api_url}/zones/{zone_id}/purge_cache` (Cloudflare API v4).
     Cloudflare {
@@ -58,6 +59,65 @@ pub enum Provider {
         body: Option<String>,
         success: SuccessRule,
     },
+}
+
+/// How a VCL wants its BAN: where the request goes and which headers carry
+/// what to ban. Templates: `{regex}` (the page and its query variants,
+/// `^/a(\?.*)?$`; a prefix `^/blog/`; everything `.`), `{path}`, `{host}`
+/// (the public URL's `host[:port]`) and `{host_regex}` (`^host$`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BanShape {
+    /// `/`, or `{path}` for a VCL that bans the BAN request's own URL.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl BanShape {
+    /// The presets for the VCLs people copy.
+    pub const PRESETS: [&'static str; 3] = ["varnish-docs", "foshttpcache", "lurker"];
+
+    /// `X-Ban-Url: {regex}` to `/` (the testbed's VCL, and isrctl's default),
+    /// or the same with another header name.
+    pub fn header(name: &str) -> BanShape {
+        BanShape {
+            url: "/".into(),
+            headers: vec![(name.to_string(), "{regex}".into())],
+        }
+    }
+
+    pub fn preset(name: &str) -> Option<BanShape> {
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect()
+        };
+        let shape = match name {
+            // The Varnish documentation's example bans `req.url` of the BAN
+            // request itself (with its Host): the BAN goes to the page.
+            "varnish-docs" => BanShape {
+                url: "{path}".into(),
+                headers: Vec::new(),
+            },
+            // FOSHttpCache's VCL: X-Host, X-Url and X-Content-Type, each a
+            // regex matched against the object's own headers.
+            "foshttpcache" => BanShape {
+                url: "/".into(),
+                headers: pairs(&[
+                    ("X-Host", "{host_regex}"),
+                    ("X-Url", "{regex}"),
+                    ("X-Content-Type", ".*"),
+                ]),
+            },
+            // The lurker-friendly ban of the Varnish documentation:
+            // obj.http.x-url ~ X-Ban-Url && obj.http.x-host ~ X-Ban-Host.
+            "lurker" => BanShape {
+                url: "/".into(),
+                headers: pairs(&[("X-Ban-Url", "{regex}"), ("X-Ban-Host", "{host_regex}")]),
+            },
+            _ => return None,
+        };
+        Some(shape)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]

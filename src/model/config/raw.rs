@@ -113,6 +113,10 @@ pub struct RawPurge {
     pub nodes: Vec<Spanned<String>>,
     pub method: Option<Spanned<String>>,
     pub ban_header: Option<Spanned<String>>,
+    pub ban_preset: Option<Spanned<String>>,
+    pub ban_url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub ban_headers: std::collections::BTreeMap<String, Spanned<String>>,
     pub zone_id: Option<Spanned<String>>,
     pub mode: Option<crate::model::purge::CloudflareMode>,
     pub service_id: Option<Spanned<String>>,

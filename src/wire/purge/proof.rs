@@ -124,7 +124,7 @@ impl Purger {
     /// Why a cache may accept a purge and keep the page, for this shape.
     fn likely_cause(&self, call: &PurgeCall) -> String {
         match &self.config.provider {
-            Provider::Varnish { ban_header: Some(_), .. } => "the VCL's ban() matched nothing: it may ban the BAN request's own req.url (the Varnish documentation's example), or read other headers (FOSHttpCache: X-Host and X-Url; lurker-friendly: X-Ban-Url on obj.http.x-url); set the headers your VCL reads, or use PURGE".into(),
+            Provider::Varnish { ban: Some(_), .. } => "the VCL's ban() matched nothing: shape the BAN as your VCL reads it — ban_preset = \"varnish-docs\" (it bans the request's own req.url, as the Varnish documentation's example), \"foshttpcache\" (X-Host, X-Url) or \"lurker\" (X-Ban-Url, X-Ban-Host) — or spell it out with ban_url and ban_headers; or use PURGE".into(),
             Provider::Varnish { .. } => format!(
                 "the copy is cached under another key than {} with Host {}: a VCL that normalises the URL or Host, hashes more than both (a cookie, a device), or a Vary the purge does not cover",
                 call.url,

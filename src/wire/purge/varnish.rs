@@ -1,15 +1,19 @@
-//! Varnish: a `PURGE` (one URL) or a `BAN` (a regex in a header) to every
-//! cache node, with the public URL's Host, which Varnish hashes with the
-//! URL. Nodes trust their network (a VCL ACL), so there is no token.
+//! Varnish: a `PURGE` (one URL) or a `BAN` to every cache node, with the
+//! public URL's Host, which Varnish hashes with the URL. A BAN is shaped as
+//! the VCL reads it ([`BanShape`]: the testbed's `X-Ban-Url`, the Varnish
+//! documentation's ban of the request's own URL, FOSHttpCache's
+//! `X-Host`/`X-Url`, the lurker-friendly `X-Ban-Url`/`X-Ban-Host`). Nodes
+//! trust their network (a VCL ACL), so there is no token.
 
 use super::{PurgeCall, PurgeItem, public_host};
 use crate::model::config::Site;
+use crate::model::purge::BanShape;
 use url::Url;
 
 pub(super) fn calls(
     site: &Site,
     nodes: &[Url],
-    ban_header: Option<&str>,
+    ban: Option<&BanShape>,
     items: &[PurgeItem],
 ) -> Result<Vec<PurgeCall>, String> {
     let public = [site.public_url.clone()];
@@ -17,9 +21,9 @@ pub(super) fn calls(
     let mut calls = Vec::new();
     for node in nodes {
         for item in items {
-            calls.push(match ban_header {
+            calls.push(match ban {
                 None => purge(site, node, item)?,
-                Some(header) => ban(site, node, header, item)?,
+                Some(shape) => ban_call(site, node, shape, item)?,
             });
         }
     }
@@ -42,26 +46,43 @@ fn purge(site: &Site, node: &Url, item: &PurgeItem) -> Result<PurgeCall, String>
     })
 }
 
-fn ban(site: &Site, node: &Url, header: &str, item: &PurgeItem) -> Result<PurgeCall, String> {
-    let expression = match item {
+fn ban_call(
+    site: &Site,
+    node: &Url,
+    shape: &BanShape,
+    item: &PurgeItem,
+) -> Result<PurgeCall, String> {
+    let (regex, path) = match item {
         // The page and its query variants (Next.js's `?_rsc=` payloads are
         // cached under their own URL).
-        PurgeItem::Path(path) => format!("^{}(\\?.*)?$", regex::escape(path)),
-        PurgeItem::Prefix(prefix) => format!("^{}", regex::escape(prefix)),
-        PurgeItem::Everything => ".".to_string(),
+        PurgeItem::Path(path) => (format!("^{}(\\?.*)?$", regex::escape(path)), path.as_str()),
+        PurgeItem::Prefix(prefix) => (format!("^{}", regex::escape(prefix)), prefix.as_str()),
+        PurgeItem::Everything => (".".to_string(), "/"),
         PurgeItem::Tag(tag) => {
             return Err(format!(
                 "Varnish has no tag purge: no configured route carries the tag {tag:?}"
             ));
         }
     };
+    if shape.url.contains("{path}") && !matches!(item, PurgeItem::Path(_)) {
+        return Err(format!(
+            "this BAN bans the request's own URL (ban_url = \"{{path}}\", the Varnish documentation's VCL): it cannot ban {item}; use a VCL that bans on a header (ban_preset = \"lurker\")"
+        ));
+    }
+    let host = public_host(site);
+    let fill = |template: &str| {
+        template
+            .replace("{regex}", &regex)
+            .replace("{path}", path)
+            .replace("{host_regex}", &format!("^{}$", regex::escape(&host)))
+            .replace("{host}", &host)
+    };
+    let mut headers = vec![("Host".to_string(), host.clone())];
+    headers.extend(shape.headers.iter().map(|(n, v)| (n.clone(), fill(v))));
     Ok(PurgeCall {
         method: "BAN".into(),
-        url: crate::model::paths::page_url(node, "/").to_string(),
-        headers: vec![
-            ("Host".into(), public_host(site)),
-            (header.to_string(), expression),
-        ],
+        url: crate::model::paths::page_url(node, &fill(&shape.url)).to_string(),
+        headers,
         body: None,
         covers: vec![item.clone()],
     })

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::model::endpoint::SuccessRule;
-use crate::model::purge::{CloudflareMode, Provider, PurgeConfig};
+use crate::model::purge::{BanShape, CloudflareMode, Provider, PurgeConfig};
 
 const PROVIDERS: &str = "varnish, cloudflare, fastly, vercel, cloudfront or http";
 const CLOUDFLARE_API: &str = "https://api.cloudflare.com/client/v4";
@@ -67,15 +67,9 @@ impl Validator<'_> {
         if nodes.len() != raw.nodes.len() {
             return None;
         }
-        let ban_header = match raw.method.as_ref().map(|m| (m.get_ref().as_str(), m)) {
+        let ban = match raw.method.as_ref().map(|m| (m.get_ref().as_str(), m)) {
             None | Some(("PURGE", _)) => None,
-            Some(("BAN", _)) => match &raw.ban_header {
-                None => Some("X-Ban-Url".to_string()),
-                Some(h) if self.header(h.get_ref(), "", h.span().start) => {
-                    Some(h.get_ref().clone())
-                }
-                Some(_) => return None,
-            },
+            Some(("BAN", _)) => Some(self.ban_shape(raw)?),
             Some((other, m)) => {
                 self.error(
                     m.span().start,
@@ -86,7 +80,7 @@ impl Validator<'_> {
             }
         };
         let _ = public_url;
-        Some(Provider::Varnish { nodes, ban_header })
+        Some(Provider::Varnish { nodes, ban })
     }
 
     fn cloudflare(&mut self, raw: &raw::RawPurge, at: usize, site: &str) -> Option<Provider> {
@@ -204,6 +198,51 @@ impl Validator<'_> {
             body: raw.body.clone(),
             success: raw.success.unwrap_or(SuccessRule::Any2xx),
         })
+    }
+
+    /// The BAN request as the VCL reads it: a preset, or the default
+    /// `X-Ban-Url` (renamed by `ban_header`), with `ban_url` and
+    /// `ban_headers` overriding either.
+    fn ban_shape(&mut self, raw: &raw::RawPurge) -> Option<BanShape> {
+        let mut shape = match (&raw.ban_preset, &raw.ban_header) {
+            (Some(preset), _) => match BanShape::preset(preset.get_ref()) {
+                Some(shape) => shape,
+                None => {
+                    self.error(
+                        preset.span().start,
+                        format!("ban_preset {:?} is not one isrctl knows", crate::model::safe_text::one_line(preset.get_ref())),
+                        format!("write ban_preset = one of {}, or spell the request out with ban_url and ban_headers", BanShape::PRESETS.join(", ")),
+                    );
+                    return None;
+                }
+            },
+            (None, Some(h)) if self.header(h.get_ref(), "", h.span().start) => {
+                BanShape::header(h.get_ref())
+            }
+            (None, Some(_)) => return None,
+            (None, None) => BanShape::header("X-Ban-Url"),
+        };
+        if let Some(url) = &raw.ban_url {
+            if !url.get_ref().starts_with('/') {
+                self.error(
+                    url.span().start,
+                    "ban_url is where the BAN goes on each node: a path",
+                    "write ban_url = \"/\" (the headers say what to ban) or \"{path}\" (a VCL that bans the request's own URL)",
+                );
+                return None;
+            }
+            shape.url = url.get_ref().clone();
+        }
+        if !raw.ban_headers.is_empty() {
+            shape.headers.clear();
+            for (name, value) in &raw.ban_headers {
+                if !self.header(name, value.get_ref(), value.span().start) {
+                    return None;
+                }
+                shape.headers.push((name.clone(), value.get_ref().clone()));
+            }
+        }
+        Some(shape)
     }
 
     /// A header isrctl will send: a name HTTP allows (no space, colon or
