@@ -275,7 +275,9 @@ fn a_ban_is_shaped_as_the_vcl_reads_it() {
     let s = Scratch::new();
     let host = node.url.trim_start_matches("http://").to_string();
     let host_regex = format!("^{}$", regex::escape(&host));
-    let cases: [(&str, &str, Vec<(&str, String)>); 4] = [
+    // (preset line, where the BAN goes, headers it carries)
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, String)>);
+    let cases: [Case; 4] = [
         ("", "/", vec![("x-ban-url", r"^/blog/hello(\?.*)?$".into())]),
         ("ban_preset = \"varnish-docs\"", "/blog/hello", vec![]),
         (
