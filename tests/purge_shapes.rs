@@ -9,70 +9,10 @@
 
 mod common;
 
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::IntoResponse;
+use common::recorder::{Answer, Seen, recorder};
 use common::{SECRET_ENV, Scratch, runtime};
-use std::sync::{Arc, Mutex};
 
 const TOKEN_ENV: &str = "ISRCTL_TEST_PURGE_TOKEN";
-
-#[derive(Clone, Debug)]
-struct Seen {
-    method: String,
-    target: String,
-    headers: HeaderMap,
-}
-
-/// Answers: (status, headers, body); the last one repeats.
-type Answer = (u16, Vec<(&'static str, String)>, String);
-
-struct Recorder {
-    url: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    _task: tokio::task::JoinHandle<()>,
-}
-
-impl Recorder {
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-async fn recorder(answers: Vec<Answer>) -> Recorder {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-    let log = seen.clone();
-    let answers = Arc::new(answers);
-    let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap| {
-        let (log, answers) = (log.clone(), answers.clone());
-        async move {
-            let n = {
-                let mut log = log.lock().unwrap();
-                log.push(Seen {
-                    method: method.to_string(),
-                    target: uri.to_string(),
-                    headers,
-                });
-                log.len() - 1
-            };
-            let (status, headers, body) = answers[n.min(answers.len() - 1)].clone();
-            let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
-            for (name, value) in headers {
-                response.headers_mut().insert(name, value.parse().unwrap());
-            }
-            response
-        }
-    });
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Recorder {
-        url,
-        seen,
-        _task: task,
-    }
-}
 
 fn ok() -> Answer {
     (200, Vec::new(), "{\"ok\":true}".into())

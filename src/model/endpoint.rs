@@ -7,6 +7,7 @@
 
 use crate::model::redact::MASK;
 use crate::model::secret::Secret;
+use crate::model::signature::Signature;
 use crate::model::target::{Target, TargetKind};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -20,18 +21,34 @@ pub enum Preset {
     PagesRouter,
 }
 
+/// The methods route handlers export (Next's `cms-wordpress` example
+/// exports only `PUT`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,
     Post,
+    Put,
+    Patch,
+    Delete,
 }
 
 impl Method {
+    pub const ALL: [Method; 5] = [
+        Method::Get,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
         }
     }
 }
@@ -41,6 +58,8 @@ pub enum SecretPlacement {
     Query(String),
     Header(String),
     Bearer,
+    /// The secret never leaves the machine: it signs the body.
+    Hmac(Signature),
 }
 
 /// Where a path or a tag goes.
@@ -129,9 +148,21 @@ impl EndpointProfile {
         })
     }
 
-    /// The request for one target, with the secret in place.
+    /// The request for one target, with the secret in place (or, for a
+    /// signed body, the signature made with it).
     pub fn prepare(&self, target: &Target, secret: &Secret) -> Result<PreparedRequest, String> {
-        self.build(target, secret.expose())
+        let mut request = self.build(target, secret.expose())?;
+        if let SecretPlacement::Hmac(kind) = self.secret {
+            let body = request.body.as_deref().unwrap_or_default().as_bytes();
+            let now = jiff::Timestamp::now().as_millisecond();
+            request.headers.push(crate::model::signature::header(
+                kind,
+                secret.expose(),
+                body,
+                now,
+            ));
+        }
+        Ok(request)
     }
 
     /// The same request with the secret replaced by `stand_in` (e.g. `***` or `$BLOG_TOKEN`).
@@ -140,14 +171,30 @@ impl EndpointProfile {
         target: &Target,
         stand_in: &str,
     ) -> Result<PreparedRequest, String> {
-        self.build(target, stand_in)
+        let mut request = self.build(target, stand_in)?;
+        if let SecretPlacement::Hmac(kind) = self.secret {
+            let now = jiff::Timestamp::now().as_millisecond();
+            request
+                .headers
+                .push(crate::model::signature::shown(kind, now));
+        }
+        Ok(request)
     }
 
     /// A request carrying the secret and nothing else: no path, no tag, no
     /// body. Handlers check the secret, then ask for a path (400), so this
     /// tells whether the secret is accepted without revalidating anything.
     pub fn prepare_secret_only(&self, secret: &Secret) -> PreparedRequest {
-        let (url, headers) = self.with_secret(secret.expose());
+        let (url, mut headers) = self.with_secret(secret.expose());
+        if let SecretPlacement::Hmac(kind) = self.secret {
+            let now = jiff::Timestamp::now().as_millisecond();
+            headers.push(crate::model::signature::header(
+                kind,
+                secret.expose(),
+                b"",
+                now,
+            ));
+        }
         PreparedRequest {
             method: self.method,
             url,
@@ -167,6 +214,8 @@ impl EndpointProfile {
             SecretPlacement::Bearer => {
                 headers.push(("authorization".into(), format!("Bearer {secret}")))
             }
+            // Signed once the body is known (`build`).
+            SecretPlacement::Hmac(_) => {}
         }
         (url, headers)
     }
@@ -281,6 +330,9 @@ pub fn curl_command(
     target: &Target,
     source: &crate::model::secret::SecretSource,
 ) -> Result<String, String> {
+    if let SecretPlacement::Hmac(_) = profile.secret {
+        return Err("a signed body cannot be copied as curl: its signature is made for each request (isrctl revalidate sends it)".into());
+    }
     let req = profile.prepare_masked(target, CURL_PLACEHOLDER)?;
     let secret_expr = format!("'\"{}\"'", shell_secret(source));
     let word = |text: &str| shell_quote(text).replace(CURL_PLACEHOLDER, &secret_expr);

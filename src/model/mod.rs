@@ -19,5 +19,6 @@ pub mod redact;
 pub mod route_search;
 pub mod safe_text;
 pub mod secret;
+pub mod signature;
 pub mod target;
 pub(crate) mod text;

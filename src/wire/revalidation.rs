@@ -45,6 +45,9 @@ pub async fn send(
     let mut builder = match request.method {
         Method::Get => client.get(request.url),
         Method::Post => client.post(request.url),
+        Method::Put => client.put(request.url),
+        Method::Patch => client.patch(request.url),
+        Method::Delete => client.delete(request.url),
     };
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
@@ -179,6 +182,15 @@ pub fn classify(answer: &Answer, success: SuccessRule) -> Outcome {
     let outcome = match status {
         200..=299 => classify_success(answer, success),
         300..=399 => redirected(answer),
+        401 | 403 if message.as_deref().is_some_and(|m| m.to_lowercase().contains("signature")) => {
+            Outcome::new(
+                OutcomeKind::Unauthorized,
+                format!("the endpoint refused the request's signature ({status})"),
+            )
+            .with_fix(
+                "the endpoint verifies a signed body (next-sanity's parseBody, a GitHub-style webhook): set secret_in = \"hmac\" and signature = \"sanity\" or \"github\" in [endpoint]; if it is set already, the secret differs from the webhook secret the app checks",
+            )
+        }
         401 | 403 => Outcome::new(
             OutcomeKind::Unauthorized,
             format!("the endpoint refused the secret ({status})"),
@@ -192,7 +204,7 @@ pub fn classify(answer: &Answer, success: SuccessRule) -> Outcome {
             OutcomeKind::Rejected,
             "the endpoint does not accept this method (405)",
         )
-        .with_fix("set method = \"GET\" or \"POST\" in the site's [endpoint] to what the handler exports"),
+        .with_fix("set method in the site's [endpoint] to what the route handler exports: GET, POST, PUT, PATCH or DELETE"),
         429 => rate_limited(answer),
         400..=499 => Outcome::new(
             OutcomeKind::Rejected,

@@ -4,6 +4,7 @@
 
 pub mod console;
 pub mod console_loop;
+pub mod recorder;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

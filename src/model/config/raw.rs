@@ -85,6 +85,7 @@ pub enum RawSecretIn {
     Query,
     Header,
     Bearer,
+    Hmac,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +95,7 @@ pub struct RawEndpoint {
     pub url: Option<Spanned<String>>,
     pub method: Option<Method>,
     pub secret_in: Option<RawSecretIn>,
+    pub signature: Option<Spanned<crate::model::signature::Signature>>,
     pub secret_name: Option<Spanned<String>>,
     pub path_query: Option<String>,
     pub tag_query: Option<String>,
@@ -164,9 +166,9 @@ pub fn without_values(message: &str) -> String {
         let quoted = &rest[start..start + len + 2];
         // The parser's own tokens (`expected `=``, `]`, `"`) are punctuation
         // in backticks after "expected": a value from the file has letters.
-        let token = quote == '`'
-            && out.contains("expected")
-            && !quoted.trim_matches('`').chars().any(char::is_alphanumeric);
+        // Serde and the TOML parser name what they expected after the word
+        // "expected" (`=`, `GET` or `POST`); the file's value comes before.
+        let token = quote == '`' && out.contains("expected");
         if token
             || out.ends_with("field ")
             || out.ends_with("variant ")
@@ -194,7 +196,7 @@ pub fn without_values(message: &str) -> String {
     .replace("struct RawLimits", "a table: [defaults]")
     .replace(
         "enum RawSecretIn",
-        "one of \"query\", \"header\", \"bearer\"",
+        "one of \"query\", \"header\", \"bearer\", \"hmac\"",
     )
     .replace("expected u32", "expected a whole number")
     .replace("expected a sequence", "expected a list in [ ]")

@@ -67,6 +67,17 @@ impl Validator<'_> {
                         .unwrap_or_else(|| "x-revalidate-secret".to_string()),
                 ),
                 raw::RawSecretIn::Bearer => SecretPlacement::Bearer,
+                raw::RawSecretIn::Hmac => match &raw.signature {
+                    Some(kind) => SecretPlacement::Hmac(*kind.get_ref()),
+                    None => {
+                        self.error(
+                            url_at,
+                            "secret_in = \"hmac\" needs signature",
+                            "add signature = \"sanity\" (sanity-webhook-signature, next-sanity's parseBody) or \"github\" (x-hub-signature-256)",
+                        );
+                        return None;
+                    }
+                },
             };
         } else if let (Some(name), SecretPlacement::Query(_)) = (&secret_name, &profile.secret) {
             profile.secret = SecretPlacement::Query(name.clone());
