@@ -501,3 +501,37 @@ fn no_reporting_command_shows_the_secret() {
         "{stdout}"
     );
 }
+
+/// Next.js 16.4.6 ignores a revalidatePath over 1,024 characters and a tag
+/// over 256, answering revalidated: true anyway: both are refused before
+/// sending; a non-ASCII path is sent with a warning naming the encoded form
+/// Next.js receives.
+#[test]
+fn next_js_limits_are_linted_before_sending() {
+    let s = common::Scratch::new();
+    // Nothing listens on port 9: anything sent would be connection_failed.
+    s.site_config("https://x.example", "http://127.0.0.1:9/api/revalidate", "");
+    let long_path = format!("/{}", "p".repeat(1024));
+    let long_tag = "t".repeat(257);
+    for args in [
+        vec!["revalidate", "sim", "--path", long_path.as_str()],
+        vec!["revalidate", "sim", "--tag", long_tag.as_str()],
+    ] {
+        let out = s.isrctl().args(&args).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.contains("Next.js ignores"), "{text}");
+        assert!(
+            !text.contains("connection_failed"),
+            "nothing was sent: {text}"
+        );
+    }
+    let out = s
+        .isrctl()
+        .args(["revalidate", "sim", "--path", "/café", "--dry-run"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("it will revalidate /caf%C3%A9"), "{stderr}");
+}

@@ -114,17 +114,39 @@ fn a_hostile_sitemap_is_read_once_capped_and_named() {
     assert_eq!(again.status.code(), Some(0));
 }
 
-/// A configured route longer than a formatter's width (65,535) is cut in
-/// the table and whole in JSON.
+/// A route longer than a formatter's width (65,535) — planted in the
+/// cached sitemap copy by an older isrctl or by hand — is cut in the table
+/// and whole in JSON; in the config it is refused (Next.js ignores a
+/// revalidatePath over 1,024 characters).
 #[test]
 fn a_route_longer_than_any_column_is_cut_not_a_panic() {
     let s = Scratch::new();
     let long = format!("/{}", "p".repeat(70_000));
+    let config = |route: &str| {
+        std::fs::write(
+            s.config_path(),
+            format!(
+                "[sites.sim]\npublic_url = \"https://x.example\"\nsitemap = \"/sitemap.xml\"\n\n[sites.sim.secret]\nenv = \"{SECRET_ENV}\"\n{route}"
+            ),
+        )
+        .unwrap()
+    };
+    config(&format!("\n[[sites.sim.routes]]\npath = \"{long}\"\n"));
+    let out = s.isrctl().args(["routes", "sim"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr:.300}");
+    assert!(
+        stderr.contains("Next.js ignores a revalidatePath over 1024"),
+        "{stderr:.300}"
+    );
+
+    config("");
+    let copy = s.state_home().join("isrctl/sitemaps/sim.json");
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    let entries = format!("[{{\"path\":\"{long}\",\"lastmod\":null}}]");
     std::fs::write(
-        s.config_path(),
-        format!(
-            "[sites.sim]\npublic_url = \"https://x.example\"\n\n[sites.sim.secret]\nenv = \"{SECRET_ENV}\"\n\n[[sites.sim.routes]]\npath = \"{long}\"\n"
-        ),
+        &copy,
+        format!("{{\"files\":{{}},\"map\":{{\"entries\":{entries},\"notes\":[],\"fetched\":\"2026-12-01T00:00:00Z\"}}}}"),
     )
     .unwrap();
     let out = s.isrctl().args(["routes", "sim"]).output().unwrap();

@@ -68,6 +68,14 @@ fn lint(site: &Site, target: &Target) -> Vec<LintFinding> {
             level: LintLevel::Refused,
             message: "the tag is empty".into(),
         }],
+        TargetKind::Tag if target.value.len() > paths::MAX_TAG_LEN => vec![LintFinding {
+            level: LintLevel::Refused,
+            message: format!(
+                "the tag is {} characters: Next.js ignores a tag over {} (and still answers revalidated: true)",
+                target.value.len(),
+                paths::MAX_TAG_LEN
+            ),
+        }],
         TargetKind::Tag => Vec::new(),
     }
 }

@@ -97,6 +97,14 @@ fn refusal(path: &str, page_type: Option<PageType>) -> Option<LintFinding> {
             &path[..i]
         )));
     }
+    // Next.js 16.4.6: revalidatePath ignores a path longer than 1,024
+    // characters without a word (and still answers revalidated: true).
+    if path.len() > MAX_PATH_LEN {
+        return Some(LintFinding::refused(format!(
+            "the path is {} characters: Next.js ignores a revalidatePath over {MAX_PATH_LEN} (and still answers revalidated: true)",
+            path.len()
+        )));
+    }
     if path.split('/').any(|s| s == ".." || s == ".") {
         return Some(LintFinding::refused(
             "the path contains '.' or '..' segments: give the canonical path",
@@ -122,6 +130,21 @@ fn warnings(path: &str, page_type: Option<PageType>, rules: &PathRules) -> Vec<L
             "the path contains '//': Next.js will not match it to a page",
         ));
     }
+    if !path.is_ascii() {
+        let encoded: String = path
+            .bytes()
+            .map(|b| {
+                if b.is_ascii() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        found.push(LintFinding::warning(format!(
+            "Next.js receives non-ASCII paths percent-encoded: it will revalidate {encoded} (the page's own URL is that form too)"
+        )));
+    }
     if has_bad_percent_encoding(path) {
         found.push(LintFinding::warning(
             "the path has a '%' that does not start a valid percent-encoding",
@@ -143,6 +166,11 @@ fn has_bad_percent_encoding(path: &str) -> bool {
                 && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
     })
 }
+
+/// Longest path `revalidatePath` acts on (Next.js 16.4.6).
+pub const MAX_PATH_LEN: usize = 1024;
+/// Longest tag `revalidateTag` acts on (Next.js 16.4.6).
+pub const MAX_TAG_LEN: usize = 256;
 
 /// The first refusal among findings, if any.
 pub fn first_refusal(findings: &[LintFinding]) -> Option<&LintFinding> {

@@ -172,7 +172,7 @@ pub(super) fn replica_words(layers: &[LayerFreshness]) -> (String, String) {
 fn noop_fix(target: &Target, session: &Session) -> String {
     if target.kind == TargetKind::Tag {
         return format!(
-            "check that the page's fetches carry the tag {:?} (next: {{ tags: [...] }}) and that the handler calls revalidateTag with it",
+            "check that the page's data carries the tag {:?} (cacheTag() in a 'use cache' function, unstable_cache's tags, or fetch(…, {{ next: {{ tags: [...] }} }})) and that the handler calls revalidateTag with it",
             target.value
         );
     }
