@@ -22,6 +22,20 @@ fi
 # Debian's package may start a system-wide varnish on :6081; the testbed runs
 # its own instance and does not need it, but leaves it alone.
 
+# nginx with ngx_cache_purge: the other purge shape people use.
+if ! command -v nginx >/dev/null 2>&1 || [ ! -f /usr/lib/nginx/modules/ngx_http_cache_purge_module.so ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "testbed: installing nginx and libnginx-mod-http-cache-purge with apt-get"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y nginx libnginx-mod-http-cache-purge \
+            || { apt-get update && apt-get install -y nginx libnginx-mod-http-cache-purge; }
+        # Debian starts a system nginx on :80; the testbed runs its own.
+        service nginx stop >/dev/null 2>&1 || true
+    else
+        die "nginx with ngx_cache_purge not found: sudo apt-get install -y nginx libnginx-mod-http-cache-purge"
+    fi
+fi
+
 echo "testbed: npm ci in $APP_DIR"
 (cd "$APP_DIR" && npm ci --no-audit --no-fund)
 

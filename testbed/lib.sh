@@ -13,6 +13,8 @@ ORIGIN_PORTS=(3101 3102)
 # A second Varnish in front of instance 1, configured with the purge shapes
 # of the Varnish documentation's examples (varnish/docs.vcl).
 DOCS_VCL_PORT=3103
+# nginx's proxy_cache with ngx_cache_purge before instance 1 (nginx/).
+NGINX_PORT=3104
 
 # The revalidation secret the app expects (a fixed test value; the testbed
 # is for loopback only).

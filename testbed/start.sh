@@ -18,6 +18,7 @@ print_env() {
     echo "testbed: running"
     echo "  cdn (varnish)   http://127.0.0.1:$CDN_PORT       pid $(cat "$RUN_DIR/varnish.pid")"
     echo "  docs.vcl node   http://127.0.0.1:$DOCS_VCL_PORT       pid $(cat "$RUN_DIR/varnish-docs.pid")"
+    echo "  nginx cache     http://127.0.0.1:$NGINX_PORT       pid $(cat "$RUN_DIR/nginx.pid")"
     local i
     for i in 1 2; do
         echo "  origin $i        http://127.0.0.1:${ORIGIN_PORTS[$((i - 1))]}       pid $(cat "$RUN_DIR/origin-$i.pid")"
@@ -27,7 +28,7 @@ print_env() {
     echo "  stop            bash testbed/stop.sh"
 }
 
-all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid")
+all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid")
 running=0
 for f in "${all[@]}"; do
     if alive "$f"; then running=$((running + 1)); fi
@@ -45,7 +46,8 @@ fi
 require varnishd "run testbed/install.sh"
 require curl "install curl"
 [ -s "$APP_DIR/.next/BUILD_ID" ] || die "no build in $APP_DIR/.next: run testbed/build.sh first"
-for port in "$CDN_PORT" "$DOCS_VCL_PORT" "${ORIGIN_PORTS[@]}"; do
+require nginx "run testbed/install.sh"
+for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$NGINX_PORT" "${ORIGIN_PORTS[@]}"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
         die "port $port is already taken by something else"
     fi
@@ -90,6 +92,12 @@ varnishd -j none -n "$RUN_DIR/varnish-docs" -a "127.0.0.1:$DOCS_VCL_PORT" \
     -f "$TESTBED_DIR/varnish/docs.vcl" -s malloc,32m \
     -P "$RUN_DIR/varnish-docs.pid" >"$RUN_DIR/varnish-docs.log" 2>&1 \
     || { cat "$RUN_DIR/varnish-docs.log" >&2; die "varnishd (docs.vcl) did not start"; }
+rm -rf "$RUN_DIR/nginx-cache" "$RUN_DIR/nginx-tmp"
+mkdir -p "$RUN_DIR/nginx-tmp"
+sed -e "s#@RUN@#$RUN_DIR#g" -e "s#@PORT@#$NGINX_PORT#g" \
+    "$TESTBED_DIR/nginx/nginx.conf.in" >"$RUN_DIR/nginx.conf"
+nginx -c "$RUN_DIR/nginx.conf" -p "$RUN_DIR" >"$RUN_DIR/nginx.log" 2>&1 \
+    || { cat "$RUN_DIR/nginx.log" "$RUN_DIR/nginx-error.log" >&2 || true; die "nginx did not start"; }
 
 # wait_ready NAME URL STATUS PIDFILE: until the URL answers STATUS (at most 60 s).
 wait_ready() {
@@ -114,10 +122,12 @@ for i in 1 2; do
 done
 wait_ready varnish "http://127.0.0.1:$CDN_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish.pid"
 wait_ready varnish-docs "http://127.0.0.1:$DOCS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-docs.pid"
+wait_ready nginx "http://127.0.0.1:$NGINX_PORT/api/pages-revalidate" 401 "$RUN_DIR/nginx.pid"
 
 cat >"$RUN_DIR/env" <<ENV
 TESTBED_CDN_URL=http://127.0.0.1:$CDN_PORT
 TESTBED_DOCS_VCL_URL=http://127.0.0.1:$DOCS_VCL_PORT
+TESTBED_NGINX_URL=http://127.0.0.1:$NGINX_PORT
 TESTBED_ORIGIN_1_URL=http://127.0.0.1:${ORIGIN_PORTS[0]}
 TESTBED_ORIGIN_2_URL=http://127.0.0.1:${ORIGIN_PORTS[1]}
 REVALIDATE_SECRET=$REVALIDATE_SECRET

@@ -711,3 +711,56 @@ fn purges_on_real_varnish_are_proven_by_reading_the_page_back() {
         "ground truth: Varnish's copy is younger than the purge (Age {age})"
     );
 }
+
+/// nginx's proxy_cache with ngx_cache_purge, for real: after instance 1
+/// serves a new /about, nginx still serves the old one (it keeps HTML an
+/// hour and sends no Age); `purge` through the `http` provider purges it,
+/// proven by reading it back, and plain HTTP then shows the new page. A key
+/// nginx never cached answers 404, which is `not_cached`, not a failure.
+#[test]
+fn nginx_cache_purge_is_purged_proven_and_404_is_not_cached() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let before = tb.settle("/about");
+    tb.fetch(&tb.nginx, "/about");
+    let cached = tb.fetch(&tb.nginx, "/about");
+    assert_eq!(cached.header("x-cache-status"), Some("HIT"), "{cached:?}");
+    assert_eq!(cached.header("age"), None, "nginx sends no Age");
+
+    let out = isrctl(
+        &tb,
+        &tb.secret,
+        &["revalidate", "testbed-one", "--path", "/about"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let fresh = tb.settle("/about");
+    assert_ne!(fresh.marker(), before.marker(), "instance 1 regenerated");
+    assert_eq!(
+        tb.fetch(&tb.nginx, "/about").marker(),
+        cached.marker(),
+        "nginx is stale"
+    );
+
+    let (code, doc, _) = run_json(&tb, &["purge", "testbed-nginx", "--path", "/about"]);
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(doc["results"][0]["kind"], "purged", "{doc:#}");
+    assert!(
+        doc["results"][0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("proven"),
+        "{doc:#}"
+    );
+    assert_eq!(
+        tb.fetch(&tb.nginx, "/about").marker(),
+        fresh.marker(),
+        "ground truth: nginx serves the new page"
+    );
+
+    let (code, doc, _) = run_json(
+        &tb,
+        &["purge", "testbed-nginx", "--path", "/about?never=cached"],
+    );
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(doc["results"][0]["kind"], "not_cached", "{doc:#}");
+}

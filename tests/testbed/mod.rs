@@ -19,6 +19,8 @@ pub struct Testbed {
     /// A second Varnish with the Varnish documentation's purge shapes
     /// (`testbed/varnish/docs.vcl`).
     pub docs_vcl: String,
+    /// nginx's proxy_cache with ngx_cache_purge (`testbed/nginx/`).
+    pub nginx: String,
     /// The two `next start` instances; Varnish and the endpoint use the first.
     pub origins: [String; 2],
     pub secret: String,
@@ -91,6 +93,7 @@ impl Testbed {
         let testbed = Testbed {
             cdn: var("TESTBED_CDN_URL"),
             docs_vcl: var("TESTBED_DOCS_VCL_URL"),
+            nginx: var("TESTBED_NGINX_URL"),
             origins: [var("TESTBED_ORIGIN_1_URL"), var("TESTBED_ORIGIN_2_URL")],
             secret: var("REVALIDATE_SECRET"),
             client: reqwest::Client::builder()
@@ -107,6 +110,7 @@ impl Testbed {
         for base in [
             &testbed.cdn,
             &testbed.docs_vcl,
+            &testbed.nginx,
             &testbed.origins[0],
             &testbed.origins[1],
         ] {
