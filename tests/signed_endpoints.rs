@@ -3,7 +3,7 @@
 //! `parseBody` wants a body signed the `@sanity/webhook` way; GitHub-style
 //! webhooks want `x-hub-signature-256`. The signature is checked here with
 //! the reference algorithm written from each one's documentation (HMAC-SHA256
-//! by RFC 2104 on `sha2`, not the crate isrctl signs with), and the secret
+//! by RFC 2104 from the simulations, not the crate isrctl signs with), and the secret
 //! itself never travels and is never shown.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
@@ -14,29 +14,10 @@ use common::{CANARY, SECRET_ENV, Scratch, runtime};
 use isrctl::model::endpoint::{EndpointProfile, Placement, Preset, SecretPlacement};
 use isrctl::model::secret::Secret;
 use isrctl::model::signature::Signature;
+// HMAC-SHA256 written from RFC 2104 (the simulations' own, not the crate isrctl signs with).
 use isrctl::model::target::Target;
+use isrctl::sim::sigv4::hmac;
 use proptest::prelude::*;
-use sha2::{Digest, Sha256};
-
-/// HMAC-SHA256 (RFC 2104): the reference.
-fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
-    let mut block = [0u8; 64];
-    if key.len() > 64 {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |b: u8| block.iter().map(|k| k ^ b).collect::<Vec<u8>>();
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .to_vec()
-}
 
 /// Unpadded base64url (RFC 4648 §5): the reference.
 fn base64url(bytes: &[u8]) -> String {

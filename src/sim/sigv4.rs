@@ -167,8 +167,10 @@ pub fn signing_key(secret: &str, scope: &str) -> Option<Vec<u8>> {
     Some(hmac(&k_service, b"aws4_request"))
 }
 
-/// HMAC-SHA256 (RFC 2104), block size 64.
-fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
+/// HMAC-SHA256 (RFC 2104), block size 64: written here from the RFC, so
+/// tests can check isrctl's signatures (made with the `hmac` crate) with an
+/// implementation of their own.
+pub fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut block = [0u8; 64];
     if key.len() > 64 {
         block[..32].copy_from_slice(&Sha256::digest(key));
