@@ -273,3 +273,27 @@ fn a_ban_is_shaped_as_the_vcl_reads_it() {
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("cannot ban prefix /blog/*"), "{text}");
 }
+
+/// What a path purge leaves of the page's RSC variants is said before
+/// sending: Varnish PURGE keeps `?_rsc=` URLs; a header BAN covers them.
+#[test]
+fn a_purge_says_what_it_leaves_of_the_rsc_variants() {
+    let rt = runtime();
+    let node = rt.block_on(recorder(vec![ok()]));
+    let s = Scratch::new();
+    config(&s, &node.url, "provider = \"varnish\"");
+    let (code, text) = purge(&s, &["sim", "--path", "/blog/hello"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("not ?_rsc= URLs"), "{text}");
+    config(
+        &s,
+        &node.url,
+        "provider = \"varnish\"\nmethod = \"BAN\"\nban_preset = \"lurker\"",
+    );
+    let (code, text) = purge(&s, &["sim", "--path", "/blog/hello"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        !text.contains("_rsc"),
+        "a header BAN covers the variants: {text}"
+    );
+}

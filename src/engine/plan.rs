@@ -122,6 +122,8 @@ pub fn purge_items(targets: Vec<Target>) -> Vec<PurgeItem> {
 pub struct PurgePlan {
     pub provider: &'static str,
     pub cost: Option<String>,
+    /// What a path purge leaves of the page's RSC variants, if anything.
+    pub rsc_note: Option<&'static str>,
 }
 
 pub fn plan_purge(site: &Site, items: &[PurgeItem]) -> Result<PurgePlan, String> {
@@ -132,6 +134,11 @@ pub fn plan_purge(site: &Site, items: &[PurgeItem]) -> Result<PurgePlan, String>
     Ok(PurgePlan {
         provider: config.provider.name(),
         cost: crate::wire::purge::cost(site, config, items),
+        rsc_note: items
+            .iter()
+            .any(|i| matches!(i, PurgeItem::Path(_)))
+            .then(|| config.provider.rsc_coverage())
+            .flatten(),
     })
 }
 

@@ -145,6 +145,33 @@ impl Provider {
         }
     }
 
+    /// What a path purge covers of the page's RSC variants (client-side
+    /// navigations fetch `?_rsc=…` with `RSC: 1`, which a cache keys apart),
+    /// when it does not cover them all: said before purging.
+    pub fn rsc_coverage(&self) -> Option<&'static str> {
+        match self {
+            Provider::Varnish { ban: None, .. } => Some(
+                "Varnish PURGE drops this URL's copies (every Vary variant of it) but not ?_rsc= URLs, which are objects of their own: the page's RSC payload may stay stale; BAN (method = \"BAN\") covers the page with its queries",
+            ),
+            Provider::Varnish {
+                ban: Some(shape), ..
+            } if shape.url.contains("{path}") => Some(
+                "this BAN bans the request's own URL (ban_preset = \"varnish-docs\"): ?_rsc= URLs stay cached; a header-based BAN (\"lurker\", \"foshttpcache\") covers them",
+            ),
+            Provider::Http { .. } => Some(
+                "an http purge removes the URL it names: ?_rsc= variants stay cached unless the purge endpoint covers them (nginx: a key without the query, or one purge per variant)",
+            ),
+            Provider::Cloudflare {
+                mode: CloudflareMode::Files,
+                ..
+            }
+            | Provider::Fastly { .. } => Some(
+                "a URL purge leaves the ?_rsc= variants of the page: purge by prefix or cache tag to cover them",
+            ),
+            _ => None,
+        }
+    }
+
     /// Whether the CDN can purge by cache tag; if not, a tag is purged as
     /// the URLs of the configured routes that carry it.
     pub fn purges_tags(&self) -> bool {

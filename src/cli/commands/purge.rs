@@ -80,6 +80,9 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
     if let Some(note) = &plan.cost {
         errln!("{note}");
     }
+    if let Some(note) = plan.rsc_note {
+        errln!("note: {note}");
+    }
     // What the provider cannot express is refused before anything is sent
     // (no token is read for this): a refusal, exit 1, as for revalidate.
     let calls = match crate::engine::plan::shown_purge_calls(site, &items) {
