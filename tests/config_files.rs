@@ -282,3 +282,26 @@ fn the_console_without_a_terminal_says_to_use_subcommands() {
         .code(2)
         .stderr(predicates::str::contains("the console needs a terminal"));
 }
+
+/// config.example.toml lists every console action a `[keys]` table can
+/// rebind (it lacked fresh and purge).
+#[test]
+fn the_example_config_names_every_console_action() {
+    let example =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml"))
+            .unwrap();
+    let listed: String = example
+        .lines()
+        .skip_while(|l| !l.starts_with("# Actions:"))
+        .take_while(|l| !l.contains("Commented out"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for (name, _) in isrctl::tui::keys::ACTION_NAMES {
+        assert!(
+            listed
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == *name),
+            "config.example.toml does not list the action {name}: {listed}"
+        );
+    }
+}

@@ -179,3 +179,35 @@ fn a_deadline_past_an_hour_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("longer than the 1h"), "{stderr}");
 }
+
+/// An unknown site is an error everywhere, `history` too, with the name
+/// it was probably meant to be; a missing config file is said plainly.
+#[test]
+fn unknown_sites_and_missing_configs_are_said_plainly() {
+    let s = Scratch::new();
+    s.site_config("https://x.example", "/api/revalidate", "");
+    let out = s.isrctl().args(["history", "sin"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no site named \"sin\""), "{stderr}");
+    assert!(stderr.contains("did you mean sim?"), "{stderr}");
+    let out = s
+        .isrctl()
+        .args(["revalidate", "sin", "--path", "/a"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean sim?"));
+
+    let out = assert_cmd::Command::cargo_bin("isrctl")
+        .unwrap()
+        .env_remove("ISRCTL_CONFIG")
+        .args(["--config", "nosuch.toml", "sites"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot read the config file: it does not exist"),
+        "{stderr}"
+    );
+}

@@ -184,7 +184,18 @@ pub async fn run(cli: Cli) -> Exit {
             since,
             limit,
             json,
-        }) => history_cmd::run(site.as_deref(), since.as_deref(), limit, json.json),
+        }) => {
+            // A site the config does not name is an error, not an empty
+            // history (when there is a config to ask).
+            if let (Some(name), Ok(config)) = (
+                site.as_deref(),
+                config::locate(config_flag).and_then(|f| config::load(&f)),
+            ) && config.site(name).is_none()
+            {
+                return unknown_site(&config, name);
+            }
+            history_cmd::run(site.as_deref(), since.as_deref(), limit, json.json)
+        }
         Some(Command::Config {
             command: ConfigCommand::Check(json),
         }) => sites::config_check(config_flag, json.json),
@@ -272,8 +283,11 @@ fn open_history() -> Option<History> {
 
 fn unknown_site(config: &Config, name: &str) -> Exit {
     let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
+    let guess = crate::model::text::closest(name, names.iter().copied())
+        .map(|g| format!(": did you mean {g}?"))
+        .unwrap_or_default();
     errln!(
-        "error: no site named {name:?} in {}; configured: {}",
+        "error: no site named {name:?} in {}{guess}; configured: {}",
         config.file.display(),
         if names.is_empty() {
             "none".to_string()

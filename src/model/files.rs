@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
     // Metadata first: opening a FIFO blocks until a writer comes.
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        // Each reason reads after "it": "it does not exist".
+        std::io::ErrorKind::NotFound => "does not exist (no such file)".to_string(),
+        std::io::ErrorKind::PermissionDenied => "cannot be read (permission denied)".to_string(),
         _ => e.to_string(),
     })?;
     if meta.is_dir() {
@@ -93,7 +94,7 @@ mod tests {
         );
         assert_eq!(
             read_regular(&dir.path().join("missing"), 10).unwrap_err(),
-            "no such file"
+            "does not exist (no such file)"
         );
         let big = dir.path().join("big");
         std::fs::write(&big, "x".repeat(11)).unwrap();

@@ -30,6 +30,39 @@ pub fn secs_until_change(then: Timestamp, now: Timestamp) -> i64 {
     unit - secs % unit
 }
 
+/// The candidate one or two edits away from `typed` (a typo), if exactly
+/// one is closest: "did you mean stale-cdn?".
+pub fn closest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| (edit_distance(typed, c), c))
+        .filter(|(d, _)| *d <= 2)
+        .collect();
+    best.sort();
+    match best.as_slice() {
+        [(d, c), rest @ ..] if rest.first().is_none_or(|(e, _)| e > d) => Some(c),
+        _ => None,
+    }
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// "1,800".
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -69,6 +102,14 @@ mod tests {
         assert_eq!(ago(at(0), at(7200)), "2 h ago");
         assert_eq!(ago(at(0), at(3 * DAY)), "3 d ago");
         assert_eq!(ago(at(10), at(0)), "just now", "clock skew reads as now");
+    }
+
+    #[test]
+    fn closest_finds_a_typo_and_only_one() {
+        let sites = ["healthy", "stale-cdn", "token-mismatch"];
+        assert_eq!(closest("stale-cd", sites), Some("stale-cdn"));
+        assert_eq!(closest("sit", sites), None);
+        assert_eq!(closest("ab", ["ac", "ad"]), None, "two equally close");
     }
 
     #[test]
