@@ -305,3 +305,33 @@ fn the_example_config_names_every_console_action() {
         );
     }
 }
+
+/// `fresh` and `--every-origin` send the secret to each origin's own
+/// address: plain http to a non-loopback origin is a `config check`
+/// warning.
+#[test]
+fn a_secret_over_plain_http_to_an_origin_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("origins.toml");
+    std::fs::write(
+        &file,
+        "[sites.blog]\npublic_url = \"https://blog.example.com\"\norigins = [\"http://10.0.0.5:3000\", \"http://127.0.0.1:3001\"]\n[sites.blog.secret]\nenv = \"X\"\n",
+    )
+    .unwrap();
+    let out = isrctl()
+        .arg("--config")
+        .arg(&file)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("origin http://10.0.0.5:3000 is plain http off loopback"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("127.0.0.1:3001 is plain"),
+        "loopback is fine: {stderr}"
+    );
+}

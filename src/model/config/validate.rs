@@ -141,6 +141,7 @@ impl Validator<'_> {
         let endpoint = public_url
             .as_ref()
             .and_then(|public| self.endpoint(raw.endpoint.unwrap_or_default(), public, tls_verify));
+        self.warn_secret_to_origins(endpoint.as_ref(), &origins, site_at);
         let purge = match (raw.purge, &public_url) {
             (Some(purge), Some(public)) => self.purge(purge, public, name.get_ref()),
             _ => None,
@@ -264,6 +265,32 @@ impl Validator<'_> {
                 format!("{key}: the URL carries a secret ({shown})"),
                 "move it to the site's [secret] (secret_in = \"query\" sends it as a query parameter) or a [purge.token]; outputs mask it either way",
             );
+        }
+    }
+
+    /// `fresh` and `--every-origin` (or `each_origin`) send the secret to
+    /// each origin's own address: plain http off loopback carries it in the
+    /// clear.
+    fn warn_secret_to_origins(
+        &mut self,
+        endpoint: Option<&EndpointProfile>,
+        origins: &[Url],
+        at: usize,
+    ) {
+        if endpoint.is_none_or(|e| e.relative.is_none()) {
+            return;
+        }
+        for origin in origins {
+            if origin.scheme() == "http" && !super::is_loopback(origin) {
+                self.warn(
+                    at,
+                    format!(
+                        "origin {} is plain http off loopback: fresh and --every-origin send the revalidation secret there in the clear",
+                        origin.origin().ascii_serialization()
+                    ),
+                    "reach the origins over https, or a private network you trust",
+                );
+            }
         }
     }
 

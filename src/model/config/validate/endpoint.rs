@@ -101,6 +101,14 @@ impl Validator<'_> {
             profile.success = success;
         }
         profile.each_origin = raw.each_origin.unwrap_or(false);
+        if profile.each_origin && profile.relative.is_none() {
+            self.error(
+                url_at,
+                "each_origin = true with an absolute endpoint url: a full URL names one place, so the revalidation would be sent once",
+                "write the endpoint url as a path (url = \"/api/revalidate\"): isrctl sends it to each origin's own address",
+            );
+            return None;
+        }
         if profile.url.scheme() == "http" && !is_loopback(&profile.url) {
             self.warn(
                 url_at,
