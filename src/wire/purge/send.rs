@@ -8,7 +8,7 @@ use super::{
 };
 use crate::model::config::Site;
 use crate::model::outcome::OutcomeKind;
-use crate::model::redact::{self, MASK, Redactor};
+use crate::model::redact::{self, Redactor};
 use crate::model::secret::Secret;
 use crate::wire::http::{self, ENDPOINT_BODY_CAP};
 use std::time::{Duration, Instant};
@@ -57,37 +57,14 @@ pub struct Purger {
     pub site: Site,
     pub config: PurgeConfig,
     pub(super) client: reqwest::Client,
-    token: Option<Secret>,
-    /// CloudFront: AWS credentials for SigV4.
-    aws: Option<cloudfront::AwsCredentials>,
+    credentials: PurgeCredentials,
+    /// Hides every secret of the site, the credentials' included.
     pub(super) redactor: Redactor,
 }
 
 /// How long a CloudFront invalidation is watched until it completes, when
 /// nothing shorter is asked (`--no-wait`, a `fresh` deadline).
 pub const INVALIDATION_WAIT: Duration = Duration::from_secs(15 * 60);
-
-/// `call` as it may be shown: the token masked, everything else as sent.
-fn masked(call: &PurgeCall, token: &str) -> PurgeCall {
-    let hide = |text: &str| {
-        if token.is_empty() {
-            text.to_string()
-        } else {
-            text.replace(token, MASK)
-        }
-    };
-    PurgeCall {
-        method: call.method.clone(),
-        url: hide(&call.url),
-        headers: call
-            .headers
-            .iter()
-            .map(|(n, v)| (n.clone(), hide(v)))
-            .collect(),
-        body: call.body.as_deref().map(hide),
-        covers: call.covers.clone(),
-    }
-}
 
 impl Purger {
     /// The credentials come resolved (the session reads every secret of a
@@ -103,19 +80,13 @@ impl Purger {
             site,
             config,
             client,
-            token: credentials.token,
-            aws: credentials.aws,
+            credentials,
             redactor,
         }
     }
 
     pub fn provider(&self) -> &'static str {
         self.config.provider.name()
-    }
-
-    /// The calls as they would be sent, token masked (`--dry-run`).
-    pub fn shown_calls(&self, items: &[PurgeItem]) -> Result<Vec<PurgeCall>, String> {
-        calls(&self.site, &self.config, items, MASK)
     }
 
     /// Purge `items`: one outcome per call, in order. A CloudFront
@@ -127,12 +98,13 @@ impl Purger {
         cancel: &CancellationToken,
         patience: Duration,
     ) -> Result<Vec<PurgeOutcome>, String> {
-        let token = self.token.as_ref().map_or("", Secret::expose);
+        let token = self.credentials.token.as_ref().map_or("", Secret::expose);
         let real = calls(&self.site, &self.config, items, token)?;
         let mut outcomes = Vec::new();
         for call in real {
-            // Shown as sent (the same CallerReference), the token masked.
-            let summary = self.redactor.redact(&masked(&call, token).summary());
+            // Shown as sent (the same CallerReference), every secret masked
+            // by the redactor that knows each form the token takes.
+            let summary = self.redactor.redact(&call.summary());
             let outcome = if cancel.is_cancelled() {
                 self.not_sent(summary, call.covers.clone(), "cancelled: Ctrl-C came first")
             } else {
@@ -181,7 +153,7 @@ impl Purger {
         for (name, value) in &call.headers {
             request = request.header(name, value);
         }
-        if let Some(aws) = &self.aws {
+        if let Some(aws) = &self.credentials.aws {
             match cloudfront::sign(call, aws, std::time::SystemTime::now()) {
                 Ok(signed) => {
                     for (name, value) in signed {
@@ -234,7 +206,7 @@ impl Purger {
         }
         if outcome.kind == PurgeKind::Purged
             && let Some((id, state)) =
-                cloudfront::invalidation(&body).filter(|_| self.aws.is_some())
+                cloudfront::invalidation(&body).filter(|_| self.credentials.aws.is_some())
         {
             outcome.invalidation = Some(id.clone());
             self.await_invalidation(&mut outcome, call, (&id, &state), (cancel, patience))
@@ -313,7 +285,7 @@ impl Purger {
             body: None,
             covers: Vec::new(),
         };
-        let Some(aws) = &self.aws else {
+        let Some(aws) = &self.credentials.aws else {
             return Ok(None);
         };
         let signed = cloudfront::sign(&status_call, aws, std::time::SystemTime::now())
