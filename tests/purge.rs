@@ -13,29 +13,7 @@ const TOKEN_ENV: &str = "ISRCTL_TEST_PURGE_TOKEN";
 const TOKEN: &str = "CFTOKEN-5b1e77d2-purge-canary";
 
 fn config(s: &Scratch, public: &str, purge: &str) {
-    let text = format!(
-        r#"[sites.sim]
-public_url = "{public}"
-rate_per_second = 0
-timeout = "3s"
-max_retry_after = "5s"
-
-[sites.sim.secret]
-env = "{SECRET_ENV}"
-
-[sites.sim.purge]
-{purge}
-
-[[sites.sim.routes]]
-path = "/blog/hello"
-tags = ["posts"]
-
-[[sites.sim.routes]]
-path = "/blog/world"
-tags = ["posts"]
-"#
-    );
-    std::fs::write(s.config_path(), text).unwrap();
+    s.purge_config(public, purge);
 }
 
 /// A provider's API purge (`fields`) at the simulation's `api`, its token

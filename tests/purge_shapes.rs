@@ -19,28 +19,7 @@ fn ok() -> Answer {
 }
 
 fn config(s: &Scratch, public: &str, purge: &str) {
-    std::fs::write(
-        s.config_path(),
-        format!(
-            r#"[sites.sim]
-public_url = "{public}"
-rate_per_second = 0
-timeout = "3s"
-max_retry_after = "5s"
-
-[sites.sim.secret]
-env = "{SECRET_ENV}"
-
-[sites.sim.purge]
-{purge}
-
-[[sites.sim.routes]]
-path = "/blog/hello"
-tags = ["posts"]
-"#
-        ),
-    )
-    .unwrap();
+    s.purge_config(public, purge);
 }
 
 fn purge(s: &Scratch, args: &[&str]) -> (Option<i32>, String) {

@@ -68,6 +68,34 @@ tags = ["posts"]
         self.config_path()
     }
 
+    /// Write a config with one site `sim` at `public` whose
+    /// `[sites.sim.purge]` is `purge`, and two routes tagged `posts`.
+    pub fn purge_config(&self, public: &str, purge: &str) {
+        let text = format!(
+            r#"[sites.sim]
+public_url = "{public}"
+rate_per_second = 0
+timeout = "3s"
+max_retry_after = "5s"
+
+[sites.sim.secret]
+env = "{SECRET_ENV}"
+
+[sites.sim.purge]
+{purge}
+
+[[sites.sim.routes]]
+path = "/blog/hello"
+tags = ["posts"]
+
+[[sites.sim.routes]]
+path = "/blog/world"
+tags = ["posts"]
+"#
+        );
+        std::fs::write(self.config_path(), text).unwrap();
+    }
+
     /// The binary with this scratch's config, state dir and the canary secret.
     pub fn isrctl(&self) -> Command {
         Command::from_std(self.std_command())
