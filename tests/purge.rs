@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{SECRET_ENV, Scratch, json, runtime};
+use common::{Scratch, json, runtime};
 use isrctl::sim::{OriginOptions, SimCdn, SimCloudflare, SimOrigin};
 use std::time::{Duration, Instant};
 

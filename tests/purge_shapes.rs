@@ -10,7 +10,7 @@
 mod common;
 
 use common::recorder::{Answer, Seen, recorder};
-use common::{SECRET_ENV, Scratch, runtime};
+use common::{Scratch, runtime};
 
 const TOKEN_ENV: &str = "ISRCTL_TEST_PURGE_TOKEN";
 
