@@ -15,6 +15,10 @@ ORIGIN_PORTS=(3101 3102)
 DOCS_VCL_PORT=3103
 # nginx's proxy_cache with ngx_cache_purge before instance 1 (nginx/).
 NGINX_PORT=3104
+# nginx as a round-robin load balancer over both instances, no cache.
+ROUND_ROBIN_PORT=3105
+# The product data the shop pages show (lib/shop.js); the tests edit it.
+DATA_DIR="$RUN_DIR/data"
 
 # The revalidation secret the app expects (a fixed test value; the testbed
 # is for loopback only).

@@ -19,6 +19,8 @@ print_env() {
     echo "  cdn (varnish)   http://127.0.0.1:$CDN_PORT       pid $(cat "$RUN_DIR/varnish.pid")"
     echo "  docs.vcl node   http://127.0.0.1:$DOCS_VCL_PORT       pid $(cat "$RUN_DIR/varnish-docs.pid")"
     echo "  nginx cache     http://127.0.0.1:$NGINX_PORT       pid $(cat "$RUN_DIR/nginx.pid")"
+    echo "  round robin     http://127.0.0.1:$ROUND_ROBIN_PORT       (nginx, both origins, no cache)"
+    echo "  shop data       $DATA_DIR/<slug>.json"
     local i
     for i in 1 2; do
         echo "  origin $i        http://127.0.0.1:${ORIGIN_PORTS[$((i - 1))]}       pid $(cat "$RUN_DIR/origin-$i.pid")"
@@ -47,7 +49,7 @@ require varnishd "run testbed/install.sh"
 require curl "install curl"
 [ -s "$APP_DIR/.next/BUILD_ID" ] || die "no build in $APP_DIR/.next: run testbed/build.sh first"
 require nginx "run testbed/install.sh"
-for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$NGINX_PORT" "${ORIGIN_PORTS[@]}"; do
+for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "${ORIGIN_PORTS[@]}"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
         die "port $port is already taken by something else"
     fi
@@ -55,6 +57,8 @@ done
 
 mkdir -p "$RUN_DIR"
 rm -f "$RUN_DIR/env"
+rm -rf "$DATA_DIR"
+mkdir -p "$DATA_DIR"
 
 # If anything below fails, stop what this run started.
 on_exit() {
@@ -74,7 +78,7 @@ for i in 1 2; do
     # setsid: the instance leads its own process group, which stop.sh kills.
     (
         cd "$APP_DIR"
-        NEXT_DIST_DIR="$dist" REVALIDATE_SECRET="$REVALIDATE_SECRET" \
+        NEXT_DIST_DIR="$dist" REVALIDATE_SECRET="$REVALIDATE_SECRET" TESTBED_DATA_DIR="$DATA_DIR" \
             exec setsid node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$port"
     ) >"$RUN_DIR/origin-$i.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/origin-$i.pid"
@@ -94,7 +98,7 @@ varnishd -j none -n "$RUN_DIR/varnish-docs" -a "127.0.0.1:$DOCS_VCL_PORT" \
     || { cat "$RUN_DIR/varnish-docs.log" >&2; die "varnishd (docs.vcl) did not start"; }
 rm -rf "$RUN_DIR/nginx-cache" "$RUN_DIR/nginx-tmp"
 mkdir -p "$RUN_DIR/nginx-tmp"
-sed -e "s#@RUN@#$RUN_DIR#g" -e "s#@PORT@#$NGINX_PORT#g" \
+sed -e "s#@RUN@#$RUN_DIR#g" -e "s#@PORT@#$NGINX_PORT#g" -e "s#@RR_PORT@#$ROUND_ROBIN_PORT#g" \
     "$TESTBED_DIR/nginx/nginx.conf.in" >"$RUN_DIR/nginx.conf"
 nginx -c "$RUN_DIR/nginx.conf" -p "$RUN_DIR" >"$RUN_DIR/nginx.log" 2>&1 \
     || { cat "$RUN_DIR/nginx.log" "$RUN_DIR/nginx-error.log" >&2 || true; die "nginx did not start"; }
@@ -128,6 +132,8 @@ cat >"$RUN_DIR/env" <<ENV
 TESTBED_CDN_URL=http://127.0.0.1:$CDN_PORT
 TESTBED_DOCS_VCL_URL=http://127.0.0.1:$DOCS_VCL_PORT
 TESTBED_NGINX_URL=http://127.0.0.1:$NGINX_PORT
+TESTBED_ROUND_ROBIN_URL=http://127.0.0.1:$ROUND_ROBIN_PORT
+TESTBED_DATA_DIR=$DATA_DIR
 TESTBED_ORIGIN_1_URL=http://127.0.0.1:${ORIGIN_PORTS[0]}
 TESTBED_ORIGIN_2_URL=http://127.0.0.1:${ORIGIN_PORTS[1]}
 REVALIDATE_SECRET=$REVALIDATE_SECRET

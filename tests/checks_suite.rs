@@ -38,6 +38,7 @@ fn plan() -> Plan {
         paths: vec!["/blog/hello".into()],
         active: false,
         deadline: Duration::from_secs(5),
+        last_revalidation: None,
     }
 }
 

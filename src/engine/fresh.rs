@@ -7,12 +7,16 @@
 //! The order matters (Next.js 16): after `revalidateTag(t, 'max')` the
 //! next origin answer is STALE *with the old page*; a purge before the
 //! origins serve the new page would make the CDN fetch and keep the old
-//! one again. So the purge waits for every origin.
+//! one again. So the purge waits for every origin, and happens whenever
+//! the origins agree on one page — also when that page did not change in
+//! this run (someone else revalidated, time-based ISR ran): then the CDN's
+//! copy is what is stale, and the purge is what fixes it. The CDN, and the
+//! page's RSC variant there, are then judged against the origins' page.
 
 use super::{Engine, EngineEvent, Outbox, Planned, SiteId, StartError, not_started};
 use crate::engine::session::Session;
-use crate::engine::verify::{Gate, Verification, Watching, fingerprint, verdict_on};
-use crate::model::endpoint::{EndpointProfile, masked_summary};
+use crate::engine::verify::{Gate, Verification, Watching, fingerprint, verdict_on, watch_rsc};
+use crate::model::endpoint::masked_summary;
 use crate::model::outcome::Outcome;
 use crate::model::purge::{PurgeItem, PurgeOutcome};
 use crate::model::target::{Target, TargetKind};
@@ -53,16 +57,7 @@ pub async fn send_everywhere(
 ) -> Result<Vec<Sent>, String> {
     let job = session.job()?;
     let secret = session.secret().as_ref().map_err(|e| e.to_string())?;
-    let endpoint = &session.site.endpoint;
-    let mut places: Vec<EndpointProfile> = session
-        .site
-        .origins
-        .iter()
-        .filter_map(|o| endpoint.on_origin(o))
-        .collect();
-    if places.len() != session.site.origins.len() || places.is_empty() {
-        places = vec![endpoint.clone()];
-    }
+    let places = session.site.endpoint.on_every_origin(&session.site.origins);
     let sends = places.into_iter().map(|profile| async move {
         let request = masked_summary(&profile, target);
         let outcome = match profile.prepare(target, secret) {
@@ -107,9 +102,17 @@ pub async fn make_fresh(
         .iter_mut()
         .map(|w| w.poll(Gate::OriginsOnly, target.kind, deadline, cancel));
     futures::future::join_all(origins).await;
-    let all_fresh = watching.iter().all(Watching::origins_fresh);
-    report(FreshStep::Origins(origins_words(&watching, all_fresh)));
-    match (purger, all_fresh) {
+    // Every origin re-rendered the page, or they all serve the same one.
+    let ready = watching
+        .iter()
+        .all(|w| w.origins_fresh() || w.origins_agree().is_some());
+    report(FreshStep::Origins(origins_words(&watching)));
+    if ready {
+        for w in watching.iter_mut() {
+            w.note_stale_cdn().await;
+        }
+    }
+    match (purger, ready) {
         (Some(purger), true) => {
             let items = purge_items(purger, target, &watching);
             match purger.purge(&items, cancel, deadline).await {
@@ -120,16 +123,18 @@ pub async fn make_fresh(
             }
         }
         (Some(_), false) => report(FreshStep::PurgeSkipped(
-            "not every origin serves the new page: purging now would make the CDN keep the old one again".into(),
+            "not every origin serves the new page: purging now would make the CDN fetch and keep the old one again".into(),
         )),
         (None, _) => report(FreshStep::PurgeSkipped(format!(
             "{}: the CDN keeps its copy until its TTL ends",
             crate::engine::plan::no_purge_configured(&session.site)
         ))),
     }
-    let public = watching
-        .iter_mut()
-        .map(|w| w.poll(Gate::Everything, target.kind, deadline, cancel));
+    let public = watching.iter_mut().map(|w| async {
+        w.poll(Gate::Everything, target.kind, deadline, cancel)
+            .await;
+        w.rsc = watch_rsc(w, target.kind, deadline, cancel).await;
+    });
     futures::future::join_all(public).await;
     let verifications = watching
         .into_iter()
@@ -150,18 +155,22 @@ fn purge_items(purger: &Purger, target: &Target, watching: &[Watching]) -> Vec<P
     items
 }
 
-/// "every origin serves the new page: origin 1 after 120 ms, origin 2 after 340 ms".
-fn origins_words(watching: &[Watching], all_fresh: bool) -> String {
+/// "every origin re-rendered the page (origin 1: fresh after 120 ms; …)".
+fn origins_words(watching: &[Watching]) -> String {
     let layers: Vec<String> = watching
         .iter()
         .flat_map(|w| w.layers.iter())
         .filter(|l| l.layer != crate::wire::probe::LayerKind::Public)
         .map(ToString::to_string)
         .collect();
-    let head = if all_fresh {
-        "every origin serves the new page"
-    } else {
-        "not every origin serves the new page"
+    let all_fresh = watching.iter().all(Watching::origins_fresh);
+    let all_agree = watching.iter().all(|w| w.origins_agree().is_some());
+    let head = match (all_fresh, all_agree) {
+        (true, _) => "every origin serves the new page",
+        (false, true) => {
+            "the origins serve the same page, though not every one showed a new render"
+        }
+        (false, false) => "not every origin serves the new page",
     };
     format!("{head} ({})", layers.join("; "))
 }

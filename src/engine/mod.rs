@@ -123,13 +123,18 @@ impl Engine {
     }
 
     /// Revalidate each planned target and watch its pages until they change
-    /// or `deadline` passes; one `Verified` event per target.
+    /// or `deadline` passes; one `Verified` event per target. A site whose
+    /// endpoint says `each_origin` is revalidated on every origin and
+    /// verified as `fresh` does, without the purge (`FreshDone` events).
     pub fn verify(
         &self,
         site: SiteId,
         planned: Vec<Planned>,
         deadline: Duration,
     ) -> JoinHandle<()> {
+        if self.site(site).is_some_and(|s| s.endpoint.each_origin) {
+            return self.fresh(site, planned, deadline, false);
+        }
         self.send(site, planned, Some(deadline))
     }
 

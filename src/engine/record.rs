@@ -39,6 +39,14 @@ impl Recorder {
         }
     }
 
+    /// The site's newest revalidation record, read from the end of history.
+    pub(crate) fn last_revalidation(&self, site: &str) -> Option<Record> {
+        let history = self.history.as_ref()?;
+        let wanted = |r: &Record| r.site == site && r.action == "revalidate";
+        let (mut found, _) = history.newest(1, wanted).ok()?;
+        found.pop()
+    }
+
     pub(crate) fn revalidation(&self, site: &Site, target: &Target, outcome: &Outcome) {
         self.revalidations(site, [(target, outcome)]);
     }

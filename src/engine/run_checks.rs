@@ -35,6 +35,8 @@ impl Engine {
         cancel: CancellationToken,
     ) {
         let paths = plan.paths.clone();
+        let mut plan = plan;
+        plan.last_revalidation = self.inner.recorder.last_revalidation(&session.site.name);
         let (tx, mut rx) = mpsc::unbounded_channel();
         let handle = checks::run(session.clone(), plan, tx, cancel.clone());
         let (mut findings, mut verifications) = (Vec::new(), Vec::new());

@@ -170,6 +170,8 @@ struct Counters {
     requests: AtomicUsize,
     /// Endpoint requests that named a path or a tag, whatever the secret.
     targeted: AtomicUsize,
+    /// The secret each endpoint request carried, if any.
+    secrets: Mutex<Vec<String>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     /// Endpoint requests that asked to pass the rate limit, counted apart
@@ -237,9 +239,16 @@ impl Shared {
 
     /// Count a request that names a target, before the secret is checked.
     fn note_target(&self, query: &HashMap<String, String>) {
+        if let Some(secret) = query.get("secret") {
+            self.note_secret(secret);
+        }
         if query.contains_key("path") || query.contains_key("tag") {
             self.counters.targeted.fetch_add(1, Ordering::SeqCst);
         }
+    }
+
+    fn note_secret(&self, secret: &str) {
+        lock(&self.counters.secrets).push(secret.to_string());
     }
 
     /// The ISR cache. A poisoned lock only means a test panicked elsewhere;
@@ -307,6 +316,13 @@ impl SimOrigin {
     /// zero proves nothing was asked to revalidate.
     pub fn targeted_endpoint_requests(&self) -> usize {
         self.shared.counters.targeted.load(Ordering::SeqCst)
+    }
+
+    /// Endpoint requests that carried exactly this secret: zero proves a
+    /// check never sent it.
+    pub fn endpoint_requests_with_secret(&self, secret: &str) -> usize {
+        let seen = lock(&self.shared.counters.secrets);
+        seen.iter().filter(|s| *s == secret).count()
     }
 
     /// The most endpoint requests that were in flight at the same time.

@@ -125,6 +125,7 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
                     paths,
                     active: false,
                     deadline: DEFAULT_DEADLINE,
+                    last_revalidation: None,
                 };
                 self.engine.run_checks(site, plan);
             }

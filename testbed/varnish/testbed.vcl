@@ -1,7 +1,8 @@
 # Varnish in front of origin instance 1 of the testbed, standing in for a
 # CDN that keeps HTML longer than Next.js wants: every page is kept for an
 # hour whatever the origin's Cache-Control says, so after a revalidation the
-# origin is fresh while this layer still serves the old copy.
+# origin is fresh while this layer still serves the old copy. RSC payloads
+# are kept the same way, as their own copies.
 vcl 4.1;
 
 backend origin1 {
@@ -46,8 +47,16 @@ sub vcl_recv {
     return (hash);
 }
 
+# Keyed on the RSC header too, as a CDN that honours Next.js's
+# `Vary: rsc, …` is: a page's RSC payload (what a client-side navigation
+# fetches, `RSC: 1` and `?_rsc=…`) is a copy of its own, apart from the
+# HTML, and a PURGE of the page's URL leaves it be.
+sub vcl_hash {
+    hash_data(req.http.RSC);
+}
+
 sub vcl_backend_response {
-    if (bereq.url !~ "^/api/" && beresp.status == 200 && beresp.http.Content-Type ~ "^text/html") {
+    if (bereq.url !~ "^/api/" && beresp.status == 200 && beresp.http.Content-Type ~ "^(text/html|text/x-component)") {
         # One hour, regardless of s-maxage / stale-while-revalidate / private.
         set beresp.ttl = 1h;
         set beresp.grace = 0s;
@@ -55,7 +64,7 @@ sub vcl_backend_response {
         unset beresp.http.Set-Cookie;
         return (deliver);
     }
-    # Everything else (404s, RSC payloads, assets) is not kept.
+    # Everything else (404s, redirects, assets) is not kept.
     set beresp.ttl = 0s;
     set beresp.uncacheable = true;
     return (deliver);

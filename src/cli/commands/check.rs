@@ -90,6 +90,7 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
         paths: paths.clone(),
         active: args.active,
         deadline: args.deadline.0,
+        last_revalidation: None,
     };
     let mut report = CheckReport {
         site: site.name.clone(),

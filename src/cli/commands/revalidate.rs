@@ -25,18 +25,20 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     let Some(planned) = planned_or_say_why(site, &args, "revalidate") else {
         return Exit::Usage;
     };
+    let every_origin = args.every_origin || site.endpoint.each_origin;
     let mut report = RevalidateReport::new(site, &planned, args.dry_run, args.verify);
     if args.dry_run {
+        report.would_send_everywhere(site, every_origin);
         return dry_run(site, &report, args.json);
     }
-    if args.purge || (args.verify && args.every_origin) {
+    // Verification of an every-origin revalidation is `fresh` without the purge.
+    if args.purge || (args.verify && every_origin) {
         return super::fresh::send(site, planned, &args).await;
     }
     let Some(sendable) = confirmed(site, &planned, &args) else {
         return Exit::Usage;
     };
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
-    let every_origin = args.every_origin || site.endpoint.each_origin;
     let operation = if args.verify {
         engine.verify(0, planned, args.deadline.0)
     } else if every_origin {
@@ -117,6 +119,11 @@ fn dry_run(site: &Site, report: &RevalidateReport, json: bool) -> Exit {
         for result in &report.results {
             match &result.outcome {
                 Some(outcome) => outln!("refused  {}: {}", result.target, outcome.explanation),
+                None if !result.would_send.is_empty() => {
+                    for request in &result.would_send {
+                        outln!("would send  {request}");
+                    }
+                }
                 None => outln!(
                     "would send  {}",
                     masked_summary(&site.endpoint, &result.target)

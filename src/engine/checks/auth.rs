@@ -1,15 +1,18 @@
-//! Check 4, auth without side effects: tell "token mismatch" from "endpoint
-//! missing" and catch an endpoint that accepts any secret, without
-//! revalidating a page.
+//! Check 4, auth without side effects: catch an endpoint that accepts any
+//! secret, or is missing, without revalidating a page.
 //!
-//! Two requests carry a secret and no path or tag: a made-up secret must
-//! be refused (401/403); the configured one should get the handler's
-//! "missing path" answer (400), which proves the token is accepted while
-//! nothing is revalidated. A handler that asks for the path before it
-//! checks the secret also answers the made-up one 400; only then the
-//! made-up secret goes with a page that does not exist (then a tag no page
-//! carries), which regenerates nothing either way: accepted means the
-//! endpoint accepts any secret.
+//! The passive check sends a **made-up secret only**, with no path or tag:
+//! it must be refused (401/403). The configured secret is never sent by a
+//! passive check: many real handlers (Vercel's cms-contentful example, many
+//! Sanity starters) ignore path and tag and regenerate every page of a tag
+//! whenever the secret matches — even with no path at all. A handler that
+//! asks for the path before it checks the secret answers the made-up one
+//! 400; only then the made-up secret goes with a page that does not exist
+//! (then a tag no page carries): accepted means it accepts any secret.
+//!
+//! With `--active`, the configured secret goes too, with no path: 400 proves
+//! the token is accepted; `revalidated: true` proves the handler ignores
+//! what it is told to revalidate — a finding of its own.
 
 use super::{CheckId, Emitter, Finding, Session, Severity};
 use crate::model::endpoint::{Placement, PreparedRequest};
@@ -29,6 +32,8 @@ enum Wrong {
     Accepted,
     /// 400/422: it wants a path first, or it accepts anything.
     AsksForPath,
+    Missing,
+    MethodNotAllowed,
     Other,
 }
 
@@ -37,9 +42,12 @@ enum Wrong {
 enum Right {
     /// 400/422: past the secret check, asking for a path.
     TokenAccepted,
+    /// `revalidated: true` with no path or tag: it revalidates something
+    /// else than what it is told.
+    IgnoresTarget,
     Refused,
     Missing,
-    WrongMethod,
+    MethodNotAllowed,
     /// 2xx without a path, or anything else this check cannot read.
     Inconclusive,
     NoAnswer,
@@ -50,6 +58,8 @@ fn judge_wrong(o: &Outcome) -> Wrong {
         (OutcomeKind::Unauthorized, _) => Wrong::Refused,
         (_, Some(200..=299)) => Wrong::Accepted,
         (_, Some(400 | 422)) => Wrong::AsksForPath,
+        (_, Some(404)) => Wrong::Missing,
+        (_, Some(405)) => Wrong::MethodNotAllowed,
         _ => Wrong::Other,
     }
 }
@@ -68,23 +78,19 @@ fn judge_right(o: &Outcome) -> Right {
     match (o.kind, o.status) {
         (OutcomeKind::Unauthorized, _) => Right::Refused,
         (_, Some(400 | 422)) => Right::TokenAccepted,
+        (OutcomeKind::Revalidated, _) => Right::IgnoresTarget,
         (_, Some(404)) => Right::Missing,
-        (_, Some(405)) => Right::WrongMethod,
+        (_, Some(405)) => Right::MethodNotAllowed,
         (_, None) => Right::NoAnswer,
         _ => Right::Inconclusive,
     }
 }
 
-pub async fn run(ctx: &Session, out: &Emitter) {
+/// The passive part always; the configured secret only with `--active`.
+pub async fn run(ctx: &Session, out: &Emitter, plan: &super::Plan) {
+    let active = plan.active;
     let made_up = Secret::new(made_up_secret(), "made up by isrctl");
-    let wrong_req = ctx.site.endpoint.prepare_secret_only(&made_up);
-    let right = async {
-        match ctx.secret() {
-            Ok(secret) => Some(send(ctx, ctx.site.endpoint.prepare_secret_only(secret)).await),
-            Err(_) => None,
-        }
-    };
-    let (wrong, right) = tokio::join!(send(ctx, wrong_req), right);
+    let wrong = send(ctx, ctx.site.endpoint.prepare_secret_only(&made_up)).await;
     let mut wrong_verdict = judge_wrong(&wrong);
     let mut wrong_evidence = vec![line("made-up secret, no path", &wrong)];
     if wrong_verdict == Wrong::AsksForPath {
@@ -92,20 +98,35 @@ pub async fn run(ctx: &Session, out: &Emitter) {
         wrong_verdict = verdict;
         wrong_evidence.extend(evidence);
     }
-    let right_verdict = right.as_ref().map(judge_right);
-    if right_verdict != Some(Right::Missing) {
-        out.emit(wrong_finding(wrong_verdict, wrong_evidence));
+    if !active {
+        wrong_evidence.push("the configured secret is not sent by passive checks (a handler may ignore the path and revalidate everything); --active sends it".into());
     }
-    match (right, right_verdict) {
-        (Some(o), Some(v)) => out.emit(right_finding(ctx, v, &o, wrong_verdict)),
-        _ => out.emit(
-            Finding::new(
-                CHECK,
-                Severity::CouldNotCheck,
-                "the configured secret was not tried: it cannot be read",
-            )
-            .fix("see the config and secret check"),
-        ),
+    out.emit(wrong_finding(ctx, wrong_verdict, wrong_evidence));
+    if let Some(f) = plan
+        .last_revalidation
+        .as_ref()
+        .and_then(|r| refused_last_time(ctx, r))
+    {
+        out.emit(f);
+    }
+    if active && !matches!(wrong_verdict, Wrong::Missing | Wrong::MethodNotAllowed) {
+        out.emit(right_check(ctx, wrong_verdict).await);
+    }
+}
+
+/// The configured secret, no path: with `--active` only.
+async fn right_check(ctx: &Session, wrong: Wrong) -> Finding {
+    match ctx.secret() {
+        Ok(secret) => {
+            let o = send(ctx, ctx.site.endpoint.prepare_secret_only(secret)).await;
+            right_finding(ctx, judge_right(&o), &o, wrong)
+        }
+        Err(_) => Finding::new(
+            CHECK,
+            Severity::CouldNotCheck,
+            "the configured secret was not tried: it cannot be read",
+        )
+        .fix("see the config and secret check"),
     }
 }
 
@@ -160,8 +181,11 @@ fn harmless_targets(ctx: &Session) -> Vec<Target> {
     targets
 }
 
-fn wrong_finding(verdict: Wrong, evidence: Vec<String>) -> Finding {
+fn wrong_finding(ctx: &Session, verdict: Wrong, evidence: Vec<String>) -> Finding {
+    let url = ctx.site.endpoint.url.as_str();
     let f = match verdict {
+        Wrong::Missing => missing(url),
+        Wrong::MethodNotAllowed => wrong_method(ctx),
         Wrong::Refused => Finding::new(CHECK, Severity::Ok, "a wrong secret is refused"),
         Wrong::Accepted => Finding::new(CHECK, Severity::Problem, "the endpoint accepts any secret: anyone can revalidate (and load) the site")
             .fix("compare the secret first in the handler and answer 401 when it differs (if (secret !== process.env.REVALIDATE_SECRET) return 401), then redeploy"),
@@ -172,10 +196,7 @@ fn wrong_finding(verdict: Wrong, evidence: Vec<String>) -> Finding {
 }
 
 fn right_finding(ctx: &Session, verdict: Right, o: &Outcome, wrong: Wrong) -> Finding {
-    let source = match ctx.secret() {
-        Ok(secret) => secret.fingerprint(),
-        Err(_) => ctx.site.secret.describe(),
-    };
+    let source = source(ctx);
     let evidence = vec![
         line("configured secret, no path", o),
         format!("secret: {source}"),
@@ -185,17 +206,62 @@ fn right_finding(ctx: &Session, verdict: Right, o: &Outcome, wrong: Wrong) -> Fi
         Right::TokenAccepted => Finding::new(CHECK, Severity::Ok, "the token is accepted (the endpoint asked for a path; nothing was revalidated)"),
         Right::Refused if wrong == Wrong::Accepted => Finding::new(CHECK, Severity::CouldNotCheck, "the configured secret is refused although a made-up one was not: read the answers"),
         Right::Refused => Finding::new(CHECK, Severity::Problem, "token mismatch: the endpoint refuses the configured secret")
-            .fix(format!("the app's secret env var differs from {source}: compare lengths and the sha256 prefix with the deployment's value (no trailing newline), set it, redeploy")),
-        Right::Missing => Finding::new(CHECK, Severity::Problem, format!("the endpoint is missing: {url} answers 404"))
-            .fix("check the endpoint url in the config and that the route handler is deployed at that path (and that the CDN passes /api/ to the origin)"),
-        Right::WrongMethod => Finding::new(CHECK, Severity::Problem, "the endpoint does not accept this method (405)")
-            .fix("set method = \"GET\" or \"POST\" in the site's [endpoint] to what the handler exports"),
+            .fix(mismatch_fix(ctx)),
+        Right::IgnoresTarget => Finding::new(CHECK, Severity::Problem, "this endpoint ignores path and tag: a call with no path at all answered revalidated: true, so each call regenerates every page it covers")
+            .fix("make the handler revalidate the path or tag it is given, and answer 400 when there is none; until then every revalidation regenerates all those pages (and verification cannot tell which page a call was for)"),
+        Right::Missing => missing(url),
+        Right::MethodNotAllowed => wrong_method(ctx),
         Right::NoAnswer => Finding::new(CHECK, Severity::CouldNotCheck, "the endpoint did not answer")
             .fix("see the reachability check"),
         Right::Inconclusive => Finding::new(CHECK, Severity::CouldNotCheck, "inconclusive: the endpoint does not answer a request without a path with 400")
             .fix("run the active check, which revalidates the path and verifies the page changed: isrctl check SITE --path P --active"),
     };
     f.evidence_all(evidence)
+}
+
+/// The last real revalidation was refused: a token mismatch, told from
+/// history without sending the configured secret again.
+fn refused_last_time(ctx: &Session, last: &crate::history::Record) -> Option<Finding> {
+    if last.outcome != "unauthorized" {
+        return None;
+    }
+    let status = last.status.map_or("refused".to_string(), |s| s.to_string());
+    let when = last.time.strftime("%Y-%m-%d %H:%M:%S UTC");
+    Some(
+        Finding::new(
+            CHECK,
+            Severity::Problem,
+            "token mismatch: the last revalidation was refused",
+        )
+        .evidence(format!("{} → {status}, at {when} (history)", last.target))
+        .evidence(format!("secret: {}", source(ctx)))
+        .fix(mismatch_fix(ctx)),
+    )
+}
+
+fn source(ctx: &Session) -> String {
+    match ctx.secret() {
+        Ok(secret) => secret.fingerprint(),
+        Err(_) => ctx.site.secret.describe(),
+    }
+}
+
+fn mismatch_fix(ctx: &Session) -> String {
+    format!(
+        "the app's secret env var differs from {}: compare lengths and the sha256 prefix with the deployment's value (no trailing newline), set it, redeploy; isrctl check --active tries the configured secret without a path",
+        source(ctx)
+    )
+}
+
+fn missing(url: &str) -> Finding {
+    Finding::new(CHECK, Severity::Problem, format!("the endpoint is missing: {url} answers 404"))
+        .fix("check the endpoint url in the config and that the route handler is deployed at that path (and that the CDN passes /api/ to the origin)")
+}
+
+fn wrong_method(ctx: &Session) -> Finding {
+    let method = ctx.site.endpoint.method.as_str();
+    Finding::new(CHECK, Severity::Problem, format!("the endpoint does not accept {method} (405)"))
+        .fix("set method in the site's [endpoint] to the one the handler exports (GET, POST, PUT, PATCH or DELETE)")
 }
 
 /// `→ 401 Invalid token (POST https://…/api/revalidate?secret=***)`.
@@ -280,6 +346,11 @@ mod tests {
         );
         assert_eq!(
             judge_right(&outcome(OutcomeKind::Revalidated, Some(200))),
+            Right::IgnoresTarget,
+            "revalidated: true with no path: it revalidates what it likes"
+        );
+        assert_eq!(
+            judge_right(&outcome(OutcomeKind::Rejected, Some(200))),
             Right::Inconclusive
         );
         assert_eq!(

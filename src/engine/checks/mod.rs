@@ -203,6 +203,10 @@ pub struct Plan {
     pub active: bool,
     /// How long the active checks wait for the page to change.
     pub deadline: Duration,
+    /// The site's last revalidation in history, if any: the passive auth
+    /// check reads a token mismatch from it instead of sending the secret.
+    /// The engine fills it in.
+    pub last_revalidation: Option<crate::history::Record>,
 }
 
 /// Start the suite. Events arrive on `events` as checks progress; the
@@ -292,7 +296,7 @@ async fn run_one(
         CheckId::ConfigSecret => config_secret::run(ctx, out),
         CheckId::PathLint => route_paths::run(ctx, path, out),
         CheckId::Reachability => reachability::run(ctx, out).await,
-        CheckId::Auth => auth::run(ctx, out).await,
+        CheckId::Auth => auth::run(ctx, out, plan).await,
         CheckId::CacheLayers => cache_layers::run(ctx, path, out).await,
         CheckId::Verify => verify::run(ctx, path, plan.deadline, out, cancel).await,
         CheckId::Webhook => webhook::run(ctx, path, plan.deadline, out, cancel).await,

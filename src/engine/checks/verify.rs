@@ -14,6 +14,7 @@ pub fn severity(verdict: Verdict) -> Severity {
     match verdict {
         Verdict::FreshEverywhere => Severity::Ok,
         Verdict::CouldNotTell => Severity::CouldNotCheck,
+        Verdict::RegeneratedSameContent => Severity::Warning,
         _ => Severity::Problem,
     }
 }
@@ -26,7 +27,7 @@ pub fn finding(check: CheckId, v: &Verification) -> Finding {
         v.outcome.status.map_or("-".to_string(), |s| s.to_string()),
         v.outcome.kind.as_str()
     ));
-    for l in &v.layers {
+    for l in v.layers.iter().chain(&v.rsc) {
         f = f.evidence(layer_line(l));
     }
     f.path = Some(v.page.clone());

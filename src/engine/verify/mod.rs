@@ -6,17 +6,33 @@
 //! --verify` and the console's `v`; the `verify` and `webhook` checks adapt
 //! it into findings.
 //!
+//! The model (real pages show data, not their render time: the same data
+//! renders byte-identical HTML with the same ETag):
+//!
+//! - An origin has two facts, kept apart: **regenerated** (it answered
+//!   `x-nextjs-cache: MISS`/`REVALIDATED`, or STALE and then a new render,
+//!   or new content) and **content** (marker, else ETag, else body hash:
+//!   did the page change?).
+//! - The public layer, and the page's RSC variant there, are **fresh when
+//!   they serve what the origins serve now** — never "changed since before".
+//! - Not regenerated: the silent no-op. Regenerated with the same content:
+//!   `regenerated_same_content` (the data source was not yet consistent).
+//!   Origins that disagree: replicas. The CDN serving something else than
+//!   agreeing origins: stale at the CDN; the RSC variant likewise.
+//!
 //! What Next.js does after each kind of revalidation decides when polling
-//! can stop early: after `revalidatePath` the next request is a MISS with
-//! the new page, so an origin answering HIT with the old page was not
-//! revalidated (a silent no-op, or another instance). After `revalidateTag`
-//! the next request is served STALE once, so an unchanged STALE is "not
-//! yet". A CDN copy whose remaining TTL outlasts the deadline will not
-//! change in time either.
+//! can stop early: after `revalidatePath` the next request is a MISS, so an
+//! origin answering HIT with the old page was not revalidated (a silent
+//! no-op, or another instance: without origins, one answer is never
+//! enough — the URL is sampled). After `revalidateTag(t, 'max')` the next
+//! request is served STALE once, so a STALE is "not yet". A CDN copy whose
+//! remaining TTL outlasts the deadline will not change in time either.
 
+mod rsc;
 mod watch;
 mod words;
 
+pub(crate) use rsc::watch_rsc;
 pub(crate) use watch::{Gate, Watching, fingerprint};
 
 use crate::engine::session::Session;
@@ -53,8 +69,14 @@ pub enum Verdict {
     FreshAtOriginStaleAtCdn,
     /// Some origin instances serve the new page, others the old one.
     StaleReplica,
-    /// The endpoint said yes, and no layer changed: a silent no-op.
+    /// The endpoint said yes, and no origin re-rendered the page: a silent no-op.
     Unchanged,
+    /// Every origin re-rendered the page, with the same content as before:
+    /// the data source was not yet consistent, or an inner cache kept it.
+    RegeneratedSameContent,
+    /// The HTML is fresh everywhere; the CDN's copy of the page's RSC
+    /// payload (client-side navigations) is not.
+    HtmlFreshRscStale,
     /// Every origin answers 404, before and until the deadline.
     NotFound,
     /// No fingerprint before or after at some layer.
@@ -68,6 +90,8 @@ impl Verdict {
             Verdict::FreshAtOriginStaleAtCdn => "fresh_at_origin_stale_at_cdn",
             Verdict::StaleReplica => "stale_replica",
             Verdict::Unchanged => "unchanged",
+            Verdict::RegeneratedSameContent => "regenerated_same_content",
+            Verdict::HtmlFreshRscStale => "html_fresh_rsc_stale",
             Verdict::NotFound => "not_found",
             Verdict::CouldNotTell => "could_not_tell",
         }
@@ -84,15 +108,30 @@ pub struct LayerFreshness {
     pub status: Option<u16>,
     /// The page before the revalidation. The public layer is not fetched
     /// before (see [`fingerprint`]): its "before" is the origin's old page.
+    /// For the RSC variant: the origins' payload it is judged against.
     pub before: Option<Fingerprint>,
     pub after: Option<Fingerprint>,
-    /// Milliseconds after the endpoint's answer when this layer first served the new page.
+    /// Milliseconds after the endpoint's answer when this layer first
+    /// served the new page: for an origin, when it showed it re-rendered
+    /// the page; for the public layer, when it served what the origins serve.
     pub fresh_after_ms: Option<u64>,
+    /// An origin's evidence that it re-rendered the page after the
+    /// revalidation ("x-nextjs-cache MISS", "new content").
+    pub regenerated: Option<String>,
+    /// Without origins: the URL answered the old page again after the new
+    /// one — several instances, each with its own ISR cache, behind it.
+    pub alternated: Option<String>,
     pub polls: u32,
     /// The last fetch, in one line.
     pub last: Option<String>,
     /// Why polling this layer stopped early without a change.
     pub settled: Option<String>,
+    /// Answered STALE since the revalidation: the next HIT is a new render.
+    #[serde(skip)]
+    pub(crate) saw_stale: bool,
+    /// Answers with the old page and no sign of a new render, in a row.
+    #[serde(skip)]
+    pub(crate) old_answers: u32,
 }
 
 impl LayerFreshness {
@@ -132,6 +171,12 @@ pub struct Verification {
     /// The revalidation's own outcome.
     pub outcome: Outcome,
     pub layers: Vec<LayerFreshness>,
+    /// The page's RSC variant through the public URL, judged against the
+    /// origins' (none when the page has none, or the HTML is not fresh).
+    pub rsc: Option<LayerFreshness>,
+    /// `fresh` read the public URL before purging, and it served something
+    /// else than the origins (the purge was needed).
+    pub cdn_was_stale: bool,
     pub elapsed_ms: u64,
     pub deadline_ms: u64,
 }
@@ -210,6 +255,7 @@ async fn verify_with(
         watching
             .poll(Gate::PublicAfterAnOrigin, target.kind, deadline, cancel)
             .await;
+        watching.rsc = rsc::watch_rsc(&watching, target.kind, deadline, cancel).await;
         verdict_on(session, watching, target, &outcome, deadline)
     });
     let verifications = futures::future::join_all(polls).await;
@@ -225,12 +271,17 @@ pub(crate) fn verdict_on(
     deadline: Duration,
 ) -> Verification {
     let elapsed = watching.started.elapsed();
+    let evidence = words::Evidence {
+        layers: watching.layers,
+        rsc: watching.rsc,
+        cdn_was_stale: watching.cdn_was_stale,
+    };
     conclude(
         session,
         watching.watch.page,
         target,
         outcome,
-        watching.layers,
+        evidence,
         elapsed,
         deadline,
     )

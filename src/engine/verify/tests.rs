@@ -14,9 +14,6 @@ fn fp(etag: &str) -> Fingerprint {
 
 fn layer(kind: LayerKind, before: bool, fresh: Option<u64>) -> LayerFreshness {
     LayerFreshness {
-        layer: kind,
-        label: kind.label(),
-        url: String::new(),
         status: Some(200),
         before: before.then(|| fp("\"old\"")),
         after: before.then(|| {
@@ -28,8 +25,7 @@ fn layer(kind: LayerKind, before: bool, fresh: Option<u64>) -> LayerFreshness {
         }),
         fresh_after_ms: fresh,
         polls: 1,
-        last: None,
-        settled: None,
+        ..LayerFreshness::unread(kind, kind.label(), String::new())
     }
 }
 
@@ -217,7 +213,7 @@ fn the_public_layer_is_read_only_after_an_origin_serves_the_new_page() {
     observe(
         &mut public,
         &stale,
-        Some(&new),
+        std::slice::from_ref(&new),
         TargetKind::Path,
         Duration::ZERO,
         Duration::ZERO,
@@ -231,10 +227,13 @@ fn the_public_layer_is_read_only_after_an_origin_serves_the_new_page() {
     observe(
         &mut public,
         &fresh,
-        Some(&new),
+        std::slice::from_ref(&new),
         TargetKind::Path,
         Duration::from_millis(7),
         Duration::ZERO,
     );
     assert_eq!(public.fresh_after_ms, Some(7));
 }
+
+#[path = "model_tests.rs"]
+mod model_tests;

@@ -1,9 +1,11 @@
 //! Watching a page's layers change: the "before" fingerprint (taken at the
 //! origins, never through the CDN), then polling with backoff until each
-//! layer serves the new page, settles, or the deadline passes.
+//! origin shows it re-rendered the page and the public layer serves what
+//! the origins serve, until a layer settles, or the deadline passes.
 
 use super::{FIRST_POLL, LayerFreshness, MAX_POLL};
 use crate::engine::session::Session;
+use crate::model::cache_headers::CacheReport;
 use crate::model::cache_headers::CacheState;
 use crate::model::config::Site;
 use crate::model::fingerprint::Fingerprint;
@@ -83,6 +85,10 @@ pub(crate) enum Gate {
 pub(crate) struct Watching {
     pub(crate) watch: Watch,
     pub(crate) layers: Vec<LayerFreshness>,
+    /// The public RSC variant, once read (see `rsc`).
+    pub(crate) rsc: Option<LayerFreshness>,
+    /// `fresh` found the CDN serving something else than the origins.
+    pub(crate) cdn_was_stale: bool,
     pub(crate) started: Instant,
 }
 
@@ -92,11 +98,13 @@ impl Watching {
         Watching {
             watch,
             layers,
+            rsc: None,
+            cdn_was_stale: false,
             started: Instant::now(),
         }
     }
 
-    /// Whether every origin (or the cache-busted view) serves the new page.
+    /// Whether every origin (or the cache-busted view) re-rendered the page.
     pub(crate) fn origins_fresh(&self) -> bool {
         let mut origins = self
             .layers
@@ -104,6 +112,40 @@ impl Watching {
             .filter(|l| l.layer != LayerKind::Public)
             .peekable();
         origins.peek().is_some() && origins.all(|l| l.fresh_after_ms.is_some())
+    }
+
+    /// The page every origin serves now, when they agree on one (and none
+    /// saw the old page come back): what the CDN should serve.
+    pub(crate) fn origins_agree(&self) -> Option<Fingerprint> {
+        agreed_origin_page(&self.layers)
+    }
+
+    /// Before `fresh` purges: when the origins' content did not change in
+    /// this run, read the public URL once to learn whether the CDN served
+    /// something else (then the purge is the fix, and the page is fresh
+    /// once the CDN serves the origins' page). Read only now that the
+    /// origins serve the page: a CDN without a copy caches that one.
+    pub(crate) async fn note_stale_cdn(&mut self) {
+        let Some(agreed) = self.origins_agree() else {
+            return;
+        };
+        let unchanged = self
+            .layers
+            .iter()
+            .filter(|l| l.layer != LayerKind::Public)
+            .all(|l| l.before.as_ref().is_some_and(|b| b.same_render(&agreed)));
+        let Some(public) = self
+            .watch
+            .layers
+            .iter()
+            .find(|l| l.kind == LayerKind::Public)
+        else {
+            return;
+        };
+        if unchanged {
+            let answer = probe::probe(&self.watch.settings, public).await;
+            self.cdn_was_stale = answer.page().is_some_and(|p| !p.same_render(&agreed));
+        }
     }
 
     pub(crate) fn page(&self) -> &str {
@@ -121,9 +163,9 @@ impl Watching {
     ) {
         let mut wait = FIRST_POLL;
         loop {
-            let new_page = new_origin_page(&self.layers);
+            let reference = reference_pages(&self.layers, gate);
             let pending: Vec<usize> = (0..self.layers.len())
-                .filter(|&i| is_pending(&self.layers[i], gate, new_page.is_some()))
+                .filter(|&i| is_pending(&self.layers[i], gate, !reference.is_empty()))
                 .collect();
             let left = deadline.saturating_sub(self.started.elapsed());
             if pending.is_empty() || left.is_zero() {
@@ -140,7 +182,7 @@ impl Watching {
             let at = self.started.elapsed();
             let left = deadline.saturating_sub(at);
             for (&i, p) in pending.iter().zip(&probes) {
-                observe(&mut self.layers[i], p, new_page.as_ref(), kind, at, left);
+                observe(&mut self.layers[i], p, &reference, kind, at, left);
             }
             wait = (wait * 8 / 5).min(MAX_POLL);
         }
@@ -149,16 +191,32 @@ impl Watching {
 
 fn initial(p: &LayerProbe) -> LayerFreshness {
     LayerFreshness {
-        layer: p.layer,
-        label: p.label.clone(),
-        url: p.url.clone(),
         status: p.status,
         before: p.page().cloned(),
-        after: None,
-        fresh_after_ms: None,
-        polls: 0,
         last: Some(p.summary()),
-        settled: None,
+        ..LayerFreshness::unread(p.layer, p.label.clone(), p.url.clone())
+    }
+}
+
+impl LayerFreshness {
+    /// A layer not read yet.
+    pub(crate) fn unread(layer: LayerKind, label: String, url: String) -> LayerFreshness {
+        LayerFreshness {
+            layer,
+            label,
+            url,
+            status: None,
+            before: None,
+            after: None,
+            fresh_after_ms: None,
+            regenerated: None,
+            alternated: None,
+            polls: 0,
+            last: None,
+            settled: None,
+            saw_stale: false,
+            old_answers: 0,
+        }
     }
 }
 
@@ -166,39 +224,66 @@ fn initial(p: &LayerProbe) -> LayerFreshness {
 /// should stop serving is the origin's old one.
 pub(super) fn unread_public(layer: &Layer, old_page: Option<Fingerprint>) -> LayerFreshness {
     LayerFreshness {
-        layer: layer.kind,
-        label: layer.kind.label(),
-        url: layer.url.to_string(),
-        status: None,
         before: old_page,
-        after: None,
-        fresh_after_ms: None,
-        polls: 0,
-        last: None,
-        settled: None,
+        ..LayerFreshness::unread(layer.kind, layer.kind.label(), layer.url.to_string())
     }
 }
 
-/// The new page, once some origin (or the cache-busted view) serves it.
-fn new_origin_page(layers: &[LayerFreshness]) -> Option<Fingerprint> {
-    layers
-        .iter()
-        .filter(|l| l.layer != LayerKind::Public && l.fresh_after_ms.is_some())
-        .find_map(|l| l.after.clone())
+/// What the public layer is judged against: the pages of the origins that
+/// re-rendered the page; for `fresh` after its purge, when none did, the
+/// pages the origins serve (they may all have served it before this run).
+/// Several, because a page that prints its render time differs per
+/// instance: the CDN serves one of them.
+fn reference_pages(layers: &[LayerFreshness], gate: Gate) -> Vec<Fingerprint> {
+    let origins = || layers.iter().filter(|l| l.layer != LayerKind::Public);
+    let regenerated: Vec<Fingerprint> = origins()
+        .filter(|l| l.fresh_after_ms.is_some())
+        .filter_map(|l| l.after.clone())
+        .collect();
+    match gate {
+        Gate::Everything if regenerated.is_empty() => origins()
+            .filter_map(|l| l.after.clone().or_else(|| l.before.clone()))
+            .collect(),
+        _ => regenerated,
+    }
 }
+
+/// The page every origin serves now, when they all serve the same one.
+fn agreed_origin_page(layers: &[LayerFreshness]) -> Option<Fingerprint> {
+    let mut pages = layers
+        .iter()
+        .filter(|l| l.layer != LayerKind::Public)
+        .map(|l| {
+            l.alternated
+                .is_none()
+                .then(|| l.after.as_ref().or(l.before.as_ref()))
+                .flatten()
+        });
+    let first = pages.next()??.clone();
+    pages
+        .all(|p| p.is_some_and(|p| p.same_render(&first)))
+        .then_some(first)
+}
+
+/// How many answers the cache-busted URL gets, at least, before isrctl
+/// concludes anything from it: without origins, several instances may
+/// answer in turn, and one answer says nothing about the others.
+pub(crate) const SAMPLES: u32 = 4;
 
 /// Still worth fetching: a page to compare (or a 404 that may yet become
 /// one), not fresh, not settled; the public layer only once an origin
-/// serves the new page.
-pub(super) fn is_pending(l: &LayerFreshness, gate: Gate, origin_fresh: bool) -> bool {
+/// serves the new page. The cache-busted view is sampled a few times even
+/// once it serves the new page, to see another instance answer the old one.
+pub(super) fn is_pending(l: &LayerFreshness, gate: Gate, reference: bool) -> bool {
     let comparable = l.before.is_some() || l.status == Some(404);
     let readable = match (l.layer == LayerKind::Public, gate) {
         (false, _) => true,
-        (true, Gate::PublicAfterAnOrigin) => origin_fresh,
         (true, Gate::OriginsOnly) => false,
-        (true, Gate::Everything) => true,
+        (true, _) => reference,
     };
-    comparable && readable && l.fresh_after_ms.is_none() && l.settled.is_none()
+    let sampling = l.layer == LayerKind::CacheBusted && l.polls < SAMPLES && l.alternated.is_none();
+    let open = l.settled.is_none() && (l.fresh_after_ms.is_none() || sampling);
+    comparable && readable && open
 }
 
 /// A cache-busted layer gets a new unique URL each time.
@@ -217,13 +302,13 @@ async fn fetch_again(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
     probe::probe(settings, &layer).await
 }
 
-/// One more fetch of a layer. An origin is fresh when its page differs
-/// from before (or a page appears where there was a 404); the public layer
-/// when it serves the origin's new page.
+/// One more fetch of a layer. An origin is fresh once it shows it
+/// re-rendered the page; the public layer once it serves the reference
+/// (what the origins serve now).
 pub(super) fn observe(
     l: &mut LayerFreshness,
     p: &LayerProbe,
-    new_page: Option<&Fingerprint>,
+    reference: &[Fingerprint],
     kind: TargetKind,
     at: Duration,
     left: Duration,
@@ -234,21 +319,75 @@ pub(super) fn observe(
     let Some(now) = p.page() else {
         return; // no page this time: keep trying until the deadline
     };
-    let fresh = match (&l.before, l.layer, new_page) {
-        (_, LayerKind::Public, Some(new)) => now.same_render(new),
-        (Some(before), _, _) => !now.same_render(before),
-        (None, _, _) => true,
-    };
-    if fresh {
-        l.fresh_after_ms = Some(at.as_millis() as u64);
+    if l.layer == LayerKind::Public {
+        if reference.iter().any(|r| now.same_render(r)) {
+            l.fresh_after_ms = Some(at.as_millis() as u64);
+        } else {
+            l.settled = settled(p, kind, left);
+        }
+    } else if l.fresh_after_ms.is_some() {
+        return note_alternation(l, now);
     } else {
-        l.settled = settled(p, kind, left);
+        observe_origin(l, p, now, kind, at, left);
     }
     l.after = Some(now.clone());
 }
 
+/// An origin's answer before it showed a new render.
+fn observe_origin(
+    l: &mut LayerFreshness,
+    p: &LayerProbe,
+    now: &Fingerprint,
+    kind: TargetKind,
+    at: Duration,
+    left: Duration,
+) {
+    let changed = l.before.as_ref().is_none_or(|b| !now.same_render(b));
+    match regeneration(p.cache.as_ref(), l.saw_stale, changed) {
+        Some(evidence) => {
+            l.fresh_after_ms = Some(at.as_millis() as u64);
+            l.regenerated = Some(evidence.to_string());
+        }
+        None => {
+            let state = p.cache.as_ref().and_then(|c| c.nextjs);
+            l.saw_stale |= state == Some(CacheState::Stale);
+            l.old_answers += 1;
+            let enough = l.layer.is_origin() || l.old_answers >= SAMPLES;
+            l.settled = settled(p, kind, left).filter(|_| enough);
+        }
+    }
+}
+
+/// What shows that an origin re-rendered the page for this revalidation.
+fn regeneration(
+    cache: Option<&CacheReport>,
+    saw_stale: bool,
+    changed: bool,
+) -> Option<&'static str> {
+    match cache.and_then(|c| c.nextjs) {
+        Some(CacheState::Miss) => Some("x-nextjs-cache MISS: rendered for this request"),
+        Some(CacheState::Revalidated) => Some("x-nextjs-cache REVALIDATED"),
+        Some(CacheState::Hit) if saw_stale => Some("served STALE, then HIT with the new render"),
+        _ if changed => Some("new content"),
+        _ => None,
+    }
+}
+
+/// The cache-busted view served the new page, and now the old one again:
+/// another instance answered.
+fn note_alternation(l: &mut LayerFreshness, now: &Fingerprint) {
+    let old_again = l.before.as_ref().is_some_and(|b| now.same_render(b));
+    let differs = l.after.as_ref().is_some_and(|a| !now.same_render(a));
+    if old_again && differs && l.alternated.is_none() {
+        l.alternated = Some(format!(
+            "after the new page, answer {} served the old one again",
+            l.polls
+        ));
+    }
+}
+
 /// Why an unchanged layer will not change before the deadline, if it will not.
-pub(super) fn settled(p: &LayerProbe, kind: TargetKind, left: Duration) -> Option<String> {
+pub(crate) fn settled(p: &LayerProbe, kind: TargetKind, left: Duration) -> Option<String> {
     let cache = p.cache.as_ref()?;
     if cache.edge.is_some_and(CacheState::served_from_cache) {
         let remaining = cache.remaining?;

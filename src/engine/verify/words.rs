@@ -13,8 +13,27 @@ use std::time::Duration;
 
 const REPLICA_FIX: &str = "revalidate on every instance (send the revalidation to each origin's endpoint), or configure a shared cacheHandler in next.config so the instances share one ISR cache";
 
-/// The verdict from what each layer did.
+/// What a verification saw: every layer, the public RSC variant, and
+/// whether `fresh` found the CDN stale before it purged.
+pub(super) struct Evidence {
+    pub layers: Vec<LayerFreshness>,
+    pub rsc: Option<LayerFreshness>,
+    pub cdn_was_stale: bool,
+}
+
+/// The verdict from what each layer did (no RSC variant, nothing purged).
+#[cfg(test)]
 pub fn verdict(layers: &[LayerFreshness]) -> Verdict {
+    verdict_from(layers, None, false)
+}
+
+/// The verdict: did every origin re-render the page, do they agree, does
+/// the CDN (and its RSC copy) serve what they serve, did the content change?
+pub fn verdict_from(
+    layers: &[LayerFreshness],
+    rsc: Option<&LayerFreshness>,
+    cdn_was_stale: bool,
+) -> Verdict {
     let origins: Vec<&LayerFreshness> = layers
         .iter()
         .filter(|l| l.layer != LayerKind::Public)
@@ -28,18 +47,31 @@ pub fn verdict(layers: &[LayerFreshness]) -> Verdict {
     if origins.is_empty() || !origins.iter().all(|l| known(l)) {
         return Verdict::CouldNotTell;
     }
+    if origins.iter().any(|l| l.alternated.is_some()) {
+        return Verdict::StaleReplica;
+    }
     let fresh = origins
         .iter()
         .filter(|l| l.fresh_after_ms.is_some())
         .count();
     let public_fresh = public.is_some_and(|p| p.fresh_after_ms.is_some());
+    let changed = origins.iter().any(|l| content_changed(l));
     match (fresh, public) {
-        (0, _) if public_fresh => Verdict::CouldNotTell,
         (0, _) => Verdict::Unchanged,
         (n, _) if n < origins.len() => Verdict::StaleReplica,
-        _ if public_fresh => Verdict::FreshEverywhere,
-        (_, Some(p)) if known(p) => Verdict::FreshAtOriginStaleAtCdn,
-        _ => Verdict::CouldNotTell,
+        (_, Some(p)) if !public_fresh && known(p) => Verdict::FreshAtOriginStaleAtCdn,
+        _ if !public_fresh => Verdict::CouldNotTell,
+        _ if rsc.is_some_and(|r| r.fresh_after_ms.is_none()) => Verdict::HtmlFreshRscStale,
+        _ if changed || cdn_was_stale => Verdict::FreshEverywhere,
+        _ => Verdict::RegeneratedSameContent,
+    }
+}
+
+/// The origin serves a page other than the one it served before.
+fn content_changed(l: &LayerFreshness) -> bool {
+    match (&l.before, &l.after) {
+        (Some(before), Some(after)) => !after.same_render(before),
+        _ => true,
     }
 }
 
@@ -48,12 +80,17 @@ pub(super) fn conclude(
     page: String,
     target: &Target,
     outcome: &Outcome,
-    layers: Vec<LayerFreshness>,
+    evidence: Evidence,
     elapsed: Duration,
     deadline: Duration,
 ) -> Verification {
-    let verdict = verdict(&layers);
-    let (explanation, fix) = words(verdict, &layers, target, session);
+    let Evidence {
+        layers,
+        rsc,
+        cdn_was_stale,
+    } = evidence;
+    let verdict = verdict_from(&layers, rsc.as_ref(), cdn_was_stale);
+    let (explanation, fix) = words(verdict, &layers, rsc.as_ref(), target, session);
     Verification {
         site: session.site.name.clone(),
         target: target.clone(),
@@ -63,9 +100,28 @@ pub(super) fn conclude(
         fix,
         outcome: outcome.clone(),
         layers,
+        rsc,
+        cdn_was_stale,
         elapsed_ms: elapsed.as_millis() as u64,
         deadline_ms: deadline.as_millis() as u64,
     }
+}
+
+/// "origin 1: x-nextjs-cache MISS: rendered for this request; origin 2: new content".
+fn regenerated(layers: &[LayerFreshness]) -> String {
+    let evidence: Vec<String> = layers
+        .iter()
+        .filter_map(|l| l.regenerated.as_ref().map(|r| format!("{}: {r}", l.label)))
+        .collect();
+    evidence.join("; ")
+}
+
+fn alternations(layers: &[LayerFreshness]) -> String {
+    let seen: Vec<&str> = layers
+        .iter()
+        .filter_map(|l| l.alternated.as_deref())
+        .collect();
+    seen.join("; ")
 }
 
 fn when(l: &LayerFreshness) -> String {
@@ -102,10 +158,22 @@ fn list(layers: &[LayerFreshness], fresh: bool) -> String {
 fn words(
     verdict: Verdict,
     layers: &[LayerFreshness],
+    rsc: Option<&LayerFreshness>,
     target: &Target,
     session: &Session,
 ) -> (String, Option<String>) {
     match verdict {
+        Verdict::RegeneratedSameContent => (
+            format!("Next.js re-rendered the page ({}) but its content did not change: its data source was not yet consistent (a CMS CDN, eventual consistency), or an inner cache does not carry the tag", regenerated(layers)),
+            Some("revalidate again once the data source has settled (--retry-after 5s does it for you); if it persists, check that the data fetch carries the tag or path being revalidated".to_string()),
+        ),
+        Verdict::HtmlFreshRscStale => {
+            let rsc = rsc.map(|r| r.state()).unwrap_or_default();
+            (
+                format!("the HTML is fresh everywhere, but the CDN still serves the page's old RSC payload to client-side navigations: {rsc}"),
+                Some("purge what covers the page's RSC variants too (Varnish: a BAN on the path with any query, ban_preset; Cloudflare: purge by prefix or tag; or key the CDN's cache so it does not keep RSC payloads)".to_string()),
+            )
+        }
         Verdict::FreshEverywhere => (format!("fresh everywhere: {}", list(layers, true)), None),
         Verdict::FreshAtOriginStaleAtCdn => {
             let public = layers.iter().find(|l| l.layer == LayerKind::Public);
@@ -116,6 +184,10 @@ fn words(
                 Some(format!("purge {url} at the CDN (it does not hear about Next.js revalidations), or lower its TTL for HTML")),
             )
         }
+        Verdict::StaleReplica if layers.iter().any(|l| l.alternated.is_some()) => (
+            format!("this URL is served by several Next.js instances, each with its own ISR cache: {}", alternations(layers)),
+            Some("list the instances as the site's origins (origins = [\"http://10.0.0.1:3000\", …]) so isrctl revalidates and reads each, or configure a shared cacheHandler in next.config".to_string()),
+        ),
         Verdict::StaleReplica => {
             let (explanation, fix) = replica_words(layers);
             (explanation, Some(fix))

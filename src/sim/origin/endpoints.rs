@@ -147,6 +147,9 @@ pub(super) async fn cms_webhook(
     let sent = headers
         .get(WEBHOOK_SECRET_HEADER)
         .and_then(|v| v.to_str().ok());
+    if let Some(secret) = sent {
+        shared.note_secret(secret);
+    }
     if !(shared.accept_any_secret || sent == Some(shared.secret.as_str())) {
         return json(
             StatusCode::UNAUTHORIZED,

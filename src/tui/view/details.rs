@@ -67,7 +67,7 @@ fn verdict_lines(state: &State) -> Vec<Line<'static>> {
     lines.push(Line::raw(v.explanation.clone()));
     let fixed_by_fresh = matches!(
         v.verdict,
-        Verdict::StaleReplica | Verdict::FreshAtOriginStaleAtCdn
+        Verdict::StaleReplica | Verdict::FreshAtOriginStaleAtCdn | Verdict::HtmlFreshRscStale
     );
     if fixed_by_fresh && !state.read_only {
         let key = state
@@ -221,10 +221,10 @@ fn details_lines(state: &State) -> Vec<Line<'static>> {
     }
     lines.push(Line::from(head));
     let Some(result) = state.result_for(&site.name, &target) else {
-        lines.push(Line::raw(format!(
-            "not revalidated yet · would send {}",
-            masked_summary(&site.endpoint, &target)
-        )));
+        lines.push(Line::raw("not revalidated yet · would send"));
+        for request in would_send(site, &target) {
+            lines.push(Line::raw(format!("  {request}")));
+        }
         return lines;
     };
     let style = if result.ok { t.ok() } else { t.problem() };
@@ -286,4 +286,17 @@ fn is_interesting_header(name: &str) -> bool {
             | "cf-cache-status"
             | "x-vercel-cache"
     )
+}
+
+/// The requests a revalidation of this target sends: one per origin when
+/// the endpoint says `each_origin`.
+fn would_send(
+    site: &crate::model::config::Site,
+    target: &crate::model::target::Target,
+) -> Vec<String> {
+    let places = match site.endpoint.each_origin {
+        true => site.endpoint.on_every_origin(&site.origins),
+        false => vec![site.endpoint.clone()],
+    };
+    places.iter().map(|p| masked_summary(p, target)).collect()
 }

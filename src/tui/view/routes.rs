@@ -184,6 +184,8 @@ fn verdict_short(verdict: Verdict) -> &'static str {
         Verdict::FreshAtOriginStaleAtCdn => "cdn stale",
         Verdict::StaleReplica => "replica",
         Verdict::Unchanged => "no-op!",
+        Verdict::RegeneratedSameContent => "same data",
+        Verdict::HtmlFreshRscStale => "rsc stale",
         Verdict::NotFound => "404",
         Verdict::CouldNotTell => "unknown",
     }

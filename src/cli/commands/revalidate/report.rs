@@ -37,6 +37,10 @@ pub struct TargetResult {
     /// is then the first failure, or a success when all succeeded).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub instances: Vec<Instance>,
+    /// A dry run of an every-origin revalidation: each request the real
+    /// run sends, one per origin instance.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub would_send: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -65,6 +69,7 @@ impl RevalidateReport {
                 outcome: p.refusal.clone(),
                 verifications: (verify && !dry_run).then(Vec::new),
                 instances: Vec::new(),
+                would_send: Vec::new(),
             })
             .collect();
         let index = planned
@@ -88,6 +93,20 @@ impl RevalidateReport {
             report.recount(None, i);
         }
         report
+    }
+
+    /// In a dry run with every-origin: list each origin's request.
+    pub fn would_send_everywhere(&mut self, site: &Site, every_origin: bool) {
+        if !every_origin {
+            return;
+        }
+        let places = site.endpoint.on_every_origin(&site.origins);
+        for result in self.results.iter_mut().filter(|r| r.outcome.is_none()) {
+            result.would_send = places
+                .iter()
+                .map(|p| masked_summary(p, &result.target))
+                .collect();
+        }
     }
 
     /// Put an outcome (and verifications) on its target's result.

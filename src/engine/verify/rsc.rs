@@ -1,0 +1,122 @@
+//! The page's RSC variant as a layer. A client-side navigation fetches the
+//! page's RSC payload (`RSC: 1`, `?_rsc=…`), which a CDN keys apart from
+//! the HTML: purging the HTML can leave it serving the old data to every
+//! visitor who clicks through from another page.
+//!
+//! Read only once the public HTML serves what the origins serve, so the
+//! origins serve the new page: a GET through a CDN that holds no copy
+//! caches what it gets, and that is then the new payload (the same rule as
+//! the HTML). The reference is an origin's payload read at that moment.
+
+use super::watch::{Watching, settled};
+use super::{FIRST_POLL, LayerFreshness, MAX_POLL};
+use crate::model::fingerprint::Fingerprint;
+use crate::model::target::TargetKind;
+use crate::wire::probe::{self, Layer, LayerKind, LayerProbe};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// The public RSC variant, polled until it serves the origins' payload,
+/// settles, or the deadline passes. `None` when the public HTML is not
+/// fresh (its own verdict says so) or the page has no RSC variant.
+pub(crate) async fn watch_rsc(
+    watching: &Watching,
+    kind: TargetKind,
+    deadline: Duration,
+    cancel: &CancellationToken,
+) -> Option<LayerFreshness> {
+    let public = watching
+        .layers
+        .iter()
+        .find(|l| l.layer == LayerKind::Public)?;
+    public.fresh_after_ms?;
+    let reference = origin_payload(watching).await?;
+    let layer = watching
+        .watch
+        .layers
+        .iter()
+        .find(|l| l.kind == LayerKind::Public)?;
+    let mut rsc = LayerFreshness::unread(
+        LayerKind::Public,
+        "public, RSC".into(),
+        layer.url.to_string(),
+    );
+    rsc.before = Some(reference.clone());
+    let mut wait = FIRST_POLL;
+    loop {
+        let answer = probe::probe_rsc(&watching.watch.settings, layer).await;
+        let left = deadline.saturating_sub(watching.started.elapsed());
+        observe_rsc(
+            &mut rsc,
+            answer.as_ref(),
+            &reference,
+            kind,
+            watching.started.elapsed(),
+            left,
+        );
+        if rsc.fresh_after_ms.is_some() || rsc.settled.is_some() || left.is_zero() {
+            return Some(rsc);
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return Some(rsc),
+            _ = tokio::time::sleep(wait.min(left)) => {}
+        }
+        wait = (wait * 8 / 5).min(MAX_POLL);
+    }
+}
+
+/// An origin's RSC payload now, from the first origin that answers one.
+async fn origin_payload(watching: &Watching) -> Option<Fingerprint> {
+    for layer in watching
+        .watch
+        .layers
+        .iter()
+        .filter(|l| l.kind != LayerKind::Public)
+    {
+        let layer = match layer.kind {
+            LayerKind::CacheBusted => Layer {
+                kind: layer.kind,
+                url: probe::cache_busted(&without_query(&layer.url)),
+            },
+            _ => layer.clone(),
+        };
+        let answer = probe::probe_rsc(&watching.watch.settings, &layer).await?;
+        if let Some(page) = answer.page().filter(|_| answer.is_rsc_payload()) {
+            return Some(page.clone());
+        }
+    }
+    None
+}
+
+fn without_query(url: &url::Url) -> url::Url {
+    let mut url = url.clone();
+    url.set_query(None);
+    url
+}
+
+fn observe_rsc(
+    rsc: &mut LayerFreshness,
+    answer: Option<&LayerProbe>,
+    reference: &Fingerprint,
+    kind: TargetKind,
+    at: Duration,
+    left: Duration,
+) {
+    rsc.polls += 1;
+    let Some(p) = answer else {
+        rsc.last = Some("no RSC payload: the public URL answered HTML to RSC: 1".into());
+        return;
+    };
+    rsc.last = Some(p.summary());
+    rsc.status = p.status;
+    rsc.url = p.url.clone();
+    let Some(now) = p.page().filter(|_| p.is_rsc_payload()) else {
+        return;
+    };
+    if now.same_render(reference) {
+        rsc.fresh_after_ms = Some(at.as_millis() as u64);
+    } else {
+        rsc.settled = settled(p, kind, left);
+    }
+    rsc.after = Some(now.clone());
+}
