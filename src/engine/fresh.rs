@@ -15,7 +15,9 @@
 
 use super::{Engine, EngineEvent, Outbox, Planned, SiteId, StartError, not_started};
 use crate::engine::session::Session;
-use crate::engine::verify::{Gate, Verification, Watching, fingerprint, verdict_on, watch_rsc};
+use crate::engine::verify::{
+    Gate, Verification, Watching, fingerprint, note_stale_cdn, verdict_on, watch_rsc,
+};
 use crate::model::endpoint::masked_summary;
 use crate::model::outcome::Outcome;
 use crate::model::purge::{PurgeItem, PurgeOutcome};
@@ -109,7 +111,7 @@ pub async fn make_fresh(
     report(FreshStep::Origins(origins_words(&watching)));
     if ready {
         for w in watching.iter_mut() {
-            w.note_stale_cdn().await;
+            note_stale_cdn(w).await;
         }
     }
     match (purger, ready) {

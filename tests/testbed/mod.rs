@@ -23,6 +23,11 @@ pub struct Testbed {
     pub nginx: String,
     /// The two `next start` instances; Varnish and the endpoint use the first.
     pub origins: [String; 2],
+    /// nginx as a round-robin load balancer over both instances, no cache.
+    pub round_robin: String,
+    /// The shop pages' data (`testbed/nextjs/lib/shop.js`): one JSON file
+    /// per product, which the tests edit.
+    pub data_dir: PathBuf,
     pub secret: String,
     client: reqwest::Client,
     rt: tokio::runtime::Runtime,
@@ -39,6 +44,18 @@ pub struct Page {
 impl Page {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).map(String::as_str)
+    }
+    /// The price a shop page shows (HTML or RSC payload): `price 12.00`.
+    pub fn price(&self) -> String {
+        static PRICE: OnceLock<Regex> = OnceLock::new();
+        let re = PRICE.get_or_init(|| Regex::new(r"price ([0-9.]+)").unwrap());
+        re.captures(&self.body)
+            .unwrap_or_else(|| panic!("no price in (status {}):\n{}", self.status, self.body))[1]
+            .to_string()
+    }
+    /// Varnish's `X-Cache` (HIT or MISS), or "-".
+    pub fn edge(&self) -> &str {
+        self.header("x-cache").unwrap_or("-")
     }
     /// `x-nextjs-cache` (HIT, MISS, STALE), or "-" when absent.
     pub fn cache(&self) -> &str {
@@ -95,6 +112,8 @@ impl Testbed {
             docs_vcl: var("TESTBED_DOCS_VCL_URL"),
             nginx: var("TESTBED_NGINX_URL"),
             origins: [var("TESTBED_ORIGIN_1_URL"), var("TESTBED_ORIGIN_2_URL")],
+            round_robin: var("TESTBED_ROUND_ROBIN_URL"),
+            data_dir: PathBuf::from(var("TESTBED_DATA_DIR")),
             secret: var("REVALIDATE_SECRET"),
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -111,6 +130,7 @@ impl Testbed {
             &testbed.cdn,
             &testbed.docs_vcl,
             &testbed.nginx,
+            &testbed.round_robin,
             &testbed.origins[0],
             &testbed.origins[1],
         ] {
@@ -131,11 +151,18 @@ impl Testbed {
 
     /// GET `base` + `path` without following redirects.
     pub fn fetch(&self, base: &str, path: &str) -> Page {
+        self.fetch_with(base, path, &[])
+    }
+
+    /// The same with request headers.
+    pub fn fetch_with(&self, base: &str, path: &str, headers: &[(&str, &str)]) -> Page {
         let url = format!("{base}{path}");
         self.rt.block_on(async {
-            let response = self
-                .client
-                .get(&url)
+            let mut request = self.client.get(&url);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let response = request
                 .send()
                 .await
                 .unwrap_or_else(|e| panic!("GET {url}: {e}"));
@@ -155,6 +182,30 @@ impl Testbed {
                 body,
             }
         })
+    }
+
+    /// Set a product's data, as a CMS editor would: the shop page
+    /// `/shop/<slug>` shows `price <price>` once it is rendered again.
+    pub fn set_price(&self, slug: &str, price: &str) {
+        let file = self.data_dir.join(format!("{slug}.json"));
+        let json = format!(r#"{{"name":"{slug}","price":"{price}"}}"#);
+        // Written whole, then renamed: a render never reads half a file.
+        let tmp = self.data_dir.join(format!(".{slug}.json.tmp"));
+        std::fs::write(&tmp, json).unwrap();
+        std::fs::rename(&tmp, &file).unwrap();
+    }
+
+    /// The page's RSC payload at `base`, as a client-side navigation gets
+    /// it: `RSC: 1`, following Next.js's one 307 to `?_rsc…`.
+    pub fn rsc(&self, base: &str, path: &str) -> Page {
+        let first = self.fetch_with(base, path, &[("rsc", "1")]);
+        match first.header("location") {
+            Some(to) if first.status == 307 => {
+                let to = to.trim_start_matches(base).to_string();
+                self.fetch_with(base, &to, &[("rsc", "1")])
+            }
+            _ => first,
+        }
     }
 
     /// GET from origin instance 1 (2 for `instance = 1`).

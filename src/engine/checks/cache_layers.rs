@@ -331,10 +331,25 @@ fn cdn_versus_origin(public: Page, origin: Page) -> Finding {
         };
         return Finding::new(CHECK, Severity::Ok, title).evidence_all(evidence);
     }
+    if no_cdn_shows(public, origin) {
+        return Finding::new(CHECK, Severity::Problem, "two requests to this URL got two different pages and no CDN shows in the headers: several Next.js instances, each with its own ISR cache, probably answer it in turn (or the page is rendered per request)")
+            .evidence_all(evidence)
+            .fix("list the instances as the site's origins (origins = [\"http://10.0.0.1:3000\", …]) so isrctl reads and revalidates each, or configure a shared cacheHandler in next.config; there is no CDN copy to purge");
+    }
     let title = stale_title(public, age, ttl);
     Finding::new(CHECK, Severity::Problem, title)
         .evidence_all(evidence)
         .fix(format!("purge {} at the CDN (it does not hear about Next.js revalidations), or lower the CDN's TTL for HTML (s-maxage / CDN-Cache-Control) so revalidations reach visitors sooner", public.url))
+}
+
+/// Compared with a cache-busted request to the same URL, and nothing says a
+/// CDN is there: no cache status, no Age, no CDN named in the config or
+/// seen in the headers. Blaming a CDN would send the operator to purge one
+/// that does not exist.
+fn no_cdn_shows(public: &LayerProbe, origin: &LayerProbe) -> bool {
+    let cache = public.cache.as_ref();
+    origin.layer == LayerKind::CacheBusted
+        && cache.is_none_or(|c| c.cdn.is_none() && c.edge.is_none() && c.age.is_none())
 }
 
 fn stale_title(public: &LayerProbe, age: Option<u64>, ttl: Option<&Ttl>) -> String {

@@ -29,10 +29,12 @@
 //! remaining TTL outlasts the deadline will not change in time either.
 
 mod rsc;
+mod stale_cdn;
 mod watch;
 mod words;
 
 pub(crate) use rsc::watch_rsc;
+pub(crate) use stale_cdn::note_stale_cdn;
 pub(crate) use watch::{Gate, Watching, fingerprint};
 
 use crate::engine::session::Session;
@@ -132,6 +134,10 @@ pub struct LayerFreshness {
     /// Answers with the old page and no sign of a new render, in a row.
     #[serde(skip)]
     pub(crate) old_answers: u32,
+    /// The public layer's answers showed a CDN (a cache status, an Age, or
+    /// a CDN named in the config).
+    #[serde(skip)]
+    pub(crate) cdn_seen: bool,
 }
 
 impl LayerFreshness {

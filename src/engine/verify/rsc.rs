@@ -65,6 +65,27 @@ pub(crate) async fn watch_rsc(
     }
 }
 
+/// Whether the CDN serves another RSC payload than the origins now (`fresh`,
+/// before its purge, once the origins serve the page).
+pub(crate) async fn public_payload_differs(watching: &Watching) -> bool {
+    let Some(reference) = origin_payload(watching).await else {
+        return false;
+    };
+    let Some(layer) = watching
+        .watch
+        .layers
+        .iter()
+        .find(|l| l.kind == LayerKind::Public)
+    else {
+        return false;
+    };
+    let answer = probe::probe_rsc(&watching.watch.settings, layer).await;
+    answer
+        .as_ref()
+        .and_then(|p| p.page().filter(|_| p.is_rsc_payload()))
+        .is_some_and(|now| !now.same_render(&reference))
+}
+
 /// An origin's RSC payload now, from the first origin that answers one.
 async fn origin_payload(watching: &Watching) -> Option<Fingerprint> {
     for layer in watching

@@ -120,34 +120,6 @@ impl Watching {
         agreed_origin_page(&self.layers)
     }
 
-    /// Before `fresh` purges: when the origins' content did not change in
-    /// this run, read the public URL once to learn whether the CDN served
-    /// something else (then the purge is the fix, and the page is fresh
-    /// once the CDN serves the origins' page). Read only now that the
-    /// origins serve the page: a CDN without a copy caches that one.
-    pub(crate) async fn note_stale_cdn(&mut self) {
-        let Some(agreed) = self.origins_agree() else {
-            return;
-        };
-        let unchanged = self
-            .layers
-            .iter()
-            .filter(|l| l.layer != LayerKind::Public)
-            .all(|l| l.before.as_ref().is_some_and(|b| b.same_render(&agreed)));
-        let Some(public) = self
-            .watch
-            .layers
-            .iter()
-            .find(|l| l.kind == LayerKind::Public)
-        else {
-            return;
-        };
-        if unchanged {
-            let answer = probe::probe(&self.watch.settings, public).await;
-            self.cdn_was_stale = answer.page().is_some_and(|p| !p.same_render(&agreed));
-        }
-    }
-
     pub(crate) fn page(&self) -> &str {
         &self.watch.page
     }
@@ -216,6 +188,7 @@ impl LayerFreshness {
             settled: None,
             saw_stale: false,
             old_answers: 0,
+            cdn_seen: false,
         }
     }
 }
@@ -320,6 +293,10 @@ pub(super) fn observe(
         return; // no page this time: keep trying until the deadline
     };
     if l.layer == LayerKind::Public {
+        l.cdn_seen |= p
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.cdn.is_some() || c.edge.is_some() || c.age.is_some());
         if reference.iter().any(|r| now.same_render(r)) {
             l.fresh_after_ms = Some(at.as_millis() as u64);
         } else {

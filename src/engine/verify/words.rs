@@ -47,7 +47,7 @@ pub fn verdict_from(
     if origins.is_empty() || !origins.iter().all(|l| known(l)) {
         return Verdict::CouldNotTell;
     }
-    if origins.iter().any(|l| l.alternated.is_some()) {
+    if several_instances(layers).is_some() {
         return Verdict::StaleReplica;
     }
     let fresh = origins
@@ -65,6 +65,29 @@ pub fn verdict_from(
         _ if changed || cdn_was_stale => Verdict::FreshEverywhere,
         _ => Verdict::RegeneratedSameContent,
     }
+}
+
+/// Without origins, what shows several instances behind the URL: the
+/// cache-busted view served the old page again after the new one, or the
+/// public URL kept the old page while no CDN shows in its headers (so no
+/// CDN copy explains it: another instance answered).
+fn several_instances(layers: &[LayerFreshness]) -> Option<String> {
+    if let Some(seen) = layers.iter().find_map(|l| l.alternated.clone()) {
+        return Some(seen);
+    }
+    let busted_only = layers
+        .iter()
+        .filter(|l| l.layer != LayerKind::Public)
+        .all(|l| l.layer == LayerKind::CacheBusted);
+    let public = layers.iter().find(|l| l.layer == LayerKind::Public)?;
+    let fresh_view = layers
+        .iter()
+        .any(|l| l.layer == LayerKind::CacheBusted && l.fresh_after_ms.is_some());
+    let old_without_cdn =
+        public.after.is_some() && public.fresh_after_ms.is_none() && !public.cdn_seen;
+    (busted_only && fresh_view && old_without_cdn).then(|| {
+        "the cache-busted request got the new page, the public URL the old one, and no CDN shows in the headers".to_string()
+    })
 }
 
 /// The origin serves a page other than the one it served before.
@@ -116,14 +139,6 @@ fn regenerated(layers: &[LayerFreshness]) -> String {
     evidence.join("; ")
 }
 
-fn alternations(layers: &[LayerFreshness]) -> String {
-    let seen: Vec<&str> = layers
-        .iter()
-        .filter_map(|l| l.alternated.as_deref())
-        .collect();
-    seen.join("; ")
-}
-
 fn when(l: &LayerFreshness) -> String {
     match l.fresh_after_ms {
         Some(ms) => format!("{} after {} ms", l.label, thousands(ms)),
@@ -165,7 +180,7 @@ fn words(
     match verdict {
         Verdict::RegeneratedSameContent => (
             format!("Next.js re-rendered the page ({}) but its content did not change: its data source was not yet consistent (a CMS CDN, eventual consistency), or an inner cache does not carry the tag", regenerated(layers)),
-            Some("revalidate again once the data source has settled (--retry-after 5s does it for you); if it persists, check that the data fetch carries the tag or path being revalidated".to_string()),
+            Some("revalidate again once the data source has settled; if it persists, check that the data fetch carries the tag or path being revalidated".to_string()),
         ),
         Verdict::HtmlFreshRscStale => {
             let rsc = rsc.map(|r| r.state()).unwrap_or_default();
@@ -184,8 +199,8 @@ fn words(
                 Some(format!("purge {url} at the CDN (it does not hear about Next.js revalidations), or lower its TTL for HTML")),
             )
         }
-        Verdict::StaleReplica if layers.iter().any(|l| l.alternated.is_some()) => (
-            format!("this URL is served by several Next.js instances, each with its own ISR cache: {}", alternations(layers)),
+        Verdict::StaleReplica if several_instances(layers).is_some() => (
+            format!("this URL is served by several Next.js instances, each with its own ISR cache: {}", several_instances(layers).unwrap_or_default()),
             Some("list the instances as the site's origins (origins = [\"http://10.0.0.1:3000\", …]) so isrctl revalidates and reads each, or configure a shared cacheHandler in next.config".to_string()),
         ),
         Verdict::StaleReplica => {
