@@ -123,6 +123,21 @@ fn the_rsc_copy_left_by_an_html_purge_is_not_fresh_until_it_is_purged_too() {
     assert_eq!(tb.fetch(&tb.cdn, &path).price(), "20.00");
     let rsc = tb.rsc(&tb.cdn, &path);
     assert_eq!((rsc.edge(), rsc.price().as_str()), ("HIT", "10.00"));
+    // The passive check sees it too.
+    let (code, doc) = run_json(&tb, &["check", "shop", "--path", &path]);
+    assert_eq!(code, Some(1), "{doc:#}");
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["severity"] == "problem"
+                && f["title"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("the CDN serves another RSC payload than origin 1's")),
+        "{doc:#}"
+    );
 
     // A BAN on the path and any query covers the RSC copy too.
     let (code, doc) = run_json(

@@ -19,9 +19,8 @@ impl Engine {
                 Ok(session) => session,
                 Err(reason) => return engine.not_started(site, Vec::new(), reason),
             };
-            let layers = crate::wire::probe::site_layers(&session.site, &path);
-            let probes =
-                crate::wire::probe::probe_all(&session.probe_settings(&path), &layers).await;
+            let settings = session.probe_settings(&path);
+            let probes = probe::probe_page(&settings, &session.site, &path).await;
             let page = checks::cache_layers::ProbedPage::new(path, probes);
             engine.emit(EngineEvent::Probed { site, page });
         })
@@ -57,9 +56,6 @@ pub async fn probe_url(url: Url) -> Result<ProbedPage, String> {
 /// A site's page at each of its layers (CDN, each origin, cache-busted).
 pub async fn probe_path(site: &Site, path: &str) -> Result<ProbedPage, String> {
     let settings = ProbeSettings::for_site(site, path)?;
-    let layers = probe::site_layers(site, path);
-    Ok(ProbedPage::new(
-        path.to_string(),
-        probe::probe_all(&settings, &layers).await,
-    ))
+    let probes = probe::probe_page(&settings, site, path).await;
+    Ok(ProbedPage::new(path.to_string(), probes))
 }

@@ -71,6 +71,12 @@ pub enum LayerKind {
     Origin { index: usize },
     /// The public URL with a unique query parameter.
     CacheBusted,
+    /// The page's RSC payload through the public URL (`RSC: 1`).
+    PublicRsc,
+    /// The page's RSC payload at one origin instance.
+    OriginRsc { index: usize },
+    /// The page's RSC payload through a cache-busted public URL.
+    CacheBustedRsc,
 }
 
 impl LayerKind {
@@ -79,7 +85,28 @@ impl LayerKind {
             LayerKind::Public => "public".to_string(),
             LayerKind::Origin { index } => format!("origin {index}"),
             LayerKind::CacheBusted => "public, cache-busted".to_string(),
+            LayerKind::PublicRsc => "public, RSC".to_string(),
+            LayerKind::OriginRsc { index } => format!("origin {index}, RSC"),
+            LayerKind::CacheBustedRsc => "public, cache-busted, RSC".to_string(),
         }
+    }
+
+    /// The layer of the same place that serves the page's RSC payload.
+    pub fn rsc(self) -> LayerKind {
+        match self {
+            LayerKind::Public => LayerKind::PublicRsc,
+            LayerKind::Origin { index } => LayerKind::OriginRsc { index },
+            LayerKind::CacheBusted => LayerKind::CacheBustedRsc,
+            rsc => rsc,
+        }
+    }
+
+    /// A layer fetched as a client-side navigation fetches it.
+    pub fn is_rsc(self) -> bool {
+        matches!(
+            self,
+            LayerKind::PublicRsc | LayerKind::OriginRsc { .. } | LayerKind::CacheBustedRsc
+        )
     }
 
     pub fn is_origin(self) -> bool {
@@ -246,8 +273,19 @@ pub async fn probe(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
 /// that one redirect, on the same origin and path, is followed. `None`
 /// when the page has no RSC variant (a Pages Router page answers HTML).
 pub async fn probe_rsc(settings: &ProbeSettings, layer: &Layer) -> Option<LayerProbe> {
-    let first = probe_variant(settings, layer, true).await;
-    let answer = match rsc_redirect(&layer.url, &first) {
+    let answer = rsc_answer(settings, layer).await;
+    (answer.is_rsc_payload() || answer.status != Some(200)).then_some(answer)
+}
+
+/// The answer to `RSC: 1` at this layer, whatever it is (an HTML answer
+/// through a CDN is a finding: the CDN keys the page without the header).
+pub async fn rsc_answer(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
+    let layer = Layer {
+        kind: layer.kind.rsc(),
+        url: layer.url.clone(),
+    };
+    let first = probe_variant(settings, &layer, true).await;
+    match rsc_redirect(&layer.url, &first) {
         Some(url) => {
             let layer = Layer {
                 kind: layer.kind,
@@ -256,17 +294,49 @@ pub async fn probe_rsc(settings: &ProbeSettings, layer: &Layer) -> Option<LayerP
             probe_variant(settings, &layer, true).await
         }
         None => first,
-    };
-    (answer.is_rsc_payload() || answer.status != Some(200)).then_some(answer)
+    }
 }
 
-/// The `_rsc` URL a 307 points to, when it stays on the page.
+/// The `_rsc` URL a 307 points to, when it stays on the page; a
+/// cache-busted request stays cache-busted.
 fn rsc_redirect(page: &Url, answer: &LayerProbe) -> Option<Url> {
     let location = answer.redirect.as_deref()?;
     let to = page.join(location).ok()?;
     let same_page = to.origin() == page.origin() && to.path() == page.path();
     let asks_rsc = to.query_pairs().any(|(k, _)| k == "_rsc");
+    let busted = |u: &Url| u.query_pairs().any(|(k, _)| k == CACHE_BUST_PARAM);
+    let to = match busted(page) && !busted(&to) {
+        true => cache_busted(&to),
+        false => to,
+    };
     (same_page && asks_rsc).then_some(to)
+}
+
+/// Every layer of a page (see [`site_layers`]), then the page's RSC
+/// payload through the public URL and at the first origin (or the
+/// cache-busted URL): read after the HTML, as probe and check show them.
+pub async fn probe_page(settings: &ProbeSettings, site: &Site, path: &str) -> Vec<LayerProbe> {
+    let layers = site_layers(site, path);
+    let mut probes = probe_all(settings, &layers).await;
+    let reference = layers
+        .iter()
+        .find(|l| l.kind.is_origin())
+        .or_else(|| layers.iter().find(|l| l.kind == LayerKind::CacheBusted));
+    let public = layers.iter().find(|l| l.kind == LayerKind::Public);
+    let rsc = public
+        .into_iter()
+        .chain(reference)
+        .map(|l| rsc_answer(settings, l));
+    let rsc = futures::future::join_all(rsc).await;
+    // A page without an RSC variant (Pages Router) answers HTML to `RSC: 1`
+    // at the origin too: nothing to show.
+    let has_variant = rsc
+        .last()
+        .is_some_and(|r| r.is_rsc_payload() || r.status != Some(200));
+    if has_variant {
+        probes.extend(rsc);
+    }
+    probes
 }
 
 async fn probe_variant(settings: &ProbeSettings, layer: &Layer, rsc: bool) -> LayerProbe {

@@ -16,8 +16,7 @@ const REPLICA_FIX: &str = "revalidate on every instance (send the revalidation t
 
 pub async fn run(ctx: &Session, path: &str, out: &Emitter) {
     let settings = ctx.probe_settings(path);
-    let layers = probe::site_layers(&ctx.site, path);
-    let probes = probe::probe_all(&settings, &layers).await;
+    let probes = probe::probe_page(&settings, &ctx.site, path).await;
     for finding in findings(&probes) {
         out.emit(finding);
     }
@@ -164,6 +163,7 @@ pub fn conclusions(probes: &[LayerProbe]) -> Vec<Finding> {
         ),
         _ => {}
     }
+    out.extend(rsc_copy::conclusions(probes));
     out
 }
 
@@ -348,8 +348,10 @@ fn cdn_versus_origin(public: Page, origin: Page) -> Finding {
 /// that does not exist.
 fn no_cdn_shows(public: &LayerProbe, origin: &LayerProbe) -> bool {
     let cache = public.cache.as_ref();
-    origin.layer == LayerKind::CacheBusted
-        && cache.is_none_or(|c| c.cdn.is_none() && c.edge.is_none() && c.age.is_none())
+    matches!(
+        origin.layer,
+        LayerKind::CacheBusted | LayerKind::CacheBustedRsc
+    ) && cache.is_none_or(|c| c.cdn.is_none() && c.edge.is_none() && c.age.is_none())
 }
 
 fn stale_title(public: &LayerProbe, age: Option<u64>, ttl: Option<&Ttl>) -> String {
@@ -379,6 +381,8 @@ fn stale_title(public: &LayerProbe, age: Option<u64>, ttl: Option<&Ttl>) -> Stri
         (None, _) => format!("the CDN serves {old} than the origin (no TTL header seen)"),
     }
 }
+
+mod rsc_copy;
 
 #[cfg(test)]
 mod tests;

@@ -37,8 +37,8 @@ pub(crate) async fn watch_rsc(
         .iter()
         .find(|l| l.kind == LayerKind::Public)?;
     let mut rsc = LayerFreshness::unread(
-        LayerKind::Public,
-        "public, RSC".into(),
+        LayerKind::PublicRsc,
+        LayerKind::PublicRsc.label(),
         layer.url.to_string(),
     );
     rsc.before = Some(reference.clone());
