@@ -194,6 +194,49 @@ fn a_re_render_with_the_old_data_is_said_so_not_called_fresh() {
     }
 }
 
+/// The fix that verdict names, done by isrctl: once the data source has
+/// settled, revalidate and verify again.
+#[test]
+fn retry_after_revalidates_again_once_the_cms_has_settled() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let path = product_at_both_origins(&tb, "retried", "10.00");
+    let slug = path.trim_start_matches("/shop/").to_string();
+    let data_dir = tb.data_dir.clone();
+    let publisher = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(3));
+        let file = data_dir.join(format!("{slug}.json"));
+        std::fs::write(file, format!(r#"{{"name":"{slug}","price":"20.00"}}"#)).unwrap();
+    });
+    let out = isrctl(
+        &tb,
+        &tb.secret,
+        // shop-ban: the first attempt's reads put the (unchanged) page and
+        // its RSC payload in Varnish; a BAN covers both.
+        &[
+            "fresh",
+            "shop-ban",
+            "--path",
+            &path,
+            "--deadline",
+            "2s",
+            "--retry-after",
+            "5s",
+        ],
+    );
+    publisher.join().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("every origin re-rendered the same content: revalidating and verifying again in 5.0 s (--retry-after)"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("(fresh_everywhere)"), "{text}");
+    for base in [&tb.origins[0], &tb.origins[1], &tb.cdn] {
+        assert_eq!(tb.fetch(base, &path).price(), "20.00", "{base}");
+    }
+}
+
 #[test]
 fn the_passive_check_regenerates_nothing_on_a_handler_that_ignores_the_path() {
     let _turn = exclusive();

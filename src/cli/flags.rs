@@ -38,6 +38,9 @@ pub struct RevalidateArgs {
     /// How long --verify waits for the page to change
     #[arg(long, value_name = "DURATION", default_value_t)]
     pub deadline: Deadline,
+    /// When every origin re-renders the same content (the CMS lagged), wait this long, then revalidate and verify once more
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub retry_after: Option<std::time::Duration>,
     /// Send the revalidation to every origin instance's endpoint (each has its own ISR cache)
     #[arg(long)]
     pub every_origin: bool,
@@ -239,6 +242,16 @@ impl std::str::FromStr for Deadline {
                 "{text:?} is longer than the 1h a verification may watch"
             )),
             d => Ok(Deadline(d)),
+        }
+    }
+}
+
+impl RevalidateArgs {
+    /// How `--verify` and `fresh` watch the page.
+    pub fn verify_plan(&self) -> crate::engine::verify::VerifyPlan {
+        crate::engine::verify::VerifyPlan {
+            deadline: self.deadline.0,
+            retry_after: self.retry_after,
         }
     }
 }

@@ -18,6 +18,7 @@ use crate::engine::session::Session;
 use crate::engine::verify::{
     Gate, Verification, Watching, fingerprint, note_stale_cdn, verdict_on, watch_rsc,
 };
+use crate::engine::verify::{Verified, VerifyPlan, retry_words, with_retry};
 use crate::model::endpoint::masked_summary;
 use crate::model::outcome::Outcome;
 use crate::model::purge::{PurgeItem, PurgeOutcome};
@@ -47,6 +48,8 @@ pub enum FreshStep {
     Purged(PurgeOutcome),
     /// Why nothing was purged.
     PurgeSkipped(String),
+    /// `--retry-after`: the content did not change; all of it again soon.
+    Retrying(String),
 }
 
 /// Send the revalidation to every origin instance (the endpoint's path on
@@ -216,9 +219,10 @@ impl Engine {
         &self,
         site: SiteId,
         planned: Vec<Planned>,
-        deadline: Duration,
+        plan: impl Into<VerifyPlan>,
         purge: bool,
     ) -> JoinHandle<()> {
+        let plan = plan.into();
         self.sending(
             site,
             planned,
@@ -233,7 +237,7 @@ impl Engine {
                     },
                     _ => None,
                 };
-                let work = (site, session, purger, deadline, cancel);
+                let work = (site, session, purger, plan, cancel);
                 engine.fresh_all(&mut out, work, targets).await;
                 out
             },
@@ -243,7 +247,7 @@ impl Engine {
     async fn fresh_all(
         &self,
         out: &mut Outbox,
-        (site, session, purger, deadline, cancel): FreshWork,
+        (site, session, purger, plan, cancel): FreshWork,
         targets: Vec<Target>,
     ) {
         let mut running: FuturesUnordered<_> = targets
@@ -254,16 +258,22 @@ impl Engine {
                 async move {
                     let pages = crate::engine::verify::pages_for(&session.site, &target);
                     let report = |step: FreshStep| engine.fresh_step(site, &session, &target, step);
-                    let result = make_fresh(
-                        &session,
-                        purger.as_deref(),
-                        &target,
-                        &pages,
-                        deadline,
-                        &cancel,
-                        &report,
-                    )
-                    .await;
+                    let attempt = || {
+                        make_fresh(
+                            &session,
+                            purger.as_deref(),
+                            &target,
+                            &pages,
+                            plan.deadline,
+                            &cancel,
+                            &report,
+                        )
+                    };
+                    let first = |(_, verifications): Verified, wait: Duration| {
+                        engine.inner.recorder.verifications(&verifications, false);
+                        report(FreshStep::Retrying(retry_words(wait)));
+                    };
+                    let result = with_retry(&plan, &cancel, attempt, first).await;
                     (target, result, cancel.is_cancelled())
                 }
             })
@@ -309,13 +319,13 @@ impl Engine {
                     outcome: Box::new(outcome),
                 });
             }
-            FreshStep::Origins(text) | FreshStep::PurgeSkipped(text) => {
-                self.emit(EngineEvent::Step {
-                    site,
-                    target: target.clone(),
-                    text,
-                })
-            }
+            FreshStep::Origins(text)
+            | FreshStep::PurgeSkipped(text)
+            | FreshStep::Retrying(text) => self.emit(EngineEvent::Step {
+                site,
+                target: target.clone(),
+                text,
+            }),
         }
     }
 
@@ -336,6 +346,6 @@ type FreshWork = (
     SiteId,
     Arc<Session>,
     Option<Arc<Purger>>,
-    Duration,
+    VerifyPlan,
     CancellationToken,
 );

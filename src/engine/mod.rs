@@ -27,6 +27,7 @@ pub use plan::{Planned, plan, plan_one};
 pub use sitemaps::{SitemapRoutes, sitemap_routes};
 
 use crate::engine::session::Session;
+use crate::engine::verify::{Verified, VerifyPlan};
 use crate::history::History;
 use crate::model::config::Site;
 use crate::model::endpoint::masked_summary;
@@ -130,12 +131,13 @@ impl Engine {
         &self,
         site: SiteId,
         planned: Vec<Planned>,
-        deadline: Duration,
+        plan: impl Into<VerifyPlan>,
     ) -> JoinHandle<()> {
+        let plan = plan.into();
         if self.site(site).is_some_and(|s| s.endpoint.each_origin) {
-            return self.fresh(site, planned, deadline, false);
+            return self.fresh(site, planned, plan, false);
         }
-        self.send(site, planned, Some(deadline))
+        self.send(site, planned, Some(plan))
     }
 
     /// Revalidate (and, with a deadline, verify) as one task whose last
@@ -144,15 +146,15 @@ impl Engine {
         &self,
         site: SiteId,
         planned: Vec<Planned>,
-        verify: Option<Duration>,
+        verify: Option<VerifyPlan>,
     ) -> JoinHandle<()> {
         self.sending(
             site,
             planned,
             move |engine, mut out, session, targets, cancel| async move {
                 match verify {
-                    Some(deadline) => {
-                        let work = (site, session.as_ref(), deadline, cancel);
+                    Some(plan) => {
+                        let work = (site, session.as_ref(), plan, cancel);
                         engine.verify_all(&mut out, work, targets).await;
                     }
                     None => {
@@ -331,7 +333,7 @@ impl Engine {
     async fn verify_all(
         &self,
         out: &mut Outbox,
-        (site, session, deadline, cancel): (SiteId, &Session, Duration, CancellationToken),
+        (site, session, plan, cancel): (SiteId, &Session, VerifyPlan, CancellationToken),
         targets: Vec<Target>,
     ) {
         let mut running: FuturesUnordered<_> = targets
@@ -339,11 +341,25 @@ impl Engine {
             .map(|target| {
                 let cancel = cancel.clone();
                 async move {
-                    let pages = crate::engine::verify::pages_for(&session.site, &target);
-                    let result = crate::engine::verify::revalidate_and_verify(
-                        session, &target, &pages, deadline, &cancel,
-                    )
-                    .await;
+                    let pages = verify::pages_for(&session.site, &target);
+                    let attempt = || {
+                        verify::revalidate_and_verify(
+                            session,
+                            &target,
+                            &pages,
+                            plan.deadline,
+                            &cancel,
+                        )
+                    };
+                    let first = |(outcome, verifications): Verified, wait: Duration| {
+                        let recorder = &self.inner.recorder;
+                        recorder.revalidation(&session.site, &target, &outcome);
+                        recorder.verifications(&verifications, false);
+                        let text = verify::retry_words(wait);
+                        let target = target.clone();
+                        self.emit(EngineEvent::Step { site, target, text });
+                    };
+                    let result = verify::with_retry(&plan, &cancel, attempt, first).await;
                     (target, result, cancel.is_cancelled())
                 }
             })

@@ -13,6 +13,9 @@ pub const USER_AGENT: &str = concat!("isrctl/", env!("CARGO_PKG_VERSION"));
 
 /// A client that never follows redirects: the secret must reach only the
 /// endpoint's own origin, and a redirect is an outcome worth reporting.
+/// Below Node's default `keepAliveTimeout` (5 s).
+const POOL_IDLE: std::time::Duration = std::time::Duration::from_secs(4);
+
 pub fn client(limits: &Limits, tls_verify: bool) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
@@ -20,6 +23,11 @@ pub fn client(limits: &Limits, tls_verify: bool) -> reqwest::Result<reqwest::Cli
         .connect_timeout(limits.connect_timeout)
         .timeout(limits.timeout)
         .pool_max_idle_per_host(limits.concurrency.max(1))
+        // Node's http server (next start) closes an idle keep-alive
+        // connection after 5 s; a request sent on it just then fails with
+        // "error sending request" (seen after a 5 s --retry-after wait).
+        // Never reuse a connection idle that long.
+        .pool_idle_timeout(POOL_IDLE)
         .tls_danger_accept_invalid_certs(!tls_verify)
         .build()
 }

@@ -117,6 +117,9 @@ impl Testbed {
             secret: var("REVALIDATE_SECRET"),
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                // next start closes idle keep-alive connections after 5 s:
+                // a reused one fails "error sending request".
+                .pool_max_idle_per_host(0)
                 .timeout(Duration::from_secs(30))
                 .build()
                 .unwrap(),

@@ -26,6 +26,10 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
         return Exit::Usage;
     };
     let every_origin = args.every_origin || site.endpoint.each_origin;
+    if args.retry_after.is_some() && !(args.verify || args.purge) {
+        errln!("error: --retry-after repeats a verification: add --verify (or use `isrctl fresh`)");
+        return Exit::Usage;
+    }
     let mut report = RevalidateReport::new(site, &planned, args.dry_run, args.verify);
     if args.dry_run {
         report.would_send_everywhere(site, every_origin);
@@ -40,7 +44,7 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     };
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
     let operation = if args.verify {
-        engine.verify(0, planned, args.deadline.0)
+        engine.verify(0, planned, args.verify_plan())
     } else if every_origin {
         engine.revalidate_everywhere(0, planned)
     } else {
@@ -96,6 +100,7 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
                 not_started = true;
             }
             EngineEvent::Warning { message } => errln!("warning: {message}"),
+            EngineEvent::Step { target, text, .. } if !args.json => outln!("  {target}: {text}"),
             _ => {}
         }
         progress.show();

@@ -28,11 +28,13 @@
 //! request is served STALE once, so a STALE is "not yet". A CDN copy whose
 //! remaining TTL outlasts the deadline will not change in time either.
 
+mod retry;
 mod rsc;
 mod stale_cdn;
 mod watch;
 mod words;
 
+pub use retry::{VerifyPlan, retry_words, with_retry};
 pub(crate) use rsc::watch_rsc;
 pub(crate) use stale_cdn::note_stale_cdn;
 pub(crate) use watch::{Gate, Watching, fingerprint};

@@ -180,7 +180,7 @@ fn words(
     match verdict {
         Verdict::RegeneratedSameContent => (
             format!("Next.js re-rendered the page ({}) but its content did not change: its data source was not yet consistent (a CMS CDN, eventual consistency), or an inner cache does not carry the tag", regenerated(layers)),
-            Some("revalidate again once the data source has settled; if it persists, check that the data fetch carries the tag or path being revalidated".to_string()),
+            Some("revalidate again once the data source has settled (--retry-after 5s does it: a second revalidation and verification); if it persists, check that the data fetch carries the tag or path being revalidated".to_string()),
         ),
         Verdict::HtmlFreshRscStale => {
             let rsc = rsc.map(|r| r.state()).unwrap_or_default();
