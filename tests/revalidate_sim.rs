@@ -533,3 +533,55 @@ fn next_js_limits_are_linted_before_sending() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("it will revalidate /caf%C3%A9"), "{stderr}");
 }
+
+/// `each_origin = true`: a dry run lists every request the real run sends,
+/// one per origin instance, in text and in JSON; nothing is sent.
+#[test]
+fn a_dry_run_with_each_origin_lists_one_request_per_origin() {
+    let s = Scratch::new();
+    let text = format!(
+        r#"[sites.sim]
+public_url = "https://www.example.com"
+origins = ["http://10.0.0.1:3000", "http://10.0.0.2:3000"]
+
+[sites.sim.secret]
+env = "{}"
+
+[sites.sim.endpoint]
+each_origin = true
+"#,
+        common::SECRET_ENV
+    );
+    std::fs::write(s.config_path(), text).unwrap();
+    let out = s
+        .isrctl()
+        .args(["revalidate", "sim", "--path", "/a", "--dry-run"])
+        .output()
+        .unwrap();
+    s.assert_no_canary(&out);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let sent: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("would send"))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "would send  POST http://10.0.0.1:3000/api/revalidate?secret=***&path=%2Fa",
+            "would send  POST http://10.0.0.2:3000/api/revalidate?secret=***&path=%2Fa",
+        ],
+        "{stdout}"
+    );
+    let out = s
+        .isrctl()
+        .args(["revalidate", "sim", "--path", "/a", "--dry-run", "--json"])
+        .output()
+        .unwrap();
+    let doc = json(&out);
+    assert_eq!(
+        doc["results"][0]["would_send"].as_array().map(Vec::len),
+        Some(2),
+        "{doc:#}"
+    );
+}
