@@ -31,6 +31,15 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+/// Whether `fresh` purges: not asked (every-origin verify), asked with no
+/// purge configured (said so), or with the site's purger.
+#[derive(Clone, Copy)]
+pub enum Purging<'a> {
+    Off,
+    NotConfigured,
+    Using(&'a Purger),
+}
+
 /// One revalidation request of a fan-out: where it went and how it ended.
 #[derive(Clone, Debug)]
 pub struct Sent {
@@ -79,7 +88,7 @@ pub async fn send_everywhere(
 /// when no revalidation succeeded).
 pub async fn make_fresh(
     session: &Session,
-    purger: Option<&Purger>,
+    purging: Purging<'_>,
     target: &Target,
     pages: &[String],
     deadline: Duration,
@@ -107,18 +116,21 @@ pub async fn make_fresh(
         .iter_mut()
         .map(|w| w.poll(Gate::OriginsOnly, target.kind, deadline, cancel));
     futures::future::join_all(origins).await;
-    // Every origin re-rendered the page, or they all serve the same one.
-    let ready = watching
-        .iter()
-        .all(|w| w.origins_fresh() || w.origins_agree().is_some());
+    // Every origin re-rendered the page, or they all serve the same one;
+    // and it is a page a cache keeps (not broken, gated, per request).
+    let not_a_page = watching.iter().find_map(Watching::not_a_cached_page);
+    let ready = not_a_page.is_none()
+        && watching
+            .iter()
+            .all(|w| w.origins_fresh() || w.origins_agree().is_some());
     report(FreshStep::Origins(origins_words(&watching)));
     if ready {
         for w in watching.iter_mut() {
             note_stale_cdn(w).await;
         }
     }
-    match (purger, ready) {
-        (Some(purger), true) => {
+    match (purging, ready) {
+        (Purging::Using(purger), true) => {
             let items = purge_items(purger, target, &watching);
             match purger.purge(&items, cancel, deadline).await {
                 Ok(outcomes) => outcomes
@@ -127,13 +139,14 @@ pub async fn make_fresh(
                 Err(why) => report(FreshStep::PurgeSkipped(why)),
             }
         }
-        (Some(_), false) => report(FreshStep::PurgeSkipped(
-            "not every origin serves the new page: purging now would make the CDN fetch and keep the old one again".into(),
-        )),
-        (None, _) => report(FreshStep::PurgeSkipped(format!(
+        (Purging::Using(_), false) => report(FreshStep::PurgeSkipped(not_a_page.unwrap_or_else(|| {
+            "not every origin serves the new page: purging now would make the CDN fetch and keep the old one again".into()
+        }))),
+        (Purging::NotConfigured, _) => report(FreshStep::PurgeSkipped(format!(
             "{}: the CDN keeps its copy until its TTL ends",
             crate::engine::plan::no_purge_configured(&session.site)
         ))),
+        (Purging::Off, _) => {}
     }
     let public = watching.iter_mut().map(|w| async {
         w.poll(Gate::Everything, target.kind, deadline, cancel)
@@ -237,7 +250,7 @@ impl Engine {
                     },
                     _ => None,
                 };
-                let work = (site, session, purger, plan, cancel);
+                let work = (site, session, (purge, purger), plan, cancel);
                 engine.fresh_all(&mut out, work, targets).await;
                 out
             },
@@ -247,7 +260,7 @@ impl Engine {
     async fn fresh_all(
         &self,
         out: &mut Outbox,
-        (site, session, purger, plan, cancel): FreshWork,
+        (site, session, (purge, purger), plan, cancel): FreshWork,
         targets: Vec<Target>,
     ) {
         let mut running: FuturesUnordered<_> = targets
@@ -258,10 +271,15 @@ impl Engine {
                 async move {
                     let pages = crate::engine::verify::pages_for(&session.site, &target);
                     let report = |step: FreshStep| engine.fresh_step(site, &session, &target, step);
+                    let purging = match (purger.as_deref(), purge) {
+                        (Some(purger), _) => Purging::Using(purger),
+                        (None, true) => Purging::NotConfigured,
+                        (None, false) => Purging::Off,
+                    };
                     let attempt = || {
                         make_fresh(
                             &session,
-                            purger.as_deref(),
+                            purging,
                             &target,
                             &pages,
                             plan.deadline,
@@ -345,7 +363,7 @@ impl Engine {
 type FreshWork = (
     SiteId,
     Arc<Session>,
-    Option<Arc<Purger>>,
+    (bool, Option<Arc<Purger>>),
     VerifyPlan,
     CancellationToken,
 );

@@ -13,6 +13,7 @@ pub(crate) mod files;
 pub(crate) mod fingerprint;
 pub mod logging;
 pub mod outcome;
+pub mod page_kind;
 pub(crate) mod paths;
 pub mod purge;
 pub mod redact;

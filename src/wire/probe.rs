@@ -12,6 +12,7 @@
 use crate::model::cache_headers::{self, CacheReport, Cdn, HeaderList};
 use crate::model::config::Site;
 use crate::model::fingerprint::Fingerprint;
+use crate::model::page_kind::{PageKind, is_next_error_page};
 use crate::model::paths::page_url;
 use crate::model::redact::Redactor;
 use crate::wire::http::{self, PAGE_BODY_CAP};
@@ -131,6 +132,8 @@ pub struct LayerProbe {
     pub redirect: Option<String>,
     pub cache: Option<CacheReport>,
     pub fingerprint: Option<Fingerprint>,
+    /// What the answer says the page is (`None` without a whole answer).
+    pub kind: Option<PageKind>,
     /// Time to the response headers.
     pub ttfb_ms: Option<u64>,
     pub total_ms: Option<u64>,
@@ -348,6 +351,7 @@ async fn probe_variant(settings: &ProbeSettings, layer: &Layer, rsc: bool) -> La
         redirect: None,
         cache: None,
         fingerprint: None,
+        kind: None,
         ttfb_ms: None,
         total_ms: None,
         error: None,
@@ -379,6 +383,8 @@ async fn probe_variant(settings: &ProbeSettings, layer: &Layer, rsc: bool) -> La
         Ok((body, truncated)) => {
             let marker = settings.marker.as_deref();
             result.fingerprint = Some(Fingerprint::of(&headers, &body, truncated, marker));
+            let status = result.status.unwrap_or(0);
+            result.kind = Some(PageKind::of(status, &headers, is_next_error_page(&body)));
         }
         // Headers came, the body did not: no page to compare, a failed layer.
         Err(e) => result.error = Some(failure_words(&e)),

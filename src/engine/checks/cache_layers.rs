@@ -6,6 +6,7 @@
 use super::{CheckId, Emitter, Finding, Session, Severity};
 use crate::model::cache_headers::Ttl;
 use crate::model::fingerprint::Fingerprint;
+use crate::model::page_kind::PageKind;
 use crate::model::text::thousands;
 use crate::wire::probe::{self, LayerKind, LayerProbe};
 use std::cmp::Ordering;
@@ -133,6 +134,13 @@ pub fn conclusions(probes: &[LayerProbe]) -> Vec<Finding> {
         );
         return out;
     }
+    if let Some((finding, per_request)) = page_kind(probes) {
+        out.push(finding);
+        if per_request {
+            // Every request renders anew: comparing renders says nothing.
+            return out;
+        }
+    }
     let origins: Vec<Page> = probes
         .iter()
         .filter(|p| p.layer.is_origin())
@@ -165,6 +173,30 @@ pub fn conclusions(probes: &[LayerProbe]) -> Vec<Finding> {
     }
     out.extend(rsc_copy::conclusions(probes));
     out
+}
+
+/// What the page is at the origin (or the cache-busted URL standing for
+/// it), when that is not a cached page: a finding, and whether the page
+/// is rendered per request (then no comparison of renders means anything).
+fn page_kind(probes: &[LayerProbe]) -> Option<(Finding, bool)> {
+    let origin_view = |p: &&LayerProbe| p.layer.is_origin() || p.layer == LayerKind::CacheBusted;
+    let seen = probes
+        .iter()
+        .filter(origin_view)
+        .find(|p| p.kind.is_some())?;
+    let kind = seen.kind?;
+    let (meaning, fix) = kind.words()?;
+    if kind == PageKind::NotFound || kind == PageKind::Redirect {
+        return None; // each layer's own finding says it
+    }
+    let severity = match kind {
+        PageKind::Dynamic | PageKind::NeedsCredentials => Severity::Warning,
+        _ => Severity::Problem,
+    };
+    let finding = Finding::new(CHECK, severity, format!("{}: {meaning}", seen.label))
+        .evidence(seen.summary())
+        .fix(fix);
+    Some((finding, matches!(kind, PageKind::Dynamic | PageKind::Dev)))
 }
 
 fn from_cache(p: &LayerProbe) -> bool {

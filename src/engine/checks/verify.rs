@@ -14,7 +14,9 @@ pub fn severity(verdict: Verdict) -> Severity {
     match verdict {
         Verdict::FreshEverywhere => Severity::Ok,
         Verdict::CouldNotTell => Severity::CouldNotCheck,
-        Verdict::RegeneratedSameContent => Severity::Warning,
+        Verdict::RegeneratedSameContent | Verdict::Dynamic | Verdict::NeedsCredentials => {
+            Severity::Warning
+        }
         _ => Severity::Problem,
     }
 }

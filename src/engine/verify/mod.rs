@@ -43,6 +43,7 @@ use crate::engine::session::Session;
 use crate::model::config::Site;
 use crate::model::fingerprint::Fingerprint;
 use crate::model::outcome::Outcome;
+use crate::model::page_kind::PageKind;
 use crate::model::paths::{self, covers};
 use crate::model::target::{Target, TargetKind};
 use crate::wire::job_runner::{self, Job};
@@ -83,6 +84,20 @@ pub enum Verdict {
     HtmlFreshRscStale,
     /// Every origin answers 404, before and until the deadline.
     NotFound,
+    /// The origins rendered the page per request: revalidation does not apply.
+    Dynamic,
+    /// `next dev`: every request renders; ISR does not apply.
+    DevServer,
+    /// The page answered 5xx before the revalidation: broken, not stale.
+    Broken,
+    /// The page served before the revalidation, and 404 or 5xx after.
+    BrokenByRevalidation,
+    /// 401/403: the page cannot be read without credentials.
+    NeedsCredentials,
+    /// 3xx: the page is elsewhere.
+    Redirects,
+    /// Next's error page inside a 200.
+    Soft404,
     /// No fingerprint before or after at some layer.
     CouldNotTell,
 }
@@ -97,6 +112,13 @@ impl Verdict {
             Verdict::RegeneratedSameContent => "regenerated_same_content",
             Verdict::HtmlFreshRscStale => "html_fresh_rsc_stale",
             Verdict::NotFound => "not_found",
+            Verdict::Dynamic => "dynamic",
+            Verdict::DevServer => "dev_server",
+            Verdict::Broken => "broken",
+            Verdict::BrokenByRevalidation => "broken_by_revalidation",
+            Verdict::NeedsCredentials => "needs_credentials",
+            Verdict::Redirects => "redirects",
+            Verdict::Soft404 => "soft_404",
             Verdict::CouldNotTell => "could_not_tell",
         }
     }
@@ -125,6 +147,9 @@ pub struct LayerFreshness {
     /// Without origins: the URL answered the old page again after the new
     /// one — several instances, each with its own ISR cache, behind it.
     pub alternated: Option<String>,
+    /// What the page was before the revalidation, and is at the last answer.
+    pub kind_before: Option<PageKind>,
+    pub kind: Option<PageKind>,
     pub polls: u32,
     /// The last fetch, in one line.
     pub last: Option<String>,
@@ -148,7 +173,15 @@ impl LayerFreshness {
         match (self.fresh_after_ms, &self.settled) {
             (Some(ms), _) => format!("fresh after {} ms", crate::model::text::thousands(ms)),
             (None, Some(why)) => format!("old page: {why}"),
-            (None, None) if self.before.is_none() => "no page before the revalidation".into(),
+            (None, None) if self.before.is_none() => match (self.kind_before, self.status) {
+                (Some(kind), Some(status)) if kind.words().is_some() => {
+                    format!(
+                        "answered {status} before the revalidation ({})",
+                        kind.as_str()
+                    )
+                }
+                _ => "no page before the revalidation".into(),
+            },
             // The public layer is read only once an origin serves the new page.
             (None, None) if self.polls == 0 && self.layer == LayerKind::Public => {
                 "not read: no origin served the new page".into()

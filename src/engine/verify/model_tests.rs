@@ -132,3 +132,53 @@ fn the_rsc_variant_is_a_layer() {
         Verdict::FreshEverywhere
     );
 }
+
+#[test]
+fn what_the_page_is_decides_before_freshness() {
+    use crate::model::page_kind::PageKind;
+    let with_kind = |before: Option<PageKind>, now: Option<PageKind>| {
+        let mut l = layer(O1, true, None);
+        (l.kind_before, l.kind) = (before, now);
+        l
+    };
+    let public = layer(PUBLIC, true, None);
+    let isr = Some(PageKind::Isr);
+    let cases = [
+        (
+            with_kind(isr, Some(PageKind::Broken)),
+            Verdict::BrokenByRevalidation,
+        ),
+        (
+            with_kind(isr, Some(PageKind::NotFound)),
+            Verdict::BrokenByRevalidation,
+        ),
+        (
+            with_kind(Some(PageKind::Dynamic), Some(PageKind::Dynamic)),
+            Verdict::Dynamic,
+        ),
+        (
+            with_kind(Some(PageKind::Dev), Some(PageKind::Dev)),
+            Verdict::DevServer,
+        ),
+        (with_kind(isr, Some(PageKind::Soft404)), Verdict::Soft404),
+        (with_kind(isr, isr), Verdict::Unchanged),
+    ];
+    for (origin, expected) in cases {
+        let kinds = (origin.kind_before, origin.kind);
+        assert_eq!(
+            verdict_from(&[public.clone(), origin], None, false),
+            expected,
+            "{kinds:?}"
+        );
+    }
+    let mut gated = layer(O1, false, None);
+    (gated.kind_before, gated.kind, gated.status) = (
+        Some(PageKind::NeedsCredentials),
+        Some(PageKind::NeedsCredentials),
+        Some(401),
+    );
+    assert_eq!(
+        verdict_from(&[public, gated], None, false),
+        Verdict::NeedsCredentials
+    );
+}

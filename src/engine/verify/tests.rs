@@ -150,6 +150,7 @@ fn probe_with(headers: &[(&str, &str)]) -> LayerProbe {
         redirect: None,
         cache: Some(crate::model::cache_headers::interpret(&list, None)),
         fingerprint: Some(fp("\"old\"")),
+        kind: Some(crate::model::page_kind::PageKind::of(200, &list, false)),
         ttfb_ms: None,
         total_ms: None,
         error: None,

@@ -9,6 +9,7 @@ use crate::model::cache_headers::CacheReport;
 use crate::model::cache_headers::CacheState;
 use crate::model::config::Site;
 use crate::model::fingerprint::Fingerprint;
+use crate::model::page_kind::PageKind;
 use crate::model::target::TargetKind;
 use crate::wire::probe::{self, Layer, LayerKind, LayerProbe, ProbeSettings};
 use std::time::{Duration, Instant};
@@ -120,6 +121,17 @@ impl Watching {
         agreed_origin_page(&self.layers)
     }
 
+    /// Why this page is nothing to purge, when an origin says it is not a
+    /// cached page (broken, gated, redirected, per request, next dev).
+    pub(crate) fn not_a_cached_page(&self) -> Option<String> {
+        let origins = self.layers.iter().filter(|l| l.layer != LayerKind::Public);
+        origins.into_iter().find_map(|l| {
+            let kind = l.kind?;
+            let (meaning, _) = kind.words()?;
+            Some(format!("{}: {meaning}; nothing to purge", l.label))
+        })
+    }
+
     pub(crate) fn page(&self) -> &str {
         &self.watch.page
     }
@@ -165,6 +177,8 @@ fn initial(p: &LayerProbe) -> LayerFreshness {
     LayerFreshness {
         status: p.status,
         before: p.page().cloned(),
+        kind_before: p.kind,
+        kind: p.kind,
         last: Some(p.summary()),
         ..LayerFreshness::unread(p.layer, p.label.clone(), p.url.clone())
     }
@@ -183,6 +197,8 @@ impl LayerFreshness {
             fresh_after_ms: None,
             regenerated: None,
             alternated: None,
+            kind_before: None,
+            kind: None,
             polls: 0,
             last: None,
             settled: None,
@@ -208,7 +224,11 @@ pub(super) fn unread_public(layer: &Layer, old_page: Option<Fingerprint>) -> Lay
 /// Several, because a page that prints its render time differs per
 /// instance: the CDN serves one of them.
 fn reference_pages(layers: &[LayerFreshness], gate: Gate) -> Vec<Fingerprint> {
-    let origins = || layers.iter().filter(|l| l.layer != LayerKind::Public);
+    let origins = || {
+        layers
+            .iter()
+            .filter(|l| l.layer != LayerKind::Public && serves_a_page(l))
+    };
     let regenerated: Vec<Fingerprint> = origins()
         .filter(|l| l.fresh_after_ms.is_some())
         .filter_map(|l| l.after.clone())
@@ -221,8 +241,18 @@ fn reference_pages(layers: &[LayerFreshness], gate: Gate) -> Vec<Fingerprint> {
     }
 }
 
+/// Not broken, gated or redirected at its last answer.
+fn serves_a_page(l: &LayerFreshness) -> bool {
+    l.kind
+        .is_none_or(|k| k.is_cacheable_page() || k == PageKind::Soft404)
+}
+
 /// The page every origin serves now, when they all serve the same one.
 fn agreed_origin_page(layers: &[LayerFreshness]) -> Option<Fingerprint> {
+    let origins = layers.iter().filter(|l| l.layer != LayerKind::Public);
+    if !origins.clone().all(serves_a_page) {
+        return None;
+    }
     let mut pages = layers
         .iter()
         .filter(|l| l.layer != LayerKind::Public)
@@ -254,6 +284,11 @@ pub(super) fn is_pending(l: &LayerFreshness, gate: Gate, reference: bool) -> boo
         (true, Gate::OriginsOnly) => false,
         (true, _) => reference,
     };
+    // Rendered per request: no revalidation will show in it.
+    let per_request = matches!(l.kind_before, Some(PageKind::Dynamic | PageKind::Dev));
+    if per_request && l.layer != LayerKind::Public {
+        return false;
+    }
     let sampling = l.layer == LayerKind::CacheBusted && l.polls < SAMPLES && l.alternated.is_none();
     let open = l.settled.is_none() && (l.fresh_after_ms.is_none() || sampling);
     comparable && readable && open
@@ -289,6 +324,15 @@ pub(super) fn observe(
     l.polls += 1;
     l.last = Some(p.summary());
     l.status = p.status;
+    l.kind = p.kind.or(l.kind);
+    let gone = matches!(p.kind, Some(PageKind::Broken | PageKind::NotFound));
+    if gone && l.before.is_some() && l.layer != LayerKind::Public {
+        l.settled = Some(format!(
+            "answers {} after the revalidation; it served the page before",
+            p.status.unwrap_or(0)
+        ));
+        return;
+    }
     let Some(now) = p.page() else {
         return; // no page this time: keep trying until the deadline
     };

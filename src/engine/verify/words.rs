@@ -5,6 +5,7 @@
 use super::{LayerFreshness, Verdict, Verification};
 use crate::engine::session::Session;
 use crate::model::outcome::Outcome;
+use crate::model::page_kind::PageKind;
 use crate::model::paths;
 use crate::model::target::{Target, TargetKind};
 use crate::model::text::thousands;
@@ -44,6 +45,9 @@ pub fn verdict_from(
     if !origins.is_empty() && origins.iter().all(missing) {
         return Verdict::NotFound;
     }
+    if let Some(kind) = page_kind_verdict(&origins) {
+        return kind;
+    }
     if origins.is_empty() || !origins.iter().all(|l| known(l)) {
         return Verdict::CouldNotTell;
     }
@@ -65,6 +69,31 @@ pub fn verdict_from(
         _ if changed || cdn_was_stale => Verdict::FreshEverywhere,
         _ => Verdict::RegeneratedSameContent,
     }
+}
+
+/// What the page is decides first: a page that broke, one rendered per
+/// request or by next dev, an error page, a gate, a redirect.
+fn page_kind_verdict(origins: &[&LayerFreshness]) -> Option<Verdict> {
+    if origins.iter().any(|l| broke(l)) {
+        return Some(Verdict::BrokenByRevalidation);
+    }
+    let all_before =
+        |kind: PageKind| !origins.is_empty() && origins.iter().all(|l| l.kind_before == Some(kind));
+    let verdict = match () {
+        _ if all_before(PageKind::Dev) => Verdict::DevServer,
+        _ if all_before(PageKind::Dynamic) => Verdict::Dynamic,
+        _ if origins.iter().any(|l| l.kind == Some(PageKind::Soft404)) => Verdict::Soft404,
+        _ if all_before(PageKind::Broken) => Verdict::Broken,
+        _ if all_before(PageKind::NeedsCredentials) => Verdict::NeedsCredentials,
+        _ if all_before(PageKind::Redirect) => Verdict::Redirects,
+        _ => return None,
+    };
+    Some(verdict)
+}
+
+/// Served the page before the revalidation, and an error after it.
+fn broke(l: &LayerFreshness) -> bool {
+    l.before.is_some() && matches!(l.kind, Some(PageKind::Broken | PageKind::NotFound))
 }
 
 /// Without origins, what shows several instances behind the URL: the
@@ -130,6 +159,37 @@ pub(super) fn conclude(
     }
 }
 
+/// The words of a verdict that comes from what the page is.
+fn page_kind_words(
+    verdict: Verdict,
+    layers: &[LayerFreshness],
+) -> Option<(String, Option<String>)> {
+    let origins = || layers.iter().filter(|l| l.layer != LayerKind::Public);
+    if verdict == Verdict::BrokenByRevalidation {
+        let l = origins().find(|l| broke(l))?;
+        let what = match l.kind {
+            Some(PageKind::NotFound) => "vanish",
+            _ => "break",
+        };
+        return Some((
+            format!("the revalidation made this page {what}: {} served it before and answers {} now", l.label, l.status.unwrap_or(0)),
+            Some("read the app's server log: the page's data is gone or fails (a deleted CMS entry makes a page throw unless it calls notFound()); fix the data or the page, then revalidate again — the CDN may still hold the working copy, so do not purge it yet".to_string()),
+        ));
+    }
+    let kind = match verdict {
+        Verdict::Dynamic => PageKind::Dynamic,
+        Verdict::DevServer => PageKind::Dev,
+        Verdict::Broken => PageKind::Broken,
+        Verdict::NeedsCredentials => PageKind::NeedsCredentials,
+        Verdict::Redirects => PageKind::Redirect,
+        Verdict::Soft404 => PageKind::Soft404,
+        _ => return None,
+    };
+    let (meaning, fix) = kind.words()?;
+    let last = origins().find_map(|l| l.last.clone()).unwrap_or_default();
+    Some((format!("{meaning} ({last})"), Some(fix.to_string())))
+}
+
 /// "origin 1: x-nextjs-cache MISS: rendered for this request; origin 2: new content".
 fn regenerated(layers: &[LayerFreshness]) -> String {
     let evidence: Vec<String> = layers
@@ -177,6 +237,9 @@ fn words(
     target: &Target,
     session: &Session,
 ) -> (String, Option<String>) {
+    if let Some(words) = page_kind_words(verdict, layers) {
+        return words;
+    }
     match verdict {
         Verdict::RegeneratedSameContent => (
             format!("Next.js re-rendered the page ({}) but its content did not change: its data source was not yet consistent (a CMS CDN, eventual consistency), or an inner cache does not carry the tag", regenerated(layers)),
@@ -215,7 +278,9 @@ fn words(
             format!("this page does not exist: {}", names_answer_404(layers)),
             Some("check the path (basePath, locale, trailing slash) or, for a new page, that its route is deployed and, with dynamicParams = false, listed by generateStaticParams".to_string()),
         ),
-        Verdict::CouldNotTell => (
+        // Every other verdict is a page kind (page_kind_words above); this
+        // is what is left when its words cannot be made.
+        _ => (
             "could not tell: some layer gave no page to compare before or after".to_string(),
             Some("see each layer's last answer; configure a marker for the route if the page has none of ETag or stable HTML".to_string()),
         ),

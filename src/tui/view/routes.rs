@@ -187,6 +187,13 @@ fn verdict_short(verdict: Verdict) -> &'static str {
         Verdict::RegeneratedSameContent => "same data",
         Verdict::HtmlFreshRscStale => "rsc stale",
         Verdict::NotFound => "404",
+        Verdict::Dynamic => "dynamic",
+        Verdict::DevServer => "next dev",
+        Verdict::Broken => "broken",
+        Verdict::BrokenByRevalidation => "broke!",
+        Verdict::NeedsCredentials => "auth",
+        Verdict::Redirects => "redirect",
+        Verdict::Soft404 => "soft 404",
         Verdict::CouldNotTell => "unknown",
     }
 }

@@ -91,6 +91,7 @@ mod tests {
             redirect: None,
             cache: Some(cache_headers::interpret(&list, None)),
             fingerprint: Some(Fingerprint::of(&list, body.as_bytes(), false, None)),
+            kind: Some(crate::model::page_kind::PageKind::of(200, &list, false)),
             ttfb_ms: None,
             total_ms: None,
             error: None,

@@ -18,6 +18,7 @@ fn layer(kind: LayerKind, headers: &[(&str, &str)], body: &str) -> LayerProbe {
             false,
             Some(&marker),
         )),
+        kind: Some(crate::model::page_kind::PageKind::of(200, &list, false)),
         ttfb_ms: Some(3),
         total_ms: Some(4),
         error: None,

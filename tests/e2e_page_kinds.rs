@@ -1,0 +1,148 @@
+//! What the page is, before its freshness is judged, on real Next.js
+//! 16.4.6 (`next start`) behind Varnish: a page rendered per request, a
+//! page whose data was deleted (the App Router example's 500), a page
+//! behind `proxy.js`'s 401 gate and one it redirects (308). Each verdict
+//! and exit code next to what plain HTTP shows; none of them sends the
+//! operator to purge a CDN.
+//!
+//! Needs `--features e2e` and a running testbed (README, "Testbed").
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod testbed;
+
+use serde_json::Value;
+use testbed::{Testbed, exclusive, isrctl};
+
+fn run_json(tb: &Testbed, args: &[&str]) -> (Option<i32>, Value) {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = isrctl(tb, &tb.secret, &all);
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (out.status.code(), doc)
+}
+
+/// `revalidate SITE --path P --verify`: (exit code, the verification).
+fn verify(tb: &Testbed, site: &str, path: &str) -> (Option<i32>, Value) {
+    let args = [
+        "revalidate",
+        site,
+        "--path",
+        path,
+        "--verify",
+        "--deadline",
+        "5s",
+    ];
+    let (code, doc) = run_json(tb, &args);
+    (code, doc["results"][0]["verifications"][0].clone())
+}
+
+fn no_cdn_purge_advice(doc: &Value) {
+    let text = doc.to_string();
+    assert!(!text.contains("at the CDN"), "{doc:#}");
+    assert!(!text.contains("configure a marker"), "{doc:#}");
+}
+
+#[test]
+fn a_page_rendered_per_request_is_dynamic_not_stale() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let page = tb.origin(0, "/live");
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("x-nextjs-cache"), None);
+    assert!(page.header("cache-control").unwrap().contains("no-store"));
+
+    let (code, v) = verify(&tb, "testbed", "/live");
+    assert_eq!(v["verdict"], "dynamic", "{v:#}");
+    assert_eq!(code, Some(1));
+    no_cdn_purge_advice(&v);
+
+    let (_, doc) = run_json(&tb, &["check", "testbed", "--path", "/live"]);
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["title"]
+                .as_str()
+                .unwrap()
+                .contains("the page is rendered per request")),
+        "{doc:#}"
+    );
+    no_cdn_purge_advice(&doc);
+}
+
+#[test]
+fn a_page_whose_data_was_deleted_broke_and_fresh_does_not_purge_it() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let slug = format!(
+        "deleted-{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    tb.set_price(&slug, "10.00");
+    let path = format!("/gone/{slug}");
+    for base in [&tb.origins[0], &tb.origins[1], &tb.cdn] {
+        assert_eq!(tb.fetch(base, &path).price(), "10.00");
+    }
+    std::fs::remove_file(tb.data_dir.join(format!("{slug}.json"))).unwrap();
+
+    let (code, v) = verify(&tb, "shop", &path);
+    assert_eq!(v["verdict"], "broken_by_revalidation", "{v:#}");
+    assert_eq!(code, Some(1));
+    for base in &tb.origins {
+        assert_eq!(tb.fetch(base, &path).status, 500, "ground truth: broken");
+    }
+
+    // Broken, not stale: fresh purges nothing, and Varnish keeps serving
+    // the working copy while the app is fixed.
+    let (code, doc) = run_json(&tb, &["fresh", "shop", "--path", &path, "--deadline", "5s"]);
+    let result = &doc["results"][0];
+    assert_eq!(result["verifications"][0]["verdict"], "broken", "{doc:#}");
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        result["purges"].as_array().map(Vec::len),
+        Some(0),
+        "{doc:#}"
+    );
+    assert!(
+        result["steps"]
+            .to_string()
+            .contains("the page fails to render (5xx): broken, not stale; nothing to purge"),
+        "{doc:#}"
+    );
+    let cdn = tb.fetch(&tb.cdn, &path);
+    assert_eq!((cdn.status, cdn.price().as_str()), (200, "10.00"));
+}
+
+#[test]
+fn a_gated_page_needs_credentials_and_a_moved_one_redirects() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    assert_eq!(tb.origin(0, "/members/news").status, 401);
+    let (code, v) = verify(&tb, "testbed", "/members/news");
+    assert_eq!(v["verdict"], "needs_credentials", "{v:#}");
+    assert_eq!(code, Some(1));
+    no_cdn_purge_advice(&v);
+
+    let moved = tb.origin(0, "/old/news");
+    assert_eq!(
+        (moved.status, moved.header("location")),
+        (308, Some("/about"))
+    );
+    let (code, v) = verify(&tb, "testbed", "/old/news");
+    assert_eq!(v["verdict"], "redirects", "{v:#}");
+    assert!(
+        v["explanation"].as_str().unwrap().contains("/about"),
+        "{v:#}"
+    );
+    assert_eq!(code, Some(1));
+    no_cdn_purge_advice(&v);
+}
