@@ -88,7 +88,7 @@ fn refusal(path: &str, page_type: Option<PageType>) -> Option<LintFinding> {
     }
     if !path.starts_with('/') {
         return Some(LintFinding::refused(format!(
-            "paths start with '/': did you mean /{path}? (Next.js answers revalidated:true for '{path}' and revalidates nothing)"
+            "paths start with '/': did you mean /{path}? (the App Router's revalidatePath answers revalidated:true for '{path}' and revalidates nothing; the Pages Router's res.revalidate throws: a 500)"
         )));
     }
     if let Some(i) = path.find(['?', '#']) {

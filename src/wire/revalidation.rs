@@ -1,5 +1,7 @@
 //! Sending one revalidation request and classifying the answer.
 
+mod server_error;
+
 use crate::model::endpoint::{Method, PreparedRequest, SuccessRule};
 use crate::model::outcome::{Outcome, OutcomeKind};
 use crate::model::redact;
@@ -211,11 +213,7 @@ pub fn classify(answer: &Answer, success: SuccessRule) -> Outcome {
             format!("the endpoint rejected the request ({status})"),
         )
         .with_fix("read the server's message: the path or tag parameter may be missing or named differently (path_query / tag_query / path_body)"),
-        500..=599 => Outcome::new(
-            OutcomeKind::ServerError,
-            format!("the endpoint failed ({status})"),
-        )
-        .with_fix("read the server's message and the app's logs; a Pages Router res.revalidate() throws (500) for a path without a leading slash, an API route, or a slug its dynamic route did not prebuild"),
+        500..=599 => server_error::server_error(status, message.as_deref()),
         _ => Outcome::new(
             OutcomeKind::NotRevalidation,
             format!("unexpected HTTP status {status}"),
