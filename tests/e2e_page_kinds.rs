@@ -41,6 +41,19 @@ fn verify(tb: &Testbed, site: &str, path: &str) -> (Option<i32>, Value) {
     (code, doc["results"][0]["verifications"][0].clone())
 }
 
+/// The revalidation reached the page: origin 1 shows a new render (the
+/// CDN in front may or may not hold an older copy from earlier tests).
+fn origin_regenerated(v: &Value) {
+    let origin = v["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["label"] == "origin 1")
+        .unwrap();
+    assert!(origin["regenerated"].is_string(), "{v:#}");
+    assert_ne!(v["verdict"], "unchanged", "{v:#}");
+}
+
 fn no_cdn_purge_advice(doc: &Value) {
     let text = doc.to_string();
     assert!(!text.contains("at the CDN"), "{doc:#}");
@@ -145,4 +158,84 @@ fn a_gated_page_needs_credentials_and_a_moved_one_redirects() {
     );
     assert_eq!(code, Some(1));
     no_cdn_purge_advice(&v);
+}
+
+/// Endpoints as apps write them, on real handlers: a Sanity webhook checked
+/// with `@sanity/webhook` (next-sanity's parseBody), cms-wordpress's PUT
+/// with a header secret, and updateTag() in a route handler (an empty 500).
+#[test]
+fn endpoints_as_apps_write_them() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+
+    // Sanity: the body is signed; the page its slug maps to regenerates.
+    let before = tb.settle("/blog/hello");
+    let (_, v) = verify(&tb, "testbed-sanity", "/blog/hello");
+    origin_regenerated(&v);
+    assert_ne!(
+        tb.settle("/blog/hello").marker(),
+        before.marker(),
+        "ground truth"
+    );
+    // A different webhook secret: the handler's own 401 "Invalid signature".
+    let out = isrctl(
+        &tb,
+        "not-the-webhook-secret",
+        &[
+            "revalidate",
+            "testbed-sanity",
+            "--path",
+            "/blog/hello",
+            "--json",
+        ],
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcome = &doc["results"][0]["outcome"];
+    assert_eq!(
+        (outcome["kind"].as_str(), outcome["status"].as_u64()),
+        (Some("unauthorized"), Some(401))
+    );
+    assert!(
+        outcome["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("signature"),
+        "{outcome:#}"
+    );
+    assert!(
+        outcome["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("signed with the secret from"),
+        "{outcome:#}"
+    );
+
+    // cms-wordpress: PUT only (POST would be 405), the secret in a header.
+    let (status, _) = tb.call(&tb.origins[0], reqwest::Method::POST, "/api/wordpress");
+    assert_eq!(status, 405, "ground truth: the handler exports PUT only");
+    let before = tb.settle("/about");
+    let (_, v) = verify(&tb, "testbed-wordpress", "/about");
+    origin_regenerated(&v);
+    assert_ne!(
+        tb.settle("/about").marker(),
+        before.marker(),
+        "ground truth"
+    );
+
+    // updateTag in a route handler: 500, empty body, and isrctl names it.
+    let query = format!("/api/update-tag?secret={}&tag=posts", tb.secret);
+    let (status, body) = tb.call(&tb.origins[0], reqwest::Method::POST, &query);
+    assert_eq!(
+        (status, body),
+        (500, Value::Null),
+        "ground truth: an empty 500"
+    );
+    let (code, doc) = run_json(&tb, &["revalidate", "testbed-update-tag", "--tag", "posts"]);
+    assert_eq!(code, Some(1));
+    let outcome = &doc["results"][0]["outcome"];
+    assert_eq!(outcome["kind"], "server_error");
+    assert!(
+        outcome["fix"].as_str().unwrap().contains("updateTag()"),
+        "{outcome:#}"
+    );
 }

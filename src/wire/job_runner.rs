@@ -201,8 +201,13 @@ async fn send_within_limits(
 /// fingerprint, so it can be compared with the app's without showing it.
 fn with_secret_source(job: &Job, mut outcome: Outcome) -> Outcome {
     if outcome.kind == OutcomeKind::Unauthorized {
+        // A signed body carries a signature made with the secret, never the secret.
+        let how = match job.profile.secret {
+            crate::model::endpoint::SecretPlacement::Hmac(_) => "signed with the secret from",
+            _ => "sent the secret from",
+        };
         outcome.explanation = format!(
-            "{}; sent the secret from {}",
+            "{}; {how} {}",
             outcome.explanation,
             job.secret.fingerprint()
         );
