@@ -585,3 +585,56 @@ each_origin = true
         "{doc:#}"
     );
 }
+
+/// A site under a basePath (the public URL's path), with trailingSlash
+/// and i18n locales: the endpoint and every origin are under the base
+/// path, and the linter says what each of them means for a path.
+#[test]
+fn base_path_trailing_slash_and_locales_shape_requests_and_lint() {
+    let s = Scratch::new();
+    let text = format!(
+        r#"[sites.sim]
+public_url = "https://www.example.com/blog"
+origins = ["http://10.0.0.1:3000"]
+trailing_slash = true
+locales = ["en", "de"]
+
+[sites.sim.secret]
+env = "{}"
+"#,
+        common::SECRET_ENV
+    );
+    std::fs::write(s.config_path(), text).unwrap();
+    let dry = |extra: &[&str]| {
+        let mut args = vec!["revalidate", "sim", "--dry-run", "--json", "--no-lint"];
+        args.extend_from_slice(extra);
+        let out = s.isrctl().args(&args).output().unwrap();
+        s.assert_no_canary(&out);
+        json(&out)
+    };
+    let doc = dry(&["--path", "/en/tweets/"]);
+    assert_eq!(
+        doc["results"][0]["request"],
+        "POST https://www.example.com/blog/api/revalidate?secret=***&path=%2Fen%2Ftweets%2F"
+    );
+    assert_eq!(doc["results"][0]["lint"], serde_json::json!([]), "{doc:#}");
+    let doc = dry(&["--path", "/en/tweets/", "--every-origin"]);
+    assert_eq!(
+        doc["results"][0]["would_send"][0],
+        "POST http://10.0.0.1:3000/blog/api/revalidate?secret=***&path=%2Fen%2Ftweets%2F"
+    );
+
+    let lint = |path: &str| {
+        let doc = dry(&["--path", path]);
+        doc["results"][0]["lint"].to_string()
+    };
+    let twice = lint("/blog/en/tweets/");
+    assert!(
+        twice.contains("starts with the site's basePath /blog"),
+        "{twice}"
+    );
+    assert!(twice.contains("did you mean /en/tweets/?"), "{twice}");
+    let bare = lint("/tweets");
+    assert!(bare.contains("the page lives at /tweets/"), "{bare}");
+    assert!(bare.contains("the default locale (en) only"), "{bare}");
+}

@@ -105,9 +105,8 @@ pub struct EndpointProfile {
 
 impl EndpointProfile {
     pub fn preset(preset: Preset, public_url: &Url) -> EndpointProfile {
-        let url = public_url
-            .join("/api/revalidate")
-            .unwrap_or_else(|_| public_url.clone());
+        // Under the public URL's path: the app's basePath covers API routes.
+        let url = crate::model::paths::page_url(public_url, "/api/revalidate");
         match preset {
             Preset::AppRouter => EndpointProfile {
                 url,

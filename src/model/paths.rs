@@ -43,6 +43,10 @@ impl LintFinding {
 pub struct PathRules {
     /// `trailingSlash: true` in next.config.
     pub trailing_slash: bool,
+    /// Next's `basePath`: the public URL's path, when it has one.
+    pub base_path: Option<String>,
+    /// Next's i18n `locales` (Pages Router); the first is the default.
+    pub locales: Vec<String>,
 }
 
 /// Whether a path has a dynamic segment: `[slug]`, `[...slug]`, `[[...slug]]` or a `(group)`.
@@ -155,6 +159,40 @@ fn warnings(path: &str, page_type: Option<PageType>, rules: &PathRules) -> Vec<L
             "trailing slash on a site without trailingSlash: Next.js accepts it, but the page URL has none",
         ));
     }
+    found.extend(site_shape(path, rules));
+    found
+}
+
+/// What the site's basePath, trailingSlash and locales say about a path.
+fn site_shape(path: &str, rules: &PathRules) -> Vec<LintFinding> {
+    let mut found = Vec::new();
+    let base = rules.base_path.as_deref();
+    let under_base = base.and_then(|b| {
+        path.strip_prefix(b)
+            .filter(|r| r.is_empty() || r.starts_with('/'))
+    });
+    if let (Some(base), Some(rest)) = (base, under_base) {
+        let rest = if rest.is_empty() { "/" } else { rest };
+        found.push(LintFinding::warning(format!(
+            "the path starts with the site's basePath {base} (the public URL's path): routes are written without it, isrctl would fetch {base}{path}: did you mean {rest}?"
+        )));
+    }
+    let last = path.rsplit('/').next().unwrap_or("");
+    if rules.trailing_slash && path.len() > 1 && !path.ends_with('/') && !last.contains('.') {
+        found.push(LintFinding::warning(format!(
+            "the site has trailing_slash = true: the page lives at {path}/ (without the slash it answers 308); revalidation accepts both, verification fetches the slash form"
+        )));
+    }
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    if let Some(default) = rules
+        .locales
+        .first()
+        .filter(|_| !rules.locales.iter().any(|l| l == first))
+    {
+        found.push(LintFinding::warning(format!(
+            "no locale prefix on a site with locales: Next.js revalidates the default locale ({default}) only; revalidate /{{locale}}{path} for the others"
+        )));
+    }
     found
 }
 
@@ -180,6 +218,19 @@ pub fn first_refusal(findings: &[LintFinding]) -> Option<&LintFinding> {
 /// `base` with `path` appended to its own path (keeps a basePath). A
 /// query in `path` stays a query: `/blog/hello?_rsc=1` is not the page
 /// `/blog/hello%3F_rsc=1` (which a cache never held).
+/// An origin given without a path serves the site under the public URL's
+/// path (Next's basePath) too.
+pub fn with_base_path(origin: Url, public: Option<&Url>) -> Url {
+    match public.map(Url::path) {
+        Some(base) if base != "/" && origin.path() == "/" => {
+            let mut origin = origin;
+            origin.set_path(base);
+            origin
+        }
+        _ => origin,
+    }
+}
+
 pub fn page_url(base: &Url, path: &str) -> Url {
     let mut url = base.clone();
     let (path, query) = match path.split_once('?') {
@@ -271,6 +322,7 @@ mod tests {
             None,
             &PathRules {
                 trailing_slash: true,
+                ..PathRules::default()
             },
         );
         assert!(no_warn.is_empty());

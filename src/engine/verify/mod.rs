@@ -257,7 +257,14 @@ pub fn pages_for(site: &Site, target: &Target) -> Vec<String> {
         TargetKind::Path if target.value.starts_with('/') => vec![target.value.clone()],
         TargetKind::Path => vec![format!("/{}", target.value)],
     };
-    pages.into_iter().take(MAX_PAGES).collect()
+    let slash = |page: String| match site.path_rules.trailing_slash {
+        // trailingSlash: the page lives at its slash form (the other answers 308).
+        true if !page.ends_with('/') && !page.rsplit('/').next().unwrap_or("").contains('.') => {
+            format!("{page}/")
+        }
+        _ => page,
+    };
+    pages.into_iter().take(MAX_PAGES).map(slash).collect()
 }
 
 /// What a revalidate-and-verify produced: the revalidation's outcome and a

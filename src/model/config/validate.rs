@@ -117,10 +117,13 @@ impl Validator<'_> {
         let raw = raw.into_inner();
         let name_ok = self.site_name(&name);
         let public_url = self.url(&raw.public_url, "public_url");
+        // The public URL's path is the site's basePath: Next.js serves every
+        // page and API route under it, on each origin too.
         let origins: Vec<Url> = raw
             .origins
             .iter()
             .filter_map(|o| self.url(o, "origins"))
+            .map(|o| crate::model::paths::with_base_path(o, public_url.as_ref()))
             .collect();
         let limits = self.limits(&raw.limits(), defaults);
         let tls_verify = raw.tls_verify.unwrap_or(true);
@@ -137,6 +140,11 @@ impl Validator<'_> {
         let secret = self.secret(raw.secret, site_at, name.get_ref());
         let path_rules = PathRules {
             trailing_slash: raw.trailing_slash.unwrap_or(false),
+            base_path: public_url
+                .as_ref()
+                .map(|u| u.path().trim_end_matches('/').to_string())
+                .filter(|p| !p.is_empty()),
+            locales: raw.locales.clone().unwrap_or_default(),
         };
         let endpoint = public_url
             .as_ref()

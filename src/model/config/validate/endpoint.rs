@@ -18,7 +18,13 @@ impl Validator<'_> {
         let mut profile = EndpointProfile::preset(preset, public_url);
         let url_at = raw.url.as_ref().map_or(0, |u| u.span().start);
         if let Some(url) = &raw.url {
-            match public_url.join(url.get_ref()) {
+            // A path starting with '/' is under the public URL's path (the
+            // app's basePath covers its API routes); a full URL is itself.
+            let joined = match url.get_ref().starts_with('/') {
+                true => Ok(crate::model::paths::page_url(public_url, url.get_ref())),
+                false => public_url.join(url.get_ref()),
+            };
+            match joined {
                 Ok(joined) if has_credentials(&joined) => {
                     self.refuse_credentials(url_at, "endpoint url", &joined);
                     return None;
@@ -26,9 +32,12 @@ impl Validator<'_> {
                 Ok(joined) if matches!(joined.scheme(), "http" | "https") => {
                     self.warn_secret_in_url(url_at, "endpoint url", &joined);
                     let relative = Url::parse(url.get_ref()).is_err();
+                    // Relative to the site's base path: each origin carries it.
+                    let base = public_url.path().trim_end_matches('/');
+                    let path = joined.path().strip_prefix(base).unwrap_or(joined.path());
                     profile.relative = relative.then(|| match joined.query() {
-                        Some(q) => format!("{}?{q}", joined.path()),
-                        None => joined.path().to_string(),
+                        Some(q) => format!("{path}?{q}"),
+                        None => path.to_string(),
                     });
                     profile.url = joined;
                 }
