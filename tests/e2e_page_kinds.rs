@@ -145,6 +145,17 @@ fn a_gated_page_needs_credentials_and_a_moved_one_redirects() {
     assert_eq!(code, Some(1));
     no_cdn_purge_advice(&v);
 
+    // Next's trailingSlash policy: /about/ is a 308 to /about.
+    let (_, v) = verify(&tb, "testbed", "/about/");
+    assert_eq!(v["verdict"], "redirects", "{v:#}");
+    assert!(
+        v["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("the site has no trailingSlash: its pages live at /about"),
+        "{v:#}"
+    );
+
     let moved = tb.origin(0, "/old/news");
     assert_eq!(
         (moved.status, moved.header("location")),

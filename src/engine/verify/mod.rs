@@ -161,6 +161,9 @@ pub struct LayerFreshness {
     /// Answers with the old page and no sign of a new render, in a row.
     #[serde(skip)]
     pub(crate) old_answers: u32,
+    /// Where the last 3xx pointed (its `last` line says it too).
+    #[serde(skip)]
+    pub(crate) redirect: Option<String>,
     /// The public layer's answers showed a CDN (a cache status, an Age, or
     /// a CDN named in the config).
     #[serde(skip)]

@@ -179,6 +179,7 @@ fn initial(p: &LayerProbe) -> LayerFreshness {
         before: p.page().cloned(),
         kind_before: p.kind,
         kind: p.kind,
+        redirect: p.redirect.clone(),
         last: Some(p.summary()),
         ..LayerFreshness::unread(p.layer, p.label.clone(), p.url.clone())
     }
@@ -205,6 +206,7 @@ impl LayerFreshness {
             saw_stale: false,
             old_answers: 0,
             cdn_seen: false,
+            redirect: None,
         }
     }
 }
@@ -325,6 +327,9 @@ pub(super) fn observe(
     l.last = Some(p.summary());
     l.status = p.status;
     l.kind = p.kind.or(l.kind);
+    if p.status.is_some() {
+        l.redirect = p.redirect.clone();
+    }
     let gone = matches!(p.kind, Some(PageKind::Broken | PageKind::NotFound));
     if gone && l.before.is_some() && l.layer != LayerKind::Public {
         l.settled = Some(format!(

@@ -91,6 +91,24 @@ fn page_kind_verdict(origins: &[&LayerFreshness]) -> Option<Verdict> {
     Some(verdict)
 }
 
+/// A 308 between a page's slash and slash-less forms is Next's
+/// trailingSlash policy: say which form the site wants.
+fn slash_policy(l: &LayerFreshness) -> Option<String> {
+    let to = l.redirect.as_deref()?;
+    let path = url::Url::parse(&l.url).ok()?.path().to_string();
+    let target = to.split('?').next().unwrap_or(to);
+    let ends = |form: &str| target == form || target.ends_with(form);
+    match path.strip_suffix('/') {
+        Some(bare) if !bare.is_empty() && ends(bare) => Some(format!(
+            "the site has no trailingSlash: its pages live at {bare}; revalidate and verify that path (trailing_slash = false in the site's config)"
+        )),
+        None if ends(&format!("{path}/")) => Some(format!(
+            "the site has Next's trailingSlash: set trailing_slash = true in the site's config, and revalidate and verify {path}/"
+        )),
+        _ => None,
+    }
+}
+
 /// Served the page before the revalidation, and an error after it.
 fn broke(l: &LayerFreshness) -> bool {
     l.before.is_some() && matches!(l.kind, Some(PageKind::Broken | PageKind::NotFound))
@@ -187,7 +205,10 @@ fn page_kind_words(
     };
     let (meaning, fix) = kind.words()?;
     let last = origins().find_map(|l| l.last.clone()).unwrap_or_default();
-    Some((format!("{meaning} ({last})"), Some(fix.to_string())))
+    let fix = origins()
+        .find_map(slash_policy)
+        .unwrap_or_else(|| fix.to_string());
+    Some((format!("{meaning} ({last})"), Some(fix)))
 }
 
 /// "origin 1: x-nextjs-cache MISS: rendered for this request; origin 2: new content".
