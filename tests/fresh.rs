@@ -320,3 +320,32 @@ marker = '<meta name="isr-rendered-at" content="([^"]+)"'
         "the purge token was shown:\n{said}"
     );
 }
+
+/// `fresh --help` lists fresh's own flags only: it always revalidates every
+/// origin, purges and verifies, so those switches (and --dry-run) are not
+/// offered, and passing one is a usage error.
+#[test]
+fn fresh_offers_only_its_own_flags() {
+    let s = Scratch::new();
+    let help = s.isrctl().args(["fresh", "--help"]).output().unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--path",
+        "--tag",
+        "--deadline",
+        "--retry-after",
+        "--yes",
+        "--json",
+    ] {
+        assert!(text.contains(flag), "{flag} missing:\n{text}");
+    }
+    for flag in ["--dry-run", "--purge", "--every-origin", "--verify"] {
+        assert!(!text.contains(flag), "{flag} offered:\n{text}");
+    }
+    let out = s
+        .isrctl()
+        .args(["fresh", "sim", "--path", "/a", "--purge"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

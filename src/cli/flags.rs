@@ -2,6 +2,10 @@
 //! targets (`--path`, `--tag`, `--paths-from`), linted by the engine's one
 //! plan, confirmed at a terminal or by `--yes`; `--deadline`.
 
+mod fresh_args;
+
+pub use fresh_args::FreshArgs;
+
 use crate::engine::Planned;
 use crate::model::config::Site;
 use crate::model::paths;

@@ -73,7 +73,7 @@ pub enum Command {
     #[command(
         after_help = "Each step is printed as it happens; exit 0 only when every layer serves the new page.\nThe purge waits until every origin serves the new page: after revalidateTag the first origin answer is the old page (STALE), and purging then would make the CDN keep it again.\nExamples:\n  isrctl fresh blog --path /blog/hello\n  isrctl fresh blog --tag posts --yes --deadline 60s"
     )]
-    Fresh(flags::RevalidateArgs),
+    Fresh(flags::FreshArgs),
     /// Purge pages (paths, tags, prefixes, everything) from the site's CDN
     Purge(purge::PurgeArgs),
     /// Fetch a page through the CDN, from each origin and cache-busted, and read its cache headers
@@ -171,7 +171,7 @@ pub async fn run(cli: Cli) -> Exit {
             Err(exit) => exit,
         },
         Some(Command::Fresh(args)) => match load_config(config_flag) {
-            Ok(config) => fresh::run(&config, args).await,
+            Ok(config) => fresh::run(&config, args.into()).await,
             Err(exit) => exit,
         },
         Some(Command::Purge(args)) => match load_config(config_flag) {

@@ -1,0 +1,61 @@
+//! `fresh`'s own flags: what it revalidates, how long it watches, and no
+//! more. It is `revalidate --every-origin --purge --verify`, so those
+//! flags (and `--dry-run`, which shows single requests) are not its own.
+
+use super::{Deadline, RevalidateArgs, TypeArg, parse_duration};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct FreshArgs {
+    /// The site's name, as in [sites.NAME]
+    pub site: String,
+    /// A path to make fresh, e.g. /blog/hello (repeatable)
+    #[arg(long = "path", value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// A tag to make fresh: the configured routes carrying it are verified (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// The type for dynamic patterns such as /blog/[slug]
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub page_type: Option<TypeArg>,
+    /// Read paths from a file, one per line ('-' for stdin; blank lines and # comments skipped)
+    #[arg(long, value_name = "FILE")]
+    pub paths_from: Option<PathBuf>,
+    /// Make more than one target fresh without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// How long to wait for every layer to serve the new page
+    #[arg(long, value_name = "DURATION", default_value_t)]
+    pub deadline: Deadline,
+    /// When every origin re-renders the same content (the CMS lagged), wait this long, then do it all once more
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub retry_after: Option<std::time::Duration>,
+    /// Send paths the linter refuses (for endpoints with unusual paths); each is shown as a warning
+    #[arg(long)]
+    pub no_lint: bool,
+    /// Print one JSON document (shape documented in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl From<FreshArgs> for RevalidateArgs {
+    fn from(f: FreshArgs) -> RevalidateArgs {
+        RevalidateArgs {
+            site: f.site,
+            paths: f.paths,
+            tags: f.tags,
+            page_type: f.page_type,
+            paths_from: f.paths_from,
+            dry_run: false,
+            yes: f.yes,
+            verify: true,
+            deadline: f.deadline,
+            retry_after: f.retry_after,
+            every_origin: true,
+            purge: true,
+            no_lint: f.no_lint,
+            json: f.json,
+        }
+    }
+}
