@@ -250,3 +250,34 @@ fn endpoints_as_apps_write_them() {
         "{outcome:#}"
     );
 }
+
+/// The Pages Router example's soft 404: its entry deleted, the page
+/// renders Next's error page inside a 200 that ISR keeps for an hour.
+#[test]
+fn a_pages_router_error_page_in_a_200_is_a_soft_404() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let slug = format!(
+        "legacy-{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    tb.set_price(&slug, "5.00");
+    let path = format!("/legacy/{slug}");
+    assert_eq!(tb.origin(0, &path).price(), "5.00");
+    std::fs::remove_file(tb.data_dir.join(format!("{slug}.json"))).unwrap();
+
+    let (code, v) = verify(&tb, "testbed-pages", &path);
+    assert_eq!(v["verdict"], "soft_404", "{v:#}");
+    assert_eq!(code, Some(1));
+    no_cdn_purge_advice(&v);
+    let page = tb.origin(0, &path);
+    assert_eq!(page.status, 200, "ground truth: a 200…");
+    assert!(
+        page.body.contains(r#"<h1 class="next-error-h1""#),
+        "…with Next's error page: {}",
+        page.body
+    );
+}

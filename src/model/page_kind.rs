@@ -25,6 +25,7 @@ pub enum PageKind {
     /// 3xx: the page is elsewhere.
     Redirect,
     /// Next's error page inside a 200.
+    #[serde(rename = "soft_404")]
     Soft404,
     NotFound,
     /// A 200 page with nothing that says how it is rendered (a CDN that
@@ -160,6 +161,18 @@ mod tests {
             PageKind::NotFound
         );
         assert_eq!(kind(200, &[], "<html>"), PageKind::Page, "nothing says how");
+    }
+
+    #[test]
+    fn json_names_are_the_documented_ones() {
+        for kind in [
+            PageKind::Soft404,
+            PageKind::NeedsCredentials,
+            PageKind::NotFound,
+        ] {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json, kind.as_str(), "serde and as_str agree");
+        }
     }
 
     #[test]

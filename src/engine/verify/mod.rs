@@ -97,6 +97,7 @@ pub enum Verdict {
     /// 3xx: the page is elsewhere.
     Redirects,
     /// Next's error page inside a 200.
+    #[serde(rename = "soft_404")]
     Soft404,
     /// No fingerprint before or after at some layer.
     CouldNotTell,

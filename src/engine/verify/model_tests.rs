@@ -182,3 +182,27 @@ fn what_the_page_is_decides_before_freshness() {
         Verdict::NeedsCredentials
     );
 }
+
+#[test]
+fn every_verdict_serializes_as_its_documented_name() {
+    let all = [
+        Verdict::FreshEverywhere,
+        Verdict::FreshAtOriginStaleAtCdn,
+        Verdict::StaleReplica,
+        Verdict::Unchanged,
+        Verdict::RegeneratedSameContent,
+        Verdict::HtmlFreshRscStale,
+        Verdict::NotFound,
+        Verdict::Dynamic,
+        Verdict::DevServer,
+        Verdict::Broken,
+        Verdict::BrokenByRevalidation,
+        Verdict::NeedsCredentials,
+        Verdict::Redirects,
+        Verdict::Soft404,
+        Verdict::CouldNotTell,
+    ];
+    for v in all {
+        assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+    }
+}
