@@ -11,20 +11,7 @@
 mod testbed;
 
 use serde_json::Value;
-use testbed::{Testbed, exclusive, isrctl};
-
-fn run_json(tb: &Testbed, args: &[&str]) -> (Option<i32>, Value) {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let out = isrctl(tb, &tb.secret, &all);
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}):\n{}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    (out.status.code(), doc)
-}
+use testbed::{Testbed, exclusive, isrctl, isrctl_json, unique_slug};
 
 /// `revalidate SITE --path P --verify`: (exit code, the verification).
 fn verify(tb: &Testbed, site: &str, path: &str) -> (Option<i32>, Value) {
@@ -37,7 +24,7 @@ fn verify(tb: &Testbed, site: &str, path: &str) -> (Option<i32>, Value) {
         "--deadline",
         "5s",
     ];
-    let (code, doc) = run_json(tb, &args);
+    let (code, doc) = isrctl_json(tb, &args);
     (code, doc["results"][0]["verifications"][0].clone())
 }
 
@@ -74,7 +61,7 @@ fn a_page_rendered_per_request_is_dynamic_not_stale() {
     assert_eq!(code, Some(1));
     no_cdn_purge_advice(&v);
 
-    let (_, doc) = run_json(&tb, &["check", "testbed", "--path", "/live"]);
+    let (_, doc) = isrctl_json(&tb, &["check", "testbed", "--path", "/live"]);
     assert!(
         doc["findings"]
             .as_array()
@@ -93,13 +80,7 @@ fn a_page_rendered_per_request_is_dynamic_not_stale() {
 fn a_page_whose_data_was_deleted_broke_and_fresh_does_not_purge_it() {
     let _turn = exclusive();
     let tb = Testbed::get();
-    let slug = format!(
-        "deleted-{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
+    let slug = unique_slug("deleted");
     tb.set_price(&slug, "10.00");
     let path = format!("/gone/{slug}");
     for base in [&tb.origins[0], &tb.origins[1], &tb.cdn] {
@@ -116,7 +97,7 @@ fn a_page_whose_data_was_deleted_broke_and_fresh_does_not_purge_it() {
 
     // Broken, not stale: fresh purges nothing, and Varnish keeps serving
     // the working copy while the app is fixed.
-    let (code, doc) = run_json(&tb, &["fresh", "shop", "--path", &path, "--deadline", "5s"]);
+    let (code, doc) = isrctl_json(&tb, &["fresh", "shop", "--path", &path, "--deadline", "5s"]);
     let result = &doc["results"][0];
     assert_eq!(result["verifications"][0]["verdict"], "broken", "{doc:#}");
     assert_eq!(code, Some(1));
@@ -241,7 +222,7 @@ fn endpoints_as_apps_write_them() {
         (500, Value::Null),
         "ground truth: an empty 500"
     );
-    let (code, doc) = run_json(&tb, &["revalidate", "testbed-update-tag", "--tag", "posts"]);
+    let (code, doc) = isrctl_json(&tb, &["revalidate", "testbed-update-tag", "--tag", "posts"]);
     assert_eq!(code, Some(1));
     let outcome = &doc["results"][0]["outcome"];
     assert_eq!(outcome["kind"], "server_error");
@@ -257,13 +238,7 @@ fn endpoints_as_apps_write_them() {
 fn a_pages_router_error_page_in_a_200_is_a_soft_404() {
     let _turn = exclusive();
     let tb = Testbed::get();
-    let slug = format!(
-        "legacy-{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
+    let slug = unique_slug("legacy");
     tb.set_price(&slug, "5.00");
     let path = format!("/legacy/{slug}");
     assert_eq!(tb.origin(0, &path).price(), "5.00");

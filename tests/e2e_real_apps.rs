@@ -14,30 +14,7 @@ mod testbed;
 
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use testbed::{Page, Testbed, exclusive, isrctl};
-
-/// A product slug no earlier run used: the testbed's caches outlive runs.
-fn slug(name: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{name}-{nanos:x}")
-}
-
-fn run_json(tb: &Testbed, args: &[&str]) -> (Option<i32>, Value) {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let out = isrctl(tb, &tb.secret, &all);
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code(), doc)
-}
+use testbed::{Page, Testbed, exclusive, isrctl, isrctl_json, unique_slug};
 
 /// The first verification of a `fresh` or `revalidate --verify` document.
 fn verification(doc: &Value) -> &Value {
@@ -58,7 +35,7 @@ fn until(tb: &Testbed, base: &str, path: &str, done: impl Fn(&Page) -> bool) -> 
 
 /// A product page rendered and cached (HIT) at both origins with `price`.
 fn product_at_both_origins(tb: &Testbed, name: &str, price: &str) -> String {
-    let slug = slug(name);
+    let slug = unique_slug(name);
     tb.set_price(&slug, price);
     let path = format!("/shop/{slug}");
     for base in &tb.origins {
@@ -93,7 +70,7 @@ fn fresh_fixes_a_cdn_that_is_stale_while_the_origins_are_already_fresh() {
 
     // The revalidation re-renders the same bytes at both origins: the CDN's
     // copy is what is stale, and the purge is what fixes it.
-    let (code, doc) = run_json(&tb, &["fresh", "shop", "--path", &path]);
+    let (code, doc) = isrctl_json(&tb, &["fresh", "shop", "--path", &path]);
     let v = verification(&doc);
     assert_eq!(v["verdict"], "fresh_everywhere", "{doc:#}");
     assert_eq!(v["cdn_was_stale"], true, "{doc:#}");
@@ -116,7 +93,7 @@ fn the_rsc_copy_left_by_an_html_purge_is_not_fresh_until_it_is_purged_too() {
     tb.set_price(path.trim_start_matches("/shop/"), "20.00");
 
     // PURGE drops the page's URL: the HTML. The RSC copy stays.
-    let (code, doc) = run_json(&tb, &["fresh", "shop", "--path", &path, "--deadline", "5s"]);
+    let (code, doc) = isrctl_json(&tb, &["fresh", "shop", "--path", &path, "--deadline", "5s"]);
     let v = verification(&doc);
     assert_eq!(v["verdict"], "html_fresh_rsc_stale", "{doc:#}");
     assert_eq!(code, Some(1), "{doc:#}");
@@ -124,7 +101,7 @@ fn the_rsc_copy_left_by_an_html_purge_is_not_fresh_until_it_is_purged_too() {
     let rsc = tb.rsc(&tb.cdn, &path);
     assert_eq!((rsc.edge(), rsc.price().as_str()), ("HIT", "10.00"));
     // The passive check sees it too.
-    let (code, doc) = run_json(&tb, &["check", "shop", "--path", &path]);
+    let (code, doc) = isrctl_json(&tb, &["check", "shop", "--path", &path]);
     assert_eq!(code, Some(1), "{doc:#}");
     assert!(
         doc["findings"]
@@ -140,7 +117,7 @@ fn the_rsc_copy_left_by_an_html_purge_is_not_fresh_until_it_is_purged_too() {
     );
 
     // A BAN on the path and any query covers the RSC copy too.
-    let (code, doc) = run_json(
+    let (code, doc) = isrctl_json(
         &tb,
         &["fresh", "shop-ban", "--path", &path, "--deadline", "5s"],
     );
@@ -156,14 +133,9 @@ fn a_re_render_with_the_old_data_is_said_so_not_called_fresh() {
     let path = product_at_both_origins(&tb, "lagging", "10.00");
     let before = tb.origin(0, &path);
     // The CMS publishes 4 s after its webhook fired (a lagging CDN of its own).
-    let slug = path.trim_start_matches("/shop/").to_string();
-    let data_dir = tb.data_dir.clone();
-    let publisher = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(4));
-        let file = data_dir.join(format!("{slug}.json"));
-        std::fs::write(file, format!(r#"{{"name":"{slug}","price":"20.00"}}"#)).unwrap();
-    });
-    let (code, doc) = run_json(
+    let slug = path.trim_start_matches("/shop/");
+    let publisher = tb.set_price_later(slug, "20.00", Duration::from_secs(4));
+    let (code, doc) = isrctl_json(
         &tb,
         &[
             "revalidate",
@@ -201,13 +173,8 @@ fn retry_after_revalidates_again_once_the_cms_has_settled() {
     let _turn = exclusive();
     let tb = Testbed::get();
     let path = product_at_both_origins(&tb, "retried", "10.00");
-    let slug = path.trim_start_matches("/shop/").to_string();
-    let data_dir = tb.data_dir.clone();
-    let publisher = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(3));
-        let file = data_dir.join(format!("{slug}.json"));
-        std::fs::write(file, format!(r#"{{"name":"{slug}","price":"20.00"}}"#)).unwrap();
-    });
+    let slug = path.trim_start_matches("/shop/");
+    let publisher = tb.set_price_later(slug, "20.00", Duration::from_secs(3));
     let out = isrctl(
         &tb,
         &tb.secret,
@@ -244,7 +211,7 @@ fn the_passive_check_regenerates_nothing_on_a_handler_that_ignores_the_path() {
     let path = product_at_both_origins(&tb, "ignored", "10.00");
     tb.set_price(path.trim_start_matches("/shop/"), "20.00");
 
-    let (_, doc) = run_json(&tb, &["check", "shop-everything", "--path", &path]);
+    let (_, doc) = isrctl_json(&tb, &["check", "shop-everything", "--path", &path]);
     let auth: Vec<&Value> = doc["findings"]
         .as_array()
         .unwrap()
@@ -265,7 +232,7 @@ fn the_passive_check_regenerates_nothing_on_a_handler_that_ignores_the_path() {
 
     // --active sends the configured secret without a path: the handler
     // regenerates every product page, and isrctl says so.
-    let (code, doc) = run_json(
+    let (code, doc) = isrctl_json(
         &tb,
         &["check", "shop-everything", "--path", &path, "--active"],
     );
@@ -294,7 +261,7 @@ fn several_instances_behind_one_url_are_named_and_no_cdn_is_blamed() {
     tb.set_price(path.trim_start_matches("/shop/"), "20.00");
 
     // No origins listed: the POST reaches one instance through the proxy.
-    let (code, doc) = run_json(
+    let (code, doc) = isrctl_json(
         &tb,
         &[
             "revalidate",
@@ -329,7 +296,7 @@ fn several_instances_behind_one_url_are_named_and_no_cdn_is_blamed() {
         "one instance regenerated, one did not"
     );
 
-    let (_, doc) = run_json(&tb, &["probe", "shop-replicas", "--path", &path]);
+    let (_, doc) = isrctl_json(&tb, &["probe", "shop-replicas", "--path", &path]);
     let text = doc.to_string();
     assert!(text.contains("several Next.js instances"), "{doc:#}");
     assert!(!text.contains("at the CDN"), "no CDN to blame: {doc:#}");
@@ -361,7 +328,7 @@ fn no_trace_of_isrctl_in_any_cached_copy() {
     ];
     for (i, args) in commands.iter().enumerate() {
         tb.set_price(&slug, &format!("{}.00", 30 + i));
-        run_json(&tb, args);
+        isrctl_json(&tb, args);
         let copies = [
             ("origin 1", tb.origin(0, &path)),
             ("origin 2", tb.origin(1, &path)),

@@ -190,12 +190,22 @@ impl Testbed {
     /// Set a product's data, as a CMS editor would: the shop page
     /// `/shop/<slug>` shows `price <price>` once it is rendered again.
     pub fn set_price(&self, slug: &str, price: &str) {
-        let file = self.data_dir.join(format!("{slug}.json"));
-        let json = format!(r#"{{"name":"{slug}","price":"{price}"}}"#);
-        // Written whole, then renamed: a render never reads half a file.
-        let tmp = self.data_dir.join(format!(".{slug}.json.tmp"));
-        std::fs::write(&tmp, json).unwrap();
-        std::fs::rename(&tmp, &file).unwrap();
+        write_price(&self.data_dir, slug, price);
+    }
+
+    /// The CMS publishes `price` after `delay` (a CMS that lags behind its
+    /// own webhook); join the handle to know it has.
+    pub fn set_price_later(
+        &self,
+        slug: &str,
+        price: &str,
+        delay: Duration,
+    ) -> std::thread::JoinHandle<()> {
+        let (dir, slug, price) = (self.data_dir.clone(), slug.to_string(), price.to_string());
+        std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            write_price(&dir, &slug, &price);
+        })
     }
 
     /// The page's RSC payload at `base`, as a client-side navigation gets
@@ -321,9 +331,42 @@ pub fn isrctl(tb: &Testbed, secret: &str, args: &[&str]) -> std::process::Output
     output
 }
 
+/// `isrctl ARGS --json` with the testbed's secret: (exit code, document).
+pub fn isrctl_json(tb: &Testbed, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = isrctl(tb, &tb.secret, &all);
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), doc)
+}
+
+/// A product slug no earlier run used: the testbed's caches outlive runs.
+pub fn unique_slug(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{name}-{nanos:x}")
+}
+
 /// The testbed is one shared, stateful site: tests of one binary that touch
 /// it take turns. A panicking test does not poison the others.
 pub fn exclusive() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A product's data file, written whole then renamed: a render never reads
+/// half a file.
+fn write_price(dir: &std::path::Path, slug: &str, price: &str) {
+    let json = format!(r#"{{"name":"{slug}","price":"{price}"}}"#);
+    let tmp = dir.join(format!(".{slug}.json.tmp"));
+    std::fs::write(&tmp, json).unwrap();
+    std::fs::rename(&tmp, dir.join(format!("{slug}.json"))).unwrap();
 }

@@ -94,6 +94,8 @@ async fn origin_payload(watching: &Watching) -> Option<Fingerprint> {
         .iter()
         .filter(|l| l.kind != LayerKind::Public)
     {
+        // A new cache-busted URL: the one read before the revalidation may
+        // now be a CDN copy (a CDN that ignores Vary keeps its HTML).
         let layer = match layer.kind {
             LayerKind::CacheBusted => Layer {
                 kind: layer.kind,
