@@ -14,8 +14,9 @@ use clap::{Args, ValueEnum};
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
+/// What to revalidate: the site and its targets (`revalidate`, `fresh`).
 #[derive(Debug, Args)]
-pub struct RevalidateArgs {
+pub struct TargetArgs {
     /// The site's name, as in [sites.NAME]
     pub site: String,
     /// A path to revalidate, e.g. /blog/hello (repeatable)
@@ -30,6 +31,12 @@ pub struct RevalidateArgs {
     /// Read paths from a file, one per line ('-' for stdin; blank lines and # comments skipped)
     #[arg(long, value_name = "FILE")]
     pub paths_from: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RevalidateArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
     /// Print what would be sent (secret masked) and send nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -74,7 +81,7 @@ impl From<TypeArg> for PageType {
     }
 }
 
-fn gather_targets(args: &RevalidateArgs) -> Result<Vec<Target>, String> {
+fn gather_targets(args: &TargetArgs) -> Result<Vec<Target>, String> {
     let page_type = args.page_type.map(PageType::from);
     let mut paths = args.paths.clone();
     if let Some(file) = &args.paths_from {
@@ -146,7 +153,7 @@ fn read_paths(file: &std::path::Path) -> Result<Vec<String>, String> {
 /// The targets the flags name, planned (linted), lint warnings printed;
 /// `None` after saying why there is nothing to `verb`.
 pub fn planned_or_say_why(site: &Site, args: &RevalidateArgs, verb: &str) -> Option<Vec<Planned>> {
-    match gather_targets(args) {
+    match gather_targets(&args.targets) {
         Ok(targets) if !targets.is_empty() => {
             let planned = crate::engine::plan(site, targets, args.no_lint);
             print_lint_warnings(&planned);
@@ -179,6 +186,7 @@ pub fn confirmed(site: &Site, planned: &[Planned], args: &RevalidateArgs) -> Opt
     let sendable = planned.iter().filter(|p| !p.is_refused()).count();
     // Only `--paths-from -` takes stdin; from a file, stdin is free to answer.
     let stdin_used = args
+        .targets
         .paths_from
         .as_ref()
         .is_some_and(|f| f.as_os_str() == "-");

@@ -47,8 +47,8 @@ struct Sent {
 
 /// `isrctl fresh`.
 pub async fn run(config: &Config, mut args: RevalidateArgs) -> Exit {
-    let Some(site) = config.site(&args.site) else {
-        return unknown_site(config, &args.site);
+    let Some(site) = config.site(&args.targets.site) else {
+        return unknown_site(config, &args.targets.site);
     };
     args.purge = true;
     match planned_or_say_why(site, &args, "make fresh") {

@@ -19,8 +19,8 @@ use crate::model::exit::Exit;
 use report::RevalidateReport;
 
 pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
-    let Some(site) = config.site(&args.site) else {
-        return unknown_site(config, &args.site);
+    let Some(site) = config.site(&args.targets.site) else {
+        return unknown_site(config, &args.targets.site);
     };
     let Some(planned) = planned_or_say_why(site, &args, "revalidate") else {
         return Exit::Usage;

@@ -2,26 +2,13 @@
 //! more. It is `revalidate --every-origin --purge --verify`, so those
 //! flags (and `--dry-run`, which shows single requests) are not its own.
 
-use super::{Deadline, RevalidateArgs, TypeArg, parse_duration};
+use super::{Deadline, RevalidateArgs, TargetArgs, parse_duration};
 use clap::Args;
-use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct FreshArgs {
-    /// The site's name, as in [sites.NAME]
-    pub site: String,
-    /// A path to make fresh, e.g. /blog/hello (repeatable)
-    #[arg(long = "path", value_name = "PATH")]
-    pub paths: Vec<String>,
-    /// A tag to make fresh: the configured routes carrying it are verified (repeatable)
-    #[arg(long = "tag", value_name = "TAG")]
-    pub tags: Vec<String>,
-    /// The type for dynamic patterns such as /blog/[slug]
-    #[arg(long = "type", value_enum, value_name = "TYPE")]
-    pub page_type: Option<TypeArg>,
-    /// Read paths from a file, one per line ('-' for stdin; blank lines and # comments skipped)
-    #[arg(long, value_name = "FILE")]
-    pub paths_from: Option<PathBuf>,
+    #[command(flatten)]
+    pub targets: TargetArgs,
     /// Make more than one target fresh without asking
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -42,11 +29,7 @@ pub struct FreshArgs {
 impl From<FreshArgs> for RevalidateArgs {
     fn from(f: FreshArgs) -> RevalidateArgs {
         RevalidateArgs {
-            site: f.site,
-            paths: f.paths,
-            tags: f.tags,
-            page_type: f.page_type,
-            paths_from: f.paths_from,
+            targets: f.targets,
             dry_run: false,
             yes: f.yes,
             verify: true,
