@@ -9,3 +9,8 @@ set -euo pipefail
 cd "$APP_DIR"
 node_modules/.bin/next build
 echo "testbed: built $APP_DIR/.next (build id $(cat .next/BUILD_ID))"
+# The second app (a Pages Router site under a base path) uses the same
+# node_modules: Next finds them and the Turbopack root from the parent's
+# package-lock.json.
+node_modules/.bin/next build blog-site
+echo "testbed: built $BLOG_SITE_DIR/.next (build id $(cat "$BLOG_SITE_DIR/.next/BUILD_ID"))"

@@ -17,6 +17,10 @@ DOCS_VCL_PORT=3103
 NGINX_PORT=3104
 # nginx as a round-robin load balancer over both instances, no cache.
 ROUND_ROBIN_PORT=3105
+# The Pages Router site under basePath /blog with trailingSlash and i18n
+# (nextjs/blog-site), one instance, no cache before it.
+BLOG_SITE_PORT=3106
+BLOG_SITE_DIR="$APP_DIR/blog-site"
 # The product data the shop pages show (lib/shop.js); the tests edit it.
 DATA_DIR="$RUN_DIR/data"
 

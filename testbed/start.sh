@@ -25,12 +25,13 @@ print_env() {
     for i in 1 2; do
         echo "  origin $i        http://127.0.0.1:${ORIGIN_PORTS[$((i - 1))]}       pid $(cat "$RUN_DIR/origin-$i.pid")"
     done
+    echo "  blog site       http://127.0.0.1:$BLOG_SITE_PORT/blog  pid $(cat "$RUN_DIR/blog-site.pid")  (Pages Router: basePath, trailingSlash, i18n)"
     echo "  secret          \$REVALIDATE_SECRET (in $RUN_DIR/env)"
     echo "  try             set -a; . testbed/.run/env; set +a; isrctl --config testbed/isrctl.toml sites"
     echo "  stop            bash testbed/stop.sh"
 }
 
-all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid")
+all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid" "$RUN_DIR/blog-site.pid")
 running=0
 for f in "${all[@]}"; do
     if alive "$f"; then running=$((running + 1)); fi
@@ -48,8 +49,9 @@ fi
 require varnishd "run testbed/install.sh"
 require curl "install curl"
 [ -s "$APP_DIR/.next/BUILD_ID" ] || die "no build in $APP_DIR/.next: run testbed/build.sh first"
+[ -s "$BLOG_SITE_DIR/.next/BUILD_ID" ] || die "no build in $BLOG_SITE_DIR/.next: run testbed/build.sh first"
 require nginx "run testbed/install.sh"
-for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "${ORIGIN_PORTS[@]}"; do
+for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "$BLOG_SITE_PORT" "${ORIGIN_PORTS[@]}"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
         die "port $port is already taken by something else"
     fi
@@ -83,6 +85,13 @@ for i in 1 2; do
     ) >"$RUN_DIR/origin-$i.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/origin-$i.pid"
 done
+
+(
+    cd "$APP_DIR"
+    REVALIDATE_SECRET="$REVALIDATE_SECRET" TESTBED_DATA_DIR="$DATA_DIR" \
+        exec setsid node node_modules/next/dist/bin/next start blog-site -H 127.0.0.1 -p "$BLOG_SITE_PORT"
+) >"$RUN_DIR/blog-site.log" 2>&1 </dev/null &
+echo $! >"$RUN_DIR/blog-site.pid"
 
 mkdir -p "$RUN_DIR/varnish"
 # -j none: no privilege separation, so it runs as whoever runs this script;
@@ -124,6 +133,7 @@ wait_ready() {
 for i in 1 2; do
     wait_ready "origin-$i" "http://127.0.0.1:${ORIGIN_PORTS[$((i - 1))]}/api/pages-revalidate" 401 "$RUN_DIR/origin-$i.pid"
 done
+wait_ready blog-site "http://127.0.0.1:$BLOG_SITE_PORT/blog/api/revalidate/" 401 "$RUN_DIR/blog-site.pid"
 wait_ready varnish "http://127.0.0.1:$CDN_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish.pid"
 wait_ready varnish-docs "http://127.0.0.1:$DOCS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-docs.pid"
 wait_ready nginx "http://127.0.0.1:$NGINX_PORT/api/pages-revalidate" 401 "$RUN_DIR/nginx.pid"
@@ -134,6 +144,7 @@ TESTBED_DOCS_VCL_URL=http://127.0.0.1:$DOCS_VCL_PORT
 TESTBED_NGINX_URL=http://127.0.0.1:$NGINX_PORT
 TESTBED_ROUND_ROBIN_URL=http://127.0.0.1:$ROUND_ROBIN_PORT
 TESTBED_DATA_DIR=$DATA_DIR
+TESTBED_BLOG_SITE_URL=http://127.0.0.1:$BLOG_SITE_PORT/blog
 TESTBED_ORIGIN_1_URL=http://127.0.0.1:${ORIGIN_PORTS[0]}
 TESTBED_ORIGIN_2_URL=http://127.0.0.1:${ORIGIN_PORTS[1]}
 REVALIDATE_SECRET=$REVALIDATE_SECRET

@@ -612,16 +612,17 @@ env = "{}"
         s.assert_no_canary(&out);
         json(&out)
     };
+    // trailingSlash covers API routes too: the endpoint gets the slash.
     let doc = dry(&["--path", "/en/tweets/"]);
     assert_eq!(
         doc["results"][0]["request"],
-        "POST https://www.example.com/blog/api/revalidate?secret=***&path=%2Fen%2Ftweets%2F"
+        "POST https://www.example.com/blog/api/revalidate/?secret=***&path=%2Fen%2Ftweets%2F"
     );
     assert_eq!(doc["results"][0]["lint"], serde_json::json!([]), "{doc:#}");
     let doc = dry(&["--path", "/en/tweets/", "--every-origin"]);
     assert_eq!(
         doc["results"][0]["would_send"][0],
-        "POST http://10.0.0.1:3000/blog/api/revalidate?secret=***&path=%2Fen%2Ftweets%2F"
+        "POST http://10.0.0.1:3000/blog/api/revalidate/?secret=***&path=%2Fen%2Ftweets%2F"
     );
 
     let lint = |path: &str| {

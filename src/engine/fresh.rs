@@ -112,6 +112,12 @@ pub async fn make_fresh(
         ));
     };
     let mut watching: Vec<Watching> = watches.into_iter().map(Watching::start).collect();
+    let origin_count = session.site.origins.len();
+    let every_origin_answered = sent.iter().all(|s| s.outcome.kind.is_success())
+        && (sent.len() == origin_count || origin_count == 1);
+    if every_origin_answered && session.site.endpoint.renders_before_answering {
+        watching.iter_mut().for_each(Watching::rendered_by_endpoint);
+    }
     let origins = watching
         .iter_mut()
         .map(|w| w.poll(Gate::OriginsOnly, target.kind, deadline, cancel));
@@ -273,6 +279,8 @@ impl Engine {
                     let report = |step: FreshStep| engine.fresh_step(site, &session, &target, step);
                     let purging = match (purger.as_deref(), purge) {
                         (Some(purger), _) => Purging::Using(purger),
+                        // Straight from an origin: no CDN to purge or blame.
+                        (None, true) if session.site.public_is_an_origin() => Purging::Off,
                         (None, true) => Purging::NotConfigured,
                         (None, false) => Purging::Off,
                     };

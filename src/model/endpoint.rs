@@ -101,6 +101,12 @@ pub struct EndpointProfile {
     pub relative: Option<String>,
     /// `each_origin = true`: revalidate on every origin by default.
     pub each_origin: bool,
+    /// The handler renders the page before it answers: the Pages Router's
+    /// `res.revalidate` requests the page from its own instance and throws
+    /// unless it answered 200. Its `revalidated: true` is then evidence of
+    /// a new render on the instance it reached, even when the page shows
+    /// the same data (byte-identical HTML, same ETag, x-nextjs-cache HIT).
+    pub renders_before_answering: bool,
 }
 
 impl EndpointProfile {
@@ -118,6 +124,7 @@ impl EndpointProfile {
                 success: SuccessRule::RevalidatedTrue,
                 relative: Some("/api/revalidate".into()),
                 each_origin: false,
+                renders_before_answering: false,
             },
             Preset::PagesRouter => EndpointProfile {
                 url,
@@ -129,12 +136,36 @@ impl EndpointProfile {
                 success: SuccessRule::RevalidatedTrue,
                 relative: Some("/api/revalidate".into()),
                 each_origin: false,
+                renders_before_answering: true,
             },
         }
     }
 
-    /// The same endpoint on one origin instance, if the endpoint is
-    /// relative to the site (an absolute URL names one place only).
+    /// On a site with Next's `trailingSlash: true`, API routes redirect
+    /// too (`/api/revalidate` answers 308 to `/api/revalidate/`, measured
+    /// on next 16.4.6), so an endpoint given as a path gets the slash. An
+    /// absolute URL is taken as written.
+    pub fn with_trailing_slash(mut self) -> EndpointProfile {
+        let Some(relative) = self.relative.take() else {
+            return self;
+        };
+        let (path, query) = relative.split_once('?').unwrap_or((&relative, ""));
+        let slashed =
+            match path.ends_with('/') || path.rsplit('/').next().is_some_and(|l| l.contains('.')) {
+                true => path.to_string(),
+                false => format!("{path}/"),
+            };
+        if !self.url.path().ends_with('/') && slashed != path {
+            let url_path = format!("{}/", self.url.path());
+            self.url.set_path(&url_path);
+        }
+        self.relative = Some(match query {
+            "" => slashed,
+            q => format!("{slashed}?{q}"),
+        });
+        self
+    }
+
     /// Where an every-origin revalidation goes: the endpoint's path on each
     /// origin, or the endpoint alone when it cannot be (no origins, or an
     /// absolute endpoint URL).
@@ -147,6 +178,8 @@ impl EndpointProfile {
         places
     }
 
+    /// The same endpoint on one origin instance, if the endpoint is
+    /// relative to the site (an absolute URL names one place only).
     pub fn on_origin(&self, origin: &Url) -> Option<EndpointProfile> {
         let relative = self.relative.as_deref()?;
         let mut url = crate::model::paths::page_url(origin, "/");

@@ -25,6 +25,9 @@ pub struct Testbed {
     pub origins: [String; 2],
     /// nginx as a round-robin load balancer over both instances, no cache.
     pub round_robin: String,
+    /// The Pages Router site (`testbed/nextjs/blog-site`): its public URL,
+    /// with the base path (`…/blog`); trailingSlash, locales en and de.
+    pub blog_site: String,
     /// The shop pages' data (`testbed/nextjs/lib/shop.js`): one JSON file
     /// per product, which the tests edit.
     pub data_dir: PathBuf,
@@ -113,6 +116,7 @@ impl Testbed {
             nginx: var("TESTBED_NGINX_URL"),
             origins: [var("TESTBED_ORIGIN_1_URL"), var("TESTBED_ORIGIN_2_URL")],
             round_robin: var("TESTBED_ROUND_ROBIN_URL"),
+            blog_site: var("TESTBED_BLOG_SITE_URL"),
             data_dir: PathBuf::from(var("TESTBED_DATA_DIR")),
             secret: var("REVALIDATE_SECRET"),
             client: reqwest::Client::builder()
@@ -129,18 +133,22 @@ impl Testbed {
                 .unwrap(),
         };
         // The env file outlives a crashed testbed: ask each server.
-        for base in [
+        let blog_endpoint = format!("{}/api/revalidate/", testbed.blog_site);
+        for url in [
             &testbed.cdn,
             &testbed.docs_vcl,
             &testbed.nginx,
             &testbed.round_robin,
             &testbed.origins[0],
             &testbed.origins[1],
-        ] {
-            let url = format!("{base}/api/pages-revalidate");
+        ]
+        .map(|base| format!("{base}/api/pages-revalidate"))
+        .iter()
+        .chain([&blog_endpoint])
+        {
             let answer = testbed
                 .rt
-                .block_on(async { testbed.client.get(&url).send().await });
+                .block_on(async { testbed.client.get(url.as_str()).send().await });
             match answer {
                 Ok(r) if r.status() == 401 => {}
                 other => panic!(

@@ -159,6 +159,10 @@ pub struct LayerFreshness {
     /// Answered STALE since the revalidation: the next HIT is a new render.
     #[serde(skip)]
     pub(crate) saw_stale: bool,
+    /// The endpoint rendered the page on this origin before it answered
+    /// (Pages Router `res.revalidate`): its next 200 is the new render.
+    #[serde(skip)]
+    pub(crate) rendered_by_endpoint: bool,
     /// Answers with the old page and no sign of a new render, in a row.
     #[serde(skip)]
     pub(crate) old_answers: u32,
@@ -302,8 +306,13 @@ async fn verify_with(
     if !outcome.kind.is_success() {
         return (outcome, Vec::new());
     }
+    // One origin: the endpoint (through the public URL) reached it.
+    let reached_every_origin = session.site.origins.len() == 1;
     let polls = watches.into_iter().map(|w| async {
         let mut watching = Watching::start(w);
+        if reached_every_origin && session.site.endpoint.renders_before_answering {
+            watching.rendered_by_endpoint();
+        }
         watching
             .poll(Gate::PublicAfterAnOrigin, target.kind, deadline, cancel)
             .await;

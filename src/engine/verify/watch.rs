@@ -105,6 +105,13 @@ impl Watching {
         }
     }
 
+    /// The endpoint answered after rendering the page on every origin.
+    pub(crate) fn rendered_by_endpoint(&mut self) {
+        for l in self.layers.iter_mut().filter(|l| l.layer.is_origin()) {
+            l.rendered_by_endpoint = true;
+        }
+    }
+
     /// Whether every origin (or the cache-busted view) re-rendered the page.
     pub(crate) fn origins_fresh(&self) -> bool {
         let mut origins = self
@@ -204,6 +211,7 @@ impl LayerFreshness {
             last: None,
             settled: None,
             saw_stale: false,
+            rendered_by_endpoint: false,
             old_answers: 0,
             cdn_seen: false,
             redirect: None,
@@ -369,7 +377,7 @@ fn observe_origin(
     left: Duration,
 ) {
     let changed = l.before.as_ref().is_none_or(|b| !now.same_render(b));
-    match regeneration(p.cache.as_ref(), l.saw_stale, changed) {
+    match regeneration(p.cache.as_ref(), l, changed) {
         Some(evidence) => {
             l.fresh_after_ms = Some(at.as_millis() as u64);
             l.regenerated = Some(evidence.to_string());
@@ -387,14 +395,17 @@ fn observe_origin(
 /// What shows that an origin re-rendered the page for this revalidation.
 fn regeneration(
     cache: Option<&CacheReport>,
-    saw_stale: bool,
+    l: &LayerFreshness,
     changed: bool,
 ) -> Option<&'static str> {
     match cache.and_then(|c| c.nextjs) {
         Some(CacheState::Miss) => Some("x-nextjs-cache MISS: rendered for this request"),
         Some(CacheState::Revalidated) => Some("x-nextjs-cache REVALIDATED"),
-        Some(CacheState::Hit) if saw_stale => Some("served STALE, then HIT with the new render"),
+        Some(CacheState::Hit) if l.saw_stale => Some("served STALE, then HIT with the new render"),
         _ if changed => Some("new content"),
+        Some(CacheState::Hit) if l.rendered_by_endpoint => {
+            Some("res.revalidate rendered it before answering (Pages Router)")
+        }
         _ => None,
     }
 }

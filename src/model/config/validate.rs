@@ -148,7 +148,11 @@ impl Validator<'_> {
         };
         let endpoint = public_url
             .as_ref()
-            .and_then(|public| self.endpoint(raw.endpoint.unwrap_or_default(), public, tls_verify));
+            .and_then(|public| self.endpoint(raw.endpoint.unwrap_or_default(), public, tls_verify))
+            .map(|e| match path_rules.trailing_slash {
+                true => e.with_trailing_slash(),
+                false => e,
+            });
         self.warn_secret_to_origins(endpoint.as_ref(), &origins, site_at);
         let purge = match (raw.purge, &public_url) {
             (Some(purge), Some(public)) => self.purge(purge, public, name.get_ref()),
