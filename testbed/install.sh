@@ -19,6 +19,17 @@ if ! command -v varnishd >/dev/null 2>&1; then
         die "varnishd not found: install the varnish package (sudo apt-get install -y varnish)"
     fi
 fi
+# varnish-modules (xkey) built for the installed Varnish: Debian bookworm's
+# 0.20.0 matches its Varnish 7.1.
+if ! compgen -G "/usr/lib/*/varnish/vmods/libvmod_xkey.so" >/dev/null; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "testbed: installing varnish-modules with apt-get"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y varnish-modules || { apt-get update && apt-get install -y varnish-modules; }
+    else
+        die "varnish-modules (vmod xkey) not found: sudo apt-get install -y varnish-modules"
+    fi
+fi
 # Debian's package may start a system-wide varnish on :6081; the testbed runs
 # its own instance and does not need it, but leaves it alone.
 

@@ -17,6 +17,11 @@ DOCS_VCL_PORT=3103
 NGINX_PORT=3104
 # nginx as a round-robin load balancer over both instances, no cache.
 ROUND_ROBIN_PORT=3105
+# Two more Varnish nodes before instance 1, with the invalidation VCLs
+# people copy: FOSHttpCache's BAN plus varnish-modules' xkey, and the
+# Varnish documentation's lurker-friendly BAN.
+FOS_VCL_PORT=3107
+LURKER_VCL_PORT=3108
 # The Pages Router site under basePath /blog with trailingSlash and i18n
 # (nextjs/blog-site), one instance, no cache before it.
 BLOG_SITE_PORT=3106

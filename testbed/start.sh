@@ -18,6 +18,8 @@ print_env() {
     echo "testbed: running"
     echo "  cdn (varnish)   http://127.0.0.1:$CDN_PORT       pid $(cat "$RUN_DIR/varnish.pid")"
     echo "  docs.vcl node   http://127.0.0.1:$DOCS_VCL_PORT       pid $(cat "$RUN_DIR/varnish-docs.pid")"
+    echo "  fos+xkey node   http://127.0.0.1:$FOS_VCL_PORT       pid $(cat "$RUN_DIR/varnish-fos.pid")"
+    echo "  lurker node     http://127.0.0.1:$LURKER_VCL_PORT       pid $(cat "$RUN_DIR/varnish-lurker.pid")"
     echo "  nginx cache     http://127.0.0.1:$NGINX_PORT       pid $(cat "$RUN_DIR/nginx.pid")"
     echo "  round robin     http://127.0.0.1:$ROUND_ROBIN_PORT       (nginx, both origins, no cache)"
     echo "  shop data       $DATA_DIR/<slug>.json"
@@ -31,7 +33,7 @@ print_env() {
     echo "  stop            bash testbed/stop.sh"
 }
 
-all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid" "$RUN_DIR/blog-site.pid")
+all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/varnish-fos.pid" "$RUN_DIR/varnish-lurker.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid" "$RUN_DIR/blog-site.pid")
 running=0
 for f in "${all[@]}"; do
     if alive "$f"; then running=$((running + 1)); fi
@@ -51,7 +53,7 @@ require curl "install curl"
 [ -s "$APP_DIR/.next/BUILD_ID" ] || die "no build in $APP_DIR/.next: run testbed/build.sh first"
 [ -s "$BLOG_SITE_DIR/.next/BUILD_ID" ] || die "no build in $BLOG_SITE_DIR/.next: run testbed/build.sh first"
 require nginx "run testbed/install.sh"
-for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "$BLOG_SITE_PORT" "${ORIGIN_PORTS[@]}"; do
+for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$FOS_VCL_PORT" "$LURKER_VCL_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "$BLOG_SITE_PORT" "${ORIGIN_PORTS[@]}"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
         die "port $port is already taken by something else"
     fi
@@ -105,6 +107,14 @@ varnishd -j none -n "$RUN_DIR/varnish-docs" -a "127.0.0.1:$DOCS_VCL_PORT" \
     -f "$TESTBED_DIR/varnish/docs.vcl" -s malloc,32m \
     -P "$RUN_DIR/varnish-docs.pid" >"$RUN_DIR/varnish-docs.log" 2>&1 \
     || { cat "$RUN_DIR/varnish-docs.log" >&2; die "varnishd (docs.vcl) did not start"; }
+for node in fos:$FOS_VCL_PORT:foshttpcache lurker:$LURKER_VCL_PORT:lurker; do
+    IFS=: read -r name port vcl <<<"$node"
+    mkdir -p "$RUN_DIR/varnish-$name"
+    varnishd -j none -n "$RUN_DIR/varnish-$name" -a "127.0.0.1:$port" \
+        -f "$TESTBED_DIR/varnish/$vcl.vcl" -s malloc,32m \
+        -P "$RUN_DIR/varnish-$name.pid" >"$RUN_DIR/varnish-$name.log" 2>&1 \
+        || { cat "$RUN_DIR/varnish-$name.log" >&2; die "varnishd ($vcl.vcl) did not start"; }
+done
 rm -rf "$RUN_DIR/nginx-cache" "$RUN_DIR/nginx-tmp"
 mkdir -p "$RUN_DIR/nginx-tmp"
 sed -e "s#@RUN@#$RUN_DIR#g" -e "s#@PORT@#$NGINX_PORT#g" -e "s#@RR_PORT@#$ROUND_ROBIN_PORT#g" \
@@ -136,11 +146,15 @@ done
 wait_ready blog-site "http://127.0.0.1:$BLOG_SITE_PORT/blog/api/revalidate/" 401 "$RUN_DIR/blog-site.pid"
 wait_ready varnish "http://127.0.0.1:$CDN_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish.pid"
 wait_ready varnish-docs "http://127.0.0.1:$DOCS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-docs.pid"
+wait_ready varnish-fos "http://127.0.0.1:$FOS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-fos.pid"
+wait_ready varnish-lurker "http://127.0.0.1:$LURKER_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-lurker.pid"
 wait_ready nginx "http://127.0.0.1:$NGINX_PORT/api/pages-revalidate" 401 "$RUN_DIR/nginx.pid"
 
 cat >"$RUN_DIR/env" <<ENV
 TESTBED_CDN_URL=http://127.0.0.1:$CDN_PORT
 TESTBED_DOCS_VCL_URL=http://127.0.0.1:$DOCS_VCL_PORT
+TESTBED_FOS_VCL_URL=http://127.0.0.1:$FOS_VCL_PORT
+TESTBED_LURKER_VCL_URL=http://127.0.0.1:$LURKER_VCL_PORT
 TESTBED_NGINX_URL=http://127.0.0.1:$NGINX_PORT
 TESTBED_ROUND_ROBIN_URL=http://127.0.0.1:$ROUND_ROBIN_PORT
 TESTBED_DATA_DIR=$DATA_DIR

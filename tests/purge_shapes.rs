@@ -276,3 +276,39 @@ fn a_purge_says_what_it_leaves_of_the_rsc_variants() {
         "a header BAN covers the variants: {text}"
     );
 }
+
+/// `method = "xkey"`: varnish-modules' documented VCL reads the tag from
+/// `xkey-purge` on a PURGE (`xkey-softpurge` with soft = true); a path is
+/// still a PURGE of its URL; "Invalidated 0 objects" is `not_cached`.
+#[test]
+fn varnish_xkey_sends_the_tag_in_its_header_and_reads_zero_objects_as_not_cached() {
+    let rt = runtime();
+    let zero = (200, Vec::new(), "Invalidated 0 objects".to_string());
+    let node = rt.block_on(recorder(vec![zero]));
+    let s = Scratch::new();
+    config(&s, &node.url, "provider = \"varnish\"\nmethod = \"xkey\"");
+    let (code, text) = purge(&s, &["sim", "--tag", "product-7"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("not_cached"), "{text}");
+    assert!(text.contains("invalidated 0 objects"), "{text}");
+    let seen = node.seen();
+    assert_eq!(seen[0].method, "PURGE");
+    assert_eq!(seen[0].target, "/");
+    assert_eq!(seen[0].headers.get("xkey-purge").unwrap(), "product-7");
+
+    let (code, text) = purge(&s, &["sim", "--path", "/shop/mug"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(node.seen()[1].target, "/shop/mug");
+    assert!(node.seen()[1].headers.get("xkey-purge").is_none());
+
+    config(
+        &s,
+        &node.url,
+        "provider = \"varnish\"\nmethod = \"xkey\"\nsoft = true",
+    );
+    purge(&s, &["sim", "--tag", "product-7"]);
+    assert_eq!(
+        node.seen()[2].headers.get("xkey-softpurge").unwrap(),
+        "product-7"
+    );
+}

@@ -125,10 +125,12 @@ pub fn print_purge_outcome(o: &PurgeOutcome) {
         millis(o.latency_ms),
         o.call
     );
+    // Also for a fine one: "proven: read back 2 page(s)", "invalidated 0
+    // objects" say what the purge did.
+    outln!("    {}", o.explanation);
     if o.kind.is_fine() {
         return;
     }
-    outln!("    {}", o.explanation);
     if let Some(message) = &o.message {
         outln!("    {} said: {message}", o.provider);
     }

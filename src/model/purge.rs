@@ -18,11 +18,11 @@ pub struct PurgeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Provider {
     /// Every cache node gets `PURGE <path>` (with the public URL's Host:
-    /// Varnish's cache key includes it), or `BAN` with the path in a header.
+    /// Varnish's cache key includes it), a `BAN` shaped as the VCL reads
+    /// it, or an xkey purge of a tag.
     Varnish {
         nodes: Vec<Url>,
-        /// `None`: PURGE; `Some`: BAN, shaped as the VCL reads it.
-        ban: Option<BanShape>,
+        method: VarnishMethod,
     },
     /// `POST {api_url}/zones/{zone_id}/purge_cache` (Cloudflare API v4).
     Cloudflare {
@@ -59,6 +59,19 @@ pub enum Provider {
         body: Option<String>,
         success: SuccessRule,
     },
+}
+
+/// How a Varnish node is asked to purge.
+#[derive(Clone, Debug, PartialEq)]
+pub enum VarnishMethod {
+    /// `PURGE <path>`: one URL (every Vary variant of it).
+    Purge,
+    /// A BAN: a regex, so prefixes, everything and a page's queries too.
+    Ban(BanShape),
+    /// varnish-modules' xkey, as its documentation's VCL reads it: `PURGE`
+    /// with the tag in `xkey-purge` (`xkey-softpurge` when soft: the
+    /// copies turn stale, served while refetched). Paths are PURGEd.
+    Xkey { soft: bool },
 }
 
 /// How a VCL wants its BAN: where the request goes and which headers carry
@@ -150,11 +163,15 @@ impl Provider {
     /// when it does not cover them all: said before purging.
     pub fn rsc_coverage(&self) -> Option<&'static str> {
         match self {
-            Provider::Varnish { ban: None, .. } => Some(
+            Provider::Varnish {
+                method: VarnishMethod::Purge | VarnishMethod::Xkey { .. },
+                ..
+            } => Some(
                 "Varnish PURGE drops this URL's copies (every Vary variant of it) but not ?_rsc= URLs, which are objects of their own: the page's RSC payload may stay stale; BAN (method = \"BAN\") covers the page with its queries",
             ),
             Provider::Varnish {
-                ban: Some(shape), ..
+                method: VarnishMethod::Ban(shape),
+                ..
             } if shape.url.contains("{path}") => Some(
                 "this BAN bans the request's own URL (ban_preset = \"varnish-docs\"): ?_rsc= URLs stay cached; a header-based BAN (\"lurker\", \"foshttpcache\") covers them",
             ),
@@ -177,6 +194,10 @@ impl Provider {
     pub fn purges_tags(&self) -> bool {
         match self {
             Provider::Cloudflare { .. } | Provider::Fastly { .. } | Provider::Vercel { .. } => true,
+            Provider::Varnish {
+                method: VarnishMethod::Xkey { .. },
+                ..
+            } => true,
             // xkey, Bunny, Netlify: the request names the tag.
             Provider::Http { .. } => self.template_mentions("{tag}"),
             Provider::Varnish { .. } | Provider::CloudFront { .. } => false,

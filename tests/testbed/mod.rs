@@ -19,6 +19,12 @@ pub struct Testbed {
     /// A second Varnish with the Varnish documentation's purge shapes
     /// (`testbed/varnish/docs.vcl`).
     pub docs_vcl: String,
+    /// Varnish with FOSHttpCache's BAN and varnish-modules' xkey
+    /// (`testbed/varnish/foshttpcache.vcl`).
+    pub fos_vcl: String,
+    /// Varnish with the documentation's lurker-friendly BAN
+    /// (`testbed/varnish/lurker.vcl`).
+    pub lurker_vcl: String,
     /// nginx's proxy_cache with ngx_cache_purge (`testbed/nginx/`).
     pub nginx: String,
     /// The two `next start` instances; Varnish and the endpoint use the first.
@@ -114,6 +120,8 @@ impl Testbed {
             cdn: var("TESTBED_CDN_URL"),
             docs_vcl: var("TESTBED_DOCS_VCL_URL"),
             nginx: var("TESTBED_NGINX_URL"),
+            fos_vcl: var("TESTBED_FOS_VCL_URL"),
+            lurker_vcl: var("TESTBED_LURKER_VCL_URL"),
             origins: [var("TESTBED_ORIGIN_1_URL"), var("TESTBED_ORIGIN_2_URL")],
             round_robin: var("TESTBED_ROUND_ROBIN_URL"),
             blog_site: var("TESTBED_BLOG_SITE_URL"),
@@ -137,6 +145,8 @@ impl Testbed {
         for url in [
             &testbed.cdn,
             &testbed.docs_vcl,
+            &testbed.fos_vcl,
+            &testbed.lurker_vcl,
             &testbed.nginx,
             &testbed.round_robin,
             &testbed.origins[0],

@@ -5,6 +5,7 @@ use super::send::Purger;
 use super::{Provider, cloudflare, cloudfront, fastly, vercel};
 use super::{PurgeKind, PurgeOutcome};
 use crate::model::endpoint::SuccessRule;
+use crate::model::purge::VarnishMethod;
 use crate::model::redact;
 use std::time::Duration;
 
@@ -38,6 +39,11 @@ impl Purger {
             && cloudflare::rate_limited(body);
         let status = if cloudflare_1015 { 429 } else { status };
         let (kind, explanation, fix): (PurgeKind, String, Option<String>) = match status {
+            200..=299 if xkey_found_nothing(&self.config.provider, body) => (
+                PurgeKind::NotCached,
+                format!("{provider} invalidated 0 objects: no cached copy carries the tag (nothing to purge, or the pages are not sent with `xkey: <tag>`)"),
+                None,
+            ),
             200..=299 if self.succeeded(body) => (PurgeKind::Purged, format!("{provider} purged it"), None),
             300..=399 => (
                 PurgeKind::Redirected,
@@ -147,6 +153,19 @@ impl Purger {
 fn acl_refusal(body: &[u8]) -> bool {
     let text = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_lowercase();
     text.contains("not allowed.") && !text.contains("method not allowed")
+}
+
+/// varnish-modules' documented VCL answers "Invalidated N objects".
+fn xkey_found_nothing(provider: &Provider, body: &[u8]) -> bool {
+    let xkey = matches!(
+        provider,
+        Provider::Varnish {
+            method: VarnishMethod::Xkey { .. },
+            ..
+        }
+    );
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_lowercase();
+    xkey && (text.contains("invalidated 0 objects") || text.contains("purged 0 objects"))
 }
 
 fn batch_too_large(provider: &str) -> (PurgeKind, String, Option<String>) {

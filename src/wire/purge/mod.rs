@@ -38,7 +38,7 @@ pub fn calls(
 ) -> Result<Vec<PurgeCall>, String> {
     let items = expand_tags(site, &config.provider, items)?;
     match &config.provider {
-        Provider::Varnish { nodes, ban } => varnish::calls(site, nodes, ban.as_ref(), &items),
+        Provider::Varnish { nodes, method } => varnish::calls(site, nodes, method, &items),
         Provider::Cloudflare {
             api_url,
             zone_id,

@@ -17,6 +17,7 @@ use super::send::Purger;
 use super::{Provider, PurgeCall, PurgeItem, PurgeKind, PurgeOutcome, public_host};
 use crate::model::cache_headers::{self, CacheState, HeaderList};
 use crate::model::paths::page_url;
+use crate::model::purge::VarnishMethod;
 use crate::wire::http::{self, PAGE_BODY_CAP};
 use std::time::Instant;
 
@@ -66,9 +67,19 @@ impl Purger {
 
     /// (URL, Host header) of each page `call` covered, where visitors get it.
     fn read_back_urls(&self, call: &PurgeCall) -> Vec<(String, Option<String>)> {
-        let paths = call.covers.iter().filter_map(|item| match item {
-            PurgeItem::Path(p) => Some(p.as_str()),
-            _ => None,
+        // A tag the cache purged itself: the configured pages carrying it.
+        let tagged = |tag: &str| -> Vec<&str> {
+            self.site
+                .routes
+                .iter()
+                .filter(|r| r.page_type.is_none() && r.tags.iter().any(|t| t == tag))
+                .map(|r| r.path.as_str())
+                .collect()
+        };
+        let paths = call.covers.iter().flat_map(|item| match item {
+            PurgeItem::Path(p) => vec![p.as_str()],
+            PurgeItem::Tag(t) => tagged(t),
+            _ => Vec::new(),
         });
         let at = |path: &str| match &self.config.provider {
             // The node the call went to, keyed like the public URL.
@@ -124,7 +135,8 @@ impl Purger {
     /// Why a cache may accept a purge and keep the page, for this shape.
     fn likely_cause(&self, call: &PurgeCall) -> String {
         match &self.config.provider {
-            Provider::Varnish { ban: Some(_), .. } => "the VCL's ban() matched nothing: shape the BAN as your VCL reads it — ban_preset = \"varnish-docs\" (it bans the request's own req.url, as the Varnish documentation's example), \"foshttpcache\" (X-Host, X-Url) or \"lurker\" (X-Ban-Url, X-Ban-Host) — or spell it out with ban_url and ban_headers; or use PURGE".into(),
+            Provider::Varnish { method: VarnishMethod::Xkey { .. }, .. } => "no cached copy of the page carries the tag in its xkey header: the app (or the VCL) must send `xkey: <tag>` with the page".into(),
+            Provider::Varnish { method: VarnishMethod::Ban(_), .. } => "the VCL's ban() matched nothing: shape the BAN as your VCL reads it — ban_preset = \"varnish-docs\" (it bans the request's own req.url, as the Varnish documentation's example), \"foshttpcache\" (X-Host, X-Url) or \"lurker\" (X-Ban-Url, X-Ban-Host) — or spell it out with ban_url and ban_headers; or use PURGE".into(),
             Provider::Varnish { .. } => format!(
                 "the copy is cached under another key than {} with Host {}: a VCL that normalises the URL or Host, hashes more than both (a cookie, a device), or a Vary the purge does not cover",
                 call.url,

@@ -2,18 +2,19 @@
 //! public URL's Host, which Varnish hashes with the URL. A BAN is shaped as
 //! the VCL reads it ([`BanShape`]: the testbed's `X-Ban-Url`, the Varnish
 //! documentation's ban of the request's own URL, FOSHttpCache's
-//! `X-Host`/`X-Url`, the lurker-friendly `X-Ban-Url`/`X-Ban-Host`). Nodes
-//! trust their network (a VCL ACL), so there is no token.
+//! `X-Host`/`X-Url`, the lurker-friendly `X-Ban-Url`/`X-Ban-Host`), or
+//! varnish-modules' xkey for tags. Nodes trust their network (a VCL ACL),
+//! so there is no token.
 
 use super::{PurgeCall, PurgeItem, public_host};
 use crate::model::config::Site;
-use crate::model::purge::BanShape;
+use crate::model::purge::{BanShape, VarnishMethod};
 use url::Url;
 
 pub(super) fn calls(
     site: &Site,
     nodes: &[Url],
-    ban: Option<&BanShape>,
+    method: &VarnishMethod,
     items: &[PurgeItem],
 ) -> Result<Vec<PurgeCall>, String> {
     let public = [site.public_url.clone()];
@@ -21,9 +22,10 @@ pub(super) fn calls(
     let mut calls = Vec::new();
     for node in nodes {
         for item in items {
-            calls.push(match ban {
-                None => purge(site, node, item)?,
-                Some(shape) => ban_call(site, node, shape, item)?,
+            calls.push(match (method, item) {
+                (VarnishMethod::Ban(shape), _) => ban_call(site, node, shape, item)?,
+                (VarnishMethod::Xkey { soft }, PurgeItem::Tag(tag)) => xkey(site, node, *soft, tag),
+                _ => purge(site, node, item)?,
             });
         }
     }
@@ -44,6 +46,22 @@ fn purge(site: &Site, node: &Url, item: &PurgeItem) -> Result<PurgeCall, String>
         body: None,
         covers: vec![item.clone()],
     })
+}
+
+/// varnish-modules' documented VCL: `xkey.purge(req.http.xkey-purge)` on
+/// a PURGE, answering "Invalidated N objects".
+fn xkey(site: &Site, node: &Url, soft: bool, tag: &str) -> PurgeCall {
+    let header = if soft { "xkey-softpurge" } else { "xkey-purge" };
+    PurgeCall {
+        method: "PURGE".into(),
+        url: crate::model::paths::page_url(node, "/").to_string(),
+        headers: vec![
+            ("Host".into(), public_host(site)),
+            (header.into(), tag.to_string()),
+        ],
+        body: None,
+        covers: vec![PurgeItem::Tag(tag.to_string())],
+    }
 }
 
 fn ban_call(

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::model::endpoint::SuccessRule;
-use crate::model::purge::{BanShape, CloudflareMode, Provider, PurgeConfig};
+use crate::model::purge::{BanShape, CloudflareMode, Provider, PurgeConfig, VarnishMethod};
 
 const PROVIDERS: &str = "varnish, cloudflare, fastly, vercel, cloudfront or http";
 const CLOUDFLARE_API: &str = "https://api.cloudflare.com/client/v4";
@@ -67,20 +67,23 @@ impl Validator<'_> {
         if nodes.len() != raw.nodes.len() {
             return None;
         }
-        let ban = match raw.method.as_ref().map(|m| (m.get_ref().as_str(), m)) {
-            None | Some(("PURGE", _)) => None,
-            Some(("BAN", _)) => Some(self.ban_shape(raw)?),
+        let method = match raw.method.as_ref().map(|m| (m.get_ref().as_str(), m)) {
+            None | Some(("PURGE", _)) => VarnishMethod::Purge,
+            Some(("BAN", _)) => VarnishMethod::Ban(self.ban_shape(raw)?),
+            Some(("xkey", _)) => VarnishMethod::Xkey {
+                soft: raw.soft.unwrap_or(false),
+            },
             Some((other, m)) => {
                 self.error(
                     m.span().start,
-                    format!("method {other:?}: Varnish purges with PURGE or BAN"),
-                    "write method = \"PURGE\" (one URL per call) or \"BAN\" (prefixes and everything too)",
+                    format!("method {other:?}: Varnish purges with PURGE, BAN or xkey"),
+                    "write method = \"PURGE\" (one URL per call), \"BAN\" (prefixes and everything too) or \"xkey\" (tags, with varnish-modules)",
                 );
                 return None;
             }
         };
         let _ = public_url;
-        Some(Provider::Varnish { nodes, ban })
+        Some(Provider::Varnish { nodes, method })
     }
 
     fn cloudflare(&mut self, raw: &raw::RawPurge, at: usize, site: &str) -> Option<Provider> {
