@@ -47,6 +47,14 @@ if ! command -v nginx >/dev/null 2>&1 || [ ! -f /usr/lib/nginx/modules/ngx_http_
     fi
 fi
 
+# moto's server stands in for CloudFront's API: a virtualenv of its own.
+require python3 "install Python 3 (moto's server runs on it)"
+if [ ! -x "$VENV_DIR/bin/moto_server" ] || ! "$VENV_DIR/bin/pip" show moto 2>/dev/null | grep -qx "Version: $MOTO_VERSION"; then
+    echo "testbed: pip install moto[server]==$MOTO_VERSION in $VENV_DIR"
+    python3 -m venv "$VENV_DIR"
+    "$VENV_DIR/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+
 echo "testbed: npm ci in $APP_DIR"
 (cd "$APP_DIR" && npm ci --no-audit --no-fund)
 

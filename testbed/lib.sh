@@ -22,6 +22,10 @@ ROUND_ROBIN_PORT=3105
 # Varnish documentation's lurker-friendly BAN.
 FOS_VCL_PORT=3107
 LURKER_VCL_PORT=3108
+# moto's server (PyPI `moto[server]`, in testbed/.venv): CloudFront's API.
+MOTO_PORT=3109
+MOTO_VERSION=5.2.5
+VENV_DIR="$TESTBED_DIR/.venv"
 # The Pages Router site under basePath /blog with trailingSlash and i18n
 # (nextjs/blog-site), one instance, no cache before it.
 BLOG_SITE_PORT=3106

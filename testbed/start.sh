@@ -20,6 +20,7 @@ print_env() {
     echo "  docs.vcl node   http://127.0.0.1:$DOCS_VCL_PORT       pid $(cat "$RUN_DIR/varnish-docs.pid")"
     echo "  fos+xkey node   http://127.0.0.1:$FOS_VCL_PORT       pid $(cat "$RUN_DIR/varnish-fos.pid")"
     echo "  lurker node     http://127.0.0.1:$LURKER_VCL_PORT       pid $(cat "$RUN_DIR/varnish-lurker.pid")"
+    echo "  moto (cloudfront) http://127.0.0.1:$MOTO_PORT     pid $(cat "$RUN_DIR/moto.pid")  distribution $(cat "$RUN_DIR/cloudfront-distribution")"
     echo "  nginx cache     http://127.0.0.1:$NGINX_PORT       pid $(cat "$RUN_DIR/nginx.pid")"
     echo "  round robin     http://127.0.0.1:$ROUND_ROBIN_PORT       (nginx, both origins, no cache)"
     echo "  shop data       $DATA_DIR/<slug>.json"
@@ -33,7 +34,7 @@ print_env() {
     echo "  stop            bash testbed/stop.sh"
 }
 
-all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/varnish-fos.pid" "$RUN_DIR/varnish-lurker.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid" "$RUN_DIR/blog-site.pid")
+all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/varnish-fos.pid" "$RUN_DIR/varnish-lurker.pid" "$RUN_DIR/moto.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid" "$RUN_DIR/blog-site.pid")
 running=0
 for f in "${all[@]}"; do
     if alive "$f"; then running=$((running + 1)); fi
@@ -53,7 +54,8 @@ require curl "install curl"
 [ -s "$APP_DIR/.next/BUILD_ID" ] || die "no build in $APP_DIR/.next: run testbed/build.sh first"
 [ -s "$BLOG_SITE_DIR/.next/BUILD_ID" ] || die "no build in $BLOG_SITE_DIR/.next: run testbed/build.sh first"
 require nginx "run testbed/install.sh"
-for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$FOS_VCL_PORT" "$LURKER_VCL_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "$BLOG_SITE_PORT" "${ORIGIN_PORTS[@]}"; do
+[ -x "$VENV_DIR/bin/moto_server" ] || die "moto's server is not installed: run testbed/install.sh"
+for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$FOS_VCL_PORT" "$LURKER_VCL_PORT" "$MOTO_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "$BLOG_SITE_PORT" "${ORIGIN_PORTS[@]}"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
         die "port $port is already taken by something else"
     fi
@@ -94,6 +96,9 @@ done
         exec setsid node node_modules/next/dist/bin/next start blog-site -H 127.0.0.1 -p "$BLOG_SITE_PORT"
 ) >"$RUN_DIR/blog-site.log" 2>&1 </dev/null &
 echo $! >"$RUN_DIR/blog-site.pid"
+
+(exec setsid "$VENV_DIR/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT") >"$RUN_DIR/moto.log" 2>&1 </dev/null &
+echo $! >"$RUN_DIR/moto.pid"
 
 mkdir -p "$RUN_DIR/varnish"
 # -j none: no privilege separation, so it runs as whoever runs this script;
@@ -148,6 +153,16 @@ wait_ready varnish "http://127.0.0.1:$CDN_PORT/api/pages-revalidate" 401 "$RUN_D
 wait_ready varnish-docs "http://127.0.0.1:$DOCS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-docs.pid"
 wait_ready varnish-fos "http://127.0.0.1:$FOS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-fos.pid"
 wait_ready varnish-lurker "http://127.0.0.1:$LURKER_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-lurker.pid"
+# moto answers every unknown path as S3: the root lists buckets (200).
+wait_ready moto "http://127.0.0.1:$MOTO_PORT/" 200 "$RUN_DIR/moto.pid"
+# A distribution to invalidate. moto picks the service from the request's
+# SigV4 credential scope and does not check the signature.
+distribution="$(curl -s -X POST "http://127.0.0.1:$MOTO_PORT/2020-05-31/distribution" \
+    -H 'Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0' \
+    -H 'Content-Type: application/xml' --data-binary @"$TESTBED_DIR/cloudfront/distribution.xml" \
+    | sed -n 's#.*<Distribution[^>]*><Id>\([A-Z0-9]*\)</Id>.*#\1#p')"
+[ -n "$distribution" ] || die "moto did not create the CloudFront distribution (see $RUN_DIR/moto.log)"
+echo "$distribution" >"$RUN_DIR/cloudfront-distribution"
 wait_ready nginx "http://127.0.0.1:$NGINX_PORT/api/pages-revalidate" 401 "$RUN_DIR/nginx.pid"
 
 cat >"$RUN_DIR/env" <<ENV
@@ -155,6 +170,8 @@ TESTBED_CDN_URL=http://127.0.0.1:$CDN_PORT
 TESTBED_DOCS_VCL_URL=http://127.0.0.1:$DOCS_VCL_PORT
 TESTBED_FOS_VCL_URL=http://127.0.0.1:$FOS_VCL_PORT
 TESTBED_LURKER_VCL_URL=http://127.0.0.1:$LURKER_VCL_PORT
+TESTBED_MOTO_URL=http://127.0.0.1:$MOTO_PORT
+TESTBED_CLOUDFRONT_DISTRIBUTION=$distribution
 TESTBED_NGINX_URL=http://127.0.0.1:$NGINX_PORT
 TESTBED_ROUND_ROBIN_URL=http://127.0.0.1:$ROUND_ROBIN_PORT
 TESTBED_DATA_DIR=$DATA_DIR

@@ -1,9 +1,10 @@
-//! Purges proven on Varnish nodes configured the way people copy them
-//! (testbed/varnish/): FOSHttpCache's BAN on the object's X-Host/X-Url,
-//! the documentation's lurker-friendly BAN, varnish-modules' xkey. Each
-//! purge's verdict is checked against the cache read back with plain HTTP:
-//! a HIT before, a MISS (or a copy younger than the purge) after — never
-//! the node's 200 alone.
+//! Purges proven on real peers: Varnish nodes configured the way people
+//! copy them (testbed/varnish/: FOSHttpCache's BAN on the object's
+//! X-Host/X-Url, the documentation's lurker-friendly BAN, varnish-modules'
+//! xkey) and moto's server for CloudFront. Each purge's verdict is checked
+//! against the peer read back with plain HTTP: the cache (a HIT before, a
+//! MISS or a copy younger than the purge after) or the invalidation moto
+//! holds — never the peer's 200 alone.
 //!
 //! Needs `--features e2e` and a running testbed (README, "Testbed").
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
@@ -135,4 +136,77 @@ fn an_xkey_tag_purge_is_proven_and_an_unknown_tag_is_not_cached() {
     let (code, result) = purge(&tb, &["testbed-xkey", "--tag", "nobody-carries-this"]);
     assert_eq!(result["kind"], "not_cached", "{result:#}");
     assert_eq!(code, Some(0));
+}
+
+/// CloudFront on moto's server: the invalidation moto holds afterwards has
+/// exactly the paths isrctl was given (URL-encoded as the InvalidationBatch
+/// documentation asks) and the CallerReference isrctl recorded; moto's
+/// upper-case `COMPLETED` ends the polling. The AWS keys show nowhere.
+#[test]
+fn a_cloudfront_invalidation_on_moto_holds_the_paths_and_reference_isrctl_sent() {
+    let tb = Testbed::get();
+    let state = tempfile::tempdir().unwrap();
+    let config = state.path().join("cf.toml");
+    let text = format!(
+        "[sites.cf]\npublic_url = \"https://www.example.com\"\n\n[sites.cf.secret]\nenv = \"REVALIDATE_SECRET\"\n\n\
+         [sites.cf.purge]\nprovider = \"cloudfront\"\ndistribution_id = \"{}\"\napi_url = \"{}\"\n",
+        tb.cloudfront_distribution, tb.moto
+    );
+    std::fs::write(&config, text).unwrap();
+    let (key_id, key) = ("AKIAISRCTLCANARY0001", "isrctl-canary-aws-secret-key-7f3e");
+    let out = assert_cmd::Command::cargo_bin("isrctl")
+        .unwrap()
+        .env("XDG_STATE_HOME", state.path())
+        .env("HOME", state.path())
+        .env("REVALIDATE_SECRET", &tb.secret)
+        .env("AWS_ACCESS_KEY_ID", key_id)
+        .env("AWS_SECRET_ACCESS_KEY", key)
+        .args(["--config", config.to_str().unwrap()])
+        .args([
+            "purge",
+            "cf",
+            "--path",
+            "/shop/mug",
+            "--path",
+            "/blog/héllo wörld",
+            "--yes",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let history = std::fs::read_to_string(state.path().join("isrctl/history.jsonl")).unwrap();
+    for text in [
+        &String::from_utf8_lossy(&out.stdout).to_string(),
+        &String::from_utf8_lossy(&out.stderr).to_string(),
+        &history,
+    ] {
+        assert!(
+            !text.contains(key) && !text.contains(key_id),
+            "an AWS key leaked:\n{text}"
+        );
+    }
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = &doc["results"][0];
+    assert_eq!(result["kind"], "purged", "{doc:#}");
+    let id = result["invalidation"].as_str().unwrap();
+
+    // Ground truth: what moto holds.
+    let held = tb.cloudfront_get(&format!("/invalidation/{id}"));
+    assert!(held.contains("<Status>COMPLETED</Status>"), "{held}");
+    assert!(held.contains("<Path>/shop/mug</Path>"), "{held}");
+    assert!(
+        held.contains("<Path>/blog/h%C3%A9llo%20w%C3%B6rld</Path>"),
+        "{held}"
+    );
+    assert!(held.contains("<Quantity>2</Quantity>"), "{held}");
+    let reference = |text: &str| {
+        let start = text.find("<CallerReference>").unwrap() + "<CallerReference>".len();
+        text[start..].split('<').next().unwrap().to_string()
+    };
+    assert_eq!(
+        reference(&held),
+        reference(&history),
+        "the recorded CallerReference is the one sent"
+    );
 }

@@ -25,6 +25,9 @@ pub struct Testbed {
     /// Varnish with the documentation's lurker-friendly BAN
     /// (`testbed/varnish/lurker.vcl`).
     pub lurker_vcl: String,
+    /// moto's server (CloudFront's API) and the distribution it holds.
+    pub moto: String,
+    pub cloudfront_distribution: String,
     /// nginx's proxy_cache with ngx_cache_purge (`testbed/nginx/`).
     pub nginx: String,
     /// The two `next start` instances; Varnish and the endpoint use the first.
@@ -122,6 +125,8 @@ impl Testbed {
             nginx: var("TESTBED_NGINX_URL"),
             fos_vcl: var("TESTBED_FOS_VCL_URL"),
             lurker_vcl: var("TESTBED_LURKER_VCL_URL"),
+            moto: var("TESTBED_MOTO_URL"),
+            cloudfront_distribution: var("TESTBED_CLOUDFRONT_DISTRIBUTION"),
             origins: [var("TESTBED_ORIGIN_1_URL"), var("TESTBED_ORIGIN_2_URL")],
             round_robin: var("TESTBED_ROUND_ROBIN_URL"),
             blog_site: var("TESTBED_BLOG_SITE_URL"),
@@ -168,6 +173,28 @@ impl Testbed {
             }
         }
         testbed
+    }
+
+    /// GET from moto's CloudFront API. moto picks the service from the
+    /// SigV4 credential scope and does not check the signature, so a
+    /// scope is all a plain read needs.
+    pub fn cloudfront_get(&self, path: &str) -> String {
+        let url = format!(
+            "{}/2020-05-31/distribution/{}{path}",
+            self.moto, self.cloudfront_distribution
+        );
+        let scope = "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0";
+        self.rt.block_on(async {
+            let r = self
+                .client
+                .get(&url)
+                .header("authorization", scope)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "GET {url}: {}", r.status());
+            r.text().await.unwrap()
+        })
     }
 
     /// GET `base` + `path` without following redirects.
