@@ -312,3 +312,62 @@ fn varnish_xkey_sends_the_tag_in_its_header_and_reads_zero_objects_as_not_cached
         "product-7"
     );
 }
+
+/// An API CDN's purge is read back through the public URL: a copy older
+/// than the purge after a few reads is `not_purged` (exit 1); one that
+/// goes within them (the purge reached the edge a moment later) is
+/// `purged`, proven; a soft purge (Fastly's default) that still serves the
+/// old copy is `purged`, said to be unproven.
+#[test]
+fn an_api_cdn_purge_is_read_back_through_the_public_url() {
+    use isrctl::sim::SimCloudflare;
+    let rt = runtime();
+    let token = "tok-purge-4242";
+    let cf = rt
+        .block_on(SimCloudflare::start("zone-1", token, 100, 10.0))
+        .unwrap();
+    let old = |age: &str| {
+        (
+            200,
+            vec![
+                ("cf-cache-status", "HIT".to_string()),
+                ("age", age.to_string()),
+            ],
+            "old".to_string(),
+        )
+    };
+    let miss = (
+        200,
+        vec![("cf-cache-status", "MISS".to_string())],
+        "new".to_string(),
+    );
+    let cloudflare = format!(
+        "provider = \"cloudflare\"\nzone_id = \"zone-1\"\napi_url = \"{}\"\n[sites.sim.purge.token]\nenv = \"{TOKEN_ENV}\"",
+        cf.api_url()
+    );
+    let s = Scratch::new();
+
+    let stuck = rt.block_on(recorder(vec![old("900")]));
+    config(&s, &stuck.url, &cloudflare);
+    let (code, text) = purge(&s, &["sim", "--path", "/blog/hello", "--yes"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("not_purged"), "{text}");
+    assert!(text.contains("a HIT 900 s old"), "{text}");
+    assert!(
+        stuck.seen().len() > 1,
+        "read more than once: {:?}",
+        stuck.seen()
+    );
+
+    let late = rt.block_on(recorder(vec![old("900"), old("901"), miss.clone()]));
+    config(&s, &late.url, &cloudflare);
+    let (code, text) = purge(&s, &["sim", "--path", "/blog/hello", "--yes"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("proven"), "{text}");
+    assert_eq!(late.seen().len(), 3, "{:?}", late.seen());
+    assert!(
+        late.seen()
+            .iter()
+            .all(|r| r.method == "GET" && r.target == "/blog/hello")
+    );
+}

@@ -189,6 +189,32 @@ impl Provider {
         }
     }
 
+    /// A CDN reached through an API: its purge reaches the edges shortly
+    /// after the API's answer, not with it.
+    pub fn is_api(&self) -> bool {
+        matches!(
+            self,
+            Provider::Cloudflare { .. }
+                | Provider::Fastly { .. }
+                | Provider::Vercel { .. }
+                | Provider::CloudFront { .. }
+        )
+    }
+
+    /// A purge that marks copies stale rather than dropping them: the
+    /// old copy may be served once more while the CDN refetches.
+    pub fn purges_softly(&self) -> bool {
+        match self {
+            Provider::Fastly { soft, .. } => *soft,
+            Provider::Vercel { hard, .. } => !*hard,
+            Provider::Varnish {
+                method: VarnishMethod::Xkey { soft },
+                ..
+            } => *soft,
+            _ => false,
+        }
+    }
+
     /// Whether the CDN can purge by cache tag; if not, a tag is purged as
     /// the URLs of the configured routes that carry it.
     pub fn purges_tags(&self) -> bool {

@@ -9,6 +9,13 @@
 //!   `not_purged`, with the likely cause for this request shape;
 //! - no cache signal at all → `purged`, said to be unproven.
 //!
+//! An API CDN (Cloudflare, Fastly, Vercel) spreads a purge to its edges
+//! in a moment, not at once: its pages are read back through the public
+//! URL a few times over a few seconds before a kept copy counts. A soft
+//! purge (Fastly's default, Vercel's invalidate) marks the copy stale and
+//! may serve it once more while refetching: a kept copy there leaves the
+//! purge unproven, not failed.
+//!
 //! The read is a GET through the cache: like the purge itself, it lets the
 //! cache fetch the page the origin serves now (in `fresh` it runs after
 //! every origin serves the new page).
@@ -23,6 +30,10 @@ use std::time::Instant;
 
 /// Pages read back per call, at most (a tag may cover many).
 const PAGES_READ_BACK: usize = 20;
+/// Reads of a page an API CDN still serves from before the purge, and the
+/// first pause between them (doubling: about 6 s in all).
+const PROPAGATION_READS: u32 = 5;
+const PROPAGATION_FIRST_PAUSE: std::time::Duration = std::time::Duration::from_millis(400);
 
 /// What one read-back found.
 enum ReadBack {
@@ -41,8 +52,11 @@ impl Purger {
         }
         let (mut gone, mut unknown) = (0, Vec::new());
         for (url, host) in &pages {
-            match self.read_back(url, host.as_deref(), sent).await {
+            match self.read_back_settled(url, host.as_deref(), sent).await {
                 ReadBack::Gone => gone += 1,
+                ReadBack::Kept(why) if self.config.provider.purges_softly() => unknown.push(format!(
+                    "{url} still answers {why}; a soft purge marks the copy stale and may serve it while it refetches"
+                )),
                 ReadBack::Kept(why) => {
                     o.kind = PurgeKind::NotPurged;
                     o.explanation = format!(
@@ -91,12 +105,30 @@ impl Purger {
                     Some(public_host(&self.site)),
                 )
             }),
-            Provider::Http { .. } => {
+            Provider::Http { .. }
+            | Provider::Cloudflare { .. }
+            | Provider::Fastly { .. }
+            | Provider::Vercel { .. } => {
                 Some((page_url(&self.site.public_url, path).to_string(), None))
             }
-            _ => None,
+            Provider::CloudFront { .. } => None,
         };
         paths.filter_map(at).take(PAGES_READ_BACK).collect()
+    }
+
+    /// One read, or for an API CDN a few until the copy is gone.
+    async fn read_back_settled(&self, url: &str, host: Option<&str>, sent: Instant) -> ReadBack {
+        let mut result = self.read_back(url, host, sent).await;
+        let mut pause = PROPAGATION_FIRST_PAUSE;
+        for _ in 1..PROPAGATION_READS {
+            if !(self.config.provider.is_api() && matches!(result, ReadBack::Kept(_))) {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+            result = self.read_back(url, host, sent).await;
+        }
+        result
     }
 
     async fn read_back(&self, url: &str, host: Option<&str>, sent: Instant) -> ReadBack {
