@@ -703,8 +703,8 @@ fn a_cloudfront_answer_that_is_not_an_invalidation_is_not_purged() {
 /// CloudFront as real accounts and peers behave: a key without
 /// `cloudfront:GetInvalidation` is said at the first poll (not 15 minutes
 /// of silence); moto's `COMPLETED` is complete; `--no-wait` leaves the
-/// invalidation `pending` with its id; Ctrl-C stops the wait at once; the
-/// CallerReference recorded is the one sent.
+/// invalidation `pending` with its id; the wait says how it is going, and
+/// Ctrl-C stops it at once; the CallerReference recorded is the one sent.
 #[test]
 fn cloudfront_polling_is_honest_and_interruptible() {
     use isrctl::sim::SimCloudFront;
@@ -782,7 +782,8 @@ fn cloudfront_polling_is_honest_and_interruptible() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Long enough for a progress line (at a poll 3 s or more after the last).
+    std::thread::sleep(Duration::from_millis(6500));
     let interrupted = std::time::Instant::now();
     std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -797,6 +798,11 @@ fn cloudfront_polling_is_honest_and_interruptible() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.starts_with("pending"), "{text}");
     assert!(text.contains("I0000000000002"), "{text}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("cloudfront invalidation I0000000000002: InProgress after"),
+        "progress while it waited: {said}"
+    );
 }
 
 /// A purge endpoint that answers 200 and purges nothing (a BAN matching

@@ -104,4 +104,6 @@ pub enum EngineEvent {
     },
     /// Something worth telling that stops nothing (history not written).
     Warning { message: String },
+    /// How a long wait is going (a CloudFront invalidation in progress).
+    Progress { site: SiteId, message: String },
 }

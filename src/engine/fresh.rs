@@ -23,7 +23,7 @@ use crate::model::endpoint::masked_summary;
 use crate::model::outcome::Outcome;
 use crate::model::purge::{PurgeItem, PurgeOutcome};
 use crate::model::target::{Target, TargetKind};
-use crate::wire::purge::Purger;
+use crate::wire::purge::{PurgeWatch, Purger};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use std::sync::Arc;
@@ -59,6 +59,8 @@ pub enum FreshStep {
     PurgeSkipped(String),
     /// `--retry-after`: the content did not change; all of it again soon.
     Retrying(String),
+    /// How the purge's long wait is going (a CloudFront invalidation).
+    Waiting(String),
 }
 
 /// Send the revalidation to every origin instance (the endpoint's path on
@@ -138,7 +140,13 @@ pub async fn make_fresh(
     match (purging, ready) {
         (Purging::Using(purger), true) => {
             let items = purge_items(purger, target, &watching);
-            match purger.purge(&items, cancel, deadline).await {
+            let progress = |text: String| report(FreshStep::Waiting(text));
+            let watch = PurgeWatch {
+                cancel,
+                patience: deadline,
+                progress: &progress,
+            };
+            match purger.purge(&items, watch).await {
                 Ok(outcomes) => outcomes
                     .into_iter()
                     .for_each(|o| report(FreshStep::Purged(o))),
@@ -347,7 +355,8 @@ impl Engine {
             }
             FreshStep::Origins(text)
             | FreshStep::PurgeSkipped(text)
-            | FreshStep::Retrying(text) => self.emit(EngineEvent::Step {
+            | FreshStep::Retrying(text)
+            | FreshStep::Waiting(text) => self.emit(EngineEvent::Step {
                 site,
                 target: target.clone(),
                 text,

@@ -3,7 +3,7 @@
 use super::{Engine, EngineEvent, SiteId, StartError, not_started};
 use crate::engine::session::Session;
 use crate::model::purge::PurgeItem;
-use crate::wire::purge::Purger;
+use crate::wire::purge::{PurgeWatch, Purger};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,10 +20,21 @@ impl Engine {
         let cancel = self.cancel_token();
         tokio::spawn(async move {
             let mut out = engine.outbox();
+            let progress = engine.progress_listener(site);
             let targets = items.iter().map(crate::model::purge::item_target).collect();
             match engine.purger(site).await {
                 Err(reason) => out.send(not_started(site, targets, reason)),
-                Ok(purger) => match purger.purge(&items, &cancel, wait).await {
+                Ok(purger) => match purger
+                    .purge(
+                        &items,
+                        PurgeWatch {
+                            cancel: &cancel,
+                            patience: wait,
+                            progress: &progress,
+                        },
+                    )
+                    .await
+                {
                     Err(why) => out.send(not_started(site, targets, StartError::Purge(why))),
                     Ok(outcomes) => {
                         for outcome in outcomes {
@@ -39,6 +50,14 @@ impl Engine {
             }
             out.close(&engine.inner.recorder);
         })
+    }
+
+    /// Progress of a long purge, as events.
+    pub(super) fn progress_listener(&self, site: SiteId) -> impl Fn(String) + Send + Sync + use<> {
+        let events = self.inner.events.clone();
+        move |message| {
+            let _ = events.send(EngineEvent::Progress { site, message });
+        }
     }
 
     /// The site's purger, from its session: the token read there once,

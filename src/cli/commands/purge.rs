@@ -125,6 +125,7 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
                 not_started = true;
             }
             EngineEvent::Warning { message } => errln!("warning: {message}"),
+            EngineEvent::Progress { message, .. } => errln!("{message}"),
             _ => {}
         },
     )

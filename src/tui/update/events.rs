@@ -27,6 +27,11 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
                 record_verification(state, v);
             }
         }
+        EngineEvent::Progress { site, message } => {
+            let text = format!("{}: {message}", state.site_name(site));
+            state.status = Some((Level::Info, text.clone()));
+            state.push_activity(Level::Info, text);
+        }
         EngineEvent::Waiting { site, wait } => {
             let text = format!(
                 "{}: rate limited: every request waits {} s as the server asks (Retry-After)",

@@ -22,7 +22,7 @@ pub use crate::model::purge::{
     CloudflareMode, Provider, PurgeCall, PurgeConfig, PurgeItem, PurgeKind, PurgeOutcome,
     item_target,
 };
-pub use send::{INVALIDATION_WAIT, PurgeCredentials, Purger, cost};
+pub use send::{INVALIDATION_WAIT, PurgeCredentials, PurgeWatch, Purger, cost};
 
 use crate::model::config::Site;
 use url::Url;

@@ -62,6 +62,18 @@ pub struct Purger {
     pub(super) redactor: Redactor,
 }
 
+/// How a purge is watched: Ctrl-C, how long a CloudFront invalidation may
+/// take, and who hears how it is going meanwhile.
+#[derive(Clone, Copy)]
+pub struct PurgeWatch<'a> {
+    pub cancel: &'a CancellationToken,
+    pub patience: Duration,
+    pub progress: &'a (dyn Fn(String) + Sync),
+}
+
+/// How often a CloudFront invalidation in progress is said to be.
+const PROGRESS_EVERY: Duration = Duration::from_secs(3);
+
 /// How long a CloudFront invalidation is watched until it completes, when
 /// nothing shorter is asked (`--no-wait`, a `fresh` deadline).
 pub const INVALIDATION_WAIT: Duration = Duration::from_secs(15 * 60);
@@ -95,9 +107,9 @@ impl Purger {
     pub async fn purge(
         &self,
         items: &[PurgeItem],
-        cancel: &CancellationToken,
-        patience: Duration,
+        watch: PurgeWatch<'_>,
     ) -> Result<Vec<PurgeOutcome>, String> {
+        let cancel = watch.cancel;
         let token = self.credentials.token.as_ref().map_or("", Secret::expose);
         let real = calls(&self.site, &self.config, items, token)?;
         let mut outcomes = Vec::new();
@@ -108,7 +120,7 @@ impl Purger {
             let outcome = if cancel.is_cancelled() {
                 self.not_sent(summary, call.covers.clone(), "cancelled: Ctrl-C came first")
             } else {
-                self.send_retrying(call, summary, (cancel, patience)).await
+                self.send_retrying(call, summary, watch).await
             };
             outcomes.push(outcome);
         }
@@ -119,12 +131,13 @@ impl Purger {
         &self,
         call: PurgeCall,
         summary: String,
-        (cancel, patience): (&CancellationToken, Duration),
+        watch: PurgeWatch<'_>,
     ) -> PurgeOutcome {
+        let cancel = watch.cancel;
         let limits = &self.site.limits;
         let mut tries = 0;
         loop {
-            let (outcome, wait) = self.send(&call, summary.clone(), (cancel, patience)).await;
+            let (outcome, wait) = self.send(&call, summary.clone(), watch).await;
             let retry = outcome.kind == PurgeKind::RateLimited
                 && tries < limits.max_retries
                 && wait.is_some_and(|w| w <= limits.max_retry_after);
@@ -144,7 +157,7 @@ impl Purger {
         &self,
         call: &PurgeCall,
         summary: String,
-        (cancel, patience): (&CancellationToken, Duration),
+        watch: PurgeWatch<'_>,
     ) -> (PurgeOutcome, Option<Duration>) {
         let started = Instant::now();
         let method =
@@ -209,7 +222,7 @@ impl Purger {
                 cloudfront::invalidation(&body).filter(|_| self.credentials.aws.is_some())
         {
             outcome.invalidation = Some(id.clone());
-            self.await_invalidation(&mut outcome, call, (&id, &state), (cancel, patience))
+            self.await_invalidation(&mut outcome, call, (&id, &state), watch)
                 .await;
         }
         (outcome, wait)
@@ -225,13 +238,18 @@ impl Purger {
         o: &mut PurgeOutcome,
         call: &PurgeCall,
         (id, first): (&str, &str),
-        (cancel, patience): (&CancellationToken, Duration),
+        PurgeWatch {
+            cancel,
+            patience,
+            progress,
+        }: PurgeWatch<'_>,
     ) {
         let status_url = cloudfront::status_url(&call.url, id);
         let started = Instant::now();
         let mut status = first.to_string();
         let mut wait = Duration::from_millis(250);
         let mut stopped = "it did not complete in time".to_string();
+        let mut last_said = Instant::now();
         while !cloudfront::completed(&status) {
             let left = patience.saturating_sub(started.elapsed());
             if left.is_zero() {
@@ -249,7 +267,16 @@ impl Purger {
             }
             wait = (wait * 2).min(Duration::from_secs(10));
             match self.invalidation_status(&status_url).await {
-                Ok(Some(now)) => status = now,
+                Ok(Some(now)) => {
+                    status = now;
+                    if !cloudfront::completed(&status) && last_said.elapsed() >= PROGRESS_EVERY {
+                        last_said = Instant::now();
+                        progress(format!(
+                            "cloudfront invalidation {id}: {status} after {} s (Ctrl-C stops waiting; it goes on at CloudFront)",
+                            started.elapsed().as_secs()
+                        ));
+                    }
+                }
                 Ok(None) => {}
                 Err((kind, why)) => {
                     o.kind = kind;
