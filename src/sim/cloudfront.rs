@@ -12,7 +12,9 @@
 //!   received again with the secret it knows and compares; otherwise 403
 //!   `SignatureDoesNotMatch` (or `InvalidClientTokenId` for an unknown key);
 //! - at most 3,000 paths in progress: 400 `TooManyInvalidationsInProgress`;
-//!   an unknown distribution is 404 `NoSuchDistribution`. Errors are
+//!   an unknown distribution is 404 `NoSuchDistribution`; a caller over
+//!   the API's request rate gets 400 `Throttling` ("Rate exceeded", the
+//!   AWS common errors), with no Retry-After. Errors are
 //!   `<ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…`.
 
 use super::sigv4::{Authorization, Received, expected_signature};
@@ -47,6 +49,8 @@ struct Shared {
     busy_elsewhere: Mutex<usize>,
     /// A key allowed CreateInvalidation but not GetInvalidation.
     deny_status_reads: std::sync::atomic::AtomicBool,
+    /// CreateInvalidation calls still to refuse with `Throttling`.
+    throttle: std::sync::atomic::AtomicUsize,
     /// The word for a finished invalidation: AWS documents `Completed`;
     /// moto's server answers `COMPLETED`.
     completed_word: Mutex<String>,
@@ -90,6 +94,7 @@ impl SimCloudFront {
             invalidations: Mutex::default(),
             busy_elsewhere: Mutex::new(0),
             deny_status_reads: Default::default(),
+            throttle: Default::default(),
             completed_word: Mutex::new("Completed".into()),
         });
         let app = Router::new()
@@ -131,6 +136,13 @@ impl SimCloudFront {
             .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Refuse the next `calls` CreateInvalidation calls with `Throttling`.
+    pub fn throttle_next(&self, calls: usize) {
+        self.shared
+            .throttle
+            .store(calls, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Report a finished invalidation with this word (moto: `COMPLETED`).
     pub fn complete_as(&self, word: &str) {
         *self
@@ -151,6 +163,17 @@ async fn create(
 ) -> Response {
     if let Err(refused) = verify_signature(&shared, &method, &uri, &headers, &body) {
         return *refused;
+    }
+    let throttled = shared
+        .throttle
+        .fetch_update(
+            std::sync::atomic::Ordering::Relaxed,
+            std::sync::atomic::Ordering::Relaxed,
+            |left| left.checked_sub(1),
+        )
+        .is_ok();
+    if throttled {
+        return failure(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded");
     }
     if id != shared.distribution {
         return failure(
@@ -223,6 +246,17 @@ async fn status(
             "AccessDenied",
             "User: arn:aws:iam::123456789012:user/isrctl is not authorized to perform: cloudfront:GetInvalidation",
         );
+    }
+    let throttled = shared
+        .throttle
+        .fetch_update(
+            std::sync::atomic::Ordering::Relaxed,
+            std::sync::atomic::Ordering::Relaxed,
+            |left| left.checked_sub(1),
+        )
+        .is_ok();
+    if throttled {
+        return failure(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded");
     }
     if id != shared.distribution {
         return failure(
