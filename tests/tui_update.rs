@@ -695,3 +695,31 @@ fn sitemap_arrives(s: &mut isrctl::tui::state::State, routes: Vec<isrctl::model:
     };
     feed(s, [Message::Engine(event)]);
 }
+
+/// The message line: an informational message goes at the next key or
+/// after a few seconds; a problem stays through moves and ticks until Esc.
+#[test]
+fn a_message_goes_at_the_next_key_and_a_problem_stays_until_esc() {
+    let mut s = state(true, true);
+    feed(&mut s, [key('r')]);
+    assert!(matches!(&s.status, Some((Level::Problem, t)) if t.contains("read-only")));
+    let later = s.now + jiff::SignedDuration::from_secs(60);
+    feed(&mut s, [key('j'), key('k'), Message::Tick(later)]);
+    assert!(s.status.is_some(), "a problem stays until acknowledged");
+    feed(&mut s, [code(KeyCode::Esc)]);
+    assert_eq!(s.status, None);
+
+    let mut s = state(false, true);
+    feed(&mut s, [key('y')]);
+    assert!(matches!(&s.status, Some((Level::Info, t)) if t.starts_with("copied")));
+    feed(&mut s, [key('j')]);
+    assert_eq!(s.status, None, "the next key ends it");
+
+    feed(&mut s, [key('y')]);
+    let soon = s.now + jiff::SignedDuration::from_secs(2);
+    feed(&mut s, [Message::Tick(soon)]);
+    assert!(s.status.is_some(), "still shown after 2 s");
+    let later = s.now + jiff::SignedDuration::from_secs(4);
+    feed(&mut s, [Message::Tick(later)]);
+    assert_eq!(s.status, None, "gone after 5 s");
+}

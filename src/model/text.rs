@@ -64,6 +64,36 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// "1,800".
+/// A file path in at most `room` characters: the home directory as `~`,
+/// then whole leading folders dropped (`…/isrctl/config.toml`), then the
+/// file name cut from the left; nothing when not even `…` fits.
+pub fn short_path(path: &str, room: usize) -> String {
+    let home = std::env::var("HOME").ok().filter(|h| h.len() > 1);
+    let path = match home.as_deref().and_then(|h| path.strip_prefix(h)) {
+        Some(rest) if rest.starts_with('/') => format!("~{rest}"),
+        _ => path.to_string(),
+    };
+    let width = |s: &str| s.chars().count();
+    if width(&path) <= room {
+        return path;
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    for skip in 1..parts.len() {
+        let tail = format!("…/{}", parts[skip..].join("/"));
+        if width(&tail) <= room {
+            return tail;
+        }
+    }
+    let name: Vec<char> = parts.last().copied().unwrap_or_default().chars().collect();
+    match room {
+        0 => String::new(),
+        n => {
+            let kept: String = name[name.len().saturating_sub(n - 1)..].iter().collect();
+            format!("…{kept}")
+        }
+    }
+}
+
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
@@ -110,6 +140,19 @@ mod tests {
         assert_eq!(closest("stale-cd", sites), Some("stale-cdn"));
         assert_eq!(closest("sit", sites), None);
         assert_eq!(closest("ab", ["ac", "ad"]), None, "two equally close");
+    }
+
+    #[test]
+    fn a_path_shortens_from_the_left_and_keeps_its_file_name() {
+        let path = "/srv/ops/isrctl/config.toml";
+        assert_eq!(short_path(path, 80), path);
+        assert_eq!(short_path(path, 20), "…/isrctl/config.toml");
+        assert_eq!(short_path(path, 13), "…/config.toml");
+        assert_eq!(short_path(path, 6), "….toml");
+        assert_eq!(short_path(path, 0), "");
+        for room in 0..30 {
+            assert!(short_path(path, room).chars().count() <= room.max(1) || room == 0);
+        }
     }
 
     #[test]

@@ -148,6 +148,26 @@ pub fn next_wakeup(state: &State) -> Option<Duration> {
     if state.in_flight > 0 {
         return Some(SPINNER_PERIOD);
     }
+    // An informational message goes after its lifetime.
+    let message = state
+        .status
+        .as_ref()
+        .filter(|(level, _)| *level != super::state::Level::Problem)
+        .map(|_| {
+            let age = state.now.duration_since(state.status_since).unsigned_abs();
+            super::state::MESSAGE_LIFETIME
+                .saturating_sub(age)
+                .max(Duration::from_millis(100))
+        });
+    let relative_time = relative_time_change(state);
+    match (message, relative_time) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// When a shown relative time ("just now") next reads differently.
+fn relative_time_change(state: &State) -> Option<Duration> {
     let site = state.site()?;
     state
         .visible

@@ -196,8 +196,11 @@ pub struct State {
     pub activity: VecDeque<Activity>,
     pub in_flight: usize,
     pub spinner: usize,
-    /// A one-line notice in the header (the last refusal, a copy…).
+    /// The message line (the last refusal, a copy…): a problem stays
+    /// until Esc; anything else goes at the next key or after a few seconds.
     pub status: Option<(Level, String)>,
+    /// When the message line was last set.
+    pub status_since: Timestamp,
     pub details_scroll: u16,
     pub now: Timestamp,
     pub theme: Theme,
@@ -205,7 +208,37 @@ pub struct State {
     pub quit: bool,
 }
 
+/// How long an informational message stays on the message line.
+pub const MESSAGE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl State {
+    /// Put a message on the message line.
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.status = Some((level, text.into()));
+        self.status_since = self.now;
+    }
+
+    /// An informational message ends with the next action; a problem
+    /// stays until acknowledged (Esc).
+    pub fn message_seen(&mut self) {
+        if self
+            .status
+            .as_ref()
+            .is_some_and(|(level, _)| *level != Level::Problem)
+        {
+            self.status = None;
+        }
+    }
+
+    /// An informational message older than [`MESSAGE_LIFETIME`] goes.
+    pub fn expire_message(&mut self) {
+        let age = self.now.duration_since(self.status_since);
+        let old = age.unsigned_abs() >= MESSAGE_LIFETIME;
+        if old {
+            self.message_seen();
+        }
+    }
+
     pub fn new(config: &Config, last: &LastStates, read_only: bool, theme: Theme) -> State {
         let results: HashMap<(String, Target), TargetResult> = last
             .last
@@ -239,6 +272,7 @@ impl State {
             in_flight: 0,
             spinner: 0,
             status: None,
+            status_since: Timestamp::UNIX_EPOCH,
             details_scroll: 0,
             now: Timestamp::now(),
             theme,

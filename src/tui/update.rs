@@ -28,10 +28,15 @@ const PAGE: usize = 10;
 pub fn update(state: &mut State, message: Message) -> Vec<Command> {
     match message {
         Message::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
-        Message::Key(key) => match state.modal.take() {
-            Some(modal) => modal_key(state, modal, key),
-            None => normal_key(state, key),
-        },
+        Message::Key(key) => {
+            // The next action ends an informational message; its own
+            // message (if any) comes after.
+            state.message_seen();
+            match state.modal.take() {
+                Some(modal) => modal_key(state, modal, key),
+                None => normal_key(state, key),
+            }
+        }
         Message::Paste(text) => {
             modal::paste(state, &text);
             Vec::new()
@@ -39,6 +44,7 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
         Message::Resize => Vec::new(),
         Message::Tick(now) => {
             state.now = now;
+            state.expire_message();
             if state.in_flight > 0 {
                 state.spinner = state.spinner.wrapping_add(1);
             }
@@ -56,10 +62,10 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         return Vec::new();
     };
     if state.read_only && keys::sends(action) {
-        state.status = Some((
+        state.say(
             Level::Problem,
-            "read-only: sending revalidations is disabled (--read-only)".into(),
-        ));
+            "read-only: sending revalidations is disabled (--read-only)",
+        );
         return Vec::new();
     }
     match action {
@@ -170,10 +176,10 @@ fn cancel(state: &mut State) -> Vec<Command> {
         return Vec::new();
     }
     if state.in_flight > 0 {
-        state.status = Some((
+        state.say(
             Level::Info,
-            "stopping: no new requests; those in flight finish".into(),
-        ));
+            "stopping: no new requests; those in flight finish",
+        );
         return vec![Command::CancelAll];
     }
     state.status = None;
@@ -268,7 +274,7 @@ fn selection_targets(state: &State) -> Vec<Target> {
 fn request_send(state: &mut State, action: SendAction, targets: Vec<Target>) -> Vec<Command> {
     match targets.len() {
         0 => {
-            state.status = Some((Level::Info, "nothing selected".into()));
+            state.say(Level::Info, "nothing selected");
             Vec::new()
         }
         1 => send(state, action, state.site_idx, targets),
@@ -328,10 +334,10 @@ fn probe_selected(state: &mut State) -> Vec<Command> {
         return Vec::new();
     };
     if route.page_type.is_some() {
-        state.status = Some((
+        state.say(
             Level::Info,
-            "a pattern is not a page: probe one of its paths".into(),
-        ));
+            "a pattern is not a page: probe one of its paths",
+        );
         return Vec::new();
     }
     let (name, path) = (site.name.clone(), route.path.clone());
@@ -345,7 +351,7 @@ fn probe_selected(state: &mut State) -> Vec<Command> {
 
 fn send(state: &mut State, action: SendAction, site: usize, targets: Vec<Target>) -> Vec<Command> {
     if state.read_only {
-        state.status = Some((Level::Problem, "read-only: nothing sent".into()));
+        state.say(Level::Problem, "read-only: nothing sent");
         return Vec::new();
     }
     if action == SendAction::Purge {
@@ -361,7 +367,7 @@ fn send(state: &mut State, action: SendAction, site: usize, targets: Vec<Target>
             .partition(Planned::is_refused);
     for p in &refused {
         let why = p.refusal.as_ref().map_or("", |o| o.explanation.as_str());
-        state.status = Some((Level::Problem, format!("not sent: {}: {why}", p.target)));
+        state.say(Level::Problem, format!("not sent: {}: {why}", p.target));
         state.push_activity(
             Level::Problem,
             format!("{name}: not sent: {}: {why}", p.target),
@@ -417,12 +423,12 @@ fn copy_curl(state: &mut State) -> Vec<Command> {
     };
     match endpoint::curl_command(&site.endpoint, &route.target(), &site.secret) {
         Ok(curl) => {
-            state.status = Some((Level::Info, format!("copied: {curl}")));
+            state.say(Level::Info, format!("copied: {curl}"));
             state.push_activity(Level::Info, format!("copied to clipboard: {curl}"));
             vec![Command::Copy(curl)]
         }
         Err(reason) => {
-            state.status = Some((Level::Problem, reason));
+            state.say(Level::Problem, reason);
             Vec::new()
         }
     }

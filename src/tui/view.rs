@@ -38,9 +38,12 @@ pub fn view(state: &State, frame: &mut Frame) {
         too_small(frame, area);
         return;
     }
-    let [header, body, footer] = Layout::vertical([
+    // The message line, above the footer, only while there is a message.
+    let message_rows = u16::from(state.status.is_some());
+    let [header, body, message, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
+        Constraint::Length(message_rows),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -54,6 +57,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     draw_sites(state, frame, sites);
     draw_routes(state, frame, routes);
     draw_details(state, frame, details);
+    draw_message(state, frame, message);
     draw_footer(state, frame, footer);
     draw_modal(state, frame, area);
 }
@@ -63,16 +67,19 @@ fn too_small(frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }
 
+/// `isrctl │ READ-ONLY │ ⠋ 2 in flight │ 3 sites │ ~/…/config.toml`: what
+/// matters first, so a narrow terminal cuts the config path, never the
+/// READ-ONLY banner or the work in flight.
 fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
     let t = &state.theme;
-    let mut spans = vec![
-        Span::styled(" isrctl ", t.accent().add_modifier(Modifier::BOLD)),
-        Span::raw(format!(
-            "│ {} │ {} sites │ ",
-            state.config_file,
-            state.sites.len()
-        )),
-    ];
+    let mut spans = vec![Span::styled(
+        " isrctl ",
+        t.accent().add_modifier(Modifier::BOLD),
+    )];
+    if state.read_only {
+        spans.push(Span::styled(" READ-ONLY ", t.banner()));
+    }
+    spans.push(Span::raw("│ "));
     if state.in_flight > 0 {
         let spin = SPINNER[state.spinner % SPINNER.len()];
         spans.push(Span::styled(
@@ -82,13 +89,29 @@ fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
     } else {
         spans.push(Span::styled("idle", t.dim()));
     }
-    if state.read_only {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(" READ-ONLY ", t.banner()));
+    spans.push(Span::raw(format!(" │ {} sites │ ", state.sites.len())));
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let room = usize::from(area.width).saturating_sub(used);
+    spans.push(Span::styled(
+        crate::model::text::short_path(&state.config_file, room),
+        t.dim(),
+    ));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The message line: the last notice, a problem marked as one (and how
+/// to dismiss it).
+fn draw_message(state: &State, frame: &mut Frame, area: Rect) {
+    let Some((level, text)) = &state.status else {
+        return;
+    };
+    let mut spans = Vec::new();
+    if *level == Level::Problem {
+        spans.push(Span::styled("✗ ", level_style(state, *level)));
     }
-    if let Some((level, text)) = &state.status {
-        spans.push(Span::raw(" │ "));
-        spans.push(Span::styled(text.clone(), level_style(state, *level)));
+    spans.push(Span::styled(text.clone(), level_style(state, *level)));
+    if *level == Level::Problem {
+        spans.push(Span::styled("  (esc)", state.theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

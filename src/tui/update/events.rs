@@ -29,7 +29,7 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
         }
         EngineEvent::Progress { site, message } => {
             let text = format!("{}: {message}", state.site_name(site));
-            state.status = Some((Level::Info, text.clone()));
+            state.say(Level::Info, text.clone());
             state.push_activity(Level::Info, text);
         }
         EngineEvent::Waiting { site, wait } => {
@@ -38,7 +38,7 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
                 state.site_name(site),
                 wait.as_secs()
             );
-            state.status = Some((Level::Problem, text.clone()));
+            state.say(Level::Problem, text.clone());
             state.push_activity(Level::Problem, text);
         }
         EngineEvent::FreshSent {
@@ -104,7 +104,7 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             state.push_activity(level, text);
         }
         EngineEvent::Warning { message } => {
-            state.status = Some((Level::Problem, message.clone()));
+            state.say(Level::Problem, message.clone());
             state.push_activity(Level::Problem, message);
         }
         EngineEvent::Check { site, event } => {
@@ -142,7 +142,7 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             for target in targets {
                 state.pending.remove(&(site.clone(), target));
             }
-            state.status = Some((Level::Problem, format!("{site}: {reason}")));
+            state.say(Level::Problem, format!("{site}: {reason}"));
             state.push_activity(Level::Problem, format!("{site}: not sent: {reason}"));
         }
     }

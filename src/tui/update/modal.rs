@@ -47,7 +47,7 @@ fn confirm_key(
         | KeyCode::Char('l') => reopen(state, targets, !send_focused),
         KeyCode::Enter if send_focused => send(state, action, site, targets),
         KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('n') => {
-            state.status = Some((Level::Info, "cancelled: nothing sent".into()));
+            state.say(Level::Info, "cancelled: nothing sent");
             Vec::new()
         }
         _ => reopen(state, targets, send_focused),
@@ -124,7 +124,7 @@ fn submit_input(state: &mut State, purpose: InputPurpose, input: Input) -> Vec<C
 fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
     let target = crate::tui::state::ad_hoc_target(input.value());
     if let Some(reason) = state.ad_hoc_refusal(input.value()) {
-        state.status = Some((Level::Problem, reason));
+        state.say(Level::Problem, reason);
         state.modal = Some(Modal::Input {
             purpose: InputPurpose::AdHoc,
             input,
@@ -182,24 +182,24 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
                     state.focus = Pane::Routes;
                     state.refilter();
                 }
-                None => state.status = Some((Level::Problem, format!("no site named {arg:?}"))),
+                None => state.say(Level::Problem, format!("no site named {arg:?}")),
             }
             Vec::new()
         }
         "path" | "tag" if state.read_only => {
-            state.status = Some((
+            state.say(
                 Level::Problem,
-                "read-only: sending revalidations is disabled (--read-only)".into(),
-            ));
+                "read-only: sending revalidations is disabled (--read-only)",
+            );
             Vec::new()
         }
         "path" => submit_ad_hoc(state, Input::new(arg.to_string())),
         "tag" if !arg.is_empty() => send_unless_typo(state, Target::tag(arg)),
         _ => {
-            state.status = Some((
+            state.say(
                 Level::Problem,
                 format!("unknown command {line:?}: try :site NAME, :path /x, :tag NAME, :q"),
-            ));
+            );
             Vec::new()
         }
     }

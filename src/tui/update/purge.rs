@@ -9,11 +9,11 @@ pub(super) fn purge(state: &mut State, site: usize, targets: Vec<Target>) -> Vec
     let name = config.name.clone();
     let items = crate::engine::plan::purge_items(targets);
     if let Err(why) = crate::engine::plan::plan_purge(config, &items) {
-        state.status = Some((Level::Problem, why));
+        state.say(Level::Problem, why);
         return Vec::new();
     }
     if items.is_empty() {
-        state.status = Some((Level::Info, "nothing to purge: select a page".into()));
+        state.say(Level::Info, "nothing to purge: select a page");
         return Vec::new();
     }
     let what: Vec<String> = items.iter().map(ToString::to_string).collect();
