@@ -102,7 +102,7 @@ fn cloudflare_purges_urls_and_tags_in_documented_batches() {
         "{history}"
     );
 
-    // 150 paths: two requests, at the documented 100 operations each.
+    // 150 paths: 30 URLs a request unless files_per_request says more.
     let paths: Vec<String> = (0..150).map(|i| format!("/p/{i}")).collect();
     let mut args = vec!["sim", "--yes"];
     for p in &paths {
@@ -112,6 +112,17 @@ fn cloudflare_purges_urls_and_tags_in_documented_batches() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let purges = cf.purges();
     let sizes: Vec<usize> = purges[2..]
+        .iter()
+        .map(|p| p.body["files"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, [30, 30, 30, 30, 30]);
+
+    // files_per_request = 100 (the documented limit): two requests.
+    let fields = "provider = \"cloudflare\"\nzone_id = \"zone-1\"\nfiles_per_request = 100";
+    api_config(&s, fields, &cf.api_url(), TOKEN_ENV);
+    let out = purge(&s, &args);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let sizes: Vec<usize> = cf.purges()[7..]
         .iter()
         .map(|p| p.body["files"].as_array().unwrap().len())
         .collect();

@@ -29,6 +29,8 @@ pub enum Provider {
         api_url: Url,
         zone_id: String,
         mode: CloudflareMode,
+        /// URLs per purge-by-URL request (`files_per_request`).
+        files_per_request: usize,
     },
     /// Fastly's purge API: URLs, surrogate keys, everything; soft by default.
     Fastly {
@@ -132,6 +134,13 @@ impl BanShape {
         Some(shape)
     }
 }
+
+/// Cloudflare URLs per purge-by-URL request unless configured: accounts
+/// below Enterprise are reported to be refused past 30 (the documentation
+/// says 100), so 30 works everywhere.
+pub const CLOUDFLARE_FILES_PER_REQUEST: usize = 30;
+/// The most any Cloudflare plan takes (Enterprise).
+pub const CLOUDFLARE_MOST_PER_REQUEST: usize = 500;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

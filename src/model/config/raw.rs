@@ -123,6 +123,7 @@ pub struct RawPurge {
     pub ban_headers: std::collections::BTreeMap<String, Spanned<String>>,
     pub zone_id: Option<Spanned<String>>,
     pub mode: Option<crate::model::purge::CloudflareMode>,
+    pub files_per_request: Option<Spanned<i64>>,
     pub service_id: Option<Spanned<String>>,
     pub soft: Option<bool>,
     pub project_id: Option<Spanned<String>>,

@@ -43,7 +43,13 @@ pub fn calls(
             api_url,
             zone_id,
             mode,
-        } => cloudflare::calls(site, api_url, zone_id, *mode, &items, token),
+            files_per_request,
+        } => cloudflare::calls(
+            site,
+            (api_url, zone_id, *mode, *files_per_request),
+            &items,
+            token,
+        ),
         Provider::Fastly {
             api_url,
             service_id,

@@ -100,7 +100,30 @@ impl Validator<'_> {
             api_url,
             zone_id: self.id(zone_id, "zone_id", site)?,
             mode: raw.mode.unwrap_or(CloudflareMode::Files),
+            files_per_request: self.files_per_request(raw)?,
         })
+    }
+
+    /// Cloudflare's URLs per request: 30 unless said (1 to 500).
+    fn files_per_request(&mut self, raw: &raw::RawPurge) -> Option<usize> {
+        use crate::model::purge::{
+            CLOUDFLARE_FILES_PER_REQUEST as FILES_PER_REQUEST,
+            CLOUDFLARE_MOST_PER_REQUEST as MOST_PER_REQUEST,
+        };
+        let Some(n) = &raw.files_per_request else {
+            return Some(FILES_PER_REQUEST);
+        };
+        match usize::try_from(*n.get_ref()) {
+            Ok(n) if (1..=MOST_PER_REQUEST).contains(&n) => Some(n),
+            _ => {
+                self.error(
+                    n.span().start,
+                    format!("files_per_request = {}: Cloudflare takes 1 to {MOST_PER_REQUEST} URLs a request", n.get_ref()),
+                    format!("write files_per_request = 100 (the documented limit below Enterprise), {MOST_PER_REQUEST} (Enterprise), or leave it out for {FILES_PER_REQUEST}"),
+                );
+                None
+            }
+        }
     }
 
     fn fastly(&mut self, raw: &raw::RawPurge, at: usize, site: &str) -> Option<Provider> {
