@@ -7,6 +7,7 @@ mod common;
 use common::console::*;
 use crossterm::event::KeyCode;
 use isrctl::model::target::Target;
+use isrctl::tui::message::Message;
 use isrctl::tui::state::State;
 use isrctl::tui::view::view;
 use ratatui::Terminal;
@@ -247,4 +248,76 @@ fn a_purge_shows_in_the_table_and_the_details() {
         .to_string();
     assert!(row.contains("purged"), "{row}");
     assert!(text.contains("purged just now"), "{text}");
+}
+
+/// After `v`, the verdict and what to do about it (the key that does it)
+/// open the details pane, above the fold at every size the README names.
+#[test]
+fn the_verdict_and_its_fix_come_first_at_every_size() {
+    use isrctl::engine::checks::Verdict;
+    let mut s = state(false, true);
+    feed(&mut s, [key('j'), key('j')]);
+    assert_eq!(s.selected_route().unwrap().path, "/blog/hello");
+    feed(
+        &mut s,
+        [verified(
+            "healthy",
+            "/blog/hello",
+            Verdict::FreshAtOriginStaleAtCdn,
+        )],
+    );
+    for (width, height) in [(80, 24), (120, 40), (60, 16), (40, 10)] {
+        let text = screen(&s, width, height);
+        assert!(
+            text.contains("✗ fresh_at_origin_stale_at_cdn"),
+            "{width}×{height}:\n{text}"
+        );
+        assert!(text.contains("press f "), "{width}×{height}:\n{text}");
+        insta::assert_snapshot!(format!("verdict_first_{width}x{height}"), text);
+    }
+    // A revalidation after the verification: the verdict is old news,
+    // marked so in the table; the answer is the revalidation now.
+    let later = s.now + jiff::SignedDuration::from_secs(60);
+    feed(
+        &mut s,
+        [
+            Message::Tick(later),
+            finished("healthy", Target::path("/blog/hello"), revalidated()),
+        ],
+    );
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("✓ revalidated 200"), "{text}");
+    assert!(text.contains("cdn stale?"), "{text}");
+}
+
+/// `z` gives the details pane the whole body, and back.
+#[test]
+fn z_zooms_the_details_pane() {
+    let mut s = with_results();
+    feed(&mut s, [key('z')]);
+    let text = screen(&s, 80, 24);
+    assert!(!text.contains("┌ Sites"), "{text}");
+    assert!(text.contains("┌ Details"), "{text}");
+    feed(&mut s, [key('z')]);
+    assert!(screen(&s, 80, 24).contains("┌ Sites"));
+}
+
+/// `G` in the details pane stops at its last screenful (not past it, into
+/// an empty pane), and `k` then moves up at once.
+#[test]
+fn g_in_the_details_pane_stops_at_the_last_line() {
+    let mut s = with_results();
+    // 80×14: the details pane cannot show it all.
+    feed(&mut s, [code(KeyCode::Tab), key('G')]);
+    render(&s, 80, 14);
+    feed(&mut s, [key('G')]);
+    let bottom = s.details_scroll;
+    assert!(bottom > 0 && bottom < 50, "{bottom}");
+    let text = screen(&s, 80, 14);
+    assert!(
+        text.contains("12:00:00 healthy"),
+        "the last line shows:\n{text}"
+    );
+    feed(&mut s, [key('k')]);
+    assert_eq!(s.details_scroll, bottom - 1);
 }

@@ -723,3 +723,21 @@ fn a_message_goes_at_the_next_key_and_a_problem_stays_until_esc() {
     feed(&mut s, [Message::Tick(later)]);
     assert_eq!(s.status, None, "gone after 5 s");
 }
+
+/// From the Sites pane the selected route is not in view: `r`, `v`, `f`,
+/// `P`, `c`, `p` and `y` open the site's routes and say so, sending nothing.
+#[test]
+fn route_keys_in_the_sites_pane_open_the_routes_instead_of_acting() {
+    for k in ['r', 'v', 'f', 'P', 'c', 'p', 'y'] {
+        let mut s = state(false, true);
+        feed(&mut s, [code(KeyCode::BackTab)]);
+        assert_eq!(s.focus, Pane::Sites);
+        let commands = feed(&mut s, [key(k)]);
+        assert!(commands.is_empty(), "{k}: {commands:?}");
+        assert_eq!(s.focus, Pane::Routes, "{k}");
+        assert!(
+            matches!(&s.status, Some((Level::Info, t)) if t.contains("the routes of healthy")),
+            "{k}"
+        );
+    }
+}

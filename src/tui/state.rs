@@ -202,10 +202,16 @@ pub struct State {
     /// When the message line was last set.
     pub status_since: Timestamp,
     pub details_scroll: u16,
+    /// How far the details pane can scroll, as the view last laid it out
+    /// (the view's one write, like a ratatui widget's state: G and j stop
+    /// at the last screenful).
+    pub details_max_scroll: std::cell::Cell<u16>,
     pub now: Timestamp,
     pub theme: Theme,
     pub keys: super::keys::KeyMap,
     pub quit: bool,
+    /// The details pane has the whole body (`z`).
+    pub zoomed: bool,
 }
 
 /// How long an informational message stays on the message line.
@@ -274,11 +280,13 @@ impl State {
             status: None,
             status_since: Timestamp::UNIX_EPOCH,
             details_scroll: 0,
+            details_max_scroll: std::cell::Cell::new(0),
             now: Timestamp::now(),
             theme,
             // The console checks [keys] before it starts; defaults otherwise.
             keys: super::keys::KeyMap::from_config(config).unwrap_or_default(),
             quit: false,
+            zoomed: false,
         };
         state.site_health = (0..state.sites.len())
             .map(|i| state.health_from_results(i))

@@ -4,6 +4,7 @@
 
 mod events;
 mod modal;
+mod navigation;
 mod purge;
 
 use super::keys::{self, Action};
@@ -20,6 +21,7 @@ use crate::model::target::Target;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use events::engine_event;
 use modal::modal_key;
+use navigation::{mark_all, move_selection, toggle_mark};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -67,6 +69,9 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             "read-only: sending revalidations is disabled (--read-only)",
         );
         return Vec::new();
+    }
+    if state.focus == Pane::Sites && acts_on_a_route(action) {
+        return show_routes_first(state);
     }
     match action {
         Action::Up
@@ -146,9 +151,42 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             state.modal = Some(Modal::Help);
             Vec::new()
         }
+        Action::Zoom => {
+            state.zoomed = !state.zoomed;
+            if state.zoomed {
+                state.focus = Pane::Details;
+            }
+            Vec::new()
+        }
         Action::Cancel => cancel(state),
         Action::Quit => quit(state),
     }
+}
+
+/// Keys that act on the selected route (or the marked ones).
+fn acts_on_a_route(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Revalidate
+            | Action::Verify
+            | Action::Fresh
+            | Action::Purge
+            | Action::Checks
+            | Action::Probe
+            | Action::CopyCurl
+    )
+}
+
+/// From the Sites pane the selected route is not in view: a route key
+/// opens the site's routes instead of acting on one the operator cannot see.
+fn show_routes_first(state: &mut State) -> Vec<Command> {
+    state.focus = Pane::Routes;
+    let site = state.site().map(|s| s.name.clone()).unwrap_or_default();
+    state.say(
+        Level::Info,
+        format!("the routes of {site}: select one (or mark several), then press the key again"),
+    );
+    Vec::new()
 }
 
 fn open_input(state: &mut State, purpose: InputPurpose, value: &str) -> Vec<Command> {
@@ -184,72 +222,6 @@ fn cancel(state: &mut State) -> Vec<Command> {
     }
     state.status = None;
     Vec::new()
-}
-
-fn move_selection(state: &mut State, action: Action) {
-    match state.focus {
-        Pane::Sites => {
-            let before = state.site_idx;
-            state.site_idx = moved(state.site_idx, state.sites.len(), action);
-            if state.site_idx != before {
-                state.route_idx = 0;
-                state.details_scroll = 0;
-                state.refilter();
-            }
-        }
-        Pane::Routes => {
-            state.route_idx = moved(state.route_idx, state.visible.len(), action);
-            state.details_scroll = 0;
-        }
-        Pane::Details => {
-            let scroll = moved(
-                usize::from(state.details_scroll),
-                usize::from(u16::MAX),
-                action,
-            );
-            state.details_scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
-        }
-    }
-}
-
-fn moved(index: usize, len: usize, action: Action) -> usize {
-    let last = len.saturating_sub(1);
-    match action {
-        Action::Up => index.saturating_sub(1),
-        Action::Down => (index + 1).min(last),
-        Action::Top => 0,
-        Action::Bottom => last,
-        Action::PageUp => index.saturating_sub(PAGE),
-        Action::PageDown => (index + PAGE).min(last),
-        _ => index,
-    }
-}
-
-fn toggle_mark(state: &mut State) {
-    let Some(route) = state.selected_route_index() else {
-        return;
-    };
-    let key = (state.site_idx, route);
-    if !state.marks.remove(&key) {
-        state.marks.insert(key);
-    }
-    // Marking moves on, so Space Space Space marks a run of rows.
-    state.route_idx = moved(state.route_idx, state.visible.len(), Action::Down);
-}
-
-fn mark_all(state: &mut State) {
-    let site = state.site_idx;
-    let all_marked = state
-        .visible
-        .iter()
-        .all(|r| state.marks.contains(&(site, *r)));
-    for route in state.visible.clone() {
-        if all_marked {
-            state.marks.remove(&(site, route));
-        } else {
-            state.marks.insert((site, route));
-        }
-    }
 }
 
 /// The marked routes, else the selected one.

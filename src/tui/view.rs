@@ -5,6 +5,7 @@
 //! overlays for help, confirmation and input. Only the visible rows of the
 //! routes table are built, so a sitemap-sized site draws as fast as a small one.
 
+mod answer;
 mod details;
 mod dialogs;
 mod routes;
@@ -47,19 +48,35 @@ pub fn view(state: &State, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let details_height = (body.height * 2 / 5).max(6);
+    let details_height = details_height(state, body.height);
     let [top, details] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(details_height)]).areas(body);
     let sites_width = (top.width / 4).clamp(16, 28);
     let [sites, routes] =
         Layout::horizontal([Constraint::Length(sites_width), Constraint::Min(0)]).areas(top);
     draw_header(state, frame, header);
-    draw_sites(state, frame, sites);
-    draw_routes(state, frame, routes);
+    if top.height > 0 {
+        draw_sites(state, frame, sites);
+        draw_routes(state, frame, routes);
+    }
     draw_details(state, frame, details);
     draw_message(state, frame, message);
     draw_footer(state, frame, footer);
     draw_modal(state, frame, area);
+}
+
+/// Two fifths of the body at least, and every row the sites and routes
+/// do not need (borders and the table's header included); all of it
+/// when zoomed.
+fn details_height(state: &State, body: u16) -> u16 {
+    if state.zoomed {
+        return body;
+    }
+    let rows = state.visible.len().max(state.sites.len());
+    let top_needs = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(3);
+    body.saturating_sub(top_needs)
+        .max(body * 2 / 5)
+        .max(6.min(body))
 }
 
 fn too_small(frame: &mut Frame, area: Rect) {
@@ -183,7 +200,14 @@ fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
             .map(|b| width(b))
             .sum(),
     );
-    let mut spans = Vec::new();
+    // What moving does in this pane, first.
+    let hint = match state.focus {
+        Pane::Sites => " j/k site  enter routes ",
+        Pane::Details => " j/k scroll  G end ",
+        Pane::Routes => "",
+    };
+    room = room.saturating_sub(hint.chars().count());
+    let mut spans = vec![Span::styled(hint, t.dim())];
     for b in bindings {
         if !essential(b) {
             if width(b) > room {

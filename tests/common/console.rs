@@ -141,3 +141,30 @@ pub fn planned(targets: Vec<Target>) -> Vec<isrctl::engine::Planned> {
     let config = isrctl::model::config::parse(CONFIG, Path::new("demo.toml")).unwrap();
     isrctl::engine::plan(&config.sites[0], targets, false)
 }
+
+/// A verification of `path` on `site` with this verdict (no layers), as
+/// the engine reports it after `v`.
+pub fn verified(site: &str, path: &str, verdict: isrctl::engine::checks::Verdict) -> Message {
+    let target = Target::path(path);
+    let verification = isrctl::engine::checks::Verification {
+        site: site.to_string(),
+        target: target.clone(),
+        page: path.to_string(),
+        verdict,
+        explanation: "Next.js regenerated the page; the CDN serves a copy 120 s old and may keep it 3,480 s more".into(),
+        fix: Some("purge the page at the CDN (isrctl fresh does it)".into()),
+        outcome: revalidated(),
+        layers: Vec::new(),
+        rsc: None,
+        cdn_was_stale: false,
+        elapsed_ms: 900,
+        deadline_ms: 10_000,
+    };
+    Message::Engine(EngineEvent::Verified {
+        site: site_id(site),
+        target,
+        request: format!("POST http://127.0.0.1:47810/api/revalidate?secret=***&path={path}"),
+        outcome: Box::new(revalidated()),
+        verifications: vec![verification],
+    })
+}

@@ -8,6 +8,12 @@ pub(super) fn draw_details(state: &State, frame: &mut Frame, area: Rect) {
     let block = pane_block(state, " Details ".into(), Pane::Details);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    // The answer stays put on top; the evidence below it scrolls.
+    let answer = super::answer::answer_lines(state);
+    let answer_rows = (answer.len() as u16).min(inner.height.saturating_sub(1));
+    let [answer_area, inner] =
+        Layout::vertical([Constraint::Length(answer_rows), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(Paragraph::new(answer), answer_area);
     // The newest of the route's result, verification, probe and checks
     // comes first: it answers what was just asked.
     let mut result = details_lines(state);
@@ -38,10 +44,12 @@ pub(super) fn draw_details(state: &State, frame: &mut Frame, area: Rect) {
             Span::styled(entry.text.clone(), level_style(state, entry.level)),
         ]));
     }
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let rows = u16::try_from(paragraph.line_count(inner.width)).unwrap_or(u16::MAX);
+    let max_scroll = rows.saturating_sub(inner.height);
+    state.details_max_scroll.set(max_scroll);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((state.details_scroll, 0)),
+        paragraph.scroll((state.details_scroll.min(max_scroll), 0)),
         inner,
     );
 }
@@ -65,26 +73,6 @@ fn verdict_lines(state: &State) -> Vec<Line<'static>> {
         Span::raw(format!(" · {}", ago(v.time, state.now))),
     ])];
     lines.push(Line::raw(v.explanation.clone()));
-    let fixed_by_fresh = matches!(
-        v.verdict,
-        Verdict::StaleReplica | Verdict::FreshAtOriginStaleAtCdn | Verdict::HtmlFreshRscStale
-    );
-    if fixed_by_fresh && !state.read_only {
-        let key = state
-            .keys
-            .key_of(crate::tui::keys::Action::Fresh)
-            .unwrap_or_default();
-        let hint = match site.purge {
-            Some(_) => {
-                format!("press {key} to make it fresh: every origin, then a purge of the CDN")
-            }
-            None => format!(
-                "press {key} to revalidate every origin; add [sites.{}.purge] to purge the CDN too",
-                site.name
-            ),
-        };
-        lines.push(Line::styled(hint, t.warning()));
-    }
     lines.extend(
         v.layers
             .iter()

@@ -35,7 +35,7 @@ impl Col {
 /// Which columns fit an inner width, and how wide each is; the path takes
 /// what is left.
 fn columns_for(width: usize) -> Vec<(Col, usize)> {
-    let mut cols = vec![(Col::Last, 10), (Col::Outcome, 16), (Col::Verify, 9)];
+    let mut cols = vec![(Col::Last, 10), (Col::Outcome, 16), (Col::Verify, 10)];
     if width >= 88 {
         cols.extend([(Col::Age, 7), (Col::Latency, 7)]);
     }
@@ -160,7 +160,8 @@ fn route_cell(
 }
 
 /// The page's latest word on freshness: its verdict, or a purge that came
-/// after it ("purged", or "purge!" when the purge failed).
+/// after it ("purged", or "purge!" when the purge failed). A verdict older
+/// than the page's last revalidation is marked `?`: it may no longer hold.
 fn verify_cell(
     state: &State,
     site: &str,
@@ -168,6 +169,16 @@ fn verify_cell(
     verdict: Option<&PageVerdict>,
 ) -> String {
     let purge = state.purges.get(&(site.to_string(), route.target()));
+    let revalidated_since = |v: &PageVerdict| {
+        state
+            .result_for(site, &route.target())
+            .is_some_and(|r| r.time > v.time)
+    };
+    if let Some(v) = verdict.filter(|v| revalidated_since(v))
+        && purge.is_none_or(|(at, _)| v.time >= *at)
+    {
+        return format!("{}?", verdict_short(v.verdict));
+    }
     match (verdict, purge) {
         (Some(v), Some((at, _))) if v.time >= *at => verdict_short(v.verdict).to_string(),
         (_, Some((_, outcome))) if outcome == "purged" => "purged".to_string(),

@@ -1,0 +1,162 @@
+//! The answer first: two lines at the top of the details pane that say
+//! what the last thing asked about the selected page found, and what to
+//! do next (the key that does it). The evidence follows below them.
+
+use super::*;
+use crate::tui::keys::Action;
+use crate::tui::state::SeenProbe;
+
+/// What the newest of the page's verification, probe and revalidation
+/// says, as (the finding, what to do): empty when nothing was asked yet.
+pub(super) fn answer_lines(state: &State) -> Vec<Line<'static>> {
+    let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
+        return Vec::new();
+    };
+    let result = state.result_for(&site.name, &route.target());
+    let verdict = state.verdict_for(&site.name, &route.path);
+    let probe = state.probe_for(&site.name, &route.path);
+    let newest = [
+        verdict.map(|v| (v.time, 0)),
+        probe.map(|p| (p.time, 1)),
+        result.map(|r| (r.time, 2)),
+    ]
+    .into_iter()
+    .flatten()
+    .max_by_key(|(time, which)| (*time, std::cmp::Reverse(*which)));
+    let (first, second) = match newest {
+        Some((_, 0)) => verdict_answer(state, verdict, result, site),
+        Some((_, 1)) => probe_answer(state, probe),
+        Some((_, 2)) => result_answer(state, result),
+        _ => return Vec::new(),
+    };
+    vec![first, second]
+}
+
+fn key(state: &State, action: Action) -> String {
+    state.keys.key_of(action).unwrap_or_default()
+}
+
+fn verdict_answer(
+    state: &State,
+    verdict: Option<&PageVerdict>,
+    result: Option<&TargetResult>,
+    site: &crate::model::config::Site,
+) -> (Line<'static>, Line<'static>) {
+    let t = &state.theme;
+    let Some(v) = verdict else {
+        return (Line::raw(""), Line::raw(""));
+    };
+    let fresh = v.verdict == Verdict::FreshEverywhere;
+    let mark = if fresh { "✓" } else { "✗" };
+    let style = if fresh { t.ok() } else { t.problem() };
+    let first = Line::from(vec![
+        Span::styled(
+            format!("{mark} {} ", v.verdict.as_str()),
+            style.add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(v.explanation.clone()),
+    ]);
+    // A revalidation after this verification: the verdict may be old news.
+    let outdated = result.is_some_and(|r| r.time > v.time);
+    let fixed_by_fresh = matches!(
+        v.verdict,
+        Verdict::StaleReplica | Verdict::FreshAtOriginStaleAtCdn | Verdict::HtmlFreshRscStale
+    );
+    let second = if outdated {
+        Line::styled(
+            format!(
+                "verified before the last revalidation · press {} to verify again",
+                key(state, Action::Verify)
+            ),
+            t.warning(),
+        )
+    } else if fixed_by_fresh && !state.read_only {
+        let words = match site.purge {
+            Some(_) => "to make it fresh: every origin, then a purge of the CDN",
+            None => "to revalidate every origin (add a [purge] to purge the CDN too)",
+        };
+        Line::styled(
+            format!("press {} {words}", key(state, Action::Fresh)),
+            t.warning(),
+        )
+    } else if let Some(fix) = &v.fix {
+        Line::styled(format!("fix: {fix}"), t.warning())
+    } else {
+        Line::styled(format!("verified {}", ago(v.time, state.now)), t.dim())
+    };
+    (first, second)
+}
+
+fn probe_answer(state: &State, probe: Option<&SeenProbe>) -> (Line<'static>, Line<'static>) {
+    let t = &state.theme;
+    let Some(p) = probe else {
+        return (Line::raw(""), Line::raw(""));
+    };
+    let worst = p
+        .page
+        .conclusions
+        .iter()
+        .max_by_key(|f| severity_rank(f.severity));
+    match worst {
+        Some(f) if f.severity != Severity::Ok => (
+            Line::styled(format!("✗ {}", f.title), t.problem()),
+            Line::styled(
+                f.fix
+                    .as_ref()
+                    .map(|fix| format!("fix: {fix}"))
+                    .unwrap_or_else(|| format!("probed {}", ago(p.time, state.now))),
+                t.warning(),
+            ),
+        ),
+        _ => (
+            Line::styled("✓ every layer answered; nothing looks stale", t.ok()),
+            Line::styled(format!("probed {}", ago(p.time, state.now)), t.dim()),
+        ),
+    }
+}
+
+fn severity_rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Ok => 0,
+        Severity::CouldNotCheck => 1,
+        Severity::Warning => 2,
+        Severity::Problem => 3,
+    }
+}
+
+fn result_answer(state: &State, result: Option<&TargetResult>) -> (Line<'static>, Line<'static>) {
+    let t = &state.theme;
+    let Some(r) = result else {
+        return (Line::raw(""), Line::raw(""));
+    };
+    let status = r.status.map(|s| format!(" {s}")).unwrap_or_default();
+    if r.ok {
+        (
+            Line::styled(
+                format!("✓ {}{status} · {}", r.outcome, ago(r.time, state.now)),
+                t.ok(),
+            ),
+            Line::styled(
+                format!(
+                    "the endpoint accepted it; press {} to see that every layer serves the new page",
+                    key(state, Action::Verify)
+                ),
+                t.dim(),
+            ),
+        )
+    } else {
+        let fix = r
+            .fix
+            .clone()
+            .map(|f| format!("fix: {f}"))
+            .or_else(|| r.explanation.clone())
+            .unwrap_or_default();
+        (
+            Line::styled(
+                format!("✗ {}{status} · {}", r.outcome, ago(r.time, state.now)),
+                t.problem(),
+            ),
+            Line::styled(fix, t.warning()),
+        )
+    }
+}
