@@ -211,3 +211,74 @@ fn unknown_sites_and_missing_configs_are_said_plainly() {
         "{stderr}"
     );
 }
+
+/// Every subcommand, as clap knows it (the help subcommand aside).
+fn subcommands() -> Vec<String> {
+    use clap::CommandFactory;
+    isrctl::cli::Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect()
+}
+
+#[test]
+fn completions_list_every_subcommand_in_each_shell() {
+    let names = subcommands();
+    assert!(
+        names.contains(&"fresh".to_string()) && names.len() >= 10,
+        "{names:?}"
+    );
+    for shell in ["bash", "zsh", "fish"] {
+        let out = assert_cmd::Command::cargo_bin("isrctl")
+            .unwrap()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {out:?}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        for name in &names {
+            assert!(
+                script.contains(name.as_str()),
+                "{shell} completion lacks {name}"
+            );
+        }
+    }
+    // bash: the completion function lists the subcommands as words.
+    let out = assert_cmd::Command::cargo_bin("isrctl")
+        .unwrap()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("complete -F _isrctl"), "{script}");
+    assert!(
+        script.contains("revalidate check fresh purge"),
+        "the subcommand words"
+    );
+}
+
+#[test]
+fn the_man_page_names_every_subcommand_and_has_a_page_for_each() {
+    let out = assert_cmd::Command::cargo_bin("isrctl")
+        .unwrap()
+        .arg("man")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let roff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        roff.starts_with(".ie") || roff.contains(".TH isrctl 1"),
+        "{}",
+        &roff[..200.min(roff.len())]
+    );
+    for name in subcommands().iter().filter(|n| *n != "help") {
+        assert!(
+            roff.contains(&format!("isrctl\\-{name}(1)")),
+            "the list names {name}"
+        );
+        assert!(
+            roff.contains(&format!(".TH isrctl-{name} 1")),
+            "a page for {name}"
+        );
+    }
+}

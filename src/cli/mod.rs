@@ -16,6 +16,7 @@ use commands::{check, fresh, history as history_cmd, probe, purge, revalidate, s
 
 use crate::history::History;
 use crate::model::config::{self, Config, LoadError};
+use clap::CommandFactory;
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -99,6 +100,17 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(
+        after_help = "Examples:\n  isrctl completions bash > ~/.local/share/bash-completion/completions/isrctl\n  isrctl completions zsh > \"${fpath[1]}/_isrctl\"\n  isrctl completions fish > ~/.config/fish/completions/isrctl.fish"
+    )]
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), every subcommand included
+    #[command(after_help = "Example:\n  isrctl man > ~/.local/share/man/man1/isrctl.1")]
+    Man,
     /// Open the console on simulated sites (healthy, token mismatch, stale CDN, silent no-op)
     Demo {
         /// Print the config of the demo running in another terminal and exit
@@ -200,6 +212,48 @@ pub async fn run(cli: Cli) -> Exit {
             command: ConfigCommand::Check(json),
         }) => sites::config_check(config_flag, json.json),
         Some(Command::Demo { print_config }) => demo::run(print_config, cli.read_only).await,
+        Some(Command::Completions { shell }) => generated(completions(shell)),
+        Some(Command::Man) => generated(man_page()),
+    }
+}
+
+/// A completion script for `shell`, from the clap definitions.
+fn completions(shell: clap_complete::Shell) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "isrctl", &mut out);
+    Ok(out)
+}
+
+/// The man page: the command, its options, and every subcommand with
+/// its own options.
+fn man_page() -> Result<Vec<u8>, String> {
+    let mut cli = Cli::command();
+    cli.build();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cli.clone())
+        .render(&mut out)
+        .map_err(|e| e.to_string())?;
+    for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let page = sub.clone().bin_name(format!("isrctl {}", sub.get_name()));
+        clap_mangen::Man::new(page)
+            .title(format!("isrctl-{}", sub.get_name()))
+            .source(format!("isrctl {}", env!("CARGO_PKG_VERSION")))
+            .render(&mut out)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+fn generated(text: Result<Vec<u8>, String>) -> Exit {
+    match text {
+        Ok(bytes) => {
+            crate::model::out::stdout_generated(&String::from_utf8_lossy(&bytes));
+            Exit::Ok
+        }
+        Err(why) => {
+            errln!("error: {why}");
+            Exit::Failed
+        }
     }
 }
 

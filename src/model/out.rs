@@ -87,6 +87,12 @@ pub fn stdout(text: &str) {
     write_to(&mut std::io::stdout().lock(), &STDOUT_CLOSED, &shown(text));
 }
 
+/// Our own generated text (a completion script, the man page) to stdout
+/// as is: it holds tabs and escapes of its own, and nothing from outside.
+pub fn stdout_generated(text: &str) {
+    write_to(&mut std::io::stdout().lock(), &STDOUT_CLOSED, text);
+}
+
 /// Write `text` to stderr, control characters escaped.
 pub fn stderr(text: &str) {
     write_to(&mut std::io::stderr().lock(), &STDERR_CLOSED, &shown(text));
