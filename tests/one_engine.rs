@@ -508,9 +508,43 @@ fn cli_ctrl_c_records_nothing_for_the_targets_not_sent() {
         .map(|r| r["outcome"]["kind"].as_str().unwrap_or("none"))
         .collect();
     assert!(outcomes.contains(&"cancelled"), "{outcomes:?}");
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(
+        doc["summary"]["not_sent"],
+        outcomes.iter().filter(|k| **k == "cancelled").count()
+    );
+    assert_eq!(status.code(), Some(130), "Ctrl-C: 128 + SIGINT");
     let history = History::open(&s.state_home().join("isrctl")).unwrap();
     let recorded = records(&history, "revalidate");
     assert_eq!(recorded.len(), origin.endpoint_requests());
     assert!(recorded.iter().all(|r| r.outcome != "cancelled"));
+
+    // One line says how many were not sent and where their paths are;
+    // --paths-from that file sends exactly those.
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    let unsent = outcomes.iter().filter(|k| **k == "cancelled").count();
+    assert!(
+        stderr.contains(&format!("{unsent} not sent (Ctrl-C came first)")),
+        "{stderr}"
+    );
+    let file = stderr
+        .split("--paths-from ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no file named: {stderr}"));
+    let listed: Vec<String> = std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(listed.len(), unsent, "{listed:?}");
+    let sent_before = origin.endpoint_requests();
+    let out = s
+        .isrctl()
+        .args(["revalidate", "sim", "--yes", "--paths-from", file])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(origin.endpoint_requests() - sent_before, unsent);
 }

@@ -8,14 +8,14 @@ use tokio::task::JoinHandle;
 
 /// Wait for `operation` to end, handing every event to `on_event`.
 /// The first Ctrl-C prints `on_cancel` and cancels; a second one is the
-/// default (the process ends).
+/// default (the process ends). Whether Ctrl-C came.
 pub async fn drive(
     engine: &Engine,
     events: &mut UnboundedReceiver<EngineEvent>,
     mut operation: JoinHandle<()>,
     on_cancel: &str,
     mut on_event: impl FnMut(EngineEvent),
-) {
+) -> bool {
     let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
     let mut cancelled = false;
     loop {
@@ -40,4 +40,5 @@ pub async fn drive(
         errln!("error: {lost} result(s) were not recorded in history (is the disk full?)");
         crate::model::out::mark_incomplete();
     }
+    cancelled
 }

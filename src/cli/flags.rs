@@ -205,7 +205,11 @@ fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
         );
         return false;
     }
-    errout!("Send {count} revalidations to {}? [y/N] ", site.name);
+    errout!(
+        "Send {count} revalidations to {}?{} [y/N] ",
+        site.name,
+        how_long(site, count)
+    );
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().read_line(&mut answer);
@@ -214,6 +218,19 @@ fn confirm(site: &Site, count: usize, stdin_used: bool) -> bool {
         errln!("cancelled: nothing sent");
     }
     yes
+}
+
+/// " At most 10/s (rate_per_second): ~50 s." — what the site's limits make
+/// of a bulk run, said before it starts; nothing when the rate is unlimited.
+fn how_long(site: &Site, count: usize) -> String {
+    let Some(rate) = site.limits.rate_per_second.filter(|r| *r > 0.0) else {
+        return String::new();
+    };
+    let secs = count as f64 / rate;
+    format!(
+        " At most {rate}/s (rate_per_second): ~{}.",
+        crate::model::text::span(secs)
+    )
 }
 
 /// A duration flag such as `30s`, `1500ms` or `2m`.
@@ -265,5 +282,31 @@ impl RevalidateArgs {
             deadline: self.deadline.0,
             retry_after: self.retry_after,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(extra: &str) -> Site {
+        let text = format!(
+            "[sites.s]\npublic_url = \"https://s.example\"\n{extra}\n[sites.s.secret]\nenv = \"S\"\n"
+        );
+        let config = crate::model::config::parse(&text, std::path::Path::new("t.toml")).unwrap();
+        config.sites[0].clone()
+    }
+
+    #[test]
+    fn the_prompt_says_how_long_the_site_limits_make_a_bulk_run() {
+        assert_eq!(
+            how_long(&site(""), 500),
+            " At most 10/s (rate_per_second): ~50 s."
+        );
+        assert_eq!(
+            how_long(&site("rate_per_second = 2"), 500),
+            " At most 2/s (rate_per_second): ~5 min."
+        );
+        assert_eq!(how_long(&site("rate_per_second = 0"), 500), "");
     }
 }

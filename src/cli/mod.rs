@@ -10,6 +10,7 @@ mod drive;
 mod flags;
 mod print;
 mod progress;
+mod unsent;
 
 pub use commands::demo;
 use commands::{check, fresh, history as history_cmd, probe, purge, revalidate, sites};

@@ -11,6 +11,9 @@ pub enum Exit {
     Failed = 1,
     /// Usage or config error: nothing was sent.
     Usage = 2,
+    /// Ctrl-C ended the run before every target was sent (128 + SIGINT,
+    /// as shells report it).
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {

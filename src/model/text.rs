@@ -94,6 +94,17 @@ pub fn short_path(path: &str, room: usize) -> String {
     }
 }
 
+/// A duration in seconds as an operator reads it: "37 s", "~4 min",
+/// "~2 h 5 min".
+pub fn span(secs: f64) -> String {
+    let secs = secs.max(0.0).round() as u64;
+    match secs {
+        0..=99 => format!("{secs} s"),
+        100..=5399 => format!("{} min", secs.div_ceil(60)),
+        _ => format!("{} h {} min", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();

@@ -102,7 +102,7 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
     };
     let operation = engine.run_checks(0, plan);
     let on_cancel = "cancelling: the checks stop now (a revalidation already sent is not undone)";
-    drive(
+    let _interrupted = drive(
         &engine,
         &mut events,
         operation,

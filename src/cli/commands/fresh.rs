@@ -84,7 +84,7 @@ pub(super) async fn send(site: &Site, planned: Vec<Planned>, args: &RevalidateAr
     let mut not_started = false;
     let json = args.json;
     let on_cancel = "cancelling: no new requests; verification stops";
-    drive(&engine, &mut events, operation, on_cancel, |event| {
+    let _interrupted = drive(&engine, &mut events, operation, on_cancel, |event| {
         render(site, &mut results, &mut not_started, json, event)
     })
     .await;

@@ -108,7 +108,7 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
     let mut results = Vec::new();
     let mut not_started = false;
     let on_cancel = "cancelling: no new purge calls";
-    drive(
+    let _interrupted = drive(
         &engine,
         &mut events,
         operation,

@@ -16,6 +16,7 @@ use crate::engine::{Engine, EngineEvent};
 use crate::model::config::{Config, Site};
 use crate::model::endpoint::masked_summary;
 use crate::model::exit::Exit;
+use crate::model::outcome::OutcomeKind;
 use report::RevalidateReport;
 
 pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
@@ -57,9 +58,13 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     } else {
         "cancelling: no new requests; waiting for those in flight"
     };
-    drive(&engine, &mut events, operation, on_cancel, |event| {
+    let interrupted = drive(&engine, &mut events, operation, on_cancel, |event| {
         progress.clear();
         match event {
+            // Never sent: counted and listed once at the end, not one line each.
+            EngineEvent::Finished {
+                target, outcome, ..
+            } if outcome.kind == OutcomeKind::Cancelled => report.set(&target, *outcome, None),
             EngineEvent::Finished {
                 target,
                 outcome,
@@ -110,7 +115,9 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     if not_started {
         return Exit::Usage;
     }
-    finish(&report, args.json)
+    let exit = finish(&report, args.json);
+    crate::cli::unsent::report(&site.name, report.unsent());
+    if interrupted { Exit::Interrupted } else { exit }
 }
 
 fn dry_run(site: &Site, report: &RevalidateReport, json: bool) -> Exit {
@@ -144,12 +151,16 @@ fn finish(report: &RevalidateReport, json: bool) -> Exit {
         print_document("revalidate", report, &Default::default());
     } else {
         let s = &report.summary;
+        let not_sent = match s.not_sent {
+            0 => String::new(),
+            n => format!(", {n} not sent"),
+        };
         outln!(
-            "{} target(s) on {}: {} revalidated, {} failed{}",
+            "{} target(s) on {}: {} revalidated, {} failed{not_sent}{}",
             s.total,
             report.site,
             s.revalidated,
-            s.total - s.revalidated,
+            s.failed,
             report.verify_summary()
         );
     }

@@ -56,6 +56,8 @@ pub struct Summary {
     pub revalidated: usize,
     pub refused: usize,
     pub failed: usize,
+    /// Never sent: Ctrl-C came first (not failures: nothing happened).
+    pub not_sent: usize,
 }
 
 impl RevalidateReport {
@@ -132,6 +134,8 @@ impl RevalidateReport {
             let step = |n: &mut usize| *n = if add { *n + 1 } else { n.saturating_sub(1) };
             if outcome.kind.is_success() {
                 step(&mut summary.revalidated);
+            } else if outcome.kind == OutcomeKind::Cancelled {
+                step(&mut summary.not_sent);
             } else {
                 step(&mut summary.failed);
                 if outcome.kind == OutcomeKind::Refused {
@@ -167,6 +171,18 @@ impl RevalidateReport {
             .push(Instance { request, outcome });
     }
 
+    /// The targets Ctrl-C left unsent.
+    pub fn unsent(&self) -> impl Iterator<Item = &Target> {
+        self.results
+            .iter()
+            .filter(|r| {
+                r.outcome
+                    .as_ref()
+                    .is_some_and(|o| o.kind == OutcomeKind::Cancelled)
+            })
+            .map(|r| &r.target)
+    }
+
     /// `; 1 of 2 page(s) verified fresh everywhere`, with --verify only.
     pub fn verify_summary(&self) -> String {
         if self.results.iter().all(|r| r.verifications.is_none()) {
@@ -190,7 +206,10 @@ impl RevalidateReport {
     /// Every target revalidated (and, with --verify, seen fresh everywhere).
     pub fn all_fine(&self) -> bool {
         self.results.iter().all(|r| {
-            let sent_fine = r.outcome.as_ref().is_none_or(|o| o.kind.is_success());
+            let sent_fine = r
+                .outcome
+                .as_ref()
+                .is_none_or(|o| o.kind.is_success() || o.kind == OutcomeKind::Cancelled);
             let verified = match &r.verifications {
                 None => true,
                 Some(v) => !v.is_empty() && v.iter().all(|v| v.verdict == Verdict::FreshEverywhere),

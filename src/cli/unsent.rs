@@ -1,0 +1,64 @@
+//! What Ctrl-C left unsent in a bulk run: one line that says how many, and
+//! the paths written to a file `--paths-from` takes, so the run can be
+//! resumed where it stopped.
+
+use crate::model::target::{Target, TargetKind};
+use std::path::PathBuf;
+
+/// Say what was not sent and where its paths are; `site` resumes it.
+pub fn report<'a>(site: &str, unsent: impl Iterator<Item = &'a Target>) {
+    let (paths, tags): (Vec<&Target>, Vec<&Target>) =
+        unsent.partition(|t| t.kind != TargetKind::Tag);
+    let count = paths.len() + tags.len();
+    if count == 0 {
+        return;
+    }
+    let tag_args: String = tags.iter().map(|t| format!(" --tag {}", t.value)).collect();
+    if paths.is_empty() {
+        errln!(
+            "{count} not sent (Ctrl-C came first): resume with isrctl revalidate {site}{tag_args}"
+        );
+        return;
+    }
+    match write(site, &paths) {
+        Ok(file) => errln!(
+            "{count} not sent (Ctrl-C came first): their paths are in {}\n  resume: isrctl revalidate {site} --paths-from {}{tag_args}",
+            file.display(),
+            file.display()
+        ),
+        Err(why) => {
+            errln!("{count} not sent (Ctrl-C came first); the list could not be written: {why}")
+        }
+    }
+}
+
+/// `$XDG_STATE_HOME/isrctl/unsent/SITE-TIME.txt`: one path a line, with a
+/// comment saying what it is (`--paths-from` skips `#` lines).
+fn write(site: &str, paths: &[&Target]) -> Result<PathBuf, String> {
+    let dir = crate::model::files::state_dir()
+        .ok_or("no state directory (set HOME or XDG_STATE_HOME)")?
+        .join("unsent");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let now = jiff::ZonedDateTime::now();
+    let safe_site: String = site
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let file = dir.join(format!("{safe_site}-{}.txt", now.strftime("%Y%m%dT%H%M%S")));
+    let mut text = format!(
+        "# not sent to {site}: Ctrl-C came first ({})\n",
+        now.strftime("%Y-%m-%d %H:%M:%S %Z")
+    );
+    for t in paths {
+        text.push_str(&t.value);
+        text.push('\n');
+    }
+    std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(file)
+}
