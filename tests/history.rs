@@ -24,6 +24,7 @@ fn record(site: &str, path: &str, n: u64) -> Record {
         status: Some(200),
         latency_ms: Some(n),
         message: Some(format!("#{n}")),
+        reason: None,
     }
 }
 
@@ -118,7 +119,7 @@ fn records_with_unknown_future_fields_still_load() {
     let dir = tempfile::tempdir().unwrap();
     let history = open(&dir);
     let mut line = serde_json::to_value(record("blog", "/a", 1)).unwrap();
-    line["reason"] = "typo fix".into();
+    line["approved_by"] = "bob".into();
     fs::write(history.file_path(), format!("{line}\n")).unwrap();
     assert_eq!(
         history.load().unwrap().records,

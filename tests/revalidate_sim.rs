@@ -23,7 +23,11 @@ fn simulated_site() -> (tokio::runtime::Runtime, SimOrigin, Scratch) {
     let rt = runtime();
     let origin = origin_with_canary(&rt, Duration::ZERO);
     let s = Scratch::new();
-    s.site_config(&origin.url(), "/api/revalidate", "");
+    s.site_config(
+        &origin.url(),
+        &format!("{}/api/revalidate", origin.url()),
+        "",
+    );
     (rt, origin, s)
 }
 
@@ -638,4 +642,81 @@ env = "{}"
     let bare = lint("/tweets");
     assert!(bare.contains("the page lives at /tweets/"), "{bare}");
     assert!(bare.contains("the default locale (en) only"), "{bare}");
+}
+
+/// `--reason` is recorded with each result and shown by `isrctl history`
+/// (after the target), which has a header, an ACTION column, local time
+/// with its zone, and `--action` / `--outcome` filters.
+#[test]
+fn a_reason_is_recorded_and_the_history_view_filters_and_aligns() {
+    let s = Scratch::new();
+    let rt = runtime();
+    let origin = rt
+        .block_on(SimOrigin::start(OriginOptions {
+            secret: CANARY.to_string(),
+            ..Default::default()
+        }))
+        .unwrap();
+    s.site_config(
+        &origin.url(),
+        &format!("{}/api/revalidate", origin.url()),
+        "",
+    );
+    let out = s
+        .isrctl()
+        .args([
+            "revalidate",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--reason",
+            "price fix, ticket 123",
+        ])
+        .output()
+        .unwrap();
+    s.assert_no_canary(&out);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let file = s.read(&s.history_file());
+    assert!(
+        file.contains(r#""reason":"price fix, ticket 123""#),
+        "{file}"
+    );
+
+    let shown = s
+        .isrctl()
+        .env("TZ", "Asia/Tokyo")
+        .args(["history"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("TIME (JST)") && header.contains("ACTION"),
+        "{text}"
+    );
+    let row = lines.next().unwrap();
+    assert!(
+        row.contains("revalidate") && row.ends_with("(price fix, ticket 123)"),
+        "{text}"
+    );
+    assert_eq!(
+        header.find("ACTION"),
+        row.find("revalidate"),
+        "aligned:\n{text}"
+    );
+
+    let none = s
+        .isrctl()
+        .args(["history", "--action", "purge"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&none.stdout).starts_with("nothing recorded"));
+    let json = s
+        .isrctl()
+        .args(["history", "--outcome", "revalidated", "--json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["records"][0]["reason"], "price fix, ticket 123");
 }

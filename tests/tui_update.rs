@@ -741,3 +741,22 @@ fn route_keys_in_the_sites_pane_open_the_routes_instead_of_acting() {
         );
     }
 }
+
+/// `:reason TEXT` asks the engine to record the reason from now on, and
+/// `:reason` alone stops it.
+#[test]
+fn colon_reason_sets_the_reason_for_the_session() {
+    let mut s = state(false, true);
+    let mut keys = vec![key(':')];
+    keys.extend(typed("reason price fix, ticket 123"));
+    keys.push(code(KeyCode::Enter));
+    let commands = feed(&mut s, keys);
+    assert_eq!(
+        commands,
+        vec![Command::SetReason(Some("price fix, ticket 123".into()))]
+    );
+    let mut keys = vec![key(':')];
+    keys.extend(typed("reason"));
+    keys.push(code(KeyCode::Enter));
+    assert_eq!(feed(&mut s, keys), vec![Command::SetReason(None)]);
+}

@@ -31,6 +31,9 @@ pub struct TargetArgs {
     /// Read paths from a file, one per line ('-' for stdin; blank lines and # comments skipped)
     #[arg(long, value_name = "FILE")]
     pub paths_from: Option<PathBuf>,
+    /// Why: recorded with each result in history (the audit trail), e.g. "price fix, ticket 123"
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Args)]

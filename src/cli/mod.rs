@@ -93,6 +93,12 @@ pub enum Command {
         /// At most this many records (the newest)
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
+        /// Only this action: revalidate, verify, check or purge
+        #[arg(long, value_name = "ACTION", value_parser = ["revalidate", "verify", "check", "purge"])]
+        action: Option<String>,
+        /// Only this outcome, e.g. unauthorized, fresh_everywhere, not_purged
+        #[arg(long, value_name = "OUTCOME")]
+        outcome: Option<String>,
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -196,6 +202,8 @@ pub async fn run(cli: Cli) -> Exit {
             site,
             since,
             limit,
+            action,
+            outcome,
             json,
         }) => {
             // A site the config does not name is an error, not an empty
@@ -207,7 +215,14 @@ pub async fn run(cli: Cli) -> Exit {
             {
                 return unknown_site(&config, name);
             }
-            history_cmd::run(site.as_deref(), since.as_deref(), limit, json.json)
+            let filter = history_cmd::Filter {
+                site: site.as_deref(),
+                since: since.as_deref(),
+                limit,
+                action: action.as_deref(),
+                outcome: outcome.as_deref(),
+            };
+            history_cmd::run(filter, json.json)
         }
         Some(Command::Config {
             command: ConfigCommand::Check(json),

@@ -83,6 +83,18 @@ impl Engine {
         (engine, receiver)
     }
 
+    /// Why the operator does what follows (`--reason`, the console's
+    /// prompt): recorded with every history record from now on; `None`
+    /// stops it.
+    pub fn set_reason(&self, reason: Option<&str>) {
+        self.inner.recorder.set_reason(reason);
+    }
+
+    /// The reason in force, as recorded.
+    pub fn reason(&self) -> Option<String> {
+        self.inner.recorder.reason()
+    }
+
     /// Results that could not be written to history (a full disk).
     pub fn not_recorded(&self) -> usize {
         self.inner.recorder.lost()

@@ -28,6 +28,24 @@ pub(crate) struct Recorder {
     /// Records that could not be written (a full disk): the faces say how
     /// many, and the command line exits non-zero.
     lost: Arc<std::sync::atomic::AtomicUsize>,
+    /// Why the operator is doing this (`--reason`, the console's prompt):
+    /// stamped on every record written while it is set.
+    reason: Arc<std::sync::RwLock<Option<String>>>,
+}
+
+/// The longest reason kept: a ticket number and a few words.
+const REASON_CAP: usize = 200;
+
+/// One line, control characters gone, at most [`REASON_CAP`] characters;
+/// nothing when nothing is left.
+pub(crate) fn clean_reason(text: &str) -> Option<String> {
+    let line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(REASON_CAP)
+        .collect();
+    let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!line.is_empty()).then_some(line)
 }
 
 impl Recorder {
@@ -36,7 +54,20 @@ impl Recorder {
             history,
             events,
             lost: Arc::default(),
+            reason: Arc::default(),
         }
+    }
+
+    pub(crate) fn set_reason(&self, reason: Option<&str>) {
+        let mut held = self.reason.write().unwrap_or_else(|e| e.into_inner());
+        *held = reason.and_then(clean_reason);
+    }
+
+    pub(crate) fn reason(&self) -> Option<String> {
+        self.reason
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The site's newest revalidation record, read from the end of history.
@@ -113,6 +144,22 @@ impl Recorder {
         if records.is_empty() {
             return;
         }
+        let reason = self.reason();
+        let stamped: Vec<Record>;
+        let records = match reason {
+            Some(reason) => {
+                stamped = records
+                    .iter()
+                    .cloned()
+                    .map(|mut r| {
+                        r.reason.get_or_insert_with(|| reason.clone());
+                        r
+                    })
+                    .collect();
+                &stamped[..]
+            }
+            None => records,
+        };
         if let Err(e) = history.append_all(records) {
             self.lost
                 .fetch_add(records.len(), std::sync::atomic::Ordering::Relaxed);
@@ -141,6 +188,7 @@ fn purge_records(site: &str, outcome: &PurgeOutcome) -> Vec<Record> {
             status: outcome.status,
             latency_ms: outcome.latency_ms,
             message: Some(format!("{}: {}", outcome.provider, outcome.call)),
+            reason: None,
         })
         .collect()
 }

@@ -58,6 +58,10 @@ pub struct Record {
     pub latency_ms: Option<u64>,
     /// Already redacted by the caller: history never sees a secret.
     pub message: Option<String>,
+    /// Why it was done, as the operator said it (`--reason`, the console's
+    /// prompt): the audit trail read after an incident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Everything readable in the history, in append order.

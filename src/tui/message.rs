@@ -41,4 +41,7 @@ pub enum Command {
     Copy(String),
     /// Stop sending: no new requests.
     CancelAll,
+    /// Why the operator does what follows (`:reason TEXT`): recorded with
+    /// every history record of this session from now on; `None` stops it.
+    SetReason(Option<String>),
 }

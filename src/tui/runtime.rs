@@ -133,6 +133,7 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
                 self.engine.probe(site, path);
             }
             Command::CancelAll => self.engine.cancel_all(),
+            Command::SetReason(reason) => self.engine.set_reason(reason.as_deref()),
             Command::Copy(text) => {
                 let _ = self.clipboard.write_all(osc52(&text).as_bytes());
                 let _ = self.clipboard.flush();

@@ -27,6 +27,7 @@ pub fn history_record(
         status: outcome.status,
         latency_ms: outcome.latency_ms,
         message: outcome.message.clone(),
+        reason: None,
     }
 }
 

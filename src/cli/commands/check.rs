@@ -33,6 +33,9 @@ pub struct CheckArgs {
     /// Show the evidence of passing findings too
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Why: recorded with each result in history (the audit trail), e.g. "price fix, ticket 123"
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
     /// Print one JSON document (shape documented in the README)
     #[arg(long)]
     pub json: bool,
@@ -76,6 +79,7 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
     };
     let paths = paths(site, &args.paths);
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
+    engine.set_reason(args.reason.as_deref());
     let redactor = match engine.revalidating_session(0).await {
         Ok(session) => session.redactor(),
         Err(e) => {

@@ -80,6 +80,7 @@ pub(super) async fn send(site: &Site, planned: Vec<Planned>, args: &RevalidateAr
         .collect();
     let refused = planned.iter().any(Planned::is_refused);
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
+    engine.set_reason(args.targets.reason.as_deref());
     let operation = engine.fresh(0, planned, args.verify_plan(), args.purge);
     let mut not_started = false;
     let json = args.json;

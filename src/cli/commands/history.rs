@@ -5,7 +5,24 @@ use crate::history::{History, Record};
 use crate::model::exit::Exit;
 use crate::model::text::millis;
 
-pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: bool) -> Exit {
+/// What to show: `isrctl history`'s filters.
+pub struct Filter<'a> {
+    pub site: Option<&'a str>,
+    pub since: Option<&'a str>,
+    pub limit: Option<usize>,
+    /// revalidate, verify, check, purge
+    pub action: Option<&'a str>,
+    pub outcome: Option<&'a str>,
+}
+
+pub fn run(filter: Filter<'_>, json: bool) -> Exit {
+    let Filter {
+        site,
+        since,
+        limit,
+        action,
+        outcome,
+    } = filter;
     let cutoff = match since.map(parse_since).transpose() {
         Ok(cutoff) => cutoff,
         Err(message) => {
@@ -24,8 +41,12 @@ pub fn run(site: Option<&str>, since: Option<&str>, limit: Option<usize>, json: 
             return Exit::Failed;
         }
     };
-    let wanted =
-        |r: &Record| site.is_none_or(|s| r.site == s) && cutoff.is_none_or(|c| r.time >= c);
+    let wanted = |r: &Record| {
+        site.is_none_or(|s| r.site == s)
+            && cutoff.is_none_or(|c| r.time >= c)
+            && action.is_none_or(|a| r.action == a)
+            && outcome.is_none_or(|o| r.outcome == o)
+    };
     let mut out = Printer::new(json);
     // With --limit only the newest N are read, from the end of the file;
     // without it each record is printed as it is read. Memory stays
@@ -84,13 +105,34 @@ impl Printer {
             let comma = if self.printed == 0 { "" } else { "," };
             let _ = write!(self.pending, "{comma}\n  {}", json_escape_rest(&text));
         } else {
+            if self.printed == 0 {
+                let zone = jiff::ZonedDateTime::now().strftime("%Z").to_string();
+                let _ = writeln!(
+                    self.pending,
+                    "{:19}  {:16}  {:14}  {:10}  {:28}  {:>6}  {:>7}  TARGET  (REASON)",
+                    format!("TIME ({zone})"),
+                    "OPERATOR",
+                    "SITE",
+                    "ACTION",
+                    "OUTCOME",
+                    "STATUS",
+                    "LATENCY"
+                );
+            }
+            let local = r.time.to_zoned_datetime(jiff::tz::TimeZone::system());
+            let reason = r
+                .reason
+                .as_deref()
+                .map(|why| format!("  ({why})"))
+                .unwrap_or_default();
             let _ = writeln!(
                 self.pending,
-                "{}  {:18}  {:10}  {:16}  {:>4}  {:>7}  {}",
-                r.time.strftime("%Y-%m-%d %H:%M:%S"),
-                r.operator,
-                r.site,
-                r.outcome,
+                "{}  {:16}  {:14}  {:10}  {:28}  {:>6}  {:>7}  {}{reason}",
+                local.strftime("%Y-%m-%d %H:%M:%S"),
+                fit(&r.operator, 16),
+                fit(&r.site, 14),
+                fit(&r.action, 10),
+                fit(&r.outcome, 28),
                 r.status
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "-".into()),
@@ -121,11 +163,23 @@ impl Printer {
         }
         if self.printed == 0 {
             outln!(
-                "no revalidations recorded{}",
+                "nothing recorded{}",
                 since
                     .map(|s| format!(" in the last {s}"))
                     .unwrap_or_default()
             );
+        }
+    }
+}
+
+/// `text` in at most `width` characters: cut with `…` so the columns after
+/// it stay where the header says.
+fn fit(text: &str, width: usize) -> String {
+    match text.chars().count() <= width {
+        true => text.to_string(),
+        false => {
+            let kept: String = text.chars().take(width.saturating_sub(1)).collect();
+            format!("{kept}…")
         }
     }
 }

@@ -44,6 +44,9 @@ pub struct PurgeArgs {
     /// Do not wait for the CDN to finish (CloudFront: the invalidation is `pending`, its id printed)
     #[arg(long)]
     pub no_wait: bool,
+    /// Why: recorded with each result in history (the audit trail), e.g. "price fix, ticket 123"
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
     /// Print one JSON document
     #[arg(long)]
     pub json: bool,
@@ -99,6 +102,7 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
         return Exit::Usage;
     }
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
+    engine.set_reason(args.reason.as_deref());
     let wait = if args.no_wait {
         std::time::Duration::ZERO
     } else {

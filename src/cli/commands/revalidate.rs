@@ -44,6 +44,7 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
         return Exit::Usage;
     };
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
+    engine.set_reason(args.targets.reason.as_deref());
     let operation = if args.verify {
         engine.verify(0, planned, args.verify_plan())
     } else if every_origin {

@@ -324,6 +324,7 @@ pub fn history_record(
         status: None,
         latency_ms: None,
         message: Some(worst.title.clone()),
+        reason: None,
     })
 }
 

@@ -244,6 +244,7 @@ impl Verification {
             status: self.outcome.status,
             latency_ms: Some(self.elapsed_ms),
             message: Some(format!("{}: {}", self.page, self.explanation)),
+            reason: None,
         }
     }
 }

@@ -167,13 +167,24 @@ fn send_unless_typo(state: &mut State, target: Target) -> Vec<Command> {
     }
 }
 
-/// `:site NAME`, `:path /x`, `:tag NAME`, `:q`.
+/// `:site NAME`, `:path /x`, `:tag NAME`, `:reason TEXT`, `:q`.
 fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
     let (verb, arg) = line
         .split_once(' ')
         .map_or((line, ""), |(v, a)| (v, a.trim()));
     match verb {
         "q" | "quit" => quit(state),
+        "reason" => {
+            let reason = (!arg.is_empty()).then(|| arg.to_string());
+            match &reason {
+                Some(why) => state.say(
+                    Level::Info,
+                    format!("reason recorded with what you do from now on: {why}"),
+                ),
+                None => state.say(Level::Info, "no reason recorded from now on"),
+            }
+            vec![Command::SetReason(reason)]
+        }
         "site" => {
             match state.sites.iter().position(|s| s.name == arg) {
                 Some(i) => {
@@ -198,7 +209,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
         _ => {
             state.say(
                 Level::Problem,
-                format!("unknown command {line:?}: try :site NAME, :path /x, :tag NAME, :q"),
+                format!("unknown command {line:?}: try :site NAME, :path /x, :tag NAME, :reason TEXT, :q"),
             );
             Vec::new()
         }

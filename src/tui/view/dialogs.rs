@@ -89,7 +89,7 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect) {
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "  :site NAME  :path /x  :tag NAME  :q",
+        "  :site NAME  :path /x  :tag NAME  :reason TEXT  :q",
         t.dim(),
     ));
     if state.read_only {
