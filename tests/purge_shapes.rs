@@ -352,7 +352,7 @@ fn an_api_cdn_purge_is_read_back_through_the_public_url() {
     let (code, text) = purge(&s, &["sim", "--path", "/blog/hello", "--yes"]);
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("not_purged"), "{text}");
-    assert!(text.contains("a HIT 900 s old"), "{text}");
+    assert!(text.contains("a HIT 15 min old"), "{text}");
     assert!(
         stuck.seen().len() > 1,
         "read more than once: {:?}",

@@ -94,6 +94,23 @@ pub fn short_path(path: &str, room: usize) -> String {
     }
 }
 
+/// How long, in the words an operator reads at a glance: "40 s",
+/// "30 min", "~57 min", "~2 h 5 min" (`~` when rounded).
+pub fn duration_words(secs: u64) -> String {
+    match secs {
+        0..=99 => format!("{secs} s"),
+        100..=5999 => {
+            let minutes = (secs + 30) / 60;
+            let approx = if secs.is_multiple_of(60) { "" } else { "~" };
+            format!("{approx}{minutes} min")
+        }
+        _ => {
+            let minutes = (secs + 30) / 60;
+            format!("~{} h {} min", minutes / 60, minutes % 60)
+        }
+    }
+}
+
 /// A duration in seconds as an operator reads it: "37 s", "~4 min",
 /// "~2 h 5 min".
 pub fn span(secs: f64) -> String {
@@ -164,6 +181,14 @@ mod tests {
         for room in 0..30 {
             assert!(short_path(path, room).chars().count() <= room.max(1) || room == 0);
         }
+    }
+
+    #[test]
+    fn durations_in_words() {
+        assert_eq!(duration_words(40), "40 s");
+        assert_eq!(duration_words(1800), "30 min");
+        assert_eq!(duration_words(3432), "~57 min");
+        assert_eq!(duration_words(7500), "~2 h 5 min");
     }
 
     #[test]

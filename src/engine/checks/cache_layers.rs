@@ -7,7 +7,7 @@ use super::{CheckId, Emitter, Finding, Session, Severity};
 use crate::model::cache_headers::Ttl;
 use crate::model::fingerprint::Fingerprint;
 use crate::model::page_kind::PageKind;
-use crate::model::text::thousands;
+use crate::model::text::{duration_words, thousands};
 use crate::wire::probe::{self, LayerKind, LayerProbe};
 use std::cmp::Ordering;
 
@@ -354,9 +354,9 @@ fn cdn_versus_origin(public: Page, origin: Page) -> Finding {
     if pf.same_render(of) {
         let title = match (age, ttl) {
             (Some(a), Some(t)) => format!(
-                "the CDN serves the same page as {reference} (copy {} s old; it may keep a copy up to {} s: {})",
-                thousands(a),
-                thousands(t.seconds),
+                "the CDN serves the same page as {reference} (copy {} old; it may keep a copy up to {}: {})",
+                duration_words(a),
+                duration_words(t.seconds),
                 t.directive
             ),
             _ => format!("the public URL serves the same page as {reference}"),
@@ -391,12 +391,14 @@ fn stale_title(public: &LayerProbe, age: Option<u64>, ttl: Option<&Ttl>) -> Stri
         return "the public URL serves a different page than the origin, and no cache header says why".into();
     }
     let old = age
-        .map(|a| format!("a copy {} s old", thousands(a)))
+        .map(|a| format!("a copy {} old", duration_words(a)))
         .unwrap_or_else(|| "an older copy".into());
     match (ttl, age) {
+        // Words first; the exact age after them for whoever checks the sum.
         (Some(t), Some(a)) if t.seconds > a => format!(
-            "the CDN serves {old} and may keep it {} s more ({})",
-            thousands(t.seconds - a),
+            "the CDN serves {old} and may keep it {} more (age {} s of {})",
+            duration_words(t.seconds - a),
+            thousands(a),
             t.directive
         ),
         (Some(t), Some(_)) => format!(

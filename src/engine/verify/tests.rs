@@ -93,15 +93,17 @@ fn each_verdict_from_what_the_layers_did() {
 fn a_stale_replica_behind_a_stale_cdn_names_both() {
     let mut public = layer(PUBLIC, true, None);
     public.url = "http://cdn.test/about".into();
-    public.settled =
-        Some("the CDN keeps its copy 3,561 s more (s-maxage=3600), beyond the deadline".into());
+    public.settled = Some(
+        "the CDN keeps its copy ~59 min more (3,561 s left of s-maxage=3600), beyond the deadline"
+            .into(),
+    );
     let layers = [public, layer(O1, true, Some(120)), layer(O2, true, None)];
     assert_eq!(verdict(&layers), Verdict::StaleReplica);
     let (explanation, fix) = words::replica_words(&layers);
     assert_eq!(
         explanation,
         "fresh on origin 1 after 120 ms but origin 2 still serves the old page: the ISR cache is per instance; \
-         the CDN still serves the old page too: the CDN keeps its copy 3,561 s more (s-maxage=3600), beyond the deadline"
+         the CDN still serves the old page too: the CDN keeps its copy ~59 min more (3,561 s left of s-maxage=3600), beyond the deadline"
     );
     assert!(fix.starts_with("revalidate on every instance"), "{fix}");
     assert!(fix.ends_with("then purge http://cdn.test/about at the CDN (it does not hear about Next.js revalidations)"), "{fix}");
@@ -167,7 +169,10 @@ fn polling_stops_early_only_when_the_layer_cannot_change_in_time() {
         ("cache-control", "s-maxage=3600"),
     ]);
     let why = settled(&cdn, TargetKind::Path, left).unwrap();
-    assert!(why.contains("3,590 s more (s-maxage=3600)"), "{why}");
+    assert!(
+        why.contains("~60 min more (3,590 s left of s-maxage=3600)"),
+        "{why}"
+    );
     let expiring = probe_with(&[
         ("x-cache", "HIT"),
         ("age", "3590"),

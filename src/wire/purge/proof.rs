@@ -149,14 +149,18 @@ impl Purger {
         match (report.edge, report.age) {
             (Some(CacheState::Miss | CacheState::Expired), _) => ReadBack::Gone,
             (Some(CacheState::Hit | CacheState::Stale), Some(age)) if older(age) => {
-                ReadBack::Kept(format!("a HIT {age} s old, older than the purge"))
+                ReadBack::Kept(format!(
+                    "a HIT {} old, older than the purge",
+                    crate::model::text::duration_words(age)
+                ))
             }
             (Some(CacheState::Hit | CacheState::Stale), None) => {
                 ReadBack::Kept("a HIT right after the purge".into())
             }
-            (_, Some(age)) if older(age) => {
-                ReadBack::Kept(format!("a copy {age} s old, older than the purge"))
-            }
+            (_, Some(age)) if older(age) => ReadBack::Kept(format!(
+                "a copy {} old, older than the purge",
+                crate::model::text::duration_words(age)
+            )),
             (_, Some(_)) | (Some(_), None) => ReadBack::Gone,
             (None, None) => ReadBack::Unknown(format!(
                 "{url} says neither Age nor HIT/MISS, so the cache's copy cannot be read"

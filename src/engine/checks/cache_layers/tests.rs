@@ -65,7 +65,9 @@ fn a_cdn_copy_older_than_the_origin_says_how_old_and_how_much_longer() {
     let f = findings(&probes);
     assert_eq!(
         problems(&f),
-        vec!["the CDN serves a copy 1,800 s old and may keep it 1,800 s more (s-maxage=3600)"]
+        vec![
+            "the CDN serves a copy 30 min old and may keep it 30 min more (age 1,800 s of s-maxage=3600)"
+        ]
     );
     let stale = f.iter().find(|f| f.severity == Severity::Problem).unwrap();
     assert!(
