@@ -290,14 +290,27 @@ fn the_verdict_and_its_fix_come_first_at_every_size() {
     assert!(text.contains("cdn stale?"), "{text}");
 }
 
+/// Below 60×16 the panes take turns: the routes (with the answer's two
+/// lines under them), Tab to the details; PATH keeps its room.
+#[test]
+fn a_small_terminal_shows_one_pane_at_a_time() {
+    let mut s = with_results();
+    let text = screen(&s, 40, 10);
+    assert!(text.contains("┌▶Routes") && !text.contains("Sites"), "{text}");
+    assert!(text.contains("/blog/hello"), "{text}");
+    feed(&mut s, [code(KeyCode::Tab)]);
+    let text = screen(&s, 40, 10);
+    assert!(text.contains("┌▶Details") && !text.contains("Routes"), "{text}");
+}
+
 /// `z` gives the details pane the whole body, and back.
 #[test]
 fn z_zooms_the_details_pane() {
     let mut s = with_results();
     feed(&mut s, [key('z')]);
     let text = screen(&s, 80, 24);
-    assert!(!text.contains("┌ Sites"), "{text}");
-    assert!(text.contains("┌ Details"), "{text}");
+    assert!(!text.contains("Sites"), "{text}");
+    assert!(text.contains("┌▶Details"), "focused, and says so: {text}");
     feed(&mut s, [key('z')]);
     assert!(screen(&s, 80, 24).contains("┌ Sites"));
 }
@@ -307,13 +320,13 @@ fn z_zooms_the_details_pane() {
 #[test]
 fn g_in_the_details_pane_stops_at_the_last_line() {
     let mut s = with_results();
-    // 80×14: the details pane cannot show it all.
+    // 80×16: the details pane cannot show it all.
     feed(&mut s, [code(KeyCode::Tab), key('G')]);
-    render(&s, 80, 14);
+    render(&s, 80, 16);
     feed(&mut s, [key('G')]);
     let bottom = s.details_scroll;
     assert!(bottom > 0 && bottom < 50, "{bottom}");
-    let text = screen(&s, 80, 14);
+    let text = screen(&s, 80, 16);
     assert!(
         text.contains("12:00:00 healthy"),
         "the last line shows:\n{text}"

@@ -48,21 +48,53 @@ pub fn view(state: &State, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
+    draw_header(state, frame, header);
+    if area.width < COMPACT_WIDTH || area.height < COMPACT_HEIGHT {
+        draw_one_pane(state, frame, body);
+    } else {
+        draw_panes(state, frame, body);
+    }
+    draw_message(state, frame, message);
+    draw_footer(state, frame, footer);
+    draw_modal(state, frame, area);
+}
+
+/// Below this the panes take turns (Tab): one at a time.
+const COMPACT_WIDTH: u16 = 60;
+const COMPACT_HEIGHT: u16 = 16;
+
+/// Sites beside routes, details below.
+fn draw_panes(state: &State, frame: &mut Frame, body: Rect) {
     let details_height = details_height(state, body.height);
     let [top, details] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(details_height)]).areas(body);
     let sites_width = (top.width / 4).clamp(16, 28);
     let [sites, routes] =
         Layout::horizontal([Constraint::Length(sites_width), Constraint::Min(0)]).areas(top);
-    draw_header(state, frame, header);
     if top.height > 0 {
         draw_sites(state, frame, sites);
         draw_routes(state, frame, routes);
     }
     draw_details(state, frame, details);
-    draw_message(state, frame, message);
-    draw_footer(state, frame, footer);
-    draw_modal(state, frame, area);
+}
+
+/// A small terminal: the focused pane alone (routes first), and under the
+/// sites or routes the answer's two lines, so a verdict is never out of
+/// sight.
+fn draw_one_pane(state: &State, frame: &mut Frame, body: Rect) {
+    if state.focus == Pane::Details || state.zoomed {
+        draw_details(state, frame, body);
+        return;
+    }
+    let answer = answer::answer_lines(state);
+    let rows = u16::try_from(answer.len()).unwrap_or(0).min(body.height / 2);
+    let [pane, below] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(rows)]).areas(body);
+    match state.focus {
+        Pane::Sites => draw_sites(state, frame, pane),
+        _ => draw_routes(state, frame, pane),
+    }
+    frame.render_widget(Paragraph::new(answer), below);
 }
 
 /// Two fifths of the body at least, and every row the sites and routes
@@ -141,8 +173,17 @@ fn level_style(state: &State, level: Level) -> Style {
     }
 }
 
+/// A pane's frame; the focused one says so in its title (`▶`, bold), so
+/// focus shows without colour too.
 fn pane_block<'a>(state: &State, title: String, pane: Pane) -> Block<'a> {
     let focused = state.focus == pane && state.modal.is_none();
+    let title = match focused {
+        true => Span::styled(
+            format!("▶{}", title.trim_start()),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        false => Span::raw(title),
+    };
     Block::new()
         .borders(Borders::ALL)
         .border_style(state.theme.border(focused))

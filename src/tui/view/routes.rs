@@ -35,7 +35,13 @@ impl Col {
 /// Which columns fit an inner width, and how wide each is; the path takes
 /// what is left.
 fn columns_for(width: usize) -> Vec<(Col, usize)> {
-    let mut cols = vec![(Col::Last, 10), (Col::Outcome, 16), (Col::Verify, 10)];
+    // The path is what the operator reads first: on a narrow pane the
+    // other columns go (LAST, then OUTCOME) before it shrinks below 16.
+    let mut cols = match width {
+        0..48 => vec![(Col::Verify, 10)],
+        48..64 => vec![(Col::Outcome, 16), (Col::Verify, 10)],
+        _ => vec![(Col::Last, 10), (Col::Outcome, 16), (Col::Verify, 10)],
+    };
     if width >= 88 {
         cols.extend([(Col::Age, 7), (Col::Latency, 7)]);
     }
