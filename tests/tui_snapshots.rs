@@ -296,11 +296,17 @@ fn the_verdict_and_its_fix_come_first_at_every_size() {
 fn a_small_terminal_shows_one_pane_at_a_time() {
     let mut s = with_results();
     let text = screen(&s, 40, 10);
-    assert!(text.contains("┌▶Routes") && !text.contains("Sites"), "{text}");
+    assert!(
+        text.contains("┌▶Routes") && !text.contains("Sites"),
+        "{text}"
+    );
     assert!(text.contains("/blog/hello"), "{text}");
     feed(&mut s, [code(KeyCode::Tab)]);
     let text = screen(&s, 40, 10);
-    assert!(text.contains("┌▶Details") && !text.contains("Routes"), "{text}");
+    assert!(
+        text.contains("┌▶Details") && !text.contains("Routes"),
+        "{text}"
+    );
 }
 
 /// `z` gives the details pane the whole body, and back.

@@ -54,7 +54,7 @@ fn r_revalidates_the_selected_route_and_the_result_streams_in() {
         .unwrap();
     assert_eq!(result.outcome, "revalidated");
     assert_eq!(result.status, Some(200));
-    assert_eq!(s.site_health[0], Health::Ok);
+    assert_eq!(s.health(0), Health::Ok);
     assert!(s.activity[0].text.contains("/blog/hello revalidated 200"));
 }
 
@@ -498,7 +498,7 @@ fn a_401_marks_the_site_failing_with_the_explanation_kept() {
             unauthorized(),
         )],
     );
-    assert_eq!(s.site_health[1], Health::Failing);
+    assert_eq!(s.health(1), Health::Failing);
     let result = s
         .result_for("token-mismatch", &Target::path("/blog/hello"))
         .unwrap();
@@ -759,4 +759,42 @@ fn colon_reason_sets_the_reason_for_the_session() {
     keys.extend(typed("reason"));
     keys.push(code(KeyCode::Enter));
     assert_eq!(feed(&mut s, keys), vec![Command::SetReason(None)]);
+}
+
+/// A site's badge is the worst of what is known now: a page not fresh
+/// everywhere makes it `Warning` (`!`), a problem the checks found or a
+/// failed latest result `Failing`; a later success clears what it replaced.
+#[test]
+fn a_sites_badge_shows_its_worst_current_state() {
+    use isrctl::engine::checks::Verdict;
+    let mut s = state(false, true);
+    assert_eq!(s.health(0), Health::Unknown);
+    feed(
+        &mut s,
+        [common::console::verified(
+            "healthy",
+            "/blog/hello",
+            Verdict::FreshAtOriginStaleAtCdn,
+        )],
+    );
+    assert_eq!(s.health(0), Health::Warning, "cdn stale is not ok");
+    feed(
+        &mut s,
+        [common::console::verified(
+            "healthy",
+            "/blog/hello",
+            Verdict::FreshEverywhere,
+        )],
+    );
+    assert_eq!(s.health(0), Health::Ok);
+    feed(
+        &mut s,
+        [finished("healthy", Target::path("/about"), unauthorized())],
+    );
+    assert_eq!(s.health(0), Health::Failing);
+    feed(
+        &mut s,
+        [finished("healthy", Target::path("/about"), revalidated())],
+    );
+    assert_eq!(s.health(0), Health::Ok, "the success replaced the failure");
 }

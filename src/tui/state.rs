@@ -159,12 +159,8 @@ pub enum Modal {
 }
 
 /// Health of a site, from its most recent result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Health {
-    Unknown,
-    Ok,
-    Failing,
-}
+mod badge;
+pub use badge::{Health, SiteMarks};
 
 pub struct State {
     pub config_file: String,
@@ -186,7 +182,7 @@ pub struct State {
     pub results: HashMap<(String, Target), TargetResult>,
     /// Targets with a request under way.
     pub pending: HashSet<(String, Target)>,
-    pub site_health: Vec<Health>,
+    pub site_marks: Vec<SiteMarks>,
     /// Keyed by (site, page path).
     pub verdicts: HashMap<(String, String), PageVerdict>,
     /// The last purge per (site, purged item): when, and its outcome.
@@ -265,7 +261,7 @@ impl State {
             read_only,
             results,
             pending: HashSet::new(),
-            site_health: Vec::new(),
+            site_marks: Vec::new(),
             verdicts: HashMap::new(),
             purges: last
                 .purged
@@ -288,22 +284,11 @@ impl State {
             quit: false,
             zoomed: false,
         };
-        state.site_health = (0..state.sites.len())
-            .map(|i| state.health_from_results(i))
+        state.site_marks = (0..state.sites.len())
+            .map(|i| state.marks_from_results(i))
             .collect();
         state.refilter();
         state
-    }
-
-    fn health_from_results(&self, site: usize) -> Health {
-        let name = &self.sites[site].name;
-        self.results
-            .iter()
-            .filter(|((s, _), _)| s == name)
-            .max_by_key(|(_, r)| r.time)
-            .map_or(Health::Unknown, |(_, r)| {
-                if r.ok { Health::Ok } else { Health::Failing }
-            })
     }
 
     pub fn site(&self) -> Option<&Site> {

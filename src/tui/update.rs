@@ -10,7 +10,7 @@ mod purge;
 use super::keys::{self, Action};
 use super::message::{Command, EngineEvent, Message};
 use super::state::{
-    Checklist, Health, InputPurpose, Level, Modal, PageVerdict, Pane, SeenProbe, SendAction, State,
+    Checklist, InputPurpose, Level, Modal, PageVerdict, Pane, SeenProbe, SendAction, State,
     TargetResult,
 };
 use crate::engine::Planned;

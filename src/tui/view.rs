@@ -87,7 +87,9 @@ fn draw_one_pane(state: &State, frame: &mut Frame, body: Rect) {
         return;
     }
     let answer = answer::answer_lines(state);
-    let rows = u16::try_from(answer.len()).unwrap_or(0).min(body.height / 2);
+    let rows = u16::try_from(answer.len())
+        .unwrap_or(0)
+        .min(body.height / 2);
     let [pane, below] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(rows)]).areas(body);
     match state.focus {
@@ -201,9 +203,9 @@ fn draw_sites(state: &State, frame: &mut Frame, area: Rect) {
         .enumerate()
         .take(usize::from(inner.height))
         .map(|(i, site)| {
-            let (badge, style) = match state.site_health.get(i).copied().unwrap_or(Health::Unknown)
-            {
+            let (badge, style) = match state.health(i) {
                 Health::Ok => ("●", t.ok()),
+                Health::Warning => ("!", t.warning()),
                 Health::Failing => ("✗", t.problem()),
                 Health::Unknown => ("○", t.dim()),
             };

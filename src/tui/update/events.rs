@@ -179,11 +179,11 @@ fn record_outcome(
         outcome.kind.as_str(),
         outcome.status.map(|s| format!(" {s}")).unwrap_or_default()
     );
-    if let Some(health) = state.site_health.get_mut(site_id) {
-        *health = if result.ok {
-            Health::Ok
-        } else {
-            Health::Failing
+    if let Some(marks) = state.site_marks.get_mut(site_id) {
+        marks.known = true;
+        match result.ok {
+            true => marks.failing.remove(&target),
+            false => marks.failing.insert(target.clone()),
         };
     }
     state.results.insert(key, result);
@@ -203,6 +203,19 @@ fn record_verification(state: &mut State, v: Verification) {
             crate::engine::checks::CheckId::Verify,
             &v,
         ));
+    }
+    let fresh = v.verdict == crate::engine::checks::Verdict::FreshEverywhere;
+    if let Some(marks) = state
+        .sites
+        .iter()
+        .position(|s| s.name == site)
+        .and_then(|i| state.site_marks.get_mut(i))
+    {
+        marks.known = true;
+        match fresh {
+            true => marks.not_fresh.remove(&v.page),
+            false => marks.not_fresh.insert(v.page.clone()),
+        };
     }
     let verdict = PageVerdict {
         verdict: v.verdict,

@@ -36,10 +36,10 @@ impl Col {
 /// what is left.
 fn columns_for(width: usize) -> Vec<(Col, usize)> {
     // The path is what the operator reads first: on a narrow pane the
-    // other columns go (LAST, then OUTCOME) before it shrinks below 16.
+    // other columns go (LAST, then OUTCOME) before it has less than 16.
     let mut cols = match width {
-        0..48 => vec![(Col::Verify, 10)],
-        48..64 => vec![(Col::Outcome, 16), (Col::Verify, 10)],
+        0..46 => vec![(Col::Verify, 10)],
+        46..57 => vec![(Col::Outcome, 16), (Col::Verify, 10)],
         _ => vec![(Col::Last, 10), (Col::Outcome, 16), (Col::Verify, 10)],
     };
     if width >= 88 {
