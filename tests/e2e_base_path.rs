@@ -11,21 +11,11 @@
 mod testbed;
 
 use serde_json::Value;
-use testbed::{Testbed, exclusive, isrctl_json, unique_slug};
+use testbed::{Testbed, exclusive, unique_slug};
 
 /// `revalidate blog-site --path P --verify`: (exit code, the result).
 fn revalidate(tb: &Testbed, path: &str) -> (Option<i32>, Value) {
-    let args = [
-        "revalidate",
-        "blog-site",
-        "--path",
-        path,
-        "--verify",
-        "--deadline",
-        "5s",
-    ];
-    let (code, doc) = isrctl_json(tb, &args);
-    (code, doc["results"][0].clone())
+    testbed::revalidate_verify(tb, "blog-site", path)
 }
 
 /// A product post that exists in both locales, rendered (and kept by ISR)

@@ -15,17 +15,8 @@ use testbed::{Testbed, exclusive, isrctl, isrctl_json, unique_slug};
 
 /// `revalidate SITE --path P --verify`: (exit code, the verification).
 fn verify(tb: &Testbed, site: &str, path: &str) -> (Option<i32>, Value) {
-    let args = [
-        "revalidate",
-        site,
-        "--path",
-        path,
-        "--verify",
-        "--deadline",
-        "5s",
-    ];
-    let (code, doc) = isrctl_json(tb, &args);
-    (code, doc["results"][0]["verifications"][0].clone())
+    let (code, result) = testbed::revalidate_verify(tb, site, path);
+    (code, result["verifications"][0].clone())
 }
 
 /// The revalidation reached the page: origin 1 shows a new render (the

@@ -57,6 +57,17 @@ struct Shared {
 }
 
 impl Shared {
+    /// Whether this CreateInvalidation is one of those to refuse.
+    fn throttled(&self) -> bool {
+        self.throttle
+            .fetch_update(
+                std::sync::atomic::Ordering::Relaxed,
+                std::sync::atomic::Ordering::Relaxed,
+                |left| left.checked_sub(1),
+            )
+            .is_ok()
+    }
+
     fn invalidations(&self) -> MutexGuard<'_, Vec<Invalidation>> {
         self.invalidations.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -164,15 +175,7 @@ async fn create(
     if let Err(refused) = verify_signature(&shared, &method, &uri, &headers, &body) {
         return *refused;
     }
-    let throttled = shared
-        .throttle
-        .fetch_update(
-            std::sync::atomic::Ordering::Relaxed,
-            std::sync::atomic::Ordering::Relaxed,
-            |left| left.checked_sub(1),
-        )
-        .is_ok();
-    if throttled {
+    if shared.throttled() {
         return failure(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded");
     }
     if id != shared.distribution {
@@ -246,17 +249,6 @@ async fn status(
             "AccessDenied",
             "User: arn:aws:iam::123456789012:user/isrctl is not authorized to perform: cloudfront:GetInvalidation",
         );
-    }
-    let throttled = shared
-        .throttle
-        .fetch_update(
-            std::sync::atomic::Ordering::Relaxed,
-            std::sync::atomic::Ordering::Relaxed,
-            |left| left.checked_sub(1),
-        )
-        .is_ok();
-    if throttled {
-        return failure(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded");
     }
     if id != shared.distribution {
         return failure(

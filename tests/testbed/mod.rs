@@ -391,6 +391,22 @@ pub fn isrctl_json(tb: &Testbed, args: &[&str]) -> (Option<i32>, serde_json::Val
     (out.status.code(), doc)
 }
 
+/// `revalidate SITE --path P --verify --deadline 5s --json`: (exit code,
+/// the target's result: request, lint, outcome, verifications).
+pub fn revalidate_verify(tb: &Testbed, site: &str, path: &str) -> (Option<i32>, serde_json::Value) {
+    let args = [
+        "revalidate",
+        site,
+        "--path",
+        path,
+        "--verify",
+        "--deadline",
+        "5s",
+    ];
+    let (code, doc) = isrctl_json(tb, &args);
+    (code, doc["results"][0].clone())
+}
+
 /// A product slug no earlier run used: the testbed's caches outlive runs.
 pub fn unique_slug(name: &str) -> String {
     let nanos = std::time::SystemTime::now()
