@@ -798,3 +798,18 @@ fn a_sites_badge_shows_its_worst_current_state() {
     );
     assert_eq!(s.health(0), Health::Ok, "the success replaced the failure");
 }
+
+/// `:site` with a typo names the site it probably meant.
+#[test]
+fn colon_site_with_a_typo_suggests_the_site() {
+    let mut s = state(false, true);
+    let mut keys = vec![key(':')];
+    keys.extend(typed("site token-mismach"));
+    keys.push(code(KeyCode::Enter));
+    feed(&mut s, keys);
+    assert!(
+        matches!(&s.status, Some((Level::Problem, t)) if t.ends_with("did you mean :site token-mismatch?")),
+        "{:?}",
+        s.status
+    );
+}

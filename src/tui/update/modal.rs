@@ -193,7 +193,13 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
                     state.focus = Pane::Routes;
                     state.refilter();
                 }
-                None => state.say(Level::Problem, format!("no site named {arg:?}")),
+                None => {
+                    let names = state.sites.iter().map(|s| s.name.as_str());
+                    let hint = crate::model::text::closest(arg, names)
+                        .map(|n| format!(": did you mean :site {n}?"))
+                        .unwrap_or_default();
+                    state.say(Level::Problem, format!("no site named {arg:?}{hint}"))
+                }
             }
             Vec::new()
         }
