@@ -282,3 +282,18 @@ fn the_man_page_names_every_subcommand_and_has_a_page_for_each() {
         );
     }
 }
+
+/// `--version` names the commit it was built from and that commit's date
+/// (the tests run in a git checkout).
+#[test]
+fn version_names_the_commit_and_its_date() {
+    let out = assert_cmd::Command::cargo_bin("isrctl")
+        .unwrap()
+        .arg("--version")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let re =
+        regex::Regex::new(r"^isrctl \d+\.\d+\.\d+ \([0-9a-f]{7,} \d{4}-\d{2}-\d{2}\)\n$").unwrap();
+    assert!(re.is_match(&text), "{text:?}");
+}

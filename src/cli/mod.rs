@@ -29,9 +29,9 @@ pub use crate::model::exit::Exit;
 #[derive(Debug, Parser)]
 #[command(
     name = "isrctl",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), env!("ISRCTL_BUILD_DETAIL")),
     about = "On-call console for on-demand ISR sites: revalidate paths and tags, see what happened, find out why a page is still stale.\nWithout a subcommand, opens the console on the configured sites.",
-    after_help = "Exit codes: 0 all good, 1 some target failed, 2 usage or config error.\nConfig: --config FILE, else $ISRCTL_CONFIG, else ~/.config/isrctl/config.toml (see config.example.toml)."
+    after_help = "Exit codes: 0 all good, 1 some target failed, 2 usage or config error, 130 Ctrl-C left targets unsent.\nConfig: --config FILE, else $ISRCTL_CONFIG, else ~/.config/isrctl/config.toml (see config.example.toml)."
 )]
 pub struct Cli {
     /// Config file [default: $ISRCTL_CONFIG, else $XDG_CONFIG_HOME/isrctl/config.toml]
