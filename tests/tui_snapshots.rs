@@ -340,3 +340,17 @@ fn g_in_the_details_pane_stops_at_the_last_line() {
     feed(&mut s, [key('k')]);
     assert_eq!(s.details_scroll, bottom - 1);
 }
+
+/// `t` says which tag Enter will send before it is pressed: typing "post"
+/// selects the configured "posts".
+#[test]
+fn the_tag_picker_says_which_tag_enter_sends() {
+    let mut s = state(false, true);
+    feed(&mut s, [key('t')]);
+    feed(&mut s, typed("post"));
+    let text = screen(&s, 80, 24);
+    assert!(
+        text.contains("enter sends \"posts\" (the selected tag"),
+        "{text}"
+    );
+}

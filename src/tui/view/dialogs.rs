@@ -243,5 +243,16 @@ fn draw_tags(
         ));
     }
     lines.push(Line::raw(format!("tag: {}", input.value())));
+    // What Enter sends, said before it is pressed: the selected tag, which
+    // may be longer than what was typed ("post" selects "posts").
+    let typed = input.value().trim();
+    let sends = choices.get(selected).map_or(typed, String::as_str);
+    if !sends.is_empty() {
+        let note = match sends == typed {
+            true => format!("enter sends {sends:?}"),
+            false => format!("enter sends {sends:?} (the selected tag; ↑/↓ to choose)"),
+        };
+        lines.push(Line::styled(note, t.warning()));
+    }
     draw_dialog(state, frame, area, (50, "Revalidate a tag"), lines);
 }
