@@ -90,11 +90,6 @@ impl Engine {
         self.inner.recorder.set_reason(reason);
     }
 
-    /// The reason in force, as recorded.
-    pub fn reason(&self) -> Option<String> {
-        self.inner.recorder.reason()
-    }
-
     /// Results that could not be written to history (a full disk).
     pub fn not_recorded(&self) -> usize {
         self.inner.recorder.lost()

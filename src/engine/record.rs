@@ -63,7 +63,7 @@ impl Recorder {
         *held = reason.and_then(clean_reason);
     }
 
-    pub(crate) fn reason(&self) -> Option<String> {
+    fn reason(&self) -> Option<String> {
         self.reason
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -97,7 +97,7 @@ impl Recorder {
                 crate::wire::revalidation::history_record(&site.name, target, outcome)
             })
             .collect();
-        self.append(&records);
+        self.append(records);
     }
 
     pub(crate) fn verifications(&self, verifications: &[Verification], interrupted: bool) {
@@ -106,7 +106,7 @@ impl Recorder {
                 .iter()
                 .map(Verification::history_record)
                 .collect();
-            self.append(&records);
+            self.append(records);
         }
     }
 
@@ -114,7 +114,7 @@ impl Recorder {
     pub(crate) fn purge(&self, site: &str, outcome: &PurgeOutcome) {
         tracing::info!(site, call = %outcome.call, outcome = outcome.kind.as_str(), "purge finished");
         if outcome.kind != PurgeKind::NotSent {
-            self.append(&purge_records(site, outcome));
+            self.append(purge_records(site, outcome));
         }
     }
 
@@ -124,7 +124,7 @@ impl Recorder {
             .iter()
             .filter_map(|path| crate::engine::checks::history_record(&site.name, path, findings))
             .collect();
-        self.append(&records);
+        self.append(records);
     }
 
     /// How many records could not be written so far.
@@ -139,28 +139,17 @@ impl Recorder {
         }
     }
 
-    fn append(&self, records: &[Record]) {
+    fn append(&self, mut records: Vec<Record>) {
         let Some(history) = &self.history else { return };
         if records.is_empty() {
             return;
         }
-        let reason = self.reason();
-        let stamped: Vec<Record>;
-        let records = match reason {
-            Some(reason) => {
-                stamped = records
-                    .iter()
-                    .cloned()
-                    .map(|mut r| {
-                        r.reason.get_or_insert_with(|| reason.clone());
-                        r
-                    })
-                    .collect();
-                &stamped[..]
+        if let Some(reason) = self.reason() {
+            for r in &mut records {
+                r.reason.get_or_insert_with(|| reason.clone());
             }
-            None => records,
-        };
-        if let Err(e) = history.append_all(records) {
+        }
+        if let Err(e) = history.append_all(&records) {
             self.lost
                 .fetch_add(records.len(), std::sync::atomic::Ordering::Relaxed);
             tracing::warn!("history append failed: {e}");

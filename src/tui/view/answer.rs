@@ -13,23 +13,33 @@ pub(super) fn answer_lines(state: &State) -> Vec<Line<'static>> {
         return Vec::new();
     };
     let result = state.result_for(&site.name, &route.target());
-    let verdict = state.verdict_for(&site.name, &route.path);
-    let probe = state.probe_for(&site.name, &route.path);
+    // The newest of the three; on a tie the verdict, then the probe, says more.
     let newest = [
-        verdict.map(|v| (v.time, 0)),
-        probe.map(|p| (p.time, 1)),
-        result.map(|r| (r.time, 2)),
+        state
+            .verdict_for(&site.name, &route.path)
+            .map(|v| (v.time, 2, Newest::Verdict(v))),
+        state
+            .probe_for(&site.name, &route.path)
+            .map(|p| (p.time, 1, Newest::Probe(p))),
+        result.map(|r| (r.time, 0, Newest::Result(r))),
     ]
     .into_iter()
     .flatten()
-    .max_by_key(|(time, which)| (*time, std::cmp::Reverse(*which)));
+    .max_by_key(|(time, rank, _)| (*time, *rank));
     let (first, second) = match newest {
-        Some((_, 0)) => verdict_answer(state, verdict, result, site),
-        Some((_, 1)) => probe_answer(state, probe),
-        Some((_, 2)) => result_answer(state, result),
-        _ => return Vec::new(),
+        Some((_, _, Newest::Verdict(v))) => verdict_answer(state, v, result, site),
+        Some((_, _, Newest::Probe(p))) => probe_answer(state, p),
+        Some((_, _, Newest::Result(r))) => result_answer(state, r),
+        None => return Vec::new(),
     };
     vec![first, second]
+}
+
+/// What was last asked about the page.
+enum Newest<'a> {
+    Verdict(&'a PageVerdict),
+    Probe(&'a SeenProbe),
+    Result(&'a TargetResult),
 }
 
 fn key(state: &State, action: Action) -> String {
@@ -38,14 +48,11 @@ fn key(state: &State, action: Action) -> String {
 
 fn verdict_answer(
     state: &State,
-    verdict: Option<&PageVerdict>,
+    v: &PageVerdict,
     result: Option<&TargetResult>,
     site: &crate::model::config::Site,
 ) -> (Line<'static>, Line<'static>) {
     let t = &state.theme;
-    let Some(v) = verdict else {
-        return (Line::raw(""), Line::raw(""));
-    };
     let fresh = v.verdict == Verdict::FreshEverywhere;
     let mark = if fresh { "✓" } else { "✗" };
     let style = if fresh { t.ok() } else { t.problem() };
@@ -87,11 +94,8 @@ fn verdict_answer(
     (first, second)
 }
 
-fn probe_answer(state: &State, probe: Option<&SeenProbe>) -> (Line<'static>, Line<'static>) {
+fn probe_answer(state: &State, p: &SeenProbe) -> (Line<'static>, Line<'static>) {
     let t = &state.theme;
-    let Some(p) = probe else {
-        return (Line::raw(""), Line::raw(""));
-    };
     let worst = p
         .page
         .conclusions
@@ -124,11 +128,8 @@ fn severity_rank(severity: Severity) -> u8 {
     }
 }
 
-fn result_answer(state: &State, result: Option<&TargetResult>) -> (Line<'static>, Line<'static>) {
+fn result_answer(state: &State, r: &TargetResult) -> (Line<'static>, Line<'static>) {
     let t = &state.theme;
-    let Some(r) = result else {
-        return (Line::raw(""), Line::raw(""));
-    };
     let status = r.status.map(|s| format!(" {s}")).unwrap_or_default();
     if r.ok {
         (
