@@ -720,3 +720,34 @@ fn a_reason_is_recorded_and_the_history_view_filters_and_aligns() {
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(doc["records"][0]["reason"], "price fix, ticket 123");
 }
+
+/// A secret pasted into `--reason` by mistake is masked before the reason
+/// reaches history (and so every later view of it).
+#[test]
+fn a_secret_pasted_into_the_reason_is_not_recorded() {
+    let s = Scratch::new();
+    let rt = runtime();
+    let origin = rt
+        .block_on(SimOrigin::start(OriginOptions {
+            secret: CANARY.to_string(),
+            ..Default::default()
+        }))
+        .unwrap();
+    s.site_config(
+        &origin.url(),
+        &format!("{}/api/revalidate", origin.url()),
+        "",
+    );
+    let reason = format!("rotated to {CANARY} for ticket 9");
+    let out = s
+        .isrctl()
+        .args(["revalidate", "sim", "--path", "/blog/hello", "--reason"])
+        .arg(&reason)
+        .output()
+        .unwrap();
+    s.assert_no_canary(&out);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let file = s.read(&s.history_file());
+    assert!(!file.contains(CANARY), "{file}");
+    assert!(file.contains("for ticket 9"), "the rest is kept: {file}");
+}

@@ -145,6 +145,9 @@ impl Recorder {
             return;
         }
         if let Some(reason) = self.reason() {
+            // Masked now, not when set: the secrets are read after the
+            // reason is given (a secret pasted into it stays out).
+            let reason = crate::model::out::mask_known_secrets(&reason);
             for r in &mut records {
                 r.reason.get_or_insert_with(|| reason.clone());
             }

@@ -49,16 +49,22 @@ pub fn hide<'a>(secrets: impl IntoIterator<Item = &'a str>) {
     }
 }
 
-/// Text as it may be printed: known secrets and credential-like URL
-/// parts masked, then control characters escaped.
-fn shown(text: &str) -> String {
+/// Text with every secret known so far and credential-like URL parts
+/// masked: what may be printed or kept (the operator's own words, such as
+/// a `--reason`, may hold a pasted token).
+pub fn mask_known_secrets(text: &str) -> String {
     let text = crate::model::redact::mask_url_secrets(text);
     let known = KNOWN_SECRETS.read().unwrap_or_else(|e| e.into_inner());
-    let text = match known.as_ref() {
-        Some(redactor) => std::borrow::Cow::Owned(redactor.redact(&text)),
-        None => text,
-    };
-    safe_text::escape_controls(&text).into_owned()
+    match known.as_ref() {
+        Some(redactor) => redactor.redact(&text),
+        None => text.into_owned(),
+    }
+}
+
+/// Text as it may be printed: secrets masked, then control characters
+/// escaped.
+fn shown(text: &str) -> String {
+    safe_text::escape_controls(&mask_known_secrets(text)).into_owned()
 }
 static STDERR_CLOSED: AtomicBool = AtomicBool::new(false);
 
