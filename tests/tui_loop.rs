@@ -253,10 +253,45 @@ async fn a_100k_page_sitemap_arrives_after_the_first_frame() {
 
 /// The demo's sites in a console with its own history (in `dir`).
 async fn demo_console() -> (isrctl::cli::demo::Demo, tempfile::TempDir, Console) {
+    demo_console_sized((120, 40)).await
+}
+
+async fn demo_console_sized(
+    size: (u16, u16),
+) -> (isrctl::cli::demo::Demo, tempfile::TempDir, Console) {
     let demo = isrctl::cli::demo::Demo::start().await.unwrap();
     let config = isrctl::model::config::parse(&demo.config_text(), Path::new("demo.toml")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let history = Arc::new(isrctl::history::History::open(dir.path()).unwrap());
-    let console = Console::with_history(&config, false, (120, 40), Some(history));
+    let console = Console::with_history(&config, false, size, Some(history));
     (demo, dir, console)
+}
+
+/// What `t` and `a` send is often not a row of the table: its result
+/// arrives on the message line (the row above the footer) as soon as the
+/// engine has it, with no key pressed after the send, even at 80×24 where
+/// the activity log is out of sight.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_of_t_and_a_are_drawn_as_they_arrive() {
+    let (_demo, _dir, mut console) = demo_console_sized((80, 24)).await;
+    let ui = console.handles.clone();
+    let message_line = |screen: &str| screen.lines().rev().nth(1).unwrap_or("").to_string();
+    console
+        .run(async {
+            let wait = Duration::from_secs(10);
+            ui.type_keys("t");
+            ui.press(KeyCode::Enter, KeyModifiers::NONE);
+            ui.wait_for("the tag's result on the message line", wait, |s| {
+                message_line(s).contains("healthy: tag posts revalidated 200")
+            })
+            .await;
+            ui.type_keys("a/blog/new-post");
+            ui.press(KeyCode::Enter, KeyModifiers::NONE);
+            ui.wait_for("the path's result on the message line", wait, |s| {
+                message_line(s).contains("/blog/new-post revalidated 200")
+            })
+            .await;
+            ui.type_keys("q");
+        })
+        .await;
 }

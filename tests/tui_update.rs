@@ -201,6 +201,66 @@ fn p_purges_the_selected_pages_and_asks_first_for_several() {
     assert!(matches!(commands.as_slice(), [Command::Purge { items, .. }] if items.len() == 2));
 }
 
+/// A purge is work in flight until the engine says the run is done: a
+/// CloudFront invalidation polls for minutes, and the header must not say
+/// idle meanwhile (its Purged events come before the end of the run).
+#[test]
+fn a_purge_counts_as_in_flight_until_its_run_is_done() {
+    let text = "[sites.cdn]\npublic_url = \"http://127.0.0.1:9\"\n[sites.cdn.secret]\nenv = \"X\"\n\
+                [sites.cdn.purge]\nprovider = \"varnish\"\n\
+                [[sites.cdn.routes]]\npath = \"/a\"\n";
+    let config = isrctl::model::config::parse(text, std::path::Path::new("p.toml")).unwrap();
+    let mut s = isrctl::tui::state::State::new(
+        &config,
+        &isrctl::history::LastStates::default(),
+        false,
+        isrctl::tui::theme::Theme { color: false },
+    );
+    let header = |s: &isrctl::tui::state::State| {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|f| isrctl::tui::view::view(s, f)).unwrap();
+        terminal
+            .backend()
+            .to_string()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    feed(&mut s, [key('P')]);
+    assert!(header(&s).contains("1 in flight"), "{}", header(&s));
+    let outcome = isrctl::model::purge::PurgeOutcome {
+        provider: "varnish",
+        call: "PURGE http://127.0.0.1:9/a".into(),
+        covers: vec![isrctl::model::purge::PurgeItem::Path("/a".into())],
+        kind: isrctl::model::purge::PurgeKind::Purged,
+        explanation: String::new(),
+        fix: None,
+        status: Some(200),
+        message: None,
+        latency_ms: Some(1),
+        invalidation: None,
+    };
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::Purged {
+            site: 0,
+            target: None,
+            outcome: Box::new(outcome),
+        })],
+    );
+    assert!(header(&s).contains("1 in flight"), "{}", header(&s));
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::PurgeDone {
+            site: 0,
+            items: 1,
+        })],
+    );
+    assert!(header(&s).contains("idle"), "{}", header(&s));
+}
+
 #[test]
 fn filter_narrows_the_routes_as_you_type_and_esc_clears_it() {
     let mut s = state(false, true);

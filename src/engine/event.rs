@@ -102,6 +102,9 @@ pub enum EngineEvent {
         target: Option<Target>,
         outcome: Box<crate::model::purge::PurgeOutcome>,
     },
+    /// A purge run ended (its `Purged` events came before): the console
+    /// stops counting its `items` as work in flight.
+    PurgeDone { site: SiteId, items: usize },
     /// Something worth telling that stops nothing (history not written).
     Warning { message: String },
     /// How a long wait is going (a CloudFront invalidation in progress).

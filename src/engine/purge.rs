@@ -12,7 +12,8 @@ pub const PURGE_WAIT: Duration = crate::wire::purge::INVALIDATION_WAIT;
 use tokio::task::JoinHandle;
 
 impl Engine {
-    /// Purge `items` at the site's CDN: one `Purged` event per call sent. A
+    /// Purge `items` at the site's CDN: one `Purged` event per call sent,
+    /// then `PurgeDone` (or `NotStarted` for all of them). A
     /// CloudFront invalidation is watched until it completes, for at most
     /// `wait` ([`PURGE_WAIT`] by default; zero: `--no-wait`).
     pub fn purge(&self, site: SiteId, items: Vec<PurgeItem>, wait: Duration) -> JoinHandle<()> {
@@ -45,6 +46,8 @@ impl Engine {
                                 outcome: Box::new(outcome),
                             });
                         }
+                        let items = items.len();
+                        out.send(EngineEvent::PurgeDone { site, items });
                     }
                 },
             }

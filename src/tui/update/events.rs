@@ -103,6 +103,9 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             );
             state.push_activity(level, text);
         }
+        EngineEvent::PurgeDone { items, .. } => {
+            state.in_flight = state.in_flight.saturating_sub(items);
+        }
         EngineEvent::Warning { message } => {
             state.say(Level::Problem, message.clone());
             state.push_activity(Level::Problem, message);
@@ -187,7 +190,20 @@ fn record_outcome(
         };
     }
     state.results.insert(key, result);
+    // A tag or an unlisted path has no row to show its result in: the
+    // message line does, the moment it arrives.
+    if !is_a_row_shown(state, site_id, &target) {
+        state.say(level, line.clone());
+    }
     state.push_activity(level, line);
+}
+
+/// Whether `target` is one of the routes in the table now.
+fn is_a_row_shown(state: &State, site_id: usize, target: &Target) -> bool {
+    site_id == state.site_idx
+        && state
+            .site()
+            .is_some_and(|site| site.routes.iter().any(|r| &r.target() == target))
 }
 
 fn record_verification(state: &mut State, v: Verification) {
