@@ -295,3 +295,48 @@ async fn results_of_t_and_a_are_drawn_as_they_arrive() {
         })
         .await;
 }
+
+/// Quit and start again on the same history: the verdict found before is
+/// on screen without verifying again, and `H` lists what was done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verdict_and_the_history_survive_a_restart() {
+    let (demo, dir, mut console) = demo_console().await;
+    let ui = console.handles.clone();
+    let wait = Duration::from_secs(15);
+    console
+        .run(async {
+            ui.type_keys(":site stale-cdn");
+            ui.press(KeyCode::Enter, KeyModifiers::NONE);
+            ui.type_keys("jjv");
+            ui.wait_for("the stale verdict", wait, |s| s.contains("cdn stale"))
+                .await;
+            ui.type_keys("q");
+        })
+        .await;
+    drop(console);
+    let config = isrctl::model::config::parse(&demo.config_text(), Path::new("demo.toml")).unwrap();
+    let history = Arc::new(isrctl::history::History::open(dir.path()).unwrap());
+    let mut again = Console::with_history(&config, false, (120, 40), Some(history));
+    let ui = again.handles.clone();
+    again
+        .run(async {
+            ui.type_keys(":site stale-cdn");
+            ui.press(KeyCode::Enter, KeyModifiers::NONE);
+            ui.type_keys("jj");
+            ui.wait_for("the verdict from before the restart", wait, |s| {
+                s.contains("cdn stale") && s.contains("press f to make it fresh")
+            })
+            .await;
+            ui.type_keys("H");
+            ui.wait_for("the history view", wait, |s| {
+                s.contains("History:")
+                    && s.contains("verify")
+                    && s.contains("fresh_at_origin_stale_at_cdn")
+                    && s.contains("revalidate")
+            })
+            .await;
+            ui.type_keys("q");
+            ui.type_keys("q");
+        })
+        .await;
+}

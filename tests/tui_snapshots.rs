@@ -354,3 +354,38 @@ fn the_tag_picker_says_which_tag_enter_sends() {
         "{text}"
     );
 }
+
+/// The history view at 80×24 and 40×10: newest first, local time with its
+/// zone, a problem outcome, the reason, and the selected record's words.
+#[test]
+fn the_history_view() {
+    let mut s = with_results();
+    let record = |site: &str, action: &str, outcome: &str, mins: i64| isrctl::history::Record {
+        time: noon() - jiff::SignedDuration::from_mins(mins),
+        operator: "ana@laptop".into(),
+        site: site.into(),
+        target: Target::path("/blog/hello"),
+        action: action.into(),
+        outcome: outcome.into(),
+        status: Some(401),
+        latency_ms: Some(3),
+        message: Some("Invalid token".into()),
+        reason: Some("price fix, ticket 123".into()),
+    };
+    let records = vec![
+        record("healthy", "purge", "purged", 45),
+        record("token-mismatch", "revalidate", "unauthorized", 5),
+    ];
+    feed(
+        &mut s,
+        [Message::Engine(
+            isrctl::tui::message::EngineEvent::HistoryLoaded { records },
+        )],
+    );
+    feed(&mut s, [key('H')]);
+    insta::assert_snapshot!("history_80x24", screen(&s, 80, 24));
+    insta::assert_snapshot!("history_40x10", screen(&s, 40, 10));
+    for (w, h) in [(1, 1), (20, 5), (300, 100)] {
+        render(&s, w, h);
+    }
+}

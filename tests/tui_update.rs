@@ -873,3 +873,173 @@ fn colon_site_with_a_typo_suggests_the_site() {
         s.status
     );
 }
+
+fn record(
+    site: &str,
+    action: &str,
+    target: Target,
+    outcome: &str,
+    minutes_ago: i64,
+) -> isrctl::history::Record {
+    isrctl::history::Record {
+        time: noon() - jiff::SignedDuration::from_mins(minutes_ago),
+        operator: "ana@laptop".into(),
+        site: site.into(),
+        target,
+        action: action.into(),
+        outcome: outcome.into(),
+        status: Some(200),
+        latency_ms: Some(4),
+        message: None,
+        reason: None,
+    }
+}
+
+fn shown_targets(s: &isrctl::tui::state::State) -> Vec<String> {
+    let Some(Modal::History(view)) = &s.modal else {
+        panic!("the history view is not open: {:?}", s.modal)
+    };
+    s.history_rows(view)
+        .map(|r| format!("{} {} {}", r.site, r.action, r.outcome))
+        .collect()
+}
+
+/// `H` shows every recorded action newest first (read at start, then as
+/// written), and narrows by action (`a`), site (`s`), problems (`p`),
+/// time (`t`) and text (`/`); `:history` takes the same as words.
+#[test]
+fn h_shows_history_and_its_keys_narrow_it() {
+    let mut s = state(false, true);
+    let loaded = vec![
+        record("healthy", "purge", Target::path("/about"), "purged", 3000),
+        record(
+            "token-mismatch",
+            "revalidate",
+            Target::path("/blog/hello"),
+            "unauthorized",
+            90,
+        ),
+        record("healthy", "check", Target::path("/"), "ok", 30),
+    ];
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::HistoryLoaded {
+            records: loaded.clone(),
+        })],
+    );
+    let mut newest = record(
+        "healthy",
+        "verify",
+        Target::tag("posts"),
+        "fresh_everywhere",
+        1,
+    );
+    newest.reason = Some("price fix, ticket 123".into());
+    // Written this session, and also read from the file: kept once.
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::Recorded {
+            records: vec![newest.clone()],
+        })],
+    );
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::HistoryLoaded {
+            records: vec![newest],
+        })],
+    );
+
+    feed(&mut s, [key('H')]);
+    assert_eq!(
+        shown_targets(&s),
+        [
+            "healthy verify fresh_everywhere",
+            "healthy check ok",
+            "token-mismatch revalidate unauthorized",
+            "healthy purge purged"
+        ]
+    );
+    feed(&mut s, [key('p')]);
+    assert_eq!(
+        shown_targets(&s),
+        ["token-mismatch revalidate unauthorized"]
+    );
+    feed(&mut s, [key('p'), key('a')]);
+    assert_eq!(
+        shown_targets(&s),
+        ["token-mismatch revalidate unauthorized"]
+    );
+    feed(&mut s, [key('a'), key('a'), key('a'), key('s')]);
+    assert_eq!(
+        shown_targets(&s),
+        ["healthy purge purged"],
+        "purges of the selected site"
+    );
+    feed(&mut s, [key('t')]);
+    assert!(
+        shown_targets(&s).is_empty(),
+        "the purge is older than an hour"
+    );
+    feed(&mut s, [key('t'), key('t'), key('a'), key('s')]);
+    assert_eq!(
+        shown_targets(&s).len(),
+        4,
+        "a 7-day window, every action, every site"
+    );
+    feed(&mut s, [key('/')]);
+    feed(&mut s, typed("ticket"));
+    feed(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(shown_targets(&s), ["healthy verify fresh_everywhere"]);
+    feed(&mut s, [code(KeyCode::Esc)]);
+    assert!(s.modal.is_none(), "esc closes the view");
+
+    feed(&mut s, [key(':')]);
+    feed(&mut s, typed("history token-mismatch problems"));
+    feed(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        shown_targets(&s),
+        ["token-mismatch revalidate unauthorized"]
+    );
+    feed(&mut s, [code(KeyCode::Esc), key(':')]);
+    feed(&mut s, typed("history purged"));
+    feed(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        shown_targets(&s),
+        ["healthy purge purged"],
+        "an outcome word"
+    );
+}
+
+/// A page's verdict read from history at start is shown as before the
+/// restart: in the details' answer and in the site's badge.
+#[test]
+fn verdicts_read_from_history_survive_a_restart() {
+    let mut s = state(false, true);
+    let mut verified = record(
+        "healthy",
+        "verify",
+        Target::path("/blog/hello"),
+        "fresh_at_origin_stale_at_cdn",
+        5,
+    );
+    verified.message = Some(
+        "/blog/hello: the origin serves the new page; the CDN still serves the old one".into(),
+    );
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::HistoryLoaded {
+            records: vec![verified],
+        })],
+    );
+    let verdict = s.verdict_for("healthy", "/blog/hello").expect("restored");
+    assert_eq!(
+        verdict.verdict,
+        isrctl::engine::checks::Verdict::FreshAtOriginStaleAtCdn
+    );
+    assert!(
+        verdict
+            .explanation
+            .starts_with("the origin serves the new page")
+    );
+    assert_eq!(s.health(0), Health::Warning);
+}

@@ -105,6 +105,16 @@ pub enum EngineEvent {
     /// A purge run ended (its `Purged` events came before): the console
     /// stops counting its `items` as work in flight.
     PurgeDone { site: SiteId, items: usize },
+    /// Past records read from history at start, oldest first (the
+    /// console's history view and the verdicts it shows from before).
+    HistoryLoaded {
+        records: Vec<crate::history::Record>,
+    },
+    /// Records just written to history (only once a face asked for the
+    /// feed with [`crate::engine::Engine::load_history`]).
+    Recorded {
+        records: Vec<crate::history::Record>,
+    },
     /// Something worth telling that stops nothing (history not written).
     Warning { message: String },
     /// How a long wait is going (a CloudFront invalidation in progress).

@@ -11,6 +11,7 @@
 pub mod checks;
 pub mod event;
 mod fresh;
+mod history_feed;
 pub mod plan;
 pub mod probe;
 mod purge;

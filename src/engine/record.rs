@@ -31,6 +31,9 @@ pub(crate) struct Recorder {
     /// Why the operator is doing this (`--reason`, the console's prompt):
     /// stamped on every record written while it is set.
     reason: Arc<std::sync::RwLock<Option<String>>>,
+    /// Whether each written record is also sent as an event (the console's
+    /// history view wants them; a bulk run on the command line does not).
+    feed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The longest reason kept: a ticket number and a few words.
@@ -55,7 +58,17 @@ impl Recorder {
             events,
             lost: Arc::default(),
             reason: Arc::default(),
+            feed: Arc::default(),
         }
+    }
+
+    /// From now on, every record written is also an event.
+    pub(crate) fn feed_events(&self) {
+        self.feed.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn history(&self) -> Option<&Arc<History>> {
+        self.history.as_ref()
     }
 
     pub(crate) fn set_reason(&self, reason: Option<&str>) {
@@ -161,6 +174,8 @@ impl Recorder {
                 history.file_path().display()
             );
             let _ = self.events.send(EngineEvent::Warning { message });
+        } else if self.feed.load(std::sync::atomic::Ordering::Relaxed) {
+            let _ = self.events.send(EngineEvent::Recorded { records });
         }
     }
 }

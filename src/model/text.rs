@@ -143,6 +143,18 @@ pub fn millis(ms: Option<u64>) -> String {
     }
 }
 
+/// `text` in at most `width` characters: cut with `…` so the columns after
+/// it stay where the header says.
+pub fn fit(text: &str, width: usize) -> String {
+    match text.chars().count() <= width {
+        true => text.to_string(),
+        false => {
+            let kept: String = text.chars().take(width.saturating_sub(1)).collect();
+            format!("{kept}…")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

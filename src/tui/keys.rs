@@ -32,6 +32,8 @@ pub enum Action {
     Help,
     /// The details pane full screen, and back.
     Zoom,
+    /// Every recorded action, filterable.
+    History,
     CommandLine,
     Cancel,
     Quit,
@@ -139,6 +141,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Char('/'), Filter, "/", "filter", Routes),
     bind(Char('y'), CopyCurl, "y", "copy curl", Routes),
     bind(Char('z'), Zoom, "z", "zoom details", Always),
+    bind(Char('H'), History, "H", "history", Always),
     bind(Char('?'), Help, "?", "help", Always),
     bind(Char(':'), CommandLine, ":", "command", HelpOnly),
     bind(Char('q'), Quit, "q", "quit", Always),
@@ -208,6 +211,7 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("copy_curl", CopyCurl),
     ("help", Help),
     ("zoom", Zoom),
+    ("history", History),
     ("command_line", CommandLine),
     ("cancel", Cancel),
     ("quit", Quit),

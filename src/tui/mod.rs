@@ -111,6 +111,7 @@ pub fn start(
     let state = state::State::new(config, &last, read_only, theme);
     let (engine, engine_events) = crate::engine::Engine::new(config.sites.clone(), history);
     engine.index_routes(state.sites.iter().map(|s| s.routes.clone()).collect());
+    engine.load_history(state::HISTORY_KEPT);
     if let Some(dir) = state_dir {
         engine.load_sitemaps(dir);
     }

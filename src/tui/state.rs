@@ -156,11 +156,17 @@ pub enum Modal {
         selected: usize,
         input: Input,
     },
+    /// Every recorded action, filtered (`H`, `:history`).
+    History(HistoryView),
 }
 
 /// Health of a site, from its most recent result.
 mod badge;
+mod history_view;
+mod message_line;
 pub use badge::{Health, SiteMarks};
+pub use history_view::{ACTIONS, HISTORY_KEPT, HistoryView, Window, went_well};
+pub use message_line::MESSAGE_LIFETIME;
 
 pub struct State {
     pub config_file: String,
@@ -190,6 +196,8 @@ pub struct State {
     pub probes: HashMap<(String, String), SeenProbe>,
     pub checklist: Option<Checklist>,
     pub activity: VecDeque<Activity>,
+    /// History, newest first: read at start, then each record as written.
+    pub history: VecDeque<crate::history::Record>,
     pub in_flight: usize,
     pub spinner: usize,
     /// The message line (the last refusal, a copy…): a problem stays
@@ -203,6 +211,8 @@ pub struct State {
     /// at the last screenful).
     pub details_max_scroll: std::cell::Cell<u16>,
     pub now: Timestamp,
+    /// The operator's time zone (honours `TZ`): times on screen are local.
+    pub zone: jiff::tz::TimeZone,
     pub theme: Theme,
     pub keys: super::keys::KeyMap,
     pub quit: bool,
@@ -210,37 +220,7 @@ pub struct State {
     pub zoomed: bool,
 }
 
-/// How long an informational message stays on the message line.
-pub const MESSAGE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(5);
-
 impl State {
-    /// Put a message on the message line.
-    pub fn say(&mut self, level: Level, text: impl Into<String>) {
-        self.status = Some((level, text.into()));
-        self.status_since = self.now;
-    }
-
-    /// An informational message ends with the next action; a problem
-    /// stays until acknowledged (Esc).
-    pub fn message_seen(&mut self) {
-        if self
-            .status
-            .as_ref()
-            .is_some_and(|(level, _)| *level != Level::Problem)
-        {
-            self.status = None;
-        }
-    }
-
-    /// An informational message older than [`MESSAGE_LIFETIME`] goes.
-    pub fn expire_message(&mut self) {
-        let age = self.now.duration_since(self.status_since);
-        let old = age.unsigned_abs() >= MESSAGE_LIFETIME;
-        if old {
-            self.message_seen();
-        }
-    }
-
     pub fn new(config: &Config, last: &LastStates, read_only: bool, theme: Theme) -> State {
         let results: HashMap<(String, Target), TargetResult> = last
             .last
@@ -271,6 +251,7 @@ impl State {
             probes: HashMap::new(),
             checklist: None,
             activity: VecDeque::new(),
+            history: VecDeque::new(),
             in_flight: 0,
             spinner: 0,
             status: None,
@@ -278,6 +259,7 @@ impl State {
             details_scroll: 0,
             details_max_scroll: std::cell::Cell::new(0),
             now: Timestamp::now(),
+            zone: jiff::tz::TimeZone::system(),
             theme,
             // The console checks [keys] before it starts; defaults otherwise.
             keys: super::keys::KeyMap::from_config(config).unwrap_or_default(),
@@ -289,6 +271,13 @@ impl State {
             .collect();
         state.refilter();
         state
+    }
+
+    /// `time` on the operator's clock, in `format` (strftime).
+    pub fn local(&self, time: Timestamp, format: &str) -> String {
+        time.to_zoned_datetime(self.zone.clone())
+            .strftime(format)
+            .to_string()
     }
 
     pub fn site(&self) -> Option<&Site> {

@@ -3,6 +3,7 @@
 //! each behaviour is a unit test.
 
 mod events;
+mod history;
 mod modal;
 mod navigation;
 mod purge;
@@ -158,6 +159,7 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             }
             Vec::new()
         }
+        Action::History => history::open(state, Default::default()),
         Action::Cancel => cancel(state),
         Action::Quit => quit(state),
     }

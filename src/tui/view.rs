@@ -8,6 +8,7 @@
 mod answer;
 mod details;
 mod dialogs;
+mod history;
 mod routes;
 
 use super::keys;

@@ -57,6 +57,8 @@ pub fn state(read_only: bool, color: bool) -> State {
         Theme { color },
     );
     state.now = noon();
+    // Snapshots must not depend on the machine's zone.
+    state.zone = jiff::tz::TimeZone::UTC;
     state
 }
 

@@ -3,7 +3,7 @@
 use crate::cli::print::{JSON_VERSION, json_escape_rest};
 use crate::history::{History, Record};
 use crate::model::exit::Exit;
-use crate::model::text::millis;
+use crate::model::text::{fit, millis};
 
 /// What to show: `isrctl history`'s filters.
 pub struct Filter<'a> {
@@ -168,18 +168,6 @@ impl Printer {
                     .map(|s| format!(" in the last {s}"))
                     .unwrap_or_default()
             );
-        }
-    }
-}
-
-/// `text` in at most `width` characters: cut with `…` so the columns after
-/// it stay where the header says.
-fn fit(text: &str, width: usize) -> String {
-    match text.chars().count() <= width {
-        true => text.to_string(),
-        false => {
-            let kept: String = text.chars().take(width.saturating_sub(1)).collect();
-            format!("{kept}…")
         }
     }
 }

@@ -65,7 +65,7 @@ const MAX_POLL: Duration = Duration::from_secs(2);
 /// Pages watched for one tag or pattern, at most.
 const MAX_PAGES: usize = 3;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Every layer serves the new page.
@@ -104,6 +104,14 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict a history record names (`fresh_everywhere`).
+    pub fn from_name(name: &str) -> Option<Verdict> {
+        use serde::de::IntoDeserializer;
+        let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            name.into_deserializer();
+        serde::Deserialize::deserialize(name).ok()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::FreshEverywhere => "fresh_everywhere",

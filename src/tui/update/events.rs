@@ -103,6 +103,8 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             );
             state.push_activity(level, text);
         }
+        EngineEvent::HistoryLoaded { records } => super::history::loaded(state, records),
+        EngineEvent::Recorded { records } => state.remember(records),
         EngineEvent::PurgeDone { items, .. } => {
             state.in_flight = state.in_flight.saturating_sub(items);
         }

@@ -19,6 +19,7 @@ pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<C
         } => confirm_key(state, (action, site, targets, reason), send_focused, key),
         Modal::Input { purpose, input } => input_key(state, purpose, input, key),
         Modal::TagPicker { selected, input } => tag_key(state, selected, input, key),
+        Modal::History(view) => super::history::key(state, view, key),
     }
 }
 
@@ -167,7 +168,7 @@ fn send_unless_typo(state: &mut State, target: Target) -> Vec<Command> {
     }
 }
 
-/// `:site NAME`, `:path /x`, `:tag NAME`, `:reason TEXT`, `:q`.
+/// `:site NAME`, `:path /x`, `:tag NAME`, `:history …`, `:reason TEXT`, `:q`.
 fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
     let (verb, arg) = line
         .split_once(' ')
@@ -203,6 +204,10 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
             }
             Vec::new()
         }
+        "history" | "h" => {
+            let view = super::history::from_words(state, arg);
+            super::history::open(state, view)
+        }
         "path" | "tag" if state.read_only => {
             state.say(
                 Level::Problem,
@@ -215,7 +220,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
         _ => {
             state.say(
                 Level::Problem,
-                format!("unknown command {line:?}: try :site NAME, :path /x, :tag NAME, :reason TEXT, :q"),
+                format!("unknown command {line:?}: try :site NAME, :path /x, :tag NAME, :history [SITE ACTION OUTCOME problems 1h], :reason TEXT, :q"),
             );
             Vec::new()
         }

@@ -38,7 +38,7 @@ pub(super) fn draw_details(state: &State, frame: &mut Frame, area: Rect) {
     for entry in state.activity.iter().take(50) {
         lines.push(Line::from(vec![
             Span::styled(
-                format!("{} ", entry.time.strftime("%H:%M:%S")),
+                format!("{} ", state.local(entry.time, "%H:%M:%S")),
                 state.theme.dim(),
             ),
             Span::styled(entry.text.clone(), level_style(state, entry.level)),

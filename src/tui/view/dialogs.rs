@@ -24,6 +24,7 @@ pub(super) fn draw_modal(state: &State, frame: &mut Frame, area: Rect) {
         Some(Modal::TagPicker { selected, input }) => {
             draw_tags(state, frame, area, *selected, input)
         }
+        Some(Modal::History(view)) => super::history::draw(state, frame, area, view),
     }
 }
 

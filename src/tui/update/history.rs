@@ -1,0 +1,141 @@
+//! The history view's keys, `:history`'s words, and history read at start
+//! (its verdicts shown as before the restart).
+
+use super::*;
+use crate::history::Record;
+use crate::tui::state::{ACTIONS, HistoryView, Window};
+
+/// `H`: every action recorded, newest first.
+pub(super) fn open(state: &mut State, view: HistoryView) -> Vec<Command> {
+    state.modal = Some(Modal::History(view));
+    Vec::new()
+}
+
+/// `:history [SITE] [ACTION] [OUTCOME] [problems] [1h|24h|7d]`, words in
+/// any order; a word that is none of these searches the text.
+pub(super) fn from_words(state: &State, words: &str) -> HistoryView {
+    let mut view = HistoryView::default();
+    for word in words.split_whitespace() {
+        if state.sites.iter().any(|s| s.name == word) {
+            view.site = Some(word.to_string());
+        } else if let Some(action) = ACTIONS.iter().find(|a| **a == word) {
+            view.action = Some(action);
+        } else if word == "problems" {
+            view.problems_only = true;
+        } else if let Some(window) = Window::from_word(word) {
+            view.window = window;
+        } else if state.history.iter().any(|r| r.outcome == word) {
+            view.outcome = Some(word.to_string());
+        } else {
+            view.search = word.to_string();
+        }
+    }
+    view
+}
+
+pub(super) fn key(state: &mut State, mut view: HistoryView, key: KeyEvent) -> Vec<Command> {
+    if view.searching {
+        return search_key(state, view, key);
+    }
+    let rows = state.history_rows(&view).count();
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('H') => return Vec::new(),
+        KeyCode::Char('j') | KeyCode::Down => view.selected += 1,
+        KeyCode::Char('k') | KeyCode::Up => view.selected = view.selected.saturating_sub(1),
+        KeyCode::Char('g') | KeyCode::Home => view.selected = 0,
+        KeyCode::Char('G') | KeyCode::End => view.selected = rows,
+        KeyCode::PageDown => view.selected += PAGE,
+        KeyCode::PageUp => view.selected = view.selected.saturating_sub(PAGE),
+        KeyCode::Char('a') => view.cycle_action(),
+        KeyCode::Char('s') => {
+            let current = state.site().map(|s| s.name.clone());
+            view.site = if view.site.is_some() { None } else { current };
+            view.selected = 0;
+        }
+        KeyCode::Char('p') => {
+            view.problems_only = !view.problems_only;
+            view.selected = 0;
+        }
+        KeyCode::Char('t') => {
+            view.window = view.window.next();
+            view.selected = 0;
+        }
+        KeyCode::Char('o') => {
+            view.outcome = None;
+            view.selected = 0;
+        }
+        KeyCode::Char('/') => view.searching = true,
+        _ => {}
+    }
+    let rows = state.history_rows(&view).count();
+    view.selected = view.selected.min(rows.saturating_sub(1));
+    open(state, view)
+}
+
+/// Typing after `/`: every key narrows at once; Enter or Esc ends typing
+/// (Esc also clears it).
+fn search_key(state: &mut State, mut view: HistoryView, key: KeyEvent) -> Vec<Command> {
+    match key.code {
+        KeyCode::Enter => view.searching = false,
+        KeyCode::Esc => {
+            view.searching = false;
+            view.search.clear();
+        }
+        KeyCode::Backspace => {
+            view.search.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => view.search.push(c),
+        _ => {}
+    }
+    view.selected = 0;
+    open(state, view)
+}
+
+/// History read at start: kept for the view, and each page's newest
+/// verdict shown again, so a restart forgets nothing the operator saw.
+pub(super) fn loaded(state: &mut State, records: Vec<Record>) {
+    for record in records.iter().filter(|r| r.action == "verify") {
+        restore_verdict(state, record);
+    }
+    state.remember(records);
+}
+
+/// A verify record's verdict, unless the console has a newer one.
+fn restore_verdict(state: &mut State, record: &Record) {
+    let Some(verdict) = crate::engine::checks::Verdict::from_name(&record.outcome) else {
+        return;
+    };
+    // "PAGE: explanation", as `Verification::history_record` writes it.
+    let message = record.message.as_deref().unwrap_or_default();
+    let Some((page, explanation)) = message.split_once(": ") else {
+        return;
+    };
+    let key = (record.site.clone(), page.to_string());
+    if state
+        .verdicts
+        .get(&key)
+        .is_some_and(|v| v.time >= record.time)
+    {
+        return;
+    }
+    if let Some(marks) = state
+        .sites
+        .iter()
+        .position(|s| s.name == record.site)
+        .and_then(|i| state.site_marks.get_mut(i))
+    {
+        marks.known = true;
+        match verdict == crate::engine::checks::Verdict::FreshEverywhere {
+            true => marks.not_fresh.remove(page),
+            false => marks.not_fresh.insert(page.to_string()),
+        };
+    }
+    let verdict = PageVerdict {
+        verdict,
+        explanation: explanation.to_string(),
+        fix: None,
+        layers: Vec::new(),
+        time: record.time,
+    };
+    state.verdicts.insert(key, verdict);
+}
