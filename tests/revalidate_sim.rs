@@ -751,3 +751,32 @@ fn a_secret_pasted_into_the_reason_is_not_recorded() {
     assert!(!file.contains(CANARY), "{file}");
     assert!(file.contains("for ticket 9"), "the rest is kept: {file}");
 }
+
+/// On the command line a near miss is a warning that names the route
+/// meant (sent all the same: a script may mean it).
+#[test]
+fn a_path_a_letter_from_a_configured_route_is_warned_about() {
+    let s = Scratch::new();
+    s.site_config(
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9/api/revalidate",
+        "",
+    );
+    let out = s
+        .isrctl()
+        .args([
+            "revalidate",
+            "sim",
+            "--path",
+            "/blog/helo",
+            "--dry-run",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    s.assert_no_canary(&out);
+    let doc = json(&out);
+    let lint = doc["results"][0]["lint"].to_string();
+    assert!(lint.contains("did you mean /blog/hello?"), "{doc:#}");
+    assert!(lint.contains("\"warning\""), "{lint}");
+}

@@ -1043,3 +1043,84 @@ fn verdicts_read_from_history_survive_a_restart() {
     );
     assert_eq!(s.health(0), Health::Warning);
 }
+
+/// `a /blog/helo`: the pattern /blog/[slug] covers it, but it is one
+/// letter from the configured /blog/hello. Enter asks "did you mean"
+/// instead of sending; Tab in the input accepts the suggestion; the same
+/// for a tag one letter from a configured one (`:tag post`).
+#[test]
+fn a_near_miss_of_a_configured_path_or_tag_asks_and_tab_accepts_the_fix() {
+    let mut s = state(false, true);
+    feed(&mut s, [key('a')]);
+    feed(&mut s, typed("/blog/helo"));
+    assert!(feed(&mut s, [code(KeyCode::Enter)]).is_empty(), "not sent");
+    assert!(
+        matches!(&s.modal, Some(Modal::Confirm { reason: Some(r), .. }) if r.starts_with("did you mean /blog/hello?")),
+        "{:?}",
+        s.modal
+    );
+    feed(&mut s, [code(KeyCode::Esc), key('a')]);
+    feed(&mut s, typed("/blog/helo"));
+    feed(&mut s, [code(KeyCode::Tab)]);
+    let Some(Modal::Input { input, .. }) = &s.modal else {
+        panic!("the input stays open: {:?}", s.modal)
+    };
+    assert_eq!(input.value(), "/blog/hello");
+    assert_eq!(
+        feed(&mut s, [code(KeyCode::Enter)]),
+        vec![Command::Revalidate {
+            site: 0,
+            targets: planned(vec![Target::path("/blog/hello")])
+        }]
+    );
+    // The linter's own suggestions are accepted the same way.
+    feed(&mut s, [key('a')]);
+    feed(&mut s, typed("about"));
+    feed(&mut s, [code(KeyCode::Tab)]);
+    assert!(matches!(&s.modal, Some(Modal::Input { input, .. }) if input.value() == "/about"));
+    feed(&mut s, [code(KeyCode::Esc), key(':')]);
+    feed(&mut s, typed("tag post"));
+    assert!(feed(&mut s, [code(KeyCode::Enter)]).is_empty());
+    assert!(
+        matches!(&s.modal, Some(Modal::Confirm { reason: Some(r), .. }) if r.starts_with("did you mean posts?")),
+        "{:?}",
+        s.modal
+    );
+}
+
+/// Tab completes the `:` command line: the verb, then a site, a tag, a
+/// path; an unknown verb suggests the one meant.
+#[test]
+fn tab_completes_the_command_line_and_a_wrong_verb_is_corrected() {
+    let mut s = state(false, true);
+    let line = |s: &isrctl::tui::state::State| match &s.modal {
+        Some(Modal::Input { input, .. }) => input.value().to_string(),
+        other => panic!("the command line is not open: {other:?}"),
+    };
+    feed(&mut s, [key(':')]);
+    feed(&mut s, typed("si"));
+    feed(&mut s, [code(KeyCode::Tab)]);
+    assert_eq!(line(&s), "site ");
+    feed(&mut s, typed("tok"));
+    feed(&mut s, [code(KeyCode::Tab)]);
+    assert_eq!(line(&s), "site token-mismatch");
+    feed(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(s.site().unwrap().name, "token-mismatch");
+    feed(&mut s, [key(':')]);
+    feed(&mut s, typed("site h"));
+    feed(&mut s, [code(KeyCode::Tab), code(KeyCode::Enter)]);
+    assert_eq!(s.site().unwrap().name, "healthy");
+    // Two paths share "/blog/": Tab goes as far as they agree.
+    feed(&mut s, [key(':')]);
+    feed(&mut s, typed("path /bl"));
+    feed(&mut s, [code(KeyCode::Tab)]);
+    assert_eq!(line(&s), "path /blog/");
+    feed(&mut s, [code(KeyCode::Esc), key(':')]);
+    feed(&mut s, typed("sit stale"));
+    feed(&mut s, [code(KeyCode::Enter)]);
+    assert!(
+        matches!(&s.status, Some((Level::Problem, m)) if m.contains("did you mean :site?")),
+        "{:?}",
+        s.status
+    );
+}

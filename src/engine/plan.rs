@@ -64,20 +64,54 @@ pub fn plan_one(site: &Site, target: Target, no_lint: bool) -> Planned {
 fn lint(site: &Site, target: &Target) -> Vec<LintFinding> {
     match target.kind {
         TargetKind::Path => paths::lint_path(&target.value, target.page_type, &site.path_rules),
-        TargetKind::Tag if target.value.trim().is_empty() => vec![LintFinding {
-            level: LintLevel::Refused,
-            message: "the tag is empty".into(),
-        }],
-        TargetKind::Tag if target.value.len() > paths::MAX_TAG_LEN => vec![LintFinding {
-            level: LintLevel::Refused,
-            message: format!(
+        TargetKind::Tag if target.value.trim().is_empty() => {
+            vec![LintFinding::refused("the tag is empty")]
+        }
+        TargetKind::Tag if target.value.len() > paths::MAX_TAG_LEN => {
+            vec![LintFinding::refused(format!(
                 "the tag is {} characters: Next.js ignores a tag over {} (and still answers revalidated: true)",
                 target.value.len(),
                 paths::MAX_TAG_LEN
-            ),
-        }],
+            ))]
+        }
         TargetKind::Tag => Vec::new(),
     }
+    .into_iter()
+    .chain(near_miss(site, target))
+    .collect()
+}
+
+/// Past this many routes a site is not searched for near misses: each
+/// search is an edit distance per route, and a sitemap has 100,000.
+const NEAR_MISS_ROUTES: usize = 5_000;
+
+/// A path or tag one or two letters from a configured one, and not itself
+/// configured (a pattern covering it does not count: `/blog/[slug]` covers
+/// `/blog/helo` too): a typo that Next.js would answer revalidated:true.
+fn near_miss(site: &Site, target: &Target) -> Option<LintFinding> {
+    let (known, what): (Vec<&str>, &str) = match target.kind {
+        TargetKind::Path if target.page_type.is_some() => return None,
+        TargetKind::Path => (
+            site.routes
+                .iter()
+                .filter(|r| r.page_type.is_none())
+                .map(|r| r.path.as_str())
+                .collect(),
+            "route",
+        ),
+        TargetKind::Tag => (site.tags.iter().map(String::as_str).collect(), "tag"),
+    };
+    if known.len() > NEAR_MISS_ROUTES || known.contains(&target.value.as_str()) {
+        return None;
+    }
+    let meant = crate::model::text::closest(&target.value, known)?;
+    Some(
+        LintFinding::warning(format!(
+            "did you mean {meant}? {:?} is no configured {what} but a letter or two from one: a typo? (Next.js answers revalidated:true for anything)",
+            target.value
+        ))
+        .suggesting(meant),
+    )
 }
 
 /// `--no-lint`: a refusal becomes a warning that says it was overruled.

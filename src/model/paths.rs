@@ -21,20 +21,30 @@ pub enum LintLevel {
 pub struct LintFinding {
     pub level: LintLevel,
     pub message: String,
+    /// What the message's "did you mean …?" proposes: a key in the console
+    /// accepts it.
+    #[serde(skip)]
+    pub suggestion: Option<String>,
 }
 
 impl LintFinding {
-    fn refused(message: impl Into<String>) -> Self {
+    pub fn refused(message: impl Into<String>) -> Self {
         LintFinding {
             level: LintLevel::Refused,
             message: message.into(),
+            suggestion: None,
         }
     }
-    fn warning(message: impl Into<String>) -> Self {
+    pub fn warning(message: impl Into<String>) -> Self {
         LintFinding {
             level: LintLevel::Warning,
             message: message.into(),
+            suggestion: None,
         }
+    }
+    pub fn suggesting(mut self, path: impl Into<String>) -> Self {
+        self.suggestion = Some(path.into());
+        self
     }
 }
 
@@ -80,26 +90,35 @@ fn refusal(path: &str, page_type: Option<PageType>) -> Option<LintFinding> {
         .or_else(|| path.strip_prefix("http://"))
     {
         let suggestion = rest.find('/').map(|i| &rest[i..]).unwrap_or("/");
-        return Some(LintFinding::refused(format!(
-            "give the path, not the URL: did you mean {suggestion}?"
-        )));
+        return Some(
+            LintFinding::refused(format!(
+                "give the path, not the URL: did you mean {suggestion}?"
+            ))
+            .suggesting(suggestion),
+        );
     }
     if path.chars().any(char::is_whitespace) {
-        return Some(LintFinding::refused(format!(
-            "the path contains whitespace: did you mean {}?",
-            path.split_whitespace().collect::<Vec<_>>().join("%20")
-        )));
+        let joined = path.split_whitespace().collect::<Vec<_>>().join("%20");
+        return Some(
+            LintFinding::refused(format!(
+                "the path contains whitespace: did you mean {joined}?"
+            ))
+            .suggesting(joined),
+        );
     }
     if !path.starts_with('/') {
         return Some(LintFinding::refused(format!(
             "paths start with '/': did you mean /{path}? (the App Router's revalidatePath answers revalidated:true for '{path}' and revalidates nothing; the Pages Router's res.revalidate throws: a 500)"
-        )));
+        )).suggesting(format!("/{path}")));
     }
     if let Some(i) = path.find(['?', '#']) {
-        return Some(LintFinding::refused(format!(
-            "revalidatePath takes a path without query or fragment: did you mean {}?",
-            &path[..i]
-        )));
+        return Some(
+            LintFinding::refused(format!(
+                "revalidatePath takes a path without query or fragment: did you mean {}?",
+                &path[..i]
+            ))
+            .suggesting(&path[..i]),
+        );
     }
     // Next.js 16.4.6: revalidatePath ignores a path longer than 1,024
     // characters without a word (and still answers revalidated: true).
@@ -175,7 +194,7 @@ fn site_shape(path: &str, rules: &PathRules) -> Vec<LintFinding> {
         let rest = if rest.is_empty() { "/" } else { rest };
         found.push(LintFinding::warning(format!(
             "the path starts with the site's basePath {base} (the public URL's path): routes are written without it, isrctl would fetch {base}{path}: did you mean {rest}?"
-        )));
+        )).suggesting(rest));
     }
     let last = path.rsplit('/').next().unwrap_or("");
     if rules.trailing_slash && path.len() > 1 && !path.ends_with('/') && !last.contains('.') {

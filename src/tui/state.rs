@@ -162,7 +162,9 @@ pub enum Modal {
 
 /// Health of a site, from its most recent result.
 mod badge;
+mod completion;
 mod history_view;
+pub use completion::{VERBS, tab_complete};
 mod message_line;
 pub use badge::{Health, SiteMarks};
 pub use history_view::{ACTIONS, HISTORY_KEPT, HistoryView, Window, went_well};

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::model::target::TargetKind;
+use crate::tui::state::tab_complete;
 
 pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<Command> {
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
@@ -70,6 +71,27 @@ fn input_key(
             Vec::new()
         }
         KeyCode::Enter => submit_input(state, purpose, input),
+        KeyCode::Tab if purpose == InputPurpose::CommandLine => {
+            let line = input.value().to_string();
+            let completed = tab_complete(&line, &state.command_completions(&line));
+            state.modal = Some(Modal::Input {
+                purpose,
+                input: Input::new(completed),
+            });
+            Vec::new()
+        }
+        KeyCode::Tab if purpose == InputPurpose::AdHoc => {
+            let accepted = state
+                .ad_hoc_lint(input.value())
+                .into_iter()
+                .find_map(|f| f.suggestion)
+                .map_or(input, Input::new);
+            state.modal = Some(Modal::Input {
+                purpose,
+                input: accepted,
+            });
+            Vec::new()
+        }
         _ => {
             input.handle_event(&Event::Key(key));
             if purpose == InputPurpose::Filter {
@@ -136,13 +158,19 @@ fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
 }
 
 /// Send one typed target, but ask first when it names no configured route
-/// or tag: Next.js answers revalidated:true for any path or tag, so a typo
-/// would go out silently and revalidate nothing.
+/// or tag, or one a letter or two from one: Next.js answers
+/// revalidated:true for any path or tag, so a typo would go out silently
+/// and revalidate nothing.
 fn send_unless_typo(state: &mut State, target: Target) -> Vec<Command> {
     let Some(site) = state.site() else {
         return Vec::new();
     };
+    let near_miss = crate::engine::plan_one(site, target.clone(), false)
+        .warnings()
+        .find(|f| f.suggestion.is_some())
+        .map(|f| f.message.clone());
     let reason = match target.kind {
+        _ if near_miss.is_some() => near_miss,
         TargetKind::Tag if !site.tags.contains(&target.value) => Some(format!(
             "no route or site lists the tag {:?}: a typo? (Next.js accepts any tag and revalidates nothing)",
             target.value
@@ -218,9 +246,12 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
         "path" => submit_ad_hoc(state, Input::new(arg.to_string())),
         "tag" if !arg.is_empty() => send_unless_typo(state, Target::tag(arg)),
         _ => {
+            let hint = crate::model::text::closest(verb, crate::tui::state::VERBS)
+                .map(|v| format!("did you mean :{v}? "))
+                .unwrap_or_default();
             state.say(
                 Level::Problem,
-                format!("unknown command {line:?}: try :site NAME, :path /x, :tag NAME, :history [SITE ACTION OUTCOME problems 1h], :reason TEXT, :q"),
+                format!("unknown command {line:?}: {hint}try :site NAME, :path /x, :tag NAME, :history [SITE ACTION OUTCOME problems 1h], :reason TEXT, :q (tab completes)"),
             );
             Vec::new()
         }

@@ -180,8 +180,10 @@ fn draw_input(
         InputPurpose::CommandLine => ("Command", ":"),
     };
     let mut lines = vec![Line::raw(format!("{prompt}{}", input.value()))];
-    if purpose == InputPurpose::AdHoc {
-        lines.push(ad_hoc_lint_line(state, input.value()));
+    match purpose {
+        InputPurpose::AdHoc => lines.push(ad_hoc_lint_line(state, input.value())),
+        InputPurpose::CommandLine => lines.push(completions_line(state, input.value())),
+        InputPurpose::Filter => {}
     }
     let height = lines.len() as u16 + 2;
     let rect = Rect {
@@ -197,6 +199,23 @@ fn draw_input(
     let _ = t;
 }
 
+/// What Tab can complete the command line to, as it is typed.
+fn completions_line(state: &State, line: &str) -> Line<'static> {
+    let candidates = state.command_completions(line);
+    let text = match candidates.as_slice() {
+        [] if line.is_empty() => "site, path, tag, history, reason, q · tab completes".to_string(),
+        [] => "enter runs it".to_string(),
+        some => {
+            let words: Vec<&str> = some
+                .iter()
+                .map(|c| c.trim_end().rsplit(' ').next().unwrap_or(c))
+                .collect();
+            format!("tab: {}", words.join("  "))
+        }
+    };
+    Line::styled(text, state.theme.dim())
+}
+
 /// The linter's verdict on a path as it is typed.
 fn ad_hoc_lint_line(state: &State, path: &str) -> Line<'static> {
     let t = &state.theme;
@@ -206,11 +225,18 @@ fn ad_hoc_lint_line(state: &State, path: &str) -> Line<'static> {
             t.dim(),
         );
     }
-    match state.ad_hoc_lint(path).first() {
+    let lint = state.ad_hoc_lint(path);
+    // The key first: a long message is cut at the right edge.
+    let tab = lint
+        .iter()
+        .find_map(|f| f.suggestion.as_deref())
+        .map(|s| format!("[tab: {s}] "))
+        .unwrap_or_default();
+    match lint.first() {
         Some(f) if f.level == LintLevel::Refused => {
-            Line::styled(format!("✗ {}", f.message), t.problem())
+            Line::styled(format!("✗ {tab}{}", f.message), t.problem())
         }
-        Some(f) => Line::styled(format!("! {}", f.message), t.warning()),
+        Some(f) => Line::styled(format!("! {tab}{}", f.message), t.warning()),
         None => Line::styled("✓ ok: enter sends", t.ok()),
     }
 }

@@ -1,0 +1,82 @@
+//! Tab completion on the `:` command line: the verb, then a site, a tag,
+//! a configured path or a history word.
+
+use super::State;
+
+/// The command line's verbs, as `:help`… the unknown-command message lists them.
+pub const VERBS: [&str; 6] = ["site", "path", "tag", "history", "reason", "q"];
+
+/// At most this many candidates are offered (a sitemap has 100,000 paths).
+const MAX_CANDIDATES: usize = 50;
+
+impl State {
+    /// The whole lines the typed command line may become, sorted.
+    pub fn command_completions(&self, line: &str) -> Vec<String> {
+        let Some((verb, arg)) = line.split_once(' ') else {
+            return VERBS
+                .iter()
+                .filter(|v| v.starts_with(line))
+                .map(|v| format!("{v} "))
+                .collect();
+        };
+        // `:history` takes several words: complete the last one.
+        let (kept, word) = match arg.rsplit_once(' ') {
+            Some((before, last)) if verb == "history" => (format!("{verb} {before} "), last),
+            _ => (format!("{verb} "), arg),
+        };
+        let mut words: Vec<String> = self
+            .words_for(verb)
+            .into_iter()
+            .filter(|w| w.starts_with(word))
+            .take(MAX_CANDIDATES)
+            .collect();
+        words.sort();
+        words.dedup();
+        words.into_iter().map(|w| format!("{kept}{w}")).collect()
+    }
+
+    fn words_for(&self, verb: &str) -> Vec<String> {
+        let site = self.site();
+        match verb {
+            "site" => self.sites.iter().map(|s| s.name.clone()).collect(),
+            "tag" => site.map(|s| s.tags.clone()).unwrap_or_default(),
+            "path" => site
+                .map(|s| {
+                    s.routes
+                        .iter()
+                        .filter(|r| r.page_type.is_none())
+                        .map(|r| r.path.clone())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            "history" => self
+                .sites
+                .iter()
+                .map(|s| s.name.clone())
+                .chain(super::ACTIONS.iter().map(|a| a.to_string()))
+                .chain(["problems", "1h", "24h", "7d"].map(String::from))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What Tab makes of the line: the one completion, else the longest
+/// prefix the candidates share (never shorter than what was typed).
+pub fn tab_complete(line: &str, candidates: &[String]) -> String {
+    let Some(first) = candidates.first() else {
+        return line.to_string();
+    };
+    let shared = candidates.iter().fold(first.as_str(), |prefix, c| {
+        let same = prefix
+            .char_indices()
+            .zip(c.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(prefix.len().min(c.len()), |((i, _), _)| i);
+        &prefix[..same]
+    });
+    match shared.len() > line.len() {
+        true => shared.to_string(),
+        false => line.to_string(),
+    }
+}
