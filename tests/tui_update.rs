@@ -1124,3 +1124,72 @@ fn tab_completes_the_command_line_and_a_wrong_verb_is_corrected() {
         s.status
     );
 }
+
+fn shown_paths(s: &isrctl::tui::state::State) -> Vec<String> {
+    let site = s.site().unwrap();
+    s.visible
+        .iter()
+        .map(|&i| site.routes[i].path.clone())
+        .collect()
+}
+
+/// `s` sorts the routes by the next column (failed results first under
+/// OUTCOME, newest first under LAST), `S` reverses; the selected route
+/// stays selected wherever it moves.
+#[test]
+fn s_sorts_the_routes_by_column_and_capital_s_reverses() {
+    let mut s = state(false, true);
+    feed(
+        &mut s,
+        [finished("healthy", Target::path("/about"), revalidated())],
+    );
+    s.now = noon() + jiff::SignedDuration::from_secs(60);
+    feed(
+        &mut s,
+        [finished(
+            "healthy",
+            Target::path("/products/1"),
+            unauthorized(),
+        )],
+    );
+    feed(&mut s, [key('j')]); // /about selected
+    feed(&mut s, [key('s')]);
+    assert_eq!(
+        shown_paths(&s),
+        [
+            "/",
+            "/about",
+            "/blog/[slug]",
+            "/blog/hello",
+            "/blog/world",
+            "/products/1"
+        ]
+    );
+    assert_eq!(
+        s.selected_route().unwrap().path,
+        "/about",
+        "the selection follows"
+    );
+    feed(&mut s, [key('s')]);
+    assert_eq!(
+        &shown_paths(&s)[..2],
+        ["/products/1", "/about"],
+        "LAST: newest first"
+    );
+    feed(&mut s, [key('s')]);
+    assert_eq!(
+        &shown_paths(&s)[..2],
+        ["/products/1", "/about"],
+        "OUTCOME: failures first"
+    );
+    feed(&mut s, [key('S')]);
+    assert_eq!(
+        &shown_paths(&s)[4..],
+        ["/about", "/products/1"],
+        "reversed: failures last"
+    );
+    assert!(matches!(&s.status, Some((_, m)) if m.contains("sorted by OUTCOME, reversed")));
+    feed(&mut s, [key('s'), key('s')]);
+    assert_eq!(s.sort, None);
+    assert_eq!(shown_paths(&s)[0], "/", "config order again");
+}

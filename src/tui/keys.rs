@@ -34,6 +34,10 @@ pub enum Action {
     Zoom,
     /// Every recorded action, filterable.
     History,
+    /// Sort the routes by the next column.
+    Sort,
+    /// Turn the sort round.
+    SortReverse,
     CommandLine,
     Cancel,
     Quit,
@@ -142,6 +146,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(Char('y'), CopyCurl, "y", "copy curl", Routes),
     bind(Char('z'), Zoom, "z", "zoom details", Always),
     bind(Char('H'), History, "H", "history", Always),
+    bind(Char('s'), Sort, "s", "sort by next column", HelpOnly),
+    bind(Char('S'), SortReverse, "S", "reverse the sort", HelpOnly),
     bind(Char('?'), Help, "?", "help", Always),
     bind(Char(':'), CommandLine, ":", "command", HelpOnly),
     bind(Char('q'), Quit, "q", "quit", Always),
@@ -212,6 +218,8 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("help", Help),
     ("zoom", Zoom),
     ("history", History),
+    ("sort", Sort),
+    ("sort_reverse", SortReverse),
     ("command_line", CommandLine),
     ("cancel", Cancel),
     ("quit", Quit),

@@ -166,9 +166,11 @@ mod completion;
 mod history_view;
 pub use completion::{VERBS, tab_complete};
 mod message_line;
+mod sort;
 pub use badge::{Health, SiteMarks};
 pub use history_view::{ACTIONS, HISTORY_KEPT, HistoryView, Window, went_well};
 pub use message_line::MESSAGE_LIFETIME;
+pub use sort::SortBy;
 
 pub struct State {
     pub config_file: String,
@@ -220,6 +222,10 @@ pub struct State {
     pub quit: bool,
     /// The details pane has the whole body (`z`).
     pub zoomed: bool,
+    /// The routes table's order (`s`); config order when `None`.
+    pub sort: Option<SortBy>,
+    /// `S`: the sort turned round.
+    pub sort_reversed: bool,
 }
 
 impl State {
@@ -267,6 +273,8 @@ impl State {
             keys: super::keys::KeyMap::from_config(config).unwrap_or_default(),
             quit: false,
             zoomed: false,
+            sort: None,
+            sort_reversed: false,
         };
         state.site_marks = (0..state.sites.len())
             .map(|i| state.marks_from_results(i))
@@ -305,6 +313,7 @@ impl State {
             Some(_) => self.search().map_or_else(Vec::new, |s| s.matching(&needle)),
         };
         self.route_idx = self.route_idx.min(self.visible.len().saturating_sub(1));
+        self.sort_visible();
     }
 
     /// The filter's index for the current site's routes: the engine's,

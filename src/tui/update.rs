@@ -160,9 +160,38 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             Vec::new()
         }
         Action::History => history::open(state, Default::default()),
+        Action::Sort => {
+            state.sort = crate::tui::state::SortBy::next(state.sort);
+            state.sort_reversed &= state.sort.is_some();
+            sorted(state)
+        }
+        Action::SortReverse => {
+            state.sort_reversed = !state.sort_reversed;
+            state.sort = state.sort.or(Some(crate::tui::state::SortBy::Path));
+            sorted(state)
+        }
         Action::Cancel => cancel(state),
         Action::Quit => quit(state),
     }
+}
+
+/// Redo the order and say what it is now.
+fn sorted(state: &mut State) -> Vec<Command> {
+    state.refilter();
+    let text = match state.sort {
+        None => "routes in config order".to_string(),
+        Some(by) => format!(
+            "routes sorted by {}{} (s: next column, S: reverse)",
+            by.column(),
+            if state.sort_reversed {
+                ", reversed"
+            } else {
+                ""
+            }
+        ),
+    };
+    state.say(Level::Info, text);
+    Vec::new()
 }
 
 /// Keys that act on the selected route (or the marked ones).

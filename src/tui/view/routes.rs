@@ -84,8 +84,15 @@ pub(super) fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
     } else {
         format!(" /{}", state.filter)
     };
+    let sort = state
+        .sort
+        .map(|by| {
+            let turned = if state.sort_reversed { " reversed" } else { "" };
+            format!(" by {}{turned}", by.column())
+        })
+        .unwrap_or_default();
     let title = format!(
-        " Routes: {} ({}/{}){filter} ",
+        " Routes: {} ({}/{}){filter}{sort} ",
         site.name,
         state.visible.len(),
         site.routes.len()
