@@ -267,7 +267,7 @@ fn console_keys_are_rebound_and_bad_ones_are_located() {
     assert!(
         keys.help(false)
             .iter()
-            .any(|(key, label)| key == "R" && *label == "revalidate")
+            .any(|(key, label, _)| key == "R" && *label == "revalidate")
     );
 }
 

@@ -45,7 +45,7 @@ async fn keys_are_handled_while_200_requests_hang() {
             let asked = Instant::now();
             ui.type_keys("?");
             wait_until("the help overlay is drawn", Duration::from_secs(2), || {
-                ui.screen().contains("any key closes this help")
+                ui.screen().contains("Which key fixes a stale page?")
             })
             .await;
             let answered = asked.elapsed();

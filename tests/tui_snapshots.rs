@@ -389,3 +389,21 @@ fn the_history_view() {
         render(&s, w, h);
     }
 }
+
+/// Help says what each key does and which of v, f and P to press; `/`
+/// narrows it to the lines that mention a word.
+#[test]
+fn help_explains_the_keys_and_searches() {
+    let mut s = with_results();
+    feed(&mut s, [key('?')]);
+    let whole = screen(&s, 120, 40);
+    assert!(whole.contains("Which key fixes a stale page?"), "{whole}");
+    assert!(
+        whole.contains("P purge: the origins are already fresh"),
+        "{whole}"
+    );
+    feed(&mut s, [key('/')]);
+    feed(&mut s, typed("cdn"));
+    feed(&mut s, [code(KeyCode::Enter)]);
+    insta::assert_snapshot!("help_search_cdn_80x24", screen(&s, 80, 24));
+}

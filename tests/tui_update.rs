@@ -516,16 +516,29 @@ fn esc_stops_sending_when_nothing_else_is_open() {
     assert_eq!(feed(&mut s, [code(KeyCode::Esc)]), vec![Command::CancelAll]);
 }
 
+/// `?` opens help; keys there scroll and search it and never act on the
+/// routes behind it; Esc, q or ? close it.
 #[test]
-fn help_opens_on_question_mark_and_any_key_closes_it() {
+fn help_opens_on_question_mark_searches_and_closes_on_esc() {
     let mut s = state(false, true);
     feed(&mut s, [key('?')]);
-    assert!(matches!(s.modal, Some(Modal::Help)));
+    assert!(matches!(s.modal, Some(Modal::Help(_))));
     assert!(
         feed(&mut s, [key('r')]).is_empty(),
-        "the key closes help and does nothing else"
+        "r in help sends nothing"
     );
-    assert!(s.modal.is_none());
+    feed(&mut s, [key('/')]);
+    feed(&mut s, typed("purge"));
+    feed(&mut s, [code(KeyCode::Enter)]);
+    let Some(Modal::Help(view)) = &s.modal else {
+        panic!("help stays open: {:?}", s.modal)
+    };
+    assert_eq!(view.search, "purge");
+    for close in [code(KeyCode::Esc), key('q'), key('?')] {
+        feed(&mut s, [key('?')]);
+        assert!(feed(&mut s, [close]).is_empty());
+        assert!(s.modal.is_none());
+    }
 }
 
 #[test]

@@ -342,14 +342,14 @@ impl KeyMap {
 
     /// Help lines: every action once, movement folded into one line,
     /// sending keys hidden in read-only mode.
-    pub fn help(&self, read_only: bool) -> Vec<(String, &'static str)> {
+    pub fn help(&self, read_only: bool) -> Vec<(String, &'static str, Action)> {
         let movement = [Up, Down, Top, Bottom, PageUp, PageDown, PrevPane];
-        let mut lines: Vec<(String, &str)> = Vec::new();
+        let mut lines: Vec<(String, &str, Action)> = Vec::new();
         for b in &self.bindings {
             if (read_only && b.sends) || movement.contains(&b.action) {
                 continue;
             }
-            lines.push((b.key.to_string(), b.label));
+            lines.push((b.key.to_string(), b.label, b.action));
         }
         let key_of = |action| {
             self.bindings
@@ -366,6 +366,7 @@ impl KeyMap {
                 key_of(Bottom)
             ),
             "down, up, top, bottom (pgup/pgdn page)",
+            Down,
         ));
         lines
     }

@@ -2,6 +2,7 @@
 //! `view(state)`, driven by a message loop over the same engine the
 //! command line uses.
 
+pub mod help;
 pub mod keys;
 pub mod message;
 pub mod runtime;

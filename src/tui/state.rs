@@ -137,7 +137,8 @@ pub enum InputPurpose {
 
 #[derive(Clone, Debug)]
 pub enum Modal {
-    Help,
+    /// What each key does; `/` searches it.
+    Help(crate::tui::help::HelpView),
     /// Sending more than one revalidation, or one that looks like a typo
     /// (`reason` says why); Cancel is focused until moved.
     Confirm {

@@ -149,7 +149,7 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         Action::CommandLine => open_input(state, InputPurpose::CommandLine, ""),
         Action::CopyCurl => copy_curl(state),
         Action::Help => {
-            state.modal = Some(Modal::Help);
+            state.modal = Some(Modal::Help(Default::default()));
             Vec::new()
         }
         Action::Zoom => {

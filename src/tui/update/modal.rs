@@ -10,7 +10,7 @@ pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<C
         return quit(state);
     }
     match modal {
-        Modal::Help => Vec::new(), // any key closes help
+        Modal::Help(view) => help_key(state, view, key),
         Modal::Confirm {
             action,
             site,
@@ -22,6 +22,42 @@ pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<C
         Modal::TagPicker { selected, input } => tag_key(state, selected, input, key),
         Modal::History(view) => super::history::key(state, view, key),
     }
+}
+
+/// Help: j/k scroll, `/` searches, Esc, q or ? close.
+fn help_key(
+    state: &mut State,
+    mut view: crate::tui::help::HelpView,
+    key: KeyEvent,
+) -> Vec<Command> {
+    if view.searching {
+        match key.code {
+            KeyCode::Enter => view.searching = false,
+            KeyCode::Esc => {
+                view.searching = false;
+                view.search.clear();
+            }
+            KeyCode::Backspace => {
+                view.search.pop();
+            }
+            KeyCode::Char(c) => view.search.push(c),
+            _ => {}
+        }
+        view.scroll = 0;
+    } else {
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => return Vec::new(),
+            KeyCode::Char('j') | KeyCode::Down => view.scroll += 1,
+            KeyCode::Char('k') | KeyCode::Up => view.scroll = view.scroll.saturating_sub(1),
+            KeyCode::PageDown => view.scroll += PAGE,
+            KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(PAGE),
+            KeyCode::Char('g') | KeyCode::Home => view.scroll = 0,
+            KeyCode::Char('/') => view.searching = true,
+            _ => {}
+        }
+    }
+    state.modal = Some(Modal::Help(view));
+    Vec::new()
 }
 
 fn confirm_key(

@@ -1,11 +1,12 @@
 //! Dialogs over the screen: help, confirmation, text input, tag picker.
 
 use super::*;
+use crate::tui::help::{HelpView, WHICH_KEY, explain};
 
 pub(super) fn draw_modal(state: &State, frame: &mut Frame, area: Rect) {
     match &state.modal {
         None => {}
-        Some(Modal::Help) => draw_help(state, frame, area),
+        Some(Modal::Help(view)) => draw_help(state, frame, below_header(area), view),
         Some(Modal::Confirm {
             action,
             site,
@@ -24,7 +25,17 @@ pub(super) fn draw_modal(state: &State, frame: &mut Frame, area: Rect) {
         Some(Modal::TagPicker { selected, input }) => {
             draw_tags(state, frame, area, *selected, input)
         }
-        Some(Modal::History(view)) => super::history::draw(state, frame, area, view),
+        Some(Modal::History(view)) => super::history::draw(state, frame, below_header(area), view),
+    }
+}
+
+/// The screen but its header: a full-screen view keeps READ-ONLY and the
+/// work in flight in sight.
+fn below_header(area: Rect) -> Rect {
+    Rect {
+        y: area.y.saturating_add(1),
+        height: area.height.saturating_sub(1),
+        ..area
     }
 }
 
@@ -75,32 +86,75 @@ fn modal_block(state: &State, title: &str) -> Block<'static> {
         .title(format!(" {title} "))
 }
 
-fn draw_help(state: &State, frame: &mut Frame, area: Rect) {
+/// Every key with what it does, which of v, f and P to press, the
+/// command line; `/` narrows it to the lines that mention a word.
+fn draw_help(state: &State, frame: &mut Frame, area: Rect, view: &HelpView) {
     let t = &state.theme;
-    let mut lines: Vec<Line> = state
-        .keys
-        .help(state.read_only)
-        .into_iter()
-        .map(|(key, label)| {
-            Line::from(vec![
-                Span::styled(format!("{key:>10}  "), t.key()),
-                Span::raw(label),
-            ])
-        })
-        .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "  :site NAME  :path /x  :tag NAME  :reason TEXT  :q",
-        t.dim(),
-    ));
+    let block = modal_block(state, "Keys");
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+    let [body, keys] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    let lines = help_lines(state, view, usize::from(body.width));
+    let footer = match view.searching {
+        true => format!("search: {}▏  enter done  esc clear", view.search),
+        false if view.search.is_empty() => "j/k scroll  / search  esc close".to_string(),
+        false => format!("/{}  j/k scroll  / search again  esc close", view.search),
+    };
+    let scroll = u16::try_from(view.scroll).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);
+    frame.render_widget(Paragraph::new(Line::styled(footer, t.dim())), keys);
+}
+
+/// Help's lines at `width`: each key, its label, and what it does wrapped
+/// under it; only those that mention the search.
+fn help_lines(state: &State, view: &HelpView, width: usize) -> Vec<Line<'static>> {
+    const INDENT: usize = 13;
+    let t = &state.theme;
+    let needle = view.search.to_lowercase();
+    let matches = |text: &str| needle.is_empty() || text.to_lowercase().contains(&needle);
+    let mut lines: Vec<Line> = Vec::new();
+    let which: Vec<&str> = WHICH_KEY.iter().copied().filter(|l| matches(l)).collect();
+    if !which.is_empty() {
+        lines.push(Line::styled("Which key fixes a stale page?", t.accent()));
+        for line in which {
+            lines.extend(
+                wrap(line, width.saturating_sub(2))
+                    .into_iter()
+                    .map(|l| Line::raw(format!("  {l}"))),
+            );
+        }
+        lines.push(Line::raw(""));
+    }
+    for (key, label, action) in state.keys.help(state.read_only) {
+        let explanation = explain(action);
+        if !matches(&format!("{key} {label} {explanation}")) {
+            continue;
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("{key:>11}  "), t.key()),
+            Span::styled(label, Style::new().add_modifier(Modifier::BOLD)),
+        ]));
+        let words = wrap(explanation, width.saturating_sub(INDENT).max(10));
+        lines.extend(
+            words
+                .into_iter()
+                .map(|l| Line::styled(format!("{:INDENT$}{l}", ""), t.dim())),
+        );
+    }
     if state.read_only {
         lines.push(Line::styled(
             "  read-only: sending keys are disabled",
             t.warning(),
         ));
     }
-    lines.push(Line::styled("  any key closes this help", t.dim()));
-    draw_dialog(state, frame, area, (56, "Keys"), lines);
+    if lines.is_empty() {
+        lines.push(Line::styled(
+            format!("nothing mentions {:?}", view.search),
+            t.dim(),
+        ));
+    }
+    lines
 }
 
 fn draw_confirm(
