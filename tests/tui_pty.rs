@@ -172,7 +172,7 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
     demo.press(":");
     demo.press("path /blgo/hello\r");
     let screen = &demo.screen;
-    screen.wait_for("matches no configured route");
+    screen.wait_for("did you mean /blog/hello?");
     demo.press("\r");
     demo.screen.wait_for("cancelled: nothing sent");
     assert!(!demo.screen.text().contains("/blgo/hello revalidated"));
@@ -274,4 +274,102 @@ fn sigint_and_sigquit_restore_the_terminal_and_clean_up() {
             "SIG{signal}: the demo directory is gone"
         );
     }
+}
+
+/// Where `what` first appears on screen: (column, row), zero-based.
+fn position_of(screen: &Screen, what: &str) -> (u16, u16) {
+    let text = screen.wait_for(what);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(what))
+        .unwrap();
+    let byte = line.find(what).unwrap();
+    let column = line[..byte].chars().count();
+    (column as u16, row as u16)
+}
+
+/// An SGR mouse report (what xterm sends with mode 1006): button, one-based
+/// column and row, press (M) then release (m); a wheel notch (button 64
+/// up, 65 down) is a press alone.
+fn click_at(demo: &mut Demo, button: u8, (column, row): (u16, u16)) {
+    let (x, y) = (column + 1, row + 1);
+    let release = match button {
+        64.. => String::new(),
+        _ => format!("\x1b[<{button};{x};{y}m"),
+    };
+    demo.press(&format!("\x1b[<{button};{x};{y}M{release}"));
+}
+
+/// The console asks the terminal for the mouse: a click selects a site or
+/// a route, the wheel moves the selection, a click on a footer key runs
+/// it; after q the terminal reports the mouse no more.
+#[test]
+fn the_mouse_selects_scrolls_and_runs_footer_keys() {
+    let mut demo = Demo::start(30, 110);
+    demo.screen.wait_for("Routes: healthy");
+    assert_ne!(
+        demo.screen
+            .parser
+            .lock()
+            .unwrap()
+            .screen()
+            .mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "the console asked for mouse reports"
+    );
+    let site = position_of(&demo.screen, "stale-cdn");
+    click_at(&mut demo, 0, site);
+    demo.screen.wait_for("Routes: stale-cdn");
+
+    let route = position_of(&demo.screen, "/products/1");
+    click_at(&mut demo, 0, route);
+    demo.screen.wait_for("▶Routes");
+    let start = Instant::now();
+    while !details_title_path(&demo.screen).starts_with("/products/1") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            demo.screen.text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The wheel up over the table moves the selection up a row.
+    click_at(&mut demo, 64, route);
+    let start = Instant::now();
+    while !details_title_path(&demo.screen).starts_with("/blog/[slug]") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            demo.screen.text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let help = position_of(&demo.screen, "? help");
+    click_at(&mut demo, 0, (help.0 + 1, help.1));
+    demo.screen.wait_for("Which key fixes a stale page?");
+    demo.press("\x1b");
+    demo.press("q");
+    let status = demo.wait_exit("q did not quit");
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        demo.screen
+            .parser
+            .lock()
+            .unwrap()
+            .screen()
+            .mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting is off again"
+    );
+}
+
+/// The first line inside the details pane: the selected route's path.
+fn details_title_path(screen: &Screen) -> String {
+    let text = screen.text();
+    let mut lines = text.lines().skip_while(|l| !l.contains("Details"));
+    lines
+        .nth(1)
+        .map(|l| l.trim_start_matches('│').trim().to_string())
+        .unwrap_or_default()
 }

@@ -13,6 +13,8 @@ pub enum Message {
     /// would close the input and the rest would run as commands).
     Paste(String),
     Resize,
+    /// A click or a wheel turn (the console asks the terminal for them).
+    Mouse(crossterm::event::MouseEvent),
     /// Time passed: spinner frames, relative times. Carries the clock so
     /// tests can set it.
     Tick(jiff::Timestamp),

@@ -63,8 +63,15 @@ pub async fn run(config: &Config, options: Options) -> Exit {
             return Exit::Failed;
         }
     };
-    // Bracketed paste: a paste arrives as one event, not as keys.
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    // Bracketed paste: a paste arrives as one event, not as keys. Mouse
+    // reporting: clicks and the wheel (hold Shift to select text, as in
+    // any terminal program that takes the mouse).
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::EnableBracketedPaste,
+        crossterm::event::EnableMouseCapture
+    );
+    release_mouse_on_panic();
     let frames = AtomicU64::new(0);
     let mut event_loop = runtime::Loop {
         terminal: &mut terminal,
@@ -75,7 +82,11 @@ pub async fn run(config: &Config, options: Options) -> Exit {
     };
     let input = crossterm::event::EventStream::new();
     let result = event_loop.run(&mut state, input, shutdown).await;
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        crossterm::event::DisableBracketedPaste
+    );
     ratatui::restore();
     match result {
         Ok(()) => Exit::Ok,
@@ -84,6 +95,21 @@ pub async fn run(config: &Config, options: Options) -> Exit {
             Exit::Failed
         }
     }
+}
+
+/// ratatui's panic hook restores raw mode and the screen, not mouse
+/// reporting: a shell after a crash would fill with escape codes at each
+/// click. This hook turns it off first.
+fn release_mouse_on_panic() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(
+            std::io::stdout(),
+            crossterm::event::DisableMouseCapture,
+            crossterm::event::DisableBracketedPaste
+        );
+        previous(info);
+    }));
 }
 
 /// A console ready for its loop: the state to draw the first frame from,

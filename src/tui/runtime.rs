@@ -58,6 +58,7 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
                     Some(Ok(Event::Key(key))) => Message::Key(key),
                     Some(Ok(Event::Paste(text))) => Message::Paste(text),
                     Some(Ok(Event::Resize(..))) => Message::Resize,
+                    Some(Ok(Event::Mouse(mouse))) if mouse_matters(&mouse) => Message::Mouse(mouse),
                     Some(Ok(_)) => continue,
                     Some(Err(e)) => return Err(e),
                     None => return Ok(()),
@@ -140,6 +141,18 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
             }
         }
     }
+}
+
+/// Clicks and wheel turns; pointer movement and drags change nothing
+/// (and would redraw the screen for each cell the pointer crosses).
+fn mouse_matters(mouse: &crossterm::event::MouseEvent) -> bool {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    matches!(
+        mouse.kind,
+        MouseEventKind::Down(MouseButton::Left)
+            | MouseEventKind::ScrollUp
+            | MouseEventKind::ScrollDown
+    )
 }
 
 /// When the screen will next look different without any input: the

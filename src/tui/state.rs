@@ -165,7 +165,9 @@ pub enum Modal {
 mod badge;
 mod completion;
 mod history_view;
+mod hits;
 pub use completion::{VERBS, tab_complete};
+pub use hits::{Hit, Hits};
 mod message_line;
 mod sort;
 pub use badge::{Health, SiteMarks};
@@ -223,6 +225,9 @@ pub struct State {
     pub quit: bool,
     /// The details pane has the whole body (`z`).
     pub zoomed: bool,
+    /// Where the last frame drew the panes, rows and footer keys (the
+    /// view writes it; a mouse click is read against it).
+    pub hits: std::cell::RefCell<Hits>,
     /// The routes table's order (`s`); config order when `None`.
     pub sort: Option<SortBy>,
     /// `S`: the sort turned round.
@@ -276,6 +281,7 @@ impl State {
             zoomed: false,
             sort: None,
             sort_reversed: false,
+            hits: Default::default(),
         };
         state.site_marks = (0..state.sites.len())
             .map(|i| state.marks_from_results(i))

@@ -5,6 +5,7 @@
 mod events;
 mod history;
 mod modal;
+mod mouse;
 mod navigation;
 mod purge;
 
@@ -45,6 +46,10 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             Vec::new()
         }
         Message::Resize => Vec::new(),
+        Message::Mouse(mouse) => {
+            state.message_seen();
+            mouse::mouse(state, mouse)
+        }
         Message::Tick(now) => {
             state.now = now;
             state.expire_message();
@@ -61,9 +66,14 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
 }
 
 fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
-    let Some(action) = state.keys.action_for(&key) else {
-        return Vec::new();
-    };
+    match state.keys.action_for(&key) {
+        Some(action) => act(state, action),
+        None => Vec::new(),
+    }
+}
+
+/// What a key (or a click on it in the footer) does.
+fn act(state: &mut State, action: Action) -> Vec<Command> {
     if state.read_only && keys::sends(action) {
         state.say(
             Level::Problem,

@@ -36,6 +36,8 @@ const SPINNER: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧
 
 pub fn view(state: &State, frame: &mut Frame) {
     let area = frame.area();
+    // Each frame says afresh where things are (a pane not drawn takes no click).
+    *state.hits.borrow_mut() = Default::default();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, area);
         return;
@@ -198,6 +200,7 @@ fn draw_sites(state: &State, frame: &mut Frame, area: Rect) {
     let block = pane_block(state, " Sites ".into(), Pane::Sites);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    state.hits.borrow_mut().sites = inner;
     let lines: Vec<Line> = state
         .sites
         .iter()
@@ -252,6 +255,10 @@ fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
     };
     room = room.saturating_sub(hint.chars().count());
     let mut spans = vec![Span::styled(hint, t.dim())];
+    let mut x = area
+        .x
+        .saturating_add(u16::try_from(hint.chars().count()).unwrap_or(0));
+    let mut hits = state.hits.borrow_mut();
     for b in bindings {
         if !essential(b) {
             if width(b) > room {
@@ -259,6 +266,9 @@ fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
             }
             room -= width(b);
         }
+        let w = u16::try_from(width(b)).unwrap_or(0);
+        hits.footer.push((Rect::new(x, area.y, w, 1), b.action));
+        x = x.saturating_add(w);
         spans.push(Span::styled(format!(" {}", b.key), t.key()));
         spans.push(Span::raw(format!(" {} ", b.label)));
     }

@@ -8,6 +8,7 @@ pub(super) fn draw_details(state: &State, frame: &mut Frame, area: Rect) {
     let block = pane_block(state, " Details ".into(), Pane::Details);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    state.hits.borrow_mut().details = area;
     // The answer stays put on top; the evidence below it scrolls.
     let answer = super::answer::answer_lines(state);
     let answer_rows = (answer.len() as u16).min(inner.height.saturating_sub(1));

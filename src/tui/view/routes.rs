@@ -110,6 +110,15 @@ pub(super) fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
     )];
     let rows = usize::from(inner.height) - 1;
     let offset = (state.route_idx / rows.max(1)) * rows.max(1);
+    {
+        let mut hits = state.hits.borrow_mut();
+        hits.routes = Rect {
+            y: inner.y + 1,
+            height: inner.height - 1,
+            ..inner
+        };
+        hits.routes_first = offset;
+    }
     for (pos, &route_index) in state.visible.iter().enumerate().skip(offset).take(rows) {
         let route = &site.routes[route_index];
         let target = route.target();
