@@ -84,3 +84,72 @@ fn paths_from_a_file_are_confirmed_at_the_terminal() {
     assert_eq!(server.requests(), 2, "{text}");
     assert!(!text.contains(CANARY));
 }
+
+/// Run `isrctl ARGS` in a pseudo-terminal with `env`; everything it wrote.
+fn at_a_terminal(s: &Scratch, args: &[&str], env: &[(&str, &str)]) -> String {
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pseudo-terminal");
+    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
+    cmd.env("XDG_STATE_HOME", s.state_home());
+    cmd.env(SECRET_ENV, CANARY);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("NO_COLOR");
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd.args(["--config", s.config_path().to_str().unwrap()]);
+    cmd.args(args);
+    let mut child = pty.slave.spawn_command(cmd).expect("start isrctl");
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut output = Vec::new();
+    let _ = reader.read_to_end(&mut output);
+    child.wait().unwrap();
+    String::from_utf8_lossy(&output).to_string()
+}
+
+/// On a terminal the outcome word is in colour (red for a failure, green
+/// for success); with NO_COLOR, or in a pipe, there is no colour at all.
+#[test]
+fn outcomes_are_coloured_at_a_terminal_only() {
+    let rt = runtime();
+    let server = rt.block_on(Hostile::start(Behaviour::Revalidated)).unwrap();
+    let s = Scratch::new();
+    s.site_config(
+        &server.url(),
+        &format!("{}/api/revalidate", server.url()),
+        "",
+    );
+    let args = ["revalidate", "sim", "--path", "/blog/hello"];
+    let coloured = at_a_terminal(&s, &args, &[]);
+    assert!(
+        coloured.contains("\x1b[32mrevalidated"),
+        "green at a terminal: {coloured:?}"
+    );
+    assert!(!coloured.contains(CANARY));
+    let plain = at_a_terminal(&s, &args, &[("NO_COLOR", "1")]);
+    assert!(plain.contains("revalidated"), "{plain:?}");
+    assert!(!plain.contains("\x1b[3"), "NO_COLOR: {plain:?}");
+    let piped = s.isrctl().args(args).output().unwrap();
+    let text = String::from_utf8_lossy(&piped.stdout);
+    assert!(
+        text.contains("revalidated") && !text.contains('\x1b'),
+        "{text:?}"
+    );
+
+    // A failure is red.
+    let down = Scratch::new();
+    down.site_config(
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9/api/revalidate",
+        "",
+    );
+    let failed = at_a_terminal(&down, &args, &[]);
+    assert!(failed.contains("\x1b[31mconnection_failed"), "{failed:?}");
+}

@@ -9,6 +9,7 @@ use crate::model::purge::PurgeOutcome;
 use crate::model::redact::Redactor;
 use crate::model::target::Target;
 use crate::model::text::millis;
+use crate::model::tone::Tone;
 use serde::Serialize;
 
 /// Version of the JSON shape; bumped only on incompatible changes.
@@ -62,21 +63,32 @@ pub(super) fn json_escape_rest(json: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A line whose first part is coloured on a terminal.
+fn toned(word: &str, tone: Tone, rest: &str) {
+    crate::model::out::stdout_toned(word, tone, rest);
+}
+
 /// "just now", "5 min ago", "3 h ago".
 pub fn ago(time: jiff::Timestamp) -> String {
     crate::model::text::ago(time, jiff::Timestamp::now())
 }
 
 pub fn print_result(target: &Target, outcome: &Outcome) {
-    outln!(
-        "{:17} {:>4} {:>8}  {}",
-        outcome.kind.as_str(),
-        outcome
-            .status
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "-".into()),
-        millis(outcome.latency_ms),
-        target
+    let tone = match outcome.kind.is_success() {
+        true => Tone::Good,
+        false => Tone::Bad,
+    };
+    toned(
+        &format!("{:17}", outcome.kind.as_str()),
+        tone,
+        &format!(
+            " {:>4} {:>8}  {target}\n",
+            outcome
+                .status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "-".into()),
+            millis(outcome.latency_ms),
+        ),
     );
     if outcome.kind.is_success() {
         return;
@@ -97,11 +109,14 @@ pub fn print_verifications(target: &Target, outcome: &Outcome, verifications: &[
         );
     }
     for v in verifications {
-        outln!(
-            "    verify {}: {} ({})",
-            v.page,
-            v.explanation,
-            v.verdict.as_str()
+        let tone = match v.verdict == crate::engine::checks::Verdict::FreshEverywhere {
+            true => Tone::Good,
+            false => Tone::Bad,
+        };
+        toned(
+            &format!("    verify {}: {}", v.page, v.explanation),
+            tone,
+            &format!(" ({})\n", v.verdict.as_str()),
         );
         for line in
             crate::engine::checks::verify::finding(crate::engine::checks::CheckId::Verify, v)
@@ -118,12 +133,19 @@ pub fn print_verifications(target: &Target, outcome: &Outcome, verifications: &[
 }
 
 pub fn print_purge_outcome(o: &PurgeOutcome) {
-    outln!(
-        "{:17} {:>4} {:>8}  {}",
-        o.kind.as_str(),
-        o.status.map_or("-".to_string(), |s| s.to_string()),
-        millis(o.latency_ms),
-        o.call
+    let tone = match o.kind.is_fine() {
+        true => Tone::Good,
+        false => Tone::Bad,
+    };
+    toned(
+        &format!("{:17}", o.kind.as_str()),
+        tone,
+        &format!(
+            " {:>4} {:>8}  {}\n",
+            o.status.map_or("-".to_string(), |s| s.to_string()),
+            millis(o.latency_ms),
+            o.call
+        ),
     );
     // Also for a fine one: "proven: read back 2 page(s)", "invalidated 0
     // objects" say what the purge did.
@@ -146,13 +168,17 @@ pub fn print_finding(f: &Finding, verbose: bool, redactor: &Redactor) {
         .as_deref()
         .map(|p| format!("{p}: "))
         .unwrap_or_default();
-    let line = format!(
-        "{:<15} {:<13} {path}{}",
-        f.severity.as_str(),
-        f.check.as_str(),
-        f.title
+    let tone = match f.severity {
+        Severity::Ok => Tone::Good,
+        Severity::Warning | Severity::CouldNotCheck => Tone::Warning,
+        Severity::Problem => Tone::Bad,
+    };
+    let rest = format!(" {:<13} {path}{}\n", f.check.as_str(), f.title);
+    toned(
+        &format!("{:<15}", f.severity.as_str()),
+        tone,
+        &redactor.redact(&rest),
     );
-    outln!("{}", redactor.redact(&line));
     if f.severity != Severity::Ok || verbose {
         for e in &f.evidence {
             outln!("    {}", redactor.redact(e));

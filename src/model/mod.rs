@@ -23,3 +23,4 @@ pub mod secret;
 pub mod signature;
 pub mod target;
 pub(crate) mod text;
+pub(crate) mod tone;

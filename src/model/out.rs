@@ -93,6 +93,19 @@ pub fn stdout(text: &str) {
     write_to(&mut std::io::stdout().lock(), &STDOUT_CLOSED, &shown(text));
 }
 
+/// A line to stdout whose first part is coloured by `tone` on a terminal
+/// (`revalidated` green, `unauthorized` red): each part masked and
+/// escaped first, the colour added after, so no text from outside can
+/// carry a sequence of its own.
+pub fn stdout_toned(word: &str, tone: crate::model::tone::Tone, rest: &str) {
+    let line = format!(
+        "{}{}",
+        crate::model::tone::paint(&shown(word), tone),
+        shown(rest)
+    );
+    write_to(&mut std::io::stdout().lock(), &STDOUT_CLOSED, &line);
+}
+
 /// Our own generated text (a completion script, the man page) to stdout
 /// as is: it holds tabs and escapes of its own, and nothing from outside.
 pub fn stdout_generated(text: &str) {
