@@ -173,3 +173,36 @@ fn unchanged_data_is_regenerated_same_content_not_a_silent_no_op() {
     assert_eq!(after.etag(), before.etag());
     assert_eq!(after.cache(), "HIT");
 }
+
+/// `isrctl init` on the real Pages Router site: its res.revalidate route
+/// answers a GET without the secret 401 at the slash form (trailingSlash
+/// covers API routes), so the config says pages-router and trailing_slash;
+/// the config it prints loads.
+#[test]
+fn init_on_the_pages_router_site_finds_its_endpoint_and_trailing_slash() {
+    let tb = Testbed::get();
+    let s = tempfile::tempdir().unwrap();
+    let config = s.path().join("init.toml");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("isrctl"))
+        .env("XDG_STATE_HOME", s.path())
+        .args(["init", &tb.blog_site, "--name", "posts", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("endpoint: /api/revalidate answers 401"),
+        "{said}"
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("trailing_slash = true"), "{text}");
+    assert!(text.contains("preset = \"pages-router\""), "{text}");
+    let check = std::process::Command::new(assert_cmd::cargo::cargo_bin("isrctl"))
+        .env("POSTS_REVALIDATE_SECRET", &tb.secret)
+        .args(["config", "check", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(0), "{check:?}\n{text}");
+}

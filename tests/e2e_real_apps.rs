@@ -349,3 +349,33 @@ fn no_trace_of_isrctl_in_any_cached_copy() {
         }
     }
 }
+
+/// `isrctl init` on the real App Router app behind Varnish: Varnish is
+/// named from its headers, the POST-only route handler is found by the 405
+/// a GET gets (so it never runs), and the page Varnish holds is untouched.
+#[test]
+fn init_names_varnish_and_finds_the_route_handler_without_running_it() {
+    let tb = Testbed::get();
+    let _lock = exclusive();
+    let slug = product_at_both_origins(&tb, "init", "3.00");
+    let before = tb.fetch(&tb.cdn, &format!("/shop/{slug}"));
+    let s = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("isrctl"))
+        .env("XDG_STATE_HOME", s.path())
+        .args(["init", &tb.cdn, "--stdout"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("CDN: Varnish"), "{said}");
+    assert!(
+        said.contains("endpoint: /api/revalidate answers 405"),
+        "{said}"
+    );
+    assert!(text.contains("cdn = \"varnish\""), "{text}");
+    assert!(text.contains("preset = \"app-router\""), "{text}");
+    let after = tb.fetch(&tb.cdn, &format!("/shop/{slug}"));
+    assert_eq!(after.price(), before.price(), "nothing was revalidated");
+    assert_eq!(after.body, before.body);
+}

@@ -13,7 +13,7 @@ mod progress;
 mod unsent;
 
 pub use commands::demo;
-use commands::{check, fresh, history as history_cmd, probe, purge, revalidate, sites};
+use commands::{check, fresh, history as history_cmd, init, probe, purge, revalidate, sites};
 
 use crate::history::History;
 use crate::model::config::{self, Config, LoadError};
@@ -102,6 +102,11 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Look at a site (its page, sitemap and usual revalidate paths; no secret sent) and write a config to start from
+    #[command(
+        after_help = "An existing config is never overwritten. Asks with GET only: a revalidate route that checks its secret does nothing, and a POST-only one is not run.\nExamples:\n  isrctl init https://blog.example.com\n  isrctl init https://shop.example.com --name shop --config ./isrctl.toml\n  isrctl init https://blog.example.com --stdout"
+    )]
+    Init(init::InitArgs),
     /// Work with the config file
     Config {
         #[command(subcommand)]
@@ -198,6 +203,7 @@ pub async fn run(cli: Cli) -> Exit {
             Err(exit) => exit,
         },
         Some(Command::Probe(args)) => probe::run(config_flag, args).await,
+        Some(Command::Init(args)) => init::run(args, config_flag).await,
         Some(Command::History {
             site,
             since,

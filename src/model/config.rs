@@ -245,6 +245,19 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf, LoadError> {
     }
 }
 
+/// Where a new config goes (`isrctl init`): the same places `locate`
+/// reads, whether or not a file is there yet.
+pub fn path_to_write(explicit: Option<&Path>) -> Option<PathBuf> {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| {
+            std::env::var_os("ISRCTL_CONFIG")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .or_else(default_config_path)
+}
+
 fn default_config_path() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CONFIG_HOME")
         .filter(|v| !v.is_empty())

@@ -5,6 +5,7 @@ pub(super) mod check;
 pub mod demo;
 pub(super) mod fresh;
 pub(super) mod history;
+pub(super) mod init;
 pub(super) mod probe;
 pub(super) mod purge;
 pub(super) mod revalidate;
