@@ -357,8 +357,10 @@ fn no_trace_of_isrctl_in_any_cached_copy() {
 fn init_names_varnish_and_finds_the_route_handler_without_running_it() {
     let tb = Testbed::get();
     let _lock = exclusive();
-    let slug = product_at_both_origins(&tb, "init", "3.00");
-    let before = tb.fetch(&tb.cdn, &format!("/shop/{slug}"));
+    let page = product_at_both_origins(&tb, "init", "3.00");
+    let before = until(&tb, &tb.cdn, &page, |p| p.header("x-cache") == Some("HIT"));
+    // The data changes: a revalidation would now render 4.00.
+    tb.set_price(page.trim_start_matches("/shop/"), "4.00");
     let s = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("isrctl"))
         .env("XDG_STATE_HOME", s.path())
@@ -375,7 +377,13 @@ fn init_names_varnish_and_finds_the_route_handler_without_running_it() {
     );
     assert!(text.contains("cdn = \"varnish\""), "{text}");
     assert!(text.contains("preset = \"app-router\""), "{text}");
-    let after = tb.fetch(&tb.cdn, &format!("/shop/{slug}"));
-    assert_eq!(after.price(), before.price(), "nothing was revalidated");
+    let after = tb.fetch(&tb.cdn, &page);
+    assert_eq!(after.price(), "3.00", "Varnish's copy: {after:?}");
     assert_eq!(after.body, before.body);
+    let origin = tb.fetch(&tb.origins[0], &page);
+    assert_eq!(
+        origin.price(),
+        "3.00",
+        "nothing was revalidated: {origin:?}"
+    );
 }
