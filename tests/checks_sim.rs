@@ -184,7 +184,7 @@ fn check_says_the_cdn_is_stale_with_its_age_and_remaining_ttl() {
     let problems = findings(&doc, "cache_layers", "problem");
     assert_eq!(problems.len(), 1, "{doc:#}");
     let re = regex::Regex::new(
-        r"^the CDN serves a copy (\d+) s old and may keep it ~?(\d+) min more \(age \d+ s of s-maxage=3600\)$",
+        r"^the CDN serves a copy (\d+) s old and may keep it ~?(\d+) min more, until \d\d:\d\d \S+ \(age \d+ s of s-maxage=3600\)$",
     )
     .unwrap();
     let caps = re
@@ -192,6 +192,16 @@ fn check_says_the_cdn_is_stale_with_its_age_and_remaining_ttl() {
         .unwrap_or_else(|| panic!("{}", problems[0]));
     assert!(caps[1].parse::<u64>().unwrap() < 30);
     assert_eq!(caps[2].parse::<u64>().unwrap(), 60, "~60 min more");
+    // The same, as a number, in the JSON.
+    let remaining = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["severity"] == "problem")
+        .unwrap()["remaining_s"]
+        .as_u64()
+        .unwrap();
+    assert!((3570..=3600).contains(&remaining), "{remaining}");
 
     let probe = s
         .isrctl()
@@ -251,7 +261,7 @@ fn verify_after_a_path_revalidation_behind_a_cdn_reports_the_origin_fresh_and_th
         layers[0]["settled"]
             .as_str()
             .unwrap()
-            .contains("min more (")
+            .contains("min more, until ")
     );
     assert_eq!(layers[1]["label"], "origin 1");
     assert!(layers[1]["fresh_after_ms"].is_u64());

@@ -111,6 +111,25 @@ pub fn duration_words(secs: u64) -> String {
     }
 }
 
+/// How much longer, and until when on the operator's clock: "~57 min
+/// more, until 00:30 CET" (the zone as `TZ` says).
+pub fn more_until(secs: u64, now: jiff::Timestamp) -> String {
+    let zone = jiff::tz::TimeZone::system();
+    let words = duration_words(secs);
+    match now.checked_add(jiff::SignedDuration::from_secs(
+        secs.min(i64::MAX as u64) as i64
+    )) {
+        Ok(then) => {
+            let clock = then
+                .to_zoned_datetime(zone)
+                .strftime("%H:%M %Z")
+                .to_string();
+            format!("{words} more, until {clock}")
+        }
+        Err(_) => format!("{words} more"),
+    }
+}
+
 /// A duration in seconds as an operator reads it: "37 s", "~4 min",
 /// "~2 h 5 min".
 pub fn span(secs: f64) -> String {
@@ -201,6 +220,9 @@ mod tests {
         assert_eq!(duration_words(1800), "30 min");
         assert_eq!(duration_words(3432), "~57 min");
         assert_eq!(duration_words(7500), "~2 h 5 min");
+        let noon: jiff::Timestamp = "2026-11-24T12:00:00Z".parse().unwrap();
+        let words = more_until(3432, noon);
+        assert!(words.starts_with("~57 min more, until "), "{words}");
     }
 
     #[test]

@@ -369,7 +369,12 @@ fn cdn_versus_origin(public: Page, origin: Page) -> Finding {
             .fix("list the instances as the site's origins (origins = [\"http://10.0.0.1:3000\", …]) so isrctl reads and revalidates each, or configure a shared cacheHandler in next.config; there is no CDN copy to purge");
     }
     let title = stale_title(public, age, ttl);
+    let remaining = match (ttl, age) {
+        (Some(t), Some(a)) => Some(t.seconds.saturating_sub(a)),
+        _ => None,
+    };
     Finding::new(CHECK, Severity::Problem, title)
+        .remaining_s(remaining)
         .evidence_all(evidence)
         .fix(format!("purge {} at the CDN (it does not hear about Next.js revalidations), or lower the CDN's TTL for HTML (s-maxage / CDN-Cache-Control) so revalidations reach visitors sooner", public.url))
 }
@@ -396,8 +401,8 @@ fn stale_title(public: &LayerProbe, age: Option<u64>, ttl: Option<&Ttl>) -> Stri
     match (ttl, age) {
         // Words first; the exact age after them for whoever checks the sum.
         (Some(t), Some(a)) if t.seconds > a => format!(
-            "the CDN serves {old} and may keep it {} more (age {} s of {})",
-            duration_words(t.seconds - a),
+            "the CDN serves {old} and may keep it {} (age {} s of {})",
+            crate::model::text::more_until(t.seconds - a, jiff::Timestamp::now()),
             thousands(a),
             t.directive
         ),

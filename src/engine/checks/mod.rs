@@ -119,6 +119,9 @@ pub struct Finding {
     /// Status lines, headers, timings: what the title is based on.
     pub evidence: Vec<String>,
     pub fix: Option<String>,
+    /// Seconds the CDN may keep the copy the finding is about (its TTL
+    /// minus its age), when that is what the title tells in words.
+    pub remaining_s: Option<u64>,
 }
 
 impl Finding {
@@ -130,6 +133,7 @@ impl Finding {
             title: title.into(),
             evidence: Vec::new(),
             fix: None,
+            remaining_s: None,
         }
     }
 
@@ -145,6 +149,11 @@ impl Finding {
 
     pub fn fix(mut self, fix: impl Into<String>) -> Finding {
         self.fix = Some(fix.into());
+        self
+    }
+
+    pub fn remaining_s(mut self, seconds: Option<u64>) -> Finding {
+        self.remaining_s = seconds;
         self
     }
 }

@@ -435,8 +435,8 @@ pub(crate) fn settled(p: &LayerProbe, kind: TargetKind, left: Duration) -> Optio
             .unwrap_or("");
         return (remaining > left.as_secs() as i64).then(|| {
             format!(
-                "the CDN keeps its copy {} more ({} s left of {directive}), beyond the deadline",
-                crate::model::text::duration_words(remaining as u64),
+                "the CDN keeps its copy {} ({} s left of {directive}), beyond the deadline",
+                crate::model::text::more_until(remaining as u64, jiff::Timestamp::now()),
                 crate::model::text::thousands(remaining as u64)
             )
         });
