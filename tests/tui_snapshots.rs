@@ -273,6 +273,13 @@ fn the_verdict_and_its_fix_come_first_at_every_size() {
             "{width}×{height}:\n{text}"
         );
         assert!(text.contains("press f "), "{width}×{height}:\n{text}");
+        if (width, height) == (80, 24) {
+            assert_eq!(
+                readme_picture(),
+                plain(&s, 80, 24),
+                "the README's console picture"
+            );
+        }
         insta::assert_snapshot!(format!("verdict_first_{width}x{height}"), text);
     }
     // A revalidation after the verification: the verdict is old news,
@@ -406,4 +413,33 @@ fn help_explains_the_keys_and_searches() {
     feed(&mut s, typed("cdn"));
     feed(&mut s, [code(KeyCode::Enter)]);
     insta::assert_snapshot!("help_search_cdn_80x24", screen(&s, 80, 24));
+}
+
+/// The screen as plain lines, trailing blanks trimmed.
+fn plain(state: &State, width: u16, height: u16) -> String {
+    let terminal = render(state, width, height);
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            let line: String = (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect();
+            line.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The first picture in the README's console section.
+fn readme_picture() -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("## The console").unwrap()..];
+    let start = section.find("```\n").unwrap() + 4;
+    let end = start + section[start..].find("```").unwrap();
+    section[start..end]
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
 }

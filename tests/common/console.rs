@@ -153,7 +153,7 @@ pub fn verified(site: &str, path: &str, verdict: isrctl::engine::checks::Verdict
         target: target.clone(),
         page: path.to_string(),
         verdict,
-        explanation: "Next.js regenerated the page; the CDN serves a copy 2 min old and may keep it 58 min more (age 120 s of s-maxage=3600)".into(),
+        explanation: "Next.js regenerated the page; the CDN serves a copy 2 min old and may keep it 58 min more, until 12:58 UTC (age 120 s of s-maxage=3600)".into(),
         fix: Some("purge the page at the CDN (isrctl fresh does it)".into()),
         outcome: revalidated(),
         layers: Vec::new(),
