@@ -1,4 +1,4 @@
-//! The `isrctl` binary: logging to a file, then the command line.
+//! The `isrctl` binary: the command line (which starts the log).
 
 use std::process::ExitCode;
 
@@ -9,7 +9,5 @@ use std::process::ExitCode;
 // signer's files, sitemap copies) goes to `spawn_blocking`.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    // Keep the guard alive so buffered log lines are flushed on exit.
-    let _log_guard = isrctl::model::logging::init();
     isrctl::cli::main().await
 }

@@ -95,6 +95,38 @@ fn print_config_prints_the_config_of_a_running_demo_and_its_sites_answer() {
         .output()
         .unwrap();
     assert_eq!(sent.status.code(), Some(0), "{sent:?}");
+
+    // The demo's own history (what its console records) is named on
+    // stderr, and `--state-dir` reads it from the command line.
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    let command = said
+        .lines()
+        .find_map(|l| l.strip_prefix("# its history: isrctl --state-dir "))
+        .unwrap_or_else(|| panic!("{said}"));
+    let dir = command.strip_suffix(" history").unwrap();
+    assert_eq!(std::path::Path::new(dir), demo.dir.join("state"));
+    let history = isrctl::history::History::open(std::path::Path::new(dir)).unwrap();
+    let record = isrctl::history::Record {
+        time: jiff::Timestamp::now(),
+        operator: "demo@console".into(),
+        site: "healthy".into(),
+        target: isrctl::model::target::Target::path("/blog/hello"),
+        action: "revalidate".into(),
+        outcome: "revalidated".into(),
+        status: Some(200),
+        latency_ms: Some(2),
+        message: None,
+        reason: Some("trying the demo".into()),
+    };
+    history.append(&record).unwrap();
+    let shown = s
+        .isrctl()
+        .args(["--state-dir", dir, "history"])
+        .output()
+        .unwrap();
+    assert_eq!(shown.status.code(), Some(0), "{shown:?}");
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.contains("(trying the demo)"), "{text}");
     drop(demo);
 }
 

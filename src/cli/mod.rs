@@ -38,6 +38,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Where history, the log and sitemap copies live [default: $XDG_STATE_HOME/isrctl]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+
     /// Refuse everything that would revalidate or purge, in every command
     /// and in the console (exit 2, nothing sent)
     #[arg(long, global = true)]
@@ -147,6 +151,12 @@ pub struct JsonFlag {
 /// Parse arguments and run; what `main` calls.
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before the log opens: it lives in the state directory too.
+    if let Some(dir) = cli.state_dir.clone() {
+        crate::model::files::set_state_dir(dir);
+    }
+    // Keep the guard alive so buffered log lines are flushed on exit.
+    let _log_guard = crate::model::logging::init();
     let exit = run(cli).await;
     match crate::model::out::incomplete() {
         (false, _) => exit.into(),

@@ -62,9 +62,22 @@ pub fn state_file(path: &Path) -> std::io::Result<bool> {
     }
 }
 
+/// `--state-dir`, when given: read before the environment.
+static STATE_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Use `dir` as the state directory for the rest of the run
+/// (`--state-dir`; a running demo's history, read from elsewhere).
+pub fn set_state_dir(dir: PathBuf) {
+    let _ = STATE_DIR.set(dir);
+}
+
 /// Where isrctl keeps its state (history, index, log, sitemap copies):
-/// `$XDG_STATE_HOME/isrctl`, else `$HOME/.local/state/isrctl`.
+/// `--state-dir`, else `$XDG_STATE_HOME/isrctl`, else
+/// `$HOME/.local/state/isrctl`.
 pub fn state_dir() -> Option<PathBuf> {
+    if let Some(dir) = STATE_DIR.get() {
+        return Some(dir.clone());
+    }
     state_dir_from(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME"))
 }
 

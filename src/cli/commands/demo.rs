@@ -280,6 +280,12 @@ async fn print_running_config() -> Exit {
     match running_demo_config().await {
         Some((file, text)) => {
             errln!("# the config of the demo running now ({})", file.display());
+            if let Some(dir) = file.parent() {
+                errln!(
+                    "# its history: isrctl --state-dir {} history",
+                    dir.join("state").display()
+                );
+            }
             out!("{text}");
             Exit::Ok
         }
