@@ -158,6 +158,9 @@ fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
     demo.press("j");
     demo.press("j");
     demo.press("r");
+    // The session's first send asks why; the answer goes to history.
+    demo.screen.wait_for("why? ");
+    demo.press("checking the demo\r");
     let screen = &demo.screen;
     screen.wait_for("revalidated 200");
     let row = screen.row_with("/blog/hello");

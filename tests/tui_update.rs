@@ -187,6 +187,7 @@ fn p_purges_the_selected_pages_and_asks_first_for_several() {
         false,
         isrctl::tui::theme::Theme { color: true },
     );
+    s.reason_asked = true;
     use isrctl::model::purge::PurgeItem;
     assert_eq!(
         feed(&mut s, [key('P')]),
@@ -216,6 +217,7 @@ fn a_purge_counts_as_in_flight_until_its_run_is_done() {
         false,
         isrctl::tui::theme::Theme { color: false },
     );
+    s.reason_asked = true;
     let header = |s: &isrctl::tui::state::State| {
         let mut terminal =
             ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
@@ -678,6 +680,7 @@ fn every_key_on_a_config_without_sites_or_routes_is_harmless() {
             false,
             Theme { color: true },
         );
+        s.reason_asked = true;
         let keys: Vec<Message> = "jkgGrvcptay/ :?x"
             .chars()
             .map(key)
@@ -1205,4 +1208,55 @@ fn s_sorts_the_routes_by_column_and_capital_s_reverses() {
     feed(&mut s, [key('s'), key('s')]);
     assert_eq!(s.sort, None);
     assert_eq!(shown_paths(&s)[0], "/", "config order again");
+}
+
+/// The session's first send asks why first: the answer is recorded
+/// (SetReason) before the send goes; Enter with nothing typed sends without
+/// a reason; Esc sends nothing; it is asked once.
+#[test]
+fn the_first_send_asks_why_once() {
+    let mut s = state(false, true);
+    s.reason_asked = false;
+    assert!(
+        feed(&mut s, [key('j'), key('r')]).is_empty(),
+        "held for the answer"
+    );
+    assert!(
+        matches!(s.modal, Some(Modal::Reason { .. })),
+        "{:?}",
+        s.modal
+    );
+    feed(&mut s, typed("price fix, ticket 123"));
+    let commands = feed(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        commands,
+        vec![
+            Command::SetReason(Some("price fix, ticket 123".into())),
+            Command::Revalidate {
+                site: 0,
+                targets: planned(vec![Target::path("/about")])
+            }
+        ]
+    );
+    // Asked once: the next send goes at once.
+    assert_eq!(feed(&mut s, [key('r')]).len(), 1);
+
+    // Skipped with an empty Enter; cancelled with Esc (nothing counted).
+    for (answer, sent) in [(code(KeyCode::Enter), 1), (code(KeyCode::Esc), 0)] {
+        let mut s = state(false, true);
+        s.reason_asked = false;
+        feed(&mut s, [key('j'), key('r')]);
+        let commands = feed(&mut s, [answer]);
+        assert_eq!(commands.len(), sent, "{commands:?}");
+        assert!(!commands.iter().any(|c| matches!(c, Command::SetReason(_))));
+        assert_eq!(s.in_flight, sent);
+        assert_eq!(s.pending.len(), sent);
+    }
+    // `:reason` answers it ahead.
+    let mut s = state(false, true);
+    s.reason_asked = false;
+    feed(&mut s, [key(':')]);
+    feed(&mut s, typed("reason deploy 42"));
+    feed(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(feed(&mut s, [key('j'), key('r')]).len(), 1);
 }

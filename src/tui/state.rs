@@ -159,6 +159,12 @@ pub enum Modal {
     },
     /// Every recorded action, filtered (`H`, `:history`).
     History(HistoryView),
+    /// Why? Asked before the session's first send; `pending` goes out
+    /// when it is answered (or skipped with an empty Enter).
+    Reason {
+        input: Input,
+        pending: Vec<super::message::Command>,
+    },
 }
 
 /// Health of a site, from its most recent result.
@@ -232,6 +238,9 @@ pub struct State {
     pub sort: Option<SortBy>,
     /// `S`: the sort turned round.
     pub sort_reversed: bool,
+    /// The reason prompt has been shown (or `:reason` given): it is asked
+    /// once a session.
+    pub reason_asked: bool,
 }
 
 impl State {
@@ -282,6 +291,7 @@ impl State {
             sort: None,
             sort_reversed: false,
             hits: Default::default(),
+            reason_asked: false,
         };
         state.site_marks = (0..state.sites.len())
             .map(|i| state.marks_from_results(i))

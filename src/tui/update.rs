@@ -8,6 +8,7 @@ mod modal;
 mod mouse;
 mod navigation;
 mod purge;
+mod reason;
 
 use super::keys::{self, Action};
 use super::message::{Command, EngineEvent, Message};
@@ -36,10 +37,11 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             // The next action ends an informational message; its own
             // message (if any) comes after.
             state.message_seen();
-            match state.modal.take() {
+            let commands = match state.modal.take() {
                 Some(modal) => modal_key(state, modal, key),
                 None => normal_key(state, key),
-            }
+            };
+            reason::ask_first(state, commands)
         }
         Message::Paste(text) => {
             modal::paste(state, &text);
@@ -48,7 +50,8 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
         Message::Resize => Vec::new(),
         Message::Mouse(mouse) => {
             state.message_seen();
-            mouse::mouse(state, mouse)
+            let commands = mouse::mouse(state, mouse);
+            reason::ask_first(state, commands)
         }
         Message::Tick(now) => {
             state.now = now;

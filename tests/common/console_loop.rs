@@ -181,10 +181,13 @@ impl Console {
         state_dir: Option<std::path::PathBuf>,
     ) -> Console {
         let isrctl::tui::Started {
-            state,
+            mut state,
             engine,
             engine_events,
         } = isrctl::tui::start(config, history, state_dir, false, Theme { color });
+        // As after the first send's "why?" was answered (tui_update and the
+        // PTY test ask it).
+        state.reason_asked = true;
         let engine = (engine, engine_events);
         let backend = SharedBackend(
             Arc::new(Mutex::new(TestBackend::new(width, height))),

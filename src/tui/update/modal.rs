@@ -21,6 +21,7 @@ pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<C
         Modal::Input { purpose, input } => input_key(state, purpose, input, key),
         Modal::TagPicker { selected, input } => tag_key(state, selected, input, key),
         Modal::History(view) => super::history::key(state, view, key),
+        Modal::Reason { input, pending } => super::reason::key(state, input, pending, key),
     }
 }
 
@@ -240,6 +241,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
     match verb {
         "q" | "quit" => quit(state),
         "reason" => {
+            state.reason_asked = true;
             let reason = (!arg.is_empty()).then(|| arg.to_string());
             match &reason {
                 Some(why) => state.say(

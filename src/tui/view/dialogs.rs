@@ -26,6 +26,7 @@ pub(super) fn draw_modal(state: &State, frame: &mut Frame, area: Rect) {
             draw_tags(state, frame, area, *selected, input)
         }
         Some(Modal::History(view)) => super::history::draw(state, frame, below_header(area), view),
+        Some(Modal::Reason { input, .. }) => draw_reason(state, frame, area, input),
     }
 }
 
@@ -251,6 +252,34 @@ fn draw_input(
     let cursor_x = rect.x + 1 + (prompt.chars().count() + input.visual_cursor()) as u16;
     frame.set_cursor_position((cursor_x.min(rect.right().saturating_sub(2)), rect.y + 1));
     let _ = t;
+}
+
+/// Why? One line before the session's first send.
+fn draw_reason(state: &State, frame: &mut Frame, area: Rect, input: &tui_input::Input) {
+    let t = &state.theme;
+    let prompt = "why? ";
+    let lines = vec![
+        Line::raw(format!("{prompt}{}", input.value())),
+        Line::styled(
+            "recorded in history with what you send this session (:reason changes it) · enter sends (empty: no reason) · esc sends nothing",
+            t.dim(),
+        ),
+    ];
+    let rect = Rect {
+        x: area.x,
+        y: area.y + area.height.saturating_sub(5),
+        width: area.width,
+        height: 4.min(area.height),
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(modal_block(state, "Reason")),
+        rect,
+    );
+    let cursor_x = rect.x + 1 + (prompt.chars().count() + input.visual_cursor()) as u16;
+    frame.set_cursor_position((cursor_x.min(rect.right().saturating_sub(2)), rect.y + 1));
 }
 
 /// What Tab can complete the command line to, as it is typed.
