@@ -297,3 +297,33 @@ fn version_names_the_commit_and_its_date() {
         regex::Regex::new(r"^isrctl \d+\.\d+\.\d+ \([0-9a-f]{7,} \d{4}-\d{2}-\d{2}\)\n$").unwrap();
     assert!(re.is_match(&text), "{text:?}");
 }
+
+/// Each subcommand's help lists the flags it uses: `demo`, `completions`
+/// and `man` read no config and keep no state, so `--config` and
+/// `--state-dir` are not offered there; every other subcommand has them.
+#[test]
+fn each_help_lists_only_the_flags_its_command_uses() {
+    let s = Scratch::new();
+    let help = |args: &[&str]| {
+        let out = s.isrctl().args(args).arg("--help").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    for quiet in ["demo", "completions", "man"] {
+        let text = help(&[quiet]);
+        assert!(!text.contains("--config"), "{quiet}:\n{text}");
+        assert!(!text.contains("--state-dir"), "{quiet}:\n{text}");
+    }
+    assert!(!help(&["man"]).contains("--read-only"));
+    assert!(
+        help(&["demo"]).contains("--read-only"),
+        "the demo console sends"
+    );
+    for busy in ["sites", "revalidate", "history", "init"] {
+        assert!(help(&[busy]).contains("--config"), "{busy}");
+    }
+    let fresh = help(&["fresh"]);
+    for not_fresh in ["--verify", "--every-origin", "--purge", "--dry-run"] {
+        assert!(!fresh.contains(not_fresh), "fresh --help: {not_fresh}");
+    }
+}

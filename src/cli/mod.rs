@@ -150,7 +150,11 @@ pub struct JsonFlag {
 
 /// Parse arguments and run; what `main` calls.
 pub async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::FromArgMatches;
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     // Before the log opens: it lives in the state directory too.
     if let Some(dir) = cli.state_dir.clone() {
         crate::model::files::set_state_dir(dir);
@@ -249,17 +253,54 @@ pub async fn run(cli: Cli) -> Exit {
     }
 }
 
+/// Subcommands that read no config and keep no state of yours: their
+/// help does not list `--config` and `--state-dir` (global flags), nor
+/// `--read-only` where nothing could be sent.
+const SELF_CONTAINED: [&str; 3] = ["demo", "completions", "man"];
+
+/// The command line as `--help`, completions and the man page show it:
+/// the derive's definitions, with each global flag listed only where it
+/// does something. A subcommand that has an argument of a global's id is
+/// not given the global (clap skips it when propagating): a hidden one of
+/// the same id stands in for it there.
+pub fn command() -> clap::Command {
+    let mut cli = Cli::command();
+    for name in SELF_CONTAINED {
+        let hidden = |id: &'static str, long: &'static str| {
+            clap::Arg::new(id)
+                .long(long)
+                .hide(true)
+                .value_parser(clap::value_parser!(PathBuf))
+        };
+        cli = cli.mut_subcommand(name, |sub| {
+            let sub = sub
+                .arg(hidden("config", "config"))
+                .arg(hidden("state_dir", "state-dir"));
+            match name {
+                "demo" => sub,
+                _ => sub.arg(
+                    clap::Arg::new("read_only")
+                        .long("read-only")
+                        .hide(true)
+                        .action(clap::ArgAction::SetTrue),
+                ),
+            }
+        });
+    }
+    cli
+}
+
 /// A completion script for `shell`, from the clap definitions.
 fn completions(shell: clap_complete::Shell) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "isrctl", &mut out);
+    clap_complete::generate(shell, &mut command(), "isrctl", &mut out);
     Ok(out)
 }
 
 /// The man page: the command, its options, and every subcommand with
 /// its own options.
 fn man_page() -> Result<Vec<u8>, String> {
-    let mut cli = Cli::command();
+    let mut cli = command();
     cli.build();
     let mut out = Vec::new();
     clap_mangen::Man::new(cli.clone())
