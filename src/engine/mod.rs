@@ -9,6 +9,7 @@
 //! knows about the terminal.
 
 pub mod checks;
+pub mod discover;
 pub mod event;
 mod fresh;
 mod history_feed;

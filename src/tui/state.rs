@@ -2,9 +2,8 @@
 
 use super::theme::Theme;
 use crate::engine::checks::{Finding, Verdict};
-use crate::history::{LastStates, Record};
+use crate::history::LastStates;
 use crate::model::config::{Config, Route, Site};
-use crate::model::outcome::Outcome;
 use crate::model::route_search::RouteSearch;
 use crate::model::target::Target;
 use jiff::Timestamp;
@@ -20,57 +19,6 @@ pub enum Pane {
     Sites,
     Routes,
     Details,
-}
-
-/// The last known result for a target: from this session or from history.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetResult {
-    pub time: Timestamp,
-    pub outcome: String,
-    pub ok: bool,
-    pub status: Option<u16>,
-    pub latency_ms: Option<u64>,
-    pub message: Option<String>,
-    /// Only for results of this session:
-    pub explanation: Option<String>,
-    pub fix: Option<String>,
-    pub request: Option<String>,
-    pub headers: Vec<(String, String)>,
-    pub body_excerpt: Option<String>,
-}
-
-impl TargetResult {
-    pub fn from_record(record: &Record) -> Self {
-        TargetResult {
-            time: record.time,
-            ok: record.outcome == "revalidated",
-            outcome: record.outcome.clone(),
-            status: record.status,
-            latency_ms: record.latency_ms,
-            message: record.message.clone(),
-            explanation: None,
-            fix: None,
-            request: None,
-            headers: Vec::new(),
-            body_excerpt: None,
-        }
-    }
-
-    pub fn from_outcome(outcome: &Outcome, request: String, time: Timestamp) -> Self {
-        TargetResult {
-            time,
-            outcome: outcome.kind.as_str().to_string(),
-            ok: outcome.kind.is_success(),
-            status: outcome.status,
-            latency_ms: outcome.latency_ms,
-            message: outcome.message.clone(),
-            explanation: Some(outcome.explanation.clone()),
-            fix: outcome.fix.clone(),
-            request: Some(request),
-            headers: outcome.response_headers.clone(),
-            body_excerpt: outcome.body_excerpt.clone(),
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,6 +123,8 @@ mod hits;
 pub use completion::{VERBS, tab_complete};
 pub use hits::{Hit, Hits};
 mod message_line;
+mod target_result;
+pub use target_result::TargetResult;
 mod sort;
 pub use badge::{Health, SiteMarks};
 pub use history_view::{ACTIONS, HISTORY_KEPT, HistoryView, Window, went_well};

@@ -4,6 +4,7 @@
 
 mod events;
 mod history;
+mod inspect;
 mod modal;
 mod mouse;
 mod navigation;
@@ -23,6 +24,7 @@ use crate::model::outcome::Outcome;
 use crate::model::target::Target;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use events::engine_event;
+use inspect::{copy_curl, probe_selected, run_checks};
 use modal::modal_key;
 use navigation::{mark_all, move_selection, toggle_mark};
 use tui_input::Input;
@@ -307,64 +309,6 @@ fn request_send(state: &mut State, action: SendAction, targets: Vec<Target>) -> 
     }
 }
 
-/// `c`: the passive checks for the selected (or marked) plain routes.
-fn run_checks(state: &mut State) -> Vec<Command> {
-    let Some(site) = state.site() else {
-        return Vec::new();
-    };
-    let name = site.name.clone();
-    let paths: Vec<String> = selection_targets(state)
-        .into_iter()
-        .filter(|t| t.page_type.is_none())
-        .map(|t| t.value)
-        .collect();
-    state.checklist = Some(Checklist {
-        time: state.now,
-        site: name.clone(),
-        paths: paths.clone(),
-        findings: Vec::new(),
-        done: false,
-    });
-    state.in_flight += 1;
-    state.push_activity(
-        Level::Info,
-        format!("{name}: checking {}", describe_paths(&paths)),
-    );
-    vec![Command::RunChecks {
-        site: state.site_idx,
-        paths,
-    }]
-}
-
-fn describe_paths(paths: &[String]) -> String {
-    match paths {
-        [] => "the site".to_string(),
-        [one] => one.clone(),
-        many => format!("{} paths", many.len()),
-    }
-}
-
-/// `p`: fetch the selected page through every layer.
-fn probe_selected(state: &mut State) -> Vec<Command> {
-    let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
-        return Vec::new();
-    };
-    if route.page_type.is_some() {
-        state.say(
-            Level::Info,
-            "a pattern is not a page: probe one of its paths",
-        );
-        return Vec::new();
-    }
-    let (name, path) = (site.name.clone(), route.path.clone());
-    state.in_flight += 1;
-    state.push_activity(Level::Info, format!("{name}: probing {path}"));
-    vec![Command::Probe {
-        site: state.site_idx,
-        path,
-    }]
-}
-
 fn send(state: &mut State, action: SendAction, site: usize, targets: Vec<Target>) -> Vec<Command> {
     if state.read_only {
         state.say(Level::Problem, "read-only: nothing sent");
@@ -430,22 +374,5 @@ fn send(state: &mut State, action: SendAction, site: usize, targets: Vec<Target>
             }]
         }
         SendAction::Purge => Vec::new(),
-    }
-}
-
-fn copy_curl(state: &mut State) -> Vec<Command> {
-    let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
-        return Vec::new();
-    };
-    match endpoint::curl_command(&site.endpoint, &route.target(), &site.secret) {
-        Ok(curl) => {
-            state.say(Level::Info, format!("copied: {curl}"));
-            state.push_activity(Level::Info, format!("copied to clipboard: {curl}"));
-            vec![Command::Copy(curl)]
-        }
-        Err(reason) => {
-            state.say(Level::Problem, reason);
-            Vec::new()
-        }
     }
 }

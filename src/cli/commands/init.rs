@@ -3,9 +3,9 @@
 //! and write a commented config to start from. An existing config is never
 //! overwritten.
 
-use crate::model::cache_headers::{Cdn, HeaderList, interpret};
+use crate::engine::discover::{Discovery, ENDPOINT_PATHS, discover};
+use crate::model::cache_headers::Cdn;
 use crate::model::exit::Exit;
-use reqwest::{Client, StatusCode};
 use std::path::Path;
 use url::Url;
 
@@ -19,31 +19,6 @@ pub struct InitArgs {
     /// Print the config instead of writing it
     #[arg(long)]
     pub stdout: bool,
-}
-
-/// Where route handlers for revalidation usually live, in the order tried.
-const ENDPOINT_PATHS: [&str; 3] = [
-    "/api/revalidate",
-    "/api/revalidation",
-    "/api/revalidate-path",
-];
-
-/// What looking at the site found.
-struct Found {
-    public_url: Url,
-    name: String,
-    /// The CDN and the headers that named it.
-    cdn: Option<(Cdn, Vec<String>)>,
-    /// `x-nextjs-cache` or `x-powered-by: Next.js` on the page.
-    nextjs: Option<String>,
-    /// An endpoint path and what it answered without a secret.
-    endpoint: Option<(String, u16)>,
-    /// The endpoint answered 308 to its own path with a slash: Next.js's
-    /// `trailingSlash: true` (it applies to API routes too).
-    trailing_slash: bool,
-    sitemap: bool,
-    /// What could not be looked at.
-    notes: Vec<String>,
 }
 
 pub async fn run(args: InitArgs, config_flag: Option<&Path>) -> Exit {
@@ -71,15 +46,14 @@ pub async fn run(args: InitArgs, config_flag: Option<&Path>) -> Exit {
             }
         },
     };
-    let client = match crate::wire::http::client(&Default::default(), true) {
-        Ok(client) => client,
-        Err(e) => {
-            errln!("error: cannot build the HTTP client: {e}");
+    let name = args.name.unwrap_or_else(|| name_from_host(&public_url));
+    let found = match discover(public_url, name).await {
+        Ok(found) => found,
+        Err(why) => {
+            errln!("error: {why}");
             return Exit::Failed;
         }
     };
-    let name = args.name.unwrap_or_else(|| name_from_host(&public_url));
-    let found = look(&client, public_url, name).await;
     for line in summary(&found) {
         errln!("{line}");
     }
@@ -128,95 +102,8 @@ fn name_from_host(url: &Url) -> String {
     if name.is_empty() { "site".into() } else { name }
 }
 
-async fn look(client: &Client, public_url: Url, name: String) -> Found {
-    let mut found = Found {
-        public_url,
-        name,
-        cdn: None,
-        nextjs: None,
-        endpoint: None,
-        trailing_slash: false,
-        sitemap: false,
-        notes: Vec::new(),
-    };
-    match client.get(found.public_url.clone()).send().await {
-        Ok(page) => {
-            let headers = HeaderList::from_map(page.headers());
-            let report = interpret(&headers, None);
-            found.cdn = report.cdn.map(|cdn| (cdn, report.cdn_evidence.clone()));
-            found.nextjs = headers
-                .first("x-nextjs-cache")
-                .map(|v| format!("x-nextjs-cache: {v}"))
-                .or_else(|| {
-                    headers
-                        .first("x-powered-by")
-                        .filter(|v| v.contains("Next.js"))
-                        .map(|v| format!("x-powered-by: {v}"))
-                });
-        }
-        Err(e) => found.notes.push(format!("the page did not answer: {e}")),
-    }
-    (found.endpoint, found.trailing_slash) = find_endpoint(client, &found.public_url).await;
-    found.sitemap = has_sitemap(client, &found.public_url).await;
-    found
-}
-
-/// The first usual path that exists: any answer but 404 (a 401 without
-/// the secret, a 405 for GET on a POST handler), and whether it lives at
-/// its slash form. Asked with GET and no secret: a handler that checks its
-/// secret does nothing, and a POST-only one is not run at all.
-async fn find_endpoint(client: &Client, base: &Url) -> (Option<(String, u16)>, bool) {
-    for path in ENDPOINT_PATHS {
-        let Some(status) = answer_to_get(client, base, path).await else {
-            continue;
-        };
-        if status.is_redirection() {
-            let slashed = format!("{path}/");
-            if let Some(status) = answer_to_get(client, base, &slashed).await
-                && exists(status)
-            {
-                // Written without the slash: trailing_slash = true adds it.
-                return (Some((path.to_string(), status.as_u16())), true);
-            }
-        }
-        if exists(status) {
-            return (Some((path.to_string(), status.as_u16())), false);
-        }
-    }
-    (None, false)
-}
-
-fn exists(status: StatusCode) -> bool {
-    status != StatusCode::NOT_FOUND && !status.is_server_error() && !status.is_redirection()
-}
-
-async fn answer_to_get(client: &Client, base: &Url, path: &str) -> Option<StatusCode> {
-    let url = under(base, path).ok()?;
-    client.get(url).send().await.ok().map(|a| a.status())
-}
-
-async fn has_sitemap(client: &Client, base: &Url) -> bool {
-    let Ok(url) = under(base, "/sitemap.xml") else {
-        return false;
-    };
-    match client.get(url).send().await {
-        Ok(answer) if answer.status().is_success() => answer
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.contains("xml")),
-        _ => false,
-    }
-}
-
-/// `path` under the public URL's own path (a basePath).
-fn under(base: &Url, path: &str) -> Result<Url, url::ParseError> {
-    let prefix = base.path().trim_end_matches('/');
-    base.join(&format!("{prefix}{path}"))
-}
-
 /// What was found, for stderr.
-fn summary(found: &Found) -> Vec<String> {
+fn summary(found: &Discovery) -> Vec<String> {
     let mut lines = vec![format!("looked at {}:", found.public_url)];
     lines.push(match &found.cdn {
         Some((cdn, evidence)) => format!("  CDN: {} ({})", cdn.name(), evidence.join(", ")),
@@ -243,7 +130,7 @@ fn summary(found: &Found) -> Vec<String> {
 }
 
 /// The config, commented with what was found and what to do next.
-fn config_text(found: &Found) -> String {
+fn config_text(found: &Discovery) -> String {
     let name = &found.name;
     let env = format!(
         "{}_REVALIDATE_SECRET",
