@@ -340,3 +340,67 @@ async fn a_verdict_and_the_history_survive_a_restart() {
         })
         .await;
 }
+
+/// `probe_on_start = true`: the console probes the site's first page as it
+/// opens, and the badge says the CDN is stale before any key is pressed;
+/// nothing is revalidated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_on_start_shows_a_stale_cdn_in_the_badge_before_any_key() {
+    use isrctl::sim::{OriginOptions, SimCdn, SimOrigin};
+    let app = SimOrigin::start(OriginOptions {
+        secret: CANARY.to_string(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let cdn = SimCdn::start(&app.url()).await.unwrap();
+    cdn.warm(&["/blog/hello"]).await;
+    // Someone revalidated at the origin: the CDN's copy is now old.
+    let revalidate = format!(
+        "{}/api/revalidate?secret={CANARY}&path=/blog/hello",
+        app.url()
+    );
+    reqwest::Client::new()
+        .post(revalidate)
+        .send()
+        .await
+        .unwrap();
+    reqwest::get(format!("{}/blog/hello", app.url()))
+        .await
+        .unwrap();
+    let asked_before = app.endpoint_requests();
+    let text = format!(
+        "[sites.shop]\npublic_url = \"{}\"\norigins = [\"{}\"]\nprobe_on_start = true\n\
+         [sites.shop.secret]\nvalue = \"{CANARY}\"\n[[sites.shop.routes]]\npath = \"/blog/hello\"\n",
+        cdn.url(),
+        app.url()
+    );
+    let config = isrctl::model::config::parse(&text, Path::new("probe.toml")).unwrap();
+    let mut console = Console::new(&config, false, 100, 30);
+    let ui = console.handles.clone();
+    console
+        .run(async {
+            ui.wait_for("the badge from the probe", Duration::from_secs(15), |s| {
+                s.contains("✗ shop")
+            })
+            .await;
+            ui.type_keys("q");
+        })
+        .await;
+    assert_eq!(
+        app.endpoint_requests(),
+        asked_before,
+        "nothing was revalidated"
+    );
+    let probe = console.state.probe_for("shop", "/blog/hello").unwrap();
+    let said: Vec<&str> = probe
+        .page
+        .conclusions
+        .iter()
+        .map(|f| f.title.as_str())
+        .collect();
+    assert!(
+        said.iter().any(|t| t.starts_with("the CDN serves")),
+        "{said:?}"
+    );
+}

@@ -76,6 +76,10 @@ pub struct Site {
     pub purge: Option<crate::model::purge::PurgeConfig>,
     /// `sitemap = "/sitemap.xml"`: more routes, from the site's sitemap.
     pub sitemap: Option<Url>,
+    /// The console probes the site's first page when it opens (passive: a
+    /// GET per layer, within the site's limits), so its badge says how it
+    /// is before anything is done.
+    pub probe_on_start: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -135,8 +135,9 @@ pub fn start(
         .as_ref()
         .and_then(|h| h.last_states().ok())
         .unwrap_or_default();
-    let state = state::State::new(config, &last, read_only, theme);
+    let mut state = state::State::new(config, &last, read_only, theme);
     let (engine, engine_events) = crate::engine::Engine::new(config.sites.clone(), history);
+    probe_on_start(&mut state, &engine);
     engine.index_routes(state.sites.iter().map(|s| s.routes.clone()).collect());
     engine.load_history(state::HISTORY_KEPT);
     if let Some(dir) = state_dir {
@@ -146,6 +147,19 @@ pub fn start(
         state,
         engine,
         engine_events,
+    }
+}
+
+/// Sites with `probe_on_start`: their first page is probed now (passive,
+/// a GET per layer), so each badge says how the site is before anything
+/// is done.
+fn probe_on_start(state: &mut state::State, engine: &crate::engine::Engine) {
+    for (index, site) in state.sites.iter().enumerate() {
+        let first_page = site.routes.iter().find(|r| r.page_type.is_none());
+        if let (true, Some(route)) = (site.probe_on_start, first_page) {
+            engine.probe(index, route.path.clone());
+            state.in_flight += 1;
+        }
     }
 }
 

@@ -46,6 +46,7 @@ pub struct RawSite {
     pub tags: Vec<Spanned<String>>,
     pub tls_verify: Option<bool>,
     pub trailing_slash: Option<bool>,
+    pub probe_on_start: Option<bool>,
     /// Next's i18n locales, the default first.
     pub locales: Option<Vec<String>>,
     pub sitemap: Option<Spanned<String>>,

@@ -23,6 +23,8 @@ pub struct SiteMarks {
     pub known: bool,
     pub failing: HashSet<Target>,
     pub not_fresh: HashSet<String>,
+    /// Pages whose latest probe found something, and how bad it was.
+    pub probed: std::collections::HashMap<String, crate::engine::checks::Severity>,
 }
 
 impl State {
@@ -42,6 +44,7 @@ impl State {
                 .map(|(t, _)| (*t).clone())
                 .collect(),
             not_fresh: HashSet::new(),
+            probed: Default::default(),
         }
     }
 
@@ -67,9 +70,15 @@ impl State {
                         Severity::Problem => 2,
                     })
             });
-        if !marks.failing.is_empty() || worst_finding == Some(Severity::Problem) {
+        let worst_probe = marks.probed.values().copied().max_by_key(|s| match s {
+            Severity::Ok | Severity::CouldNotCheck => 0,
+            Severity::Warning => 1,
+            Severity::Problem => 2,
+        });
+        let found = |severity| worst_finding == Some(severity) || worst_probe == Some(severity);
+        if !marks.failing.is_empty() || found(Severity::Problem) {
             Health::Failing
-        } else if !marks.not_fresh.is_empty() || worst_finding == Some(Severity::Warning) {
+        } else if !marks.not_fresh.is_empty() || found(Severity::Warning) {
             Health::Warning
         } else if marks.known || worst_finding.is_some() {
             Health::Ok

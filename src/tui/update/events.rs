@@ -122,6 +122,10 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
         }
         EngineEvent::Probed { site, page } => {
             state.in_flight = state.in_flight.saturating_sub(1);
+            if let Some(marks) = state.site_marks.get_mut(site) {
+                marks.known = true;
+                marks.probed.insert(page.path.clone(), page.worst());
+            }
             let site = state.site_name(site);
             let path = page.path.clone();
             let line = page
