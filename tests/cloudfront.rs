@@ -8,62 +8,25 @@
 
 mod common;
 
-use common::{CANARY, SECRET_ENV, Scratch, json, runtime};
+use common::{AWS_KEY, AWS_SECRET, CANARY, Scratch, json, runtime};
 use isrctl::sim::{OriginOptions, SimCloudFront, SimOrigin};
 use std::time::{Duration, Instant};
 
-const AWS_KEY: &str = "AKIDSIMCANARY0002";
-const AWS_SECRET: &str = "awsSecret-41be77-canary";
-
+/// Site `sim` at `public` (its own origin too), purged through the
+/// simulated CloudFront at `api`.
 fn config(s: &Scratch, public: &str, api: &str) {
-    let text = format!(
-        r#"[sites.sim]
-public_url = "{public}"
-origins = ["{public}"]
-rate_per_second = 0
-timeout = "3s"
-
-[sites.sim.secret]
-env = "{SECRET_ENV}"
-
-[sites.sim.purge]
-provider = "cloudfront"
-distribution_id = "E2SIM"
-api_url = "{api}"
-
-[[sites.sim.routes]]
-path = "/blog/hello"
-tags = ["posts"]
-
-[[sites.sim.routes]]
-path = "/blog/world"
-tags = ["posts"]
-"#
-    );
-    std::fs::write(s.config_path(), text).unwrap();
+    let purge =
+        format!("provider = \"cloudfront\"\ndistribution_id = \"E2SIM\"\napi_url = \"{api}\"");
+    s.purge_config_with(public, &format!("origins = [\"{public}\"]"), &purge);
 }
 
 fn run(s: &Scratch, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = s
-        .isrctl()
-        .env("AWS_ACCESS_KEY_ID", AWS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
-        .env_remove("AWS_SESSION_TOKEN")
-        .args(args)
-        .output()
-        .unwrap();
-    s.assert_no_canary(&out);
-    let (stdout, stderr) = (
+    let out = s.run_with_aws(AWS_SECRET, "isrctl=debug,info", args);
+    (
+        out.status.code(),
         String::from_utf8_lossy(&out.stdout).to_string(),
         String::from_utf8_lossy(&out.stderr).to_string(),
-    );
-    for text in [&stdout, &stderr, &s.read(&s.history_file())] {
-        assert!(
-            !text.contains(AWS_SECRET) && !text.contains(AWS_KEY),
-            "an AWS key leaked:\n{text}"
-        );
-    }
-    (out.status.code(), stdout, stderr)
+    )
 }
 
 #[test]
@@ -149,11 +112,10 @@ fn fresh_with_a_deadline_stops_waiting_for_an_invalidation() {
     let s = Scratch::new();
     config(&s, &origin.url(), &cf.api_url());
     let started = Instant::now();
-    let out = s
-        .isrctl()
-        .env("AWS_ACCESS_KEY_ID", AWS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
-        .args([
+    let out = s.run_with_aws(
+        AWS_SECRET,
+        "isrctl=debug,info",
+        &[
             "fresh",
             "sim",
             "--path",
@@ -161,9 +123,8 @@ fn fresh_with_a_deadline_stops_waiting_for_an_invalidation() {
             "--deadline",
             "3s",
             "--json",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "bounded by the deadline"

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Scratch, json, runtime};
+use common::{AWS_KEY, AWS_SECRET, Scratch, json, runtime};
 use isrctl::sim::{OriginOptions, SimCdn, SimCloudflare, SimOrigin};
 use std::time::{Duration, Instant};
 
@@ -509,9 +509,6 @@ fn a_plain_text_purge_token_never_shows() {
     );
 }
 
-const AWS_KEY: &str = "AKIDSIMCANARY0001";
-const AWS_SECRET: &str = "awsSecret-9d3c2b1a-canary";
-
 fn cloudfront_config(s: &Scratch, api: &str) {
     let purge =
         format!("provider = \"cloudfront\"\ndistribution_id = \"E2SIM\"\napi_url = \"{api}\"");
@@ -522,29 +519,13 @@ fn aws(s: &Scratch, secret: &str, args: &[&str]) -> std::process::Output {
     aws_logged(s, secret, args, "isrctl=debug,info")
 }
 
-/// With the log at `log` (`ISRCTL_LOG`); every output and file checked
-/// for the credentials.
+/// `isrctl purge ARGS` with the log at `log` (`ISRCTL_LOG`); every output
+/// and file checked for the credentials.
 fn aws_logged(s: &Scratch, secret: &str, args: &[&str], log: &str) -> std::process::Output {
-    let out = s
-        .isrctl()
-        .env("ISRCTL_LOG", log)
-        .env("AWS_ACCESS_KEY_ID", AWS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", secret)
-        .env_remove("AWS_SESSION_TOKEN")
-        .arg("purge")
-        .args(args)
-        .output()
-        .unwrap();
-    for text in [
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-        s.read(&s.history_file()),
-        s.read(&s.log_file()),
-    ] {
-        assert!(!text.contains("9d3c2b1a"), "the AWS secret leaked:\n{text}");
-        assert!(!text.contains(AWS_KEY), "the AWS key id leaked:\n{text}");
-    }
-    out
+    let args: Vec<&str> = std::iter::once("purge")
+        .chain(args.iter().copied())
+        .collect();
+    s.run_with_aws(secret, log, &args)
 }
 
 #[test]

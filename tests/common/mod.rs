@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 /// output is certainly a leak.
 pub const CANARY: &str = "CANARY-7f3a9c1e-secret-token";
 pub const SECRET_ENV: &str = "ISRCTL_TEST_SECRET";
+/// Made-up AWS credentials for the simulated CloudFront: canaries too.
+pub const AWS_KEY: &str = "AKIDSIMCANARY0001";
+pub const AWS_SECRET: &str = "awsSecret-9d3c2b1a-canary";
 
 pub struct Scratch {
     pub dir: tempfile::TempDir,
@@ -71,9 +74,15 @@ tags = ["posts"]
     /// Write a config with one site `sim` at `public` whose
     /// `[sites.sim.purge]` is `purge`, and two routes tagged `posts`.
     pub fn purge_config(&self, public: &str, purge: &str) {
+        self.purge_config_with(public, "", purge);
+    }
+
+    /// The same, with more keys for the site (`origins = […]`).
+    pub fn purge_config_with(&self, public: &str, site_keys: &str, purge: &str) {
         let text = format!(
             r#"[sites.sim]
 public_url = "{public}"
+{site_keys}
 rate_per_second = 0
 timeout = "3s"
 max_retry_after = "5s"
@@ -94,6 +103,34 @@ tags = ["posts"]
 "#
         );
         std::fs::write(self.config_path(), text).unwrap();
+    }
+
+    /// The binary with AWS credentials (`AWS_KEY` and `secret`) in its
+    /// environment and the log at `log`; afterwards neither credential may
+    /// be in its output, history or log.
+    pub fn run_with_aws(&self, secret: &str, log: &str, args: &[&str]) -> std::process::Output {
+        let out = self
+            .isrctl()
+            .env("ISRCTL_LOG", log)
+            .env("AWS_ACCESS_KEY_ID", AWS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env_remove("AWS_SESSION_TOKEN")
+            .args(args)
+            .output()
+            .unwrap();
+        self.assert_no_canary(&out);
+        for text in [
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+            self.read(&self.history_file()),
+            self.read(&self.log_file()),
+        ] {
+            // Its middle too: a secret cut before it was masked shows part.
+            let middle = &secret[secret.len() / 3..secret.len() * 2 / 3];
+            assert!(!text.contains(middle), "the AWS secret leaked:\n{text}");
+            assert!(!text.contains(AWS_KEY), "the AWS key id leaked:\n{text}");
+        }
+        out
     }
 
     /// The binary with this scratch's config, state dir and the canary secret.
