@@ -30,6 +30,7 @@
 
 mod retry;
 mod rsc;
+mod settled;
 mod stale_cdn;
 mod watch;
 mod words;

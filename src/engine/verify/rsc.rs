@@ -86,8 +86,18 @@ pub(crate) async fn public_payload_differs(watching: &Watching) -> bool {
         .is_some_and(|now| !now.same_render(&reference))
 }
 
-/// An origin's RSC payload now, from the first origin that answers one.
+/// An origin's RSC payload, read once per watch (the origins already
+/// serve the new page whenever it is asked for).
 async fn origin_payload(watching: &Watching) -> Option<Fingerprint> {
+    watching
+        .origin_rsc
+        .get_or_init(|| read_origin_payload(watching))
+        .await
+        .clone()
+}
+
+/// An origin's RSC payload now, from the first origin that answers one.
+async fn read_origin_payload(watching: &Watching) -> Option<Fingerprint> {
     for layer in watching
         .watch
         .layers

@@ -91,6 +91,9 @@ pub(crate) struct Watching {
     /// `fresh` found the CDN serving something else than the origins.
     pub(crate) cdn_was_stale: bool,
     pub(crate) started: Instant,
+    /// An origin's RSC payload, read once the origins serve the new page:
+    /// `fresh` compares the CDN with it before its purge and after.
+    pub(crate) origin_rsc: tokio::sync::OnceCell<Option<Fingerprint>>,
 }
 
 impl Watching {
@@ -102,6 +105,7 @@ impl Watching {
             rsc: None,
             cdn_was_stale: false,
             started: Instant::now(),
+            origin_rsc: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -423,25 +427,4 @@ fn note_alternation(l: &mut LayerFreshness, now: &Fingerprint) {
     }
 }
 
-/// Why an unchanged layer will not change before the deadline, if it will not.
-pub(crate) fn settled(p: &LayerProbe, kind: TargetKind, left: Duration) -> Option<String> {
-    let cache = p.cache.as_ref()?;
-    if cache.edge.is_some_and(CacheState::served_from_cache) {
-        let remaining = cache.remaining?;
-        let directive = cache
-            .ttl
-            .as_ref()
-            .map(|t| t.directive.as_str())
-            .unwrap_or("");
-        return (remaining > left.as_secs() as i64).then(|| {
-            format!(
-                "the CDN keeps its copy {} ({} s left of {directive}), beyond the deadline",
-                crate::model::text::more_until(remaining as u64, jiff::Timestamp::now()),
-                crate::model::text::thousands(remaining as u64)
-            )
-        });
-    }
-    (kind == TargetKind::Path && cache.nextjs == Some(CacheState::Hit)).then(|| {
-        "Next.js answered HIT with the old page; after revalidatePath the next request is a MISS, so this path was not revalidated here".to_string()
-    })
-}
+pub(crate) use super::settled::settled;
