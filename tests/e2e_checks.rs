@@ -96,12 +96,18 @@ fn check_after_a_path_revalidation_finds_the_origin_fresh_and_varnish_stale_with
     assert_eq!(problems.len(), 1, "{doc:#}");
     let title = problems[0]["title"].as_str().unwrap();
     let re = Regex::new(
-        r"^the CDN serves a copy .+ old and may keep it .+ more \(age ([\d,]+) s of s-maxage=3600\)$",
+        r"^the CDN serves a copy .+ old and may keep it .+ more, until \d\d:\d\d \S+ \(age ([\d,]+) s of s-maxage=3600\)$",
     )
     .unwrap();
     let caps = re.captures(title).unwrap_or_else(|| panic!("{title}"));
     let number = |i: usize| caps[i].replace(',', "").parse::<u64>().unwrap();
     let age = number(1);
+    // The same as a number beside the words: what Varnish may keep it.
+    assert_eq!(
+        problems[0]["remaining_s"].as_u64(),
+        Some(3600 - age),
+        "{doc:#}"
+    );
     assert!(
         age >= age_before && age <= age_before + started.elapsed().as_secs() + 1,
         "the age is Varnish's: {age} vs {age_before} before"
