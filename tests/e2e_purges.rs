@@ -133,9 +133,15 @@ fn an_xkey_tag_purge_is_proven_and_an_unknown_tag_is_not_cached() {
     assert!(fetched_anew(&tb.fetch(&tb.fos_vcl, path), sent));
     assert!(fetched_anew(&tb.rsc(&tb.fos_vcl, path), sent));
 
+    // Ground truth for "not_cached": a page Varnish holds (a copy older
+    // than the purge) is still the same copy afterwards.
+    cached_at(&tb, &tb.fos_vcl, path);
+    let sent = Instant::now();
     let (code, result) = purge(&tb, &["testbed-xkey", "--tag", "nobody-carries-this"]);
     assert_eq!(result["kind"], "not_cached", "{result:#}");
     assert_eq!(code, Some(0));
+    let kept = tb.fetch(&tb.fos_vcl, path);
+    assert!(!fetched_anew(&kept, sent), "nothing was purged: {kept:?}");
 }
 
 /// CloudFront on moto's server: the invalidation moto holds afterwards has
