@@ -227,13 +227,24 @@ pub async fn run(cli: Cli) -> Exit {
             json,
         }) => {
             // A site the config does not name is an error, not an empty
-            // history (when there is a config to ask).
-            if let (Some(name), Ok(config)) = (
-                site.as_deref(),
-                config::locate(config_flag).and_then(|f| config::load(&f)),
-            ) && config.site(name).is_none()
+            // history (when there is a config to ask). The config is read
+            // only when no record names the site (a million routes take
+            // seconds to load), or up front for JSON, which starts printing
+            // its document at once.
+            let site_is_unknown = || {
+                let name = site.as_deref()?;
+                let config = config::locate(config_flag)
+                    .and_then(|f| config::load(&f))
+                    .ok()?;
+                config
+                    .site(name)
+                    .is_none()
+                    .then(|| unknown_site(&config, name))
+            };
+            if json.json
+                && let Some(exit) = site_is_unknown()
             {
-                return unknown_site(&config, name);
+                return exit;
             }
             let filter = history_cmd::Filter {
                 site: site.as_deref(),
@@ -242,7 +253,7 @@ pub async fn run(cli: Cli) -> Exit {
                 action: action.as_deref(),
                 outcome: outcome.as_deref(),
             };
-            history_cmd::run(filter, json.json)
+            history_cmd::run(filter, json.json, &site_is_unknown)
         }
         Some(Command::Config {
             command: ConfigCommand::Check(json),

@@ -15,7 +15,9 @@ pub struct Filter<'a> {
     pub outcome: Option<&'a str>,
 }
 
-pub fn run(filter: Filter<'_>, json: bool) -> Exit {
+/// `site_is_unknown` is asked when nothing was found for a site: an
+/// unknown site is an error (with its "did you mean"), not an empty history.
+pub fn run(filter: Filter<'_>, json: bool, site_is_unknown: &dyn Fn() -> Option<Exit>) -> Exit {
     let Filter {
         site,
         since,
@@ -69,6 +71,13 @@ pub fn run(filter: Filter<'_>, json: bool) -> Exit {
             return Exit::Failed;
         }
     };
+    if out.printed == 0
+        && !json
+        && site.is_some()
+        && let Some(exit) = site_is_unknown()
+    {
+        return exit;
+    }
     out.finish(&warnings, since);
     Exit::Ok
 }
