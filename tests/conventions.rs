@@ -191,7 +191,11 @@ fn unknown_sites_and_missing_configs_are_said_plainly() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("no site named \"sin\""), "{stderr}");
     assert!(stderr.contains("did you mean sim?"), "{stderr}");
-    let json = s.isrctl().args(["history", "sin", "--json"]).output().unwrap();
+    let json = s
+        .isrctl()
+        .args(["history", "sin", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(json.status.code(), Some(2), "{json:?}");
     assert!(json.stdout.is_empty(), "no half JSON document: {json:?}");
     let out = s

@@ -443,3 +443,92 @@ fn readme_picture() -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Each demo site after its key action, at every size the README names:
+/// the answer (what happened and the key that fixes it) is above the fold,
+/// and the message line says what the last action did.
+#[test]
+fn each_demo_site_after_its_key_action_at_every_size() {
+    use isrctl::engine::checks::Verdict;
+    let go_to = |s: &mut State, site: &str| {
+        feed(s, [key(':')]);
+        feed(s, typed(&format!("site {site}")));
+        feed(s, [code(KeyCode::Enter)]);
+    };
+    // healthy: `t`, Enter sends the tag posts; its result has no row.
+    let mut healthy = demo_sites();
+    feed(&mut healthy, [key('t'), code(KeyCode::Enter)]);
+    feed(
+        &mut healthy,
+        [finished("healthy", Target::tag("posts"), revalidated())],
+    );
+    // token-mismatch: `r` on /blog/hello: 401, with the fix.
+    let mut mismatch = demo_sites();
+    go_to(&mut mismatch, "token-mismatch");
+    feed(&mut mismatch, [key('r')]);
+    feed(
+        &mut mismatch,
+        [finished(
+            "token-mismatch",
+            Target::path("/blog/hello"),
+            unauthorized(),
+        )],
+    );
+    // stale-cdn: `v` on /blog/hello: the CDN keeps the old page; press f.
+    let mut stale = demo_sites();
+    go_to(&mut stale, "stale-cdn");
+    feed(&mut stale, [key('j'), key('v')]);
+    feed(
+        &mut stale,
+        [verified(
+            "stale-cdn",
+            "/blog/hello",
+            Verdict::FreshAtOriginStaleAtCdn,
+        )],
+    );
+    // silent-noop: `a blog/hello`, Enter: refused, the linter's fix offered.
+    let mut noop = demo_sites();
+    go_to(&mut noop, "silent-noop");
+    feed(&mut noop, [key('a')]);
+    feed(&mut noop, typed("blog/hello"));
+    feed(&mut noop, [code(KeyCode::Enter)]);
+
+    let cases: [(&str, &State, &str, &str); 4] = [
+        ("healthy", &healthy, "tag posts revalidated 200", "posts"),
+        (
+            "mismatch",
+            &mismatch,
+            "unauthorized 401",
+            "fix: token mismatch",
+        ),
+        (
+            "stale_cdn",
+            &stale,
+            "✗ fresh_at_origin_stale_at_cdn",
+            "press f",
+        ),
+        (
+            "noop",
+            &noop,
+            "did you mean /blog/hello?",
+            "tab: /blog/hello",
+        ),
+    ];
+    for (name, state, answer, fix) in cases {
+        for (width, height) in [(80, 24), (120, 40), (60, 16), (40, 10)] {
+            let text = screen(state, width, height);
+            let flat: String = text.lines().collect::<Vec<_>>().join("");
+            let squeezed: String = flat.chars().filter(|c| !"│\" ".contains(*c)).collect();
+            let want = |s: &str| s.chars().filter(|c| *c != ' ').collect::<String>();
+            assert!(
+                squeezed.contains(&want(answer)),
+                "{name} {width}×{height}:\n{text}"
+            );
+            assert!(
+                squeezed.contains(&want(fix)),
+                "{name} {width}×{height}: {fix}\n{text}"
+            );
+            insta::assert_snapshot!(format!("demo_{name}_{width}x{height}"), text);
+        }
+    }
+}

@@ -43,6 +43,31 @@ env = "MISMATCH_REVALIDATE_SECRET"
 path = "/blog/hello"
 "#;
 
+/// The demo's four sites, as `isrctl demo` configures them (fixed ports:
+/// nothing listens; results are fed as engine events).
+pub fn demo_sites() -> State {
+    let mut text = CONFIG.to_string();
+    for (name, port) in [("stale-cdn", 47813), ("silent-noop", 47814)] {
+        text += &format!(
+            "[sites.{name}]\npublic_url = \"http://127.0.0.1:{port}\"\ntags = [\"posts\"]\n\
+             [sites.{name}.secret]\nenv = \"DEMO_SECRET\"\n\
+             [[sites.{name}.routes]]\npath = \"/\"\n[[sites.{name}.routes]]\npath = \"/blog/hello\"\ntags = [\"posts\"]\n\
+             [[sites.{name}.routes]]\npattern = \"/blog/[slug]\"\ntype = \"page\"\n"
+        );
+    }
+    let config = isrctl::model::config::parse(&text, Path::new("demo.toml")).unwrap();
+    let mut state = State::new(
+        &config,
+        &isrctl::history::LastStates::default(),
+        false,
+        Theme { color: false },
+    );
+    state.now = noon();
+    state.zone = jiff::tz::TimeZone::UTC;
+    state.reason_asked = true;
+    state
+}
+
 /// A fixed clock, so relative times and activity stamps are stable.
 pub fn noon() -> jiff::Timestamp {
     "2026-11-24T12:00:00Z".parse().unwrap()
@@ -93,6 +118,9 @@ pub fn site_id(name: &str) -> usize {
     match name {
         "healthy" => 0,
         "token-mismatch" => 1,
+        // The demo's other two, in `DEMO_SITES` only.
+        "stale-cdn" => 2,
+        "silent-noop" => 3,
         other => panic!("no site {other} in the test config"),
     }
 }

@@ -235,15 +235,26 @@ fn draw_input(
         InputPurpose::CommandLine => ("Command", ":"),
     };
     let mut lines = vec![Line::raw(format!("{prompt}{}", input.value()))];
+    let room = usize::from(area.width.saturating_sub(2)).max(10);
     match purpose {
-        InputPurpose::AdHoc => lines.push(ad_hoc_lint_line(state, input.value())),
+        // The linter's words in full: its suggestion is what to type.
+        InputPurpose::AdHoc => {
+            let lint = ad_hoc_lint_line(state, input.value());
+            let style = lint.style;
+            let text: String = lint.spans.iter().map(|s| s.content.as_ref()).collect();
+            let wrapped = wrap(&text, room);
+            lines.extend(wrapped.into_iter().take(3).map(|l| Line::styled(l, style)));
+        }
         InputPurpose::CommandLine => lines.push(completions_line(state, input.value())),
         InputPurpose::Filter => {}
     }
     let height = lines.len() as u16 + 2;
+    // Above the footer and the message line: what the last Enter said
+    // stays in sight.
+    let below = 1 + u16::from(state.status.is_some());
     let rect = Rect {
         x: area.x,
-        y: area.y + area.height.saturating_sub(height + 1),
+        y: area.y + area.height.saturating_sub(height + below),
         width: area.width,
         height: height.min(area.height),
     };
