@@ -985,7 +985,7 @@ fn h_shows_history_and_its_keys_narrow_it() {
         shown_targets(&s),
         ["token-mismatch revalidate unauthorized"]
     );
-    feed(&mut s, [key('a'), key('a'), key('a'), key('s')]);
+    feed(&mut s, [key('a'), key('a'), key('a'), key('a'), key('s')]);
     assert_eq!(
         shown_targets(&s),
         ["healthy purge purged"],

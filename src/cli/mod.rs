@@ -97,8 +97,8 @@ pub enum Command {
         /// At most this many records (the newest)
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
-        /// Only this action: revalidate, verify, check or purge
-        #[arg(long, value_name = "ACTION", value_parser = ["revalidate", "verify", "check", "purge"])]
+        /// Only this action: revalidate, verify, check, probe or purge
+        #[arg(long, value_name = "ACTION", value_parser = ["revalidate", "verify", "check", "probe", "purge"])]
         action: Option<String>,
         /// Only this outcome, e.g. unauthorized, fresh_everywhere, not_purged
         #[arg(long, value_name = "OUTCOME")]

@@ -22,6 +22,7 @@ impl Engine {
             let settings = session.probe_settings(&path);
             let probes = probe::probe_page(&settings, &session.site, &path).await;
             let page = checks::cache_layers::ProbedPage::new(path, probes);
+            engine.inner.recorder.probe(&session.site.name, &page);
             engine.emit(EngineEvent::Probed { site, page });
         })
     }

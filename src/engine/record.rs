@@ -131,6 +131,29 @@ impl Recorder {
         }
     }
 
+    /// A probe of a page: its worst finding, and the conclusion that set it
+    /// (a badge from before a restart comes back from this record).
+    pub(crate) fn probe(&self, site: &str, page: &crate::engine::checks::cache_layers::ProbedPage) {
+        let worst = page.worst();
+        let said = page
+            .conclusions
+            .iter()
+            .find(|f| f.severity == worst)
+            .map(|f| f.title.clone());
+        self.append(vec![Record {
+            time: jiff::Timestamp::now(),
+            operator: crate::history::operator(),
+            site: site.to_string(),
+            target: Target::path(&page.path),
+            action: crate::history::PROBE.into(),
+            outcome: worst.as_str().into(),
+            status: None,
+            latency_ms: None,
+            message: said,
+            reason: None,
+        }]);
+    }
+
     /// One record per path (its worst finding, site-wide ones included).
     pub(crate) fn checks(&self, site: &Site, paths: &[String], findings: &[Finding]) {
         let records: Vec<Record> = paths

@@ -39,6 +39,8 @@ const LONG_TAIL_LINES: u64 = 1_000;
 pub const REVALIDATE: &str = "revalidate";
 /// The action of a purge record.
 pub const PURGE: &str = "purge";
+/// The action of a probe record (the console's `p`, `probe_on_start`).
+pub const PROBE: &str = "probe";
 
 /// One line of history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -49,7 +51,8 @@ pub struct Record {
     pub site: String,
     pub target: Target,
     /// What was done: "revalidate", "verify" (outcome: the verdict), "check"
-    /// (outcome: the worst severity), "purge" (outcome: the purge's kind).
+    /// and "probe" (outcome: the worst severity), "purge" (outcome: the
+    /// purge's kind).
     /// "revalidate" and "purge" records count for [`History::last_states`].
     pub action: String,
     /// Outcome class in snake_case, e.g. "revalidated", "unauthorized".

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 pub const HISTORY_KEPT: usize = 5_000;
 
 /// The actions a record can have, in the order `a` cycles through them.
-pub const ACTIONS: [&str; 4] = ["revalidate", "verify", "check", "purge"];
+pub const ACTIONS: [&str; 5] = ["revalidate", "verify", "check", "probe", "purge"];
 
 /// How far back the view looks, in the order `t` cycles through them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -133,7 +133,7 @@ pub fn went_well(record: &Record) -> bool {
     match record.action.as_str() {
         "revalidate" => record.outcome == "revalidated",
         "verify" => record.outcome == "fresh_everywhere",
-        "check" => matches!(record.outcome.as_str(), "ok" | "could_not_check"),
+        "check" | "probe" => matches!(record.outcome.as_str(), "ok" | "could_not_check"),
         "purge" => matches!(record.outcome.as_str(), "purged" | "not_cached"),
         _ => true,
     }

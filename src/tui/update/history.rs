@@ -94,10 +94,34 @@ fn search_key(state: &mut State, mut view: HistoryView, key: KeyEvent) -> Vec<Co
 /// History read at start: kept for the view, and each page's newest
 /// verdict shown again, so a restart forgets nothing the operator saw.
 pub(super) fn loaded(state: &mut State, records: Vec<Record>) {
-    for record in records.iter().filter(|r| r.action == "verify") {
-        restore_verdict(state, record);
+    for record in &records {
+        match record.action.as_str() {
+            "verify" => restore_verdict(state, record),
+            crate::history::PROBE => restore_probe(state, record),
+            _ => {}
+        }
     }
     state.remember(records);
+}
+
+/// A probe's worst finding, back in its site's badge.
+fn restore_probe(state: &mut State, record: &Record) {
+    use crate::engine::checks::Severity;
+    let severity = match record.outcome.as_str() {
+        "problem" => Severity::Problem,
+        "warning" => Severity::Warning,
+        "ok" => Severity::Ok,
+        _ => return,
+    };
+    if let Some(marks) = state
+        .sites
+        .iter()
+        .position(|s| s.name == record.site)
+        .and_then(|i| state.site_marks.get_mut(i))
+    {
+        marks.known = true;
+        marks.probed.insert(record.target.value.clone(), severity);
+    }
 }
 
 /// A verify record's verdict, unless the console has a newer one.

@@ -91,7 +91,9 @@ fn draw_rows(
 ) {
     if rows.is_empty() {
         let empty = match state.history.is_empty() {
-            true => "nothing recorded yet: what you revalidate, verify, check or purge shows here",
+            true => {
+                "nothing recorded yet: what you revalidate, verify, check, probe or purge shows here"
+            }
             false => "nothing matches: p, a, s, t and o widen the view",
         };
         frame.render_widget(Paragraph::new(Line::styled(empty, state.theme.dim())), area);
