@@ -69,7 +69,10 @@ impl Fingerprint {
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         if let Some(m) = &self.marker {
-            parts.push(format!("marker {m}"));
+            let clock = marker_time(m)
+                .map(|t| format!(" ({})", crate::model::text::local_clock(t)))
+                .unwrap_or_default();
+            parts.push(format!("marker {m}{clock}"));
         }
         if let Some(e) = &self.etag {
             parts.push(format!("etag {}", shorten(e, 20)));
@@ -82,6 +85,23 @@ impl Fingerprint {
             &self.body_sha256[..8.min(self.body_sha256.len())]
         ));
         parts.join(" · ")
+    }
+}
+
+/// A marker that is a time (a render time: RFC 3339, or epoch seconds or
+/// milliseconds), so it can be shown on the operator's clock.
+fn marker_time(marker: &str) -> Option<jiff::Timestamp> {
+    if let Ok(time) = marker.parse::<jiff::Timestamp>() {
+        return Some(time);
+    }
+    let digits = marker.len();
+    let number: i64 = marker
+        .parse()
+        .ok()
+        .filter(|_| digits == 10 || digits == 13)?;
+    match digits {
+        10 => jiff::Timestamp::from_second(number).ok(),
+        _ => jiff::Timestamp::from_millisecond(number).ok(),
     }
 }
 
@@ -126,6 +146,24 @@ mod tests {
             false,
             marker,
         )
+    }
+
+    #[test]
+    fn a_marker_that_is_a_time_is_shown_on_the_clock_too() {
+        assert_eq!(
+            marker_time("2026-11-24T12:00:03Z").map(|t| t.as_second()),
+            Some(1_795_521_603)
+        );
+        assert_eq!(
+            marker_time("1795521603123").map(|t| t.as_millisecond()),
+            Some(1_795_521_603_123)
+        );
+        assert_eq!(
+            marker_time("1795521603").map(|t| t.as_second()),
+            Some(1_795_521_603)
+        );
+        assert_eq!(marker_time("v42"), None);
+        assert_eq!(marker_time("12345"), None, "a version number is not a time");
     }
 
     #[test]

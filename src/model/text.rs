@@ -130,6 +130,13 @@ pub fn more_until(secs: u64, now: jiff::Timestamp) -> String {
     }
 }
 
+/// A time on the operator's clock (`TZ`): "12:00:03 CET".
+pub fn local_clock(time: jiff::Timestamp) -> String {
+    time.to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%H:%M:%S %Z")
+        .to_string()
+}
+
 /// A duration in seconds as an operator reads it: "37 s", "~4 min",
 /// "~2 h 5 min".
 pub fn span(secs: f64) -> String {
