@@ -391,6 +391,12 @@ fn the_history_view() {
     );
     feed(&mut s, [key('H')]);
     insta::assert_snapshot!("history_80x24", screen(&s, 80, 24));
+    let picture = plain(&s, 80, 16);
+    assert_eq!(
+        readme_picture_after("The history view"),
+        picture,
+        "the README's history picture; now:\n{picture}"
+    );
     insta::assert_snapshot!("history_40x10", screen(&s, 40, 10));
     for (w, h) in [(1, 1), (20, 5), (300, 100)] {
         render(&s, w, h);
@@ -432,9 +438,14 @@ fn plain(state: &State, width: u16, height: u16) -> String {
 
 /// The first picture in the README's console section.
 fn readme_picture() -> String {
+    readme_picture_after("## The console")
+}
+
+/// The README's first picture after `marker`, trailing blanks trimmed.
+fn readme_picture_after(marker: &str) -> String {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let section = &readme[readme.find("## The console").unwrap()..];
+    let section = &readme[readme.find(marker).unwrap()..];
     let start = section.find("```\n").unwrap() + 4;
     let end = start + section[start..].find("```").unwrap();
     section[start..end]
