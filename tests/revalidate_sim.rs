@@ -649,19 +649,7 @@ env = "{}"
 /// with its zone, and `--action` / `--outcome` filters.
 #[test]
 fn a_reason_is_recorded_and_the_history_view_filters_and_aligns() {
-    let s = Scratch::new();
-    let rt = runtime();
-    let origin = rt
-        .block_on(SimOrigin::start(OriginOptions {
-            secret: CANARY.to_string(),
-            ..Default::default()
-        }))
-        .unwrap();
-    s.site_config(
-        &origin.url(),
-        &format!("{}/api/revalidate", origin.url()),
-        "",
-    );
+    let (_rt, _origin, s) = simulated_site();
     let out = s
         .isrctl()
         .args([
@@ -725,19 +713,7 @@ fn a_reason_is_recorded_and_the_history_view_filters_and_aligns() {
 /// reaches history (and so every later view of it).
 #[test]
 fn a_secret_pasted_into_the_reason_is_not_recorded() {
-    let s = Scratch::new();
-    let rt = runtime();
-    let origin = rt
-        .block_on(SimOrigin::start(OriginOptions {
-            secret: CANARY.to_string(),
-            ..Default::default()
-        }))
-        .unwrap();
-    s.site_config(
-        &origin.url(),
-        &format!("{}/api/revalidate", origin.url()),
-        "",
-    );
+    let (_rt, _origin, s) = simulated_site();
     let reason = format!("rotated to {CANARY} for ticket 9");
     let out = s
         .isrctl()

@@ -27,9 +27,8 @@ fn wait_for(output: &Mutex<Vec<u8>>, what: &str) -> String {
     }
 }
 
-#[test]
-fn paths_from_a_file_are_confirmed_at_the_terminal() {
-    let rt = runtime();
+/// A server that answers every revalidation, and a config for it.
+fn revalidating_site(rt: &tokio::runtime::Runtime) -> (Hostile, Scratch) {
     let server = rt.block_on(Hostile::start(Behaviour::Revalidated)).unwrap();
     let s = Scratch::new();
     s.site_config(
@@ -37,6 +36,13 @@ fn paths_from_a_file_are_confirmed_at_the_terminal() {
         &format!("{}/api/revalidate", server.url()),
         "",
     );
+    (server, s)
+}
+
+#[test]
+fn paths_from_a_file_are_confirmed_at_the_terminal() {
+    let rt = runtime();
+    let (server, s) = revalidating_site(&rt);
     let paths = s.dir.path().join("paths.txt");
     std::fs::write(&paths, "/blog/hello\n/about\n").unwrap();
 
@@ -119,13 +125,7 @@ fn at_a_terminal(s: &Scratch, args: &[&str], env: &[(&str, &str)]) -> String {
 #[test]
 fn outcomes_are_coloured_at_a_terminal_only() {
     let rt = runtime();
-    let server = rt.block_on(Hostile::start(Behaviour::Revalidated)).unwrap();
-    let s = Scratch::new();
-    s.site_config(
-        &server.url(),
-        &format!("{}/api/revalidate", server.url()),
-        "",
-    );
+    let (_server, s) = revalidating_site(&rt);
     let args = ["revalidate", "sim", "--path", "/blog/hello"];
     let coloured = at_a_terminal(&s, &args, &[]);
     assert!(

@@ -328,26 +328,10 @@ fn the_mouse_selects_scrolls_and_runs_footer_keys() {
     let route = position_of(&demo.screen, "/products/1");
     click_at(&mut demo, 0, route);
     demo.screen.wait_for("▶Routes");
-    let start = Instant::now();
-    while !details_title_path(&demo.screen).starts_with("/products/1") {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "{}",
-            demo.screen.text()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    details_show(&demo.screen, "/products/1");
     // The wheel up over the table moves the selection up a row.
     click_at(&mut demo, 64, route);
-    let start = Instant::now();
-    while !details_title_path(&demo.screen).starts_with("/blog/[slug]") {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "{}",
-            demo.screen.text()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    details_show(&demo.screen, "/blog/[slug]");
     let help = position_of(&demo.screen, "? help");
     click_at(&mut demo, 0, (help.0 + 1, help.1));
     demo.screen.wait_for("Which key fixes a stale page?");
@@ -365,6 +349,19 @@ fn the_mouse_selects_scrolls_and_runs_footer_keys() {
         vt100::MouseProtocolMode::None,
         "mouse reporting is off again"
     );
+}
+
+/// Wait until the details pane is about `path` (the selected route).
+fn details_show(screen: &Screen, path: &str) {
+    let start = Instant::now();
+    while !details_title_path(screen).starts_with(path) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "never saw {path} selected:\n{}",
+            screen.text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// The first line inside the details pane: the selected route's path.

@@ -72,23 +72,29 @@ pub(super) fn key(state: &mut State, mut view: HistoryView, key: KeyEvent) -> Ve
     open(state, view)
 }
 
-/// Typing after `/`: every key narrows at once; Enter or Esc ends typing
-/// (Esc also clears it).
 fn search_key(state: &mut State, mut view: HistoryView, key: KeyEvent) -> Vec<Command> {
-    match key.code {
-        KeyCode::Enter => view.searching = false,
-        KeyCode::Esc => {
-            view.searching = false;
-            view.search.clear();
-        }
-        KeyCode::Backspace => {
-            view.search.pop();
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => view.search.push(c),
-        _ => {}
-    }
+    view.searching = type_search(&mut view.search, key);
     view.selected = 0;
     open(state, view)
+}
+
+/// A key typed into a view's `/` search (history, help): every key
+/// narrows at once; Enter ends typing, Esc ends it and clears the search.
+/// Whether typing goes on.
+pub(super) fn type_search(search: &mut String, key: KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Enter => return false,
+        KeyCode::Esc => {
+            search.clear();
+            return false;
+        }
+        KeyCode::Backspace => {
+            search.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => search.push(c),
+        _ => {}
+    }
+    true
 }
 
 /// History read at start: kept for the view, and each page's newest
@@ -113,15 +119,16 @@ fn restore_probe(state: &mut State, record: &Record) {
         "ok" => Severity::Ok,
         _ => return,
     };
-    if let Some(marks) = state
-        .sites
-        .iter()
-        .position(|s| s.name == record.site)
-        .and_then(|i| state.site_marks.get_mut(i))
-    {
+    if let Some(marks) = marks_of(state, &record.site) {
         marks.known = true;
         marks.probed.insert(record.target.value.clone(), severity);
     }
+}
+
+/// The badge's marks of the site named `site`.
+fn marks_of<'a>(state: &'a mut State, site: &str) -> Option<&'a mut crate::tui::state::SiteMarks> {
+    let index = state.sites.iter().position(|s| s.name == site)?;
+    state.site_marks.get_mut(index)
 }
 
 /// A verify record's verdict, unless the console has a newer one.
@@ -142,12 +149,7 @@ fn restore_verdict(state: &mut State, record: &Record) {
     {
         return;
     }
-    if let Some(marks) = state
-        .sites
-        .iter()
-        .position(|s| s.name == record.site)
-        .and_then(|i| state.site_marks.get_mut(i))
-    {
+    if let Some(marks) = marks_of(state, &record.site) {
         marks.known = true;
         match verdict == crate::engine::checks::Verdict::FreshEverywhere {
             true => marks.not_fresh.remove(page),

@@ -32,18 +32,7 @@ fn help_key(
     key: KeyEvent,
 ) -> Vec<Command> {
     if view.searching {
-        match key.code {
-            KeyCode::Enter => view.searching = false,
-            KeyCode::Esc => {
-                view.searching = false;
-                view.search.clear();
-            }
-            KeyCode::Backspace => {
-                view.search.pop();
-            }
-            KeyCode::Char(c) => view.search.push(c),
-            _ => {}
-        }
+        view.searching = super::history::type_search(&mut view.search, key);
         view.scroll = 0;
     } else {
         match key.code {
