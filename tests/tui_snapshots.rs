@@ -543,3 +543,15 @@ fn each_demo_site_after_its_key_action_at_every_size() {
         }
     }
 }
+
+/// The "why?" prompt before the session's first send, at 80×24.
+#[test]
+fn the_reason_prompt() {
+    let mut s = state(false, true);
+    s.reason_asked = false;
+    feed(&mut s, [key('j'), key('r')]);
+    feed(&mut s, typed("price fix"));
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("why? price fix"), "{text}");
+    insta::assert_snapshot!("reason_prompt_80x24", text);
+}

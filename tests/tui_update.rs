@@ -1238,6 +1238,12 @@ fn the_first_send_asks_why_once() {
             }
         ]
     );
+    assert_eq!(s.in_flight, 1, "counted once sent");
+    assert!(
+        s.activity[0].text.contains("sending /about"),
+        "{:?}",
+        s.activity
+    );
     // Asked once: the next send goes at once.
     assert_eq!(feed(&mut s, [key('r')]).len(), 1);
 

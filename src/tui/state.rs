@@ -112,6 +112,8 @@ pub enum Modal {
     Reason {
         input: Input,
         pending: Vec<super::message::Command>,
+        /// What the held sends wrote to the activity log, shown once sent.
+        activity: Vec<Activity>,
     },
 }
 

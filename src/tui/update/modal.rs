@@ -21,7 +21,11 @@ pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<C
         Modal::Input { purpose, input } => input_key(state, purpose, input, key),
         Modal::TagPicker { selected, input } => tag_key(state, selected, input, key),
         Modal::History(view) => super::history::key(state, view, key),
-        Modal::Reason { input, pending } => super::reason::key(state, input, pending, key),
+        Modal::Reason {
+            input,
+            pending,
+            activity,
+        } => super::reason::key(state, (input, pending, activity), key),
     }
 }
 

@@ -4,6 +4,7 @@
 //! Asked once: `:reason` changes it later.
 
 use super::*;
+use crate::tui::state::Activity;
 
 /// Whether `command` sends something (a revalidation or a purge).
 fn sends(command: &Command) -> bool {
@@ -16,27 +17,40 @@ fn sends(command: &Command) -> bool {
     )
 }
 
-/// The first send of the session waits for the prompt's answer.
-pub(super) fn ask_first(state: &mut State, commands: Vec<Command>) -> Vec<Command> {
+/// The first send of the session waits for the prompt's answer; until
+/// then nothing of it shows as sent (no "in flight", no "sending…").
+/// `activity_before`: the activity log's length before the key.
+pub(super) fn ask_first(
+    state: &mut State,
+    commands: Vec<Command>,
+    activity_before: usize,
+) -> Vec<Command> {
     if state.reason_asked || state.modal.is_some() || !commands.iter().any(sends) {
         return commands;
     }
     state.reason_asked = true;
+    take_back(state, &commands);
+    let said = state.activity.len().saturating_sub(activity_before);
+    let held_activity = state.activity.drain(..said).collect();
     state.modal = Some(Modal::Reason {
         input: Input::default(),
         pending: commands,
+        activity: held_activity,
     });
     Vec::new()
 }
 
 pub(super) fn key(
     state: &mut State,
-    mut input: Input,
-    pending: Vec<Command>,
+    (mut input, pending, activity): (Input, Vec<Command>, Vec<Activity>),
     key: KeyEvent,
 ) -> Vec<Command> {
     match key.code {
         KeyCode::Enter => {
+            count(state, &pending, Counting::Add);
+            for entry in activity.into_iter().rev() {
+                state.activity.push_front(entry);
+            }
             let why = input.value().trim().to_string();
             let mut commands = Vec::new();
             if !why.is_empty() {
@@ -47,37 +61,57 @@ pub(super) fn key(
             commands
         }
         KeyCode::Esc => {
-            take_back(state, &pending);
             state.say(Level::Info, "cancelled: nothing sent");
             Vec::new()
         }
         _ => {
             input.handle_event(&Event::Key(key));
-            state.modal = Some(Modal::Reason { input, pending });
+            state.modal = Some(Modal::Reason {
+                input,
+                pending,
+                activity,
+            });
             Vec::new()
         }
     }
 }
 
-/// Undo what preparing the sends counted: nothing went out.
+/// Undo what preparing the sends counted: nothing went out yet.
 fn take_back(state: &mut State, pending: &[Command]) {
+    count(state, pending, Counting::Remove);
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Counting {
+    Add,
+    Remove,
+}
+
+/// Count the sends in (or out of) the work in flight and the rows'
+/// "sending…" (a purge marks no row).
+fn count(state: &mut State, pending: &[Command], how: Counting) {
     for command in pending {
-        let (site, targets): (usize, Vec<Target>) = match command {
+        let (n, rows) = match command {
             Command::Revalidate { site, targets }
             | Command::Verify { site, targets }
-            | Command::Fresh { site, targets } => {
-                (*site, targets.iter().map(|p| p.target.clone()).collect())
-            }
-            Command::Purge { items, .. } => {
-                state.in_flight = state.in_flight.saturating_sub(items.len());
-                continue;
-            }
+            | Command::Fresh { site, targets } => (targets.len(), Some((*site, targets))),
+            Command::Purge { items, .. } => (items.len(), None),
             _ => continue,
         };
+        state.in_flight = match how {
+            Counting::Add => state.in_flight + n,
+            Counting::Remove => state.in_flight.saturating_sub(n),
+        };
+        let Some((site, targets)) = rows else {
+            continue;
+        };
         let name = state.site_name(site);
-        state.in_flight = state.in_flight.saturating_sub(targets.len());
-        for target in targets {
-            state.pending.remove(&(name.clone(), target));
+        for planned in targets {
+            let key = (name.clone(), planned.target.clone());
+            match how {
+                Counting::Add => state.pending.insert(key),
+                Counting::Remove => state.pending.remove(&key),
+            };
         }
     }
 }
