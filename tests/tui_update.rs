@@ -1258,6 +1258,20 @@ fn the_first_send_asks_why_once() {
         assert_eq!(s.in_flight, sent);
         assert_eq!(s.pending.len(), sent);
     }
+    // Esc on the prompt gives the marks back: nothing was sent.
+    let mut s = state(false, true);
+    s.reason_asked = false;
+    feed(&mut s, [key(' '), key(' '), key('r')]);
+    assert!(matches!(s.modal, Some(Modal::Confirm { .. })));
+    feed(&mut s, [code(KeyCode::Tab), code(KeyCode::Enter)]);
+    assert!(
+        matches!(s.modal, Some(Modal::Reason { .. })),
+        "{:?}",
+        s.modal
+    );
+    feed(&mut s, [code(KeyCode::Esc)]);
+    assert_eq!(s.marks.len(), 2, "the two marks are back");
+    assert_eq!(s.in_flight, 0);
     // `:reason` answers it ahead.
     let mut s = state(false, true);
     s.reason_asked = false;

@@ -114,6 +114,8 @@ pub enum Modal {
         pending: Vec<super::message::Command>,
         /// What the held sends wrote to the activity log, shown once sent.
         activity: Vec<Activity>,
+        /// The marks before the send cleared them: back on Esc.
+        marks: HashSet<(usize, usize)>,
     },
 }
 

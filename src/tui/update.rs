@@ -39,12 +39,12 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             // The next action ends an informational message; its own
             // message (if any) comes after.
             state.message_seen();
-            let activity_before = state.activity.len();
+            let before = reason::Before::take(state);
             let commands = match state.modal.take() {
                 Some(modal) => modal_key(state, modal, key),
                 None => normal_key(state, key),
             };
-            reason::ask_first(state, commands, activity_before)
+            reason::ask_first(state, commands, before)
         }
         Message::Paste(text) => {
             modal::paste(state, &text);
@@ -53,9 +53,9 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
         Message::Resize => Vec::new(),
         Message::Mouse(mouse) => {
             state.message_seen();
-            let activity_before = state.activity.len();
+            let before = reason::Before::take(state);
             let commands = mouse::mouse(state, mouse);
-            reason::ask_first(state, commands, activity_before)
+            reason::ask_first(state, commands, before)
         }
         Message::Tick(now) => {
             state.now = now;

@@ -25,7 +25,8 @@ pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<C
             input,
             pending,
             activity,
-        } => super::reason::key(state, (input, pending, activity), key),
+            marks,
+        } => super::reason::key(state, (input, pending, activity, marks), key),
     }
 }
 

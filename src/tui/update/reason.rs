@@ -6,6 +6,8 @@
 use super::*;
 use crate::tui::state::Activity;
 
+type Marks = std::collections::HashSet<(usize, usize)>;
+
 /// Whether `command` sends something (a revalidation or a purge).
 fn sends(command: &Command) -> bool {
     matches!(
@@ -17,32 +19,46 @@ fn sends(command: &Command) -> bool {
     )
 }
 
+/// What a key may change that a held send must give back: the activity
+/// log's length and (until the prompt has been shown) the marks, which a
+/// send clears.
+pub(super) struct Before {
+    activity: usize,
+    marks: Option<std::collections::HashSet<(usize, usize)>>,
+}
+
+impl Before {
+    pub(super) fn take(state: &State) -> Before {
+        Before {
+            activity: state.activity.len(),
+            // Only before the session's first send: marks can be many.
+            marks: (!state.reason_asked).then(|| state.marks.clone()),
+        }
+    }
+}
+
 /// The first send of the session waits for the prompt's answer; until
 /// then nothing of it shows as sent (no "in flight", no "sending…").
-/// `activity_before`: the activity log's length before the key.
-pub(super) fn ask_first(
-    state: &mut State,
-    commands: Vec<Command>,
-    activity_before: usize,
-) -> Vec<Command> {
+pub(super) fn ask_first(state: &mut State, commands: Vec<Command>, before: Before) -> Vec<Command> {
     if state.reason_asked || state.modal.is_some() || !commands.iter().any(sends) {
         return commands;
     }
     state.reason_asked = true;
     take_back(state, &commands);
-    let said = state.activity.len().saturating_sub(activity_before);
+    let said = state.activity.len().saturating_sub(before.activity);
     let held_activity = state.activity.drain(..said).collect();
     state.modal = Some(Modal::Reason {
         input: Input::default(),
         pending: commands,
         activity: held_activity,
+        marks: before.marks.unwrap_or_default(),
     });
     Vec::new()
 }
 
 pub(super) fn key(
     state: &mut State,
-    (mut input, pending, activity): (Input, Vec<Command>, Vec<Activity>),
+    (mut input, pending, activity, marks): (Input, Vec<Command>, Vec<Activity>, Marks),
     key: KeyEvent,
 ) -> Vec<Command> {
     match key.code {
@@ -61,6 +77,8 @@ pub(super) fn key(
             commands
         }
         KeyCode::Esc => {
+            // Nothing sent: the marks the send cleared are back.
+            state.marks.extend(marks);
             state.say(Level::Info, "cancelled: nothing sent");
             Vec::new()
         }
@@ -70,6 +88,7 @@ pub(super) fn key(
                 input,
                 pending,
                 activity,
+                marks,
             });
             Vec::new()
         }
