@@ -1016,6 +1016,13 @@ fn h_shows_history_and_its_keys_narrow_it() {
         shown_targets(&s),
         ["token-mismatch revalidate unauthorized"]
     );
+    // `o` cycles through the outcomes there are, sorted, then all again.
+    feed(&mut s, [code(KeyCode::Esc), key('H'), key('o')]);
+    assert_eq!(shown_targets(&s), ["healthy verify fresh_everywhere"]);
+    feed(&mut s, [key('o')]);
+    assert_eq!(shown_targets(&s), ["healthy check ok"]);
+    feed(&mut s, [key('o'), key('o'), key('o')]);
+    assert_eq!(shown_targets(&s).len(), 4, "then every outcome again");
     feed(&mut s, [code(KeyCode::Esc), key(':')]);
     feed(&mut s, typed("history purged"));
     feed(&mut s, [code(KeyCode::Enter)]);

@@ -61,7 +61,7 @@ pub(super) fn key(state: &mut State, mut view: HistoryView, key: KeyEvent) -> Ve
             view.selected = 0;
         }
         KeyCode::Char('o') => {
-            view.outcome = None;
+            view.outcome = next_outcome(state, &view);
             view.selected = 0;
         }
         KeyCode::Char('/') => view.searching = true,
@@ -70,6 +70,26 @@ pub(super) fn key(state: &mut State, mut view: HistoryView, key: KeyEvent) -> Ve
     let rows = state.history_rows(&view).count();
     view.selected = view.selected.min(rows.saturating_sub(1));
     open(state, view)
+}
+
+/// The outcome after the current one among those the other filters leave
+/// (sorted), then none again: `o` cycles through what is there.
+fn next_outcome(state: &State, view: &HistoryView) -> Option<String> {
+    let any_outcome = HistoryView {
+        outcome: None,
+        ..view.clone()
+    };
+    let mut outcomes: Vec<&str> = state
+        .history_rows(&any_outcome)
+        .map(|r| r.outcome.as_str())
+        .collect();
+    outcomes.sort_unstable();
+    outcomes.dedup();
+    let next = match &view.outcome {
+        None => outcomes.first(),
+        Some(now) => outcomes.iter().skip_while(|o| *o != now).nth(1),
+    };
+    next.map(|o| o.to_string())
 }
 
 fn search_key(state: &mut State, mut view: HistoryView, key: KeyEvent) -> Vec<Command> {

@@ -8,7 +8,7 @@ use crate::model::text::fit;
 use crate::tui::state::{HistoryView, went_well};
 
 /// Keys of the view, as its last line shows them.
-const KEYS: &str = "a action  s this site  p problems  t time  / search  o any outcome  esc close";
+const KEYS: &str = "a action  s this site  p problems  t time  o outcome  / search  esc close";
 
 pub(super) fn draw(state: &State, frame: &mut Frame, area: Rect, view: &HistoryView) {
     let t = &state.theme;
