@@ -155,6 +155,9 @@ pub struct State {
     pub results: HashMap<(String, Target), TargetResult>,
     /// Targets with a request under way.
     pub pending: HashSet<(String, Target)>,
+    /// Targets typed in (`a`, `t`, `:path`, `:tag`) whose result is still
+    /// to come: said on the message line, as they may have no row.
+    pub typed: HashSet<(String, Target)>,
     pub site_marks: Vec<SiteMarks>,
     /// Keyed by (site, page path).
     pub verdicts: HashMap<(String, String), PageVerdict>,
@@ -218,6 +221,7 @@ impl State {
             read_only,
             results,
             pending: HashSet::new(),
+            typed: HashSet::new(),
             site_marks: Vec::new(),
             verdicts: HashMap::new(),
             purges: last

@@ -44,7 +44,9 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
                 Some(modal) => modal_key(state, modal, key),
                 None => normal_key(state, key),
             };
-            reason::ask_first(state, commands, before)
+            let released = reason::ask_first(state, commands, before);
+            count_work(state, &released);
+            released
         }
         Message::Paste(text) => {
             modal::paste(state, &text);
@@ -55,7 +57,9 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             state.message_seen();
             let before = reason::Before::take(state);
             let commands = mouse::mouse(state, mouse);
-            reason::ask_first(state, commands, before)
+            let released = reason::ask_first(state, commands, before);
+            count_work(state, &released);
+            released
         }
         Message::Tick(now) => {
             state.now = now;
@@ -189,6 +193,31 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::Cancel => cancel(state),
         Action::Quit => quit(state),
+    }
+}
+
+/// Work that goes out is counted here, in one place, when `update` hands
+/// it over (a send held by the why? prompt is not, until it is answered):
+/// the header's "in flight", and the rows' "sending…". The engine's events
+/// count it down.
+fn count_work(state: &mut State, commands: &[Command]) {
+    for command in commands {
+        match command {
+            Command::Revalidate { site, targets }
+            | Command::Verify { site, targets }
+            | Command::Fresh { site, targets } => {
+                let name = state.site_name(*site);
+                for p in targets {
+                    state.pending.insert((name.clone(), p.target.clone()));
+                }
+                state.in_flight += targets.len();
+            }
+            // Until `PurgeDone` (or `NotStarted` naming each item): a
+            // CloudFront invalidation polls for minutes.
+            Command::Purge { items, .. } => state.in_flight += items.len(),
+            Command::RunChecks { .. } | Command::Probe { .. } => state.in_flight += 1,
+            Command::Copy(_) | Command::CancelAll | Command::SetReason(_) => {}
+        }
     }
 }
 
@@ -338,10 +367,6 @@ fn send(state: &mut State, action: SendAction, site: usize, targets: Vec<Target>
     if planned.is_empty() {
         return Vec::new();
     }
-    for p in &planned {
-        state.pending.insert((name.clone(), p.target.clone()));
-    }
-    state.in_flight += planned.len();
     state.marks.retain(|(s, _)| *s != site);
     let what = match planned.as_slice() {
         [one] => one.target.to_string(),

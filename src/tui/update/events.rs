@@ -195,21 +195,15 @@ fn record_outcome(
             false => marks.failing.insert(target.clone()),
         };
     }
+    // What was typed (`a`, `t`, `:path`, `:tag`) or sent on another site
+    // has no row in sight to show its result: the message line does, the
+    // moment it arrives.
+    let typed = state.typed.remove(&key);
     state.results.insert(key, result);
-    // A tag or an unlisted path has no row to show its result in: the
-    // message line does, the moment it arrives.
-    if !is_a_row_shown(state, site_id, &target) {
+    if typed || site_id != state.site_idx {
         state.say(level, line.clone());
     }
     state.push_activity(level, line);
-}
-
-/// Whether `target` is one of the routes in the table now.
-fn is_a_row_shown(state: &State, site_id: usize, target: &Target) -> bool {
-    site_id == state.site_idx
-        && state
-            .site()
-            .is_some_and(|site| site.routes.iter().any(|r| &r.target() == target))
 }
 
 fn record_verification(state: &mut State, v: Verification) {

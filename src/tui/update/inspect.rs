@@ -21,7 +21,6 @@ pub(super) fn run_checks(state: &mut State) -> Vec<Command> {
         findings: Vec::new(),
         done: false,
     });
-    state.in_flight += 1;
     state.push_activity(
         Level::Info,
         format!("{name}: checking {}", describe_paths(&paths)),
@@ -53,7 +52,6 @@ pub(super) fn probe_selected(state: &mut State) -> Vec<Command> {
         return Vec::new();
     }
     let (name, path) = (site.name.clone(), route.path.clone());
-    state.in_flight += 1;
     state.push_activity(Level::Info, format!("{name}: probing {path}"));
     vec![Command::Probe {
         site: state.site_idx,

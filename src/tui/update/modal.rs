@@ -193,6 +193,10 @@ fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
 /// revalidated:true for any path or tag, so a typo would go out silently
 /// and revalidate nothing.
 fn send_unless_typo(state: &mut State, target: Target) -> Vec<Command> {
+    let Some(name) = state.site().map(|s| s.name.clone()) else {
+        return Vec::new();
+    };
+    state.typed.insert((name, target.clone()));
     let Some(site) = state.site() else {
         return Vec::new();
     };

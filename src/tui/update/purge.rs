@@ -22,9 +22,5 @@ pub(super) fn purge(state: &mut State, site: usize, targets: Vec<Target>) -> Vec
         format!("{name}: purging {} at the CDN", what.join(", ")),
     );
     state.marks.retain(|(s, _)| *s != site);
-    // Counted until the engine says the run is done (`PurgeDone`, or
-    // `NotStarted` naming each item): a CloudFront invalidation polls for
-    // minutes, and the header must not say idle meanwhile.
-    state.in_flight += items.len();
     vec![Command::Purge { site, items }]
 }

@@ -24,7 +24,7 @@ fn sends(command: &Command) -> bool {
 /// send clears.
 pub(super) struct Before {
     activity: usize,
-    marks: Option<std::collections::HashSet<(usize, usize)>>,
+    marks: Option<Marks>,
 }
 
 impl Before {
@@ -38,13 +38,13 @@ impl Before {
 }
 
 /// The first send of the session waits for the prompt's answer; until
-/// then nothing of it shows as sent (no "in flight", no "sending…").
+/// then nothing of it shows as sent (`update` counts work only once it is
+/// released, and the activity it wrote is held back).
 pub(super) fn ask_first(state: &mut State, commands: Vec<Command>, before: Before) -> Vec<Command> {
     if state.reason_asked || state.modal.is_some() || !commands.iter().any(sends) {
         return commands;
     }
     state.reason_asked = true;
-    take_back(state, &commands);
     let said = state.activity.len().saturating_sub(before.activity);
     let held_activity = state.activity.drain(..said).collect();
     state.modal = Some(Modal::Reason {
@@ -63,7 +63,6 @@ pub(super) fn key(
 ) -> Vec<Command> {
     match key.code {
         KeyCode::Enter => {
-            count(state, &pending, Counting::Add);
             for entry in activity.into_iter().rev() {
                 state.activity.push_front(entry);
             }
@@ -91,46 +90,6 @@ pub(super) fn key(
                 marks,
             });
             Vec::new()
-        }
-    }
-}
-
-/// Undo what preparing the sends counted: nothing went out yet.
-fn take_back(state: &mut State, pending: &[Command]) {
-    count(state, pending, Counting::Remove);
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Counting {
-    Add,
-    Remove,
-}
-
-/// Count the sends in (or out of) the work in flight and the rows'
-/// "sending…" (a purge marks no row).
-fn count(state: &mut State, pending: &[Command], how: Counting) {
-    for command in pending {
-        let (n, rows) = match command {
-            Command::Revalidate { site, targets }
-            | Command::Verify { site, targets }
-            | Command::Fresh { site, targets } => (targets.len(), Some((*site, targets))),
-            Command::Purge { items, .. } => (items.len(), None),
-            _ => continue,
-        };
-        state.in_flight = match how {
-            Counting::Add => state.in_flight + n,
-            Counting::Remove => state.in_flight.saturating_sub(n),
-        };
-        let Some((site, targets)) = rows else {
-            continue;
-        };
-        let name = state.site_name(site);
-        for planned in targets {
-            let key = (name.clone(), planned.target.clone());
-            match how {
-                Counting::Add => state.pending.insert(key),
-                Counting::Remove => state.pending.remove(&key),
-            };
         }
     }
 }
