@@ -122,11 +122,8 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
         }
         EngineEvent::Probed { site, page } => {
             state.in_flight = state.in_flight.saturating_sub(1);
-            if let Some(marks) = state.site_marks.get_mut(site) {
-                marks.known = true;
-                marks.probed.insert(page.path.clone(), page.worst());
-            }
             let site = state.site_name(site);
+            state.set_probed(&site, &page.path, page.worst());
             let path = page.path.clone();
             let line = page
                 .layers
@@ -220,19 +217,6 @@ fn record_verification(state: &mut State, v: Verification) {
             &v,
         ));
     }
-    let fresh = v.verdict == crate::engine::checks::Verdict::FreshEverywhere;
-    if let Some(marks) = state
-        .sites
-        .iter()
-        .position(|s| s.name == site)
-        .and_then(|i| state.site_marks.get_mut(i))
-    {
-        marks.known = true;
-        match fresh {
-            true => marks.not_fresh.remove(&v.page),
-            false => marks.not_fresh.insert(v.page.clone()),
-        };
-    }
     let verdict = PageVerdict {
         verdict: v.verdict,
         explanation: v.explanation,
@@ -240,7 +224,7 @@ fn record_verification(state: &mut State, v: Verification) {
         layers,
         time: state.now,
     };
-    state.verdicts.insert((site, v.page), verdict);
+    state.set_verdict(&site, &v.page, verdict);
 }
 
 fn record_check_event(state: &mut State, site: &str, event: CheckEvent) {

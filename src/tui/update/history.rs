@@ -139,16 +139,7 @@ fn restore_probe(state: &mut State, record: &Record) {
         "ok" => Severity::Ok,
         _ => return,
     };
-    if let Some(marks) = marks_of(state, &record.site) {
-        marks.known = true;
-        marks.probed.insert(record.target.value.clone(), severity);
-    }
-}
-
-/// The badge's marks of the site named `site`.
-fn marks_of<'a>(state: &'a mut State, site: &str) -> Option<&'a mut crate::tui::state::SiteMarks> {
-    let index = state.sites.iter().position(|s| s.name == site)?;
-    state.site_marks.get_mut(index)
+    state.set_probed(&record.site, &record.target.value, severity);
 }
 
 /// A verify record's verdict, unless the console has a newer one.
@@ -169,13 +160,6 @@ fn restore_verdict(state: &mut State, record: &Record) {
     {
         return;
     }
-    if let Some(marks) = marks_of(state, &record.site) {
-        marks.known = true;
-        match verdict == crate::engine::checks::Verdict::FreshEverywhere {
-            true => marks.not_fresh.remove(page),
-            false => marks.not_fresh.insert(page.to_string()),
-        };
-    }
     let verdict = PageVerdict {
         verdict,
         explanation: explanation.to_string(),
@@ -183,5 +167,5 @@ fn restore_verdict(state: &mut State, record: &Record) {
         layers: Vec::new(),
         time: record.time,
     };
-    state.verdicts.insert(key, verdict);
+    state.set_verdict(&record.site, page, verdict);
 }
