@@ -152,6 +152,20 @@ impl Cdn {
         }
     }
 
+    /// What the config's `cdn = "…"` says for this CDN (`from_config` reads it).
+    pub fn config_name(self) -> &'static str {
+        match self {
+            Cdn::Vercel => "vercel",
+            Cdn::Cloudflare => "cloudflare",
+            Cdn::Fastly => "fastly",
+            Cdn::Cloudfront => "cloudfront",
+            Cdn::Akamai => "akamai",
+            Cdn::Varnish => "varnish",
+            Cdn::Nginx => "nginx",
+            Cdn::Generic => "generic",
+        }
+    }
+
     /// The config's `cdn = "…"` value.
     pub fn from_config(name: &str) -> Option<Cdn> {
         let cdn = match name.trim().to_ascii_lowercase().as_str() {

@@ -4,7 +4,6 @@
 //! overwritten.
 
 use crate::engine::discover::{Discovery, ENDPOINT_PATHS, discover};
-use crate::model::cache_headers::Cdn;
 use crate::model::exit::Exit;
 use std::path::Path;
 use url::Url;
@@ -149,7 +148,7 @@ fn config_text(found: &Discovery) -> String {
             text += &format!(
                 "# Seen in the headers: {}\ncdn = \"{}\"\n",
                 evidence.join(", "),
-                cdn_key(*cdn)
+                cdn.config_name()
             )
         }
         None => {
@@ -191,21 +190,6 @@ fn config_text(found: &Discovery) -> String {
     text
 }
 
-/// The config's `cdn` value for a detected CDN.
-fn cdn_key(cdn: Cdn) -> &'static str {
-    match cdn {
-        Cdn::Vercel => "vercel",
-        Cdn::Cloudflare => "cloudflare",
-        Cdn::Fastly => "fastly",
-        Cdn::Cloudfront => "cloudfront",
-        Cdn::Akamai => "akamai",
-        Cdn::Varnish => "varnish",
-        Cdn::Nginx => "nginx",
-        Cdn::Generic => "generic",
-    }
-}
-
-/// Create the file, never replacing one (a config written meanwhile is kept).
 fn write_new(path: &Path, text: &str, name: &str) -> Exit {
     use std::io::Write;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())

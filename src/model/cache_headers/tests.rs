@@ -411,3 +411,13 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn each_cdn_is_written_in_the_config_as_the_config_reads_it() {
+    use Cdn::*;
+    for cdn in [
+        Vercel, Cloudflare, Fastly, Cloudfront, Akamai, Varnish, Nginx, Generic,
+    ] {
+        assert_eq!(Cdn::from_config(cdn.config_name()), Some(cdn));
+    }
+}
