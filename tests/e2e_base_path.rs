@@ -181,6 +181,17 @@ fn unchanged_data_is_regenerated_same_content_not_a_silent_no_op() {
 #[test]
 fn init_on_the_pages_router_site_finds_its_endpoint_and_trailing_slash() {
     let tb = Testbed::get();
+    // Ground truth by plain HTTP: the route answers 308 to its slash form,
+    // and there 401 without the secret.
+    let bare = tb.fetch(&tb.blog_site, "/api/revalidate");
+    assert_eq!(bare.status, 308, "{bare:?}");
+    assert!(
+        bare.header("location")
+            .unwrap_or("")
+            .ends_with("/api/revalidate/"),
+        "{bare:?}"
+    );
+    assert_eq!(tb.fetch(&tb.blog_site, "/api/revalidate/").status, 401);
     let s = tempfile::tempdir().unwrap();
     let config = s.path().join("init.toml");
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("isrctl"))
