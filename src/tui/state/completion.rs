@@ -24,43 +24,46 @@ impl State {
             Some((before, last)) if verb == "history" => (format!("{verb} {before} "), last),
             _ => (format!("{verb} "), arg),
         };
-        let mut words: Vec<String> = self
-            .words_for(verb)
-            .into_iter()
-            .filter(|w| w.starts_with(word))
-            .take(MAX_CANDIDATES)
-            .collect();
+        let mut words = self.words_for(verb, word);
         words.sort();
         words.dedup();
         words.into_iter().map(|w| format!("{kept}{w}")).collect()
     }
 
-    fn words_for(&self, verb: &str) -> Vec<String> {
+    /// The words `verb` takes that start with `typed`, at most
+    /// [`MAX_CANDIDATES`] (drawn at each keystroke: never a whole sitemap).
+    fn words_for(&self, verb: &str, typed: &str) -> Vec<String> {
+        let starts = |w: &&str| w.starts_with(typed);
+        let pick = |words: &mut dyn Iterator<Item = &str>| -> Vec<String> {
+            words
+                .filter(starts)
+                .take(MAX_CANDIDATES)
+                .map(str::to_string)
+                .collect()
+        };
         let site = self.site();
         match verb {
-            "site" => self.sites.iter().map(|s| s.name.clone()).collect(),
-            "tag" => site.map(|s| s.tags.clone()).unwrap_or_default(),
-            "path" => site
-                .map(|s| {
-                    s.routes
-                        .iter()
-                        .filter(|r| r.page_type.is_none())
-                        .map(|r| r.path.clone())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            "history" => self
-                .sites
-                .iter()
-                .map(|s| s.name.clone())
-                .chain(super::ACTIONS.iter().map(|a| a.to_string()))
-                .chain(["problems", "1h", "24h", "7d"].map(String::from))
-                .collect(),
+            "site" => pick(&mut self.sites.iter().map(|s| s.name.as_str())),
+            "tag" => pick(&mut site.iter().flat_map(|s| s.tags.iter().map(String::as_str))),
+            "path" => pick(
+                &mut site
+                    .iter()
+                    .flat_map(|s| s.routes.iter())
+                    .filter(|r| r.page_type.is_none())
+                    .map(|r| r.path.as_str()),
+            ),
+            "history" => pick(
+                &mut self
+                    .sites
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .chain(super::ACTIONS)
+                    .chain(["problems", "1h", "24h", "7d"]),
+            ),
             _ => Vec::new(),
         }
     }
 }
-
 /// What Tab makes of the line: the one completion, else the longest
 /// prefix the candidates share (never shorter than what was typed).
 pub fn tab_complete(line: &str, candidates: &[String]) -> String {
