@@ -27,6 +27,23 @@ fn wait_for(output: &Mutex<Vec<u8>>, what: &str) -> String {
     }
 }
 
+/// A pseudo-terminal `cols` wide, and the binary to start in it with the
+/// scratch's state directory and the canary secret.
+fn isrctl_in_a_pty(s: &Scratch, cols: u16) -> (portable_pty::PtyPair, CommandBuilder) {
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pseudo-terminal");
+    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
+    cmd.env("XDG_STATE_HOME", s.state_home());
+    cmd.env(SECRET_ENV, CANARY);
+    (pty, cmd)
+}
+
 /// A server that answers every revalidation, and a config for it.
 fn revalidating_site(rt: &tokio::runtime::Runtime) -> (Hostile, Scratch) {
     let server = rt.block_on(Hostile::start(Behaviour::Revalidated)).unwrap();
@@ -46,17 +63,7 @@ fn paths_from_a_file_are_confirmed_at_the_terminal() {
     let paths = s.dir.path().join("paths.txt");
     std::fs::write(&paths, "/blog/hello\n/about\n").unwrap();
 
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 100,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal");
-    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
-    cmd.env("XDG_STATE_HOME", s.state_home());
-    cmd.env(SECRET_ENV, CANARY);
+    let (pty, mut cmd) = isrctl_in_a_pty(&s, 100);
     cmd.args(["--config", s.config_path().to_str().unwrap()]);
     cmd.args(["revalidate", "sim", "--paths-from", paths.to_str().unwrap()]);
     let mut child = pty.slave.spawn_command(cmd).expect("start isrctl");
@@ -93,17 +100,7 @@ fn paths_from_a_file_are_confirmed_at_the_terminal() {
 
 /// Run `isrctl ARGS` in a pseudo-terminal with `env`; everything it wrote.
 fn at_a_terminal(s: &Scratch, args: &[&str], env: &[(&str, &str)]) -> String {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 120,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal");
-    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
-    cmd.env("XDG_STATE_HOME", s.state_home());
-    cmd.env(SECRET_ENV, CANARY);
+    let (pty, mut cmd) = isrctl_in_a_pty(s, 120);
     cmd.env("TERM", "xterm-256color");
     cmd.env_remove("NO_COLOR");
     for (key, value) in env {

@@ -13,6 +13,11 @@ struct Screen {
 }
 
 impl Screen {
+    /// Whether (and how) the program asked the terminal for mouse reports.
+    fn mouse_mode(&self) -> vt100::MouseProtocolMode {
+        self.parser.lock().unwrap().screen().mouse_protocol_mode()
+    }
+
     fn text(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
     }
@@ -312,12 +317,7 @@ fn the_mouse_selects_scrolls_and_runs_footer_keys() {
     let mut demo = Demo::start(30, 110);
     demo.screen.wait_for("Routes: healthy");
     assert_ne!(
-        demo.screen
-            .parser
-            .lock()
-            .unwrap()
-            .screen()
-            .mouse_protocol_mode(),
+        demo.screen.mouse_mode(),
         vt100::MouseProtocolMode::None,
         "the console asked for mouse reports"
     );
@@ -340,12 +340,7 @@ fn the_mouse_selects_scrolls_and_runs_footer_keys() {
     let status = demo.wait_exit("q did not quit");
     assert!(status.success(), "{status:?}");
     assert_eq!(
-        demo.screen
-            .parser
-            .lock()
-            .unwrap()
-            .screen()
-            .mouse_protocol_mode(),
+        demo.screen.mouse_mode(),
         vt100::MouseProtocolMode::None,
         "mouse reporting is off again"
     );
