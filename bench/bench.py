@@ -127,7 +127,7 @@ def history(isrctl):
 
 
 def main():
-    run(["cargo", "build", "--release", "--bin", "isrctl", "--example", "bench_endpoint", "--example", "bench_console", "--example", "bench_bare_reqwest"])
+    run(["cargo", "build", "--release", "--bin", "isrctl", "--example", "bench_endpoint", "--example", "bench_console", "--example", "bench_bare_reqwest", "--features", "bench"])
     bare = os.path.join(ROOT, "target/release/examples/bench_bare_reqwest")
     isrctl = os.path.join(ROOT, "target/release/isrctl")
     oha = oha_path()

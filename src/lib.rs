@@ -1,7 +1,7 @@
 //! isrctl: the engine behind the on-call console for on-demand ISR sites.
 //!
 //! `src/` is laid out by floor; each floor names only the floors below it
-//! (`tests/architecture.rs` holds the rule):
+//! (`tests/it/architecture.rs` holds the rule):
 //! - [`model`]: what things are — sites, targets, outcomes, secrets, paths,
 //!   cache headers, purge kinds, text safe to show. No network.
 //! - [`history`]: the append-only record of every action, its index.

@@ -30,7 +30,7 @@
 //! Router API route (`/api/pages-revalidate`), the app has a CMS webhook
 //! (`POST /api/webhook`, secret in `x-webhook-secret`, body
 //! `{"entry":{"slug":"hello"}}`) that revalidates `/blog/<slug>`, like the
-//! testbed's `app/api/webhook/route.js`. `tests/conformance.rs` checks all
+//! testbed's `app/api/webhook/route.js`. `tests/e2e/conformance.rs` checks all
 //! of this against real Next.js.
 
 use std::collections::HashMap;

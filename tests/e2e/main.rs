@@ -1,0 +1,17 @@
+//! The end-to-end and conformance tests: the built binary against the
+//! real testbed (Next.js 16.4.6, Varnish, nginx, moto; README "Testbed").
+//! Built only with `--features e2e`; with the feature on and the testbed
+//! not running they fail, loudly: a skipped end-to-end test would look like
+//! a passing one. Tests that touch the shared testbed take turns
+//! (`testbed::exclusive`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod testbed;
+
+mod base_path;
+mod checks;
+mod conformance;
+mod page_kinds;
+mod purges;
+mod real_apps;
+mod revalidation;

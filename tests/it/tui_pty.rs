@@ -1,0 +1,369 @@
+//! The real binary in a real pseudo-terminal: `isrctl demo`, navigate,
+//! revalidate, read the result on screen, quit, and find the terminal
+//! back in cooked mode.
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+}
+
+impl Screen {
+    /// Whether (and how) the program asked the terminal for mouse reports.
+    fn mouse_mode(&self) -> vt100::MouseProtocolMode {
+        self.parser.lock().unwrap().screen().mouse_protocol_mode()
+    }
+
+    fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text();
+            if text.contains(what) {
+                return text;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "never saw {what:?} on screen:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn row_with(&self, what: &str) -> String {
+        self.text()
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// Whether the terminal is in canonical (cooked) mode with echo, read
+/// through portable-pty's own termios call (the crate forbids unsafe code,
+/// tests included). The flags are read by name from their Debug form, so the
+/// test need not name `nix`.
+fn cooked(master: &dyn portable_pty::MasterPty) -> bool {
+    let termios = master.get_termios().expect("the pty's termios");
+    let flags = format!("{:?}", termios.local_flags);
+    let words: Vec<&str> = flags.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    words.contains(&"ICANON") && words.contains(&"ECHO")
+}
+
+/// Send `signal` (e.g. "TERM") to a process with kill(1).
+fn send_signal(pid: u32, signal: &str) -> bool {
+    std::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `isrctl demo` running in a fresh pseudo-terminal, its screen parsed as
+/// a terminal would show it.
+struct Demo {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    screen: Screen,
+    keys: Box<dyn Write + Send>,
+    // Kept open so the pty (and its settings) outlive the child.
+    _pty: portable_pty::PtyPair,
+    _state: tempfile::TempDir,
+}
+
+impl Demo {
+    fn start(rows: u16, cols: u16) -> Demo {
+        let state = tempfile::tempdir().unwrap();
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
+        cmd.arg("demo");
+        cmd.env("XDG_STATE_HOME", state.path());
+        // The demo's own directory goes here, so a test can see it removed.
+        cmd.env("TMPDIR", state.path().join("tmp"));
+        std::fs::create_dir_all(state.path().join("tmp")).unwrap();
+        cmd.env("TERM", "xterm-256color");
+        assert!(cooked(pty.master.as_ref()), "the pty starts in cooked mode");
+        let child = pty.slave.spawn_command(cmd).expect("start isrctl demo");
+        let size = |n| std::num::NonZeroU16::new(n).unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let feed = parser.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let keys = pty.master.take_writer().unwrap();
+        Demo {
+            child,
+            screen: Screen { parser },
+            keys,
+            _pty: pty,
+            _state: state,
+        }
+    }
+
+    fn press(&mut self, text: &str) {
+        self.keys.write_all(text.as_bytes()).unwrap();
+        self.keys.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// Wait for the process to end; its exit status.
+    fn wait_exit(&mut self, why: &str) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the last bytes reach the parser.
+                std::thread::sleep(Duration::from_millis(100));
+                return status;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{why}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn demo_in_a_real_terminal_revalidates_and_restores_the_terminal() {
+    let mut demo = Demo::start(30, 110);
+    let screen = &demo.screen;
+    screen.wait_for("Routes: healthy");
+    assert!(
+        !cooked(demo._pty.master.as_ref()),
+        "the console runs in raw mode"
+    );
+    // The frame may still be arriving: wait for the row itself.
+    let start = Instant::now();
+    while !screen.row_with("/blog/hello").contains("never") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            screen.text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    demo.press("j");
+    demo.press("j");
+    demo.press("r");
+    // The session's first send asks why; the answer goes to history.
+    demo.screen.wait_for("why? ");
+    demo.press("checking the demo\r");
+    let screen = &demo.screen;
+    screen.wait_for("revalidated 200");
+    let row = screen.row_with("/blog/hello");
+    assert!(
+        row.contains("just now") && row.contains("revalidated 200"),
+        "{row}"
+    );
+    // The details pane shows the request with the secret masked.
+    screen.wait_for("secret=***");
+
+    // A typo asks first and says why; Enter on Cancel sends nothing.
+    demo.press(":");
+    demo.press("path /blgo/hello\r");
+    let screen = &demo.screen;
+    screen.wait_for("did you mean /blog/hello?");
+    demo.press("\r");
+    demo.screen.wait_for("cancelled: nothing sent");
+    assert!(!demo.screen.text().contains("/blgo/hello revalidated"));
+
+    // A long paste into the filter (bracketed paste) is text; the next Esc
+    // still closes the filter.
+    demo.press("/");
+    demo.screen.wait_for("Filter routes");
+    let paste = format!("\x1b[200~{}\x1b[201~", "zq".repeat(1500));
+    demo.press(&paste);
+    demo.screen.wait_for("(0/6)");
+    demo.press("\x1b");
+    demo.screen.wait_for("(6/6)");
+    assert!(!demo.screen.text().contains("Filter routes"));
+
+    demo.press("q");
+    let status = demo.wait_exit("q did not quit");
+    assert!(status.success(), "{status:?}");
+    assert!(
+        cooked(demo._pty.master.as_ref()),
+        "the terminal is back in cooked mode after q"
+    );
+    // The demo keeps its results to itself: nothing in the user's history.
+    let history = demo._state.path().join("isrctl").join("history.jsonl");
+    assert!(
+        std::fs::read_to_string(&history)
+            .unwrap_or_default()
+            .is_empty(),
+        "demo results went into the real history"
+    );
+    let parser = demo.screen.parser.lock().unwrap();
+    assert!(
+        !parser.screen().alternate_screen(),
+        "left the alternate screen"
+    );
+    assert!(
+        !parser.screen().hide_cursor(),
+        "the cursor is visible again"
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let mut demo = Demo::start(24, 80);
+    demo.screen.wait_for("Routes: healthy");
+    assert!(!cooked(demo._pty.master.as_ref()));
+    let pid = demo.child.process_id().expect("a pid");
+    assert!(send_signal(pid, "TERM"));
+    demo.wait_exit("SIGTERM did not end the console");
+    assert!(
+        cooked(demo._pty.master.as_ref()),
+        "the terminal is back in cooked mode after SIGTERM"
+    );
+    assert!(
+        !demo
+            .screen
+            .parser
+            .lock()
+            .unwrap()
+            .screen()
+            .alternate_screen()
+    );
+}
+
+/// `kill -INT` and `kill -QUIT` from outside (a supervisor, `timeout -s
+/// INT`): the terminal is restored and the demo's directory removed, as
+/// with q, SIGTERM and SIGHUP. In raw mode the keyboard sends neither.
+#[test]
+fn sigint_and_sigquit_restore_the_terminal_and_clean_up() {
+    for signal in ["INT", "QUIT"] {
+        let mut demo = Demo::start(24, 80);
+        demo.screen.wait_for("Routes: healthy");
+        let tmp = demo._state.path().join("tmp");
+        assert_eq!(
+            std::fs::read_dir(&tmp).unwrap().count(),
+            1,
+            "the demo made its directory"
+        );
+        let pid = demo.child.process_id().expect("a pid");
+        assert!(send_signal(pid, signal));
+        demo.wait_exit(&format!("SIG{signal} did not end the console"));
+        assert!(
+            cooked(demo._pty.master.as_ref()),
+            "cooked mode after SIG{signal}"
+        );
+        let parser = demo.screen.parser.lock().unwrap();
+        assert!(
+            !parser.screen().alternate_screen(),
+            "SIG{signal}: left the alternate screen"
+        );
+        assert!(
+            !parser.screen().hide_cursor(),
+            "SIG{signal}: the cursor is visible again"
+        );
+        drop(parser);
+        assert_eq!(
+            std::fs::read_dir(&tmp).unwrap().count(),
+            0,
+            "SIG{signal}: the demo directory is gone"
+        );
+    }
+}
+
+/// Where `what` first appears on screen: (column, row), zero-based.
+fn position_of(screen: &Screen, what: &str) -> (u16, u16) {
+    let text = screen.wait_for(what);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(what))
+        .unwrap();
+    let byte = line.find(what).unwrap();
+    let column = line[..byte].chars().count();
+    (column as u16, row as u16)
+}
+
+/// An SGR mouse report (what xterm sends with mode 1006): button, one-based
+/// column and row, press (M) then release (m); a wheel notch (button 64
+/// up, 65 down) is a press alone.
+fn click_at(demo: &mut Demo, button: u8, (column, row): (u16, u16)) {
+    let (x, y) = (column + 1, row + 1);
+    let release = match button {
+        64.. => String::new(),
+        _ => format!("\x1b[<{button};{x};{y}m"),
+    };
+    demo.press(&format!("\x1b[<{button};{x};{y}M{release}"));
+}
+
+/// The console asks the terminal for the mouse: a click selects a site or
+/// a route, the wheel moves the selection, a click on a footer key runs
+/// it; after q the terminal reports the mouse no more.
+#[test]
+fn the_mouse_selects_scrolls_and_runs_footer_keys() {
+    let mut demo = Demo::start(30, 110);
+    demo.screen.wait_for("Routes: healthy");
+    assert_ne!(
+        demo.screen.mouse_mode(),
+        vt100::MouseProtocolMode::None,
+        "the console asked for mouse reports"
+    );
+    let site = position_of(&demo.screen, "stale-cdn");
+    click_at(&mut demo, 0, site);
+    demo.screen.wait_for("Routes: stale-cdn");
+
+    let route = position_of(&demo.screen, "/products/1");
+    click_at(&mut demo, 0, route);
+    demo.screen.wait_for("▶Routes");
+    details_show(&demo.screen, "/products/1");
+    // The wheel up over the table moves the selection up a row.
+    click_at(&mut demo, 64, route);
+    details_show(&demo.screen, "/blog/[slug]");
+    let help = position_of(&demo.screen, "? help");
+    click_at(&mut demo, 0, (help.0 + 1, help.1));
+    demo.screen.wait_for("Which key fixes a stale page?");
+    demo.press("\x1b");
+    demo.press("q");
+    let status = demo.wait_exit("q did not quit");
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        demo.screen.mouse_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting is off again"
+    );
+}
+
+/// Wait until the details pane is about `path` (the selected route).
+fn details_show(screen: &Screen, path: &str) {
+    let start = Instant::now();
+    while !details_title_path(screen).starts_with(path) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "never saw {path} selected:\n{}",
+            screen.text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The first line inside the details pane: the selected route's path.
+fn details_title_path(screen: &Screen) -> String {
+    let text = screen.text();
+    let mut lines = text.lines().skip_while(|l| !l.contains("Details"));
+    lines
+        .nth(1)
+        .map(|l| l.trim_start_matches('│').trim().to_string())
+        .unwrap_or_default()
+}
