@@ -1,37 +1,59 @@
 //! Running one engine operation from the command line: its events go to
 //! the command's renderer as they arrive, and the command line's one
 //! Ctrl-C handler cancels it (no new requests; those in flight finish).
+//!
+//! The events every command shows alike are shown here, once: a site that
+//! could not start, a rate-limit wait, a warning, a long wait's progress
+//! (all on stderr, so a JSON document on stdout stays whole). The command
+//! sees the rest.
 
 use crate::engine::{Engine, EngineEvent};
+use crate::model::config::Site;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::JoinHandle;
 
-/// Wait for `operation` to end, handing every event to `on_event`.
-/// The first Ctrl-C prints `on_cancel` and cancels; a second one is the
-/// default (the process ends). Whether Ctrl-C came.
+/// How a driven operation ended.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Driven {
+    /// Ctrl-C came: work was left unsent.
+    pub interrupted: bool,
+    /// The site could not start (its secret or token unreadable, …): said
+    /// on stderr already; the command exits 2.
+    pub not_started: bool,
+}
+
+/// Wait for `operation` on `site` to end, handing every event the
+/// commands do not share to `on_event`. The first Ctrl-C prints
+/// `on_cancel` and cancels; a second one is the default (the process ends).
 pub async fn drive(
     engine: &Engine,
-    events: &mut UnboundedReceiver<EngineEvent>,
-    mut operation: JoinHandle<()>,
+    site: &Site,
+    (events, mut operation): (&mut UnboundedReceiver<EngineEvent>, JoinHandle<()>),
     on_cancel: &str,
     mut on_event: impl FnMut(EngineEvent),
-) -> bool {
+) -> Driven {
     let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
-    let mut cancelled = false;
+    let mut interrupted = false;
+    let mut not_started = false;
+    let mut handle = |event| {
+        if let Some(event) = shown_alike(site, event, &mut not_started) {
+            on_event(event);
+        }
+    };
     loop {
         tokio::select! {
-            Some(event) = events.recv() => on_event(event),
+            Some(event) = events.recv() => handle(event),
             _ = &mut operation => break,
-            _ = &mut ctrl_c, if !cancelled => {
+            _ = &mut ctrl_c, if !interrupted => {
                 errln!("{on_cancel}");
                 engine.cancel_all();
-                cancelled = true;
+                interrupted = true;
             }
         }
     }
     // Events sent before the operation ended may still be queued.
     while let Ok(event) = events.try_recv() {
-        on_event(event);
+        handle(event);
     }
     // Work done but not in history is said, and the command fails: an
     // audit trail with holes must not look complete.
@@ -40,5 +62,26 @@ pub async fn drive(
         errln!("error: {lost} result(s) were not recorded in history (is the disk full?)");
         crate::model::out::mark_incomplete();
     }
-    cancelled
+    Driven {
+        interrupted,
+        not_started,
+    }
+}
+
+/// Shows an event every command shows alike; gives back any other.
+fn shown_alike(site: &Site, event: EngineEvent, not_started: &mut bool) -> Option<EngineEvent> {
+    match event {
+        EngineEvent::NotStarted { reason, .. } => {
+            errln!("error: site {}: {reason}", site.name);
+            *not_started = true;
+        }
+        EngineEvent::Waiting { wait, .. } => errln!(
+            "rate limited: waiting {}s as the server asks (Retry-After)",
+            wait.as_secs()
+        ),
+        EngineEvent::Warning { message } => errln!("warning: {message}"),
+        EngineEvent::Progress { message, .. } => errln!("{message}"),
+        other => return Some(other),
+    }
+    None
 }

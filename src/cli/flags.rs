@@ -6,6 +6,7 @@ mod fresh_args;
 
 pub use fresh_args::FreshArgs;
 
+use crate::cli::output::Output;
 use crate::engine::Planned;
 use crate::model::config::Site;
 use crate::model::paths;
@@ -65,8 +66,8 @@ pub struct RevalidateArgs {
     #[arg(long)]
     pub no_lint: bool,
     /// Print one JSON document (shape documented in the README)
-    #[arg(long)]
-    pub json: bool,
+    #[arg(long = "json", action = clap::ArgAction::SetTrue, value_parser = Output::from_flag())]
+    pub output: Output,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

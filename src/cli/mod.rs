@@ -8,6 +8,7 @@
 mod commands;
 mod drive;
 mod flags;
+mod output;
 mod print;
 mod progress;
 mod unsent;
@@ -19,10 +20,11 @@ use crate::history::History;
 use crate::model::config::{self, Config, LoadError};
 use clap::CommandFactory;
 use clap::{Args, Parser, Subcommand};
+use output::Output;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub use print::JSON_VERSION;
+pub use output::JSON_VERSION;
 
 pub use crate::model::exit::Exit;
 
@@ -54,7 +56,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the configured sites: URLs, endpoint, secret source, routes and tags
-    Sites(JsonFlag),
+    Sites(OutputFlag),
     /// List a site's routes with their last revalidation from history
     Routes {
         /// The site's name, as in [sites.NAME]
@@ -63,7 +65,7 @@ pub enum Command {
         #[arg(long)]
         refresh: bool,
         #[command(flatten)]
-        json: JsonFlag,
+        output: OutputFlag,
     },
     /// Revalidate paths and/or tags on a site through its endpoint
     #[command(
@@ -104,7 +106,7 @@ pub enum Command {
         #[arg(long, value_name = "OUTCOME")]
         outcome: Option<String>,
         #[command(flatten)]
-        json: JsonFlag,
+        output: OutputFlag,
     },
     /// Look at a site (its page, sitemap and usual revalidate paths; no secret sent) and write a config to start from
     #[command(
@@ -138,14 +140,14 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Validate and lint the config file (errors name file:line:column)
-    Check(JsonFlag),
+    Check(OutputFlag),
 }
 
 #[derive(Debug, Args, Clone, Copy)]
-pub struct JsonFlag {
+pub struct OutputFlag {
     /// Print one JSON document (shape documented in the README)
-    #[arg(long)]
-    pub json: bool,
+    #[arg(long = "json", action = clap::ArgAction::SetTrue, value_parser = Output::from_flag())]
+    pub mode: Output,
 }
 
 /// Parse arguments and run; what `main` calls.
@@ -191,13 +193,13 @@ pub async fn run(cli: Cli) -> Exit {
             Ok(config) => open_console(&config, cli.read_only).await,
             Err(exit) => exit,
         },
-        Some(Command::Sites(json)) => with_config(config_flag, |c| sites::sites(c, json.json)),
+        Some(Command::Sites(output)) => with_config(config_flag, |c| sites::sites(c, output.mode)),
         Some(Command::Routes {
             site,
             refresh,
-            json,
+            output,
         }) => match load_config(config_flag) {
-            Ok(config) => sites::routes(&config, &site, json.json, refresh).await,
+            Ok(config) => sites::routes(&config, &site, output.mode, refresh).await,
             Err(exit) => exit,
         },
         Some(Command::Revalidate(args)) => match load_config(config_flag) {
@@ -224,7 +226,7 @@ pub async fn run(cli: Cli) -> Exit {
             limit,
             action,
             outcome,
-            json,
+            output,
         }) => {
             // A site the config does not name is an error, not an empty
             // history (when there is a config to ask). The config is read
@@ -241,7 +243,7 @@ pub async fn run(cli: Cli) -> Exit {
                     .is_none()
                     .then(|| unknown_site(&config, name))
             };
-            if json.json
+            if output.mode.is_json()
                 && let Some(exit) = site_is_unknown()
             {
                 return exit;
@@ -253,11 +255,11 @@ pub async fn run(cli: Cli) -> Exit {
                 action: action.as_deref(),
                 outcome: outcome.as_deref(),
             };
-            history_cmd::run(filter, json.json, &site_is_unknown)
+            history_cmd::run(filter, output.mode, &site_is_unknown)
         }
         Some(Command::Config {
-            command: ConfigCommand::Check(json),
-        }) => sites::config_check(config_flag, json.json),
+            command: ConfigCommand::Check(output),
+        }) => sites::config_check(config_flag, output.mode),
         Some(Command::Demo { print_config }) => demo::run(print_config, cli.read_only).await,
         Some(Command::Completions { shell }) => generated(completions(shell)),
         Some(Command::Man) => generated(man_page()),

@@ -1,5 +1,5 @@
-//! Everything the command line prints that more than one command shows:
-//! the JSON envelope, a revalidation's result line, a verification, a
+//! Everything the command line prints for a person that more than one
+//! command shows: a revalidation's result line, a verification, a
 //! purge call's result, a check's finding.
 
 use crate::engine::checks::{Finding, Severity};
@@ -10,58 +10,6 @@ use crate::model::redact::Redactor;
 use crate::model::target::Target;
 use crate::model::text::millis;
 use crate::model::tone::Tone;
-use serde::Serialize;
-
-/// Version of the JSON shape; bumped only on incompatible changes.
-pub const JSON_VERSION: u32 = 1;
-
-/// The envelope of every `--json` document: `{"isrctl": 1, "command": …,
-/// …body}`.
-#[derive(Serialize)]
-struct Document<'a, T: Serialize> {
-    isrctl: u32,
-    command: &'a str,
-    #[serde(flatten)]
-    body: &'a T,
-}
-
-/// Print a report as the command's JSON document on stdout, every string
-/// passed through `redactor` (belt and braces: evidence quotes servers,
-/// which may echo what they received).
-pub fn print_document<T: Serialize>(command: &str, body: &T, redactor: &Redactor) {
-    let doc = Document {
-        isrctl: JSON_VERSION,
-        command,
-        body,
-    };
-    match serde_json::to_string_pretty(&doc) {
-        Ok(text) => {
-            // One copy at a time: a 10,000-target report is 10 MB of text.
-            let mut text = json_escape_rest(&redactor.redact(&text)).into_owned();
-            text.push('\n');
-            crate::model::out::stdout(&text);
-        }
-        Err(e) => errln!("error: cannot write JSON: {e}"),
-    }
-}
-
-/// serde_json escapes C0 controls but leaves DEL and C1 raw; a terminal
-/// showing the document (or `jq -r`) would act on them. In a JSON document
-/// they occur only inside strings, where `\u00XX` is their valid escape.
-pub(super) fn json_escape_rest(json: &str) -> std::borrow::Cow<'_, str> {
-    let escaped = |c: char| matches!(c, '\u{7f}'..='\u{9f}');
-    if !json.chars().any(escaped) {
-        return std::borrow::Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '\u{7f}'..='\u{9f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
 
 /// A line whose first part is coloured on a terminal.
 fn toned(word: &str, tone: Tone, rest: &str) {

@@ -197,10 +197,10 @@ fn block_len(code: &str) -> usize {
             }
             // A character literal ('{', '\'', '\u{7b}'), not a lifetime.
             b'\'' => {
-                if let Some(len) = code[i + 1..].find('\'').filter(|n| *n <= 10) {
-                    if len == 1 || bytes.get(i + 1) == Some(&b'\\') {
-                        i += len + 1;
-                    }
+                if let Some(len) = code[i + 1..].find('\'').filter(|n| *n <= 10)
+                    && (len == 1 || bytes.get(i + 1) == Some(&b'\\'))
+                {
+                    i += len + 1;
                 }
             }
             _ => {}
@@ -507,5 +507,34 @@ fn no_module_renames_the_crate() {
     assert!(
         found.is_empty(),
         "the crate renamed (the floor test could not follow it): {found:?}"
+    );
+}
+
+#[test]
+fn commands_print_json_only_through_the_output_value() {
+    // One place builds the JSON envelope and escapes it (cli/output.rs);
+    // a command that wrote its own would skip the redactor or the escapes.
+    let mut found = Vec::new();
+    for file in rust_files(&src("cli")) {
+        if file.ends_with("cli/output.rs") {
+            continue;
+        }
+        let code = shipped_code(&file);
+        for needle in [
+            "serde_json::to_string",
+            "print_document",
+            "json: bool",
+            "println!",
+            "print!(",
+        ] {
+            if code.contains(needle) {
+                found.push(format!("{}: {needle}", file.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "printed around cli::output::Output:\n{}",
+        found.join("\n")
     );
 }

@@ -4,7 +4,8 @@
 
 use crate::cli::drive::drive;
 use crate::cli::flags::Deadline;
-use crate::cli::print::{print_document, print_finding};
+use crate::cli::output::Output;
+use crate::cli::print::print_finding;
 use crate::cli::{open_history, unknown_site};
 use crate::engine::checks::{CheckEvent, Finding, Plan, Severity, Verification};
 use crate::engine::{Engine, EngineEvent};
@@ -37,8 +38,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// Print one JSON document (shape documented in the README)
-    #[arg(long)]
-    pub json: bool,
+    #[arg(long = "json", action = clap::ArgAction::SetTrue, value_parser = Output::from_flag())]
+    pub output: Output,
 }
 
 /// The `check` report: the JSON document, and what the summary line reads.
@@ -87,9 +88,8 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    if !args.json {
-        print_header(site, &paths, args.active);
-    }
+    args.output
+        .human(|| print_header(site, &paths, args.active));
     let plan = Plan {
         paths: paths.clone(),
         active: args.active,
@@ -106,36 +106,32 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
     };
     let operation = engine.run_checks(0, plan);
     let on_cancel = "cancelling: the checks stop now (a revalidation already sent is not undone)";
-    let _interrupted = drive(
+    let driven = drive(
         &engine,
-        &mut events,
-        operation,
+        site,
+        (&mut events, operation),
         on_cancel,
-        |event| match event {
-            EngineEvent::Check {
-                event: CheckEvent::Finding(f),
-                ..
-            } => {
-                if !args.json {
-                    print_finding(&f, args.verbose, &redactor);
+        |event| {
+            let EngineEvent::Check { event, .. } = event else {
+                return;
+            };
+            match event {
+                CheckEvent::Finding(f) => {
+                    args.output
+                        .human(|| print_finding(&f, args.verbose, &redactor));
+                    report.findings.push(f);
                 }
-                report.findings.push(f);
+                CheckEvent::Verified(v) => report.verifications.push(*v),
+                _ => {}
             }
-            EngineEvent::Check {
-                event: CheckEvent::Verified(v),
-                ..
-            } => report.verifications.push(*v),
-            EngineEvent::Waiting { wait, .. } => errln!(
-                "rate limited: waiting {}s as the server asks (Retry-After)",
-                wait.as_secs()
-            ),
-            EngineEvent::Warning { message } => errln!("warning: {message}"),
-            _ => {}
         },
     )
     .await;
+    if driven.not_started {
+        return Exit::Usage;
+    }
     report.summary = Counts::of(&report.findings);
-    finish(&report, args.json, &redactor)
+    finish(&report, args.output, &redactor)
 }
 
 fn paths(site: &Site, given: &[String]) -> Vec<String> {
@@ -165,11 +161,9 @@ fn print_header(site: &Site, paths: &[String], active: bool) {
     outln!("checking {} for {}: {mode}", site.name, paths.join(", "));
 }
 
-fn finish(report: &CheckReport, json: bool, redactor: &Redactor) -> Exit {
+fn finish(report: &CheckReport, output: Output, redactor: &Redactor) -> Exit {
     let s = &report.summary;
-    if json {
-        print_document("check", report, redactor);
-    } else {
+    output.report("check", report, redactor, |report| {
         outln!(
             "{} finding(s): {} ok, {} warning, {} problem, {} could not check",
             report.findings.len(),
@@ -178,7 +172,7 @@ fn finish(report: &CheckReport, json: bool, redactor: &Redactor) -> Exit {
             s.problem,
             s.could_not_check
         );
-    }
+    });
     if s.problem > 0 {
         Exit::Failed
     } else {

@@ -6,7 +6,8 @@
 
 use crate::cli::drive::drive;
 use crate::cli::flags::{RevalidateArgs, confirmed, planned_or_say_why};
-use crate::cli::print::print_document;
+
+use crate::cli::output::Output;
 use crate::cli::print::{print_purge_outcome as print_purge, print_result, print_verifications};
 use crate::cli::{open_history, unknown_site};
 use crate::engine::verify::{Verdict, Verification};
@@ -82,26 +83,23 @@ pub(super) async fn send(site: &Site, planned: Vec<Planned>, args: &RevalidateAr
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
     engine.set_reason(args.targets.reason.as_deref());
     let operation = engine.fresh(0, planned, args.verify_plan(), args.purge);
-    let mut not_started = false;
-    let json = args.json;
+    let output = args.output;
     let on_cancel = "cancelling: no new requests; verification stops";
-    let _interrupted = drive(&engine, &mut events, operation, on_cancel, |event| {
-        render(site, &mut results, &mut not_started, json, event)
-    })
+    let driven = drive(
+        &engine,
+        site,
+        (&mut events, operation),
+        on_cancel,
+        |event| render(&mut results, output, event),
+    )
     .await;
-    if not_started {
+    if driven.not_started {
         return Exit::Usage;
     }
-    finish(site, results, refused, json)
+    finish(site, results, refused, output)
 }
 
-fn render(
-    site: &Site,
-    results: &mut [FreshResult],
-    not_started: &mut bool,
-    json: bool,
-    event: EngineEvent,
-) {
+fn render(results: &mut [FreshResult], output: Output, event: EngineEvent) {
     match event {
         EngineEvent::FreshSent {
             target,
@@ -115,10 +113,10 @@ fn render(
             outcome,
             ..
         } => {
-            if !json {
+            output.human(|| {
                 print_result(&target, &outcome);
                 outln!("    via {request}");
-            }
+            });
             if let Some(r) = result_for(results, &target) {
                 r.revalidations.push(Sent {
                     request,
@@ -127,9 +125,7 @@ fn render(
             }
         }
         EngineEvent::Step { target, text, .. } => {
-            if !json {
-                outln!("  {target}: {text}");
-            }
+            output.human(|| outln!("  {target}: {text}"));
             if let Some(r) = result_for(results, &target) {
                 r.steps.push(text);
             }
@@ -137,9 +133,7 @@ fn render(
         EngineEvent::Purged {
             target, outcome, ..
         } => {
-            if !json {
-                print_purge(&outcome);
-            }
+            output.human(|| print_purge(&outcome));
             if let Some(r) = target.and_then(|t| result_for(results, &t)) {
                 r.purges.push(*outcome);
             }
@@ -150,22 +144,11 @@ fn render(
             verifications,
             ..
         } => {
-            if !json {
-                print_verifications(&target, &outcome, &verifications);
-            }
+            output.human(|| print_verifications(&target, &outcome, &verifications));
             if let Some(r) = result_for(results, &target) {
                 r.verifications = verifications;
             }
         }
-        EngineEvent::NotStarted { reason, .. } => {
-            errln!("error: site {}: {reason}", site.name);
-            *not_started = true;
-        }
-        EngineEvent::Waiting { wait, .. } => errln!(
-            "rate limited: waiting {}s as the server asks (Retry-After)",
-            wait.as_secs()
-        ),
-        EngineEvent::Warning { message } => errln!("warning: {message}"),
         _ => {}
     }
 }
@@ -174,7 +157,7 @@ fn result_for<'a>(results: &'a mut [FreshResult], target: &Target) -> Option<&'a
     results.iter_mut().find(|r| &r.target == target)
 }
 
-fn finish(site: &Site, results: Vec<FreshResult>, refused: bool, json: bool) -> Exit {
+fn finish(site: &Site, results: Vec<FreshResult>, refused: bool, output: Output) -> Exit {
     let fresh = !refused
         && results.iter().all(|r| {
             !r.verifications.is_empty()
@@ -182,25 +165,22 @@ fn finish(site: &Site, results: Vec<FreshResult>, refused: bool, json: bool) -> 
                     .iter()
                     .all(|v| v.verdict == Verdict::FreshEverywhere)
         });
-    if json {
-        let report = FreshReport {
-            site: site.name.clone(),
-            results,
-            fresh,
-        };
-        print_document("fresh", &report, &Redactor::default());
-    } else {
-        let pages: usize = results.iter().map(|r| r.verifications.len()).sum();
-        let good: usize = results
-            .iter()
-            .flat_map(|r| &r.verifications)
+    let report = FreshReport {
+        site: site.name.clone(),
+        results,
+        fresh,
+    };
+    output.report("fresh", &report, &Redactor::default(), |report| {
+        let verifications = report.results.iter().flat_map(|r| &r.verifications);
+        let pages = verifications.clone().count();
+        let good = verifications
             .filter(|v| v.verdict == Verdict::FreshEverywhere)
             .count();
         let verdict = if fresh { "fresh" } else { "NOT fresh" };
         outln!(
             "{verdict}: {good} of {pages} page(s) on {} serve the new page at every layer",
-            site.name
+            report.site
         );
-    }
+    });
     if fresh { Exit::Ok } else { Exit::Failed }
 }

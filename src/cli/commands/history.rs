@@ -1,6 +1,7 @@
 //! `isrctl history [SITE] [--since DURATION]`.
 
-use crate::cli::print::{JSON_VERSION, json_escape_rest};
+use crate::cli::output::Output;
+use crate::cli::output::{JSON_VERSION, json_fragment};
 use crate::history::{History, Record};
 use crate::model::exit::Exit;
 use crate::model::text::{fit, millis};
@@ -17,7 +18,7 @@ pub struct Filter<'a> {
 
 /// `site_is_unknown` is asked when nothing was found for a site: an
 /// unknown site is an error (with its "did you mean"), not an empty history.
-pub fn run(filter: Filter<'_>, json: bool, site_is_unknown: &dyn Fn() -> Option<Exit>) -> Exit {
+pub fn run(filter: Filter<'_>, output: Output, site_is_unknown: &dyn Fn() -> Option<Exit>) -> Exit {
     let Filter {
         site,
         since,
@@ -49,7 +50,7 @@ pub fn run(filter: Filter<'_>, json: bool, site_is_unknown: &dyn Fn() -> Option<
             && action.is_none_or(|a| r.action == a)
             && outcome.is_none_or(|o| r.outcome == o)
     };
-    let mut out = Printer::new(json);
+    let mut out = Printer::new(output);
     // With --limit only the newest N are read, from the end of the file;
     // without it each record is printed as it is read. Memory stays
     // bounded either way.
@@ -72,7 +73,7 @@ pub fn run(filter: Filter<'_>, json: bool, site_is_unknown: &dyn Fn() -> Option<
         }
     };
     if out.printed == 0
-        && !json
+        && !output.is_json()
         && site.is_some()
         && let Some(exit) = site_is_unknown()
     {
@@ -86,7 +87,7 @@ pub fn run(filter: Filter<'_>, json: bool, site_is_unknown: &dyn Fn() -> Option<
 /// piece by piece (`{"isrctl":1,"command":"history","records":[…],
 /// "warnings":[…]}`), so no list of records is ever held.
 struct Printer {
-    json: bool,
+    output: Output,
     printed: usize,
     /// Printed text not yet written: one write per 64 KB, not per record
     /// (a million records were a million system calls).
@@ -96,12 +97,12 @@ struct Printer {
 const WRITE_EVERY: usize = 64 * 1024;
 
 impl Printer {
-    fn new(json: bool) -> Printer {
-        if json {
+    fn new(output: Output) -> Printer {
+        if output.is_json() {
             out!("{{\"isrctl\": {JSON_VERSION}, \"command\": \"history\", \"records\": [");
         }
         Printer {
-            json,
+            output,
             printed: 0,
             pending: String::new(),
         }
@@ -109,10 +110,9 @@ impl Printer {
 
     fn record(&mut self, r: &Record) {
         use std::fmt::Write;
-        if self.json {
-            let text = serde_json::to_string(r).unwrap_or_else(|_| "null".into());
+        if self.output.is_json() {
             let comma = if self.printed == 0 { "" } else { "," };
-            let _ = write!(self.pending, "{comma}\n  {}", json_escape_rest(&text));
+            let _ = write!(self.pending, "{comma}\n  {}", json_fragment(r, "null"));
         } else {
             if self.printed == 0 {
                 let zone = jiff::ZonedDateTime::now().strftime("%Z").to_string();
@@ -162,9 +162,8 @@ impl Printer {
 
     fn finish(mut self, warnings: &[String], since: Option<&str>) {
         self.write_pending();
-        if self.json {
-            let warnings = serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into());
-            outln!("\n], \"warnings\": {}}}", json_escape_rest(&warnings));
+        if self.output.is_json() {
+            outln!("\n], \"warnings\": {}}}", json_fragment(&warnings, "[]"));
             return;
         }
         for warning in warnings {

@@ -1,7 +1,7 @@
 //! `isrctl probe URL | SITE --path P`: fetch a page through each layer and
 //! read its cache headers, without revalidating anything.
 
-use crate::cli::print::print_document;
+use crate::cli::output::Output;
 use crate::cli::print::print_finding;
 use crate::cli::{load_config, unknown_site};
 use crate::engine::checks::Severity;
@@ -22,8 +22,8 @@ pub struct ProbeArgs {
     #[arg(long = "path", value_name = "PATH")]
     pub paths: Vec<String>,
     /// Print one JSON document (shape documented in the README)
-    #[arg(long)]
-    pub json: bool,
+    #[arg(long = "json", action = clap::ArgAction::SetTrue, value_parser = Output::from_flag())]
+    pub output: Output,
 }
 
 pub async fn run(config_flag: Option<&Path>, args: ProbeArgs) -> Exit {
@@ -80,15 +80,14 @@ async fn probe_site(
 }
 
 fn report(args: &ProbeArgs, pages: &[ProbedPage]) -> Exit {
-    if args.json {
-        let report = ProbeReport {
-            target: &args.what,
-            pages,
-        };
-        print_document("probe", &report, &Redactor::default());
-    } else {
-        pages.iter().for_each(print_page);
-    }
+    let report = ProbeReport {
+        target: &args.what,
+        pages,
+    };
+    args.output
+        .report("probe", &report, &Redactor::default(), |report| {
+            report.pages.iter().for_each(print_page)
+        });
     let problem = pages.iter().any(|p| p.worst() == Severity::Problem);
     if problem { Exit::Failed } else { Exit::Ok }
 }

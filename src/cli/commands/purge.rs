@@ -2,7 +2,8 @@
 //! remove pages from the site's CDN through its `[sites.X.purge]` provider.
 
 use crate::cli::drive::drive;
-use crate::cli::print::{print_document, print_purge_outcome};
+use crate::cli::output::Output;
+use crate::cli::print::print_purge_outcome;
 use crate::cli::{open_history, unknown_site};
 use crate::engine::{Engine, EngineEvent};
 use crate::model::config::{Config, Site};
@@ -48,8 +49,8 @@ pub struct PurgeArgs {
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// Print one JSON document
-    #[arg(long)]
-    pub json: bool,
+    #[arg(long = "json", action = clap::ArgAction::SetTrue, value_parser = Output::from_flag())]
+    pub output: Output,
 }
 
 /// The `purge` report (README, "JSON output").
@@ -96,7 +97,7 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
         }
     };
     if args.dry_run {
-        return dry_run(site, plan.provider, calls, args.json);
+        return dry_run(site, plan.provider, calls, args.output);
     }
     if !confirmed(site, &items, &args) {
         return Exit::Usage;
@@ -110,43 +111,34 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
     };
     let operation = engine.purge(0, items, wait);
     let mut results = Vec::new();
-    let mut not_started = false;
     let on_cancel = "cancelling: no new purge calls";
-    let _interrupted = drive(
+    let driven = drive(
         &engine,
-        &mut events,
-        operation,
+        site,
+        (&mut events, operation),
         on_cancel,
-        |event| match event {
-            EngineEvent::Purged { outcome, .. } => {
-                if !args.json {
-                    print_purge_outcome(&outcome);
-                }
+        |event| {
+            if let EngineEvent::Purged { outcome, .. } = event {
+                args.output.human(|| print_purge_outcome(&outcome));
                 results.push(*outcome);
             }
-            EngineEvent::NotStarted { reason, .. } => {
-                errln!("error: site {}: {reason}", site.name);
-                not_started = true;
-            }
-            EngineEvent::Warning { message } => errln!("warning: {message}"),
-            EngineEvent::Progress { message, .. } => errln!("{message}"),
-            _ => {}
         },
     )
     .await;
-    if not_started {
+    if driven.not_started {
         return Exit::Usage;
     }
-    if args.json {
-        let report = PurgeReport {
-            site: &site.name,
-            provider: plan.provider,
-            dry_run: false,
-            calls: Vec::new(),
-            results: results.clone(),
-        };
-        print_document("purge", &report, &Redactor::default());
-    }
+    let report = PurgeReport {
+        site: &site.name,
+        provider: plan.provider,
+        dry_run: false,
+        calls: Vec::new(),
+        results,
+    };
+    // Each result was printed as it came.
+    args.output
+        .report("purge", &report, &Redactor::default(), |_| {});
+    let results = report.results;
     // With --no-wait, an invalidation in progress is what was asked for.
     let fine =
         |r: &PurgeOutcome| r.kind.is_fine() || (args.no_wait && r.kind == PurgeKind::Pending);
@@ -168,22 +160,20 @@ fn items(args: &PurgeArgs) -> Vec<PurgeItem> {
 }
 
 /// The calls, token masked; nothing is sent and no token is read.
-fn dry_run(site: &Site, provider: &'static str, calls: Vec<PurgeCall>, json: bool) -> Exit {
-    if json {
-        let report = PurgeReport {
-            site: &site.name,
-            provider,
-            dry_run: true,
-            calls,
-            results: Vec::new(),
-        };
-        print_document("purge", &report, &Redactor::default());
-    } else {
-        outln!("dry run: {} call(s), nothing sent", calls.len());
-        for call in &calls {
+fn dry_run(site: &Site, provider: &'static str, calls: Vec<PurgeCall>, output: Output) -> Exit {
+    let report = PurgeReport {
+        site: &site.name,
+        provider,
+        dry_run: true,
+        calls,
+        results: Vec::new(),
+    };
+    output.report("purge", &report, &Redactor::default(), |report| {
+        outln!("dry run: {} call(s), nothing sent", report.calls.len());
+        for call in &report.calls {
             outln!("  {}", call.summary());
         }
-    }
+    });
     Exit::Ok
 }
 

@@ -9,7 +9,8 @@ mod report;
 
 use crate::cli::drive::drive;
 use crate::cli::flags::{RevalidateArgs, confirmed, planned_or_say_why};
-use crate::cli::print::{print_document, print_result, print_verifications};
+use crate::cli::output::Output;
+use crate::cli::print::{print_result, print_verifications};
 use crate::cli::progress::Progress;
 use crate::cli::{open_history, unknown_site};
 use crate::engine::{Engine, EngineEvent};
@@ -34,7 +35,7 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     let mut report = RevalidateReport::new(site, &planned, args.dry_run, args.verify);
     if args.dry_run {
         report.would_send_everywhere(site, every_origin);
-        return dry_run(site, &report, args.json);
+        return dry_run(site, &report, args.output);
     }
     // Verification of an every-origin revalidation is `fresh` without the purge.
     if args.purge || (args.verify && every_origin) {
@@ -53,78 +54,79 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
         engine.revalidate(0, planned)
     };
     let mut progress = Progress::new(sendable);
-    let mut not_started = false;
+    let output = args.output;
     let on_cancel = if args.verify {
         "cancelling: no new requests; verification stops"
     } else {
         "cancelling: no new requests; waiting for those in flight"
     };
-    let interrupted = drive(&engine, &mut events, operation, on_cancel, |event| {
-        progress.clear();
-        match event {
-            // Never sent: counted and listed once at the end, not one line each.
-            EngineEvent::Finished {
-                target, outcome, ..
-            } if outcome.kind == OutcomeKind::Cancelled => report.set(&target, *outcome, None),
-            EngineEvent::Finished {
-                target,
-                outcome,
-                request,
-                ..
-            } => {
-                progress.finished(outcome.kind.is_success());
-                if !args.json {
-                    print_result(&target, &outcome);
-                    if every_origin {
-                        outln!("    via {request}");
+    let driven = drive(
+        &engine,
+        site,
+        (&mut events, operation),
+        on_cancel,
+        |event| {
+            progress.clear();
+            match event {
+                // Never sent: counted and listed once at the end, not one line each.
+                EngineEvent::Finished {
+                    target, outcome, ..
+                } if outcome.kind == OutcomeKind::Cancelled => report.set(&target, *outcome, None),
+                EngineEvent::Finished {
+                    target,
+                    outcome,
+                    request,
+                    ..
+                } => {
+                    progress.finished(outcome.kind.is_success());
+                    output.human(|| {
+                        print_result(&target, &outcome);
+                        if every_origin {
+                            outln!("    via {request}");
+                        }
+                    });
+                    match every_origin {
+                        true => report.add_instance(&target, request, *outcome),
+                        false => report.set(&target, *outcome, None),
                     }
                 }
-                match every_origin {
-                    true => report.add_instance(&target, request, *outcome),
-                    false => report.set(&target, *outcome, None),
+                EngineEvent::Verified {
+                    target,
+                    outcome,
+                    verifications,
+                    ..
+                } => {
+                    progress.finished(outcome.kind.is_success());
+                    output.human(|| {
+                        print_result(&target, &outcome);
+                        print_verifications(&target, &outcome, &verifications);
+                    });
+                    report.set(&target, *outcome, Some(verifications));
                 }
-            }
-            EngineEvent::Verified {
-                target,
-                outcome,
-                verifications,
-                ..
-            } => {
-                progress.finished(outcome.kind.is_success());
-                if !args.json {
-                    print_result(&target, &outcome);
-                    print_verifications(&target, &outcome, &verifications);
+                EngineEvent::Step { target, text, .. } => {
+                    output.human(|| outln!("  {target}: {text}"))
                 }
-                report.set(&target, *outcome, Some(verifications));
+                _ => {}
             }
-            EngineEvent::Waiting { wait, .. } => errln!(
-                "rate limited: waiting {}s as the server asks (Retry-After)",
-                wait.as_secs()
-            ),
-            EngineEvent::NotStarted { reason, .. } => {
-                errln!("error: site {}: {reason}", site.name);
-                not_started = true;
-            }
-            EngineEvent::Warning { message } => errln!("warning: {message}"),
-            EngineEvent::Step { target, text, .. } if !args.json => outln!("  {target}: {text}"),
-            _ => {}
-        }
-        progress.show();
-    })
+            progress.show();
+        },
+    )
     .await;
     progress.clear();
-    if not_started {
+    if driven.not_started {
         return Exit::Usage;
     }
-    let exit = finish(&report, args.json);
+    let exit = finish(&report, output);
     crate::cli::unsent::report(&site.name, report.unsent());
-    if interrupted { Exit::Interrupted } else { exit }
+    if driven.interrupted {
+        Exit::Interrupted
+    } else {
+        exit
+    }
 }
 
-fn dry_run(site: &Site, report: &RevalidateReport, json: bool) -> Exit {
-    if json {
-        print_document("revalidate", report, &Default::default());
-    } else {
+fn dry_run(site: &Site, report: &RevalidateReport, output: Output) -> Exit {
+    output.report("revalidate", report, &Default::default(), |report| {
         outln!(
             "dry run: nothing sent; secret from {}",
             site.secret.describe()
@@ -143,14 +145,12 @@ fn dry_run(site: &Site, report: &RevalidateReport, json: bool) -> Exit {
                 ),
             }
         }
-    }
+    });
     exit_for(report)
 }
 
-fn finish(report: &RevalidateReport, json: bool) -> Exit {
-    if json {
-        print_document("revalidate", report, &Default::default());
-    } else {
+fn finish(report: &RevalidateReport, output: Output) -> Exit {
+    output.report("revalidate", report, &Default::default(), |report| {
         let s = &report.summary;
         let not_sent = match s.not_sent {
             0 => String::new(),
@@ -164,7 +164,7 @@ fn finish(report: &RevalidateReport, json: bool) -> Exit {
             s.failed,
             report.verify_summary()
         );
-    }
+    });
     exit_for(report)
 }
 

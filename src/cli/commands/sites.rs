@@ -1,6 +1,7 @@
 //! `isrctl sites`, `isrctl routes SITE`, `isrctl config check`.
 
-use crate::cli::print::{ago, print_document};
+use crate::cli::output::Output;
+use crate::cli::print::ago;
 use crate::cli::{open_history, unknown_site};
 use crate::history::Record;
 use crate::model::config::{self, Config, ConfigError, LoadError, Site};
@@ -10,18 +11,21 @@ use crate::model::text::millis;
 use serde::Serialize;
 use std::path::Path;
 
-pub fn sites(config: &Config, json: bool) -> Exit {
-    if json {
-        let report = SitesReport {
-            config: &config.file,
-            sites: config.sites.iter().map(SiteSummary::of).collect(),
-        };
-        print_document("sites", &report, &Default::default());
-        return Exit::Ok;
-    }
+pub fn sites(config: &Config, output: Output) -> Exit {
+    let report = SitesReport {
+        config: &config.file,
+        sites: config.sites.iter().map(SiteSummary::of).collect(),
+    };
+    output.report("sites", &report, &Default::default(), |_| {
+        print_sites(config)
+    });
+    Exit::Ok
+}
+
+fn print_sites(config: &Config) {
     if config.sites.is_empty() {
         outln!("no sites in {}", config.file.display());
-        return Exit::Ok;
+        return;
     }
     for site in &config.sites {
         outln!("{}", site.name);
@@ -48,7 +52,6 @@ pub fn sites(config: &Config, json: bool) -> Exit {
             }
         );
     }
-    Exit::Ok
 }
 
 /// The `sites` report (README, "JSON output").
@@ -105,7 +108,7 @@ impl<'a> SiteSummary<'a> {
     }
 }
 
-pub async fn routes(config: &Config, name: &str, json: bool, refresh: bool) -> Exit {
+pub async fn routes(config: &Config, name: &str, output: Output, refresh: bool) -> Exit {
     let Some(site) = config.site(name) else {
         return unknown_site(config, name);
     };
@@ -140,15 +143,17 @@ pub async fn routes(config: &Config, name: &str, json: bool, refresh: bool) -> E
             }
         })
         .collect();
-    if json {
-        let report = RoutesReport {
-            site: &site.name,
-            routes: rows.iter().map(RouteRow::of).collect(),
-        };
-        print_document("routes", &report, &Default::default());
-        return Exit::Ok;
+    match output {
+        // Built only when asked for: a sitemap site has 100,000 rows.
+        Output::Json => {
+            let report = RoutesReport {
+                site: &site.name,
+                routes: rows.iter().map(RouteRow::of).collect(),
+            };
+            output.report("routes", &report, &Default::default(), |_| {});
+        }
+        Output::Human => print_routes_table(&rows),
     }
-    print_routes_table(&rows);
     Exit::Ok
 }
 
@@ -279,7 +284,7 @@ fn print_routes_table(rows: &[Row]) {
     }
 }
 
-pub fn config_check(flag: Option<&Path>, json: bool) -> Exit {
+pub fn config_check(flag: Option<&Path>, output: Output) -> Exit {
     let file = match config::locate(flag) {
         Ok(file) => file,
         Err(e) => {
@@ -289,10 +294,10 @@ pub fn config_check(flag: Option<&Path>, json: bool) -> Exit {
     };
     match config::load(&file) {
         Ok(config) => match crate::cli::console::KeyMap::from_config(&config) {
-            Ok(_) => report_valid(&config, json),
-            Err(errors) => report_invalid(&file, &errors, json),
+            Ok(_) => report_valid(&config, output),
+            Err(errors) => report_invalid(&file, &errors, output),
         },
-        Err(LoadError::Invalid(errors)) => report_invalid(&file, &errors, json),
+        Err(LoadError::Invalid(errors)) => report_invalid(&file, &errors, output),
         Err(e) => {
             errln!("error: {e}");
             Exit::Usage
@@ -300,40 +305,38 @@ pub fn config_check(flag: Option<&Path>, json: bool) -> Exit {
     }
 }
 
-fn report_valid(config: &Config, json: bool) -> Exit {
+fn report_valid(config: &Config, output: Output) -> Exit {
     let secrets: Vec<(String, String)> = config
         .sites
         .iter()
         .map(|s| (s.name.clone(), secret_status(&s.secret)))
         .collect();
-    if json {
-        let report = ConfigReport {
-            file: &config.file,
-            ok: true,
-            errors: Vec::new(),
-            warnings: config.warnings.iter().map(Problem::of).collect(),
-            sites: Some(
-                secrets
-                    .iter()
-                    .map(|(name, secret)| SiteSecret { name, secret })
-                    .collect(),
-            ),
-        };
-        print_document("config check", &report, &Default::default());
-        return Exit::Ok;
-    }
-    for warning in &config.warnings {
-        errln!("warning: {warning}");
-    }
-    outln!(
-        "{}: ok, {} site(s), {} warning(s)",
-        config.file.display(),
-        config.sites.len(),
-        config.warnings.len()
-    );
-    for (name, secret) in &secrets {
-        outln!("  {name}: secret {secret}");
-    }
+    let report = ConfigReport {
+        file: &config.file,
+        ok: true,
+        errors: Vec::new(),
+        warnings: config.warnings.iter().map(Problem::of).collect(),
+        sites: Some(
+            secrets
+                .iter()
+                .map(|(name, secret)| SiteSecret { name, secret })
+                .collect(),
+        ),
+    };
+    output.report("config check", &report, &Default::default(), |_| {
+        for warning in &config.warnings {
+            errln!("warning: {warning}");
+        }
+        outln!(
+            "{}: ok, {} site(s), {} warning(s)",
+            config.file.display(),
+            config.sites.len(),
+            config.warnings.len()
+        );
+        for (name, secret) in &secrets {
+            outln!("  {name}: secret {secret}");
+        }
+    });
     Exit::Ok
 }
 
@@ -349,21 +352,19 @@ fn secret_status(source: &SecretSource) -> String {
     }
 }
 
-fn report_invalid(file: &Path, errors: &[ConfigError], json: bool) -> Exit {
-    if json {
-        let report = ConfigReport {
-            file,
-            ok: false,
-            errors: errors.iter().map(Problem::of).collect(),
-            warnings: Vec::new(),
-            sites: None,
-        };
-        print_document("config check", &report, &Default::default());
-    } else {
+fn report_invalid(file: &Path, errors: &[ConfigError], output: Output) -> Exit {
+    let report = ConfigReport {
+        file,
+        ok: false,
+        errors: errors.iter().map(Problem::of).collect(),
+        warnings: Vec::new(),
+        sites: None,
+    };
+    output.report("config check", &report, &Default::default(), |_| {
         for error in errors {
             errln!("error: {error}");
         }
-    }
+    });
     Exit::Usage
 }
 

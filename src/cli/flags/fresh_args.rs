@@ -3,6 +3,7 @@
 //! flags (and `--dry-run`, which shows single requests) are not its own.
 
 use super::{Deadline, RevalidateArgs, TargetArgs, parse_duration};
+use crate::cli::output::Output;
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -22,8 +23,8 @@ pub struct FreshArgs {
     #[arg(long)]
     pub no_lint: bool,
     /// Print one JSON document (shape documented in the README)
-    #[arg(long)]
-    pub json: bool,
+    #[arg(long = "json", action = clap::ArgAction::SetTrue, value_parser = Output::from_flag())]
+    pub output: Output,
 }
 
 impl From<FreshArgs> for RevalidateArgs {
@@ -38,7 +39,7 @@ impl From<FreshArgs> for RevalidateArgs {
             every_origin: true,
             purge: true,
             no_lint: f.no_lint,
-            json: f.json,
+            output: f.output,
         }
     }
 }
