@@ -228,26 +228,6 @@ pub async fn run(cli: Cli) -> Exit {
             outcome,
             output,
         }) => {
-            // A site the config does not name is an error, not an empty
-            // history (when there is a config to ask). The config is read
-            // only when no record names the site (a million routes take
-            // seconds to load), or up front for JSON, which starts printing
-            // its document at once.
-            let site_is_unknown = || {
-                let name = site.as_deref()?;
-                let config = config::locate(config_flag)
-                    .and_then(|f| config::load(&f))
-                    .ok()?;
-                config
-                    .site(name)
-                    .is_none()
-                    .then(|| unknown_site(&config, name))
-            };
-            if output.mode.is_json()
-                && let Some(exit) = site_is_unknown()
-            {
-                return exit;
-            }
             let filter = history_cmd::Filter {
                 site: site.as_deref(),
                 since: since.as_deref(),
@@ -255,7 +235,7 @@ pub async fn run(cli: Cli) -> Exit {
                 action: action.as_deref(),
                 outcome: outcome.as_deref(),
             };
-            history_cmd::run(filter, output.mode, &site_is_unknown)
+            history_cmd::for_config(config_flag, filter, output.mode)
         }
         Some(Command::Config {
             command: ConfigCommand::Check(output),

@@ -137,9 +137,46 @@ pub async fn make_fresh(
             note_stale_cdn(w).await;
         }
     }
-    match (purging, ready) {
-        (Purging::Using(purger), true) => {
-            let items = purge_items(purger, target, &watching);
+    let readiness = match (ready, not_a_page) {
+        (true, _) => Ok(()),
+        (false, why) => Err(why),
+    };
+    purge_step(
+        session,
+        purging,
+        readiness,
+        (target, &watching),
+        (deadline, cancel),
+        report,
+    )
+    .await;
+    let public = watching.iter_mut().map(|w| async {
+        w.poll(Gate::Everything, target.kind, deadline, cancel)
+            .await;
+        w.rsc = watch_rsc(w, target.kind, deadline, cancel).await;
+    });
+    futures::future::join_all(public).await;
+    let verifications = watching
+        .into_iter()
+        .map(|w| verdict_on(session, w, target, &outcome, deadline))
+        .collect();
+    Ok((outcome, verifications))
+}
+
+/// Purge once the origins are ready (every one serves the new page, and
+/// it is a page a cache keeps); otherwise say why not. `readiness` is the
+/// reason it is not a cached page, if that is why.
+async fn purge_step(
+    session: &Session,
+    purging: Purging<'_>,
+    readiness: Result<(), Option<String>>,
+    (target, watching): (&Target, &[Watching]),
+    (deadline, cancel): (Duration, &CancellationToken),
+    report: &(dyn Fn(FreshStep) + Sync),
+) {
+    match (purging, readiness) {
+        (Purging::Using(purger), Ok(())) => {
+            let items = purge_items(purger, target, watching);
             let progress = |text: String| report(FreshStep::Waiting(text));
             let watch = PurgeWatch {
                 cancel,
@@ -153,7 +190,7 @@ pub async fn make_fresh(
                 Err(why) => report(FreshStep::PurgeSkipped(why)),
             }
         }
-        (Purging::Using(_), false) => report(FreshStep::PurgeSkipped(not_a_page.unwrap_or_else(|| {
+        (Purging::Using(_), Err(not_a_page)) => report(FreshStep::PurgeSkipped(not_a_page.unwrap_or_else(|| {
             "not every origin serves the new page: purging now would make the CDN fetch and keep the old one again".into()
         }))),
         (Purging::NotConfigured, _) => report(FreshStep::PurgeSkipped(format!(
@@ -162,17 +199,6 @@ pub async fn make_fresh(
         ))),
         (Purging::Off, _) => {}
     }
-    let public = watching.iter_mut().map(|w| async {
-        w.poll(Gate::Everything, target.kind, deadline, cancel)
-            .await;
-        w.rsc = watch_rsc(w, target.kind, deadline, cancel).await;
-    });
-    futures::future::join_all(public).await;
-    let verifications = watching
-        .into_iter()
-        .map(|w| verdict_on(session, w, target, &outcome, deadline))
-        .collect();
-    Ok((outcome, verifications))
 }
 
 /// The watched pages, and the tag itself where the CDN purges by tag.

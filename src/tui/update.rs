@@ -101,56 +101,19 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::Top
         | Action::Bottom
         | Action::PageUp
-        | Action::PageDown => {
-            move_selection(state, action);
+        | Action::PageDown
+        | Action::NextPane
+        | Action::PrevPane
+        | Action::Open
+        | Action::Mark
+        | Action::MarkAll => {
+            navigate(state, action);
             Vec::new()
         }
-        Action::NextPane => {
-            state.focus = match state.focus {
-                Pane::Sites => Pane::Routes,
-                Pane::Routes => Pane::Details,
-                Pane::Details => Pane::Sites,
-            };
-            Vec::new()
-        }
-        Action::PrevPane => {
-            state.focus = match state.focus {
-                Pane::Sites => Pane::Details,
-                Pane::Routes => Pane::Sites,
-                Pane::Details => Pane::Routes,
-            };
-            Vec::new()
-        }
-        Action::Open => {
-            if state.focus == Pane::Sites {
-                state.focus = Pane::Routes;
-            }
-            Vec::new()
-        }
-        Action::Mark => {
-            toggle_mark(state);
-            Vec::new()
-        }
-        Action::MarkAll => {
-            mark_all(state);
-            Vec::new()
-        }
-        Action::Revalidate => {
-            let targets = selection_targets(state);
-            request_send(state, SendAction::Revalidate, targets)
-        }
-        Action::Verify => {
-            let targets = selection_targets(state);
-            request_send(state, SendAction::Verify, targets)
-        }
-        Action::Fresh => {
-            let targets = selection_targets(state);
-            request_send(state, SendAction::Fresh, targets)
-        }
-        Action::Purge => {
-            let targets = selection_targets(state);
-            request_send(state, SendAction::Purge, targets)
-        }
+        Action::Revalidate => send_selection(state, SendAction::Revalidate),
+        Action::Verify => send_selection(state, SendAction::Verify),
+        Action::Fresh => send_selection(state, SendAction::Fresh),
+        Action::Purge => send_selection(state, SendAction::Purge),
         Action::Checks => run_checks(state),
         Action::Probe => probe_selected(state),
         Action::RevalidateTag => {
@@ -194,6 +157,36 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::Cancel => cancel(state),
         Action::Quit => quit(state),
     }
+}
+
+/// Keys that move around or mark: nothing is sent.
+fn navigate(state: &mut State, action: Action) {
+    match action {
+        Action::NextPane => {
+            state.focus = match state.focus {
+                Pane::Sites => Pane::Routes,
+                Pane::Routes => Pane::Details,
+                Pane::Details => Pane::Sites,
+            }
+        }
+        Action::PrevPane => {
+            state.focus = match state.focus {
+                Pane::Sites => Pane::Details,
+                Pane::Routes => Pane::Sites,
+                Pane::Details => Pane::Routes,
+            }
+        }
+        Action::Open if state.focus == Pane::Sites => state.focus = Pane::Routes,
+        Action::Open => {}
+        Action::Mark => toggle_mark(state),
+        Action::MarkAll => mark_all(state),
+        _ => move_selection(state, action),
+    }
+}
+
+fn send_selection(state: &mut State, action: SendAction) -> Vec<Command> {
+    let targets = selection_targets(state);
+    request_send(state, action, targets)
 }
 
 /// Work that goes out is counted here, in one place, when `update` hands

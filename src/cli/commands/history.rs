@@ -2,9 +2,12 @@
 
 use crate::cli::output::Output;
 use crate::cli::output::{JSON_VERSION, json_fragment};
+use crate::cli::unknown_site;
 use crate::history::{History, Record};
+use crate::model::config;
 use crate::model::exit::Exit;
 use crate::model::text::{fit, millis};
+use std::path::Path;
 
 /// What to show: `isrctl history`'s filters.
 pub struct Filter<'a> {
@@ -14,6 +17,30 @@ pub struct Filter<'a> {
     /// revalidate, verify, check, purge
     pub action: Option<&'a str>,
     pub outcome: Option<&'a str>,
+}
+
+/// `isrctl history`: a site the config does not name is an error, not an
+/// empty history (when there is a config to ask). The config is read only
+/// when no record names the site (a million routes take seconds to load),
+/// or up front for JSON, which starts printing its document at once.
+pub fn for_config(config_flag: Option<&Path>, filter: Filter<'_>, output: Output) -> Exit {
+    let site = filter.site;
+    let site_is_unknown = || {
+        let name = site?;
+        let config = config::locate(config_flag)
+            .and_then(|f| config::load(&f))
+            .ok()?;
+        config
+            .site(name)
+            .is_none()
+            .then(|| unknown_site(&config, name))
+    };
+    if output.is_json()
+        && let Some(exit) = site_is_unknown()
+    {
+        return exit;
+    }
+    run(filter, output, &site_is_unknown)
 }
 
 /// `site_is_unknown` is asked when nothing was found for a site: an

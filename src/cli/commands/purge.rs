@@ -102,6 +102,16 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
     if !confirmed(site, &items, &args) {
         return Exit::Usage;
     }
+    send(site, plan.provider, items, &args).await
+}
+
+/// Send the purge, each call's result shown as it arrives.
+async fn send(
+    site: &Site,
+    provider: &'static str,
+    items: Vec<PurgeItem>,
+    args: &PurgeArgs,
+) -> Exit {
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
     engine.set_reason(args.reason.as_deref());
     let wait = if args.no_wait {
@@ -130,7 +140,7 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
     }
     let report = PurgeReport {
         site: &site.name,
-        provider: plan.provider,
+        provider,
         dry_run: false,
         calls: Vec::new(),
         results,

@@ -44,6 +44,19 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     let Some(sendable) = confirmed(site, &planned, &args) else {
         return Exit::Usage;
     };
+    send(site, planned, &args, report, sendable).await
+}
+
+/// Send the planned targets (verifying with `--verify`), results shown as
+/// they arrive and counted on the progress line.
+async fn send(
+    site: &Site,
+    planned: Vec<crate::engine::Planned>,
+    args: &RevalidateArgs,
+    mut report: RevalidateReport,
+    sendable: usize,
+) -> Exit {
+    let every_origin = args.every_origin || site.endpoint.each_origin;
     let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
     engine.set_reason(args.targets.reason.as_deref());
     let operation = if args.verify {
@@ -54,7 +67,10 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
         engine.revalidate(0, planned)
     };
     let mut progress = Progress::new(sendable);
-    let output = args.output;
+    let shown = Shown {
+        output: args.output,
+        every_origin,
+    };
     let on_cancel = if args.verify {
         "cancelling: no new requests; verification stops"
     } else {
@@ -67,47 +83,7 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
         on_cancel,
         |event| {
             progress.clear();
-            match event {
-                // Never sent: counted and listed once at the end, not one line each.
-                EngineEvent::Finished {
-                    target, outcome, ..
-                } if outcome.kind == OutcomeKind::Cancelled => report.set(&target, *outcome, None),
-                EngineEvent::Finished {
-                    target,
-                    outcome,
-                    request,
-                    ..
-                } => {
-                    progress.finished(outcome.kind.is_success());
-                    output.human(|| {
-                        print_result(&target, &outcome);
-                        if every_origin {
-                            outln!("    via {request}");
-                        }
-                    });
-                    match every_origin {
-                        true => report.add_instance(&target, request, *outcome),
-                        false => report.set(&target, *outcome, None),
-                    }
-                }
-                EngineEvent::Verified {
-                    target,
-                    outcome,
-                    verifications,
-                    ..
-                } => {
-                    progress.finished(outcome.kind.is_success());
-                    output.human(|| {
-                        print_result(&target, &outcome);
-                        print_verifications(&target, &outcome, &verifications);
-                    });
-                    report.set(&target, *outcome, Some(verifications));
-                }
-                EngineEvent::Step { target, text, .. } => {
-                    output.human(|| outln!("  {target}: {text}"))
-                }
-                _ => {}
-            }
+            shown.event(event, &mut report, &mut progress);
             progress.show();
         },
     )
@@ -116,12 +92,63 @@ pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     if driven.not_started {
         return Exit::Usage;
     }
-    let exit = finish(&report, output);
+    let exit = finish(&report, args.output);
     crate::cli::unsent::report(&site.name, report.unsent());
     if driven.interrupted {
         Exit::Interrupted
     } else {
         exit
+    }
+}
+
+/// How results are shown: to whom, and whether each names its instance.
+struct Shown {
+    output: Output,
+    every_origin: bool,
+}
+
+impl Shown {
+    fn event(&self, event: EngineEvent, report: &mut RevalidateReport, progress: &mut Progress) {
+        let output = self.output;
+        match event {
+            // Never sent: counted and listed once at the end, not one line each.
+            EngineEvent::Finished {
+                target, outcome, ..
+            } if outcome.kind == OutcomeKind::Cancelled => report.set(&target, *outcome, None),
+            EngineEvent::Finished {
+                target,
+                outcome,
+                request,
+                ..
+            } => {
+                progress.finished(outcome.kind.is_success());
+                output.human(|| {
+                    print_result(&target, &outcome);
+                    if self.every_origin {
+                        outln!("    via {request}");
+                    }
+                });
+                match self.every_origin {
+                    true => report.add_instance(&target, request, *outcome),
+                    false => report.set(&target, *outcome, None),
+                }
+            }
+            EngineEvent::Verified {
+                target,
+                outcome,
+                verifications,
+                ..
+            } => {
+                progress.finished(outcome.kind.is_success());
+                output.human(|| {
+                    print_result(&target, &outcome);
+                    print_verifications(&target, &outcome, &verifications);
+                });
+                report.set(&target, *outcome, Some(verifications));
+            }
+            EngineEvent::Step { target, text, .. } => output.human(|| outln!("  {target}: {text}")),
+            _ => {}
+        }
     }
 }
 

@@ -6,11 +6,41 @@ use super::*;
 /// Several may be present (Cloudflare in front of Vercel): the first
 /// found in this order is the one closest to the client in practice.
 pub(super) fn detect_cdn(h: &HeaderList) -> (Option<Cdn>, Vec<String>) {
+    for (cdn, tests) in fingerprints(h) {
+        let evidence: Vec<String> = tests
+            .into_iter()
+            .filter(|(present, _)| *present)
+            .map(|(_, what)| what.to_string())
+            .collect();
+        // Fastly runs Varnish and says so in Via, so "varnish" in Via
+        // alone would misname it; x-cache-hits alone is not enough either.
+        let enough = match cdn {
+            Cdn::Fastly => evidence.iter().any(|e| !e.starts_with("x-cache-hits")),
+            _ => !evidence.is_empty(),
+        };
+        if enough {
+            return (Some(cdn), evidence);
+        }
+    }
+    let generic: Vec<String> = ["x-cache", "cache-status", "age"]
+        .into_iter()
+        .filter(|n| h.has(n))
+        .map(str::to_string)
+        .collect();
+    if generic.is_empty() {
+        (None, generic)
+    } else {
+        (Some(Cdn::Generic), generic)
+    }
+}
+
+/// Each CDN's fingerprints in `h`: whether each is present, and its words.
+fn fingerprints(h: &HeaderList) -> [(Cdn, Vec<(bool, &'static str)>); 7] {
     let server = h.first("server").unwrap_or("").to_ascii_lowercase();
     let via = h.all("via").join(", ").to_ascii_lowercase();
     let x_cache = h.all("x-cache").join(", ").to_ascii_lowercase();
     let served_by = h.first("x-served-by").unwrap_or("").to_ascii_lowercase();
-    let candidates: [(Cdn, Vec<(bool, &str)>); 7] = [
+    [
         (
             Cdn::Cloudflare,
             vec![
@@ -68,33 +98,7 @@ pub(super) fn detect_cdn(h: &HeaderList) -> (Option<Cdn>, Vec<String>) {
                 (h.has("x-proxy-cache"), "x-proxy-cache"),
             ],
         ),
-    ];
-    for (cdn, tests) in candidates {
-        let evidence: Vec<String> = tests
-            .into_iter()
-            .filter(|(present, _)| *present)
-            .map(|(_, what)| what.to_string())
-            .collect();
-        // Fastly runs Varnish and says so in Via, so "varnish" in Via
-        // alone would misname it; x-cache-hits alone is not enough either.
-        let enough = match cdn {
-            Cdn::Fastly => evidence.iter().any(|e| !e.starts_with("x-cache-hits")),
-            _ => !evidence.is_empty(),
-        };
-        if enough {
-            return (Some(cdn), evidence);
-        }
-    }
-    let generic: Vec<String> = ["x-cache", "cache-status", "age"]
-        .into_iter()
-        .filter(|n| h.has(n))
-        .map(str::to_string)
-        .collect();
-    if generic.is_empty() {
-        (None, generic)
-    } else {
-        (Some(Cdn::Generic), generic)
-    }
+    ]
 }
 
 /// Every header that states a cache result.

@@ -2,6 +2,10 @@
 //! findings, probes, the 429 wait and runs that could not start.
 
 use super::*;
+use crate::engine::checks::cache_layers::ProbedPage;
+use crate::engine::{SiteId, StartError};
+use crate::model::config::Route;
+use crate::model::purge::PurgeOutcome;
 
 pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
     match event {
@@ -29,8 +33,7 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
         }
         EngineEvent::Progress { site, message } => {
             let text = format!("{}: {message}", state.site_name(site));
-            state.say(Level::Info, text.clone());
-            state.push_activity(Level::Info, text);
+            say_and_log(state, Level::Info, text);
         }
         EngineEvent::Waiting { site, wait } => {
             let text = format!(
@@ -38,8 +41,7 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
                 state.site_name(site),
                 wait.as_secs()
             );
-            state.say(Level::Problem, text.clone());
-            state.push_activity(Level::Problem, text);
+            say_and_log(state, Level::Problem, text);
         }
         EngineEvent::FreshSent {
             site,
@@ -56,62 +58,16 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             target,
             outcome,
             verifications,
-        } => {
-            state.in_flight = state.in_flight.saturating_sub(1);
-            if verifications.is_empty() {
-                let line = format!(
-                    "{}: fresh {target}: not revalidated: {}",
-                    state.site_name(site),
-                    outcome.explanation
-                );
-                state.push_activity(Level::Problem, line);
-            }
-            for v in verifications {
-                record_verification(state, v);
-            }
-        }
-        EngineEvent::SitemapRoutes { site, routes } => {
-            let added = routes.len();
-            if let Some(config) = state.sites.get_mut(site) {
-                let before = config.routes.len();
-                config.routes = routes;
-                let line = format!(
-                    "{}: {} route(s) from its sitemap",
-                    config.name,
-                    added.saturating_sub(before)
-                );
-                state.push_activity(Level::Info, line);
-            }
-            state.refilter();
-        }
+        } => fresh_done(state, (site, target), &outcome, verifications),
+        EngineEvent::SitemapRoutes { site, routes } => sitemap_routes(state, site, routes),
         EngineEvent::RouteIndex { site, search } => state.adopt_search(site, search),
-        EngineEvent::Purged { site, outcome, .. } => {
-            let ok = outcome.kind.is_fine();
-            let name = state.site_name(site);
-            for item in &outcome.covers {
-                let key = (name.clone(), crate::model::purge::item_target(item));
-                let seen = (state.now, outcome.kind.as_str().to_string());
-                state.purges.insert(key, seen);
-            }
-            let level = if ok { Level::Ok } else { Level::Problem };
-            let text = format!(
-                "{}: {} {}: {}",
-                state.site_name(site),
-                outcome.provider,
-                outcome.kind.as_str(),
-                outcome.call
-            );
-            state.push_activity(level, text);
-        }
+        EngineEvent::Purged { site, outcome, .. } => purged(state, site, &outcome),
         EngineEvent::HistoryLoaded { records } => super::history::loaded(state, records),
         EngineEvent::Recorded { records } => state.remember(records),
         EngineEvent::PurgeDone { items, .. } => {
             state.in_flight = state.in_flight.saturating_sub(items);
         }
-        EngineEvent::Warning { message } => {
-            state.say(Level::Problem, message.clone());
-            state.push_activity(Level::Problem, message);
-        }
+        EngineEvent::Warning { message } => say_and_log(state, Level::Problem, message),
         EngineEvent::Check { site, event } => {
             let name = state.site_name(site);
             record_check_event(state, &name, event);
@@ -120,38 +76,104 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             state.in_flight = state.in_flight.saturating_sub(1);
             checks_done(state, &state.site_name(site));
         }
-        EngineEvent::Probed { site, page } => {
-            state.in_flight = state.in_flight.saturating_sub(1);
-            let site = state.site_name(site);
-            state.set_probed(&site, &page.path, page.worst());
-            let path = page.path.clone();
-            let line = page
-                .layers
-                .iter()
-                .map(|p| format!("{}: {}", p.label, p.summary()))
-                .next()
-                .unwrap_or_default();
-            state.push_activity(Level::Info, format!("{site}: probed {path}: {line}"));
-            let probe = SeenProbe {
-                page,
-                time: state.now,
-            };
-            state.probes.insert((site, path), probe);
-        }
+        EngineEvent::Probed { site, page } => probed(state, site, page),
         EngineEvent::NotStarted {
             site,
             targets,
             reason,
-        } => {
-            let site = state.site_name(site);
-            state.in_flight = state.in_flight.saturating_sub(targets.len().max(1));
-            for target in targets {
-                state.pending.remove(&(site.clone(), target));
-            }
-            state.say(Level::Problem, format!("{site}: {reason}"));
-            state.push_activity(Level::Problem, format!("{site}: not sent: {reason}"));
-        }
+        } => not_started(state, site, targets, &reason),
     }
+}
+
+/// On the message line now, and in the activity log.
+fn say_and_log(state: &mut State, level: Level, text: String) {
+    state.say(level, text.clone());
+    state.push_activity(level, text);
+}
+
+fn fresh_done(
+    state: &mut State,
+    (site, target): (SiteId, Target),
+    outcome: &Outcome,
+    verifications: Vec<Verification>,
+) {
+    state.in_flight = state.in_flight.saturating_sub(1);
+    if verifications.is_empty() {
+        let line = format!(
+            "{}: fresh {target}: not revalidated: {}",
+            state.site_name(site),
+            outcome.explanation
+        );
+        state.push_activity(Level::Problem, line);
+    }
+    for v in verifications {
+        record_verification(state, v);
+    }
+}
+
+fn sitemap_routes(state: &mut State, site: SiteId, routes: std::sync::Arc<[Route]>) {
+    let added = routes.len();
+    if let Some(config) = state.sites.get_mut(site) {
+        let before = config.routes.len();
+        config.routes = routes;
+        let line = format!(
+            "{}: {} route(s) from its sitemap",
+            config.name,
+            added.saturating_sub(before)
+        );
+        state.push_activity(Level::Info, line);
+    }
+    state.refilter();
+}
+
+fn purged(state: &mut State, site: SiteId, outcome: &PurgeOutcome) {
+    let name = state.site_name(site);
+    for item in &outcome.covers {
+        let key = (name.clone(), crate::model::purge::item_target(item));
+        let seen = (state.now, outcome.kind.as_str().to_string());
+        state.purges.insert(key, seen);
+    }
+    let level = if outcome.kind.is_fine() {
+        Level::Ok
+    } else {
+        Level::Problem
+    };
+    let text = format!(
+        "{name}: {} {}: {}",
+        outcome.provider,
+        outcome.kind.as_str(),
+        outcome.call
+    );
+    state.push_activity(level, text);
+}
+
+fn probed(state: &mut State, site: SiteId, page: ProbedPage) {
+    state.in_flight = state.in_flight.saturating_sub(1);
+    let site = state.site_name(site);
+    state.set_probed(&site, &page.path, page.worst());
+    let path = page.path.clone();
+    let line = page
+        .layers
+        .iter()
+        .map(|p| format!("{}: {}", p.label, p.summary()))
+        .next()
+        .unwrap_or_default();
+    state.push_activity(Level::Info, format!("{site}: probed {path}: {line}"));
+    let probe = SeenProbe {
+        page,
+        time: state.now,
+    };
+    state.probes.insert((site, path), probe);
+}
+
+fn not_started(state: &mut State, site: SiteId, targets: Vec<Target>, reason: &StartError) {
+    let site = state.site_name(site);
+    state.in_flight = state.in_flight.saturating_sub(targets.len().max(1));
+    for target in targets {
+        state.pending.remove(&(site.clone(), target));
+    }
+    state.say(Level::Problem, format!("{site}: {reason}"));
+    state.push_activity(Level::Problem, format!("{site}: not sent: {reason}"));
 }
 
 fn checks_done(state: &mut State, site: &str) {
