@@ -538,3 +538,61 @@ fn commands_print_json_only_through_the_output_value() {
         found.join("\n")
     );
 }
+
+#[test]
+fn no_function_runs_over_80_lines() {
+    // A function past a screenful does more than one thing: split it where
+    // its parts have names.
+    const LIMIT: usize = 80;
+    let mut long = Vec::new();
+    for file in rust_files(&src("")) {
+        let code = shipped_code(&file);
+        for (name, lines) in function_lengths(&code) {
+            if lines > LIMIT {
+                long.push(format!("{}: fn {name} has {lines} lines", file.display()));
+            }
+        }
+    }
+    assert!(long.is_empty(), "{}", long.join("\n"));
+}
+
+/// (name, lines from its `fn` to its closing brace) of every function with
+/// a body in `code`.
+fn function_lengths(code: &str) -> Vec<(String, usize)> {
+    let mut found = Vec::new();
+    let mut offset = 0;
+    for line in code.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let words: Vec<&str> = trimmed.split_whitespace().take(4).collect();
+        if let Some(at) = words.iter().position(|w| *w == "fn")
+            && words[..at]
+                .iter()
+                .all(|w| w.starts_with("pub") || ["async", "const", "unsafe"].contains(w))
+            && let Some(name) = words.get(at + 1)
+        {
+            let rest = &code[offset..];
+            // The body starts at the first `{` before any `;` (a trait
+            // method without a body has none).
+            if let Some(open) = rest
+                .find(['{', ';'])
+                .filter(|i| rest.as_bytes()[*i] == b'{')
+            {
+                let body = &rest[open..];
+                let end = open + block_len(body);
+                let name = name.split(['(', '<']).next().unwrap_or_default();
+                found.push((name.to_string(), rest[..end].lines().count()));
+            }
+        }
+        offset += line.len();
+    }
+    found
+}
+
+#[test]
+fn the_length_test_counts_a_function_to_its_closing_brace() {
+    let code = "fn a() {\n    let s = \"}\";\n}\npub(crate) async fn b<T>(x: T)\nwhere T: Copy {\n    if true { }\n}\nfn c();\n";
+    assert_eq!(
+        function_lengths(code),
+        [("a".to_string(), 3), ("b".to_string(), 4)]
+    );
+}

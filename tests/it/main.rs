@@ -29,6 +29,7 @@ mod json_shapes;
 mod one_engine;
 mod page_kinds_sim;
 mod purge;
+mod purge_contract;
 mod purge_shapes;
 mod revalidate_sim;
 mod secrets_in_urls;

@@ -109,35 +109,49 @@ pub struct RawEndpoint {
     pub each_origin: Option<bool>,
 }
 
-/// `[sites.X.purge]`: the CDN purge (README, "Purge").
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `[sites.X.purge]`: the CDN purge (README, "Purge"): which provider,
+/// its token, and the keys that provider reads itself (each provider's
+/// module in `model/purge/` names its own; one it does not read is an error).
+#[derive(Debug)]
 pub struct RawPurge {
     pub provider: Spanned<String>,
-    #[serde(default)]
-    pub nodes: Vec<Spanned<String>>,
-    pub method: Option<Spanned<String>>,
-    pub ban_header: Option<Spanned<String>>,
-    pub ban_preset: Option<Spanned<String>>,
-    pub ban_url: Option<Spanned<String>>,
-    #[serde(default)]
-    pub ban_headers: std::collections::BTreeMap<String, Spanned<String>>,
-    pub zone_id: Option<Spanned<String>>,
-    pub mode: Option<crate::model::purge::CloudflareMode>,
-    pub files_per_request: Option<Spanned<i64>>,
-    pub service_id: Option<Spanned<String>>,
-    pub soft: Option<bool>,
-    pub project_id: Option<Spanned<String>>,
-    pub team_id: Option<String>,
-    pub hard: Option<bool>,
-    pub distribution_id: Option<Spanned<String>>,
-    pub url: Option<Spanned<String>>,
-    #[serde(default)]
-    pub headers: std::collections::BTreeMap<String, Spanned<String>>,
-    pub body: Option<String>,
-    pub success: Option<SuccessRule>,
-    pub api_url: Option<Spanned<String>>,
     pub token: Option<Spanned<RawSecret>>,
+    pub keys: crate::model::purge::PurgeKeys,
+}
+
+impl<'de> Deserialize<'de> for RawPurge {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<RawPurge, D::Error> {
+        deserializer.deserialize_map(RawPurgeVisitor)
+    }
+}
+
+struct RawPurgeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for RawPurgeVisitor {
+    type Value = RawPurge;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a table with provider = \"…\"")
+    }
+
+    // Each value is read through TOML's own map, so it keeps its span
+    // (a `#[serde(flatten)]` would lose every span).
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawPurge, A::Error> {
+        let (mut provider, mut token) = (None, None);
+        let mut keys = crate::model::purge::PurgeKeys::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "provider" => provider = Some(map.next_value()?),
+                "token" => token = Some(map.next_value()?),
+                _ => keys.insert(key, map.next_value()?),
+            }
+        }
+        Ok(RawPurge {
+            provider: provider.ok_or_else(|| serde::de::Error::missing_field("provider"))?,
+            token,
+            keys,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]

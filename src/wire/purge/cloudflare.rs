@@ -12,14 +12,15 @@
 //! minute, bucket 25); a 429 is waited out as it asks.
 //! Answers are `{"success": bool, "errors": [{"code", "message"}], …}`.
 
-use super::{CloudflareMode, PurgeCall, PurgeItem, public_host, public_page};
+use super::{ProviderCalls, PurgeCall, PurgeItem, public_host, public_page};
 use crate::model::config::Site;
+use crate::model::purge::cloudflare::{Cloudflare, CloudflareMode};
 use url::Url;
 
 /// Operations per request (Free, Pro and Business plans).
 pub const BATCH: usize = 100;
 
-pub(super) fn calls(
+fn calls(
     site: &Site,
     (api_url, zone_id, mode, files_per_request): (&Url, &str, CloudflareMode, usize),
     items: &[PurgeItem],
@@ -86,7 +87,7 @@ fn prefix(site: &Site, path: &str) -> String {
 
 /// The first error message of a Cloudflare answer, and whether it says the
 /// request carried too many items.
-pub(super) fn error(body: &[u8]) -> Option<(String, bool)> {
+fn error(body: &[u8]) -> Option<(String, bool)> {
     let json: serde_json::Value = serde_json::from_slice(body).ok()?;
     let first = json.get("errors")?.as_array()?.first()?;
     let message = first.get("message")?.as_str()?.to_string();
@@ -98,7 +99,7 @@ pub(super) fn error(body: &[u8]) -> Option<(String, bool)> {
 }
 
 /// Cloudflare's error 1015: rate limited, whatever the HTTP status.
-pub(super) fn rate_limited(body: &[u8]) -> bool {
+fn rate_limited(body: &[u8]) -> bool {
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
         return false;
     };
@@ -110,9 +111,38 @@ pub(super) fn rate_limited(body: &[u8]) -> bool {
 }
 
 /// Whether a 2xx answer says `"success": true`.
-pub(super) fn succeeded(body: &[u8]) -> bool {
+fn succeeded(body: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|j| j.get("success").and_then(serde_json::Value::as_bool))
         == Some(true)
+}
+
+impl ProviderCalls for Cloudflare {
+    fn calls(
+        &self,
+        site: &Site,
+        items: &[PurgeItem],
+        token: &str,
+    ) -> Result<Vec<PurgeCall>, String> {
+        let zone = (
+            &self.api_url,
+            self.zone_id.as_str(),
+            self.mode,
+            self.files_per_request,
+        );
+        calls(site, zone, items, token)
+    }
+
+    fn error(&self, body: &[u8]) -> Option<(String, bool)> {
+        error(body)
+    }
+
+    fn succeeded(&self, body: &[u8]) -> bool {
+        succeeded(body)
+    }
+
+    fn rate_limited(&self, body: &[u8]) -> bool {
+        rate_limited(body)
+    }
 }

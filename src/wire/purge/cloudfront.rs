@@ -12,8 +12,11 @@
 //! places: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`,
 //! else `~/.aws/credentials` (profile `AWS_PROFILE`, default `default`).
 
-use super::{PurgeCall, PurgeItem};
+use super::{ProviderCalls, PurgeCall, PurgeItem};
+use crate::model::config::Site;
+use crate::model::purge::cloudfront::CloudFront;
 use secrecy::{ExposeSecret, SecretString};
+use std::time::Duration;
 use url::Url;
 
 /// Paths per invalidation: the most a distribution has in progress.
@@ -109,11 +112,7 @@ pub const WILDCARDS_IN_PROGRESS: usize = 15;
 /// starts with `/` and is URL-encoded where the InvalidationBatch
 /// documentation asks (non-ASCII and unsafe characters); more wildcards
 /// than a distribution may have in progress are refused before sending.
-pub(super) fn calls(
-    api_url: &Url,
-    distribution: &str,
-    items: &[PurgeItem],
-) -> Result<Vec<PurgeCall>, String> {
+fn calls(api_url: &Url, distribution: &str, items: &[PurgeItem]) -> Result<Vec<PurgeCall>, String> {
     if let Some(PurgeItem::Path(p) | PurgeItem::Prefix(p)) = items
         .iter()
         .find(|i| matches!(i, PurgeItem::Path(p) | PurgeItem::Prefix(p) if !p.starts_with('/')))
@@ -240,7 +239,7 @@ pub(super) fn status_url(create_url: &str, id: &str) -> String {
 }
 
 /// What the paths will cost, said before they are sent.
-pub(super) fn cost(paths: usize) -> String {
+fn cost(paths: usize) -> String {
     if paths <= FREE_PATHS_A_MONTH {
         format!(
             "CloudFront: {paths} path(s), within the {FREE_PATHS_A_MONTH} free a month (then ${PRICE_PER_PATH_USD} a path)"
@@ -297,6 +296,56 @@ pub fn sign(
         .headers()
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect())
+}
+
+impl ProviderCalls for CloudFront {
+    fn calls(
+        &self,
+        _site: &Site,
+        items: &[PurgeItem],
+        _token: &str,
+    ) -> Result<Vec<PurgeCall>, String> {
+        calls(&self.api_url, &self.distribution_id, items)
+    }
+
+    fn error(&self, body: &[u8]) -> Option<(String, bool)> {
+        error(body).map(|(code, message)| {
+            let busy = code == "TooManyInvalidationsInProgress" || code == "Throttling";
+            (format!("{code}: {message}"), busy)
+        })
+    }
+
+    /// Accepted means an <Invalidation> came back.
+    fn succeeded(&self, body: &[u8]) -> bool {
+        invalidation(body).is_some()
+    }
+
+    fn busy(&self) -> Option<(&'static str, &'static str)> {
+        Some((
+            "cloudfront has too many invalidations in progress (3,000 paths at most)",
+            "wait until the invalidations in progress complete (minutes), then run again",
+        ))
+    }
+
+    /// CloudFront's Throttling names no wait: back off a little.
+    fn default_wait(&self, message: Option<&str>) -> Option<Duration> {
+        message
+            .is_some_and(|m| m.starts_with("Throttling"))
+            .then_some(Duration::from_secs(2))
+    }
+
+    /// An invalidation is proven by polling it, not by reading pages.
+    fn read_back_at(&self, _: &Site, _: &PurgeCall, _: &str) -> Option<(String, Option<String>)> {
+        None
+    }
+
+    fn signs_with_aws(&self) -> bool {
+        true
+    }
+
+    fn cost(&self, paths: usize) -> Option<String> {
+        Some(cost(paths))
+    }
 }
 
 #[cfg(test)]

@@ -9,14 +9,15 @@
 //!
 //! Fastly has no prefix purge.
 
-use super::{PurgeCall, PurgeItem, public_host, public_page};
+use super::{ProviderCalls, PurgeCall, PurgeItem, public_host, public_page};
 use crate::model::config::Site;
+use crate::model::purge::fastly::Fastly;
 use url::Url;
 
 /// Surrogate keys per batch request.
 pub const KEYS_PER_REQUEST: usize = 256;
 
-pub(super) fn calls(
+fn calls(
     site: &Site,
     (api_url, service_id, soft): (&Url, &str, bool),
     items: &[PurgeItem],
@@ -72,11 +73,36 @@ pub(super) fn calls(
 }
 
 /// Fastly's error words: `{"msg": …, "detail": …}`.
-pub(super) fn error(body: &[u8]) -> Option<String> {
+fn error(body: &[u8]) -> Option<String> {
     let json: serde_json::Value = serde_json::from_slice(body).ok()?;
     let msg = json.get("msg")?.as_str()?;
     match json.get("detail").and_then(serde_json::Value::as_str) {
         Some(detail) => Some(format!("{msg}: {detail}")),
         None => Some(msg.to_string()),
+    }
+}
+
+impl ProviderCalls for Fastly {
+    fn calls(
+        &self,
+        site: &Site,
+        items: &[PurgeItem],
+        token: &str,
+    ) -> Result<Vec<PurgeCall>, String> {
+        calls(
+            site,
+            (&self.api_url, &self.service_id, self.soft),
+            items,
+            token,
+        )
+    }
+
+    fn error(&self, body: &[u8]) -> Option<(String, bool)> {
+        error(body).map(|m| (m, false))
+    }
+
+    /// A purge answers JSON (`{"status": "ok", "id": …}`).
+    fn succeeded(&self, body: &[u8]) -> bool {
+        serde_json::from_slice::<serde_json::Value>(body).is_ok()
     }
 }

@@ -6,12 +6,14 @@
 //! (a prefix without `{prefix}`, a tag without `{tag}` and no route
 //! carrying it, everything) is refused before anything is sent.
 
-use super::{PurgeCall, PurgeItem, public_host, public_page};
+use super::{ProviderCalls, PurgeCall, PurgeItem, public_host, public_page};
 use crate::model::config::Site;
+use crate::model::endpoint::SuccessRule;
+use crate::model::purge::http::HttpPurge;
 
 type Template<'a> = (&'a str, &'a str, &'a [(String, String)], Option<&'a str>);
 
-pub(super) fn calls(
+fn calls(
     site: &Site,
     (url, method, headers, body): Template,
     items: &[PurgeItem],
@@ -59,4 +61,31 @@ pub(super) fn calls(
             })
         })
         .collect()
+}
+
+impl ProviderCalls for HttpPurge {
+    fn calls(
+        &self,
+        site: &Site,
+        items: &[PurgeItem],
+        token: &str,
+    ) -> Result<Vec<PurgeCall>, String> {
+        let template = (
+            self.url.as_str(),
+            self.method.as_str(),
+            &self.headers[..],
+            self.body.as_deref(),
+        );
+        calls(site, template, items, token)
+    }
+
+    fn succeeded(&self, body: &[u8]) -> bool {
+        self.success == SuccessRule::Any2xx
+            || serde_json::from_slice::<serde_json::Value>(body).is_ok()
+    }
+
+    /// ngx_cache_purge answers 404 for a key it does not hold.
+    fn not_found_means_not_cached(&self) -> bool {
+        true
+    }
 }

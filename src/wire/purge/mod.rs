@@ -19,13 +19,133 @@ mod varnish;
 pub mod vercel;
 
 pub use crate::model::purge::{
-    CloudflareMode, Provider, PurgeCall, PurgeConfig, PurgeItem, PurgeKind, PurgeOutcome,
-    item_target,
+    Provider, PurgeCall, PurgeConfig, PurgeItem, PurgeKind, PurgeOutcome, item_target,
 };
 pub use send::{INVALIDATION_WAIT, PurgeCredentials, PurgeWatch, Purger, cost};
 
 use crate::model::config::Site;
+use crate::model::purge as facts;
+use std::any::Any;
+use std::time::Duration;
 use url::Url;
+
+/// Each provider's calls, found by the type of its facts
+/// (`model::purge::PROVIDERS`): one line a provider.
+const CALLS: [Wired; 6] = [
+    wired::<facts::varnish::Varnish>,
+    wired::<facts::cloudflare::Cloudflare>,
+    wired::<facts::fastly::Fastly>,
+    wired::<facts::vercel::Vercel>,
+    wired::<facts::cloudfront::CloudFront>,
+    wired::<facts::http::HttpPurge>,
+];
+
+type Wired = for<'a> fn(&'a dyn Any) -> Option<&'a dyn ProviderCalls>;
+
+fn wired<P: ProviderCalls + 'static>(facts: &dyn Any) -> Option<&dyn ProviderCalls> {
+    facts.downcast_ref::<P>().map(|p| p as &dyn ProviderCalls)
+}
+
+/// The calls of `provider`; a provider with facts and no calls (a
+/// registry line missing here) refuses every purge, and says so.
+pub(crate) fn wire_of(provider: &dyn Provider) -> &dyn ProviderCalls {
+    CALLS
+        .iter()
+        .find_map(|wired| wired(provider.as_any()))
+        .unwrap_or(&Unwired)
+}
+
+/// How a provider's purge is sent and its answers read: the wire half of
+/// a provider (the facts half is `model::purge::Provider`). Only `calls`
+/// must be written; each default is what a plain cache endpoint does.
+pub(crate) trait ProviderCalls: Sync {
+    /// The calls that purge `items` (tags already turned into routes where
+    /// the provider has no tag purge), with `token` in place (the real one
+    /// to send, `***` to show); what it cannot express is an error.
+    fn calls(
+        &self,
+        site: &Site,
+        items: &[PurgeItem],
+        token: &str,
+    ) -> Result<Vec<PurgeCall>, String>;
+
+    /// The provider's own words in an answer, and whether they say the
+    /// request carried too many items.
+    fn error(&self, _body: &[u8]) -> Option<(String, bool)> {
+        None
+    }
+
+    /// Whether a 2xx answer confirms the purge (some APIs answer 200 with
+    /// `"success": false`).
+    fn succeeded(&self, _body: &[u8]) -> bool {
+        true
+    }
+
+    /// An answer that is a rate limit whatever its status (Cloudflare's 1015).
+    fn rate_limited(&self, _body: &[u8]) -> bool {
+        false
+    }
+
+    /// A 2xx that says no cached copy matched (nothing to purge).
+    fn found_nothing(&self, _body: &[u8]) -> bool {
+        false
+    }
+
+    /// Whether a 404 means the cache held no copy (a cache's purge
+    /// location), rather than a wrong address.
+    fn not_found_means_not_cached(&self) -> bool {
+        false
+    }
+
+    /// For a provider whose "too many" means too many at once in progress
+    /// (not in one request): the explanation and fix of that rate limit.
+    fn busy(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
+    /// How long to wait after a rate limit that names no wait.
+    fn default_wait(&self, _message: Option<&str>) -> Option<Duration> {
+        None
+    }
+
+    /// Where a purged page is read back: the public URL, or the node the
+    /// call went to (URL and Host); `None` where it cannot be read back.
+    fn read_back_at(
+        &self,
+        site: &Site,
+        _call: &PurgeCall,
+        path: &str,
+    ) -> Option<(String, Option<String>)> {
+        Some((
+            crate::model::paths::page_url(&site.public_url, path).to_string(),
+            None,
+        ))
+    }
+
+    /// Why a cache may accept a purge and keep the page, for this shape.
+    fn likely_cause(&self, _site: &Site, _call: &PurgeCall) -> String {
+        "the purge endpoint accepted a key the page is not cached under: check the Host, scheme and query its cache key uses (nginx: proxy_cache_key), and that the template fills the tag or path the cache reads".into()
+    }
+
+    /// Whether its calls are signed with AWS's credentials (SigV4).
+    fn signs_with_aws(&self) -> bool {
+        false
+    }
+
+    /// What purging `paths` paths costs, where the provider charges for it.
+    fn cost(&self, _paths: usize) -> Option<String> {
+        None
+    }
+}
+
+/// A provider whose calls nobody registered.
+struct Unwired;
+
+impl ProviderCalls for Unwired {
+    fn calls(&self, _: &Site, _: &[PurgeItem], _: &str) -> Result<Vec<PurgeCall>, String> {
+        Err("this purge provider has no calls registered (wire::purge::CALLS): report this".into())
+    }
+}
 
 /// The calls that purge `items` on `site`'s CDN, with `token` in place
 /// (the real one to send, `***` to show). Tags become route URLs where the
@@ -36,54 +156,15 @@ pub fn calls(
     items: &[PurgeItem],
     token: &str,
 ) -> Result<Vec<PurgeCall>, String> {
-    let items = expand_tags(site, &config.provider, items)?;
-    match &config.provider {
-        Provider::Varnish { nodes, method } => varnish::calls(site, nodes, method, &items),
-        Provider::Cloudflare {
-            api_url,
-            zone_id,
-            mode,
-            files_per_request,
-        } => cloudflare::calls(
-            site,
-            (api_url, zone_id, *mode, *files_per_request),
-            &items,
-            token,
-        ),
-        Provider::Fastly {
-            api_url,
-            service_id,
-            soft,
-        } => fastly::calls(site, (api_url, service_id, *soft), &items, token),
-        Provider::Vercel {
-            api_url,
-            project_id,
-            team_id,
-            hard,
-        } => vercel::calls(
-            (api_url, project_id, team_id.as_deref(), *hard),
-            &items,
-            token,
-        ),
-        Provider::CloudFront {
-            api_url,
-            distribution_id,
-        } => cloudfront::calls(api_url, distribution_id, &items),
-        Provider::Http {
-            url,
-            method,
-            headers,
-            body,
-            ..
-        } => http_purge::calls(site, (url, method, headers, body.as_deref()), &items, token),
-    }
+    let items = expand_tags(site, config.provider.as_ref(), items)?;
+    wire_of(config.provider.as_ref()).calls(site, &items, token)
 }
 
 /// A tag, for a CDN without tag purge: the configured routes carrying it;
 /// a tag no route carries cannot be purged there, and says so.
 fn expand_tags(
     site: &Site,
-    provider: &Provider,
+    provider: &dyn Provider,
     items: &[PurgeItem],
 ) -> Result<Vec<PurgeItem>, String> {
     let mut out: Vec<PurgeItem> = Vec::new();

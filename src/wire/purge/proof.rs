@@ -21,10 +21,8 @@
 //! every origin serves the new page).
 
 use super::send::Purger;
-use super::{Provider, PurgeCall, PurgeItem, PurgeKind, PurgeOutcome, public_host};
+use super::{PurgeCall, PurgeItem, PurgeKind, PurgeOutcome};
 use crate::model::cache_headers::{self, CacheState, HeaderList};
-use crate::model::paths::page_url;
-use crate::model::purge::VarnishMethod;
 use crate::wire::http::{self, PAGE_BODY_CAP};
 use std::time::Instant;
 
@@ -64,7 +62,7 @@ impl Purger {
                         self.provider(),
                         o.status.map_or("-".into(), |s| s.to_string())
                     );
-                    o.fix = Some(self.likely_cause(call));
+                    o.fix = Some(self.wire().likely_cause(&self.site, call));
                     return;
                 }
                 ReadBack::Unknown(why) => unknown.push(why),
@@ -95,24 +93,8 @@ impl Purger {
             PurgeItem::Tag(t) => tagged(t),
             _ => Vec::new(),
         });
-        let at = |path: &str| match &self.config.provider {
-            // The node the call went to, keyed like the public URL.
-            Provider::Varnish { .. } => url::Url::parse(&call.url).ok().map(|mut node| {
-                node.set_path("/");
-                node.set_query(None);
-                (
-                    page_url(&node, path).to_string(),
-                    Some(public_host(&self.site)),
-                )
-            }),
-            Provider::Http { .. }
-            | Provider::Cloudflare { .. }
-            | Provider::Fastly { .. }
-            | Provider::Vercel { .. } => {
-                Some((page_url(&self.site.public_url, path).to_string(), None))
-            }
-            Provider::CloudFront { .. } => None,
-        };
+        let wire = self.wire();
+        let at = |path: &str| wire.read_back_at(&self.site, call, path);
         paths.filter_map(at).take(PAGES_READ_BACK).collect()
     }
 
@@ -165,20 +147,6 @@ impl Purger {
             (None, None) => ReadBack::Unknown(format!(
                 "{url} says neither Age nor HIT/MISS, so the cache's copy cannot be read"
             )),
-        }
-    }
-
-    /// Why a cache may accept a purge and keep the page, for this shape.
-    fn likely_cause(&self, call: &PurgeCall) -> String {
-        match &self.config.provider {
-            Provider::Varnish { method: VarnishMethod::Xkey { .. }, .. } => "no cached copy of the page carries the tag in its xkey header: the app (or the VCL) must send `xkey: <tag>` with the page".into(),
-            Provider::Varnish { method: VarnishMethod::Ban(_), .. } => "the VCL's ban() matched nothing: shape the BAN as your VCL reads it — ban_preset = \"varnish-docs\" (it bans the request's own req.url, as the Varnish documentation's example), \"foshttpcache\" (X-Host, X-Url) or \"lurker\" (X-Ban-Url, X-Ban-Host) — or spell it out with ban_url and ban_headers; or use PURGE".into(),
-            Provider::Varnish { .. } => format!(
-                "the copy is cached under another key than {} with Host {}: a VCL that normalises the URL or Host, hashes more than both (a cookie, a device), or a Vary the purge does not cover",
-                call.url,
-                public_host(&self.site)
-            ),
-            _ => "the purge endpoint accepted a key the page is not cached under: check the Host, scheme and query its cache key uses (nginx: proxy_cache_key), and that the template fills the tag or path the cache reads".into(),
         }
     }
 }

@@ -4,7 +4,8 @@
 //! masked (the token and the revalidation secret) and escaped.
 
 use super::{
-    Provider, PurgeCall, PurgeConfig, PurgeItem, PurgeKind, PurgeOutcome, calls, cloudfront,
+    ProviderCalls, PurgeCall, PurgeConfig, PurgeItem, PurgeKind, PurgeOutcome, calls, cloudfront,
+    wire_of,
 };
 use crate::model::config::Site;
 use crate::model::outcome::OutcomeKind;
@@ -31,11 +32,9 @@ impl PurgeCredentials {
             Some(source) => Some(source.resolve().map_err(|e| format!("purge token: {e}"))?),
             None => None,
         };
-        let aws = match config.provider {
-            Provider::CloudFront { .. } => {
-                Some(cloudfront::AwsCredentials::from_standard_places()?)
-            }
-            _ => None,
+        let aws = match wire_of(config.provider.as_ref()).signs_with_aws() {
+            true => Some(cloudfront::AwsCredentials::from_standard_places()?),
+            false => None,
         };
         Ok(PurgeCredentials { token, aws })
     }
@@ -99,6 +98,11 @@ impl Purger {
 
     pub fn provider(&self) -> &'static str {
         self.config.provider.name()
+    }
+
+    /// The provider's calls and how its answers read.
+    pub(super) fn wire(&self) -> &dyn ProviderCalls {
+        wire_of(self.config.provider.as_ref())
     }
 
     /// Purge `items`: one outcome per call, in order. A CloudFront
@@ -202,17 +206,9 @@ impl Purger {
         outcome.status = Some(status);
         outcome.latency_ms = Some(started.elapsed().as_millis() as u64);
         self.judge(&mut outcome, (status, location.as_deref()), &body, wait);
-        // CloudFront's Throttling names no wait: back off a little.
-        let wait = match (&self.config.provider, outcome.kind, wait) {
-            (Provider::CloudFront { .. }, PurgeKind::RateLimited, None)
-                if outcome
-                    .message
-                    .as_deref()
-                    .is_some_and(|m| m.starts_with("Throttling")) =>
-            {
-                Some(Duration::from_secs(2))
-            }
-            (_, _, wait) => wait,
+        let wait = match (outcome.kind, wait) {
+            (PurgeKind::RateLimited, None) => self.wire().default_wait(outcome.message.as_deref()),
+            (_, wait) => wait,
         };
         if outcome.kind == PurgeKind::Purged {
             self.prove(&mut outcome, call, started).await;
@@ -385,12 +381,9 @@ impl Purger {
 /// What purging `items` costs, where the provider charges for it:
 /// CloudFront charges per path; the others do not.
 pub fn cost(site: &Site, config: &PurgeConfig, items: &[PurgeItem]) -> Option<String> {
-    let Provider::CloudFront { .. } = config.provider else {
-        return None;
-    };
     // A tag is invalidated as its routes' paths: those are what is paid.
-    let paths = super::expand_tags(site, &config.provider, items)
+    let paths = super::expand_tags(site, config.provider.as_ref(), items)
         .ok()?
         .len();
-    Some(cloudfront::cost(paths))
+    wire_of(config.provider.as_ref()).cost(paths)
 }

@@ -6,12 +6,12 @@
 //! varnish-modules' xkey for tags. Nodes trust their network (a VCL ACL),
 //! so there is no token.
 
-use super::{PurgeCall, PurgeItem, public_host};
+use super::{ProviderCalls, PurgeCall, PurgeItem, public_host};
 use crate::model::config::Site;
-use crate::model::purge::{BanShape, VarnishMethod};
+use crate::model::purge::varnish::{BanShape, Varnish, VarnishMethod};
 use url::Url;
 
-pub(super) fn calls(
+fn calls(
     site: &Site,
     nodes: &[Url],
     method: &VarnishMethod,
@@ -104,4 +104,52 @@ fn ban_call(
         body: None,
         covers: vec![item.clone()],
     })
+}
+
+impl ProviderCalls for Varnish {
+    fn calls(
+        &self,
+        site: &Site,
+        items: &[PurgeItem],
+        _token: &str,
+    ) -> Result<Vec<PurgeCall>, String> {
+        calls(site, &self.nodes, &self.method, items)
+    }
+
+    /// varnish-modules' documented VCL answers "Invalidated N objects".
+    fn found_nothing(&self, body: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_lowercase();
+        matches!(self.method, VarnishMethod::Xkey { .. })
+            && (text.contains("invalidated 0 objects") || text.contains("purged 0 objects"))
+    }
+
+    fn not_found_means_not_cached(&self) -> bool {
+        true
+    }
+
+    /// The node the call went to, keyed like the public URL.
+    fn read_back_at(
+        &self,
+        site: &Site,
+        call: &PurgeCall,
+        path: &str,
+    ) -> Option<(String, Option<String>)> {
+        let mut node = Url::parse(&call.url).ok()?;
+        node.set_path("/");
+        node.set_query(None);
+        let page = crate::model::paths::page_url(&node, path).to_string();
+        Some((page, Some(public_host(site))))
+    }
+
+    fn likely_cause(&self, site: &Site, call: &PurgeCall) -> String {
+        match &self.method {
+            VarnishMethod::Xkey { .. } => "no cached copy of the page carries the tag in its xkey header: the app (or the VCL) must send `xkey: <tag>` with the page".into(),
+            VarnishMethod::Ban(_) => "the VCL's ban() matched nothing: shape the BAN as your VCL reads it — ban_preset = \"varnish-docs\" (it bans the request's own req.url, as the Varnish documentation's example), \"foshttpcache\" (X-Host, X-Url) or \"lurker\" (X-Ban-Url, X-Ban-Host) — or spell it out with ban_url and ban_headers; or use PURGE".into(),
+            VarnishMethod::Purge => format!(
+                "the copy is cached under another key than {} with Host {}: a VCL that normalises the URL or Host, hashes more than both (a cookie, a device), or a Vary the purge does not cover",
+                call.url,
+                public_host(site)
+            ),
+        }
+    }
 }

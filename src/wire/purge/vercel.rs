@@ -10,13 +10,15 @@
 //! Next.js revalidatePath on Vercel already purges Vercel's own CDN.)
 //! Errors are `{"error": {"code", "message"}}`.
 
-use super::{PurgeCall, PurgeItem};
+use super::{ProviderCalls, PurgeCall, PurgeItem};
+use crate::model::config::Site;
+use crate::model::purge::vercel::Vercel;
 use url::Url;
 
 /// Tags per request.
 pub const TAGS_PER_REQUEST: usize = 16;
 
-pub(super) fn calls(
+fn calls(
     (api_url, project, team, hard): (&Url, &str, Option<&str>, bool),
     items: &[PurgeItem],
     token: &str,
@@ -63,7 +65,34 @@ pub(super) fn calls(
 }
 
 /// Vercel's error message: `{"error": {"message": …}}`.
-pub(super) fn error(body: &[u8]) -> Option<String> {
+fn error(body: &[u8]) -> Option<String> {
     let json: serde_json::Value = serde_json::from_slice(body).ok()?;
     Some(json.get("error")?.get("message")?.as_str()?.to_string())
+}
+
+impl ProviderCalls for Vercel {
+    fn calls(
+        &self,
+        _site: &Site,
+        items: &[PurgeItem],
+        token: &str,
+    ) -> Result<Vec<PurgeCall>, String> {
+        let project = (
+            &self.api_url,
+            self.project_id.as_str(),
+            self.team_id.as_deref(),
+            self.hard,
+        );
+        calls(project, items, token)
+    }
+
+    fn error(&self, body: &[u8]) -> Option<(String, bool)> {
+        error(body).map(|m| (m, false))
+    }
+
+    /// @vercel/sdk: invalidateByTags answers 200 with no body.
+    fn succeeded(&self, body: &[u8]) -> bool {
+        body.iter().all(u8::is_ascii_whitespace)
+            || serde_json::from_slice::<serde_json::Value>(body).is_ok()
+    }
 }
