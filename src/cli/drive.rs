@@ -73,6 +73,9 @@ fn shown_alike(site: &Site, event: EngineEvent, not_started: &mut bool) -> Optio
     match event {
         EngineEvent::NotStarted { reason, .. } => {
             errln!("error: site {}: {reason}", site.name);
+            if let Some(fix) = reason.fix() {
+                errln!("  fix: {fix}");
+            }
             *not_started = true;
         }
         EngineEvent::Waiting { wait, .. } => errln!(

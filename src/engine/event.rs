@@ -7,6 +7,7 @@ use crate::engine::checks::cache_layers::ProbedPage;
 use crate::engine::verify::Verification;
 use crate::model::outcome::Outcome;
 use crate::model::target::Target;
+use crate::model::trouble::{Trouble, TroubleKind};
 use std::time::Duration;
 
 /// A site by its position in the engine's list (the config's order), so
@@ -18,16 +19,38 @@ pub type SiteId = usize;
 pub enum StartError {
     /// The secret could not be read (unset variable, failing command…).
     #[error("{0}")]
-    Secret(String),
+    Secret(Trouble),
     /// The site's HTTP client could not be built.
     #[error("{0}")]
-    Client(String),
+    Client(Trouble),
     #[error("no site number {0}")]
     UnknownSite(SiteId),
     /// No purge configured, or its token cannot be read, or the items
     /// cannot be purged by this provider.
     #[error("{0}")]
-    Purge(String),
+    Purge(Trouble),
+}
+
+impl StartError {
+    /// What to do about it, when its words do not already say.
+    pub fn fix(&self) -> Option<&str> {
+        match self {
+            StartError::Secret(t) | StartError::Client(t) | StartError::Purge(t) => {
+                t.fix.as_deref()
+            }
+            StartError::UnknownSite(_) => {
+                Some("name a site of the config (isrctl sites lists them)")
+            }
+        }
+    }
+
+    /// What kind of trouble stopped it (a refusal exits 2 on the command line).
+    pub fn kind(&self) -> TroubleKind {
+        match self {
+            StartError::Secret(t) | StartError::Client(t) | StartError::Purge(t) => t.kind,
+            StartError::UnknownSite(_) => TroubleKind::Refused,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

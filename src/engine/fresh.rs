@@ -23,6 +23,7 @@ use crate::model::endpoint::masked_summary;
 use crate::model::outcome::Outcome;
 use crate::model::purge::{PurgeItem, PurgeOutcome};
 use crate::model::target::{Target, TargetKind};
+use crate::model::trouble::Trouble;
 use crate::wire::purge::{PurgeWatch, Purger};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
@@ -70,15 +71,18 @@ pub async fn send_everywhere(
     session: &Session,
     target: &Target,
     cancel: &CancellationToken,
-) -> Result<Vec<Sent>, String> {
+) -> Result<Vec<Sent>, Trouble> {
     let job = session.job()?;
-    let secret = session.secret().as_ref().map_err(|e| e.to_string())?;
+    let secret = session
+        .secret()
+        .as_ref()
+        .map_err(|e| Trouble::unavailable(e.to_string()))?;
     let places = session.site.endpoint.on_every_origin(&session.site.origins);
     let sends = places.into_iter().map(|profile| async move {
         let request = masked_summary(&profile, target);
         let outcome = match profile.prepare(target, secret) {
             Ok(prepared) => job.send_prepared(prepared, cancel).await,
-            Err(reason) => Outcome::refused(reason),
+            Err(reason) => Outcome::refused(reason.to_string()),
         };
         Sent { request, outcome }
     });
@@ -96,7 +100,7 @@ pub async fn make_fresh(
     deadline: Duration,
     cancel: &CancellationToken,
     report: &(dyn Fn(FreshStep) + Sync),
-) -> Result<(Outcome, Vec<Verification>), String> {
+) -> Result<(Outcome, Vec<Verification>), Trouble> {
     let watches = fingerprint(session, pages).await;
     let sent = send_everywhere(session, target, cancel).await?;
     for s in &sent {
@@ -187,7 +191,7 @@ async fn purge_step(
                 Ok(outcomes) => outcomes
                     .into_iter()
                     .for_each(|o| report(FreshStep::Purged(o))),
-                Err(why) => report(FreshStep::PurgeSkipped(why)),
+                Err(why) => report(FreshStep::PurgeSkipped(why.to_string())),
             }
         }
         (Purging::Using(_), Err(not_a_page)) => report(FreshStep::PurgeSkipped(not_a_page.unwrap_or_else(|| {

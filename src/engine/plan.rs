@@ -12,6 +12,7 @@ use crate::model::paths::{self, LintFinding, LintLevel};
 use crate::model::purge::{PurgeCall, PurgeItem};
 use crate::model::redact::MASK;
 use crate::model::target::{Target, TargetKind};
+use crate::model::trouble::Trouble;
 use serde::Serialize;
 
 /// One target with what the linter said and, when it must not be sent,
@@ -127,15 +128,15 @@ fn unsupported(site: &Site, target: &Target) -> Option<Outcome> {
     site.endpoint
         .prepare_masked(target, MASK)
         .err()
-        .map(Outcome::refused)
+        .map(|why| Outcome::refused(why.to_string()))
 }
 
 /// The one wording, for every face, of a purge asked of a site without one.
-pub fn no_purge_configured(site: &Site) -> String {
-    format!(
+pub fn no_purge_configured(site: &Site) -> Trouble {
+    Trouble::refused(format!(
         "site {0} has no [sites.{0}.purge]: configure the CDN purge (README, \"Purge\")",
         site.name
-    )
+    ))
 }
 
 /// What a selection of targets purges: each path and tag; a pattern names
@@ -160,7 +161,7 @@ pub struct PurgePlan {
     pub rsc_note: Option<&'static str>,
 }
 
-pub fn plan_purge(site: &Site, items: &[PurgeItem]) -> Result<PurgePlan, String> {
+pub fn plan_purge(site: &Site, items: &[PurgeItem]) -> Result<PurgePlan, Trouble> {
     let config = site
         .purge
         .as_ref()
@@ -177,7 +178,7 @@ pub fn plan_purge(site: &Site, items: &[PurgeItem]) -> Result<PurgePlan, String>
 }
 
 /// The calls a purge would make, token masked; no token is read.
-pub fn shown_purge_calls(site: &Site, items: &[PurgeItem]) -> Result<Vec<PurgeCall>, String> {
+pub fn shown_purge_calls(site: &Site, items: &[PurgeItem]) -> Result<Vec<PurgeCall>, Trouble> {
     let config = site
         .purge
         .as_ref()

@@ -6,6 +6,7 @@
 use super::{Engine, EngineEvent, SiteId};
 use crate::engine::checks::{self, cache_layers::ProbedPage};
 use crate::model::config::{Limits, Site};
+use crate::model::trouble::Trouble;
 use crate::wire::probe::{self, Layer, LayerKind, ProbeSettings};
 use tokio::task::JoinHandle;
 use url::Url;
@@ -29,9 +30,9 @@ impl Engine {
 }
 
 /// A bare URL: the URL itself and a cache-busted copy.
-pub async fn probe_url(url: Url) -> Result<ProbedPage, String> {
+pub async fn probe_url(url: Url) -> Result<ProbedPage, Trouble> {
     let client = crate::wire::http::client(&Limits::default(), true)
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        .map_err(|e| Trouble::unavailable(format!("cannot build the HTTP client: {e}")))?;
     let settings = ProbeSettings {
         client,
         marker: None,
@@ -55,7 +56,7 @@ pub async fn probe_url(url: Url) -> Result<ProbedPage, String> {
 }
 
 /// A site's page at each of its layers (CDN, each origin, cache-busted).
-pub async fn probe_path(site: &Site, path: &str) -> Result<ProbedPage, String> {
+pub async fn probe_path(site: &Site, path: &str) -> Result<ProbedPage, Trouble> {
     let settings = ProbeSettings::for_site(site, path)?;
     let probes = probe::probe_page(&settings, site, path).await;
     Ok(ProbedPage::new(path.to_string(), probes))

@@ -21,6 +21,7 @@
 use crate::model::config::Site;
 use crate::model::redact::Redactor;
 use crate::model::secret::{Secret, SecretError};
+use crate::model::trouble::Trouble;
 use crate::wire::job_runner::{Job, PauseListener};
 use crate::wire::purge::{PurgeCredentials, Purger};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -32,9 +33,9 @@ pub struct Session {
     /// checks and the reason a revalidation cannot start.
     secret: OnceLock<Result<Secret, SecretError>>,
     /// `Err` (why) when the secret cannot be read: nothing can be sent.
-    job: OnceLock<Result<Arc<Job>, String>>,
+    job: OnceLock<Result<Arc<Job>, Trouble>>,
     /// The CDN purge with its token read; `Err` (why) when it cannot be.
-    purger: OnceLock<Result<Arc<Purger>, String>>,
+    purger: OnceLock<Result<Arc<Purger>, Trouble>>,
     /// Handed to the job when it is made.
     on_pause: Mutex<Option<PauseListener>>,
     redactor: RwLock<Redactor>,
@@ -42,9 +43,9 @@ pub struct Session {
 
 impl Session {
     /// Build the client; no secret is read until some work needs it.
-    pub fn open(site: &Site, on_pause: PauseListener) -> Result<Session, String> {
+    pub fn open(site: &Site, on_pause: PauseListener) -> Result<Session, Trouble> {
         let client = crate::wire::http::client(&site.limits, site.tls_verify)
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(|e| Trouble::unavailable(format!("cannot build the HTTP client: {e}")))?;
         Ok(Session {
             site: site.clone(),
             client,
@@ -58,28 +59,28 @@ impl Session {
 
     /// [`Session::open`], with the revalidation secret resolved off the
     /// async threads (what the checks and the revalidating work need).
-    pub async fn prepare(site: Site, on_pause: PauseListener) -> Result<Arc<Session>, String> {
+    pub async fn prepare(site: Site, on_pause: PauseListener) -> Result<Arc<Session>, Trouble> {
         let session = Arc::new(Session::open(&site, on_pause)?);
         session.revalidation_ready().await?;
         Ok(session)
     }
 
     /// Resolve the revalidation secret (once) off the async threads.
-    pub async fn revalidation_ready(self: &Arc<Self>) -> Result<(), String> {
+    pub async fn revalidation_ready(self: &Arc<Self>) -> Result<(), Trouble> {
         let session = self.clone();
         tokio::task::spawn_blocking(move || {
             session.secret();
         })
         .await
-        .map_err(|e| format!("reading the secret stopped: {e}"))
+        .map_err(|e| Trouble::unavailable(format!("reading the secret stopped: {e}")))
     }
 
     /// The site's purger, its token resolved (once) off the async threads.
-    pub async fn purge_ready(self: &Arc<Self>) -> Result<Arc<Purger>, String> {
+    pub async fn purge_ready(self: &Arc<Self>) -> Result<Arc<Purger>, Trouble> {
         let session = self.clone();
         tokio::task::spawn_blocking(move || session.purger())
             .await
-            .map_err(|e| format!("reading the purge token stopped: {e}"))?
+            .map_err(|e| Trouble::unavailable(format!("reading the purge token stopped: {e}")))?
     }
 
     /// The revalidation secret, resolved the first time it is asked for.
@@ -95,7 +96,7 @@ impl Session {
     }
 
     /// The site's job, or why nothing can be sent.
-    pub fn job(&self) -> Result<&Arc<Job>, String> {
+    pub fn job(&self) -> Result<&Arc<Job>, Trouble> {
         let job = self.job.get_or_init(|| match self.secret() {
             Ok(secret) => {
                 let on_pause = self.on_pause.lock().ok().and_then(|mut p| p.take());
@@ -107,14 +108,17 @@ impl Session {
                     on_pause,
                 ))
             }
-            Err(e) => Err(format!("secret from {}: {e}", self.site.secret.describe())),
+            Err(e) => Err(Trouble::unavailable(format!(
+                "secret from {}: {e}",
+                self.site.secret.describe()
+            ))),
         });
-        job.as_ref().map_err(String::clone)
+        job.as_ref().map_err(Trouble::clone)
     }
 
     /// The site's CDN purge, its credentials read the first time; `Err`
     /// when none is configured or a credential cannot be read.
-    pub fn purger(&self) -> Result<Arc<Purger>, String> {
+    pub fn purger(&self) -> Result<Arc<Purger>, Trouble> {
         let purger = self.purger.get_or_init(|| {
             let Some(config) = self.site.purge.clone() else {
                 return Err(crate::engine::plan::no_purge_configured(&self.site));

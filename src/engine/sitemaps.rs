@@ -5,6 +5,7 @@
 
 use super::{Engine, EngineEvent};
 use crate::model::config::{Route, Site};
+use crate::model::trouble::Trouble;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -59,12 +60,12 @@ pub async fn sitemap_routes(
     sitemap: &url::Url,
     state_dir: &std::path::Path,
     refresh: bool,
-) -> Result<SitemapRoutes, String> {
+) -> Result<SitemapRoutes, Trouble> {
     let mut cache = crate::wire::sitemap::Cache::open(state_dir, &site.name);
     let mut not_saved = None;
     if refresh {
         let client = crate::wire::http::client(&site.limits, site.tls_verify)
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(|e| Trouble::unavailable(format!("cannot build the HTTP client: {e}")))?;
         cache.map = crate::wire::sitemap::fetch(&client, site, sitemap, &mut cache).await?;
         not_saved = cache.save().err().map(|e| e.to_string());
     }

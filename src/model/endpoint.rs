@@ -9,6 +9,7 @@ use crate::model::redact::MASK;
 use crate::model::secret::Secret;
 use crate::model::signature::Signature;
 use crate::model::target::{Target, TargetKind};
+use crate::model::trouble::Trouble;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -194,8 +195,10 @@ impl EndpointProfile {
 
     /// The request for one target, with the secret in place (or, for a
     /// signed body, the signature made with it).
-    pub fn prepare(&self, target: &Target, secret: &Secret) -> Result<PreparedRequest, String> {
-        let mut request = self.build(target, secret.expose())?;
+    pub fn prepare(&self, target: &Target, secret: &Secret) -> Result<PreparedRequest, Trouble> {
+        let mut request = self
+            .build(target, secret.expose())
+            .map_err(Trouble::refused)?;
         if let SecretPlacement::Hmac(kind) = self.secret {
             let body = request.body.as_deref().unwrap_or_default().as_bytes();
             let now = jiff::Timestamp::now().as_millisecond();
@@ -214,8 +217,8 @@ impl EndpointProfile {
         &self,
         target: &Target,
         stand_in: &str,
-    ) -> Result<PreparedRequest, String> {
-        let mut request = self.build(target, stand_in)?;
+    ) -> Result<PreparedRequest, Trouble> {
+        let mut request = self.build(target, stand_in).map_err(Trouble::refused)?;
         if let SecretPlacement::Hmac(kind) = self.secret {
             let now = jiff::Timestamp::now().as_millisecond();
             request
@@ -356,7 +359,7 @@ pub fn masked_summary(profile: &EndpointProfile, target: &Target) -> String {
             }
             line
         }
-        Err(reason) => reason,
+        Err(reason) => reason.to_string(),
     }
 }
 
@@ -373,9 +376,11 @@ pub fn curl_command(
     profile: &EndpointProfile,
     target: &Target,
     source: &crate::model::secret::SecretSource,
-) -> Result<String, String> {
+) -> Result<String, Trouble> {
     if let SecretPlacement::Hmac(_) = profile.secret {
-        return Err("a signed body cannot be copied as curl: its signature is made for each request (isrctl revalidate sends it)".into());
+        return Err(Trouble::refused(
+            "a signed body cannot be copied as curl: its signature is made for each request (isrctl revalidate sends it)",
+        ));
     }
     let req = profile.prepare_masked(target, CURL_PLACEHOLDER)?;
     let secret_expr = format!("'\"{}\"'", shell_secret(source));

@@ -3,12 +3,17 @@
 //! forever, `/dev/zero` would fill the memory, a directory says nothing:
 //! each is an error that says what to give instead.
 
+use crate::model::trouble::Trouble;
 use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Why a file could not be read, in words that name the fix.
-pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
+pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, Trouble> {
+    read_regular_file(path, cap).map_err(Trouble::unavailable)
+}
+
+fn read_regular_file(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
     // Metadata first: opening a FIFO blocks until a writer comes.
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         // Each reason reads after "it": "it does not exist".
@@ -103,10 +108,13 @@ mod tests {
         assert!(
             read_regular(dir.path(), 10)
                 .unwrap_err()
+                .what
                 .contains("directory")
         );
         assert_eq!(
-            read_regular(&dir.path().join("missing"), 10).unwrap_err(),
+            read_regular(&dir.path().join("missing"), 10)
+                .unwrap_err()
+                .what,
             "does not exist (no such file)"
         );
         let big = dir.path().join("big");
@@ -114,6 +122,7 @@ mod tests {
         assert!(
             read_regular(&big, 10)
                 .unwrap_err()
+                .what
                 .contains("more than the 10")
         );
         assert_eq!(read_regular(&big, 11).unwrap(), b"x".repeat(11));
@@ -121,6 +130,7 @@ mod tests {
             assert!(
                 read_regular(Path::new("/dev/zero"), 10)
                     .unwrap_err()
+                    .what
                     .contains("not a regular file")
             );
         }

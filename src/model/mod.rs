@@ -24,3 +24,4 @@ pub mod signature;
 pub mod target;
 pub(crate) mod text;
 pub(crate) mod tone;
+pub mod trouble;

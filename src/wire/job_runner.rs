@@ -18,6 +18,7 @@ use crate::model::outcome::{Outcome, OutcomeKind};
 use crate::model::redact::Redactor;
 use crate::model::secret::Secret;
 use crate::model::target::Target;
+use crate::model::trouble::Trouble;
 use crate::wire::revalidation;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
@@ -59,9 +60,9 @@ pub struct Job {
 impl Job {
     /// A job with its own client, for tools and tests; the engine's
     /// sessions share one client per site ([`Job::with_client`]).
-    pub fn new(site: &Site, secret: Secret) -> Result<Arc<Job>, String> {
+    pub fn new(site: &Site, secret: Secret) -> Result<Arc<Job>, Trouble> {
         let client = crate::wire::http::client(&site.limits, site.tls_verify)
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(|e| Trouble::unavailable(format!("cannot build the HTTP client: {e}")))?;
         Ok(Job::with_client(site, secret, client, ignore_pauses()))
     }
 
@@ -159,7 +160,7 @@ impl Job {
 async fn revalidate_one(job: &Job, target: &Target, cancel: &CancellationToken) -> Outcome {
     let request = match job.profile.prepare(target, &job.secret) {
         Ok(request) => request,
-        Err(reason) => return Outcome::refused(reason),
+        Err(reason) => return Outcome::refused(reason.to_string()),
     };
     let outcome = send_within_limits(job, request, cancel).await;
     with_secret_source(job, outcome)

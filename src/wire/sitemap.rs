@@ -14,9 +14,11 @@ mod cache;
 mod parse;
 
 pub use cache::Cache;
-pub use parse::{Document, parse};
+pub use parse::Document;
+pub(in crate::wire) use parse::parse;
 
 use crate::model::config::{Route, Site};
+use crate::model::trouble::Trouble;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use url::Url;
@@ -126,7 +128,7 @@ pub async fn fetch(
     site: &Site,
     sitemap: &Url,
     cache: &mut Cache,
-) -> Result<SiteMap, String> {
+) -> Result<SiteMap, Trouble> {
     let mut map = SiteMap {
         fetched: Some(jiff::Timestamp::now()),
         ..SiteMap::default()
@@ -167,7 +169,7 @@ pub async fn fetch(
             Ok(Document::UrlSet(locs)) => {
                 entries(&site.public_url, &url, locs, &mut map, &mut seen)
             }
-            Err(why) if url == *sitemap => return Err(format!("{url}: {why}")),
+            Err(why) if url == *sitemap => return Err(Trouble::failed(format!("{url}: {why}"))),
             Err(why) => map.notes.push(format!("{url}: {why}; skipped")),
         }
     }

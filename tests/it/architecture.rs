@@ -596,3 +596,50 @@ fn the_length_test_counts_a_function_to_its_closing_brace() {
         [("a".to_string(), 3), ("b".to_string(), 4)]
     );
 }
+
+#[test]
+fn errors_cross_a_floor_as_types_not_strings() {
+    // A caller above cannot tell a refusal from a failure by reading
+    // words: what a floor hands up is `model::trouble::Trouble` (or a
+    // type of its own). Within a floor (`pub(super)`, `pub(in crate::x)`)
+    // a string is fine.
+    let mut found = Vec::new();
+    for dir in ["model", "history", "wire", "engine"] {
+        for file in rust_files(&src(dir)) {
+            let code = shipped_code(&file);
+            for signature in public_signatures(&code) {
+                if signature.contains("-> Result<") && signature.trim_end().ends_with(", String>") {
+                    found.push(format!("{}: {signature}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// The signature (up to its body) of every `pub` or `pub(crate)` function.
+fn public_signatures(code: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut offset = 0;
+    for line in code.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let public = [
+            "pub fn ",
+            "pub async fn ",
+            "pub(crate) fn ",
+            "pub(crate) async fn ",
+        ]
+        .iter()
+        .any(|p| trimmed.starts_with(p));
+        if public {
+            let rest = &code[offset..];
+            let end = rest.find(['{', ';']).unwrap_or(rest.len());
+            let signature = rest[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+            // A `where` clause follows the return type.
+            let signature = signature.split(" where ").next().unwrap_or_default();
+            found.push(signature.to_string());
+        }
+        offset += line.len();
+    }
+    found
+}

@@ -552,7 +552,9 @@ fn a_run_that_cannot_start_is_reported_and_counted_down() {
             site: 0,
             targets: vec![Target::path("/")],
             reason: isrctl::engine::StartError::Secret(
-                "secret from env HEALTHY_REVALIDATE_SECRET: not set".into(),
+                isrctl::model::trouble::Trouble::unavailable(
+                    "secret from env HEALTHY_REVALIDATE_SECRET: not set",
+                ),
             ),
         })],
     );

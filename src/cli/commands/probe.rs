@@ -8,6 +8,7 @@ use crate::engine::checks::Severity;
 use crate::engine::checks::cache_layers::ProbedPage;
 use crate::model::exit::Exit;
 use crate::model::redact::Redactor;
+use crate::model::trouble::Trouble;
 use clap::Args;
 use serde::Serialize;
 use std::path::Path;
@@ -56,7 +57,7 @@ pub async fn run(config_flag: Option<&Path>, args: ProbeArgs) -> Exit {
 async fn probe_site(
     config_flag: Option<&Path>,
     args: &ProbeArgs,
-) -> Result<Result<Vec<ProbedPage>, String>, Exit> {
+) -> Result<Result<Vec<ProbedPage>, Trouble>, Exit> {
     let config = load_config(config_flag)?;
     let Some(site) = config.site(&args.what) else {
         return Err(unknown_site(&config, &args.what));
@@ -72,7 +73,7 @@ async fn probe_site(
         .paths
         .iter()
         .map(|path| crate::engine::probe::probe_path(site, path));
-    let pages: Result<Vec<ProbedPage>, String> = futures::future::join_all(probes)
+    let pages: Result<Vec<ProbedPage>, Trouble> = futures::future::join_all(probes)
         .await
         .into_iter()
         .collect();

@@ -171,7 +171,9 @@ async fn site_routes(site: &Site, refresh: bool) -> Result<Vec<config::Route>, S
     };
     let dir = crate::model::files::state_dir()
         .ok_or("cannot find the state directory: set XDG_STATE_HOME or HOME")?;
-    let read = crate::engine::sitemap_routes(site, sitemap, &dir, refresh).await?;
+    let read = crate::engine::sitemap_routes(site, sitemap, &dir, refresh)
+        .await
+        .map_err(|t| t.to_string())?;
     if let Some(e) = &read.not_saved {
         errln!("warning: sitemap cache not written: {e}");
     }

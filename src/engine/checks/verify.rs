@@ -91,7 +91,7 @@ pub async fn run(
     let pages = verify::pages_for(&session.site, &target);
     match verify::revalidate_and_verify(session, &target, &pages, deadline, cancel).await {
         Ok((outcome, verifications)) => emit_results(CheckId::Verify, out, &outcome, verifications),
-        Err(reason) => out.emit(not_run(CheckId::Verify, reason)),
+        Err(reason) => out.emit(not_run(CheckId::Verify, reason.to_string())),
     }
 }
 

@@ -38,6 +38,6 @@ pub async fn run(
     match crate::engine::verify::revalidate_and_verify(ctx, &target, &pages, deadline, cancel).await
     {
         Ok((outcome, verifications)) => verify::emit_results(CHECK, out, &outcome, verifications),
-        Err(reason) => out.emit(verify::not_run(CHECK, reason)),
+        Err(reason) => out.emit(verify::not_run(CHECK, reason.to_string())),
     }
 }

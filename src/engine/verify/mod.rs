@@ -47,6 +47,7 @@ use crate::model::outcome::Outcome;
 use crate::model::page_kind::PageKind;
 use crate::model::paths::{self, covers};
 use crate::model::target::{Target, TargetKind};
+use crate::model::trouble::Trouble;
 use crate::wire::job_runner::{self, Job};
 use crate::wire::probe::LayerKind;
 use serde::Serialize;
@@ -298,7 +299,7 @@ pub async fn revalidate_and_verify(
     pages: &[String],
     deadline: Duration,
     cancel: &CancellationToken,
-) -> Result<Verified, String> {
+) -> Result<Verified, Trouble> {
     let job = session.job()?;
     Ok(verify_with(session, job, target, pages, deadline, cancel).await)
 }

@@ -5,6 +5,7 @@
 //! verification once more is the fix an operator would apply by hand.
 
 use super::{Verdict, Verified};
+use crate::model::trouble::Trouble;
 use std::future::Future;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -34,10 +35,10 @@ pub async fn with_retry<F, Fut>(
     cancel: &CancellationToken,
     mut attempt: F,
     first: impl FnOnce(Verified, Duration),
-) -> Result<Verified, String>
+) -> Result<Verified, Trouble>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Verified, String>>,
+    Fut: Future<Output = Result<Verified, Trouble>>,
 {
     let result = attempt().await?;
     let Some(wait) = plan.retry_after else {

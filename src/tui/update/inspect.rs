@@ -70,7 +70,7 @@ pub(super) fn copy_curl(state: &mut State) -> Vec<Command> {
             vec![Command::Copy(curl)]
         }
         Err(reason) => {
-            state.say(Level::Problem, reason);
+            state.say(Level::Problem, reason.to_string());
             Vec::new()
         }
     }

@@ -9,7 +9,7 @@ pub(super) fn purge(state: &mut State, site: usize, targets: Vec<Target>) -> Vec
     let name = config.name.clone();
     let items = crate::engine::plan::purge_items(targets);
     if let Err(why) = crate::engine::plan::plan_purge(config, &items) {
-        state.say(Level::Problem, why);
+        state.say(Level::Problem, why.to_string());
         return Vec::new();
     }
     if items.is_empty() {

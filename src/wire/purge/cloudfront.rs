@@ -53,7 +53,7 @@ impl AwsCredentials {
     }
 
     /// From the environment, else the shared credentials file.
-    pub fn from_standard_places() -> Result<AwsCredentials, String> {
+    pub(in crate::wire) fn from_standard_places() -> Result<AwsCredentials, String> {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         if let (Some(id), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
             return Ok(AwsCredentials::new(
@@ -254,7 +254,7 @@ fn cost(paths: usize) -> String {
 }
 
 /// SigV4 headers for `call` (service cloudfront, region us-east-1).
-pub fn sign(
+pub(in crate::wire) fn sign(
     call: &PurgeCall,
     credentials: &AwsCredentials,
     now: std::time::SystemTime,

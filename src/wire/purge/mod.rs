@@ -25,6 +25,7 @@ pub use send::{INVALIDATION_WAIT, PurgeCredentials, PurgeWatch, Purger, cost};
 
 use crate::model::config::Site;
 use crate::model::purge as facts;
+use crate::model::trouble::Trouble;
 use std::any::Any;
 use std::time::Duration;
 use url::Url;
@@ -155,9 +156,11 @@ pub fn calls(
     config: &PurgeConfig,
     items: &[PurgeItem],
     token: &str,
-) -> Result<Vec<PurgeCall>, String> {
-    let items = expand_tags(site, config.provider.as_ref(), items)?;
-    wire_of(config.provider.as_ref()).calls(site, &items, token)
+) -> Result<Vec<PurgeCall>, Trouble> {
+    let items = expand_tags(site, config.provider.as_ref(), items).map_err(Trouble::refused)?;
+    wire_of(config.provider.as_ref())
+        .calls(site, &items, token)
+        .map_err(Trouble::refused)
 }
 
 /// A tag, for a CDN without tag purge: the configured routes carrying it;

@@ -11,6 +11,7 @@ use crate::model::config::Site;
 use crate::model::outcome::OutcomeKind;
 use crate::model::redact::{self, Redactor};
 use crate::model::secret::Secret;
+use crate::model::trouble::Trouble;
 use crate::wire::http::{self, ENDPOINT_BODY_CAP};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -27,13 +28,19 @@ pub struct PurgeCredentials {
 impl PurgeCredentials {
     /// Read what `config` needs: its token, and AWS's standard places for
     /// CloudFront. Blocks (a token `command` may take its time).
-    pub fn resolve(config: &PurgeConfig) -> Result<PurgeCredentials, String> {
+    pub fn resolve(config: &PurgeConfig) -> Result<PurgeCredentials, Trouble> {
         let token = match &config.token {
-            Some(source) => Some(source.resolve().map_err(|e| format!("purge token: {e}"))?),
+            Some(source) => Some(
+                source
+                    .resolve()
+                    .map_err(|e| Trouble::unavailable(format!("purge token: {e}")))?,
+            ),
             None => None,
         };
         let aws = match wire_of(config.provider.as_ref()).signs_with_aws() {
-            true => Some(cloudfront::AwsCredentials::from_standard_places()?),
+            true => Some(
+                cloudfront::AwsCredentials::from_standard_places().map_err(Trouble::unavailable)?,
+            ),
             false => None,
         };
         Ok(PurgeCredentials { token, aws })
@@ -112,7 +119,7 @@ impl Purger {
         &self,
         items: &[PurgeItem],
         watch: PurgeWatch<'_>,
-    ) -> Result<Vec<PurgeOutcome>, String> {
+    ) -> Result<Vec<PurgeOutcome>, Trouble> {
         let cancel = watch.cancel;
         let token = self.credentials.token.as_ref().map_or("", Secret::expose);
         let real = calls(&self.site, &self.config, items, token)?;

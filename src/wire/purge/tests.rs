@@ -11,7 +11,9 @@ fn site(purge: &str) -> Site {
 
 fn shown(site: &Site, items: &[PurgeItem]) -> Result<Vec<String>, String> {
     let config = site.purge.clone().unwrap();
-    calls(site, &config, items, "***").map(|c| c.iter().map(PurgeCall::summary).collect())
+    calls(site, &config, items, "***")
+        .map(|c| c.iter().map(PurgeCall::summary).collect())
+        .map_err(|t| t.to_string())
 }
 
 #[test]

@@ -16,7 +16,7 @@ pub enum Document {
 }
 
 /// Parse a sitemap file (gzipped or not).
-pub fn parse(bytes: &[u8]) -> Result<Document, String> {
+pub(in crate::wire) fn parse(bytes: &[u8]) -> Result<Document, String> {
     let plain;
     let xml = if bytes.starts_with(&[0x1f, 0x8b]) {
         plain = gunzip(bytes)?;
