@@ -26,6 +26,8 @@ pub struct TargetArgs {
     /// A tag to revalidate (repeatable)
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
+    // The text is clap's help, not rustdoc: `[slug]` is not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     /// The type for dynamic patterns such as /blog/[slug]
     #[arg(long = "type", value_enum, value_name = "TYPE")]
     pub page_type: Option<TypeArg>,

@@ -4,6 +4,9 @@
 //! document whose shape is documented in the README (`"isrctl": 1` marks
 //! its version). Exit codes: 0 all good, 1 some target failed, 2 usage or
 //! config error.
+//!
+//! May use: `engine`, `history`, `model`, and `tui` in one place (opening
+//! the console), `sim` for the demo; never `wire`.
 
 mod commands;
 mod drive;

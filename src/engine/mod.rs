@@ -7,6 +7,8 @@
 //! and writes history itself ([`record`] holds the rules). The command line
 //! prints the events; the console turns them into messages. Nothing here
 //! knows about the terminal.
+//!
+//! May use: `wire`, `history`, `model`.
 
 pub mod checks;
 pub mod discover;

@@ -1,6 +1,9 @@
-//! History: every revalidation (later also verifications, checks and purges)
-//! with time, operator, target and outcome. It survives restarts and is what
-//! the console shows as "last revalidated".
+//! History: every revalidation, verification, check, probe and purge, with
+//! time, operator, target, outcome and the operator's reason. It survives
+//! restarts and is what the console shows as "last revalidated".
+//!
+//! May use: `model`. Written only through `engine::record`; read by the
+//! engine and by both faces (`isrctl history`, the console's `H`).
 //!
 //! Storage is a directory with two files:
 //! - `history.jsonl`: append-only, one JSON record per line. Each append is a

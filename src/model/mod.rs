@@ -1,6 +1,8 @@
 //! What things are: sites, targets, outcomes, secrets, paths, cache
 //! headers, text safe to show. No network, no spawned work; every floor
 //! above builds on these words.
+//!
+//! May use: nothing of the crate above it (the lowest floor).
 
 // First, so its print macros are in scope in every module below.
 #[macro_use]

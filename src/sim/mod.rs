@@ -1,8 +1,9 @@
 //! In-process stand-ins for the servers isrctl talks to, on loopback.
+//! May use: `model` only (a simulation must not share the code it tests).
 //!
 //! - [`SimOrigin`]: a `next start` instance with ISR pages, the App Router
 //!   revalidation route handler and the Pages Router `res.revalidate` route,
-//!   behaving as measured on Next.js 16.4.6 (see `design.md`).
+//!   behaving as measured on Next.js 16.4.6 (DEVELOPING.md, "Testbed").
 //! - [`SimCdn`]: a caching layer that keeps HTML for its `s-maxage`, like a
 //!   Varnish in front of the origin, so "origin fresh, CDN stale" happens.
 //! - [`Hostile`]: a scripted endpoint that misbehaves on purpose (hangs,

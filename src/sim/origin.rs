@@ -1,7 +1,6 @@
 //! A simulated `next start` instance serving ISR pages.
 //!
-//! It reproduces what was measured on Next.js 16.4.6 (design.md, "Verified
-//! behaviour"), including the surprising parts isrctl exists to catch: a
+//! It reproduces what was measured on Next.js 16.4.6 (DEVELOPING.md, "Testbed"),, including the surprising parts isrctl exists to catch: a
 //! path without a leading slash and a dynamic pattern without a type are
 //! accepted with `200 {"revalidated":true}` and revalidate nothing.
 //!

@@ -1,6 +1,8 @@
 //! The terminal console: state, `update(state, message) -> commands`, and
 //! `view(state)`, driven by a message loop over the same engine the
 //! command line uses.
+//!
+//! May use: `engine`, `history`, `model`; never `wire` or `cli`.
 
 pub mod help;
 pub mod keys;

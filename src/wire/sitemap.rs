@@ -47,7 +47,7 @@ pub struct Entry {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SiteMap {
     pub entries: Vec<Entry>,
-    /// "3 URL(s) of another site skipped (https://cdn.example.com)", …
+    /// "3 URL(s) of another site skipped (`https://cdn.example.com`)", …
     pub notes: Vec<String>,
     /// When the sitemap was last read from the site.
     pub fetched: Option<jiff::Timestamp>,

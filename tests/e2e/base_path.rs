@@ -5,7 +5,7 @@
 //! Route paths are written without the base path; what the linter says
 //! about a path is checked against what the pages serve afterwards.
 //!
-//! Needs `--features e2e` and a running testbed (README, "Testbed").
+//! Needs `--features e2e` and a running testbed (DEVELOPING.md, "Testbed").
 
 use crate::testbed;
 

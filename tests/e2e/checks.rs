@@ -5,7 +5,7 @@
 //! on-call engineer acts on, and each verdict is checked against the pages
 //! themselves.
 //!
-//! Needs `--features e2e` and a running testbed (README, "Testbed"). The
+//! Needs `--features e2e` and a running testbed (DEVELOPING.md, "Testbed"). The
 //! tests take turns (`exclusive`) and settle each page first, so they leave
 //! the testbed usable for the others and need no fresh start.
 

@@ -5,7 +5,7 @@
 //! GET its status, `x-nextjs-cache` and whether the ETag changed.
 //!
 //! Where they differ, the simulation is wrong: fix `src/sim/origin.rs`.
-//! Needs `--features e2e` and a running testbed (README, "Testbed").
+//! Needs `--features e2e` and a running testbed (DEVELOPING.md, "Testbed").
 
 use crate::testbed;
 

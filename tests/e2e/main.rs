@@ -1,5 +1,5 @@
 //! The end-to-end and conformance tests: the built binary against the
-//! real testbed (Next.js 16.4.6, Varnish, nginx, moto; README "Testbed").
+//! real testbed (Next.js 16.4.6, Varnish, nginx, moto; DEVELOPING.md, "Testbed").
 //! Built only with `--features e2e`; with the feature on and the testbed
 //! not running they fail, loudly: a skipped end-to-end test would look like
 //! a passing one. Tests that touch the shared testbed take turns

@@ -5,7 +5,7 @@
 //! and exit code next to what plain HTTP shows; none of them sends the
 //! operator to purge a CDN.
 //!
-//! Needs `--features e2e` and a running testbed (README, "Testbed").
+//! Needs `--features e2e` and a running testbed (DEVELOPING.md, "Testbed").
 
 use crate::testbed;
 

@@ -6,7 +6,7 @@
 //! MISS or a copy younger than the purge after) or the invalidation moto
 //! holds — never the peer's 200 alone.
 //!
-//! Needs `--features e2e` and a running testbed (README, "Testbed").
+//! Needs `--features e2e` and a running testbed (DEVELOPING.md, "Testbed").
 
 use crate::testbed;
 

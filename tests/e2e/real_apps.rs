@@ -7,7 +7,7 @@
 //! runs isrctl, and reads the ground truth back with plain HTTP next to
 //! isrctl's verdict and exit code.
 //!
-//! Needs `--features e2e` and a running testbed (README, "Testbed").
+//! Needs `--features e2e` and a running testbed (DEVELOPING.md, "Testbed").
 
 use crate::testbed;
 

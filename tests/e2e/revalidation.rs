@@ -3,7 +3,7 @@
 //! `testbed/isrctl.toml`. What an on-call engineer would check after each
 //! command: the exit code, the outcome, and the page itself.
 //!
-//! Needs `--features e2e` and a running testbed (README, "Testbed"); fails
+//! Needs `--features e2e` and a running testbed (DEVELOPING.md, "Testbed"); fails
 //! when the testbed is not running.
 
 use crate::testbed;

@@ -1,4 +1,4 @@
-//! Shared by the tests that need the real testbed (`testbed/`, README
+//! Shared by the tests that need the real testbed (`testbed/`, DEVELOPING.md
 //! "Testbed"): where it runs, its secret, and plain HTTP to look at pages.
 //!
 //! These tests are built only with `--features e2e`. With the feature on and

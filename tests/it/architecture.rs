@@ -1,4 +1,4 @@
-//! The layout the README's Development section describes, kept true: the
+//! The layout DEVELOPING.md's "Floors" describes, kept true: the
 //! engine, verification and the checks know nothing of the terminal or the
 //! argument parser, and the two faces do not reach into each other.
 

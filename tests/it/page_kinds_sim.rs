@@ -1,6 +1,6 @@
 //! `next dev`, from its recorded answers: isrctl says what it is instead of
 //! blaming a CDN. The fixture is what Next.js 16.4.6's `next dev` answers
-//! for an App Router ISR page (design.md, "Verified behaviour"):
+//! for an App Router ISR page (measured on the testbed: DEVELOPING.md, "Testbed"):
 //! `x-nextjs-cache: HIT` together with `Cache-Control: no-store,
 //! must-revalidate`, and HTML that differs on every request (the dev
 //! server renders each one). Running `next dev` in CI would cost a second

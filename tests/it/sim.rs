@@ -1,4 +1,4 @@
-//! The simulated origin, CDN and hostile endpoints behave as design.md says
+//! The simulated origin, CDN and hostile endpoints behave as measured on real Next.js (DEVELOPING.md, "Testbed") says
 //! Next.js 16.4.6, a caching CDN and broken servers do: checked the way a
 //! user with curl would check them.
 

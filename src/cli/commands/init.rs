@@ -10,6 +10,8 @@ use url::Url;
 
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
+    // The text is clap's help, not rustdoc.
+    #[allow(rustdoc::bare_urls)]
     /// The site's public URL, e.g. https://blog.example.com
     pub url: String,
     /// The site's name in the config [default: from the host name]

@@ -7,7 +7,7 @@ fn read(pairs: &[(&str, &str)]) -> CacheReport {
     interpret(&HeaderList::from_pairs(pairs.iter().copied()), None)
 }
 
-/// What `next start` sends for a prerendered ISR page (design.md, measured).
+/// What `next start` sends for a prerendered ISR page (measured on the testbed; DEVELOPING.md, "Testbed").
 const NEXT: [(&str, &str); 4] = [
     ("x-nextjs-prerender", "1"),
     ("x-nextjs-prerender", "1"),

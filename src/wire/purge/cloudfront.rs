@@ -315,7 +315,7 @@ impl ProviderCalls for CloudFront {
         })
     }
 
-    /// Accepted means an <Invalidation> came back.
+    /// Accepted means an `<Invalidation>` came back.
     fn succeeded(&self, body: &[u8]) -> bool {
         invalidation(body).is_some()
     }

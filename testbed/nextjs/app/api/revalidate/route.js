@@ -1,5 +1,5 @@
 // The on-demand revalidation route handler from the Next.js docs, as
-// design.md describes it: POST /api/revalidate?secret=S&path=P[&type=page|layout]
+// As the Next.js docs write it: POST /api/revalidate?secret=S&path=P[&type=page|layout]
 // or POST /api/revalidate?secret=S&tag=T.
 import { revalidatePath, revalidateTag } from 'next/cache'
 
