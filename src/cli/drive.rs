@@ -1,6 +1,7 @@
-//! Running one engine operation from the command line: its events go to
-//! the command's renderer as they arrive, and the command line's one
-//! Ctrl-C handler cancels it (no new requests; those in flight finish).
+//! Running one engine operation from the command line: the engine set up
+//! for one site (history, the operator's reason), its events handed to the
+//! command's renderer as they arrive, and the command line's one Ctrl-C
+//! handler, which cancels it (no new requests; those in flight finish).
 //!
 //! The events every command shows alike are shown here, once: a site that
 //! could not start, a rate-limit wait, a warning, a long wait's progress
@@ -22,10 +23,42 @@ pub struct Driven {
     pub not_started: bool,
 }
 
-/// Wait for `operation` on `site` to end, handing every event the
-/// commands do not share to `on_event`. The first Ctrl-C prints
-/// `on_cancel` and cancels; a second one is the default (the process ends).
-pub async fn drive(
+/// The engine for one site's command, and its events.
+pub struct Driver {
+    pub engine: Engine,
+    events: UnboundedReceiver<EngineEvent>,
+    site: Site,
+}
+
+impl Driver {
+    /// An engine for `site` that records to history, each record with
+    /// `reason` (`--reason`).
+    pub fn new(site: &Site, reason: Option<&str>) -> Driver {
+        let history = super::open_history().map(Into::into);
+        let (engine, events) = Engine::new(vec![site.clone()], history);
+        engine.set_reason(reason);
+        Driver {
+            engine,
+            events,
+            site: site.clone(),
+        }
+    }
+
+    /// Wait for `operation` to end, handing every event the commands do
+    /// not share to `on_event`. The first Ctrl-C prints `on_cancel` and
+    /// cancels; a second one is the default (the process ends).
+    pub async fn run(
+        mut self,
+        operation: JoinHandle<()>,
+        on_cancel: &str,
+        on_event: impl FnMut(EngineEvent),
+    ) -> Driven {
+        let operation = (&mut self.events, operation);
+        drive(&self.engine, &self.site, operation, on_cancel, on_event).await
+    }
+}
+
+async fn drive(
     engine: &Engine,
     site: &Site,
     (events, mut operation): (&mut UnboundedReceiver<EngineEvent>, JoinHandle<()>),

@@ -88,42 +88,21 @@ const fn make(
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
-const fn bind(
-    code: KeyCode,
-    action: Action,
-    key: &'static str,
-    label: &'static str,
-    shown: Shown,
-) -> Binding {
+/// The words a binding shows: its key and what it does.
+type Words = (&'static str, &'static str);
+
+const fn bind(code: KeyCode, action: Action, (key, label): Words, shown: Shown) -> Binding {
     make(code, NONE, action, (key, label), shown, false)
 }
 
 /// A binding for an action that sends revalidations.
-const fn sending(
-    code: KeyCode,
-    action: Action,
-    key: &'static str,
-    label: &'static str,
-    shown: Shown,
-) -> Binding {
+const fn sending(code: KeyCode, action: Action, (key, label): Words, shown: Shown) -> Binding {
     make(code, NONE, action, (key, label), shown, true)
 }
 
-const fn ctrl(
-    code: KeyCode,
-    action: Action,
-    key: &'static str,
-    label: &'static str,
-    shown: Shown,
-) -> Binding {
-    make(
-        code,
-        KeyModifiers::CONTROL,
-        action,
-        (key, label),
-        shown,
-        false,
-    )
+const fn ctrl(code: KeyCode, action: Action, (key, label): Words, shown: Shown) -> Binding {
+    let control = KeyModifiers::CONTROL;
+    make(code, control, action, (key, label), shown, false)
 }
 
 use Action::*;
@@ -132,64 +111,60 @@ use Shown::*;
 
 /// The default bindings, in the order help lists them.
 pub const BINDINGS: &[Binding] = &[
-    sending(Char('r'), Revalidate, "r", "revalidate", Routes),
-    sending(Char('v'), Verify, "v", "verify", Routes),
-    sending(Char('f'), Fresh, "f", "make fresh", Routes),
-    sending(Char('P'), Purge, "P", "purge CDN", HelpOnly),
-    bind(Char('c'), Checks, "c", "checks", Routes),
-    bind(Char('p'), Probe, "p", "probe", Routes),
-    sending(Char('t'), RevalidateTag, "t", "tag", Always),
-    sending(Char('a'), AdHoc, "a", "ad-hoc path", Always),
-    bind(Char(' '), Mark, "space", "mark", Routes),
-    ctrl(Char('a'), MarkAll, "ctrl-a", "mark all shown", HelpOnly),
-    bind(Char('/'), Filter, "/", "filter", Routes),
-    bind(Char('y'), CopyCurl, "y", "copy curl", Routes),
-    bind(Char('z'), Zoom, "z", "zoom details", Always),
-    bind(Char('H'), History, "H", "history", Always),
-    bind(Char('s'), Sort, "s", "sort by next column", HelpOnly),
-    bind(Char('S'), SortReverse, "S", "reverse the sort", HelpOnly),
-    bind(Char('?'), Help, "?", "help", Always),
-    bind(Char(':'), CommandLine, ":", "command", HelpOnly),
-    bind(Char('q'), Quit, "q", "quit", Always),
-    ctrl(Char('c'), Quit, "ctrl-c", "quit", HelpOnly),
+    sending(Char('r'), Revalidate, ("r", "revalidate"), Routes),
+    sending(Char('v'), Verify, ("v", "verify"), Routes),
+    sending(Char('f'), Fresh, ("f", "make fresh"), Routes),
+    sending(Char('P'), Purge, ("P", "purge CDN"), HelpOnly),
+    bind(Char('c'), Checks, ("c", "checks"), Routes),
+    bind(Char('p'), Probe, ("p", "probe"), Routes),
+    sending(Char('t'), RevalidateTag, ("t", "tag"), Always),
+    sending(Char('a'), AdHoc, ("a", "ad-hoc path"), Always),
+    bind(Char(' '), Mark, ("space", "mark"), Routes),
+    ctrl(Char('a'), MarkAll, ("ctrl-a", "mark all shown"), HelpOnly),
+    bind(Char('/'), Filter, ("/", "filter"), Routes),
+    bind(Char('y'), CopyCurl, ("y", "copy curl"), Routes),
+    bind(Char('z'), Zoom, ("z", "zoom details"), Always),
+    bind(Char('H'), History, ("H", "history"), Always),
+    bind(Char('s'), Sort, ("s", "sort by next column"), HelpOnly),
+    bind(Char('S'), SortReverse, ("S", "reverse the sort"), HelpOnly),
+    bind(Char('?'), Help, ("?", "help"), Always),
+    bind(Char(':'), CommandLine, (":", "command"), HelpOnly),
+    bind(Char('q'), Quit, ("q", "quit"), Always),
+    ctrl(Char('c'), Quit, ("ctrl-c", "quit"), HelpOnly),
     bind(
         KeyCode::Esc,
         Cancel,
-        "esc",
-        "cancel / clear filter / stop sending",
+        ("esc", "cancel / clear filter / stop sending"),
         HelpOnly,
     ),
     bind(
         KeyCode::Tab,
         NextPane,
-        "tab",
-        "next pane (shift-tab back)",
+        ("tab", "next pane (shift-tab back)"),
         HelpOnly,
     ),
     bind(
         KeyCode::BackTab,
         PrevPane,
-        "shift-tab",
-        "previous pane",
+        ("shift-tab", "previous pane"),
         HelpOnly,
     ),
     bind(
         KeyCode::Enter,
         Open,
-        "enter",
-        "open the site's routes",
+        ("enter", "open the site's routes"),
         HelpOnly,
     ),
-    bind(Char('j'), Down, "j/↓", "down", HelpOnly),
-    bind(KeyCode::Down, Down, "↓", "down", HelpOnly),
-    bind(Char('k'), Up, "k/↑", "up", HelpOnly),
-    bind(KeyCode::Up, Up, "↑", "up", HelpOnly),
-    bind(Char('g'), Top, "g", "top", HelpOnly),
-    bind(KeyCode::Home, Top, "home", "top", HelpOnly),
-    bind(Char('G'), Bottom, "G", "bottom", HelpOnly),
-    bind(KeyCode::End, Bottom, "end", "bottom", HelpOnly),
-    bind(KeyCode::PageUp, PageUp, "pgup", "page up", HelpOnly),
-    bind(KeyCode::PageDown, PageDown, "pgdn", "page down", HelpOnly),
+    bind(Char('j'), Down, ("j/↓", "down"), HelpOnly),
+    bind(KeyCode::Down, Down, ("↓", "down"), HelpOnly),
+    bind(Char('k'), Up, ("k/↑", "up"), HelpOnly),
+    bind(KeyCode::Up, Up, ("↑", "up"), HelpOnly),
+    bind(Char('g'), Top, ("g", "top"), HelpOnly),
+    bind(KeyCode::Home, Top, ("home", "top"), HelpOnly),
+    bind(Char('G'), Bottom, ("G", "bottom"), HelpOnly),
+    bind(KeyCode::End, Bottom, ("end", "bottom"), HelpOnly),
+    bind(KeyCode::PageUp, PageUp, ("pgup", "page up"), HelpOnly),
+    bind(KeyCode::PageDown, PageDown, ("pgdn", "page down"), HelpOnly),
 ];
 
 /// The names actions have in the config's `[keys]` table.

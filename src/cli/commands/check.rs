@@ -2,13 +2,13 @@
 //! checks through the engine, print each finding as it arrives, and exit 1
 //! if any is a problem. The engine records the results in history.
 
-use crate::cli::drive::drive;
+use crate::cli::drive::Driver;
 use crate::cli::flags::Deadline;
 use crate::cli::output::Output;
 use crate::cli::print::print_finding;
-use crate::cli::{open_history, unknown_site};
+use crate::cli::unknown_site;
+use crate::engine::EngineEvent;
 use crate::engine::checks::{CheckEvent, Finding, Plan, Severity, Verification};
-use crate::engine::{Engine, EngineEvent};
 use crate::model::config::{Config, Site};
 use crate::model::exit::Exit;
 use crate::model::redact::Redactor;
@@ -79,8 +79,8 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
         return unknown_site(config, &args.site);
     };
     let paths = paths(site, &args.paths);
-    let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
-    engine.set_reason(args.reason.as_deref());
+    let driver = Driver::new(site, args.reason.as_deref());
+    let engine = &driver.engine;
     let redactor = match engine.revalidating_session(0).await {
         Ok(session) => session.redactor(),
         Err(e) => {
@@ -106,12 +106,8 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
     };
     let operation = engine.run_checks(0, plan);
     let on_cancel = "cancelling: the checks stop now (a revalidation already sent is not undone)";
-    let driven = drive(
-        &engine,
-        site,
-        (&mut events, operation),
-        on_cancel,
-        |event| {
+    let driven = driver
+        .run(operation, on_cancel, |event| {
             let EngineEvent::Check { event, .. } = event else {
                 return;
             };
@@ -124,9 +120,8 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
                 CheckEvent::Verified(v) => report.verifications.push(*v),
                 _ => {}
             }
-        },
-    )
-    .await;
+        })
+        .await;
     if driven.not_started {
         return Exit::Usage;
     }

@@ -4,14 +4,14 @@
 //! Exit 0 only when every layer serves the new page. Also what
 //! `revalidate --every-origin --purge --verify` runs.
 
-use crate::cli::drive::drive;
+use crate::cli::drive::Driver;
 use crate::cli::flags::{RevalidateArgs, confirmed, planned_or_say_why};
 
 use crate::cli::output::Output;
 use crate::cli::print::{print_purge_outcome as print_purge, print_result, print_verifications};
-use crate::cli::{open_history, unknown_site};
+use crate::cli::unknown_site;
 use crate::engine::verify::{Verdict, Verification};
-use crate::engine::{Engine, EngineEvent, Planned};
+use crate::engine::{EngineEvent, Planned};
 use crate::model::config::{Config, Site};
 use crate::model::exit::Exit;
 use crate::model::outcome::Outcome;
@@ -80,19 +80,16 @@ pub(super) async fn send(site: &Site, planned: Vec<Planned>, args: &RevalidateAr
         })
         .collect();
     let refused = planned.iter().any(Planned::is_refused);
-    let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
-    engine.set_reason(args.targets.reason.as_deref());
+    let driver = Driver::new(site, args.targets.reason.as_deref());
+    let engine = &driver.engine;
     let operation = engine.fresh(0, planned, args.verify_plan(), args.purge);
     let output = args.output;
     let on_cancel = "cancelling: no new requests; verification stops";
-    let driven = drive(
-        &engine,
-        site,
-        (&mut events, operation),
-        on_cancel,
-        |event| render(&mut results, output, event),
-    )
-    .await;
+    let driven = driver
+        .run(operation, on_cancel, |event| {
+            render(&mut results, output, event)
+        })
+        .await;
     if driven.not_started {
         return Exit::Usage;
     }

@@ -1,11 +1,11 @@
 //! `isrctl purge SITE --path P… [--tag T…] [--prefix P…] [--everything]`:
 //! remove pages from the site's CDN through its `[sites.X.purge]` provider.
 
-use crate::cli::drive::drive;
+use crate::cli::drive::Driver;
 use crate::cli::output::Output;
 use crate::cli::print::print_purge_outcome;
-use crate::cli::{open_history, unknown_site};
-use crate::engine::{Engine, EngineEvent};
+use crate::cli::unknown_site;
+use crate::engine::EngineEvent;
 use crate::model::config::{Config, Site};
 use crate::model::exit::Exit;
 use crate::model::purge::{PurgeCall, PurgeItem, PurgeKind, PurgeOutcome};
@@ -112,8 +112,8 @@ async fn send(
     items: Vec<PurgeItem>,
     args: &PurgeArgs,
 ) -> Exit {
-    let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
-    engine.set_reason(args.reason.as_deref());
+    let driver = Driver::new(site, args.reason.as_deref());
+    let engine = &driver.engine;
     let wait = if args.no_wait {
         std::time::Duration::ZERO
     } else {
@@ -122,19 +122,14 @@ async fn send(
     let operation = engine.purge(0, items, wait);
     let mut results = Vec::new();
     let on_cancel = "cancelling: no new purge calls";
-    let driven = drive(
-        &engine,
-        site,
-        (&mut events, operation),
-        on_cancel,
-        |event| {
+    let driven = driver
+        .run(operation, on_cancel, |event| {
             if let EngineEvent::Purged { outcome, .. } = event {
                 args.output.human(|| print_purge_outcome(&outcome));
                 results.push(*outcome);
             }
-        },
-    )
-    .await;
+        })
+        .await;
     if driven.not_started {
         return Exit::Usage;
     }

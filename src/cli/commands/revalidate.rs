@@ -7,13 +7,13 @@
 
 mod report;
 
-use crate::cli::drive::drive;
+use crate::cli::drive::Driver;
 use crate::cli::flags::{RevalidateArgs, confirmed, planned_or_say_why};
 use crate::cli::output::Output;
 use crate::cli::print::{print_result, print_verifications};
 use crate::cli::progress::Progress;
-use crate::cli::{open_history, unknown_site};
-use crate::engine::{Engine, EngineEvent};
+use crate::cli::unknown_site;
+use crate::engine::EngineEvent;
 use crate::model::config::{Config, Site};
 use crate::model::endpoint::masked_summary;
 use crate::model::exit::Exit;
@@ -57,8 +57,8 @@ async fn send(
     sendable: usize,
 ) -> Exit {
     let every_origin = args.every_origin || site.endpoint.each_origin;
-    let (engine, mut events) = Engine::new(vec![site.clone()], open_history().map(Into::into));
-    engine.set_reason(args.targets.reason.as_deref());
+    let driver = Driver::new(site, args.targets.reason.as_deref());
+    let engine = &driver.engine;
     let operation = if args.verify {
         engine.verify(0, planned, args.verify_plan())
     } else if every_origin {
@@ -76,18 +76,13 @@ async fn send(
     } else {
         "cancelling: no new requests; waiting for those in flight"
     };
-    let driven = drive(
-        &engine,
-        site,
-        (&mut events, operation),
-        on_cancel,
-        |event| {
+    let driven = driver
+        .run(operation, on_cancel, |event| {
             progress.clear();
             shown.event(event, &mut report, &mut progress);
             progress.show();
-        },
-    )
-    .await;
+        })
+        .await;
     progress.clear();
     if driven.not_started {
         return Exit::Usage;

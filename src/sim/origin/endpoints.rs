@@ -16,6 +16,15 @@ async fn admit(shared: &Shared) -> Result<InFlight<'_>, Response> {
     Ok(in_flight)
 }
 
+/// [`admit`], for a handler that takes POST only (405 otherwise, with `Allow`).
+async fn admit_post<'a>(shared: &'a Shared, method: &Method) -> Result<InFlight<'a>, Response> {
+    let in_flight = admit(shared).await?;
+    if *method != Method::POST {
+        return Err((StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response());
+    }
+    Ok(in_flight)
+}
+
 /// The App Router route handler from the Next.js docs:
 /// `POST /api/revalidate?secret=S&path=P[&type=page|layout]` or `&tag=T`.
 pub(super) async fn app_router_revalidate(
@@ -23,13 +32,10 @@ pub(super) async fn app_router_revalidate(
     method: Method,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let _in_flight = match admit(&shared).await {
+    let _in_flight = match admit_post(&shared, &method).await {
         Ok(in_flight) => in_flight,
-        Err(too_many) => return too_many,
+        Err(refused) => return refused,
     };
-    if method != Method::POST {
-        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response();
-    }
     let query = query_map(raw);
     shared.note_target(&query);
     if !shared.authorized(&query) {
@@ -130,13 +136,10 @@ pub(super) async fn cms_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let _in_flight = match admit(&shared).await {
+    let _in_flight = match admit_post(&shared, &method).await {
         Ok(in_flight) => in_flight,
-        Err(too_many) => return too_many,
+        Err(refused) => return refused,
     };
-    if method != Method::POST {
-        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response();
-    }
     let slug = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| v["entry"]["slug"].as_str().map(str::to_string))

@@ -9,28 +9,7 @@ use crate::model::purge::PurgeOutcome;
 
 pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
     match event {
-        EngineEvent::Finished {
-            site,
-            target,
-            request,
-            outcome,
-        } => {
-            state.in_flight = state.in_flight.saturating_sub(1);
-            record_outcome(state, site, target, request, &outcome);
-        }
-        EngineEvent::Verified {
-            site,
-            target,
-            request,
-            outcome,
-            verifications,
-        } => {
-            state.in_flight = state.in_flight.saturating_sub(1);
-            record_outcome(state, site, target, request, &outcome);
-            for v in verifications {
-                record_verification(state, v);
-            }
-        }
+        EngineEvent::Finished { .. } | EngineEvent::Verified { .. } => one_done(state, event),
         EngineEvent::Progress { site, message } => {
             let text = format!("{}: {message}", state.site_name(site));
             say_and_log(state, Level::Info, text);
@@ -82,6 +61,31 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             targets,
             reason,
         } => not_started(state, site, targets, &reason),
+    }
+}
+
+/// One revalidation ended (verified or not): one piece of work less.
+fn one_done(state: &mut State, event: EngineEvent) {
+    let (site, target, request, outcome, verifications) = match event {
+        EngineEvent::Finished {
+            site,
+            target,
+            request,
+            outcome,
+        } => (site, target, request, outcome, Vec::new()),
+        EngineEvent::Verified {
+            site,
+            target,
+            request,
+            outcome,
+            verifications,
+        } => (site, target, request, outcome, verifications),
+        _ => return,
+    };
+    state.in_flight = state.in_flight.saturating_sub(1);
+    record_outcome(state, site, target, request, &outcome);
+    for v in verifications {
+        record_verification(state, v);
     }
 }
 

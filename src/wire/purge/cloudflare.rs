@@ -12,7 +12,7 @@
 //! minute, bucket 25); a 429 is waited out as it asks.
 //! Answers are `{"success": bool, "errors": [{"code", "message"}], …}`.
 
-use super::{ProviderCalls, PurgeCall, PurgeItem, public_host, public_page};
+use super::{Calls, ProviderCalls, PurgeCall, PurgeItem, public_host, public_page};
 use crate::model::config::Site;
 use crate::model::purge::cloudflare::{Cloudflare, CloudflareMode};
 use url::Url;
@@ -119,12 +119,7 @@ fn succeeded(body: &[u8]) -> bool {
 }
 
 impl ProviderCalls for Cloudflare {
-    fn calls(
-        &self,
-        site: &Site,
-        items: &[PurgeItem],
-        token: &str,
-    ) -> Result<Vec<PurgeCall>, String> {
+    fn calls(&self, site: &Site, items: &[PurgeItem], token: &str) -> Calls {
         let zone = (
             &self.api_url,
             self.zone_id.as_str(),

@@ -12,7 +12,7 @@
 //! places: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`,
 //! else `~/.aws/credentials` (profile `AWS_PROFILE`, default `default`).
 
-use super::{ProviderCalls, PurgeCall, PurgeItem};
+use super::{Calls, ProviderCalls, PurgeCall, PurgeItem};
 use crate::model::config::Site;
 use crate::model::purge::cloudfront::CloudFront;
 use secrecy::{ExposeSecret, SecretString};
@@ -299,12 +299,7 @@ pub(in crate::wire) fn sign(
 }
 
 impl ProviderCalls for CloudFront {
-    fn calls(
-        &self,
-        _site: &Site,
-        items: &[PurgeItem],
-        _token: &str,
-    ) -> Result<Vec<PurgeCall>, String> {
+    fn calls(&self, _site: &Site, items: &[PurgeItem], _token: &str) -> Calls {
         calls(&self.api_url, &self.distribution_id, items)
     }
 

@@ -9,7 +9,7 @@
 //!
 //! Fastly has no prefix purge.
 
-use super::{ProviderCalls, PurgeCall, PurgeItem, public_host, public_page};
+use super::{Calls, ProviderCalls, PurgeCall, PurgeItem, public_host, public_page};
 use crate::model::config::Site;
 use crate::model::purge::fastly::Fastly;
 use url::Url;
@@ -83,12 +83,7 @@ fn error(body: &[u8]) -> Option<String> {
 }
 
 impl ProviderCalls for Fastly {
-    fn calls(
-        &self,
-        site: &Site,
-        items: &[PurgeItem],
-        token: &str,
-    ) -> Result<Vec<PurgeCall>, String> {
+    fn calls(&self, site: &Site, items: &[PurgeItem], token: &str) -> Calls {
         calls(
             site,
             (&self.api_url, &self.service_id, self.soft),

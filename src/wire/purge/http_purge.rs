@@ -6,7 +6,7 @@
 //! (a prefix without `{prefix}`, a tag without `{tag}` and no route
 //! carrying it, everything) is refused before anything is sent.
 
-use super::{ProviderCalls, PurgeCall, PurgeItem, public_host, public_page};
+use super::{Calls, ProviderCalls, PurgeCall, PurgeItem, public_host, public_page};
 use crate::model::config::Site;
 use crate::model::endpoint::SuccessRule;
 use crate::model::purge::http::HttpPurge;
@@ -64,12 +64,7 @@ fn calls(
 }
 
 impl ProviderCalls for HttpPurge {
-    fn calls(
-        &self,
-        site: &Site,
-        items: &[PurgeItem],
-        token: &str,
-    ) -> Result<Vec<PurgeCall>, String> {
+    fn calls(&self, site: &Site, items: &[PurgeItem], token: &str) -> Calls {
         let template = (
             self.url.as_str(),
             self.method.as_str(),

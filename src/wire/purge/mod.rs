@@ -56,6 +56,9 @@ pub(crate) fn wire_of(provider: &dyn Provider) -> &dyn ProviderCalls {
         .unwrap_or(&Unwired)
 }
 
+/// A provider's calls for some items, or why it cannot make them.
+pub(crate) type Calls = Result<Vec<PurgeCall>, String>;
+
 /// How a provider's purge is sent and its answers read: the wire half of
 /// a provider (the facts half is `model::purge::Provider`). Only `calls`
 /// must be written; each default is what a plain cache endpoint does.
@@ -143,7 +146,7 @@ pub(crate) trait ProviderCalls: Sync {
 struct Unwired;
 
 impl ProviderCalls for Unwired {
-    fn calls(&self, _: &Site, _: &[PurgeItem], _: &str) -> Result<Vec<PurgeCall>, String> {
+    fn calls(&self, _: &Site, _: &[PurgeItem], _: &str) -> Calls {
         Err("this purge provider has no calls registered (wire::purge::CALLS): report this".into())
     }
 }

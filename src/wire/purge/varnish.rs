@@ -6,7 +6,7 @@
 //! varnish-modules' xkey for tags. Nodes trust their network (a VCL ACL),
 //! so there is no token.
 
-use super::{ProviderCalls, PurgeCall, PurgeItem, public_host};
+use super::{Calls, ProviderCalls, PurgeCall, PurgeItem, public_host};
 use crate::model::config::Site;
 use crate::model::purge::varnish::{BanShape, Varnish, VarnishMethod};
 use url::Url;
@@ -107,12 +107,7 @@ fn ban_call(
 }
 
 impl ProviderCalls for Varnish {
-    fn calls(
-        &self,
-        site: &Site,
-        items: &[PurgeItem],
-        _token: &str,
-    ) -> Result<Vec<PurgeCall>, String> {
+    fn calls(&self, site: &Site, items: &[PurgeItem], _token: &str) -> Calls {
         calls(site, &self.nodes, &self.method, items)
     }
 

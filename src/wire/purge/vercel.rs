@@ -10,7 +10,7 @@
 //! Next.js revalidatePath on Vercel already purges Vercel's own CDN.)
 //! Errors are `{"error": {"code", "message"}}`.
 
-use super::{ProviderCalls, PurgeCall, PurgeItem};
+use super::{Calls, ProviderCalls, PurgeCall, PurgeItem};
 use crate::model::config::Site;
 use crate::model::purge::vercel::Vercel;
 use url::Url;
@@ -71,12 +71,7 @@ fn error(body: &[u8]) -> Option<String> {
 }
 
 impl ProviderCalls for Vercel {
-    fn calls(
-        &self,
-        _site: &Site,
-        items: &[PurgeItem],
-        token: &str,
-    ) -> Result<Vec<PurgeCall>, String> {
+    fn calls(&self, _site: &Site, items: &[PurgeItem], token: &str) -> Calls {
         let project = (
             &self.api_url,
             self.project_id.as_str(),
