@@ -8,6 +8,7 @@ pub mod help;
 pub mod keys;
 pub mod message;
 pub mod runtime;
+pub mod screens;
 pub mod state;
 pub mod theme;
 pub mod update;

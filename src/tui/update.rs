@@ -22,13 +22,12 @@ use crate::engine::checks::{CheckEvent, Verification};
 use crate::model::endpoint;
 use crate::model::outcome::Outcome;
 use crate::model::target::Target;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use events::engine_event;
 use inspect::{copy_curl, probe_selected, run_checks};
 use modal::modal_key;
 use navigation::{mark_all, move_selection, toggle_mark};
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 const PAGE: usize = 10;
 
@@ -49,7 +48,7 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             released
         }
         Message::Paste(text) => {
-            modal::paste(state, &text);
+            super::screens::paste(state, &text);
             Vec::new()
         }
         Message::Resize => Vec::new(),

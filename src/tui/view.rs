@@ -7,25 +7,19 @@
 
 mod answer;
 mod details;
-mod dialogs;
-mod history;
 mod routes;
 
 use super::keys;
-use super::state::{
-    Health, InputPurpose, Level, Modal, PageVerdict, Pane, SendAction, State, TargetResult,
-};
+use super::state::{Health, Level, PageVerdict, Pane, State, TargetResult};
 use crate::engine::checks::{Severity, Verdict};
 use crate::model::endpoint::masked_summary;
-use crate::model::paths::LintLevel;
 use crate::model::text::ago;
 use details::draw_details;
-use dialogs::draw_modal;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use routes::draw_routes;
 
 /// Below this the console cannot be laid out; it says so instead.
@@ -59,7 +53,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
     draw_message(state, frame, message);
     draw_footer(state, frame, footer);
-    draw_modal(state, frame, area);
+    super::screens::draw(state, frame, area);
 }
 
 /// Below this the panes take turns (Tab): one at a time.

@@ -643,3 +643,30 @@ fn public_signatures(code: &str) -> Vec<String> {
     }
     found
 }
+
+#[test]
+fn a_console_screen_is_one_module_that_imports_no_other_screen() {
+    // A screen (tui/screens/<name>.rs) answers keys and draws itself; what
+    // it leads to beyond itself is a Reply that `update` carries out. So
+    // it names no other screen, and neither `update` nor `view`.
+    let graph = import_graph();
+    let screen = |m: &[String]| m.len() == 3 && m[0] == "tui" && m[1] == "screens";
+    let mut found = Vec::new();
+    for (from, to, at) in &graph.edges {
+        if !screen(from) {
+            continue;
+        }
+        let into_screen = screen(to) && to != from;
+        let into_faces_loop =
+            to.len() >= 2 && to[0] == "tui" && (to[1] == "update" || to[1] == "view");
+        if into_screen || into_faces_loop {
+            found.push(at.clone());
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    let screens = rust_files(&src("tui/screens"));
+    assert!(
+        screens.len() >= 7,
+        "the console's screens live in tui/screens: {screens:?}"
+    );
+}

@@ -1,191 +1,27 @@
-//! Keys while a dialog is open: confirm, text input, the command line
-//! (`:site`, `:path`, `:tag`, `:q`) and the tag picker.
+//! Keys while a screen is open: the screen answers (`tui::screens`), and
+//! what its answer asks beyond the screen is done here — a send, a typed
+//! target checked for typos, the `:` command line, quitting.
 
 use super::*;
 use crate::model::target::TargetKind;
-use crate::tui::state::tab_complete;
+use crate::tui::screens::{self, Reply};
 
 pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<Command> {
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
         return quit(state);
     }
-    match modal {
-        Modal::Help(view) => help_key(state, view, key),
-        Modal::Confirm {
+    match screens::key(state, modal, key) {
+        Reply::Done => Vec::new(),
+        Reply::Commands(commands) => commands,
+        Reply::Send {
             action,
             site,
             targets,
-            send_focused,
-            reason,
-        } => confirm_key(state, (action, site, targets, reason), send_focused, key),
-        Modal::Input { purpose, input } => input_key(state, purpose, input, key),
-        Modal::TagPicker { selected, input } => tag_key(state, selected, input, key),
-        Modal::History(view) => super::history::key(state, view, key),
-        Modal::Reason {
-            input,
-            pending,
-            activity,
-            marks,
-        } => super::reason::key(state, (input, pending, activity, marks), key),
+        } => send(state, action, site, targets),
+        Reply::SendTyped(target) => send_unless_typo(state, target),
+        Reply::CommandLine(line) => run_command_line(state, &line),
+        Reply::Quit => quit(state),
     }
-}
-
-/// Help: j/k scroll, `/` searches, Esc, q or ? close.
-fn help_key(
-    state: &mut State,
-    mut view: crate::tui::help::HelpView,
-    key: KeyEvent,
-) -> Vec<Command> {
-    if view.searching {
-        view.searching = super::history::type_search(&mut view.search, key);
-        view.scroll = 0;
-    } else {
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => return Vec::new(),
-            KeyCode::Char('j') | KeyCode::Down => view.scroll += 1,
-            KeyCode::Char('k') | KeyCode::Up => view.scroll = view.scroll.saturating_sub(1),
-            KeyCode::PageDown => view.scroll += PAGE,
-            KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(PAGE),
-            KeyCode::Char('g') | KeyCode::Home => view.scroll = 0,
-            KeyCode::Char('/') => view.searching = true,
-            _ => {}
-        }
-    }
-    state.modal = Some(Modal::Help(view));
-    Vec::new()
-}
-
-fn confirm_key(
-    state: &mut State,
-    (action, site, targets, reason): (SendAction, usize, Vec<Target>, Option<String>),
-    send_focused: bool,
-    key: KeyEvent,
-) -> Vec<Command> {
-    let reopen = |state: &mut State, targets, send_focused| {
-        state.modal = Some(Modal::Confirm {
-            action,
-            site,
-            targets,
-            send_focused,
-            reason,
-        });
-        Vec::new()
-    };
-    match key.code {
-        KeyCode::Tab
-        | KeyCode::BackTab
-        | KeyCode::Left
-        | KeyCode::Right
-        | KeyCode::Char('h')
-        | KeyCode::Char('l') => reopen(state, targets, !send_focused),
-        KeyCode::Enter if send_focused => send(state, action, site, targets),
-        KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('n') => {
-            state.say(Level::Info, "cancelled: nothing sent");
-            Vec::new()
-        }
-        _ => reopen(state, targets, send_focused),
-    }
-}
-
-fn input_key(
-    state: &mut State,
-    purpose: InputPurpose,
-    mut input: Input,
-    key: KeyEvent,
-) -> Vec<Command> {
-    match key.code {
-        KeyCode::Esc => {
-            if purpose == InputPurpose::Filter {
-                state.filter.clear();
-                state.refilter();
-            }
-            Vec::new()
-        }
-        KeyCode::Enter => submit_input(state, purpose, input),
-        KeyCode::Tab if purpose == InputPurpose::CommandLine => {
-            let line = input.value().to_string();
-            let completed = tab_complete(&line, &state.command_completions(&line));
-            state.modal = Some(Modal::Input {
-                purpose,
-                input: Input::new(completed),
-            });
-            Vec::new()
-        }
-        KeyCode::Tab if purpose == InputPurpose::AdHoc => {
-            let accepted = state
-                .ad_hoc_lint(input.value())
-                .into_iter()
-                .find_map(|f| f.suggestion)
-                .map_or(input, Input::new);
-            state.modal = Some(Modal::Input {
-                purpose,
-                input: accepted,
-            });
-            Vec::new()
-        }
-        _ => {
-            input.handle_event(&Event::Key(key));
-            if purpose == InputPurpose::Filter {
-                state.filter = input.value().to_string();
-                state.route_idx = 0;
-                state.refilter();
-            }
-            state.modal = Some(Modal::Input { purpose, input });
-            Vec::new()
-        }
-    }
-}
-
-/// Pasted text goes into the open input (one line: a newline in a paste
-/// does not submit); with no input open, a paste does nothing.
-pub(super) fn paste(state: &mut State, text: &str) {
-    let line: String = text.chars().filter(|c| !c.is_control()).collect();
-    match state.modal.take() {
-        Some(Modal::Input { purpose, input }) => {
-            let mut value = input.value().to_string();
-            let cursor = input.cursor();
-            let at = value
-                .char_indices()
-                .nth(cursor)
-                .map_or(value.len(), |(i, _)| i);
-            value.insert_str(at, &line);
-            let input = Input::new(value).with_cursor(cursor + line.chars().count());
-            if purpose == InputPurpose::Filter {
-                state.filter = input.value().to_string();
-                state.route_idx = 0;
-                state.refilter();
-            }
-            state.modal = Some(Modal::Input { purpose, input });
-        }
-        Some(Modal::TagPicker { input, .. }) => {
-            let input = Input::new(format!("{}{line}", input.value()));
-            state.modal = Some(Modal::TagPicker { selected: 0, input });
-        }
-        other => state.modal = other,
-    }
-}
-
-fn submit_input(state: &mut State, purpose: InputPurpose, input: Input) -> Vec<Command> {
-    let value = input.value().trim().to_string();
-    match purpose {
-        InputPurpose::Filter => Vec::new(),
-        InputPurpose::AdHoc => submit_ad_hoc(state, input),
-        InputPurpose::CommandLine => run_command_line(state, &value),
-    }
-}
-
-/// Send a typed path unless the linter refuses it; then keep the input open.
-fn submit_ad_hoc(state: &mut State, input: Input) -> Vec<Command> {
-    let target = crate::tui::state::ad_hoc_target(input.value());
-    if let Some(reason) = state.ad_hoc_refusal(input.value()) {
-        state.say(Level::Problem, reason);
-        state.modal = Some(Modal::Input {
-            purpose: InputPurpose::AdHoc,
-            input,
-        });
-        return Vec::new();
-    }
-    send_unless_typo(state, target)
 }
 
 /// Send one typed target, but ask first when it names no configured route
@@ -269,7 +105,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
             Vec::new()
         }
         "history" | "h" => {
-            let view = super::history::from_words(state, arg);
+            let view = screens::history::from_words(state, arg);
             super::history::open(state, view)
         }
         "path" | "tag" if state.read_only => {
@@ -279,7 +115,10 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
             );
             Vec::new()
         }
-        "path" => submit_ad_hoc(state, Input::new(arg.to_string())),
+        "path" => match screens::input::submit_ad_hoc(state, Input::new(arg.to_string())) {
+            Reply::SendTyped(target) => send_unless_typo(state, target),
+            _ => Vec::new(),
+        },
         "tag" if !arg.is_empty() => send_unless_typo(state, Target::tag(arg)),
         _ => {
             let hint = crate::model::text::closest(verb, crate::tui::state::VERBS)
@@ -292,34 +131,4 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
             Vec::new()
         }
     }
-}
-
-fn tag_key(state: &mut State, selected: usize, mut input: Input, key: KeyEvent) -> Vec<Command> {
-    let choices = state.tag_choices(input.value());
-    match key.code {
-        KeyCode::Esc => Vec::new(),
-        KeyCode::Up => reopen_tags(state, selected.saturating_sub(1), input),
-        KeyCode::Down => reopen_tags(
-            state,
-            (selected + 1).min(choices.len().saturating_sub(1)),
-            input,
-        ),
-        KeyCode::Enter => {
-            let typed = input.value().trim().to_string();
-            let tag = choices.get(selected).cloned().unwrap_or(typed);
-            if tag.is_empty() {
-                return reopen_tags(state, selected, input);
-            }
-            send_unless_typo(state, Target::tag(tag))
-        }
-        _ => {
-            input.handle_event(&Event::Key(key));
-            reopen_tags(state, 0, input)
-        }
-    }
-}
-
-fn reopen_tags(state: &mut State, selected: usize, input: Input) -> Vec<Command> {
-    state.modal = Some(Modal::TagPicker { selected, input });
-    Vec::new()
 }

@@ -4,7 +4,6 @@
 //! Asked once: `:reason` changes it later.
 
 use super::*;
-use crate::tui::state::Activity;
 
 type Marks = std::collections::HashSet<(usize, usize)>;
 
@@ -54,42 +53,4 @@ pub(super) fn ask_first(state: &mut State, commands: Vec<Command>, before: Befor
         marks: before.marks.unwrap_or_default(),
     });
     Vec::new()
-}
-
-pub(super) fn key(
-    state: &mut State,
-    (mut input, pending, activity, marks): (Input, Vec<Command>, Vec<Activity>, Marks),
-    key: KeyEvent,
-) -> Vec<Command> {
-    match key.code {
-        KeyCode::Enter => {
-            for entry in activity.into_iter().rev() {
-                state.activity.push_front(entry);
-            }
-            let why = input.value().trim().to_string();
-            let mut commands = Vec::new();
-            if !why.is_empty() {
-                state.say(Level::Info, format!("reason recorded: {why}"));
-                commands.push(Command::SetReason(Some(why)));
-            }
-            commands.extend(pending);
-            commands
-        }
-        KeyCode::Esc => {
-            // Nothing sent: the marks the send cleared are back.
-            state.marks.extend(marks);
-            state.say(Level::Info, "cancelled: nothing sent");
-            Vec::new()
-        }
-        _ => {
-            input.handle_event(&Event::Key(key));
-            state.modal = Some(Modal::Reason {
-                input,
-                pending,
-                activity,
-                marks,
-            });
-            Vec::new()
-        }
-    }
 }

@@ -1,16 +1,111 @@
-//! The history view (`H`): every recorded action, newest first, in the
-//! operator's time zone, with the selected record's words below.
+//! History (`H`, `:history …`): every action recorded, newest first, with
+//! filters a (action) s (site) p (problems) t (time) o (outcome) and `/`
+//! (text); the selected record's words below.
 
-use super::*;
+use super::{PAGE, Reply, type_search};
 use crate::history::Record;
 use crate::model::safe_text::escape_controls;
 use crate::model::text::fit;
-use crate::tui::state::{HistoryView, went_well};
+use crate::tui::state::{ACTIONS, HistoryView, Modal, State, Window, went_well};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 /// Keys of the view, as its last line shows them.
 const KEYS: &str = "a action  s this site  p problems  t time  o outcome  / search  esc close";
 
-pub(super) fn draw(state: &State, frame: &mut Frame, area: Rect, view: &HistoryView) {
+/// `:history [SITE] [ACTION] [OUTCOME] [problems] [1h|24h|7d]`, words in
+/// any order; a word that is none of these searches the text.
+pub fn from_words(state: &State, words: &str) -> HistoryView {
+    let mut view = HistoryView::default();
+    for word in words.split_whitespace() {
+        if state.sites.iter().any(|s| s.name == word) {
+            view.site = Some(word.to_string());
+        } else if let Some(action) = ACTIONS.iter().find(|a| **a == word) {
+            view.action = Some(action);
+        } else if word == "problems" {
+            view.problems_only = true;
+        } else if let Some(window) = Window::from_word(word) {
+            view.window = window;
+        } else if state.history.iter().any(|r| r.outcome == word) {
+            view.outcome = Some(word.to_string());
+        } else {
+            view.search = word.to_string();
+        }
+    }
+    view
+}
+
+pub fn key(state: &mut State, mut view: HistoryView, key: KeyEvent) -> Reply {
+    if view.searching {
+        return search_key(state, view, key);
+    }
+    let rows = state.history_rows(&view).count();
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('H') => return Reply::Done,
+        KeyCode::Char('j') | KeyCode::Down => view.selected += 1,
+        KeyCode::Char('k') | KeyCode::Up => view.selected = view.selected.saturating_sub(1),
+        KeyCode::Char('g') | KeyCode::Home => view.selected = 0,
+        KeyCode::Char('G') | KeyCode::End => view.selected = rows,
+        KeyCode::PageDown => view.selected += PAGE,
+        KeyCode::PageUp => view.selected = view.selected.saturating_sub(PAGE),
+        KeyCode::Char('a') => view.cycle_action(),
+        KeyCode::Char('s') => {
+            let current = state.site().map(|s| s.name.clone());
+            view.site = if view.site.is_some() { None } else { current };
+            view.selected = 0;
+        }
+        KeyCode::Char('p') => {
+            view.problems_only = !view.problems_only;
+            view.selected = 0;
+        }
+        KeyCode::Char('t') => {
+            view.window = view.window.next();
+            view.selected = 0;
+        }
+        KeyCode::Char('o') => {
+            view.outcome = next_outcome(state, &view);
+            view.selected = 0;
+        }
+        KeyCode::Char('/') => view.searching = true,
+        _ => {}
+    }
+    let rows = state.history_rows(&view).count();
+    view.selected = view.selected.min(rows.saturating_sub(1));
+    state.modal = Some(Modal::History(view));
+    Reply::Done
+}
+
+/// The outcome after the current one among those the other filters leave
+/// (sorted), then none again: `o` cycles through what is there.
+fn next_outcome(state: &State, view: &HistoryView) -> Option<String> {
+    let any_outcome = HistoryView {
+        outcome: None,
+        ..view.clone()
+    };
+    let mut outcomes: Vec<&str> = state
+        .history_rows(&any_outcome)
+        .map(|r| r.outcome.as_str())
+        .collect();
+    outcomes.sort_unstable();
+    outcomes.dedup();
+    let next = match &view.outcome {
+        None => outcomes.first(),
+        Some(now) => outcomes.iter().skip_while(|o| *o != now).nth(1),
+    };
+    next.map(|o| o.to_string())
+}
+
+fn search_key(state: &mut State, mut view: HistoryView, key: KeyEvent) -> Reply {
+    view.searching = type_search(&mut view.search, key);
+    view.selected = 0;
+    state.modal = Some(Modal::History(view));
+    Reply::Done
+}
+
+pub fn draw(state: &State, frame: &mut Frame, area: Rect, view: &HistoryView) {
     let t = &state.theme;
     let rows: Vec<&Record> = state.history_rows(view).collect();
     let title = format!(
