@@ -168,37 +168,81 @@ pub const BINDINGS: &[Binding] = &[
 ];
 
 /// The names actions have in the config's `[keys]` table.
-pub const ACTION_NAMES: &[(&str, Action)] = &[
-    ("up", Up),
-    ("down", Down),
-    ("top", Top),
-    ("bottom", Bottom),
-    ("page_up", PageUp),
-    ("page_down", PageDown),
-    ("next_pane", NextPane),
-    ("prev_pane", PrevPane),
-    ("open", Open),
-    ("mark", Mark),
-    ("mark_all", MarkAll),
-    ("revalidate", Revalidate),
-    ("verify", Verify),
-    ("fresh", Fresh),
-    ("purge", Purge),
-    ("checks", Checks),
-    ("probe", Probe),
-    ("tag", RevalidateTag),
-    ("ad_hoc", AdHoc),
-    ("filter", Filter),
-    ("copy_curl", CopyCurl),
-    ("help", Help),
-    ("zoom", Zoom),
-    ("history", History),
-    ("sort", Sort),
-    ("sort_reverse", SortReverse),
-    ("command_line", CommandLine),
-    ("cancel", Cancel),
-    ("quit", Quit),
-];
+impl Action {
+    /// Every action, in help's order.
+    pub const ALL: [Action; 29] = [
+        Up,
+        Down,
+        Top,
+        Bottom,
+        PageUp,
+        PageDown,
+        NextPane,
+        PrevPane,
+        Open,
+        Mark,
+        MarkAll,
+        Revalidate,
+        Verify,
+        Fresh,
+        Purge,
+        Checks,
+        Probe,
+        RevalidateTag,
+        AdHoc,
+        Filter,
+        CopyCurl,
+        Help,
+        Zoom,
+        History,
+        Sort,
+        SortReverse,
+        CommandLine,
+        Cancel,
+        Quit,
+    ];
+
+    /// Its name in the config's `[keys]` (one exhaustive match: a new
+    /// action does not compile without one).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Up => "up",
+            Down => "down",
+            Top => "top",
+            Bottom => "bottom",
+            PageUp => "page_up",
+            PageDown => "page_down",
+            NextPane => "next_pane",
+            PrevPane => "prev_pane",
+            Open => "open",
+            Mark => "mark",
+            MarkAll => "mark_all",
+            Revalidate => "revalidate",
+            Verify => "verify",
+            Fresh => "fresh",
+            Purge => "purge",
+            Checks => "checks",
+            Probe => "probe",
+            RevalidateTag => "tag",
+            AdHoc => "ad_hoc",
+            Filter => "filter",
+            CopyCurl => "copy_curl",
+            Help => "help",
+            Zoom => "zoom",
+            History => "history",
+            Sort => "sort",
+            SortReverse => "sort_reverse",
+            CommandLine => "command_line",
+            Cancel => "cancel",
+            Quit => "quit",
+        }
+    }
+
+    /// The action `[keys]` calls `name`.
+    pub fn named(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
 
 /// The console's key bindings: the defaults, with the config's `[keys]`
 /// overrides applied.
@@ -240,10 +284,7 @@ impl KeyMap {
 
     /// Bind `action` to `key` alone, replacing its default keys.
     fn rebind(&mut self, action_name: &str, key: &str) -> Result<(), String> {
-        let action = ACTION_NAMES
-            .iter()
-            .find(|(name, _)| *name == action_name)
-            .map(|(_, a)| *a)
+        let action = Action::named(action_name)
             .ok_or_else(|| format!("[keys]: no action named {action_name:?}"))?;
         let (code, modifiers) = parse_key(key)?;
         if is_ctrl_c(code, modifiers) && action != Action::Quit {
@@ -256,10 +297,7 @@ impl KeyMap {
             .iter()
             .find(|b| b.code == code && b.modifiers == modifiers && b.action != action)
         {
-            let other_name = ACTION_NAMES
-                .iter()
-                .find(|(_, a)| *a == other.action)
-                .map_or("another action", |(n, _)| n);
+            let other_name = other.action.name();
             return Err(format!(
                 "[keys]: {key:?} is already bound to {other_name}; bind {other_name} to another key too"
             ));
@@ -402,4 +440,27 @@ pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
 /// Whether an action sends revalidations.
 pub fn sends(action: Action) -> bool {
     BINDINGS.iter().any(|b| b.action == action && b.sends)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_is_listed_once_with_its_own_name() {
+        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Action::ALL.len(), "a name or action twice");
+        for binding in BINDINGS {
+            assert!(
+                Action::ALL.contains(&binding.action),
+                "{:?}",
+                binding.action
+            );
+        }
+        for action in Action::ALL {
+            assert_eq!(Action::named(action.name()), Some(action));
+        }
+    }
 }

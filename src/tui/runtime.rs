@@ -189,7 +189,7 @@ fn relative_time_change(state: &State) -> Option<Duration> {
         .skip(state.route_idx.saturating_sub(100))
         .take(200)
         .filter_map(|&i| site.routes.get(i))
-        .filter_map(|route| state.result_for(&site.name, &route.target()))
+        .filter_map(|route| state.result_for(state.site_idx, &route.target()))
         .map(|result| secs_until_change(result.time, state.now))
         .min()
         .map(|secs| Duration::from_secs(secs.max(1) as u64))

@@ -1,6 +1,7 @@
 //! Everything the console shows, and nothing about how it is drawn.
 
 use super::theme::Theme;
+use crate::engine::SiteId;
 use crate::engine::checks::{Finding, Verdict};
 use crate::history::LastStates;
 use crate::model::config::{Config, Route, Site};
@@ -152,18 +153,18 @@ pub struct State {
     pub focus: Pane,
     pub modal: Option<Modal>,
     pub read_only: bool,
-    pub results: HashMap<(String, Target), TargetResult>,
+    pub results: HashMap<(SiteId, Target), TargetResult>,
     /// Targets with a request under way.
-    pub pending: HashSet<(String, Target)>,
+    pub pending: HashSet<(SiteId, Target)>,
     /// Targets typed in (`a`, `t`, `:path`, `:tag`) whose result is still
     /// to come: said on the message line, as they may have no row.
-    pub typed: HashSet<(String, Target)>,
+    pub typed: HashSet<(SiteId, Target)>,
     pub site_marks: Vec<SiteMarks>,
     /// Keyed by (site, page path).
-    pub verdicts: HashMap<(String, String), PageVerdict>,
+    pub verdicts: HashMap<(SiteId, String), PageVerdict>,
     /// The last purge per (site, purged item): when, and its outcome.
-    pub purges: HashMap<(String, Target), (Timestamp, String)>,
-    pub probes: HashMap<(String, String), SeenProbe>,
+    pub purges: HashMap<(SiteId, Target), (Timestamp, String)>,
+    pub probes: HashMap<(SiteId, String), SeenProbe>,
     pub checklist: Option<Checklist>,
     pub activity: VecDeque<Activity>,
     /// History, newest first: read at start, then each record as written.
@@ -202,10 +203,16 @@ pub struct State {
 
 impl State {
     pub fn new(config: &Config, last: &LastStates, read_only: bool, theme: Theme) -> State {
-        let results: HashMap<(String, Target), TargetResult> = last
+        let id = |name: &str| config.sites.iter().position(|s| s.name == name);
+        let results: HashMap<(SiteId, Target), TargetResult> = last
             .last
             .iter()
-            .map(|(key, record)| (key.clone(), TargetResult::from_record(record)))
+            .filter_map(|((site, target), record)| {
+                Some((
+                    (id(site)?, target.clone()),
+                    TargetResult::from_record(record),
+                ))
+            })
             .collect();
         let mut state = State {
             config_file: config.file.display().to_string(),
@@ -227,7 +234,9 @@ impl State {
             purges: last
                 .purged
                 .iter()
-                .map(|(key, r)| (key.clone(), (r.time, r.outcome.clone())))
+                .filter_map(|((site, target), r)| {
+                    Some(((id(site)?, target.clone()), (r.time, r.outcome.clone())))
+                })
                 .collect(),
             probes: HashMap::new(),
             checklist: None,
@@ -316,16 +325,22 @@ impl State {
         }
     }
 
-    pub fn result_for(&self, site: &str, target: &Target) -> Option<&TargetResult> {
-        self.results.get(&(site.to_string(), target.clone()))
+    pub fn result_for(&self, site: SiteId, target: &Target) -> Option<&TargetResult> {
+        self.results.get(&(site, target.clone()))
     }
 
-    pub fn verdict_for(&self, site: &str, path: &str) -> Option<&PageVerdict> {
-        self.verdicts.get(&(site.to_string(), path.to_string()))
+    pub fn verdict_for(&self, site: SiteId, path: &str) -> Option<&PageVerdict> {
+        self.verdicts.get(&(site, path.to_string()))
     }
 
-    pub fn probe_for(&self, site: &str, path: &str) -> Option<&SeenProbe> {
-        self.probes.get(&(site.to_string(), path.to_string()))
+    pub fn probe_for(&self, site: SiteId, path: &str) -> Option<&SeenProbe> {
+        self.probes.get(&(site, path.to_string()))
+    }
+
+    /// The site called `name`, by its place in the config (what events and
+    /// every per-site map use).
+    pub fn site_id(&self, name: &str) -> Option<SiteId> {
+        self.sites.iter().position(|s| s.name == name)
     }
 
     /// What the planner says of a typed path, refusals first.
@@ -365,8 +380,8 @@ impl State {
             .unwrap_or_default()
     }
 
-    pub fn is_pending(&self, site: &str, target: &Target) -> bool {
-        self.pending.contains(&(site.to_string(), target.clone()))
+    pub fn is_pending(&self, site: SiteId, target: &Target) -> bool {
+        self.pending.contains(&(site, target.clone()))
     }
 
     pub fn push_activity(&mut self, level: Level, text: String) {

@@ -198,9 +198,8 @@ fn count_work(state: &mut State, commands: &[Command]) {
             Command::Revalidate { site, targets }
             | Command::Verify { site, targets }
             | Command::Fresh { site, targets } => {
-                let name = state.site_name(*site);
                 for p in targets {
-                    state.pending.insert((name.clone(), p.target.clone()));
+                    state.pending.insert((*site, p.target.clone()));
                 }
                 state.in_flight += targets.len();
             }

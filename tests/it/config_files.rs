@@ -295,11 +295,11 @@ fn the_example_config_names_every_console_action() {
         .take_while(|l| !l.contains("Commented out"))
         .collect::<Vec<_>>()
         .join(" ");
-    for (name, _) in isrctl::tui::keys::ACTION_NAMES {
+    for name in isrctl::tui::keys::Action::ALL.map(|a| a.name()) {
         assert!(
             listed
                 .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .any(|w| w == *name),
+                .any(|w| w == name),
             "config.example.toml does not list the action {name}: {listed}"
         );
     }

@@ -157,7 +157,7 @@ async fn console_v_on_marked_routes_keeps_the_sites_concurrency() {
         assert!(
             console
                 .state
-                .verdict_for("sim", &format!("/p/{i}"))
+                .verdict_for(console.state.site_id("sim").unwrap(), &format!("/p/{i}"))
                 .is_some(),
             "/p/{i} verified"
         );

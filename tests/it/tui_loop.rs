@@ -148,7 +148,7 @@ async fn probe_verify_and_checks_show_a_stale_cdn_in_the_console() {
     assert!(
         console
             .state
-            .verdict_for("stale-cdn", "/blog/hello")
+            .verdict_for(console.state.site_id("stale-cdn").unwrap(), "/blog/hello")
             .is_some()
     );
 }
@@ -391,7 +391,10 @@ async fn probe_on_start_shows_a_stale_cdn_in_the_badge_before_any_key() {
         asked_before,
         "nothing was revalidated"
     );
-    let probe = console.state.probe_for("shop", "/blog/hello").unwrap();
+    let probe = console
+        .state
+        .probe_for(console.state.site_id("shop").unwrap(), "/blog/hello")
+        .unwrap();
     let said: Vec<&str> = probe
         .page
         .conclusions

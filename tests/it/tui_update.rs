@@ -37,7 +37,7 @@ fn r_revalidates_the_selected_route_and_the_result_streams_in() {
         }]
     );
     assert_eq!(s.in_flight, 1);
-    assert!(s.is_pending("healthy", &Target::path("/blog/hello")));
+    assert!(s.is_pending(s.site_id("healthy").unwrap(), &Target::path("/blog/hello")));
 
     feed(
         &mut s,
@@ -49,7 +49,7 @@ fn r_revalidates_the_selected_route_and_the_result_streams_in() {
     );
     assert_eq!(s.in_flight, 0);
     let result = s
-        .result_for("healthy", &Target::path("/blog/hello"))
+        .result_for(s.site_id("healthy").unwrap(), &Target::path("/blog/hello"))
         .unwrap();
     assert_eq!(result.outcome, "revalidated");
     assert_eq!(result.status, Some(200));
@@ -559,7 +559,7 @@ fn a_run_that_cannot_start_is_reported_and_counted_down() {
         })],
     );
     assert_eq!(s.in_flight, 0);
-    assert!(!s.is_pending("healthy", &Target::path("/")));
+    assert!(!s.is_pending(s.site_id("healthy").unwrap(), &Target::path("/")));
     assert!(matches!(&s.status, Some((Level::Problem, t)) if t.contains("not set")));
 }
 
@@ -576,7 +576,10 @@ fn a_401_marks_the_site_failing_with_the_explanation_kept() {
     );
     assert_eq!(s.health(1), Health::Failing);
     let result = s
-        .result_for("token-mismatch", &Target::path("/blog/hello"))
+        .result_for(
+            s.site_id("token-mismatch").unwrap(),
+            &Target::path("/blog/hello"),
+        )
         .unwrap();
     assert!(result.fix.as_ref().unwrap().contains("token mismatch"));
     assert_eq!(result.message.as_deref(), Some("Invalid token"));
@@ -646,7 +649,10 @@ fn p_probes_the_selected_page_and_v_revalidates_and_verifies() {
             ),
         })],
     );
-    assert!(s.probe_for("healthy", "/about").is_some());
+    assert!(
+        s.probe_for(s.site_id("healthy").unwrap(), "/about")
+            .is_some()
+    );
     assert_eq!(s.in_flight, 0);
     assert_eq!(
         feed(&mut s, [key('v')]),
@@ -1055,7 +1061,9 @@ fn verdicts_read_from_history_survive_a_restart() {
             records: vec![verified],
         })],
     );
-    let verdict = s.verdict_for("healthy", "/blog/hello").expect("restored");
+    let verdict = s
+        .verdict_for(s.site_id("healthy").unwrap(), "/blog/hello")
+        .expect("restored");
     assert_eq!(
         verdict.verdict,
         isrctl::engine::checks::Verdict::FreshAtOriginStaleAtCdn

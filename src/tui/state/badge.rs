@@ -3,6 +3,7 @@
 //! findings — kept up to date as they change.
 
 use super::{State, TargetResult};
+use crate::engine::SiteId;
 use crate::model::target::Target;
 use std::collections::HashSet;
 
@@ -30,7 +31,7 @@ pub struct SiteMarks {
 impl State {
     /// A page's verdict, kept for the table and the details, and in its
     /// site's badge (a page not fresh everywhere is a warning).
-    pub fn set_verdict(&mut self, site: &str, page: &str, verdict: super::PageVerdict) {
+    pub fn set_verdict(&mut self, site: SiteId, page: &str, verdict: super::PageVerdict) {
         let fresh = verdict.verdict == crate::engine::checks::Verdict::FreshEverywhere;
         if let Some(marks) = self.marks_of(site) {
             match fresh {
@@ -38,31 +39,28 @@ impl State {
                 false => marks.not_fresh.insert(page.to_string()),
             };
         }
-        self.verdicts
-            .insert((site.to_string(), page.to_string()), verdict);
+        self.verdicts.insert((site, page.to_string()), verdict);
     }
 
     /// A page's latest probe, in its site's badge: how bad what it found was.
-    pub fn set_probed(&mut self, site: &str, page: &str, worst: crate::engine::checks::Severity) {
+    pub fn set_probed(&mut self, site: SiteId, page: &str, worst: crate::engine::checks::Severity) {
         if let Some(marks) = self.marks_of(site) {
             marks.probed.insert(page.to_string(), worst);
         }
     }
 
-    /// The badge's marks of the site named `site`, now known.
-    fn marks_of(&mut self, site: &str) -> Option<&mut SiteMarks> {
-        let index = self.sites.iter().position(|s| s.name == site)?;
-        let marks = self.site_marks.get_mut(index)?;
+    /// The badge's marks of `site`, now known.
+    fn marks_of(&mut self, site: SiteId) -> Option<&mut SiteMarks> {
+        let marks = self.site_marks.get_mut(site)?;
         marks.known = true;
         Some(marks)
     }
 
     pub(super) fn marks_from_results(&self, site: usize) -> SiteMarks {
-        let name = &self.sites[site].name;
         let mine: Vec<(&Target, &TargetResult)> = self
             .results
             .iter()
-            .filter(|((s, _), _)| s == name)
+            .filter(|((s, _), _)| *s == site)
             .map(|((_, t), r)| (t, r))
             .collect();
         SiteMarks {

@@ -67,8 +67,8 @@ impl State {
         let Some(route) = site.routes.get(route) else {
             return Key::default();
         };
-        let result = self.result_for(&site.name, &route.target());
-        let verdict = self.verdict_for(&site.name, &route.path);
+        let result = self.result_for(self.site_idx, &route.target());
+        let verdict = self.verdict_for(self.site_idx, &route.path);
         let rank = match by {
             SortBy::Path => 0,
             // Newest first: the negated time; never revalidated after all.

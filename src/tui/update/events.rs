@@ -133,7 +133,7 @@ fn sitemap_routes(state: &mut State, site: SiteId, routes: std::sync::Arc<[Route
 fn purged(state: &mut State, site: SiteId, outcome: &PurgeOutcome) {
     let name = state.site_name(site);
     for item in &outcome.covers {
-        let key = (name.clone(), crate::model::purge::item_target(item));
+        let key = (site, crate::model::purge::item_target(item));
         let seen = (state.now, outcome.kind.as_str().to_string());
         state.purges.insert(key, seen);
     }
@@ -153,8 +153,8 @@ fn purged(state: &mut State, site: SiteId, outcome: &PurgeOutcome) {
 
 fn probed(state: &mut State, site: SiteId, page: ProbedPage) {
     state.in_flight = state.in_flight.saturating_sub(1);
-    let site = state.site_name(site);
-    state.set_probed(&site, &page.path, page.worst());
+    state.set_probed(site, &page.path, page.worst());
+    let name = state.site_name(site);
     let path = page.path.clone();
     let line = page
         .layers
@@ -162,7 +162,7 @@ fn probed(state: &mut State, site: SiteId, page: ProbedPage) {
         .map(|p| format!("{}: {}", p.label, p.summary()))
         .next()
         .unwrap_or_default();
-    state.push_activity(Level::Info, format!("{site}: probed {path}: {line}"));
+    state.push_activity(Level::Info, format!("{name}: probed {path}: {line}"));
     let probe = SeenProbe {
         page,
         time: state.now,
@@ -171,13 +171,13 @@ fn probed(state: &mut State, site: SiteId, page: ProbedPage) {
 }
 
 fn not_started(state: &mut State, site: SiteId, targets: Vec<Target>, reason: &StartError) {
-    let site = state.site_name(site);
     state.in_flight = state.in_flight.saturating_sub(targets.len().max(1));
     for target in targets {
-        state.pending.remove(&(site.clone(), target));
+        state.pending.remove(&(site, target));
     }
-    state.say(Level::Problem, format!("{site}: {reason}"));
-    state.push_activity(Level::Problem, format!("{site}: not sent: {reason}"));
+    let name = state.site_name(site);
+    state.say(Level::Problem, format!("{name}: {reason}"));
+    state.push_activity(Level::Problem, format!("{name}: not sent: {reason}"));
 }
 
 fn checks_done(state: &mut State, site: &str) {
@@ -202,7 +202,7 @@ fn record_outcome(
     outcome: &Outcome,
 ) {
     let site = state.site_name(site_id);
-    let key = (site.clone(), target.clone());
+    let key = (site_id, target.clone());
     state.pending.remove(&key);
     let result = TargetResult::from_outcome(outcome, request, state.now);
     let level = if result.ok { Level::Ok } else { Level::Problem };
@@ -250,7 +250,9 @@ fn record_verification(state: &mut State, v: Verification) {
         layers,
         time: state.now,
     };
-    state.set_verdict(&site, &v.page, verdict);
+    if let Some(id) = state.site_id(&site) {
+        state.set_verdict(id, &v.page, verdict);
+    }
 }
 
 fn record_check_event(state: &mut State, site: &str, event: CheckEvent) {

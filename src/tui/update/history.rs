@@ -33,7 +33,9 @@ fn restore_probe(state: &mut State, record: &Record) {
         "ok" => Severity::Ok,
         _ => return,
     };
-    state.set_probed(&record.site, &record.target.value, severity);
+    if let Some(site) = state.site_id(&record.site) {
+        state.set_probed(site, &record.target.value, severity);
+    }
 }
 
 /// A verify record's verdict, unless the console has a newer one.
@@ -46,7 +48,10 @@ fn restore_verdict(state: &mut State, record: &Record) {
     let Some((page, explanation)) = message.split_once(": ") else {
         return;
     };
-    let key = (record.site.clone(), page.to_string());
+    let Some(site) = state.site_id(&record.site) else {
+        return;
+    };
+    let key = (site, page.to_string());
     if state
         .verdicts
         .get(&key)
@@ -61,5 +66,5 @@ fn restore_verdict(state: &mut State, record: &Record) {
         layers: Vec::new(),
         time: record.time,
     };
-    state.set_verdict(&record.site, page, verdict);
+    state.set_verdict(site, page, verdict);
 }

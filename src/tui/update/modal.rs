@@ -29,10 +29,7 @@ pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent) -> Vec<C
 /// revalidated:true for any path or tag, so a typo would go out silently
 /// and revalidate nothing.
 fn send_unless_typo(state: &mut State, target: Target) -> Vec<Command> {
-    let Some(name) = state.site().map(|s| s.name.clone()) else {
-        return Vec::new();
-    };
-    state.typed.insert((name, target.clone()));
+    state.typed.insert((state.site_idx, target.clone()));
     let Some(site) = state.site() else {
         return Vec::new();
     };

@@ -12,14 +12,14 @@ pub(super) fn answer_lines(state: &State) -> Vec<Line<'static>> {
     let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
         return Vec::new();
     };
-    let result = state.result_for(&site.name, &route.target());
+    let result = state.result_for(state.site_idx, &route.target());
     // The newest of the three; on a tie the verdict, then the probe, says more.
     let newest = [
         state
-            .verdict_for(&site.name, &route.path)
+            .verdict_for(state.site_idx, &route.path)
             .map(|v| (v.time, 2, Newest::Verdict(v))),
         state
-            .probe_for(&site.name, &route.path)
+            .probe_for(state.site_idx, &route.path)
             .map(|p| (p.time, 1, Newest::Probe(p))),
         result.map(|r| (r.time, 0, Newest::Result(r))),
     ]

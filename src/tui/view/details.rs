@@ -58,10 +58,10 @@ pub(super) fn draw_details(state: &State, frame: &mut Frame, area: Rect) {
 /// The selected page's last verification.
 fn verdict_lines(state: &State) -> Vec<Line<'static>> {
     let t = &state.theme;
-    let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
+    let Some(route) = state.selected_route() else {
         return Vec::new();
     };
-    let Some(v) = state.verdict_for(&site.name, &route.path) else {
+    let Some(v) = state.verdict_for(state.site_idx, &route.path) else {
         return Vec::new();
     };
     let style = if v.verdict == Verdict::FreshEverywhere {
@@ -87,10 +87,10 @@ fn verdict_lines(state: &State) -> Vec<Line<'static>> {
 
 /// The selected page as each layer serves it, and what that means.
 fn probe_lines(state: &State) -> Vec<Line<'static>> {
-    let (Some(site), Some(route)) = (state.site(), state.selected_route()) else {
+    let Some(route) = state.selected_route() else {
         return Vec::new();
     };
-    let Some(probe) = state.probe_for(&site.name, &route.path) else {
+    let Some(probe) = state.probe_for(state.site_idx, &route.path) else {
         return Vec::new();
     };
     let mut lines = vec![Line::styled(
@@ -119,10 +119,12 @@ fn section_time(state: &State, section: Section) -> Option<jiff::Timestamp> {
     let (site, route) = (state.site()?, state.selected_route()?);
     match section {
         Section::Result => state
-            .result_for(&site.name, &route.target())
+            .result_for(state.site_idx, &route.target())
             .map(|r| r.time),
-        Section::Verdict => state.verdict_for(&site.name, &route.path).map(|v| v.time),
-        Section::Probe => state.probe_for(&site.name, &route.path).map(|p| p.time),
+        Section::Verdict => state
+            .verdict_for(state.site_idx, &route.path)
+            .map(|v| v.time),
+        Section::Probe => state.probe_for(state.site_idx, &route.path).map(|p| p.time),
         Section::Checks => state
             .checklist
             .as_ref()
@@ -201,7 +203,7 @@ fn details_lines(state: &State) -> Vec<Line<'static>> {
             t.dim(),
         ));
     }
-    if let Some((time, outcome)) = state.purges.get(&(site.name.clone(), target.clone())) {
+    if let Some((time, outcome)) = state.purges.get(&(state.site_idx, target.clone())) {
         let words = match outcome.as_str() {
             "purged" => format!("  purged {}", ago(*time, state.now)),
             failed => format!("  purge {failed} {}", ago(*time, state.now)),
@@ -209,7 +211,7 @@ fn details_lines(state: &State) -> Vec<Line<'static>> {
         head.push(Span::styled(words, t.dim()));
     }
     lines.push(Line::from(head));
-    let Some(result) = state.result_for(&site.name, &target) else {
+    let Some(result) = state.result_for(state.site_idx, &target) else {
         lines.push(Line::raw("not revalidated yet · would send"));
         for request in would_send(site, &target) {
             lines.push(Line::raw(format!("  {request}")));

@@ -1,6 +1,7 @@
 //! The routes table: columns that fit the width, one row per visible route.
 
 use super::*;
+use crate::engine::SiteId;
 
 /// A column of the routes table.
 #[derive(Clone, Copy, PartialEq)]
@@ -123,9 +124,9 @@ pub(super) fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
         let route = &site.routes[route_index];
         let target = route.target();
         let marked = state.marks.contains(&(state.site_idx, route_index));
-        let result = state.result_for(&site.name, &target);
-        let pending = state.is_pending(&site.name, &target);
-        let verdict = state.verdict_for(&site.name, &route.path);
+        let result = state.result_for(state.site_idx, &target);
+        let pending = state.is_pending(state.site_idx, &target);
+        let verdict = state.verdict_for(state.site_idx, &route.path);
         let text = row_text(&cols, if marked { "*" } else { "" }, |col| {
             route_cell(state, route, col, result, pending, verdict)
         });
@@ -157,7 +158,7 @@ fn route_cell(
     pending: bool,
     verdict: Option<&PageVerdict>,
 ) -> String {
-    let site = state.site().map_or("", |s| s.name.as_str());
+    let site = state.site_idx;
     match col {
         Col::Path => route_label(route),
         Col::Tags => route.tags.join(","),
@@ -186,11 +187,11 @@ fn route_cell(
 /// than the page's last revalidation is marked `?`: it may no longer hold.
 fn verify_cell(
     state: &State,
-    site: &str,
+    site: SiteId,
     route: &crate::model::config::Route,
     verdict: Option<&PageVerdict>,
 ) -> String {
-    let purge = state.purges.get(&(site.to_string(), route.target()));
+    let purge = state.purges.get(&(site, route.target()));
     let revalidated_since = |v: &PageVerdict| {
         state
             .result_for(site, &route.target())
