@@ -16,6 +16,21 @@ async fn admit(shared: &Shared) -> Result<InFlight<'_>, Response> {
     Ok(in_flight)
 }
 
+/// The query of a request the secret in it authorizes (noted either way),
+/// or the docs' handler's 401.
+fn authorized_query(
+    shared: &Shared,
+    raw: Option<String>,
+) -> Result<std::collections::HashMap<String, String>, Response> {
+    let query = query_map(raw);
+    shared.note_target(&query);
+    if !shared.authorized(&query) {
+        let refusal = serde_json::json!({"message": "Invalid token"});
+        return Err(json(StatusCode::UNAUTHORIZED, refusal));
+    }
+    Ok(query)
+}
+
 /// [`admit`], for a handler that takes POST only (405 otherwise, with `Allow`).
 async fn admit_post<'a>(shared: &'a Shared, method: &Method) -> Result<InFlight<'a>, Response> {
     let in_flight = admit(shared).await?;
@@ -36,14 +51,10 @@ pub(super) async fn app_router_revalidate(
         Ok(in_flight) => in_flight,
         Err(refused) => return refused,
     };
-    let query = query_map(raw);
-    shared.note_target(&query);
-    if !shared.authorized(&query) {
-        return json(
-            StatusCode::UNAUTHORIZED,
-            serde_json::json!({"message": "Invalid token"}),
-        );
-    }
+    let query = match authorized_query(&shared, raw) {
+        Ok(query) => query,
+        Err(refused) => return refused,
+    };
     let path = query.get("path");
     let tag = query.get("tag");
     if path.is_none() && tag.is_none() {
@@ -182,14 +193,10 @@ pub(super) async fn pages_router_revalidate(
         Ok(in_flight) => in_flight,
         Err(too_many) => return too_many,
     };
-    let query = query_map(raw);
-    shared.note_target(&query);
-    if !shared.authorized(&query) {
-        return json(
-            StatusCode::UNAUTHORIZED,
-            serde_json::json!({"message": "Invalid token"}),
-        );
-    }
+    let query = match authorized_query(&shared, raw) {
+        Ok(query) => query,
+        Err(refused) => return refused,
+    };
     let Some(path) = query.get("path") else {
         return json(
             StatusCode::BAD_REQUEST,
