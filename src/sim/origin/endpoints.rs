@@ -21,12 +21,12 @@ async fn admit(shared: &Shared) -> Result<InFlight<'_>, Response> {
 fn authorized_query(
     shared: &Shared,
     raw: Option<String>,
-) -> Result<std::collections::HashMap<String, String>, Response> {
+) -> Result<std::collections::HashMap<String, String>, Box<Response>> {
     let query = query_map(raw);
     shared.note_target(&query);
     if !shared.authorized(&query) {
         let refusal = serde_json::json!({"message": "Invalid token"});
-        return Err(json(StatusCode::UNAUTHORIZED, refusal));
+        return Err(Box::new(json(StatusCode::UNAUTHORIZED, refusal)));
     }
     Ok(query)
 }
@@ -53,7 +53,7 @@ pub(super) async fn app_router_revalidate(
     };
     let query = match authorized_query(&shared, raw) {
         Ok(query) => query,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let path = query.get("path");
     let tag = query.get("tag");
@@ -195,7 +195,7 @@ pub(super) async fn pages_router_revalidate(
     };
     let query = match authorized_query(&shared, raw) {
         Ok(query) => query,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let Some(path) = query.get("path") else {
         return json(
