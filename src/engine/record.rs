@@ -7,7 +7,9 @@
 //!   nothing about the page);
 //! - one "check" record per checked path;
 //! - the index brought up to date when an operation ends, so the next
-//!   start-up reads nothing twice.
+//!   start-up reads nothing twice;
+//! - every record masked as the screen is: each known secret and
+//!   credential-like URL part in its words, reason and target.
 
 use super::event::EngineEvent;
 use crate::engine::checks::Finding;
@@ -181,12 +183,15 @@ impl Recorder {
             return;
         }
         if let Some(reason) = self.reason() {
-            // Masked now, not when set: the secrets are read after the
-            // reason is given (a secret pasted into it stays out).
-            let reason = crate::model::out::mask_known_secrets(&reason);
             for r in &mut records {
                 r.reason.get_or_insert_with(|| reason.clone());
             }
+        }
+        // Masked as the screen masks them, now (the secrets are read after
+        // a reason is given, and a check's words quote what servers sent):
+        // history keeps nothing that was shown as `***`.
+        for r in &mut records {
+            mask_record(r);
         }
         if let Err(e) = history.append_all(&records) {
             self.lost
@@ -201,6 +206,16 @@ impl Recorder {
             let _ = self.events.send(EngineEvent::Recorded { records });
         }
     }
+}
+
+/// Every free-text field of `r` with each known secret and credential-like
+/// URL part masked.
+fn mask_record(r: &mut Record) {
+    use crate::model::out::mask_known_secrets;
+    for text in [&mut r.message, &mut r.reason].into_iter().flatten() {
+        *text = mask_known_secrets(text);
+    }
+    r.target.value = mask_known_secrets(&r.target.value);
 }
 
 /// The history records of one purge call, one per item it covered.

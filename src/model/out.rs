@@ -53,12 +53,15 @@ pub fn hide<'a>(secrets: impl IntoIterator<Item = &'a str>) {
 /// masked: what may be printed or kept (the operator's own words, such as
 /// a `--reason`, may hold a pasted token).
 pub fn mask_known_secrets(text: &str) -> String {
-    let text = crate::model::redact::mask_url_secrets(text);
+    // Each whole secret first: the `?token=` mask ends a value at `&`, `#`
+    // or a space, and a secret holding one would be cut there, the rest
+    // left for anyone to read.
     let known = KNOWN_SECRETS.read().unwrap_or_else(|e| e.into_inner());
-    match known.as_ref() {
-        Some(redactor) => redactor.redact(&text),
-        None => text.into_owned(),
-    }
+    let text = match known.as_ref() {
+        Some(redactor) => redactor.redact(text),
+        None => text.to_string(),
+    };
+    crate::model::redact::mask_url_secrets(&text).into_owned()
 }
 
 /// Text as it may be printed: secrets masked, then control characters

@@ -123,3 +123,75 @@ fn probe_refuses_a_url_with_credentials_and_shows_none() {
     assert_masked("probe with credentials", &out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("carries credentials"));
 }
+
+/// Round three, item 22: what `check` shows masked is recorded masked. A
+/// page that redirects to a URL carrying the site's secret (under a name
+/// no mask knows) gets `***` on screen; history, `history` and `history
+/// --json` must not hold it either.
+#[test]
+fn check_records_a_secret_it_found_in_a_redirect_as_masked_as_it_showed_it() {
+    let rt = runtime();
+    let target = format!("https://elsewhere.example/landing?m={CANARY}&n=1");
+    let server = rt
+        .block_on(Hostile::start(Behaviour::RedirectTo(target)))
+        .unwrap();
+    let s = Scratch::new();
+    s.site_config(&server.url(), "/api/revalidate", "");
+    let out = s
+        .isrctl()
+        .args(["check", "sim", "--path", "/blog/hello"])
+        .output()
+        .unwrap();
+    assert_masked("check", &out);
+    let history = s.read(&s.history_file());
+    assert!(
+        history.contains("\"action\":\"check\""),
+        "a check record: {history}"
+    );
+    assert!(
+        !history.contains(CANARY),
+        "the secret in history.jsonl:\n{history}"
+    );
+    for args in [&["history"][..], &["history", "--json"]] {
+        let out = s.isrctl().args(args).output().unwrap();
+        assert_masked(&format!("{args:?}"), &out);
+    }
+}
+
+/// Round three, item 2: a secret holding `&` (or `#`, a space, a quote)
+/// is masked whole: the exact-secret mask runs before the `?token=` mask,
+/// which would cut it at the `&` and leave the rest shown.
+#[test]
+fn a_secret_with_an_ampersand_is_masked_whole_not_cut_at_it() {
+    const SPLIT: &str = "tok&SPLITSECRET-9a8b7c6d5e4f 'q\"#x";
+    let rt = runtime();
+    let encoded: String = url::form_urlencoded::byte_serialize(SPLIT.as_bytes()).collect();
+    let raw = format!("https://elsewhere.example/?token={SPLIT}");
+    let percent = format!("https://elsewhere.example/?token={encoded}");
+    for target in [raw, percent] {
+        let server = rt
+            .block_on(Hostile::start(Behaviour::RedirectTo(target.clone())))
+            .unwrap();
+        let s = Scratch::new();
+        s.site_config(&server.url(), "/api/revalidate", "");
+        let out = s
+            .isrctl()
+            .env(SECRET_ENV, SPLIT)
+            .args(["check", "sim", "--path", "/blog/hello"])
+            .output()
+            .unwrap();
+        let shown = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr)
+            + &s.read(&s.history_file());
+        assert!(
+            shown.contains("elsewhere.example"),
+            "the redirect is said: {shown}"
+        );
+        for part in ["SPLITSECRET", "9a8b7c6d5e4f"] {
+            assert!(
+                !shown.contains(part),
+                "{target}: part of the secret shown:\n{shown}"
+            );
+        }
+    }
+}
