@@ -370,3 +370,63 @@ fn an_api_cdn_purge_is_read_back_through_the_public_url() {
             .all(|r| r.method == "GET" && r.target == "/blog/hello")
     );
 }
+
+/// Round three, item 1: a value put into an http purge template is one
+/// value in its place. A tag cannot add `"purge_everything":true` to the
+/// body or a parameter to the URL, a tag of `{token}` does not fetch the
+/// token, and a control character never reaches a header.
+#[test]
+fn an_http_purge_template_cannot_be_steered_by_the_value_put_into_it() {
+    let rt = runtime();
+    let node = rt.block_on(recorder(vec![ok(), ok(), ok()]));
+    let s = Scratch::new();
+    let template = format!(
+        "provider = \"http\"\nurl = \"{}/purge?tag={{tag}}&key={{token}}\"\nbody = '{{\"tags\":[\"{{tag}}\"]}}'\nheaders = {{ \"x-tag\" = \"{{tag}}\" }}\n[sites.sim.purge.token]\nenv = \"PURGE_TOKEN_FOR_TEST\"",
+        node.url
+    );
+    config(&s, &node.url, &template);
+    let steering = r#"","purge_everything":true,"x":""#;
+    for tag in [steering, "a&all=1#x", "{token}"] {
+        let out = s
+            .isrctl()
+            .env("PURGE_TOKEN_FOR_TEST", "TOKEN-77aa-canary")
+            .args(["purge", "sim", "--tag", tag, "--yes"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{tag}: {out:?}");
+        let sent = node.seen().pop().unwrap();
+        let body: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({ "tags": [tag] }),
+            "{tag}: the body"
+        );
+        let url = url::Url::parse(&format!("http://x{}", sent.target)).unwrap();
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("tag".to_string(), tag.to_string()),
+                ("key".to_string(), "TOKEN-77aa-canary".to_string())
+            ],
+            "{tag}: the query"
+        );
+        assert_eq!(sent.headers.get("x-tag").unwrap(), tag, "{tag}: the header");
+    }
+    let out = s
+        .isrctl()
+        .env("PURGE_TOKEN_FOR_TEST", "TOKEN-77aa-canary")
+        .args(["purge", "sim", "--tag", "a\r\nx-evil: 1", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("control character"),
+        "{out:?}"
+    );
+    assert_eq!(
+        node.seen().len(),
+        3,
+        "nothing sent for the control character"
+    );
+}

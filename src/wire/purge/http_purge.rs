@@ -2,10 +2,13 @@
 //! and body filled from `{url}` (the page's public URL), `{path}`, `{tag}`,
 //! `{prefix}`, `{host}` and `{token}`. Covers nginx `proxy_cache_purge`,
 //! varnish-modules' xkey (`headers = { "xkey-purge" = "{tag}" }`), Bunny,
-//! KeyCDN and in-house purge endpoints. What the templates cannot express
+//! KeyCDN and in-house purge endpoints. Each value is encoded for where it
+//! stands (`template.rs`): it can never add syntax or another placeholder.
+//! What the templates cannot express
 //! (a prefix without `{prefix}`, a tag without `{tag}` and no route
 //! carrying it, everything) is refused before anything is sent.
 
+use super::template::{self, Part};
 use super::{Calls, ProviderCalls, PurgeCall, PurgeItem, public_host, public_page};
 use crate::model::config::Site;
 use crate::model::endpoint::SuccessRule;
@@ -43,20 +46,27 @@ fn calls(
             } else {
                 public_page(site, path).to_string()
             };
-            let fill = |template: &str| {
-                template
-                    .replace("{url}", &page)
-                    .replace("{path}", path)
-                    .replace("{tag}", tag)
-                    .replace("{prefix}", prefix)
-                    .replace("{host}", &public_host(site))
-                    .replace("{token}", token)
+            let value_of = |name: &str| -> Option<String> {
+                Some(match name {
+                    "url" => page.clone(),
+                    "path" => path.to_string(),
+                    "tag" => tag.to_string(),
+                    "prefix" => prefix.to_string(),
+                    "host" => public_host(site),
+                    "token" => token.to_string(),
+                    _ => return None,
+                })
             };
+            let fill = |template: &str, part: Part| template::fill(template, part, &value_of);
+            let headers = headers
+                .iter()
+                .map(|(n, v)| Ok((n.clone(), fill(v, Part::Header)?)))
+                .collect::<Result<_, String>>()?;
             Ok(PurgeCall {
                 method: method.to_string(),
-                url: fill(url),
-                headers: headers.iter().map(|(n, v)| (n.clone(), fill(v))).collect(),
-                body: body.map(fill),
+                url: fill(url, Part::Url)?,
+                headers,
+                body: body.map(|b| fill(b, Part::JsonBody)).transpose()?,
                 covers: vec![item.clone()],
             })
         })

@@ -15,6 +15,7 @@ pub mod fastly;
 mod http_purge;
 mod proof;
 mod send;
+mod template;
 mod varnish;
 pub mod vercel;
 
