@@ -430,3 +430,72 @@ fn an_http_purge_template_cannot_be_steered_by_the_value_put_into_it() {
         "nothing sent for the control character"
     );
 }
+
+/// Round three, item 3: what purges the whole site asks for the site's
+/// name as `--everything` does, however it is written — a prefix of `/`
+/// (a BAN of `^/`, Cloudflare's host prefix, CloudFront's `/*`) or a
+/// CloudFront path of `/*` — and a `*` in a CloudFront path counts
+/// against the 15 wildcards in progress.
+#[test]
+fn everything_written_another_way_still_needs_the_sites_name() {
+    let rt = runtime();
+    let node = rt.block_on(recorder(vec![ok()]));
+    let cases = [
+        (
+            "provider = \"varnish\"\nmethod = \"BAN\"".to_string(),
+            vec!["--prefix", "/"],
+        ),
+        (
+            format!(
+                "provider = \"cloudflare\"\nzone_id = \"z\"\napi_url = \"{}\"\n[sites.sim.purge.token]\nenv = \"{TOKEN_ENV}\"",
+                node.url
+            ),
+            vec!["--prefix", "/"],
+        ),
+        (
+            format!(
+                "provider = \"cloudfront\"\ndistribution_id = \"E1\"\napi_url = \"{}\"",
+                node.url
+            ),
+            vec!["--prefix", "/"],
+        ),
+        (
+            format!(
+                "provider = \"cloudfront\"\ndistribution_id = \"E1\"\napi_url = \"{}\"",
+                node.url
+            ),
+            vec!["--path", "/*"],
+        ),
+    ];
+    for (purge_keys, items) in cases {
+        let s = Scratch::new();
+        config(&s, &node.url, &purge_keys);
+        let mut args = vec!["sim", "--yes"];
+        args.extend(&items);
+        let (code, text) = purge(&s, &args);
+        assert_eq!(code, Some(2), "{purge_keys} {items:?}: {text}");
+        assert!(text.contains("--confirm sim"), "{items:?}: {text}");
+    }
+    assert!(
+        node.seen().is_empty(),
+        "nothing was sent: {:?}",
+        node.seen()
+    );
+
+    // 16 paths with a `*`: more wildcards than CloudFront allows at once.
+    let s = Scratch::new();
+    let cloudfront = format!(
+        "provider = \"cloudfront\"\ndistribution_id = \"E1\"\napi_url = \"{}\"",
+        node.url
+    );
+    config(&s, &node.url, &cloudfront);
+    let paths: Vec<String> = (0..16).map(|i| format!("/p{i}/*")).collect();
+    let mut args = vec!["sim", "--yes"];
+    for p in &paths {
+        args.extend(["--path", p.as_str()]);
+    }
+    let (code, text) = purge(&s, &args);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("wildcard"), "{text}");
+    assert!(node.seen().is_empty(), "nothing was sent");
+}

@@ -185,7 +185,7 @@ fn dry_run(site: &Site, provider: &'static str, calls: Vec<PurgeCall>, output: O
 /// Bulk asks; everything needs the site's name typed (never --yes alone).
 fn confirmed(site: &Site, items: &[PurgeItem], args: &PurgeArgs) -> bool {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    if items.contains(&PurgeItem::Everything) {
+    if items.iter().any(PurgeItem::covers_everything) {
         if args.confirm.as_deref() == Some(site.name.as_str()) {
             return true;
         }

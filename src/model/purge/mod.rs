@@ -117,6 +117,32 @@ pub enum PurgeItem {
     Everything,
 }
 
+impl PurgeItem {
+    /// Whether purging this empties the whole site at the CDN, however it
+    /// is written: everything, a prefix of `/` (or of nothing), or a path
+    /// a CDN reads as a wildcard over the root (`/*` on CloudFront). Such a
+    /// purge needs the site's name typed, as `--everything` does.
+    pub fn covers_everything(&self) -> bool {
+        let root = |p: &str| p.trim_end_matches('*').trim_end_matches('/').is_empty();
+        match self {
+            PurgeItem::Everything => true,
+            PurgeItem::Prefix(p) => root(p),
+            PurgeItem::Path(p) => p.contains('*') && root(p),
+            PurgeItem::Tag(_) => false,
+        }
+    }
+
+    /// Whether a CDN that reads `*` as a wildcard (CloudFront) counts it
+    /// among the wildcard invalidations in progress.
+    pub fn is_wildcard(&self) -> bool {
+        match self {
+            PurgeItem::Everything | PurgeItem::Prefix(_) => true,
+            PurgeItem::Path(p) => p.contains('*'),
+            PurgeItem::Tag(_) => false,
+        }
+    }
+}
+
 impl std::fmt::Display for PurgeItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -121,10 +121,7 @@ fn calls(api_url: &Url, distribution: &str, items: &[PurgeItem]) -> Result<Vec<P
             "CloudFront invalidates paths that start with /: {p:?} would be refused (did you mean /{p}?)"
         ));
     }
-    let wildcards = items
-        .iter()
-        .filter(|i| matches!(i, PurgeItem::Prefix(_) | PurgeItem::Everything))
-        .count();
+    let wildcards = items.iter().filter(|i| i.is_wildcard()).count();
     if wildcards > WILDCARDS_IN_PROGRESS {
         return Err(format!(
             "{wildcards} wildcard paths: CloudFront allows {WILDCARDS_IN_PROGRESS} with a * in progress per distribution; purge fewer prefixes at once"
