@@ -499,3 +499,21 @@ fn everything_written_another_way_still_needs_the_sites_name() {
     assert!(text.contains("wildcard"), "{text}");
     assert!(node.seen().is_empty(), "nothing was sent");
 }
+
+/// Round three, item 16: `ban_url = "{path}"` (the Varnish documentation's
+/// VCL bans the BAN request's own URL) is what the fix of a wrong
+/// `ban_url` offers, so it is accepted, and the BAN goes to the page.
+#[test]
+fn ban_url_path_is_accepted_and_bans_the_page_itself() {
+    let s = Scratch::new();
+    config(
+        &s,
+        "https://blog.example.com",
+        "provider = \"varnish\"\nmethod = \"BAN\"\nnodes = [\"http://127.0.0.1:6081\"]\nban_url = \"{path}\"",
+    );
+    let check = s.isrctl().args(["config", "check"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{check:?}");
+    let (code, text) = purge(&s, &["sim", "--path", "/blog/hello", "--dry-run"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("BAN http://127.0.0.1:6081/blog/hello"), "{text}");
+}

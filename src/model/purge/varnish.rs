@@ -177,7 +177,8 @@ fn ban_shape(keys: &mut Keys<'_>) -> Result<BanShape, Refused> {
         (None, None) => BanShape::header("X-Ban-Url"),
     };
     if let Some(url) = keys.string("ban_url")? {
-        if !url.get_ref().starts_with('/') {
+        // A path, or `{path}` (the page itself), which fills one in.
+        if !(url.get_ref().starts_with('/') || url.get_ref().starts_with("{path}")) {
             return Err(keys.error(
                 url.span().start,
                 "ban_url is where the BAN goes on each node: a path",
