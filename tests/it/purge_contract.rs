@@ -22,6 +22,9 @@ struct Row {
     keys: &'static str,
     item: [&'static str; 2],
     success: &'static str,
+    /// A 2xx whose body is the provider's own error (None: a plain cache
+    /// endpoint has no error body of its own).
+    error_in_2xx: Option<&'static str>,
     token: bool,
 }
 
@@ -31,6 +34,7 @@ const ROWS: [Row; 6] = [
         keys: "nodes = [\"{api}\"]",
         item: ["--path", "/blog/hello"],
         success: "",
+        error_in_2xx: None,
         token: false,
     },
     Row {
@@ -38,6 +42,9 @@ const ROWS: [Row; 6] = [
         keys: "zone_id = \"zone-1\"\napi_url = \"{api}\"",
         item: ["--path", "/blog/hello"],
         success: r#"{"success":true,"errors":[],"result":{"id":"x"}}"#,
+        error_in_2xx: Some(
+            r#"{"success":false,"errors":[{"code":10000,"message":"Authentication error"}]}"#,
+        ),
         token: true,
     },
     Row {
@@ -45,6 +52,7 @@ const ROWS: [Row; 6] = [
         keys: "service_id = \"svc-1\"\napi_url = \"{api}\"",
         item: ["--tag", "posts"],
         success: r#"{"status":"ok"}"#,
+        error_in_2xx: Some(r#"{"msg":"Bad request","detail":"Invalid value for surrogate key"}"#),
         token: true,
     },
     Row {
@@ -52,6 +60,7 @@ const ROWS: [Row; 6] = [
         keys: "project_id = \"prj_1\"\napi_url = \"{api}\"",
         item: ["--tag", "posts"],
         success: "",
+        error_in_2xx: Some(r#"{"error":{"code":"forbidden","message":"Not authorized"}}"#),
         token: true,
     },
     Row {
@@ -59,6 +68,9 @@ const ROWS: [Row; 6] = [
         keys: "distribution_id = \"E1CONTRACT\"\napi_url = \"{api}\"",
         item: ["--path", "/blog/hello"],
         success: "<Invalidation><Id>I1</Id><Status>Completed</Status></Invalidation>",
+        error_in_2xx: Some(
+            "<ErrorResponse><Error><Code>AccessDenied</Code><Message>denied</Message></Error></ErrorResponse>",
+        ),
         token: false,
     },
     Row {
@@ -66,6 +78,7 @@ const ROWS: [Row; 6] = [
         keys: "url = \"{api}/purge{path}\"\nheaders = { \"X-Purge-Token\" = \"{token}\" }",
         item: ["--path", "/blog/hello"],
         success: "",
+        error_in_2xx: None,
         token: true,
     },
 ];
@@ -271,6 +284,24 @@ fn a_dry_run_sends_nothing_and_masks_the_token() {
             server.requests(),
             0,
             "{}: a dry run sent a request",
+            row.provider
+        );
+    }
+}
+
+#[test]
+fn a_2xx_carrying_the_providers_own_error_is_not_purged() {
+    for row in ROWS.iter().filter(|r| r.error_in_2xx.is_some()) {
+        let body = row.error_in_2xx.unwrap_or_default();
+        let server = Scripted::start(vec![(200, vec![], body.into())]);
+        let s = configured(row, &server.url);
+        let out = purge(&s, row, &[]);
+        assert_eq!(out.status.code(), Some(1), "{}: {out:?}", row.provider);
+        let result = first_result(&out);
+        assert_eq!(result["kind"], "rejected", "{}: {result:#}", row.provider);
+        assert!(
+            result["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{}: the provider's words are quoted: {result:#}",
             row.provider
         );
     }

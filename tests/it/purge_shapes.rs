@@ -515,5 +515,8 @@ fn ban_url_path_is_accepted_and_bans_the_page_itself() {
     assert_eq!(check.status.code(), Some(0), "{check:?}");
     let (code, text) = purge(&s, &["sim", "--path", "/blog/hello", "--dry-run"]);
     assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("BAN http://127.0.0.1:6081/blog/hello"), "{text}");
+    assert!(
+        text.contains("BAN http://127.0.0.1:6081/blog/hello"),
+        "{text}"
+    );
 }

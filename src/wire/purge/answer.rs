@@ -32,6 +32,7 @@ impl Purger {
             too_many: provider_error
                 .as_ref()
                 .is_some_and(|(_, too_many)| *too_many),
+            has_error: provider_error.is_some(),
         };
         let (kind, explanation, fix) = self.verdict(&answer, &o.call);
         o.kind = kind;
@@ -49,6 +50,7 @@ impl Purger {
             body,
             wait,
             too_many,
+            has_error,
         } = *answer;
         match status {
             200..=299 if wire.found_nothing(body) => (
@@ -56,7 +58,9 @@ impl Purger {
                 format!("{provider} invalidated 0 objects: no cached copy carries the tag (nothing to purge, or the pages are not sent with `xkey: <tag>`)"),
                 None,
             ),
-            200..=299 if wire.succeeded(body) => (PurgeKind::Purged, format!("{provider} purged it"), None),
+            // A 2xx that carries the provider's own error words is no
+            // success (Fastly's `{"msg": …}`, Vercel's `{"error": …}`).
+            200..=299 if wire.succeeded(body) && !has_error => (PurgeKind::Purged, format!("{provider} purged it"), None),
             300..=399 => (
                 PurgeKind::Redirected,
                 format!(
@@ -131,6 +135,8 @@ struct Answer<'a> {
     wait: Option<Duration>,
     /// The provider's error says the request carried too many items.
     too_many: bool,
+    /// The provider's own error words are in the body.
+    has_error: bool,
 }
 
 /// "Not allowed." from a VCL's ACL check, not an origin's "Method Not
