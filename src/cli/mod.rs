@@ -164,6 +164,14 @@ pub async fn main() -> ExitCode {
     if let Some(dir) = cli.state_dir.clone() {
         crate::model::files::set_state_dir(dir);
     }
+    // AWS's credentials in the environment are masked in everything shown
+    // or kept, whether or not this command signs with them (a reason may
+    // hold a pasted key).
+    crate::model::out::hide(
+        crate::model::secret::ambient_secrets()
+            .iter()
+            .map(String::as_str),
+    );
     // Keep the guard alive so buffered log lines are flushed on exit.
     let _log_guard = crate::model::logging::init();
     let exit = run(cli).await;

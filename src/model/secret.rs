@@ -41,6 +41,22 @@ pub enum SecretError {
     Command { program: String, reason: String },
 }
 
+/// The credentials of the environment's standard places that isrctl may
+/// use (AWS's, for CloudFront): each to be masked wherever text is shown
+/// or kept, from the start of a run.
+pub fn ambient_secrets() -> Vec<String> {
+    [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ]
+    .into_iter()
+    .filter_map(|name| std::env::var(name).ok())
+    // A short value would mask ordinary words.
+    .filter(|value| value.len() >= 8)
+    .collect()
+}
+
 impl SecretSource {
     /// Where the secret comes from, safe to show.
     pub fn describe(&self) -> String {

@@ -195,3 +195,31 @@ fn a_secret_with_an_ampersand_is_masked_whole_not_cut_at_it() {
         }
     }
 }
+
+/// Round three, item 4: AWS credentials in the environment are masked in
+/// everything isrctl shows or keeps, whether or not this command signs
+/// with them: a `--reason` holding them is recorded masked.
+#[test]
+fn aws_credentials_pasted_into_a_reason_are_masked_without_cloudfront() {
+    let s = Scratch::new();
+    s.site_config("http://127.0.0.1:1", "/api/revalidate", "");
+    let reason = format!("rotated {} and {}", common::AWS_KEY, common::AWS_SECRET);
+    let log = "isrctl=debug,info";
+    let args = [
+        "revalidate",
+        "sim",
+        "--path",
+        "/blog/hello",
+        "--reason",
+        reason.as_str(),
+    ];
+    let out = s.run_with_aws(common::AWS_SECRET, log, &args);
+    assert_ne!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        s.read(&s.history_file()).contains("rotated"),
+        "the reason is recorded"
+    );
+    for args in [&["history"][..], &["history", "--json"]] {
+        s.run_with_aws(common::AWS_SECRET, log, args);
+    }
+}
