@@ -34,7 +34,7 @@ impl Driver {
     /// An engine for `site` that records to history, each record with
     /// `reason` (`--reason`).
     pub fn new(site: &Site, reason: Option<&str>) -> Driver {
-        let history = super::open_history().map(Into::into);
+        let history = super::open_history_to_record().map(Into::into);
         let (engine, events) = Engine::new(vec![site.clone()], history);
         engine.set_reason(reason);
         Driver {

@@ -98,3 +98,53 @@ fn a_state_file_that_is_not_a_file_is_named_and_nothing_hangs() {
         }
     }
 }
+
+/// Round three, item 11: a state directory that cannot hold history (a
+/// file, a FIFO, `/dev/null`, a symlink loop) lets the revalidation run
+/// but says so as an error and exits 1: results that are not recorded
+/// must not look recorded.
+#[test]
+fn an_unusable_state_directory_fails_the_command_that_would_record() {
+    let rt = runtime();
+    let origin = rt
+        .block_on(SimOrigin::start(OriginOptions::default()))
+        .unwrap();
+    let s = Scratch::new();
+    s.site_config(
+        &origin.url(),
+        &format!("{}/api/revalidate", origin.url()),
+        "",
+    );
+    let file = s.dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let fifo = s.dir.path().join("a-fifo");
+    plant(&fifo, Bad::Fifo);
+    let looped = s.dir.path().join("loop");
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
+    for dir in [
+        file.as_path(),
+        fifo.as_path(),
+        Path::new("/dev/null"),
+        looped.as_path(),
+    ] {
+        let dir = dir.to_string_lossy();
+        let out = bounded(
+            &s,
+            &[
+                "--state-dir",
+                &dir,
+                "revalidate",
+                "sim",
+                "--path",
+                "/blog/hello",
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{dir}: {out:?}");
+        assert!(stderr.contains("will not be recorded"), "{dir}: {stderr}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("revalidated"),
+            "{dir}: the work ran"
+        );
+    }
+}
