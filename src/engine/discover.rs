@@ -29,6 +29,8 @@ pub struct Discovery {
     /// `trailingSlash: true` (it applies to API routes too).
     pub trailing_slash: bool,
     pub sitemap: bool,
+    /// The page answered (with anything): there is a site to describe.
+    pub answered: bool,
     /// What could not be looked at.
     pub notes: Vec<String>,
 }
@@ -49,10 +51,12 @@ async fn look(client: &Client, public_url: Url, name: String) -> Discovery {
         endpoint: None,
         trailing_slash: false,
         sitemap: false,
+        answered: false,
         notes: Vec::new(),
     };
     match client.get(found.public_url.clone()).send().await {
         Ok(page) => {
+            found.answered = true;
             let headers = HeaderList::from_map(page.headers());
             let report = interpret(&headers, None);
             found.cdn = report.cdn.map(|cdn| (cdn, report.cdn_evidence.clone()));

@@ -79,7 +79,7 @@ fn init_writes_a_config_from_what_the_site_shows_and_keeps_an_existing_one() {
         .output()
         .unwrap();
     assert_eq!(printed.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&printed.stdout).contains("[sites.127]"));
+    assert!(String::from_utf8_lossy(&printed.stdout).contains("[sites.site-127]"));
 }
 
 #[test]
@@ -98,4 +98,69 @@ fn init_refuses_what_is_not_a_site_url() {
         );
     }
     assert!(!s.config_path().exists());
+}
+
+/// Round three, items 12 and 13: `init` on a site that does not answer
+/// writes nothing and exits 1; a `--name` that is not a plain name (a
+/// quote, a space, a dot, a newline: TOML syntax or a broken table) is
+/// refused before anything is looked at; a name made from an IP address
+/// starts with a letter, so its secret's variable can be exported.
+#[test]
+fn init_writes_nothing_for_a_silent_site_or_a_name_that_is_not_plain() {
+    let rt = runtime();
+    let closed = rt.block_on(isrctl::sim::hostile::refused_port());
+    let s = Scratch::new();
+    let out = s
+        .isrctl()
+        .args(["init", &format!("http://127.0.0.1:{closed}")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did not answer"),
+        "{out:?}"
+    );
+    assert!(!s.config_path().exists(), "nothing written");
+
+    for name in ["a\"b", "x y", "a.b", "a\n[sites.evil]", "", "-x"] {
+        let out = s
+            .isrctl()
+            .args([
+                "init",
+                &format!("http://127.0.0.1:{closed}"),
+                &format!("--name={name}"),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name:?}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--name"),
+            "{name:?}: {out:?}"
+        );
+        assert!(!s.config_path().exists(), "nothing written");
+    }
+
+    let app = rt
+        .block_on(SimOrigin::start(OriginOptions::default()))
+        .unwrap();
+    let out = s
+        .isrctl()
+        .args(["init", &app.url(), "--stdout"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let table = text.lines().find(|l| l.starts_with("[sites.")).unwrap();
+    let name = &table["[sites.".len()..table.len() - 1];
+    assert!(
+        name.starts_with(|c: char| c.is_ascii_alphabetic()),
+        "{table}"
+    );
+    assert!(
+        text.contains(&format!(
+            "env = \"{}_REVALIDATE_SECRET\"",
+            name.to_uppercase().replace('-', "_")
+        )),
+        "{text}"
+    );
 }

@@ -47,7 +47,19 @@ pub async fn run(args: InitArgs, config_flag: Option<&Path>) -> Exit {
             }
         },
     };
-    let name = args.name.unwrap_or_else(|| name_from_host(&public_url));
+    let name = match args.name {
+        Some(name) => match plain_name(&name) {
+            Ok(()) => name,
+            Err(why) => {
+                errln!(
+                    "error: --name {}: {why}",
+                    crate::model::safe_text::one_line(&format!("{name:?}"))
+                );
+                return Exit::Usage;
+            }
+        },
+        None => name_from_host(&public_url),
+    };
     let found = match discover(public_url, name).await {
         Ok(found) => found,
         Err(why) => {
@@ -57,6 +69,14 @@ pub async fn run(args: InitArgs, config_flag: Option<&Path>) -> Exit {
     };
     for line in summary(&found) {
         errln!("{line}");
+    }
+    // A config written from nothing would look like what the site showed.
+    if !found.answered {
+        errln!(
+            "error: {} did not answer: no config written; check the URL (and that the site is up), then run init again",
+            found.public_url
+        );
+        return Exit::Failed;
     }
     let text = config_text(&found);
     match target {
@@ -85,7 +105,25 @@ fn parse_url(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-/// `blog.example.com` → `blog`; `www.example.com` → `example`.
+/// A site name init can write as `[sites.NAME]` and turn into an exported
+/// variable (`NAME_REVALIDATE_SECRET`): a letter first, then letters,
+/// digits, `-` and `_` (a dot would make nested tables, a quote or a line
+/// break TOML of its own).
+fn plain_name(name: &str) -> Result<(), &'static str> {
+    let first_is_letter = name.starts_with(|c: char| c.is_ascii_alphabetic());
+    let rest_plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    match first_is_letter && rest_plain {
+        true => Ok(()),
+        false => Err(
+            "a site name starts with a letter and has letters, digits, '-' and '_' only, e.g. --name blog",
+        ),
+    }
+}
+
+/// `blog.example.com` → `blog`; `www.example.com` → `example`; an IP
+/// address → `site-127` (a name starts with a letter).
 fn name_from_host(url: &Url) -> String {
     let host = url.host_str().unwrap_or("site");
     let mut labels = host.split('.').filter(|l| *l != "www");
@@ -100,7 +138,11 @@ fn name_from_host(url: &Url) -> String {
             }
         })
         .collect();
-    if name.is_empty() { "site".into() } else { name }
+    match name.chars().next() {
+        None => "site".into(),
+        Some(c) if c.is_ascii_alphabetic() => name,
+        Some(_) => format!("site-{name}"),
+    }
 }
 
 /// What was found, for stderr.
