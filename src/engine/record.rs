@@ -232,10 +232,20 @@ fn purge_records(site: &str, outcome: &PurgeOutcome) -> Vec<Record> {
             outcome: outcome.kind.as_str().into(),
             status: outcome.status,
             latency_ms: outcome.latency_ms,
-            message: Some(format!("{}: {}", outcome.provider, outcome.call)),
+            message: Some(purge_words(outcome)),
             reason: None,
         })
         .collect()
+}
+
+/// "cloudfront: POST …", with the invalidation's id when there is one: a
+/// wait cut short leaves it pending, to be looked up later.
+fn purge_words(outcome: &PurgeOutcome) -> String {
+    let words = format!("{}: {}", outcome.provider, outcome.call);
+    match &outcome.invalidation {
+        Some(id) => format!("{words} · invalidation {id}"),
+        None => words,
+    }
 }
 
 /// Failures go to the log at `info`; successes only at `debug`: history

@@ -89,6 +89,33 @@ fn throttling_is_retried_after_a_pause() {
     );
 }
 
+/// Round three, item 17: `Throttling` is CloudFront's API rate, not the
+/// invalidations in progress: said so when the retries run out.
+#[test]
+fn throttling_is_said_to_be_the_api_rate_not_invalidations_in_progress() {
+    let rt = runtime();
+    let cf = rt
+        .block_on(SimCloudFront::start("E2SIM", (AWS_KEY, AWS_SECRET), 1))
+        .unwrap();
+    cf.throttle_next(100);
+    let s = Scratch::new();
+    config(&s, "http://127.0.0.1:1", &cf.api_url());
+    let (code, out, err) = run(&s, &["purge", "sim", "--path", "/blog/hello", "--json"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let result = &doc["results"][0];
+    assert_eq!(result["kind"], "rate_limited", "{doc:#}");
+    let said = result["explanation"].as_str().unwrap_or_default();
+    assert!(!said.contains("in progress"), "{said}");
+    assert!(
+        result["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Throttling"),
+        "{doc:#}"
+    );
+}
+
 /// `fresh --deadline 3s` with an invalidation that takes long: the purge
 /// step ends at the deadline with the invalidation pending (its id said),
 /// instead of waiting the 15 minutes a plain purge may.

@@ -793,6 +793,12 @@ fn cloudfront_polling_is_honest_and_interruptible() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.starts_with("pending"), "{text}");
     assert!(text.contains("I0000000000002"), "{text}");
+    // Round three, item 17: the id is in history, to be followed up.
+    let history = s.read(&s.history_file());
+    assert!(
+        history.contains("invalidation I0000000000002"),
+        "the pending invalidation's id is recorded: {history}"
+    );
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
         said.contains("cloudfront invalidation I0000000000002: InProgress after"),

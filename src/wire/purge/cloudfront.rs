@@ -302,9 +302,14 @@ impl ProviderCalls for CloudFront {
 
     fn error(&self, body: &[u8]) -> Option<(String, bool)> {
         error(body).map(|(code, message)| {
-            let busy = code == "TooManyInvalidationsInProgress" || code == "Throttling";
+            let busy = code == "TooManyInvalidationsInProgress";
             (format!("{code}: {message}"), busy)
         })
+    }
+
+    /// `Throttling` is the API's request rate (a 400, not a 429).
+    fn rate_limited(&self, body: &[u8]) -> bool {
+        error(body).is_some_and(|(code, _)| code == "Throttling")
     }
 
     /// Accepted means an `<Invalidation>` came back.
