@@ -123,6 +123,7 @@ done
 rm -rf "$RUN_DIR/nginx-cache" "$RUN_DIR/nginx-tmp"
 mkdir -p "$RUN_DIR/nginx-tmp"
 sed -e "s#@RUN@#$RUN_DIR#g" -e "s#@PORT@#$NGINX_PORT#g" -e "s#@RR_PORT@#$ROUND_ROBIN_PORT#g" \
+    -e "s#@USER@#$(id -un) $(id -gn)#g" \
     "$TESTBED_DIR/nginx/nginx.conf.in" >"$RUN_DIR/nginx.conf"
 nginx -c "$RUN_DIR/nginx.conf" -p "$RUN_DIR" >"$RUN_DIR/nginx.log" 2>&1 \
     || { cat "$RUN_DIR/nginx.log" "$RUN_DIR/nginx-error.log" >&2 || true; die "nginx did not start"; }

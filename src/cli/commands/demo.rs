@@ -135,11 +135,27 @@ fn demo_prefix() -> String {
 
 /// A directory of its own for each demo (process id and a counter).
 fn new_demo_dir() -> std::io::Result<std::path::PathBuf> {
+    let stem = format!("{}{}", demo_prefix(), std::process::id());
+    new_dir_in(&std::env::temp_dir(), &stem)
+}
+
+/// `base/stem-N`, made now by this process, readable by its user only:
+/// a name that exists (left by someone else, a link, mode 777) is never
+/// reused, the next number is taken (`create_dir` does not follow a link
+/// and fails on anything already there).
+fn new_dir_in(base: &std::path::Path, stem: &str) -> std::io::Result<std::path::PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("{}{}-{n}", demo_prefix(), std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+    for _ in 0..1000 {
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = base.join(format!("{stem}-{n}"));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no free demo directory name"))
 }
 
 /// The config of a demo running now, newest first: its file and text. A
@@ -295,5 +311,47 @@ async fn print_running_config() -> Exit {
             );
             Exit::Failed
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// Round three, item 6: the demo never reuses a directory it did not
+    /// make, nor follows a link planted where its directory would be.
+    #[test]
+    fn a_demo_directory_is_made_new_never_reused_or_followed() {
+        let base = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let stem = "isrctl-demo-test-1";
+        // The first names the counter gives are taken (nothing else in
+        // this test binary makes a demo directory): a 777 directory and a
+        // link to another directory, alternately.
+        let mut planted = Vec::new();
+        for n in 0..64 {
+            let path = base.path().join(format!("{stem}-{n}"));
+            if n % 2 == 0 {
+                std::fs::create_dir(&path).unwrap();
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777)).unwrap();
+            } else {
+                std::os::unix::fs::symlink(elsewhere.path(), &path).unwrap();
+            }
+            planted.push(path);
+        }
+        let made = new_dir_in(base.path(), stem).unwrap();
+        assert!(!planted.contains(&made), "{made:?} was planted");
+        let mode = std::fs::symlink_metadata(&made)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "{made:?}");
+        assert!(
+            std::fs::read_dir(elsewhere.path())
+                .unwrap()
+                .next()
+                .is_none()
+        );
     }
 }
