@@ -274,6 +274,35 @@ fn default_config_path() -> Option<PathBuf> {
 /// 120 MB of TOML), far below what would exhaust memory.
 pub const CONFIG_CAP: u64 = 256 * 1024 * 1024;
 
+/// The secrets of the config at `file` that can be read without side
+/// effects (environment variables, values written in it; never a command
+/// or a file), from its skeleton alone: what a command that shows history
+/// masks without loading every route. Empty when it cannot be read.
+pub fn peek_secrets_in(file: &Path) -> Vec<String> {
+    let Ok(bytes) = crate::model::files::read_regular(file, CONFIG_CAP) else {
+        return Vec::new();
+    };
+    let Some(raw) = std::str::from_utf8(&bytes).ok().and_then(slices::skeleton) else {
+        return Vec::new();
+    };
+    let secrets = raw.sites.values().flat_map(|site| {
+        let site = site.get_ref();
+        let token = site.purge.as_ref().and_then(|p| p.get_ref().token.as_ref());
+        site.secret.iter().chain(token)
+    });
+    secrets
+        .filter_map(|secret| {
+            let secret = secret.get_ref();
+            let from_env = secret
+                .env
+                .as_ref()
+                .and_then(|e| std::env::var(e.get_ref()).ok());
+            from_env.or_else(|| secret.value.clone())
+        })
+        .filter(|v| !v.trim().is_empty())
+        .collect()
+}
+
 pub fn load(file: &Path) -> Result<Config, LoadError> {
     let bytes =
         crate::model::files::read_regular(file, CONFIG_CAP).map_err(|reason| LoadError::Io {

@@ -223,3 +223,31 @@ fn aws_credentials_pasted_into_a_reason_are_masked_without_cloudfront() {
         s.run_with_aws(common::AWS_SECRET, log, args);
     }
 }
+
+/// Round three, item 5: a configured secret planted in a history record
+/// (by hand, by an older isrctl, by another tool) is masked by `history`
+/// and `history --json` as everywhere else.
+#[test]
+fn history_masks_a_configured_secret_planted_in_a_record() {
+    let s = Scratch::new();
+    s.site_config("http://127.0.0.1:1", "/api/revalidate", "");
+    let dir = s.history_file();
+    std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
+    let record = format!(
+        r#"{{"time":"2026-12-01T10:00:00Z","operator":"x","site":"sim","target":{{"kind":"path","value":"/blog/hello"}},"action":"revalidate","outcome":"revalidated","status":200,"latency_ms":1,"message":"echo {CANARY}","reason":"pasted {CANARY}"}}"#
+    );
+    std::fs::write(&dir, format!("{record}\n")).unwrap();
+    for args in [
+        &["history"][..],
+        &["history", "--json"],
+        &["history", "sim", "--limit", "5"],
+    ] {
+        let out = s.isrctl().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("revalidated"),
+            "{args:?}: {out:?}"
+        );
+        assert_masked(&format!("{args:?}"), &out);
+    }
+}

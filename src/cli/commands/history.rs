@@ -24,6 +24,12 @@ pub struct Filter<'a> {
 /// when no record names the site (a million routes take seconds to load),
 /// or up front for JSON, which starts printing its document at once.
 pub fn for_config(config_flag: Option<&Path>, filter: Filter<'_>, output: Output) -> Exit {
+    // A record may hold a configured secret (written by hand, by an older
+    // isrctl): masked like everything else printed, without loading every
+    // route of the config.
+    if let Ok(file) = config::locate(config_flag) {
+        crate::model::out::hide(config::peek_secrets_in(&file).iter().map(String::as_str));
+    }
     let site = filter.site;
     let site_is_unknown = || {
         let name = site?;
