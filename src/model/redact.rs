@@ -38,6 +38,50 @@ pub fn mask_url_secrets(text: &str) -> std::borrow::Cow<'_, str> {
     out
 }
 
+/// The forms a secret takes when a server or a shell echoes it: as is,
+/// percent-encoded (upper- and lower-case hex, `+` or `%20` for a space),
+/// inside a JSON string (and that escaped again), base64 (standard and
+/// URL-safe, with and without padding), hex, upper- and lower-cased.
+fn forms(value: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    let lower_hex_escapes = |text: &str| {
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            if c == '%' {
+                out.extend(chars.by_ref().take(2).map(|h| h.to_ascii_lowercase()));
+            }
+        }
+        out
+    };
+    let path_encoded = encoded.replace('+', "%20");
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let json_inner = json.trim_matches('"').to_string();
+    let json_twice = serde_json::to_string(&json_inner).unwrap_or_default();
+    let hex: String = value.bytes().map(|b| format!("{b:02x}")).collect();
+    let bytes = value.as_bytes();
+    vec![
+        value.to_string(),
+        value.to_uppercase(),
+        value.to_lowercase(),
+        lower_hex_escapes(&encoded),
+        lower_hex_escapes(&path_encoded),
+        encoded,
+        path_encoded,
+        json_twice.trim_matches('"').to_string(),
+        json_inner,
+        STANDARD.encode(bytes),
+        STANDARD_NO_PAD.encode(bytes),
+        URL_SAFE.encode(bytes),
+        URL_SAFE_NO_PAD.encode(bytes),
+        hex.to_uppercase(),
+        hex,
+    ]
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
     needles: Vec<String>,
@@ -57,11 +101,7 @@ impl Redactor {
         if value.is_empty() {
             return;
         }
-        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-        let path_encoded = encoded.replace('+', "%20");
-        let json = serde_json::to_string(value).unwrap_or_default();
-        let json_inner = json.trim_matches('"').to_string();
-        for form in [value.to_string(), encoded, path_encoded, json_inner] {
+        for form in forms(value) {
             if !form.is_empty() && !self.needles.contains(&form) {
                 self.needles.push(form);
             }
@@ -151,6 +191,50 @@ pub fn body_excerpt(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Round three, item 10: a secret echoed transformed — base64, hex,
+    /// lower-case percent-encoding, upper-cased, JSON-escaped twice — is
+    /// masked too.
+    #[test]
+    fn transformed_echoes_of_a_secret_are_masked() {
+        use base64::Engine;
+        let secret = "S3cr3t-Tok/en+&\"é-9f8e7d";
+        let mut redactor = Redactor::default();
+        redactor.add(secret);
+        // Only the escapes' hex digits in lower case (`%2f`), as some
+        // servers write them.
+        let lower_percent: String = url::form_urlencoded::byte_serialize(secret.as_bytes())
+            .collect::<String>()
+            .split('%')
+            .enumerate()
+            .map(|(i, part)| match i {
+                0 => part.to_string(),
+                _ => format!(
+                    "%{}{}",
+                    part.get(..2).unwrap_or(part).to_lowercase(),
+                    part.get(2..).unwrap_or("")
+                ),
+            })
+            .collect();
+        let twice = serde_json::to_string(&serde_json::to_string(secret).unwrap()).unwrap();
+        let echoes = [
+            base64::engine::general_purpose::STANDARD.encode(secret),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret),
+            secret.bytes().map(|b| format!("{b:02x}")).collect(),
+            secret.bytes().map(|b| format!("{b:02X}")).collect(),
+            lower_percent,
+            secret.to_uppercase(),
+            twice,
+        ];
+        for echo in echoes {
+            let shown = redactor.redact(&format!("the server said: {echo}."));
+            assert!(
+                !shown.contains("9f8e7d") && !shown.contains("9F8E7D"),
+                "{echo} → {shown}"
+            );
+            assert!(shown.contains(MASK), "{echo} → {shown}");
+        }
+    }
 
     #[test]
     fn hides_raw_and_encoded_forms() {
