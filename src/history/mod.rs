@@ -327,7 +327,19 @@ impl History {
 
     /// From the index when it is usable, else from a full scan.
     fn current_state(&self, file: &File) -> io::Result<State> {
-        let (start, (mut last, mut purged)) = match index::read_usable(&self.index, file)? {
+        // An index that is not a regular file (a FIFO, a link to a device)
+        // is only an optimisation lost: history is read whole instead.
+        let (usable, unusable) = match index::read_usable(&self.index, file) {
+            Ok(index) => (index, None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "{}: {e}; read history whole instead",
+                    self.index.display()
+                )),
+            ),
+        };
+        let (start, (mut last, mut purged)) = match usable {
             Some(idx) => (idx.position(), into_maps(idx.last)),
             None => (Position::default(), (HashMap::new(), HashMap::new())),
         };
@@ -347,11 +359,13 @@ impl History {
                 _ => {}
             }
         })?;
+        let mut warnings = scan.warnings;
+        warnings.extend(unusable);
         Ok(State {
             end: scan.end,
             last,
             purged,
-            warnings: scan.warnings,
+            warnings,
             lines_read: scan.lines_read,
         })
     }

@@ -148,3 +148,41 @@ fn an_unusable_state_directory_fails_the_command_that_would_record() {
         );
     }
 }
+
+/// Round three, item 14: a `last.json` that is a FIFO or a link to
+/// `/dev/zero` is only a lost shortcut: `routes` still shows each route's
+/// last revalidation, read from history whole, and says why.
+#[test]
+fn an_index_that_is_not_a_file_is_read_around_not_trusted() {
+    let rt = runtime();
+    let origin = rt
+        .block_on(SimOrigin::start(OriginOptions {
+            secret: common::CANARY.to_string(),
+            ..OriginOptions::default()
+        }))
+        .unwrap();
+    for bad in [Bad::Fifo, Bad::DevZero] {
+        let s = Scratch::new();
+        s.site_config(
+            &origin.url(),
+            &format!("{}/api/revalidate", origin.url()),
+            "",
+        );
+        let out = bounded(&s, &["revalidate", "sim", "--path", "/blog/hello"]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let index = s.history_file().with_file_name("last.json");
+        let _ = std::fs::remove_file(&index);
+        plant(&index, bad);
+        let out = bounded(&s, &["routes", "sim"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with("/blog/hello"))
+            .unwrap_or_default();
+        assert!(row.contains("revalidated"), "{bad:?}: {stdout}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("last.json"),
+            "{bad:?}: {out:?}"
+        );
+    }
+}
