@@ -82,6 +82,13 @@ pub(super) fn fill(
 fn encoded(value: &str, part: Part, in_query: bool) -> Result<String, String> {
     match part {
         Part::Url if in_query => Ok(utf8_percent_encode(value, QUERY_VALUE).to_string()),
+        // A `.` or `..` segment would move the URL elsewhere on the server
+        // (`/purge/../admin` is `/admin`), encoded or not (`%2e%2e` is a dot
+        // segment to a URL parser too).
+        Part::Url if value.split('/').any(|s| s == "." || s == "..") => Err(format!(
+            "{} has a . or .. segment: in the http purge's URL path it would name another URL",
+            crate::model::safe_text::one_line(&format!("{value:?}"))
+        )),
         Part::Url => Ok(utf8_percent_encode(value, PATH).to_string()),
         Part::Header if value.chars().any(char::is_control) => Err(format!(
             "{} holds a control character: it cannot be put in a header of the http purge",
@@ -131,7 +138,11 @@ mod tests {
 
         #[test]
         fn a_value_in_a_path_stays_in_the_path(path in "/[^\u{0}]{0,40}") {
-            let url = fill("https://cdn.example/purge{path}", Part::Url, &values(&path)).unwrap();
+            let Ok(url) = fill("https://cdn.example/purge{path}", Part::Url, &values(&path)) else {
+                // Refused: only a path with a dot segment is.
+                prop_assert!(path.split('/').any(|s| s == "." || s == ".."));
+                return Ok(());
+            };
             let url = url::Url::parse(&url).unwrap();
             prop_assert!(url.query().is_none());
             prop_assert!(url.fragment().is_none());
