@@ -211,6 +211,46 @@ fn every_origin_revalidation_gives_one_result_per_instance() {
     assert_eq!((one.endpoint_requests(), two.endpoint_requests()), (1, 1));
 }
 
+/// Round three, item 18: `revalidate --verify --every-origin --json` runs
+/// `fresh` without the purge, and prints revalidate's document (its
+/// instances and verifications), not fresh's.
+#[test]
+fn every_origin_verify_prints_revalidates_document() {
+    let rt = runtime();
+    let (one, two) = (origin(&rt), origin(&rt));
+    let s = Scratch::new();
+    config(&s, &one.url(), &[one.url(), two.url()], "");
+    let out = s
+        .isrctl()
+        .args([
+            "revalidate",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--every-origin",
+            "--verify",
+            "--deadline",
+            "10s",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let doc = json(&out);
+    assert_eq!(doc["command"], "revalidate", "{doc:#}");
+    let result = &doc["results"][0];
+    assert_eq!(
+        result["instances"].as_array().map(Vec::len),
+        Some(2),
+        "{doc:#}"
+    );
+    assert!(
+        result["verifications"]
+            .as_array()
+            .is_some_and(|v| !v.is_empty()),
+        "{doc:#}"
+    );
+}
+
 /// The session reads each secret when some work first needs it, and once:
 /// a purge never runs the revalidation secret's command (a password
 /// manager prompt for nothing), and `fresh` reads the purge token once for

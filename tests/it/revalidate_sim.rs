@@ -587,6 +587,11 @@ each_origin = true
         Some(2),
         "{doc:#}"
     );
+    // Round three, item 18: `request` names where it goes, never the
+    // public endpoint, which an every-origin run does not contact.
+    let request = doc["results"][0]["request"].as_str().unwrap_or_default();
+    assert!(request.contains("10.0.0.1:3000"), "{doc:#}");
+    assert!(!request.contains("www.example.com"), "{doc:#}");
 }
 
 /// A site under a basePath (the public URL's path), with trailingSlash

@@ -80,6 +80,10 @@ pub(super) async fn send(site: &Site, planned: Vec<Planned>, args: &RevalidateAr
         })
         .collect();
     let refused = planned.iter().any(Planned::is_refused);
+    // `revalidate --verify` on every origin runs this without the purge,
+    // and prints revalidate's document, not fresh's.
+    let as_revalidate = (!args.purge)
+        .then(|| super::revalidate::RevalidateReport::new(site, &planned, false, true));
     let driver = Driver::new(site, args.targets.reason.as_deref());
     let engine = &driver.engine;
     let operation = engine.fresh(0, planned, args.verify_plan(), args.purge);
@@ -93,7 +97,26 @@ pub(super) async fn send(site: &Site, planned: Vec<Planned>, args: &RevalidateAr
     if driven.not_started {
         return Exit::Usage;
     }
-    finish(site, results, refused, output)
+    match as_revalidate {
+        Some(report) => finish_as_revalidate(report, results, output),
+        None => finish(site, results, refused, output),
+    }
+}
+
+/// The results as `revalidate --verify` reports them: each origin's
+/// answer as an instance, the verifications on their target.
+fn finish_as_revalidate(
+    mut report: super::revalidate::RevalidateReport,
+    results: Vec<FreshResult>,
+    output: Output,
+) -> Exit {
+    for result in results {
+        for sent in result.revalidations {
+            report.add_instance(&result.target, sent.request, sent.outcome);
+        }
+        report.set_verifications(&result.target, result.verifications);
+    }
+    super::revalidate::finish(&report, output)
 }
 
 fn render(results: &mut [FreshResult], output: Output, event: EngineEvent) {

@@ -18,7 +18,7 @@ use crate::model::config::{Config, Site};
 use crate::model::endpoint::masked_summary;
 use crate::model::exit::Exit;
 use crate::model::outcome::OutcomeKind;
-use report::RevalidateReport;
+pub(super) use report::RevalidateReport;
 
 pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     let Some(site) = config.site(&args.targets.site) else {
@@ -171,7 +171,7 @@ fn dry_run(site: &Site, report: &RevalidateReport, output: Output) -> Exit {
     exit_for(report)
 }
 
-fn finish(report: &RevalidateReport, output: Output) -> Exit {
+pub(super) fn finish(report: &RevalidateReport, output: Output) -> Exit {
     output.report("revalidate", report, &Default::default(), |report| {
         let s = &report.summary;
         let not_sent = match s.not_sent {

@@ -108,6 +108,11 @@ impl RevalidateReport {
                 .iter()
                 .map(|p| masked_summary(p, &result.target))
                 .collect();
+            // The first place it goes, not the public endpoint, which an
+            // every-origin run never contacts.
+            if let Some(first) = result.would_send.first() {
+                result.request = first.clone();
+            }
         }
     }
 
@@ -149,6 +154,13 @@ impl RevalidateReport {
         if let Some(now) = &self.results[i].outcome {
             let now = now.clone();
             tally(&mut self.summary, &now, true);
+        }
+    }
+
+    /// A target's verifications, its outcome set apart.
+    pub fn set_verifications(&mut self, target: &Target, verifications: Vec<Verification>) {
+        if let Some(&i) = self.index.get(target) {
+            self.results[i].verifications = Some(verifications);
         }
     }
 
