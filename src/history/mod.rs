@@ -188,9 +188,17 @@ impl History {
         // A crash mid-write may have left an unterminated line; terminate it
         // so it stays one skipped line instead of swallowing this record.
         let start = if ends_with_newline(&file)? { 1 } else { 0 };
+        let before = file.metadata()?.len();
         // File has no user-space buffer: write_all hands the bytes straight
         // to the kernel in one write() (it loops only on a short write).
-        (&file).write_all(&buf[start..])
+        let written = (&file).write_all(&buf[start..]);
+        if written.is_err() {
+            // A full disk takes part of the bytes: cut them off again, so
+            // no torn record is left for every later read to skip. (Under
+            // the lock: no other append came in between.)
+            let _ = file.set_len(before);
+        }
+        written
     }
 
     /// Every readable record in order; bad lines become warnings.

@@ -126,3 +126,46 @@ fn results_that_cannot_be_recorded_fail_the_run_and_are_counted() {
         "no half-written index is left"
     );
 }
+
+/// Round three, item 15: a record the disk took only part of is cut off
+/// again: no torn line is left at the end of history for every later read
+/// to skip with a warning.
+#[test]
+fn a_record_the_disk_took_part_of_is_cut_off_again() {
+    let rt = runtime();
+    let origin = rt
+        .block_on(SimOrigin::start(OriginOptions {
+            secret: CANARY.to_string(),
+            ..OriginOptions::default()
+        }))
+        .unwrap();
+    let s = Scratch::new();
+    s.site_config(
+        &origin.url(),
+        &format!("{}/api/revalidate", origin.url()),
+        "",
+    );
+    // 100 bytes below the 4 KiB limit: the record's first bytes fit.
+    std::fs::create_dir_all(s.history_file().parent().unwrap()).unwrap();
+    let before = "\n".repeat(4 * 1024 - 100);
+    std::fs::write(s.history_file(), &before).unwrap();
+    let mut cmd = std::process::Command::new("bash");
+    cmd.args(["-c", "trap '' XFSZ; ulimit -f 4; exec \"$@\"", "bash"])
+        .arg(assert_cmd::cargo::cargo_bin("isrctl"))
+        .args(s.std_command().get_args())
+        .args(["revalidate", "sim", "--path", "/blog/hello"]);
+    for (k, v) in s.std_command().get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let after = std::fs::read_to_string(s.history_file()).unwrap();
+    assert_eq!(
+        after.len(),
+        before.len(),
+        "a torn record was left: {:?}",
+        &after[before.len().min(after.len())..]
+    );
+}
