@@ -520,3 +520,22 @@ fn ban_url_path_is_accepted_and_bans_the_page_itself() {
         "{text}"
     );
 }
+
+/// Round three, item 19: a BAN sent to a VCL with no BAN branch reaches
+/// the app, which answers 400: said as what it is, with the branch to add.
+#[test]
+fn a_purge_the_cache_passed_on_to_the_app_says_the_branch_is_missing() {
+    let rt = runtime();
+    let from_next = (
+        400,
+        vec![("x-powered-by", "Next.js".to_string())],
+        "Bad Request".to_string(),
+    );
+    let node = rt.block_on(recorder(vec![from_next]));
+    let s = Scratch::new();
+    config(&s, &node.url, "provider = \"varnish\"\nmethod = \"BAN\"");
+    let (code, text) = purge(&s, &["sim", "--path", "/blog/hello"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("passed the BAN on to the app"), "{text}");
+    assert!(text.contains("req.method == \"BAN\""), "{text}");
+}

@@ -10,7 +10,7 @@ impl Purger {
     pub(super) fn judge(
         &self,
         o: &mut PurgeOutcome,
-        (status, location): (u16, Option<&str>),
+        (status, location, from_app): (u16, Option<&str>, bool),
         body: &[u8],
         wait: Option<Duration>,
     ) {
@@ -33,6 +33,7 @@ impl Purger {
                 .as_ref()
                 .is_some_and(|(_, too_many)| *too_many),
             has_error: provider_error.is_some(),
+            from_app,
         };
         let (kind, explanation, fix) = self.verdict(&answer, &o.call);
         o.kind = kind;
@@ -51,7 +52,9 @@ impl Purger {
             wait,
             too_many,
             has_error,
+            from_app,
         } = *answer;
+        let method = call.split(' ').next().unwrap_or("the method");
         match status {
             200..=299 if wire.found_nothing(body) => (
                 PurgeKind::NotCached,
@@ -73,6 +76,13 @@ impl Purger {
                 PurgeKind::Rejected,
                 format!("{provider} answered {status} but did not confirm the purge"),
                 Some("read the provider's message below".into()),
+            ),
+            // The cache passed the method on: the app behind it answered
+            // (a BAN to a VCL with no BAN branch comes back 400 from Next).
+            400..=599 if from_app && wire.not_found_means_not_cached() => (
+                PurgeKind::Rejected,
+                format!("{provider} passed the {method} on to the app, which answered {status}: the cache's config has no {method} branch"),
+                Some(format!("add one to the cache's config (Varnish: in vcl_recv, if (req.method == \"{method}\") {{ … return (synth(200)); }}; the README's purge section has the VCLs)")),
             ),
             401 | 403 => (
                 PurgeKind::Unauthorized,
@@ -137,6 +147,8 @@ struct Answer<'a> {
     too_many: bool,
     /// The provider's own error words are in the body.
     has_error: bool,
+    /// The app behind the cache answered (its own headers).
+    from_app: bool,
 }
 
 /// "Not allowed." from a VCL's ACL check, not an origin's "Method Not

@@ -206,13 +206,19 @@ impl Purger {
             .headers()
             .get(reqwest::header::LOCATION)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let from_app = answered_by_the_app(response.headers());
         let body = match http::read_capped(&mut response, ENDPOINT_BODY_CAP).await {
             Ok((body, _)) => body,
             Err(e) => return (self.transport(outcome, &e, started), None),
         };
         outcome.status = Some(status);
         outcome.latency_ms = Some(started.elapsed().as_millis() as u64);
-        self.judge(&mut outcome, (status, location.as_deref()), &body, wait);
+        self.judge(
+            &mut outcome,
+            (status, location.as_deref(), from_app),
+            &body,
+            wait,
+        );
         let wait = match (outcome.kind, wait) {
             (PurgeKind::RateLimited, None) => self.wire().default_wait(outcome.message.as_deref()),
             (_, wait) => wait,
@@ -383,6 +389,18 @@ impl Purger {
         o.explanation = why.to_string();
         o
     }
+}
+
+/// Whether an answer came from the Next.js app behind the cache (its own
+/// headers): a cache that passed a purge method on, having no branch for it.
+fn answered_by_the_app(headers: &reqwest::header::HeaderMap) -> bool {
+    let next = |v: &reqwest::header::HeaderValue| {
+        String::from_utf8_lossy(v.as_bytes()).contains("Next.js")
+    };
+    headers.get("x-powered-by").is_some_and(next)
+        || headers
+            .keys()
+            .any(|name| name.as_str().starts_with("x-nextjs-"))
 }
 
 /// What purging `items` costs, where the provider charges for it:
