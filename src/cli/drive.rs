@@ -34,7 +34,7 @@ impl Driver {
     /// An engine for `site` that records to history, each record with
     /// `reason` (`--reason`).
     pub fn new(site: &Site, reason: Option<&str>) -> Driver {
-        let history = super::open_history_to_record().map(Into::into);
+        let history = open_history_to_record().map(Into::into);
         let (engine, events) = Engine::new(vec![site.clone()], history);
         engine.set_reason(reason);
         Driver {
@@ -120,4 +120,28 @@ fn shown_alike(site: &Site, event: EngineEvent, not_started: &mut bool) -> Optio
         other => return Some(other),
     }
     None
+}
+
+/// History for a command that records what it does: without it the work
+/// still runs, but the command says so as an error and exits 1 (an audit
+/// trail with holes must not look complete).
+fn open_history_to_record() -> Option<crate::history::History> {
+    let Some(dir) = crate::history::History::default_dir() else {
+        errln!(
+            "error: no history directory (set XDG_STATE_HOME or HOME, or --state-dir): results will not be recorded"
+        );
+        crate::model::out::mark_incomplete();
+        return None;
+    };
+    match crate::history::History::open(&dir) {
+        Ok(history) => Some(history),
+        Err(e) => {
+            errln!(
+                "error: history at {} is unavailable ({e}): results will not be recorded; fix or move it (--state-dir DIR)",
+                dir.display()
+            );
+            crate::model::out::mark_incomplete();
+            None
+        }
+    }
 }

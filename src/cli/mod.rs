@@ -412,30 +412,6 @@ fn open_history() -> Option<History> {
     }
 }
 
-/// History for a command that records what it does: without it the work
-/// still runs, but the command says so as an error and exits 1 (an audit
-/// trail with holes must not look complete).
-fn open_history_to_record() -> Option<History> {
-    let Some(dir) = History::default_dir() else {
-        errln!(
-            "error: no history directory (set XDG_STATE_HOME or HOME, or --state-dir): results will not be recorded"
-        );
-        crate::model::out::mark_incomplete();
-        return None;
-    };
-    match History::open(&dir) {
-        Ok(history) => Some(history),
-        Err(e) => {
-            errln!(
-                "error: history at {} is unavailable ({e}): results will not be recorded; fix or move it (--state-dir DIR)",
-                dir.display()
-            );
-            crate::model::out::mark_incomplete();
-            None
-        }
-    }
-}
-
 fn unknown_site(config: &Config, name: &str) -> Exit {
     let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
     let guess = crate::model::text::closest(name, names.iter().copied())

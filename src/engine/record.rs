@@ -153,6 +153,7 @@ impl Recorder {
             latency_ms: None,
             message: said,
             reason: None,
+            secret: None,
         }]);
     }
 
@@ -234,6 +235,7 @@ fn purge_records(site: &str, outcome: &PurgeOutcome) -> Vec<Record> {
             latency_ms: outcome.latency_ms,
             message: Some(purge_words(outcome)),
             reason: None,
+            secret: None,
         })
         .collect()
 }

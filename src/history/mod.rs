@@ -68,6 +68,11 @@ pub struct Record {
     /// prompt): the audit trail read after an incident.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The fingerprint of the secret a refused revalidation sent (source,
+    /// length, sha256 prefix; never the secret): a later check tells a
+    /// one-off secret from the configured one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 /// Everything readable in the history, in append order.

@@ -73,6 +73,9 @@ pub struct Outcome {
     /// The start of the response body, redacted.
     #[serde(skip)]
     pub body_excerpt: Option<String>,
+    /// A refused secret's fingerprint (never the secret), for history.
+    #[serde(skip)]
+    pub secret: Option<String>,
 }
 
 impl Outcome {
@@ -89,6 +92,7 @@ impl Outcome {
             fix: None,
             response_headers: Vec::new(),
             body_excerpt: None,
+            secret: None,
         }
     }
 

@@ -212,6 +212,7 @@ fn with_secret_source(job: &Job, mut outcome: Outcome) -> Outcome {
             outcome.explanation,
             job.secret.fingerprint()
         );
+        outcome.secret = Some(job.secret.fingerprint());
     }
     outcome
 }

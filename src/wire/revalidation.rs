@@ -28,6 +28,7 @@ pub fn history_record(
         latency_ms: outcome.latency_ms,
         message: outcome.message.clone(),
         reason: None,
+        secret: outcome.secret.clone(),
     }
 }
 

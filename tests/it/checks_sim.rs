@@ -734,3 +734,64 @@ fn the_simulated_webhook_refuses_a_wrong_secret_and_a_body_without_slug() {
     get(&rt, format!("{}/blog/hello", app.url()));
     assert_eq!(app.generation("/blog/hello"), Some(1));
 }
+
+/// Round three, item 20: a revalidation refused with a one-off secret (an
+/// environment override) says nothing of the configured one: `check`
+/// compares the fingerprint recorded with the configured secret's before
+/// it blames a token mismatch.
+#[test]
+fn a_refusal_with_a_one_off_secret_is_not_blamed_on_the_configured_one() {
+    let rt = runtime();
+    let origin = rt
+        .block_on(SimOrigin::start(OriginOptions {
+            secret: CANARY.to_string(),
+            ..OriginOptions::default()
+        }))
+        .unwrap();
+    let s = Scratch::new();
+    s.site_config(
+        &origin.url(),
+        &format!("{}/api/revalidate", origin.url()),
+        "",
+    );
+    let refused = s
+        .isrctl()
+        .env(SECRET_ENV, "a-one-off-secret-that-is-wrong")
+        .args(["revalidate", "sim", "--path", "/blog/hello"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let check = s
+        .isrctl()
+        .args(["check", "sim", "--path", "/blog/hello"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        !text.contains("the last revalidation was refused"),
+        "{text}"
+    );
+
+    // Refused with the configured secret itself: still said.
+    let s = Scratch::new();
+    let other = rt
+        .block_on(SimOrigin::start(OriginOptions {
+            secret: "the-app-has-another-one".to_string(),
+            ..OriginOptions::default()
+        }))
+        .unwrap();
+    s.site_config(&other.url(), &format!("{}/api/revalidate", other.url()), "");
+    let refused = s
+        .isrctl()
+        .args(["revalidate", "sim", "--path", "/blog/hello"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let check = s
+        .isrctl()
+        .args(["check", "sim", "--path", "/blog/hello"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(text.contains("the last revalidation was refused"), "{text}");
+}

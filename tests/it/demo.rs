@@ -116,6 +116,7 @@ fn print_config_prints_the_config_of_a_running_demo_and_its_sites_answer() {
         latency_ms: Some(2),
         message: None,
         reason: Some("trying the demo".into()),
+        secret: None,
     };
     history.append(&record).unwrap();
     let shown = s

@@ -24,6 +24,7 @@ fn record(site: &str, path: &str, n: u64) -> Record {
         latency_ms: Some(n),
         message: Some(format!("#{n}")),
         reason: None,
+        secret: None,
     }
 }
 

@@ -377,6 +377,7 @@ fn the_history_view() {
         latency_ms: Some(3),
         message: Some("Invalid token".into()),
         reason: Some("price fix, ticket 123".into()),
+        secret: None,
     };
     let records = vec![
         record("healthy", "purge", "purged", 45),

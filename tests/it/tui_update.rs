@@ -915,6 +915,7 @@ fn record(
         latency_ms: Some(4),
         message: None,
         reason: None,
+        secret: None,
     }
 }
 

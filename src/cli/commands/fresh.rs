@@ -83,7 +83,7 @@ pub(super) async fn send(site: &Site, planned: Vec<Planned>, args: &RevalidateAr
     // `revalidate --verify` on every origin runs this without the purge,
     // and prints revalidate's document, not fresh's.
     let as_revalidate = (!args.purge)
-        .then(|| super::revalidate::RevalidateReport::new(site, &planned, false, true));
+        .then(|| super::revalidate_report::RevalidateReport::new(site, &planned, false, true));
     let driver = Driver::new(site, args.targets.reason.as_deref());
     let engine = &driver.engine;
     let operation = engine.fresh(0, planned, args.verify_plan(), args.purge);
@@ -106,7 +106,7 @@ pub(super) async fn send(site: &Site, planned: Vec<Planned>, args: &RevalidateAr
 /// The results as `revalidate --verify` reports them: each origin's
 /// answer as an instance, the verifications on their target.
 fn finish_as_revalidate(
-    mut report: super::revalidate::RevalidateReport,
+    mut report: super::revalidate_report::RevalidateReport,
     results: Vec<FreshResult>,
     output: Output,
 ) -> Exit {
@@ -116,7 +116,7 @@ fn finish_as_revalidate(
         }
         report.set_verifications(&result.target, result.verifications);
     }
-    super::revalidate::finish(&report, output)
+    super::revalidate_report::finish(&report, output)
 }
 
 fn render(results: &mut [FreshResult], output: Output, event: EngineEvent) {

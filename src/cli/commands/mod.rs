@@ -9,4 +9,5 @@ pub(super) mod init;
 pub(super) mod probe;
 pub(super) mod purge;
 pub(super) mod revalidate;
+mod revalidate_report;
 pub(super) mod sites;

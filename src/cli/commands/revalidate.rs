@@ -5,8 +5,7 @@
 //! rest within the site's limits and records each result; this file only
 //! asks for confirmation and renders the engine's events.
 
-mod report;
-
+use super::revalidate_report::{RevalidateReport, exit_for, finish};
 use crate::cli::drive::Driver;
 use crate::cli::flags::{RevalidateArgs, confirmed, planned_or_say_why};
 use crate::cli::output::Output;
@@ -18,7 +17,6 @@ use crate::model::config::{Config, Site};
 use crate::model::endpoint::masked_summary;
 use crate::model::exit::Exit;
 use crate::model::outcome::OutcomeKind;
-pub(super) use report::RevalidateReport;
 
 pub async fn run(config: &Config, args: RevalidateArgs) -> Exit {
     let Some(site) = config.site(&args.targets.site) else {
@@ -169,31 +167,4 @@ fn dry_run(site: &Site, report: &RevalidateReport, output: Output) -> Exit {
         }
     });
     exit_for(report)
-}
-
-pub(super) fn finish(report: &RevalidateReport, output: Output) -> Exit {
-    output.report("revalidate", report, &Default::default(), |report| {
-        let s = &report.summary;
-        let not_sent = match s.not_sent {
-            0 => String::new(),
-            n => format!(", {n} not sent"),
-        };
-        outln!(
-            "{} target(s) on {}: {} revalidated, {} failed{not_sent}{}",
-            s.total,
-            report.site,
-            s.revalidated,
-            s.failed,
-            report.verify_summary()
-        );
-    });
-    exit_for(report)
-}
-
-fn exit_for(report: &RevalidateReport) -> Exit {
-    if report.all_fine() {
-        Exit::Ok
-    } else {
-        Exit::Failed
-    }
 }

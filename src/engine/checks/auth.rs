@@ -225,6 +225,13 @@ fn refused_last_time(ctx: &Session, last: &crate::history::Record) -> Option<Fin
     if last.outcome != "unauthorized" {
         return None;
     }
+    // Refused with another secret than the configured one (a one-off
+    // override): that refusal says nothing of the configured secret.
+    if let (Some(sent), Ok(configured)) = (&last.secret, ctx.secret())
+        && *sent != configured.fingerprint()
+    {
+        return None;
+    }
     let status = last.status.map_or("refused".to_string(), |s| s.to_string());
     let when = last.time.strftime("%Y-%m-%d %H:%M:%S UTC");
     Some(

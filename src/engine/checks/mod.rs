@@ -334,6 +334,7 @@ pub fn history_record(
         latency_ms: None,
         message: Some(worst.title.clone()),
         reason: None,
+        secret: None,
     })
 }
 

@@ -255,6 +255,7 @@ impl Verification {
             latency_ms: Some(self.elapsed_ms),
             message: Some(format!("{}: {}", self.page, self.explanation)),
             reason: None,
+            secret: None,
         }
     }
 }

@@ -49,26 +49,32 @@ impl Purger {
             status,
             location,
             body,
-            wait,
-            too_many,
             has_error,
-            from_app,
+            ..
         } = *answer;
-        let method = call.split(' ').next().unwrap_or("the method");
         match status {
             200..=299 if wire.found_nothing(body) => (
                 PurgeKind::NotCached,
-                format!("{provider} invalidated 0 objects: no cached copy carries the tag (nothing to purge, or the pages are not sent with `xkey: <tag>`)"),
+                format!(
+                    "{provider} invalidated 0 objects: no cached copy carries the tag (nothing to purge, or the pages are not sent with `xkey: <tag>`)"
+                ),
                 None,
             ),
             // A 2xx that carries the provider's own error words is no
             // success (Fastly's `{"msg": …}`, Vercel's `{"error": …}`).
-            200..=299 if wire.succeeded(body) && !has_error => (PurgeKind::Purged, format!("{provider} purged it"), None),
+            200..=299 if wire.succeeded(body) && !has_error => {
+                (PurgeKind::Purged, format!("{provider} purged it"), None)
+            }
             300..=399 => (
                 PurgeKind::Redirected,
                 format!(
                     "{provider} answered {status}, a redirect to {}: not followed (the token goes only where the config says)",
-                    location.map_or("nowhere".to_string(), |l| redact::one_line_excerpt(l, &self.redactor, 200, true))
+                    location.map_or("nowhere".to_string(), |l| redact::one_line_excerpt(
+                        l,
+                        &self.redactor,
+                        200,
+                        true
+                    ))
                 ),
                 Some("if the new address is the provider's, set api_url (or url) to it".into()),
             ),
@@ -77,6 +83,24 @@ impl Purger {
                 format!("{provider} answered {status} but did not confirm the purge"),
                 Some("read the provider's message below".into()),
             ),
+            _ => self.failure(answer, call),
+        }
+    }
+
+    /// What a 4xx or 5xx says.
+    fn failure(&self, answer: &Answer<'_>, call: &str) -> (PurgeKind, String, Option<String>) {
+        let wire = self.wire();
+        let provider = self.provider();
+        let Answer {
+            status,
+            body,
+            wait,
+            too_many,
+            from_app,
+            ..
+        } = *answer;
+        let method = call.split(' ').next().unwrap_or("the method");
+        match status {
             // The cache passed the method on: the app behind it answered
             // (a BAN to a VCL with no BAN branch comes back 400 from Next).
             400..=599 if from_app && wire.not_found_means_not_cached() => (

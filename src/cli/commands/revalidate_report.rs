@@ -1,10 +1,12 @@
 //! The `revalidate` report: one value that the JSON document serialises
 //! and the human summary reads (README, "JSON output").
 
+use crate::cli::output::Output;
 use crate::engine::Planned;
 use crate::engine::verify::{Verdict, Verification};
 use crate::model::config::Site;
 use crate::model::endpoint::masked_summary;
+use crate::model::exit::Exit;
 use crate::model::outcome::{Outcome, OutcomeKind};
 use crate::model::paths::LintFinding;
 use crate::model::target::Target;
@@ -238,4 +240,32 @@ fn kept(mut outcome: Outcome) -> Outcome {
     outcome.response_headers = Vec::new();
     outcome.body_excerpt = None;
     outcome
+}
+
+/// The report at the end: its JSON document, or its summary line.
+pub(super) fn finish(report: &RevalidateReport, output: Output) -> Exit {
+    output.report("revalidate", report, &Default::default(), |report| {
+        let s = &report.summary;
+        let not_sent = match s.not_sent {
+            0 => String::new(),
+            n => format!(", {n} not sent"),
+        };
+        outln!(
+            "{} target(s) on {}: {} revalidated, {} failed{not_sent}{}",
+            s.total,
+            report.site,
+            s.revalidated,
+            s.failed,
+            report.verify_summary()
+        );
+    });
+    exit_for(report)
+}
+
+pub(super) fn exit_for(report: &RevalidateReport) -> Exit {
+    if report.all_fine() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    }
 }
