@@ -6,41 +6,63 @@ use crate::model::config::{Config, ConfigError};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::borrow::Cow;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Up,
-    Down,
-    Top,
-    Bottom,
-    PageUp,
-    PageDown,
-    NextPane,
-    PrevPane,
-    Open,
-    Mark,
-    MarkAll,
-    Revalidate,
-    Verify,
-    Fresh,
-    Purge,
-    Checks,
-    Probe,
-    RevalidateTag,
-    AdHoc,
-    Filter,
-    CopyCurl,
-    Help,
+/// Declares `Action`, its `[keys]` names and `Action::ALL` from one list,
+/// so no action can lack a name or be missing from the list.
+macro_rules! actions {
+    ($($(#[$doc:meta])* $action:ident => $name:literal,)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Action {
+            $($(#[$doc])* $action,)*
+        }
+
+        impl Action {
+            /// Every action, in help's order.
+            pub const ALL: &'static [Action] = &[$(Action::$action,)*];
+
+            /// Its name in the config's `[keys]`.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Action::$action => $name,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    Up => "up",
+    Down => "down",
+    Top => "top",
+    Bottom => "bottom",
+    PageUp => "page_up",
+    PageDown => "page_down",
+    NextPane => "next_pane",
+    PrevPane => "prev_pane",
+    Open => "open",
+    Mark => "mark",
+    MarkAll => "mark_all",
+    Revalidate => "revalidate",
+    Verify => "verify",
+    Fresh => "fresh",
+    Purge => "purge",
+    Checks => "checks",
+    Probe => "probe",
+    RevalidateTag => "tag",
+    AdHoc => "ad_hoc",
+    Filter => "filter",
+    CopyCurl => "copy_curl",
+    Help => "help",
     /// The details pane full screen, and back.
-    Zoom,
+    Zoom => "zoom",
     /// Every recorded action, filterable.
-    History,
+    History => "history",
     /// Sort the routes by the next column.
-    Sort,
+    Sort => "sort",
     /// Turn the sort round.
-    SortReverse,
-    CommandLine,
-    Cancel,
-    Quit,
+    SortReverse => "sort_reverse",
+    CommandLine => "command_line",
+    Cancel => "cancel",
+    Quit => "quit",
 }
 
 /// Where a binding is shown in the footer.
@@ -169,78 +191,9 @@ pub const BINDINGS: &[Binding] = &[
 
 /// The names actions have in the config's `[keys]` table.
 impl Action {
-    /// Every action, in help's order.
-    pub const ALL: [Action; 29] = [
-        Up,
-        Down,
-        Top,
-        Bottom,
-        PageUp,
-        PageDown,
-        NextPane,
-        PrevPane,
-        Open,
-        Mark,
-        MarkAll,
-        Revalidate,
-        Verify,
-        Fresh,
-        Purge,
-        Checks,
-        Probe,
-        RevalidateTag,
-        AdHoc,
-        Filter,
-        CopyCurl,
-        Help,
-        Zoom,
-        History,
-        Sort,
-        SortReverse,
-        CommandLine,
-        Cancel,
-        Quit,
-    ];
-
-    /// Its name in the config's `[keys]` (one exhaustive match: a new
-    /// action does not compile without one).
-    pub const fn name(self) -> &'static str {
-        match self {
-            Up => "up",
-            Down => "down",
-            Top => "top",
-            Bottom => "bottom",
-            PageUp => "page_up",
-            PageDown => "page_down",
-            NextPane => "next_pane",
-            PrevPane => "prev_pane",
-            Open => "open",
-            Mark => "mark",
-            MarkAll => "mark_all",
-            Revalidate => "revalidate",
-            Verify => "verify",
-            Fresh => "fresh",
-            Purge => "purge",
-            Checks => "checks",
-            Probe => "probe",
-            RevalidateTag => "tag",
-            AdHoc => "ad_hoc",
-            Filter => "filter",
-            CopyCurl => "copy_curl",
-            Help => "help",
-            Zoom => "zoom",
-            History => "history",
-            Sort => "sort",
-            SortReverse => "sort_reverse",
-            CommandLine => "command_line",
-            Cancel => "cancel",
-            Quit => "quit",
-        }
-    }
-
     /// The action `[keys]` calls `name`.
     pub fn named(name: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.name() == name)
+        Action::ALL.iter().copied().find(|a| a.name() == name)
     }
 }
 
@@ -459,7 +412,7 @@ mod tests {
                 binding.action
             );
         }
-        for action in Action::ALL {
+        for &action in Action::ALL {
             assert_eq!(Action::named(action.name()), Some(action));
         }
     }

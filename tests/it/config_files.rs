@@ -295,7 +295,7 @@ fn the_example_config_names_every_console_action() {
         .take_while(|l| !l.contains("Commented out"))
         .collect::<Vec<_>>()
         .join(" ");
-    for name in isrctl::tui::keys::Action::ALL.map(|a| a.name()) {
+    for name in isrctl::tui::keys::Action::ALL.iter().map(|a| a.name()) {
         assert!(
             listed
                 .split(|c: char| !(c.is_alphanumeric() || c == '_'))

@@ -98,13 +98,7 @@ pub(super) fn paste(state: &mut State, purpose: InputPurpose, input: Input, line
     state.modal = Some(Modal::Input { purpose, input });
 }
 
-pub fn draw(
-    state: &State,
-    frame: &mut Frame,
-    area: Rect,
-    purpose: InputPurpose,
-    input: &tui_input::Input,
-) {
+pub fn draw(state: &State, frame: &mut Frame, area: Rect, purpose: InputPurpose, input: &Input) {
     let t = &state.theme;
     let (title, prompt) = match purpose {
         InputPurpose::Filter => ("Filter routes", "/"),

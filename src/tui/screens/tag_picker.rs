@@ -47,13 +47,7 @@ pub(super) fn paste(state: &mut State, input: Input, line: &str) {
     state.modal = Some(Modal::TagPicker { selected: 0, input });
 }
 
-pub fn draw(
-    state: &State,
-    frame: &mut Frame,
-    area: Rect,
-    selected: usize,
-    input: &tui_input::Input,
-) {
+pub fn draw(state: &State, frame: &mut Frame, area: Rect, selected: usize, input: &Input) {
     let t = &state.theme;
     let choices = state.tag_choices(input.value());
     let mut lines: Vec<Line> = choices
