@@ -126,22 +126,10 @@ fn shown_alike(site: &Site, event: EngineEvent, not_started: &mut bool) -> Optio
 /// still runs, but the command says so as an error and exits 1 (an audit
 /// trail with holes must not look complete).
 fn open_history_to_record() -> Option<crate::history::History> {
-    let Some(dir) = crate::history::History::default_dir() else {
-        errln!(
-            "error: no history directory (set XDG_STATE_HOME or HOME, or --state-dir): results will not be recorded"
-        );
-        crate::model::out::mark_incomplete();
-        return None;
-    };
-    match crate::history::History::open(&dir) {
-        Ok(history) => Some(history),
-        Err(e) => {
-            errln!(
-                "error: history at {} is unavailable ({e}): results will not be recorded; fix or move it (--state-dir DIR)",
-                dir.display()
-            );
+    super::history_or_why()
+        .inspect_err(|why| {
+            errln!("error: {why}: results will not be recorded; fix or move it (--state-dir DIR)");
             crate::model::out::mark_incomplete();
-            None
-        }
-    }
+        })
+        .ok()
 }

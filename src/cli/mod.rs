@@ -398,18 +398,18 @@ fn print_load_error(e: &LoadError) {
 }
 
 /// The history store, or a warning and none (history must never stop a revalidation).
+/// History to read (`routes`): without it the command goes on and says so.
 fn open_history() -> Option<History> {
-    let dir = History::default_dir()?;
-    match History::open(&dir) {
-        Ok(history) => Some(history),
-        Err(e) => {
-            errln!(
-                "warning: history at {} is unavailable ({e}); results will not be recorded",
-                dir.display()
-            );
-            None
-        }
-    }
+    history_or_why()
+        .inspect_err(|why| errln!("warning: {why}: no past results are shown"))
+        .ok()
+}
+
+/// The history in the state directory, or why it cannot be used.
+fn history_or_why() -> Result<History, String> {
+    let dir = History::default_dir()
+        .ok_or("no history directory (set XDG_STATE_HOME or HOME, or --state-dir)")?;
+    History::open(&dir).map_err(|e| format!("history at {} is unavailable ({e})", dir.display()))
 }
 
 fn unknown_site(config: &Config, name: &str) -> Exit {

@@ -18,7 +18,14 @@ impl Engine {
         let engine = self.clone();
         tokio::task::spawn_blocking(move || {
             match history.newest(limit, |r| names.contains(&r.site)) {
-                Ok((records, _)) => engine.emit(EngineEvent::HistoryLoaded { records }),
+                Ok((mut records, _)) => {
+                    // Off the console's thread: a record may hold a secret
+                    // planted by hand or by an older isrctl.
+                    for r in &mut records {
+                        r.mask(crate::model::out::mask_known_secrets);
+                    }
+                    engine.emit(EngineEvent::HistoryLoaded { records })
+                }
                 Err(e) => engine.emit(EngineEvent::Warning {
                     message: format!(
                         "cannot read history at {}: {e}",

@@ -192,7 +192,7 @@ impl Recorder {
         // a reason is given, and a check's words quote what servers sent):
         // history keeps nothing that was shown as `***`.
         for r in &mut records {
-            mask_record(r);
+            r.mask(crate::model::out::mask_known_secrets);
         }
         if let Err(e) = history.append_all(&records) {
             self.lost
@@ -207,16 +207,6 @@ impl Recorder {
             let _ = self.events.send(EngineEvent::Recorded { records });
         }
     }
-}
-
-/// Every free-text field of `r` with each known secret and credential-like
-/// URL part masked.
-fn mask_record(r: &mut Record) {
-    use crate::model::out::mask_known_secrets;
-    for text in [&mut r.message, &mut r.reason].into_iter().flatten() {
-        *text = mask_known_secrets(text);
-    }
-    r.target.value = mask_known_secrets(&r.target.value);
 }
 
 /// The history records of one purge call, one per item it covered.

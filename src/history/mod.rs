@@ -76,6 +76,17 @@ pub struct Record {
     pub secret: Option<String>,
 }
 
+impl Record {
+    /// Every free-text field (words, reason, target) through `mask`: what
+    /// is written, and what is read back to be shown, keeps no secret.
+    pub fn mask(&mut self, mask: impl Fn(&str) -> String) {
+        for text in [&mut self.message, &mut self.reason].into_iter().flatten() {
+            *text = mask(text);
+        }
+        self.target.value = mask(&self.target.value);
+    }
+}
+
 /// Everything readable in the history, in append order.
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {

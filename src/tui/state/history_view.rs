@@ -161,16 +161,10 @@ impl State {
 
     /// Records written now or read at start, kept newest first; a record
     /// seen twice (read from the file and also fed as written) is kept once.
-    /// Records for the history view, newest first, their words masked as
-    /// everything shown is (a record may hold a planted secret).
+    /// Records for the history view, newest first (masked before they
+    /// come: at write, or by the engine when it reads history).
     pub fn remember(&mut self, records: Vec<Record>) {
-        for mut record in records {
-            for text in [&mut record.message, &mut record.reason]
-                .into_iter()
-                .flatten()
-            {
-                *text = crate::model::out::mask_known_secrets(text);
-            }
+        for record in records {
             let seen = self
                 .history
                 .iter()
