@@ -742,18 +742,7 @@ fn the_simulated_webhook_refuses_a_wrong_secret_and_a_body_without_slug() {
 #[test]
 fn a_refusal_with_a_one_off_secret_is_not_blamed_on_the_configured_one() {
     let rt = runtime();
-    let origin = rt
-        .block_on(SimOrigin::start(OriginOptions {
-            secret: CANARY.to_string(),
-            ..OriginOptions::default()
-        }))
-        .unwrap();
-    let s = Scratch::new();
-    s.site_config(
-        &origin.url(),
-        &format!("{}/api/revalidate", origin.url()),
-        "",
-    );
+    let (s, _origin) = common::canary_site(&rt);
     let refused = s
         .isrctl()
         .env(SECRET_ENV, "a-one-off-secret-that-is-wrong")

@@ -133,18 +133,7 @@ fn results_that_cannot_be_recorded_fail_the_run_and_are_counted() {
 #[test]
 fn a_record_the_disk_took_part_of_is_cut_off_again() {
     let rt = runtime();
-    let origin = rt
-        .block_on(SimOrigin::start(OriginOptions {
-            secret: CANARY.to_string(),
-            ..OriginOptions::default()
-        }))
-        .unwrap();
-    let s = Scratch::new();
-    s.site_config(
-        &origin.url(),
-        &format!("{}/api/revalidate", origin.url()),
-        "",
-    );
+    let (s, _origin) = common::canary_site(&rt);
     // 100 bytes below the 4 KiB limit: the record's first bytes fit.
     std::fs::create_dir_all(s.history_file().parent().unwrap()).unwrap();
     let before = "\n".repeat(4 * 1024 - 100);

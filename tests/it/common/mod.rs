@@ -178,6 +178,23 @@ tags = ["posts"]
     }
 }
 
+/// A simulated origin whose endpoint takes the canary secret, and a
+/// scratch whose one site `sim` is that origin (public URL and endpoint).
+pub fn canary_site(rt: &tokio::runtime::Runtime) -> (Scratch, isrctl::sim::SimOrigin) {
+    let options = isrctl::sim::OriginOptions {
+        secret: CANARY.to_string(),
+        ..Default::default()
+    };
+    let origin = rt.block_on(isrctl::sim::SimOrigin::start(options)).unwrap();
+    let s = Scratch::new();
+    s.site_config(
+        &origin.url(),
+        &format!("{}/api/revalidate", origin.url()),
+        "",
+    );
+    (s, origin)
+}
+
 /// A multi-thread runtime that keeps in-process servers running while the
 /// test drives the binary synchronously.
 pub fn runtime() -> tokio::runtime::Runtime {
