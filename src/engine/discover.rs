@@ -4,7 +4,7 @@
 //! sitemap. Nothing is revalidated and no secret exists yet to send.
 
 use crate::model::cache_headers::{Cdn, HeaderList, interpret};
-use crate::model::trouble::Trouble;
+use crate::model::trouble::{CLIENT_FIX, Trouble};
 use reqwest::{Client, StatusCode};
 use url::Url;
 
@@ -37,8 +37,9 @@ pub struct Discovery {
 
 /// Look at the site at `public_url`; `name` is what the config will call it.
 pub async fn discover(public_url: Url, name: String) -> Result<Discovery, Trouble> {
-    let client = crate::wire::http::client(&Default::default(), true)
-        .map_err(|e| Trouble::unavailable(format!("cannot build the HTTP client: {e}")))?;
+    let client = crate::wire::http::client(&Default::default(), true).map_err(|e| {
+        Trouble::unavailable(format!("cannot build the HTTP client: {e}")).with_fix(CLIENT_FIX)
+    })?;
     Ok(look(&client, public_url, name).await)
 }
 

@@ -6,7 +6,7 @@
 use super::{Engine, EngineEvent, SiteId};
 use crate::engine::checks::{self, cache_layers::ProbedPage};
 use crate::model::config::{Limits, Site};
-use crate::model::trouble::Trouble;
+use crate::model::trouble::{CLIENT_FIX, Trouble};
 use crate::wire::probe::{self, Layer, LayerKind, ProbeSettings};
 use tokio::task::JoinHandle;
 use url::Url;
@@ -31,8 +31,9 @@ impl Engine {
 
 /// A bare URL: the URL itself and a cache-busted copy.
 pub async fn probe_url(url: Url) -> Result<ProbedPage, Trouble> {
-    let client = crate::wire::http::client(&Limits::default(), true)
-        .map_err(|e| Trouble::unavailable(format!("cannot build the HTTP client: {e}")))?;
+    let client = crate::wire::http::client(&Limits::default(), true).map_err(|e| {
+        Trouble::unavailable(format!("cannot build the HTTP client: {e}")).with_fix(CLIENT_FIX)
+    })?;
     let settings = ProbeSettings {
         client,
         marker: None,

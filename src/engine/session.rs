@@ -21,7 +21,7 @@
 use crate::model::config::Site;
 use crate::model::redact::Redactor;
 use crate::model::secret::{Secret, SecretError};
-use crate::model::trouble::Trouble;
+use crate::model::trouble::{CLIENT_FIX, Trouble};
 use crate::wire::job_runner::{Job, PauseListener};
 use crate::wire::purge::{PurgeCredentials, Purger};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -44,8 +44,9 @@ pub struct Session {
 impl Session {
     /// Build the client; no secret is read until some work needs it.
     pub fn open(site: &Site, on_pause: PauseListener) -> Result<Session, Trouble> {
-        let client = crate::wire::http::client(&site.limits, site.tls_verify)
-            .map_err(|e| Trouble::unavailable(format!("cannot build the HTTP client: {e}")))?;
+        let client = crate::wire::http::client(&site.limits, site.tls_verify).map_err(|e| {
+            Trouble::unavailable(format!("cannot build the HTTP client: {e}")).with_fix(CLIENT_FIX)
+        })?;
         Ok(Session {
             site: site.clone(),
             client,

@@ -5,7 +5,7 @@
 
 use super::{Engine, EngineEvent};
 use crate::model::config::{Route, Site};
-use crate::model::trouble::Trouble;
+use crate::model::trouble::{CLIENT_FIX, Trouble};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -64,8 +64,9 @@ pub async fn sitemap_routes(
     let mut cache = crate::wire::sitemap::Cache::open(state_dir, &site.name);
     let mut not_saved = None;
     if refresh {
-        let client = crate::wire::http::client(&site.limits, site.tls_verify)
-            .map_err(|e| Trouble::unavailable(format!("cannot build the HTTP client: {e}")))?;
+        let client = crate::wire::http::client(&site.limits, site.tls_verify).map_err(|e| {
+            Trouble::unavailable(format!("cannot build the HTTP client: {e}")).with_fix(CLIENT_FIX)
+        })?;
         cache.map = crate::wire::sitemap::fetch(&client, site, sitemap, &mut cache).await?;
         not_saved = cache.save().err().map(|e| e.to_string());
     }

@@ -3,6 +3,10 @@
 //! happened in words a person can act on, and the fix when there is one.
 //! Config errors have their own located type (`config::ConfigError`).
 
+/// The fix when the HTTP client cannot be built (TLS roots, a proxy
+/// variable it cannot read).
+pub const CLIENT_FIX: &str = "check the system's CA certificates and any HTTPS_PROXY/ALL_PROXY variable; tls_verify = false only for a test site";
+
 /// What went wrong, said once, for every face alike.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{what}")]
@@ -50,19 +54,5 @@ impl Trouble {
     pub fn with_fix(mut self, fix: impl Into<String>) -> Trouble {
         self.fix = Some(fix.into());
         self
-    }
-
-    /// The same trouble, its words after `context: `.
-    pub fn context(mut self, context: &str) -> Trouble {
-        self.what = format!("{context}: {}", self.what);
-        self
-    }
-
-    /// Its words and, on the next line, its fix: how a face prints it.
-    pub fn with_fix_line(&self) -> String {
-        match &self.fix {
-            Some(fix) => format!("{}\n  fix: {fix}", self.what),
-            None => self.what.clone(),
-        }
     }
 }

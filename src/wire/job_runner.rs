@@ -18,7 +18,7 @@ use crate::model::outcome::{Outcome, OutcomeKind};
 use crate::model::redact::Redactor;
 use crate::model::secret::Secret;
 use crate::model::target::Target;
-use crate::model::trouble::Trouble;
+use crate::model::trouble::{CLIENT_FIX, Trouble};
 use crate::wire::revalidation;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
@@ -61,8 +61,9 @@ impl Job {
     /// A job with its own client, for tools and tests; the engine's
     /// sessions share one client per site ([`Job::with_client`]).
     pub fn new(site: &Site, secret: Secret) -> Result<Arc<Job>, Trouble> {
-        let client = crate::wire::http::client(&site.limits, site.tls_verify)
-            .map_err(|e| Trouble::unavailable(format!("cannot build the HTTP client: {e}")))?;
+        let client = crate::wire::http::client(&site.limits, site.tls_verify).map_err(|e| {
+            Trouble::unavailable(format!("cannot build the HTTP client: {e}")).with_fix(CLIENT_FIX)
+        })?;
         Ok(Job::with_client(site, secret, client, ignore_pauses()))
     }
 

@@ -15,7 +15,7 @@ use crate::model::fingerprint::Fingerprint;
 use crate::model::page_kind::{PageKind, is_next_error_page};
 use crate::model::paths::page_url;
 use crate::model::redact::Redactor;
-use crate::model::trouble::Trouble;
+use crate::model::trouble::{CLIENT_FIX, Trouble};
 use crate::wire::http::{self, PAGE_BODY_CAP};
 use regex::Regex;
 use serde::Serialize;
@@ -251,8 +251,9 @@ pub struct ProbeSettings {
 
 impl ProbeSettings {
     pub fn for_site(site: &Site, path: &str) -> Result<ProbeSettings, Trouble> {
-        let client = http::client(&site.limits, site.tls_verify)
-            .map_err(|e| Trouble::unavailable(format!("cannot build the HTTP client: {e}")))?;
+        let client = http::client(&site.limits, site.tls_verify).map_err(|e| {
+            Trouble::unavailable(format!("cannot build the HTTP client: {e}")).with_fix(CLIENT_FIX)
+        })?;
         Ok(ProbeSettings {
             client,
             marker: site.route(path).and_then(|r| r.marker.clone()),
