@@ -222,7 +222,7 @@ fn origins_words(watching: &[Watching]) -> String {
     let layers: Vec<String> = watching
         .iter()
         .flat_map(|w| w.layers.iter())
-        .filter(|l| l.layer != crate::wire::probe::LayerKind::Public)
+        .filter(|l| l.layer != crate::model::observation::LayerKind::Public)
         .map(ToString::to_string)
         .collect();
     let all_fresh = watching.iter().all(Watching::origins_fresh);

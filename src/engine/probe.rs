@@ -5,9 +5,10 @@
 
 use super::{Engine, EngineEvent, SiteId};
 use crate::engine::checks::{self, cache_layers::ProbedPage};
-use crate::model::config::{Limits, Site};
+use crate::model::config::{CacheTopology, Limits, Site};
+use crate::model::observation::LayerKind;
 use crate::model::trouble::{CLIENT_FIX, Trouble};
-use crate::wire::probe::{self, Layer, LayerKind, ProbeSettings};
+use crate::wire::probe::{self, Layer, ProbeSettings};
 use tokio::task::JoinHandle;
 use url::Url;
 
@@ -22,7 +23,7 @@ impl Engine {
             };
             let settings = session.probe_settings(&path);
             let probes = probe::probe_page(&settings, &session.site, &path).await;
-            let page = checks::cache_layers::ProbedPage::new(path, probes);
+            let page = checks::cache_layers::ProbedPage::new(path, probes, session.site.cache);
             engine.inner.recorder.probe(&session.site.name, &page);
             engine.emit(EngineEvent::Probed { site, page });
         })
@@ -50,15 +51,13 @@ pub async fn probe_url(url: Url) -> Result<ProbedPage, Trouble> {
         },
     ];
     let path = url.path().to_string();
-    Ok(ProbedPage::new(
-        path,
-        probe::probe_all(&settings, &layers).await,
-    ))
+    let observations = probe::read_in_turn(&settings, &layers).await;
+    Ok(ProbedPage::new(path, observations, CacheTopology::Unknown))
 }
 
 /// A site's page at each of its layers (CDN, each origin, cache-busted).
 pub async fn probe_path(site: &Site, path: &str) -> Result<ProbedPage, Trouble> {
     let settings = ProbeSettings::for_site(site, path)?;
     let probes = probe::probe_page(&settings, site, path).await;
-    Ok(ProbedPage::new(path.to_string(), probes))
+    Ok(ProbedPage::new(path.to_string(), probes, site.cache))
 }

@@ -62,6 +62,9 @@ pub struct Site {
     /// Origin instances, bypassing the CDN; each has its own ISR cache.
     pub origins: Vec<Url>,
     pub cdn: Option<String>,
+    /// How the origins keep rendered pages: said by `cache = …`, else
+    /// unknown (and then inferred from what the origins answer).
+    pub cache: CacheTopology,
     pub secret: SecretSource,
     pub endpoint: EndpointProfile,
     /// Shared: the console state and the engine each hold the sites, and a
@@ -80,6 +83,30 @@ pub struct Site {
     /// GET per layer, within the site's limits), so its badge says how it
     /// is before anything is done.
     pub probe_on_start: bool,
+}
+
+/// Where the origins keep their ISR cache (`cache = "per-instance" |
+/// "shared"` in `[sites.X]`). Shared: a cache handler (Redis, a shared
+/// disk) serves every instance, so one revalidation is enough and
+/// instances that differ mean one of them is off it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CacheTopology {
+    /// Not said: judged from what the origins answer.
+    #[default]
+    Unknown,
+    PerInstance,
+    Shared,
+}
+
+impl CacheTopology {
+    pub fn from_config(name: &str) -> Option<CacheTopology> {
+        match name {
+            "per-instance" => Some(CacheTopology::PerInstance),
+            "shared" => Some(CacheTopology::Shared),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

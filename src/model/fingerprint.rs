@@ -10,6 +10,7 @@ use crate::model::cache_headers::HeaderList;
 use regex::Regex;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
 
 /// Hex digits of the body hash kept: enough to tell renders apart.
 const HASH_CHARS: usize = 16;
@@ -132,6 +133,47 @@ fn shorten(text: &str, chars: usize) -> String {
     } else {
         format!("{}…", text.chars().take(chars).collect::<String>())
     }
+}
+
+/// Compare two markers number by number up to their first difference
+/// ("1-1767…" vs "0-1767…", ISO times, versions). What follows that
+/// difference may differ in shape: a render time followed by a random
+/// nonce (`2026-01-02T10:00:00.123Z k3j4h5g6`, as the testbed and many
+/// apps write it) is ordered by its time. `None` when the first difference
+/// is between words or between a word and a number, or the shapes differ
+/// before any difference.
+pub fn natural_cmp(a: &str, b: &str) -> Option<Ordering> {
+    let (ta, tb) = (tokens(a), tokens(b));
+    for (x, y) in ta.iter().zip(&tb) {
+        let (xd, yd) = (
+            x.bytes().all(|c| c.is_ascii_digit()),
+            y.bytes().all(|c| c.is_ascii_digit()),
+        );
+        if xd != yd || (!xd && x != y) {
+            return None;
+        }
+        if xd {
+            let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+            let order = x.len().cmp(&y.len()).then_with(|| x.cmp(y));
+            if order != Ordering::Equal {
+                return Some(order);
+            }
+        }
+    }
+    (ta.len() == tb.len()).then_some(Ordering::Equal)
+}
+
+fn tokens(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = s.as_bytes();
+    for i in 1..=bytes.len() {
+        if i == bytes.len() || bytes[i].is_ascii_digit() != bytes[i - 1].is_ascii_digit() {
+            out.push(&s[start..i]);
+            start = i;
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod hostile;
 pub mod origin;
 pub mod sigv4;
 pub mod vercel;
+pub mod world;
 
 pub use cdn::SimCdn;
 pub use cloudflare::SimCloudflare;

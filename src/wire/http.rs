@@ -17,6 +17,33 @@ pub const USER_AGENT: &str = concat!("isrctl/", env!("CARGO_PKG_VERSION"));
 const POOL_IDLE: std::time::Duration = std::time::Duration::from_secs(4);
 
 pub fn client(limits: &Limits, tls_verify: bool) -> reqwest::Result<reqwest::Client> {
+    // Building one costs ~1 ms optimised and ~20 ms in a debug build (the
+    // TLS roots are parsed each time), and a console probes pages by the
+    // hundred: one client per setting, kept per thread. Per thread, not per
+    // process: a pooled connection lives on the runtime that opened it, and
+    // a client used on another runtime after that one is gone fails
+    // ("dispatch task is gone"); a runtime's threads end with it.
+    type Key = (Duration, Duration, usize, bool);
+    thread_local! {
+        static CLIENTS: std::cell::RefCell<Vec<(Key, reqwest::Client)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let key = (
+        limits.timeout,
+        limits.connect_timeout,
+        limits.concurrency,
+        tls_verify,
+    );
+    if let Some(client) =
+        CLIENTS.with_borrow(|c| c.iter().find(|(k, _)| *k == key).map(|(_, c)| c.clone()))
+    {
+        return Ok(client);
+    }
+    let client = build(limits, tls_verify)?;
+    CLIENTS.with_borrow_mut(|c| c.push((key, client.clone())));
+    Ok(client)
+}
+
+fn build(limits: &Limits, tls_verify: bool) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())

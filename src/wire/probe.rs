@@ -9,30 +9,23 @@
 //! The page's RSC variant (what a client-side navigation fetches) is a
 //! layer of its own: [`probe_rsc`] asks for it as the Next.js router does.
 
-use crate::model::cache_headers::{self, CacheReport, Cdn, HeaderList};
+use crate::model::cache_headers::{self, CacheState, Cdn, HeaderList};
 use crate::model::config::Site;
 use crate::model::fingerprint::Fingerprint;
+use crate::model::judgement::{Judgement, Origins, Public, judge};
+use crate::model::observation::{LayerKind, Observation};
 use crate::model::page_kind::{PageKind, is_next_error_page};
 use crate::model::paths::page_url;
 use crate::model::redact::Redactor;
 use crate::model::trouble::{CLIENT_FIX, Trouble};
 use crate::wire::http::{self, PAGE_BODY_CAP};
 use regex::Regex;
-use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use url::Url;
 
-/// The query parameter that makes a URL unique to defeat the CDN's cache.
-///
-/// Next.js embeds the query of the request that triggers a regeneration in
-/// the cached page's flight data (`"c":["","blog","hello?x=1"]`), served to
-/// every visitor until the next one. A parameter whose name starts with
-/// `nxtP` (Next's internal prefix for route params) is stripped before
-/// rendering, so the cached copy carries no trace of it (measured on Next
-/// 16.4.6; the e2e test `no_trace_of_isrctl_in_cached_pages` holds it),
-/// while a CDN still keys on the full URL and misses.
-pub const CACHE_BUST_PARAM: &str = "nxtPisrctl";
+pub use crate::model::observation::CACHE_BUST_PARAM;
+use crate::model::observation::without_cache_bust;
 
 /// The request header that asks Next.js for a page's RSC payload.
 const RSC_HEADER: &str = "rsc";
@@ -64,150 +57,10 @@ const EVIDENCE_HEADERS: &[&str] = &[
     "server",
 ];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum LayerKind {
-    /// What visitors get, through the CDN.
-    Public,
-    /// One origin instance, bypassing the CDN (`index` counts from 1).
-    Origin { index: usize },
-    /// The public URL with a unique query parameter.
-    CacheBusted,
-    /// The page's RSC payload through the public URL (`RSC: 1`).
-    PublicRsc,
-    /// The page's RSC payload at one origin instance.
-    OriginRsc { index: usize },
-    /// The page's RSC payload through a cache-busted public URL.
-    CacheBustedRsc,
-}
-
-impl LayerKind {
-    pub fn label(self) -> String {
-        match self {
-            LayerKind::Public => "public".to_string(),
-            LayerKind::Origin { index } => format!("origin {index}"),
-            LayerKind::CacheBusted => "public, cache-busted".to_string(),
-            LayerKind::PublicRsc => "public, RSC".to_string(),
-            LayerKind::OriginRsc { index } => format!("origin {index}, RSC"),
-            LayerKind::CacheBustedRsc => "public, cache-busted, RSC".to_string(),
-        }
-    }
-
-    /// The layer of the same place that serves the page's RSC payload.
-    pub fn rsc(self) -> LayerKind {
-        match self {
-            LayerKind::Public => LayerKind::PublicRsc,
-            LayerKind::Origin { index } => LayerKind::OriginRsc { index },
-            LayerKind::CacheBusted => LayerKind::CacheBustedRsc,
-            rsc => rsc,
-        }
-    }
-
-    /// A layer fetched as a client-side navigation fetches it.
-    pub fn is_rsc(self) -> bool {
-        matches!(
-            self,
-            LayerKind::PublicRsc | LayerKind::OriginRsc { .. } | LayerKind::CacheBustedRsc
-        )
-    }
-
-    pub fn is_origin(self) -> bool {
-        matches!(self, LayerKind::Origin { .. })
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layer {
     pub kind: LayerKind,
     pub url: Url,
-}
-
-/// One fetch of a page through one layer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LayerProbe {
-    pub layer: LayerKind,
-    pub label: String,
-    pub url: String,
-    pub status: Option<u16>,
-    /// Where a 3xx pointed; never followed.
-    pub redirect: Option<String>,
-    pub cache: Option<CacheReport>,
-    pub fingerprint: Option<Fingerprint>,
-    /// What the answer says the page is (`None` without a whole answer).
-    pub kind: Option<PageKind>,
-    /// Time to the response headers.
-    pub ttfb_ms: Option<u64>,
-    pub total_ms: Option<u64>,
-    /// Why there is no answer (timeout, DNS, refused, TLS, reset), or why
-    /// the body did not arrive whole (timed out, cut short, broken
-    /// chunking): a failed layer either way.
-    pub error: Option<String>,
-    /// The caching and identity headers as received.
-    pub headers: Vec<(String, String)>,
-}
-
-impl LayerProbe {
-    pub fn answered(&self) -> bool {
-        self.status.is_some() && self.error.is_none()
-    }
-
-    /// A page worth fingerprinting: 2xx with a body read.
-    pub fn page(&self) -> Option<&Fingerprint> {
-        self.fingerprint
-            .as_ref()
-            .filter(|_| self.status.is_some_and(|s| (200..300).contains(&s)))
-    }
-
-    /// An RSC payload (`text/x-component`), not an HTML page.
-    pub fn is_rsc_payload(&self) -> bool {
-        self.header("content-type")
-            .is_some_and(|t| t.trim_start().starts_with("text/x-component"))
-    }
-
-    /// The first evidence header of that (lower-case) name.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `200 · HIT · age 12 s · ttl 3600 s (s-maxage=3600) · 14 ms`.
-    pub fn summary(&self) -> String {
-        let Some(status) = self.status else {
-            return format!("no answer: {}", self.error.as_deref().unwrap_or("unknown"));
-        };
-        if let Some(error) = &self.error {
-            return format!("{status}, but the body did not arrive whole: {error}");
-        }
-        let mut parts = vec![status.to_string()];
-        if let Some(to) = &self.redirect {
-            parts.push(format!("redirect to {to} (not followed)"));
-        }
-        if let Some(c) = &self.cache {
-            parts.extend(cache_words(c));
-        }
-        parts.push(format!("ttfb {} ms", self.ttfb_ms.unwrap_or(0)));
-        parts.join(" · ")
-    }
-}
-
-fn cache_words(c: &CacheReport) -> Vec<String> {
-    let mut words = Vec::new();
-    if let Some(edge) = c.edge {
-        let who = c.cdn.map(Cdn::name).unwrap_or("cache");
-        words.push(format!("{who} {}", edge.as_str()));
-    }
-    if let Some(next) = c.nextjs {
-        words.push(format!("next.js {}", next.as_str()));
-    }
-    if let Some(age) = c.age {
-        words.push(format!("age {age} s"));
-    }
-    if let Some(ttl) = &c.ttl {
-        words.push(format!("ttl {} s ({})", ttl.seconds, ttl.directive));
-    }
-    words
 }
 
 /// The same URL, unique, so no cache has it yet.
@@ -262,34 +115,68 @@ impl ProbeSettings {
     }
 }
 
-/// Fetch every layer at once; results in the layers' order.
-pub async fn probe_all(settings: &ProbeSettings, layers: &[Layer]) -> Vec<LayerProbe> {
-    futures::future::join_all(layers.iter().map(|l| probe(settings, l))).await
+/// Read the layers one after another, origins first, then the
+/// cache-busted URL, then the public URL; results in the layers' order.
+///
+/// One after another because two reads of a cold page at once make two
+/// renders (two instances on one shared cache handler each render and
+/// store); origins first so a page an origin is still rendering (a
+/// `STALE` answer) is settled before the CDN fetches it, and the public
+/// read of an uncached page stores what the origins serve now — what a
+/// visitor's read would store.
+pub async fn read_in_turn(settings: &ProbeSettings, layers: &[Layer]) -> Vec<Observation> {
+    let mut order: Vec<usize> = (0..layers.len()).collect();
+    order.sort_by_key(|&i| match layers[i].kind {
+        LayerKind::Origin { .. } => 0,
+        LayerKind::CacheBusted => 1,
+        _ => 2,
+    });
+    let mut read: Vec<Option<Observation>> = vec![None; layers.len()];
+    for i in order {
+        read[i] = Some(probe(settings, &layers[i]).await);
+    }
+    read.into_iter().flatten().collect()
 }
 
 /// GET one layer. Never panics; failures are in `error`.
-pub async fn probe(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
+pub async fn probe(settings: &ProbeSettings, layer: &Layer) -> Observation {
     probe_variant(settings, layer, false).await
 }
 
 /// The page's RSC payload at this layer, as a client-side navigation asks
-/// for it: `RSC: 1`. Next.js 16 answers a request without the right
-/// `_rsc` query with a 307 to it (`?_rsc` when no router state is sent);
-/// that one redirect, on the same origin and path, is followed. `None`
-/// when the page has no RSC variant (a Pages Router page answers HTML).
-pub async fn probe_rsc(settings: &ProbeSettings, layer: &Layer) -> Option<LayerProbe> {
+/// for it. `None` when the page has no RSC variant (a Pages Router page
+/// answers HTML).
+pub async fn probe_rsc(settings: &ProbeSettings, layer: &Layer) -> Option<Observation> {
     let answer = rsc_answer(settings, layer).await;
     (answer.is_rsc_payload() || answer.status != Some(200)).then_some(answer)
 }
 
+/// The URL an RSC read asks for: the page's URL with `_rsc` and no value.
+///
+/// Next.js 16 answers `RSC: 1` on a URL without the `_rsc` value it
+/// expects for the router headers sent with a 307 to that value — a
+/// redirect with no `Vary` and no `Cache-Control`, which a cache in front
+/// keeps as the object for the page's URL (measured on 16.4.6 behind
+/// Varnish: the next visitor was sent back to the origin). With `RSC: 1`
+/// and no router-state headers the value it expects is empty: `?_rsc`
+/// answers 200 `text/x-component` at once, so no 307 is ever made.
+pub fn rsc_url(page: &Url) -> Url {
+    let mut url = page.clone();
+    url.query_pairs_mut().append_key_only("_rsc");
+    url
+}
+
 /// The answer to `RSC: 1` at this layer, whatever it is (an HTML answer
 /// through a CDN is a finding: the CDN keys the page without the header).
-pub async fn rsc_answer(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
+pub async fn rsc_answer(settings: &ProbeSettings, layer: &Layer) -> Observation {
     let layer = Layer {
         kind: layer.kind.rsc(),
-        url: layer.url.clone(),
+        url: rsc_url(&layer.url),
     };
     let first = probe_variant(settings, &layer, true).await;
+    // Another Next.js version may expect another value: its 307 is to the
+    // page itself, keyed apart from anything a visitor asks for (`_rsc`
+    // with no value), and is followed once.
     match rsc_redirect(&layer.url, &first) {
         Some(url) => {
             let layer = Layer {
@@ -304,7 +191,7 @@ pub async fn rsc_answer(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
 
 /// The `_rsc` URL a 307 points to, when it stays on the page; a
 /// cache-busted request stays cache-busted.
-fn rsc_redirect(page: &Url, answer: &LayerProbe) -> Option<Url> {
+fn rsc_redirect(page: &Url, answer: &Observation) -> Option<Url> {
     let location = answer.redirect.as_deref()?;
     let to = page.join(location).ok()?;
     let same_page = to.origin() == page.origin() && to.path() == page.path();
@@ -314,29 +201,56 @@ fn rsc_redirect(page: &Url, answer: &LayerProbe) -> Option<Url> {
         true => cache_busted(&to),
         false => to,
     };
-    (same_page && asks_rsc).then_some(to)
+    (same_page && asks_rsc && to != *page).then_some(to)
 }
 
-/// Every layer of a page (see [`site_layers`]), then the page's RSC
-/// payload through the public URL and at the first origin (or the
-/// cache-busted URL): read after the HTML, as probe and check show them.
-pub async fn probe_page(settings: &ProbeSettings, site: &Site, path: &str) -> Vec<LayerProbe> {
+/// How often an origin answering `STALE` is read again, and the first
+/// pause, doubled each time (50, 100, 200 ms): Next.js renders behind a
+/// STALE answer and stores the render.
+const SETTLE_READS: usize = 4;
+const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Every layer of a page (see [`site_layers`]), read in turn (see
+/// [`read_in_turn`]); an origin answering `STALE` read again until it
+/// serves its new render; an origin read once more when the reads
+/// disagree or it answered MISS (a render per request, or a cache that
+/// keeps nothing, shows then); then the page's RSC
+/// payload at the first origin (or the cache-busted URL) and through the
+/// public URL.
+pub async fn probe_page(settings: &ProbeSettings, site: &Site, path: &str) -> Vec<Observation> {
     let layers = site_layers(site, path);
-    let mut probes = probe_all(settings, &layers).await;
-    let reference = layers
-        .iter()
-        .find(|l| l.kind.is_origin())
-        .or_else(|| layers.iter().find(|l| l.kind == LayerKind::CacheBusted));
+    let mut probes = read_in_turn(settings, &layers).await;
+    // The origin views: each origin, or without any the cache-busted URL.
+    let mut origins: Vec<&Layer> = layers.iter().filter(|l| l.kind.is_origin()).collect();
+    if origins.is_empty() {
+        origins.extend(layers.iter().find(|l| l.kind == LayerKind::CacheBusted));
+    }
+    settle(settings, &origins, &mut probes).await;
+    let disagree = !matches!(
+        judge(&probes, site.cache),
+        Judgement {
+            origins: Origins::Serve | Origins::Missing | Origins::Unseen,
+            cdn: Public::Same | Public::Undecided | Public::NoAnswer,
+        }
+    );
+    for layer in &origins {
+        // After a MISS the next read is a HIT, unless the cache keeps
+        // nothing: only a second read tells.
+        let missed = latest_state(&probes, layer.kind) == Some(CacheState::Miss);
+        if disagree || missed {
+            probes.push(read_again(settings, layer).await);
+        }
+    }
+    let reference = origins.first().copied();
     let public = layers.iter().find(|l| l.kind == LayerKind::Public);
-    let rsc = public
-        .into_iter()
-        .chain(reference)
-        .map(|l| rsc_answer(settings, l));
-    let rsc = futures::future::join_all(rsc).await;
+    let mut rsc = Vec::new();
+    for layer in reference.into_iter().chain(public) {
+        rsc.push(rsc_answer(settings, layer).await);
+    }
     // A page without an RSC variant (Pages Router) answers HTML to `RSC: 1`
     // at the origin too: nothing to show.
     let has_variant = rsc
-        .last()
+        .first()
         .is_some_and(|r| r.is_rsc_payload() || r.status != Some(200));
     if has_variant {
         probes.extend(rsc);
@@ -344,8 +258,44 @@ pub async fn probe_page(settings: &ProbeSettings, site: &Site, path: &str) -> Ve
     probes
 }
 
-async fn probe_variant(settings: &ProbeSettings, layer: &Layer, rsc: bool) -> LayerProbe {
-    let mut result = LayerProbe {
+/// The `x-nextjs-cache` state of a layer's latest read.
+fn latest_state(probes: &[Observation], layer: LayerKind) -> Option<CacheState> {
+    let latest = probes.iter().rev().find(|p| p.layer == layer)?;
+    latest.cache.as_ref()?.nextjs
+}
+
+/// A layer read once more, labelled so (a cache-busted URL with a new
+/// unique value, so it is not a hit of the first).
+async fn read_again(settings: &ProbeSettings, layer: &Layer) -> Observation {
+    let layer = match layer.kind {
+        LayerKind::CacheBusted => Layer {
+            kind: layer.kind,
+            url: cache_busted(&without_cache_bust(&layer.url)),
+        },
+        _ => layer.clone(),
+    };
+    let mut again = probe(settings, &layer).await;
+    again.label = format!("{}, read again", again.label);
+    again
+}
+
+/// Read again each origin whose latest answer is `STALE`, a few times.
+async fn settle(settings: &ProbeSettings, origins: &[&Layer], probes: &mut Vec<Observation>) {
+    for layer in origins {
+        let mut pause = SETTLE_PAUSE;
+        for _ in 1..SETTLE_READS {
+            if latest_state(probes, layer.kind) != Some(CacheState::Stale) {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+            probes.push(read_again(settings, layer).await);
+        }
+    }
+}
+
+async fn probe_variant(settings: &ProbeSettings, layer: &Layer, rsc: bool) -> Observation {
+    let mut result = Observation {
         layer: layer.kind,
         label: layer.kind.label(),
         url: layer.url.to_string(),

@@ -252,16 +252,11 @@ impl Testbed {
     }
 
     /// The page's RSC payload at `base`, as a client-side navigation gets
-    /// it: `RSC: 1`, following Next.js's one 307 to `?_rsc…`.
+    /// it: `RSC: 1` with the `_rsc` value Next.js expects without router
+    /// headers (none): never the bare URL, whose 307 a cache would keep.
     pub fn rsc(&self, base: &str, path: &str) -> Page {
-        let first = self.fetch_with(base, path, &[("rsc", "1")]);
-        match first.header("location") {
-            Some(to) if first.status == 307 => {
-                let to = to.trim_start_matches(base).to_string();
-                self.fetch_with(base, &to, &[("rsc", "1")])
-            }
-            _ => first,
-        }
+        let sep = if path.contains('?') { '&' } else { '?' };
+        self.fetch_with(base, &format!("{path}{sep}_rsc"), &[("rsc", "1")])
     }
 
     /// GET from origin instance 1 (2 for `instance = 1`).

@@ -43,3 +43,4 @@ mod tui_loop;
 mod tui_pty;
 mod tui_snapshots;
 mod tui_update;
+mod worlds;

@@ -646,6 +646,7 @@ fn p_probes_the_selected_page_and_v_revalidates_and_verifies() {
             page: isrctl::engine::checks::cache_layers::ProbedPage::new(
                 "/about".into(),
                 Vec::new(),
+                isrctl::model::config::CacheTopology::Unknown,
             ),
         })],
     );

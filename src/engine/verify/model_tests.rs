@@ -5,7 +5,7 @@ use super::*;
 use crate::engine::verify::watch::SAMPLES;
 use crate::engine::verify::words::verdict_from;
 
-fn origin_answer(kind: LayerKind, cache: &str, etag: &str) -> LayerProbe {
+fn origin_answer(kind: LayerKind, cache: &str, etag: &str) -> Observation {
     let mut p = probe_with(&[("x-nextjs-cache", cache)]);
     p.layer = kind;
     p.fingerprint = Some(fp(etag));
@@ -19,7 +19,7 @@ fn watched(kind: LayerKind) -> LayerFreshness {
     l
 }
 
-fn see(l: &mut LayerFreshness, p: &LayerProbe, kind: TargetKind) {
+fn see(l: &mut LayerFreshness, p: &Observation, kind: TargetKind) {
     observe(
         l,
         p,

@@ -11,8 +11,9 @@
 use super::watch::{Watching, settled};
 use super::{FIRST_POLL, LayerFreshness, MAX_POLL};
 use crate::model::fingerprint::Fingerprint;
+use crate::model::observation::{LayerKind, Observation};
 use crate::model::target::TargetKind;
-use crate::wire::probe::{self, Layer, LayerKind, LayerProbe};
+use crate::wire::probe::{self, Layer};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -129,7 +130,7 @@ fn without_query(url: &url::Url) -> url::Url {
 
 fn observe_rsc(
     rsc: &mut LayerFreshness,
-    answer: Option<&LayerProbe>,
+    answer: Option<&Observation>,
     reference: &Fingerprint,
     kind: TargetKind,
     at: Duration,

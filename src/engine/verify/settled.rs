@@ -2,12 +2,12 @@
 //! deadline (a CDN's TTL), or Next.js said it was not revalidated.
 
 use crate::model::cache_headers::CacheState;
+use crate::model::observation::Observation;
 use crate::model::target::TargetKind;
-use crate::wire::probe::LayerProbe;
 use std::time::Duration;
 
 /// Why an unchanged layer will not change before the deadline, if it will not.
-pub(crate) fn settled(p: &LayerProbe, kind: TargetKind, left: Duration) -> Option<String> {
+pub(crate) fn settled(p: &Observation, kind: TargetKind, left: Duration) -> Option<String> {
     let cache = p.cache.as_ref()?;
     if cache.edge.is_some_and(CacheState::served_from_cache) {
         let remaining = cache.remaining?;

@@ -6,7 +6,8 @@
 
 use super::rsc::public_payload_differs;
 use super::watch::Watching;
-use crate::wire::probe::{self, LayerKind};
+use crate::model::observation::LayerKind;
+use crate::wire::probe;
 
 /// Read the public URL (HTML, then the RSC variant) once, only when the
 /// origins agree on a page they already served before this run. Read only

@@ -1,7 +1,8 @@
 use super::watch::{Gate, is_pending, observe, settled, unread_public};
 use super::*;
 use crate::model::cache_headers::HeaderList;
-use crate::wire::probe::{Layer, LayerProbe};
+use crate::model::observation::Observation;
+use crate::wire::probe::Layer;
 
 fn fp(etag: &str) -> Fingerprint {
     Fingerprint::of(
@@ -142,9 +143,9 @@ fn pages_for_paths_patterns_and_tags() {
     assert!(!covers("/blog/[slug]", "/blog/a/b"));
 }
 
-fn probe_with(headers: &[(&str, &str)]) -> LayerProbe {
+fn probe_with(headers: &[(&str, &str)]) -> Observation {
     let list = HeaderList::from_pairs(headers.iter().copied());
-    LayerProbe {
+    Observation {
         layer: PUBLIC,
         label: "public".into(),
         url: String::new(),

@@ -9,9 +9,10 @@ use crate::model::cache_headers::CacheReport;
 use crate::model::cache_headers::CacheState;
 use crate::model::config::Site;
 use crate::model::fingerprint::Fingerprint;
+use crate::model::observation::{LayerKind, Observation};
 use crate::model::page_kind::PageKind;
 use crate::model::target::TargetKind;
-use crate::wire::probe::{self, Layer, LayerKind, LayerProbe, ProbeSettings};
+use crate::wire::probe::{self, Layer, ProbeSettings};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -48,8 +49,8 @@ pub async fn fingerprint(session: &Session, pages: &[String]) -> Vec<Watch> {
             .filter(|l| l.kind != LayerKind::Public)
             .cloned()
             .collect();
-        let probes = probe::probe_all(&settings, &behind_cdn).await;
-        let old_page = probes.iter().find_map(LayerProbe::page).cloned();
+        let probes = probe::read_in_turn(&settings, &behind_cdn).await;
+        let old_page = probes.iter().find_map(Observation::page).cloned();
         let mut probes = probes.iter();
         let before = layers
             .iter()
@@ -184,7 +185,7 @@ impl Watching {
     }
 }
 
-fn initial(p: &LayerProbe) -> LayerFreshness {
+fn initial(p: &Observation) -> LayerFreshness {
     LayerFreshness {
         status: p.status,
         before: p.page().cloned(),
@@ -309,7 +310,7 @@ pub(super) fn is_pending(l: &LayerFreshness, gate: Gate, reference: bool) -> boo
 }
 
 /// A cache-busted layer gets a new unique URL each time.
-async fn fetch_again(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
+async fn fetch_again(settings: &ProbeSettings, layer: &Layer) -> Observation {
     let layer = match layer.kind {
         LayerKind::CacheBusted => {
             let mut base = layer.url.clone();
@@ -329,7 +330,7 @@ async fn fetch_again(settings: &ProbeSettings, layer: &Layer) -> LayerProbe {
 /// (what the origins serve now).
 pub(super) fn observe(
     l: &mut LayerFreshness,
-    p: &LayerProbe,
+    p: &Observation,
     reference: &[Fingerprint],
     kind: TargetKind,
     at: Duration,
@@ -374,7 +375,7 @@ pub(super) fn observe(
 /// An origin's answer before it showed a new render.
 fn observe_origin(
     l: &mut LayerFreshness,
-    p: &LayerProbe,
+    p: &Observation,
     now: &Fingerprint,
     kind: TargetKind,
     at: Duration,

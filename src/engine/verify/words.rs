@@ -4,12 +4,12 @@
 
 use super::{LayerFreshness, Verdict, Verification};
 use crate::engine::session::Session;
+use crate::model::observation::LayerKind;
 use crate::model::outcome::Outcome;
 use crate::model::page_kind::PageKind;
 use crate::model::paths;
 use crate::model::target::{Target, TargetKind};
 use crate::model::text::thousands;
-use crate::wire::probe::LayerKind;
 use std::time::Duration;
 
 const REPLICA_FIX: &str = "revalidate on every instance (send the revalidation to each origin's endpoint), or configure a shared cacheHandler in next.config so the instances share one ISR cache";

@@ -36,6 +36,8 @@ pub struct RawSite {
     #[serde(default)]
     pub origins: Vec<Spanned<String>>,
     pub cdn: Option<Spanned<String>>,
+    /// `cache = "per-instance" | "shared"`: the origins' ISR cache.
+    pub cache: Option<Spanned<String>>,
     pub secret: Option<Spanned<RawSecret>>,
     pub endpoint: Option<RawEndpoint>,
     pub purge: Option<Spanned<RawPurge>>,

@@ -172,6 +172,7 @@ impl Validator<'_> {
             public_url: public_url?,
             origins,
             cdn: raw.cdn.and_then(|cdn| self.cdn(cdn)),
+            cache: raw.cache.map(|c| self.cache(c)).unwrap_or_default(),
             secret: secret?,
             endpoint: endpoint?,
             routes: routes.into(),
@@ -318,6 +319,22 @@ impl Validator<'_> {
             "write cdn = one of vercel, cloudflare, fastly, cloudfront, akamai, varnish, nginx or generic",
         );
         None
+    }
+
+    /// `cache = "per-instance" | "shared"`.
+    fn cache(&mut self, raw: Spanned<String>) -> CacheTopology {
+        if let Some(topology) = CacheTopology::from_config(raw.get_ref()) {
+            return topology;
+        }
+        self.error(
+            raw.span().start,
+            format!(
+                "cache {:?} is not a cache topology isrctl knows",
+                crate::model::safe_text::one_line(raw.get_ref())
+            ),
+            "write cache = \"shared\" (one cache handler serves every instance) or \"per-instance\" (each next start keeps its own), or leave it out to let isrctl infer it",
+        );
+        CacheTopology::Unknown
     }
 
     /// `user:pass@` in a URL would be shown, logged and kept in history.

@@ -4,12 +4,12 @@
 //! the RSC header, serve one in place of the other (RSC poisoning).
 
 use super::{CHECK, Finding, Severity, no_cdn_shows};
-use crate::wire::probe::{LayerKind, LayerProbe};
+use crate::model::observation::{LayerKind, Observation};
 
 const KEY_FIX: &str = "key the CDN's cache on the RSC header (honour Next.js's Vary: rsc, next-router-state-tree, next-router-prefetch, next-router-segment-prefetch), then purge the page with its queries";
 
 /// What the RSC layers show, next to the HTML layers.
-pub(super) fn conclusions(probes: &[LayerProbe]) -> Vec<Finding> {
+pub(super) fn conclusions(probes: &[Observation]) -> Vec<Finding> {
     let mut out: Vec<Finding> = probes
         .iter()
         .filter(|p| !p.layer.is_rsc() && p.status == Some(200) && p.is_rsc_payload())
@@ -35,7 +35,7 @@ pub(super) fn conclusions(probes: &[LayerProbe]) -> Vec<Finding> {
     out
 }
 
-fn public_copy(public: &LayerProbe, reference: &LayerProbe) -> Option<Finding> {
+fn public_copy(public: &Observation, reference: &Observation) -> Option<Finding> {
     if public.status == Some(200) && !public.is_rsc_payload() {
         return Some(
             Finding::new(CHECK, Severity::Problem, "the public URL answers a client-side navigation (RSC: 1) with HTML: the CDN keys the page without the RSC header")
@@ -68,7 +68,7 @@ fn public_copy(public: &LayerProbe, reference: &LayerProbe) -> Option<Finding> {
 }
 
 /// "origin 1's", "the origin's (seen through a cache-busted URL)".
-fn whose(reference: &LayerProbe) -> String {
+fn whose(reference: &Observation) -> String {
     match reference.layer {
         LayerKind::OriginRsc { index } => format!("origin {index}'s"),
         _ => "the origin's (seen through a cache-busted URL)".to_string(),
@@ -81,9 +81,9 @@ mod tests {
     use crate::model::cache_headers::{self, HeaderList};
     use crate::model::fingerprint::Fingerprint;
 
-    fn answer(kind: LayerKind, content_type: &str, body: &str) -> LayerProbe {
+    fn answer(kind: LayerKind, content_type: &str, body: &str) -> Observation {
         let list = HeaderList::from_pairs([("x-varnish", "1 2"), ("age", "5")]);
-        LayerProbe {
+        Observation {
             layer: kind,
             label: kind.label(),
             url: String::new(),
@@ -102,7 +102,7 @@ mod tests {
     const FLIGHT: &str = "text/x-component";
     const ORIGIN_RSC: LayerKind = LayerKind::OriginRsc { index: 1 };
 
-    fn titles(probes: &[LayerProbe]) -> Vec<(Severity, String)> {
+    fn titles(probes: &[Observation]) -> Vec<(Severity, String)> {
         conclusions(probes)
             .into_iter()
             .map(|f| (f.severity, f.title))

@@ -1,0 +1,145 @@
+//! What isrctl ought to judge of a world, from the world itself (its
+//! caches, its data, its CDN's copy), never from what a read shows.
+
+use super::{Cdn, CdnCopy, LOCALE_PAGE, PAGE, PageKind, Topology, World};
+use crate::model::config::CacheTopology;
+use crate::model::judgement::{Judgement, Origins, PerRequest, Public, StaleCopy};
+
+/// What a layer gives a visitor, settled (no STALE pending).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Gives {
+    Page(u32),
+    Missing,
+    Redirect(String),
+}
+
+impl World {
+    /// The judgement that is true of this world.
+    pub fn truth(&self) -> Judgement {
+        let origins = self.origins_truth();
+        let cdn = match origins {
+            Origins::RendersPerRequest { .. } => Public::NotJudged,
+            _ => self.cdn_truth(),
+        };
+        Judgement { origins, cdn }
+    }
+
+    /// The origin index isrctl names first: 1, or 0 for the cache-busted
+    /// read that stands for the origin when none is configured.
+    fn first_origin(&self) -> usize {
+        usize::from(self.origins_configured)
+    }
+
+    /// The version each origin seen by isrctl serves once settled.
+    fn settled_versions(&self) -> Vec<u32> {
+        let data = self.data();
+        let seen = match self.origins_configured {
+            true => self.origin_count(),
+            false => 1,
+        };
+        (0..seen)
+            .map(|i| {
+                let entry = match self.topology {
+                    Topology::PerInstance => i,
+                    _ => 0,
+                };
+                match (self.page, self.pending_stale == Some(entry)) {
+                    (PageKind::Cold, _) | (_, true) => data,
+                    _ => self.versions[entry],
+                }
+            })
+            .collect()
+    }
+
+    fn origins_truth(&self) -> Origins {
+        let first = self.first_origin();
+        match self.page {
+            PageKind::Dynamic => {
+                return Origins::RendersPerRequest {
+                    origin: first,
+                    why: PerRequest::Dynamic,
+                };
+            }
+            PageKind::Deleted => return Origins::Missing,
+            PageKind::Redirect => {
+                return Origins::Redirect {
+                    location: LOCALE_PAGE.into(),
+                };
+            }
+            PageKind::SelfRedirect => {
+                return Origins::RedirectLoop {
+                    location: PAGE.into(),
+                };
+            }
+            PageKind::Isr | PageKind::Cold => {}
+        }
+        if self.topology == Topology::SharedDown {
+            return Origins::RendersPerRequest {
+                origin: first,
+                why: PerRequest::NotCaching,
+            };
+        }
+        let versions = self.settled_versions();
+        let newest = versions.iter().copied().max().unwrap_or(0);
+        if versions.iter().all(|&v| v == newest) {
+            return Origins::Serve;
+        }
+        let behind = match self.marker {
+            true => (0..versions.len())
+                .filter(|&i| versions[i] < newest)
+                .map(|i| i + 1)
+                .collect(),
+            false => Vec::new(),
+        };
+        Origins::ReplicasDiffer {
+            behind,
+            topology: self.said_topology(),
+        }
+    }
+
+    fn said_topology(&self) -> CacheTopology {
+        match (self.topology_said, self.topology) {
+            (false, _) => CacheTopology::Unknown,
+            (true, Topology::PerInstance) => CacheTopology::PerInstance,
+            (true, _) => CacheTopology::Shared,
+        }
+    }
+
+    /// What the origins give now, each.
+    fn origins_give(&self) -> Vec<Gives> {
+        match self.page {
+            PageKind::Deleted => vec![Gives::Missing],
+            PageKind::Redirect => vec![Gives::Redirect(LOCALE_PAGE.into())],
+            PageKind::SelfRedirect => vec![Gives::Redirect(PAGE.into())],
+            _ => self
+                .settled_versions()
+                .into_iter()
+                .map(Gives::Page)
+                .collect(),
+        }
+    }
+
+    fn cdn_truth(&self) -> Public {
+        let Cdn::Caching { copy, .. } = self.cdn else {
+            return Public::Same;
+        };
+        let origins = self.origins_give();
+        let public = match copy {
+            // A visitor's read (isrctl's too) stores what origin 1 gives.
+            CdnCopy::None => return Public::Same,
+            CdnCopy::Page(v) => Gives::Page(v),
+            CdnCopy::NotFound => Gives::Missing,
+            CdnCopy::RscRedirect => Gives::Redirect(format!("{PAGE}?_rsc=")),
+        };
+        if origins.contains(&public) {
+            return Public::Same;
+        }
+        let copy = match (&public, &origins[0]) {
+            (Gives::Page(_), Gives::Missing) => StaleCopy::DeletedPageServed,
+            (Gives::Missing, _) => StaleCopy::CachedNotFound,
+            (Gives::Redirect(_), _) => StaleCopy::CachedRedirect,
+            (Gives::Page(_), _) => StaleCopy::OldContent,
+        };
+        Public::Stale { copy }
+    }
+}
