@@ -1,6 +1,9 @@
 //! Sending one revalidation request and classifying the answer.
 
+mod refusal;
 mod server_error;
+
+use refusal::refusal_in_body;
 
 use crate::model::endpoint::{Method, PreparedRequest, SuccessRule};
 use crate::model::outcome::{Outcome, OutcomeKind};
@@ -147,14 +150,14 @@ pub struct Answer<'a> {
 }
 
 impl Answer<'_> {
-    fn json(&self) -> Option<&serde_json::Value> {
+    pub(super) fn json(&self) -> Option<&serde_json::Value> {
         self.parsed
             .get_or_init(|| serde_json::from_slice(self.body).ok())
             .as_ref()
     }
 
     /// JSON `message`/`error`/`reason`, if the answer has one.
-    fn own_words(&self) -> Option<String> {
+    pub(super) fn own_words(&self) -> Option<String> {
         let json = self.json()?;
         ["message", "error", "reason"]
             .iter()
@@ -235,6 +238,17 @@ pub fn classify(answer: &Answer, success: SuccessRule) -> Outcome {
 }
 
 fn classify_success(answer: &Answer, success: SuccessRule) -> Outcome {
+    // Read for what it says, whatever the success rule: a handler that
+    // answers every call 200 says its refusal in the body (a commerce
+    // webhook: `200 {"status":401}`), and `success = "json-2xx"` must not
+    // turn that into a revalidation.
+    if let Some(said) = refusal_in_body(answer) {
+        return Outcome::new(
+            OutcomeKind::Unauthorized,
+            format!("the endpoint answered {} and refused in its body ({said})", answer.status),
+        )
+        .with_fix("token mismatch: compare the secret's fingerprint with the app's env var (same value, no trailing newline), and check the deployment has the variable");
+    }
     let json = answer.json();
     if success != SuccessRule::Any2xx && json.is_none() {
         let what = if answer.is_html || looks_like_html(answer.body) {
@@ -382,7 +396,7 @@ fn error_chain(error: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
-fn looks_like_html(body: &[u8]) -> bool {
+pub(super) fn looks_like_html(body: &[u8]) -> bool {
     let start: String = String::from_utf8_lossy(&body[..body.len().min(512)])
         .trim_start()
         .chars()

@@ -8,6 +8,7 @@
 mod common;
 mod layout;
 
+mod answers_read;
 mod architecture;
 mod bad_files;
 mod checks_sim;

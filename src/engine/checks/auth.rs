@@ -30,7 +30,8 @@ const CHECK: CheckId = CheckId::Auth;
 enum Wrong {
     Refused,
     Accepted,
-    /// 400/422: it wants a path first, or it accepts anything.
+    /// 400/422 (it wants a path first, or it accepts anything), or 5xx
+    /// (a handler that throws without one): only a target tells.
     AsksForPath,
     Missing,
     MethodNotAllowed,
@@ -57,7 +58,7 @@ fn judge_wrong(o: &Outcome) -> Wrong {
     match (o.kind, o.status) {
         (OutcomeKind::Unauthorized, _) => Wrong::Refused,
         (_, Some(200..=299)) => Wrong::Accepted,
-        (_, Some(400 | 422)) => Wrong::AsksForPath,
+        (_, Some(400 | 422 | 500..=599)) => Wrong::AsksForPath,
         (_, Some(404)) => Wrong::Missing,
         (_, Some(405)) => Wrong::MethodNotAllowed,
         _ => Wrong::Other,

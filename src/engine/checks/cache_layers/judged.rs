@@ -42,10 +42,7 @@ fn name(origin: usize) -> String {
 /// the page-kind note already says it).
 pub(super) fn origins(state: &Origins, probes: &[Observation], kind_said: bool) -> Option<Finding> {
     let views = origin_views(probes);
-    let evidence: Vec<String> = views
-        .iter()
-        .map(|v| format!("{}: {}", v.label, v.summary()))
-        .collect();
+    let evidence: Vec<String> = views.iter().flat_map(|v| described(v)).collect();
     let finding = match state {
         Origins::Unseen | Origins::NoAnswer { .. } | Origins::Error { .. } => return None,
         Origins::Serve if views.len() > 1 => Finding::new(
@@ -139,14 +136,19 @@ fn same_status(a: &Observation, b: &Observation) -> bool {
         }
 }
 
+/// A read's status line and its fingerprint, each named by its layer
+/// (`origin 1: marker …`), whichever read of the layer it was.
+fn described(read: &Observation) -> Vec<String> {
+    let name = read.layer.label();
+    let mut lines = vec![format!("{name}: {}", read.summary())];
+    lines.extend(read.page().map(|fp| format!("{name}: {}", fp.summary())));
+    lines
+}
+
 fn compared(public: &Observation, origin: &Observation) -> Vec<String> {
-    let mut lines = vec![
-        format!("{}: {}", public.label, public.summary()),
-        format!("{}: {}", origin.label, origin.summary()),
-    ];
+    let mut lines = described(public);
+    lines.extend(described(origin));
     if let (Some(p), Some(o)) = (public.page(), origin.page()) {
-        lines.push(format!("{}: {}", public.label, p.summary()));
-        lines.push(format!("{}: {}", origin.label, o.summary()));
         lines.push(format!("compared by {}", p.basis(o)));
     }
     lines
