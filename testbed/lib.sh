@@ -24,6 +24,8 @@ FOS_VCL_PORT=3107
 LURKER_VCL_PORT=3108
 # moto's server (PyPI `moto[server]`, in testbed/.venv): CloudFront's API.
 MOTO_PORT=3109
+# Varnish keeping every GET answer an hour before instance 1 (varnish/keep-all.vcl).
+KEEP_ALL_VCL_PORT=3110
 MOTO_VERSION=5.2.5
 VENV_DIR="$TESTBED_DIR/.venv"
 # The Pages Router site under basePath /blog with trailingSlash and i18n

@@ -20,6 +20,7 @@ print_env() {
     echo "  docs.vcl node   http://127.0.0.1:$DOCS_VCL_PORT       pid $(cat "$RUN_DIR/varnish-docs.pid")"
     echo "  fos+xkey node   http://127.0.0.1:$FOS_VCL_PORT       pid $(cat "$RUN_DIR/varnish-fos.pid")"
     echo "  lurker node     http://127.0.0.1:$LURKER_VCL_PORT       pid $(cat "$RUN_DIR/varnish-lurker.pid")"
+    echo "  keep-all node   http://127.0.0.1:$KEEP_ALL_VCL_PORT       pid $(cat "$RUN_DIR/varnish-keepall.pid")"
     echo "  moto (cloudfront) http://127.0.0.1:$MOTO_PORT     pid $(cat "$RUN_DIR/moto.pid")  distribution $(cat "$RUN_DIR/cloudfront-distribution")"
     echo "  nginx cache     http://127.0.0.1:$NGINX_PORT       pid $(cat "$RUN_DIR/nginx.pid")"
     echo "  round robin     http://127.0.0.1:$ROUND_ROBIN_PORT       (nginx, both origins, no cache)"
@@ -34,7 +35,7 @@ print_env() {
     echo "  stop            bash testbed/stop.sh"
 }
 
-all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/varnish-fos.pid" "$RUN_DIR/varnish-lurker.pid" "$RUN_DIR/moto.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid" "$RUN_DIR/blog-site.pid")
+all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/varnish-fos.pid" "$RUN_DIR/varnish-lurker.pid" "$RUN_DIR/varnish-keepall.pid" "$RUN_DIR/moto.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid" "$RUN_DIR/blog-site.pid")
 running=0
 for f in "${all[@]}"; do
     if alive "$f"; then running=$((running + 1)); fi
@@ -55,7 +56,7 @@ require curl "install curl"
 [ -s "$BLOG_SITE_DIR/.next/BUILD_ID" ] || die "no build in $BLOG_SITE_DIR/.next: run testbed/build.sh first"
 require nginx "run testbed/install.sh"
 [ -x "$VENV_DIR/bin/moto_server" ] || die "moto's server is not installed: run testbed/install.sh"
-for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$FOS_VCL_PORT" "$LURKER_VCL_PORT" "$MOTO_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "$BLOG_SITE_PORT" "${ORIGIN_PORTS[@]}"; do
+for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$FOS_VCL_PORT" "$LURKER_VCL_PORT" "$KEEP_ALL_VCL_PORT" "$MOTO_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "$BLOG_SITE_PORT" "${ORIGIN_PORTS[@]}"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
         die "port $port is already taken by something else"
     fi
@@ -112,7 +113,7 @@ varnishd -j none -n "$RUN_DIR/varnish-docs" -a "127.0.0.1:$DOCS_VCL_PORT" \
     -f "$TESTBED_DIR/varnish/docs.vcl" -s malloc,32m \
     -P "$RUN_DIR/varnish-docs.pid" >"$RUN_DIR/varnish-docs.log" 2>&1 \
     || { cat "$RUN_DIR/varnish-docs.log" >&2; die "varnishd (docs.vcl) did not start"; }
-for node in fos:$FOS_VCL_PORT:foshttpcache lurker:$LURKER_VCL_PORT:lurker; do
+for node in fos:$FOS_VCL_PORT:foshttpcache lurker:$LURKER_VCL_PORT:lurker keepall:$KEEP_ALL_VCL_PORT:keep-all; do
     IFS=: read -r name port vcl <<<"$node"
     mkdir -p "$RUN_DIR/varnish-$name"
     varnishd -j none -n "$RUN_DIR/varnish-$name" -a "127.0.0.1:$port" \
@@ -154,6 +155,7 @@ wait_ready varnish "http://127.0.0.1:$CDN_PORT/api/pages-revalidate" 401 "$RUN_D
 wait_ready varnish-docs "http://127.0.0.1:$DOCS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-docs.pid"
 wait_ready varnish-fos "http://127.0.0.1:$FOS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-fos.pid"
 wait_ready varnish-lurker "http://127.0.0.1:$LURKER_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-lurker.pid"
+wait_ready varnish-keepall "http://127.0.0.1:$KEEP_ALL_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-keepall.pid"
 # moto answers every unknown path as S3: the root lists buckets (200).
 wait_ready moto "http://127.0.0.1:$MOTO_PORT/" 200 "$RUN_DIR/moto.pid"
 # A distribution to invalidate. moto picks the service from the request's
@@ -171,6 +173,7 @@ TESTBED_CDN_URL=http://127.0.0.1:$CDN_PORT
 TESTBED_DOCS_VCL_URL=http://127.0.0.1:$DOCS_VCL_PORT
 TESTBED_FOS_VCL_URL=http://127.0.0.1:$FOS_VCL_PORT
 TESTBED_LURKER_VCL_URL=http://127.0.0.1:$LURKER_VCL_PORT
+TESTBED_KEEP_ALL_VCL_URL=http://127.0.0.1:$KEEP_ALL_VCL_PORT
 TESTBED_MOTO_URL=http://127.0.0.1:$MOTO_PORT
 TESTBED_CLOUDFRONT_DISTRIBUTION=$distribution
 TESTBED_NGINX_URL=http://127.0.0.1:$NGINX_PORT

@@ -11,6 +11,7 @@ mod testbed;
 mod base_path;
 mod checks;
 mod conformance;
+mod observe;
 mod page_kinds;
 mod purges;
 mod real_apps;

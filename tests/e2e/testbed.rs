@@ -23,6 +23,8 @@ pub struct Testbed {
     /// Varnish with the documentation's lurker-friendly BAN
     /// (`testbed/varnish/lurker.vcl`).
     pub lurker_vcl: String,
+    /// Varnish keeping every GET answer an hour (varnish/keep-all.vcl).
+    pub keep_all_vcl: String,
     /// moto's server (CloudFront's API) and the distribution it holds.
     pub moto: String,
     pub cloudfront_distribution: String,
@@ -123,6 +125,7 @@ impl Testbed {
             nginx: var("TESTBED_NGINX_URL"),
             fos_vcl: var("TESTBED_FOS_VCL_URL"),
             lurker_vcl: var("TESTBED_LURKER_VCL_URL"),
+            keep_all_vcl: var("TESTBED_KEEP_ALL_VCL_URL"),
             moto: var("TESTBED_MOTO_URL"),
             cloudfront_distribution: var("TESTBED_CLOUDFRONT_DISTRIBUTION"),
             origins: [var("TESTBED_ORIGIN_1_URL"), var("TESTBED_ORIGIN_2_URL")],
@@ -150,6 +153,7 @@ impl Testbed {
             &testbed.docs_vcl,
             &testbed.fos_vcl,
             &testbed.lurker_vcl,
+            &testbed.keep_all_vcl,
             &testbed.nginx,
             &testbed.round_robin,
             &testbed.origins[0],
