@@ -14,6 +14,8 @@
 //! page's RSC variant there, are then judged against the origins' page.
 
 use super::{Engine, EngineEvent, Outbox, Planned, SiteId, StartError, not_started};
+
+mod cdn_only;
 use crate::engine::session::Session;
 use crate::engine::verify::{
     Gate, Verification, Watching, fingerprint, note_stale_cdn, verdict_on, watch_rsc,
@@ -111,6 +113,7 @@ pub async fn make_fresh(
         .map(|s| s.outcome.clone())
         .find(|o| o.kind.is_success())
     else {
+        cdn_only::purge_stale_copies(session, purging, pages, (deadline, cancel), report).await;
         let first = sent.into_iter().next().map(|s| s.outcome);
         return Ok((
             first.unwrap_or_else(|| Outcome::refused("nothing sent")),
@@ -181,18 +184,7 @@ async fn purge_step(
     match (purging, readiness) {
         (Purging::Using(purger), Ok(())) => {
             let items = purge_items(purger, target, watching);
-            let progress = |text: String| report(FreshStep::Waiting(text));
-            let watch = PurgeWatch {
-                cancel,
-                patience: deadline,
-                progress: &progress,
-            };
-            match purger.purge(&items, watch).await {
-                Ok(outcomes) => outcomes
-                    .into_iter()
-                    .for_each(|o| report(FreshStep::Purged(o))),
-                Err(why) => report(FreshStep::PurgeSkipped(why.to_string())),
-            }
+            purge_step_now(session, purging, &items, (deadline, cancel), report).await;
         }
         (Purging::Using(_), Err(not_a_page)) => report(FreshStep::PurgeSkipped(not_a_page.unwrap_or_else(|| {
             "not every origin serves the new page: purging now would make the CDN fetch and keep the old one again".into()
@@ -202,6 +194,38 @@ async fn purge_step(
             crate::engine::plan::no_purge_configured(&session.site)
         ))),
         (Purging::Off, _) => {}
+    }
+}
+
+/// Purge these items now, reporting each outcome (or why not).
+async fn purge_step_now(
+    session: &Session,
+    purging: Purging<'_>,
+    items: &[PurgeItem],
+    (deadline, cancel): (Duration, &CancellationToken),
+    report: &(dyn Fn(FreshStep) + Sync),
+) {
+    let purger = match purging {
+        Purging::Using(purger) => purger,
+        Purging::NotConfigured => {
+            return report(FreshStep::PurgeSkipped(format!(
+                "{}: the CDN keeps its copy until its TTL ends",
+                crate::engine::plan::no_purge_configured(&session.site)
+            )));
+        }
+        Purging::Off => return,
+    };
+    let progress = |text: String| report(FreshStep::Waiting(text));
+    let watch = PurgeWatch {
+        cancel,
+        patience: deadline,
+        progress: &progress,
+    };
+    match purger.purge(items, watch).await {
+        Ok(outcomes) => outcomes
+            .into_iter()
+            .for_each(|o| report(FreshStep::Purged(o))),
+        Err(why) => report(FreshStep::PurgeSkipped(why.to_string())),
     }
 }
 

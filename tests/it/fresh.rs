@@ -388,3 +388,69 @@ fn fresh_offers_only_its_own_flags() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The origins already serve the new page (someone revalidated them) and
+/// only the CDN is old, while isrctl's own revalidation is refused: `fresh`
+/// still purges the CDN's copy, and says both (issue 27, item 10).
+#[test]
+fn fresh_purges_a_stale_cdn_even_when_its_revalidation_is_refused() {
+    let rt = runtime();
+    let (one, two) = (origin(&rt), origin(&rt));
+    let cdn = rt.block_on(SimCdn::start(&one.url())).unwrap();
+    rt.block_on(cdn.warm(&["/blog/hello"]));
+    let old = marker(&rt, format!("{}/blog/hello", cdn.url()));
+    // Someone else revalidates both instances; each renders anew.
+    for o in [&one, &two] {
+        rt.block_on(async {
+            let url = format!(
+                "{}/api/revalidate?secret={CANARY}&path=/blog/hello",
+                o.url()
+            );
+            let answer = reqwest::Client::new().post(url).send().await.unwrap();
+            assert_eq!(answer.status(), 200);
+        });
+        assert_ne!(marker(&rt, format!("{}/blog/hello", o.url())), old);
+    }
+    let s = Scratch::new();
+    config(
+        &s,
+        &cdn.url(),
+        &[one.url()],
+        "[sites.sim.purge]\nprovider = \"varnish\"",
+    );
+
+    let out = s
+        .isrctl()
+        .env(SECRET_ENV, "not-the-app-secret")
+        .args([
+            "fresh",
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--deadline",
+            "5s",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let doc = json(&out);
+    let result = &doc["results"][0];
+    assert_eq!(
+        result["revalidations"][0]["outcome"]["kind"], "unauthorized",
+        "{doc:#}"
+    );
+    assert_eq!(result["purges"][0]["kind"], "purged", "{doc:#}");
+    assert!(
+        result["steps"].to_string().contains("the revalidation did not go through, but the origins already serve a page the CDN does not"),
+        "{result:#}"
+    );
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "the revalidation failed: {doc:#}"
+    );
+    // Read directly: the CDN serves what origin 1 serves.
+    let now = marker(&rt, format!("{}/blog/hello", one.url()));
+    assert_eq!(marker(&rt, format!("{}/blog/hello", cdn.url())), now);
+    assert_ne!(now, old);
+}
