@@ -555,3 +555,38 @@ fn the_reason_prompt() {
     assert!(text.contains("why? price fix"), "{text}");
     insta::assert_snapshot!("reason_prompt_80x24", text);
 }
+
+/// A verdict from before (history: fresh everywhere), then `c` finds the
+/// CDN stale now: the answer at a glance is the checks', not the older
+/// verdict that contradicts the list below it (issue 27, item 11).
+#[test]
+fn the_answer_is_the_newest_checks_not_an_older_verdict() {
+    use isrctl::engine::EngineEvent;
+    use isrctl::engine::checks::{CheckEvent, CheckId, Finding, Severity, Verdict};
+    let mut s = state(false, true);
+    feed(&mut s, [key('j'), key('j')]);
+    feed(
+        &mut s,
+        [verified("healthy", "/blog/hello", Verdict::FreshEverywhere)],
+    );
+    assert!(screen(&s, 100, 30).contains("✓ fresh_everywhere"));
+    let later = s.now + jiff::SignedDuration::from_secs(60);
+    feed(&mut s, [Message::Tick(later), key('c')]);
+    let mut stale = Finding::new(
+        CheckId::CacheLayers,
+        Severity::Problem,
+        "the CDN serves a copy 5 min old",
+    )
+    .fix("purge the CDN");
+    stale.path = Some("/blog/hello".into());
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::Check {
+            site: 0,
+            event: CheckEvent::Finding(stale),
+        })],
+    );
+    let text = screen(&s, 100, 30);
+    assert!(text.contains("✗ the CDN serves a copy 5 min old"), "{text}");
+    assert!(!text.contains("✓ fresh_everywhere"), "{text}");
+}

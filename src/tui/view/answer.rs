@@ -3,6 +3,7 @@
 //! do next (the key that does it). The evidence follows below them.
 
 use super::*;
+use crate::engine::checks::Finding;
 use crate::tui::keys::Action;
 use crate::tui::state::SeenProbe;
 
@@ -13,8 +14,15 @@ pub(super) fn answer_lines(state: &State) -> Vec<Line<'static>> {
         return Vec::new();
     };
     let result = state.result_for(state.site_idx, &route.target());
-    // The newest of the three; on a tie the verdict, then the probe, says more.
+    // The newest of the four; on a tie the verdict, then the checks, then
+    // the probe, says more.
+    let checked = state
+        .checklist
+        .as_ref()
+        .filter(|l| l.site == site.name && l.paths.contains(&route.path))
+        .filter(|l| l.findings.iter().any(|f| about(f, &route.path)));
     let newest = [
+        checked.map(|l| (l.time, 3, Newest::Checks(l))),
         state
             .verdict_for(state.site_idx, &route.path)
             .map(|v| (v.time, 2, Newest::Verdict(v))),
@@ -29,6 +37,7 @@ pub(super) fn answer_lines(state: &State) -> Vec<Line<'static>> {
     let (first, second) = match newest {
         Some((_, _, Newest::Verdict(v))) => verdict_answer(state, v, result, site),
         Some((_, _, Newest::Probe(p))) => probe_answer(state, p),
+        Some((_, _, Newest::Checks(l))) => checks_answer(state, l, &route.path),
         Some((_, _, Newest::Result(r))) => result_answer(state, r),
         None => return Vec::new(),
     };
@@ -37,6 +46,7 @@ pub(super) fn answer_lines(state: &State) -> Vec<Line<'static>> {
 
 /// What was last asked about the page.
 enum Newest<'a> {
+    Checks(&'a crate::tui::state::Checklist),
     Verdict(&'a PageVerdict),
     Probe(&'a SeenProbe),
     Result(&'a TargetResult),
@@ -115,6 +125,43 @@ fn probe_answer(state: &State, p: &SeenProbe) -> (Line<'static>, Line<'static>) 
         _ => (
             Line::styled("✓ every layer answered; nothing looks stale", t.ok()),
             Line::styled(format!("probed {}", ago(p.time, state.now)), t.dim()),
+        ),
+    }
+}
+
+/// A finding about this page (or the whole site).
+fn about(f: &Finding, path: &str) -> bool {
+    f.path.as_deref().is_none_or(|p| p == path)
+}
+
+/// The checks, newer than any verdict, probe or revalidation: their worst
+/// finding about the page (the answer at a glance agrees with the list).
+fn checks_answer(
+    state: &State,
+    list: &crate::tui::state::Checklist,
+    path: &str,
+) -> (Line<'static>, Line<'static>) {
+    let t = &state.theme;
+    let worst = list
+        .findings
+        .iter()
+        .filter(|f| about(f, path))
+        .max_by_key(|f| severity_rank(f.severity));
+    let when = format!("checked {}", ago(list.time, state.now));
+    match worst {
+        Some(f) if f.severity != Severity::Ok => (
+            Line::styled(format!("✗ {}", f.title), t.problem()),
+            Line::styled(
+                f.fix
+                    .as_ref()
+                    .map(|fix| format!("fix: {fix}"))
+                    .unwrap_or(when),
+                t.warning(),
+            ),
+        ),
+        _ => (
+            Line::styled("✓ the checks found nothing wrong", t.ok()),
+            Line::styled(when, t.dim()),
         ),
     }
 }
