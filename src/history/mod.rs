@@ -25,6 +25,10 @@ mod index;
 mod scan;
 mod tail;
 
+/// The longest line read as a record: isrctl writes a few KiB at most, so
+/// anything past this was planted, and is skipped without being held.
+const RECORD_CAP: usize = 1 << 20;
+
 use crate::model::target::Target;
 use index::Index;
 use scan::{Position, Scan, scan};

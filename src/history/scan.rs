@@ -42,20 +42,68 @@ pub(crate) fn scan(
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
+        let line = read_line_capped(&mut reader, &mut buf)?;
+        if line.consumed == 0 {
             return Ok(scan);
         }
         let line_no = scan.end.lines + 1;
-        let complete = buf.last() == Some(&b'\n');
-        match parse_line(&buf) {
-            Ok(Some(rec)) => on_record(rec),
-            Ok(None) => {}
-            Err(e) => scan.warnings.push(warning(file, line_no, complete, &e)),
+        let complete = line.complete;
+        if line.cut {
+            scan.warnings.push(format!(
+                "{} line {line_no}: longer than 1 MiB: skipped (isrctl writes a few KiB per record)",
+                file.display()
+            ));
+        } else {
+            match parse_line(&buf) {
+                Ok(Some(rec)) => on_record(rec),
+                Ok(None) => {}
+                Err(e) => scan.warnings.push(warning(file, line_no, complete, &e)),
+            }
         }
         if complete {
-            scan.end.offset += buf.len() as u64;
+            scan.end.offset += line.consumed as u64;
             scan.end.lines += 1;
             scan.lines_read += 1;
+        }
+    }
+}
+
+/// One line as read: the bytes it took, whether it ended with a newline,
+/// and whether it was longer than [`super::RECORD_CAP`] (then `buf` holds
+/// only its start, and the caller skips it).
+struct Line {
+    consumed: usize,
+    complete: bool,
+    cut: bool,
+}
+
+/// Read one line into `buf`, keeping at most `RECORD_CAP` bytes of it: one
+/// planted line of hundreds of MiB is passed over, never held whole.
+fn read_line_capped(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Line> {
+    let mut line = Line {
+        consumed: 0,
+        complete: false,
+        cut: false,
+    };
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(line);
+        }
+        let end = available.iter().position(|&b| b == b'\n');
+        let chunk = &available[..end.map_or(available.len(), |i| i + 1)];
+        let room = super::RECORD_CAP.saturating_sub(buf.len());
+        if line.cut || chunk.len() > room {
+            line.cut = true;
+        } else {
+            buf.extend_from_slice(chunk);
+        }
+        let taken = chunk.len();
+        reader.consume(taken);
+        line.consumed += taken;
+        if end.is_some() {
+            line.complete = true;
+            return Ok(line);
         }
     }
 }

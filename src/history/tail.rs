@@ -1,13 +1,9 @@
 //! The newest records, read from the end of the file backwards (`history
 //! --limit N`): the cost of the last N lines, whatever the file's length.
 
-use super::{History, Record};
+use super::{History, RECORD_CAP, Record};
 use std::io;
 use std::os::unix::fs::FileExt;
-
-/// The longest line read as a record: isrctl writes a few KiB at most, so
-/// anything past this was planted, and is skipped without being held.
-const RECORD_CAP: usize = 1 << 20;
 
 impl History {
     /// The newest `n` records that `wanted` accepts, oldest first, read

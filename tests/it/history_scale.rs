@@ -170,3 +170,40 @@ fn big_history_append(file: &std::path::Path, value: &str) {
     )
     .unwrap();
 }
+
+/// Round three, item 7 (streamed): `history` and `history --json` over a
+/// file holding one huge planted line read it in pieces and pass over it
+/// with a warning: the records around it are shown and the peak memory
+/// stays far below the line's size (a 250 MB line peaked at 1.29 GB).
+#[test]
+fn streamed_history_skips_a_huge_line_in_bounded_memory() {
+    let s = Scratch::new();
+    big_history(&s, 3);
+    let file = s.history_file();
+    {
+        let mut out = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .unwrap();
+        out.write_all(&vec![b'x'; 64 << 20]).unwrap();
+        out.write_all(b"\n").unwrap();
+    }
+    big_history_append(&file, "after");
+    for args in [&["history"][..], &["history", "--json"]] {
+        let out = s.isrctl().args(args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stdout.contains("/blog/after"), "{args:?}: {stdout}");
+        assert!(stdout.contains("/blog/post-number-2"), "{args:?}: {stdout}");
+        assert!(
+            (stdout.to_string() + &stderr).contains("longer than 1 MiB: skipped"),
+            "{args:?}: {stderr}"
+        );
+        let peak = peak_of(&s, args);
+        assert!(
+            peak < 48 << 20,
+            "{args:?}: peak {} MiB for a 64 MiB line",
+            peak >> 20
+        );
+    }
+}
