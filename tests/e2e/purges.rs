@@ -215,3 +215,47 @@ fn a_cloudfront_invalidation_on_moto_holds_the_paths_and_reference_isrctl_sent()
         "the recorded CallerReference is the one sent"
     );
 }
+
+/// A purge is proven on the object it targeted (issue 27, item 9): the
+/// page's RSC copy, purged by its `_rsc` URL, is read back as a client-side
+/// navigation asks for it (`RSC: 1`), and a copy cached a moment before
+/// the purge — as young as a new one by `Age` — is compared with the
+/// object read before the purge. The testbed's Varnish keys the RSC header
+/// too, so a PURGE of the `_rsc` URL without it drops nothing.
+#[test]
+fn a_purge_of_the_rsc_url_is_read_back_as_a_navigation_and_a_young_copy_is_not_proof() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let slug = unique_slug("rsc-proof");
+    tb.set_price(&slug, "10.00");
+    let path = format!("/shop/{slug}");
+    tb.settle(&path);
+    tb.rsc(&tb.cdn, &path);
+    let before = tb.rsc(&tb.cdn, &path);
+    assert_eq!(before.header("x-cache"), Some("HIT"), "{before:?}");
+    let rsc_url = format!("{path}?_rsc");
+
+    let (code, result) = purge(&tb, &["shop", "--path", &rsc_url]);
+    assert_eq!(result["kind"], "not_purged", "{result:#}");
+    assert_ne!(code, Some(0), "{result:#}");
+    // Ground truth: the very object is still there.
+    let after = tb.rsc(&tb.cdn, &path);
+    assert_eq!(after.header("x-cache"), Some("HIT"), "{after:?}");
+    let object = |p: &Page| {
+        p.header("x-varnish")
+            .and_then(|v| v.split_whitespace().nth(1))
+            .map(str::to_string)
+    };
+    assert_eq!(object(&after), object(&before));
+
+    // A BAN on the path with any query drops it: proven, and true.
+    let sent = Instant::now();
+    let (code, result) = purge(&tb, &["shop-ban", "--path", &path]);
+    assert_eq!(result["kind"], "purged", "{result:#}");
+    assert_eq!(code, Some(0), "{result:#}");
+    let anew = tb.rsc(&tb.cdn, &path);
+    assert!(
+        fetched_anew(&anew, sent) && object(&anew) != object(&before),
+        "{anew:?}"
+    );
+}

@@ -35,6 +35,15 @@ fn purge(s: &Scratch, args: &[&str]) -> (Option<i32>, String) {
     (out.status.code(), text)
 }
 
+/// The purge calls a Varnish node got: without the GETs that read each
+/// page before and after (proof.rs), which go to the same node.
+fn purge_calls(node: &common::recorder::Recorder) -> Vec<Seen> {
+    node.seen()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .collect()
+}
+
 #[test]
 fn a_query_is_sent_as_a_query() {
     let rt = runtime();
@@ -43,7 +52,7 @@ fn a_query_is_sent_as_a_query() {
     config(&s, &node.url, "provider = \"varnish\"");
     let (code, text) = purge(&s, &["sim", "--path", "/blog/hello?_rsc=1"]);
     assert_eq!(code, Some(0), "{text}");
-    let seen = node.seen();
+    let seen = purge_calls(&node);
     assert_eq!(seen[0].method, "PURGE");
     assert_eq!(
         seen[0].target, "/blog/hello?_rsc=1",
@@ -290,15 +299,15 @@ fn varnish_xkey_sends_the_tag_in_its_header_and_reads_zero_objects_as_not_cached
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("not_cached"), "{text}");
     assert!(text.contains("invalidated 0 objects"), "{text}");
-    let seen = node.seen();
+    let seen = purge_calls(&node);
     assert_eq!(seen[0].method, "PURGE");
     assert_eq!(seen[0].target, "/");
     assert_eq!(seen[0].headers.get("xkey-purge").unwrap(), "product-7");
 
     let (code, text) = purge(&s, &["sim", "--path", "/shop/mug"]);
     assert_eq!(code, Some(0), "{text}");
-    assert_eq!(node.seen()[1].target, "/shop/mug");
-    assert!(node.seen()[1].headers.get("xkey-purge").is_none());
+    assert_eq!(purge_calls(&node)[1].target, "/shop/mug");
+    assert!(purge_calls(&node)[1].headers.get("xkey-purge").is_none());
 
     config(
         &s,
@@ -307,7 +316,7 @@ fn varnish_xkey_sends_the_tag_in_its_header_and_reads_zero_objects_as_not_cached
     );
     purge(&s, &["sim", "--tag", "product-7"]);
     assert_eq!(
-        node.seen()[2].headers.get("xkey-softpurge").unwrap(),
+        purge_calls(&node)[2].headers.get("xkey-softpurge").unwrap(),
         "product-7"
     );
 }

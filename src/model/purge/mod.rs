@@ -76,6 +76,15 @@ pub trait Provider: std::fmt::Debug + Send + Sync + std::any::Any {
         false
     }
 
+    /// The cache names the object it serves (Varnish's `X-Varnish`) and
+    /// its purge answer does not count what it dropped: a read of each page
+    /// before the purge then tells a copy the purge left from one fetched
+    /// after it, and changes no answer (a read before an xkey purge or an
+    /// nginx purge would turn their "nothing cached" into a count of one).
+    fn names_its_objects(&self) -> bool {
+        false
+    }
+
     /// A purge that marks copies stale rather than dropping them: the
     /// old copy may be served once more while the CDN refetches.
     fn purges_softly(&self) -> bool {

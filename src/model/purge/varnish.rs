@@ -115,6 +115,10 @@ impl Provider for Varnish {
         matches!(self.method, VarnishMethod::Xkey { soft: true })
     }
 
+    fn names_its_objects(&self) -> bool {
+        !matches!(self.method, VarnishMethod::Xkey { .. })
+    }
+
     fn purges_tags(&self) -> bool {
         matches!(self.method, VarnishMethod::Xkey { .. })
     }

@@ -18,7 +18,15 @@
 //!
 //! The read is a GET through the cache: like the purge itself, it lets the
 //! cache fetch the page the origin serves now (in `fresh` it runs after
-//! every origin serves the new page).
+//! every origin serves the new page). A page purged by its `_rsc` URL is
+//! read back with `RSC: 1`: the object a client-side navigation gets,
+//! which a cache keyed on that header keeps apart from the HTML.
+//!
+//! `Age` has a resolution of a second: a copy cached just before the purge
+//! looks as young as one fetched after it. Where the cache names its
+//! objects (Varnish's `X-Varnish`, PURGE and BAN), each page is therefore
+//! read once before the purge too, and a HIT after it that is the very
+//! object read before is a copy the purge left.
 
 use super::send::Purger;
 use super::{PurgeCall, PurgeItem, PurgeKind, PurgeOutcome};
@@ -43,14 +51,20 @@ enum ReadBack {
 impl Purger {
     /// Read back what an accepted purge call covered; turn `o` into
     /// `not_purged` when a page is still the old copy.
-    pub(super) async fn prove(&self, o: &mut PurgeOutcome, call: &PurgeCall, sent: Instant) {
+    pub(super) async fn prove(
+        &self,
+        o: &mut PurgeOutcome,
+        call: &PurgeCall,
+        (sent, before): (Instant, &[Option<String>]),
+    ) {
         let pages = self.read_back_urls(call);
         if pages.is_empty() {
             return;
         }
         let (mut gone, mut unknown) = (0, Vec::new());
-        for (url, host) in &pages {
-            match self.read_back_settled(url, host.as_deref(), sent).await {
+        for (i, (url, host)) in pages.iter().enumerate() {
+            let object = before.get(i).cloned().flatten();
+            match self.read_back_settled(url, host.as_deref(), (sent, object)).await {
                 ReadBack::Gone => gone += 1,
                 ReadBack::Kept(why) if self.config.provider.purges_softly() => unknown.push(format!(
                     "{url} still answers {why}; a soft purge marks the copy stale and may serve it while it refetches"
@@ -77,6 +91,41 @@ impl Purger {
         };
     }
 
+    /// Before the purge: the cache's object id of each page it will read
+    /// back (in `read_back_urls` order), where the cache says one.
+    pub(super) async fn objects_before(&self, call: &PurgeCall) -> Vec<Option<String>> {
+        let mut objects = Vec::new();
+        if !self.config.provider.names_its_objects() {
+            return objects;
+        }
+        for (url, host) in self.read_back_urls(call) {
+            let object = match self.get(&url, host.as_deref()).await {
+                Some((headers, _)) => object_id(&headers),
+                None => None,
+            };
+            objects.push(object);
+        }
+        objects
+    }
+
+    /// GET a page where visitors get it (with `RSC: 1` for an `_rsc` URL);
+    /// its headers and whether it was read whole.
+    async fn get(&self, url: &str, host: Option<&str>) -> Option<(HeaderList, bool)> {
+        let mut request = self.client.get(url);
+        if let Some(host) = host {
+            request = request.header(reqwest::header::HOST, host);
+        }
+        if asks_rsc(url) {
+            request = request.header("rsc", "1");
+        }
+        let mut response = request.send().await.ok()?;
+        let headers = HeaderList::from_map(response.headers());
+        let whole = http::read_capped(&mut response, PAGE_BODY_CAP)
+            .await
+            .is_ok();
+        Some((headers, whole))
+    }
+
     /// (URL, Host header) of each page `call` covered, where visitors get it.
     fn read_back_urls(&self, call: &PurgeCall) -> Vec<(String, Option<String>)> {
         // A tag the cache purged itself: the configured pages carrying it.
@@ -99,8 +148,13 @@ impl Purger {
     }
 
     /// One read, or for an API CDN a few until the copy is gone.
-    async fn read_back_settled(&self, url: &str, host: Option<&str>, sent: Instant) -> ReadBack {
-        let mut result = self.read_back(url, host, sent).await;
+    async fn read_back_settled(
+        &self,
+        url: &str,
+        host: Option<&str>,
+        (sent, before): (Instant, Option<String>),
+    ) -> ReadBack {
+        let mut result = self.read_back(url, host, (sent, before.as_deref())).await;
         let mut pause = PROPAGATION_FIRST_PAUSE;
         for _ in 1..PROPAGATION_READS {
             if !(self.config.provider.is_api() && matches!(result, ReadBack::Kept(_))) {
@@ -108,23 +162,30 @@ impl Purger {
             }
             tokio::time::sleep(pause).await;
             pause *= 2;
-            result = self.read_back(url, host, sent).await;
+            result = self.read_back(url, host, (sent, before.as_deref())).await;
         }
         result
     }
 
-    async fn read_back(&self, url: &str, host: Option<&str>, sent: Instant) -> ReadBack {
-        let mut request = self.client.get(url);
-        if let Some(host) = host {
-            request = request.header(reqwest::header::HOST, host);
-        }
-        let mut response = match request.send().await {
-            Ok(response) => response,
-            Err(_) => return ReadBack::Unknown(format!("reading {url} back failed")),
+    async fn read_back(
+        &self,
+        url: &str,
+        host: Option<&str>,
+        (sent, before): (Instant, Option<&str>),
+    ) -> ReadBack {
+        let Some((headers, _)) = self.get(url, host).await else {
+            return ReadBack::Unknown(format!("reading {url} back failed"));
         };
-        let headers = HeaderList::from_map(response.headers());
-        let _ = http::read_capped(&mut response, PAGE_BODY_CAP).await;
         let report = cache_headers::interpret(&headers, None);
+        let hit = matches!(report.edge, Some(CacheState::Hit | CacheState::Stale));
+        if let (true, Some(before), Some(now)) = (hit, before, object_id(&headers)) {
+            if before == now {
+                return ReadBack::Kept(format!(
+                    "a HIT of the very object read before the purge (X-Varnish object {now})"
+                ));
+            }
+            return ReadBack::Gone;
+        }
         // Whole seconds, and the purge took some: one second of slack.
         let since = sent.elapsed().as_secs() + 1;
         let older = |age: u64| age > since;
@@ -149,4 +210,18 @@ impl Purger {
             )),
         }
     }
+}
+
+/// Whether a URL asks for a page's RSC payload (`_rsc` in its query).
+fn asks_rsc(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| u.query_pairs().any(|(k, _)| k == "_rsc"))
+}
+
+/// The cache's own id of the object it served: Varnish's `X-Varnish:
+/// <request> <object>` on a hit.
+fn object_id(headers: &HeaderList) -> Option<String> {
+    let value = headers.first("x-varnish")?;
+    let mut ids = value.split_whitespace();
+    let (_request, object) = (ids.next()?, ids.next()?);
+    Some(object.to_string())
 }

@@ -170,6 +170,8 @@ impl Purger {
         summary: String,
         watch: PurgeWatch<'_>,
     ) -> (PurgeOutcome, Option<Duration>) {
+        // Before the purge: what each page's copy is (see proof.rs).
+        let before = self.objects_before(call).await;
         let started = Instant::now();
         let method =
             reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::POST);
@@ -224,7 +226,7 @@ impl Purger {
             (_, wait) => wait,
         };
         if outcome.kind == PurgeKind::Purged {
-            self.prove(&mut outcome, call, started).await;
+            self.prove(&mut outcome, call, (started, &before)).await;
         }
         if outcome.kind == PurgeKind::Purged
             && let Some((id, state)) =
