@@ -19,13 +19,14 @@ fn watched(kind: LayerKind) -> LayerFreshness {
     l
 }
 
+/// One answer, seen 5 s after the revalidation (past `HIT_PROVES_AFTER`).
 fn see(l: &mut LayerFreshness, p: &Observation, kind: TargetKind) {
     observe(
         l,
         p,
         &[],
         kind,
-        Duration::from_millis(5),
+        Duration::from_secs(5),
         Duration::from_secs(30),
     );
 }
@@ -38,7 +39,7 @@ fn a_miss_with_byte_identical_html_is_a_regeneration_not_a_silent_no_op() {
         &origin_answer(O1, "MISS", "\"same\""),
         TargetKind::Path,
     );
-    assert_eq!(o1.fresh_after_ms, Some(5));
+    assert_eq!(o1.fresh_after_ms, Some(5000));
     assert!(o1.regenerated.as_deref().unwrap().contains("MISS"));
     let mut public = watched(PUBLIC);
     public.after = Some(fp("\"same\""));

@@ -150,7 +150,7 @@ fn observe_rsc(
     if now.same_render(reference) {
         rsc.fresh_after_ms = Some(at.as_millis() as u64);
     } else {
-        rsc.settled = settled(p, kind, left);
+        rsc.settled = settled(p, kind, (at, left));
     }
     rsc.after = Some(now.clone());
 }

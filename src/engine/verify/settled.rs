@@ -6,8 +6,23 @@ use crate::model::observation::Observation;
 use crate::model::target::TargetKind;
 use std::time::Duration;
 
-/// Why an unchanged layer will not change before the deadline, if it will not.
-pub(crate) fn settled(p: &Observation, kind: TargetKind, left: Duration) -> Option<String> {
+/// How long after a `revalidatePath` a HIT with the old page counts as
+/// "not revalidated here". Next.js 16.4.6 marks the path's tags expired at
+/// `Date.now()` and compares that with `performance.timeOrigin +
+/// performance.now()` at the next request (`tags-manifest.external.js`):
+/// on a host whose wall clock was stepped ahead of its monotonic clock
+/// (NTP, a VM catching up) the request right after is still a HIT, and a
+/// MISS comes a moment later (seen on our CI machine: HIT 50 ms after,
+/// MISS 2 s after).
+pub(crate) const HIT_PROVES_AFTER: Duration = Duration::from_secs(3);
+
+/// Why an unchanged layer will not change before the deadline, if it will
+/// not. `since` is the time since the revalidation was answered.
+pub(crate) fn settled(
+    p: &Observation,
+    kind: TargetKind,
+    (since, left): (Duration, Duration),
+) -> Option<String> {
     let cache = p.cache.as_ref()?;
     if cache.edge.is_some_and(CacheState::served_from_cache) {
         let remaining = cache.remaining?;
@@ -24,7 +39,10 @@ pub(crate) fn settled(p: &Observation, kind: TargetKind, left: Duration) -> Opti
             )
         });
     }
-    (kind == TargetKind::Path && cache.nextjs == Some(CacheState::Hit)).then(|| {
+    // At an origin; a layer sampled through a URL (several instances may
+    // answer it) has its own rule: several HITs in a row.
+    let proves = since >= HIT_PROVES_AFTER || !p.layer.is_origin();
+    (kind == TargetKind::Path && cache.nextjs == Some(CacheState::Hit) && proves).then(|| {
         "Next.js answered HIT with the old page; after revalidatePath the next request is a MISS, so this path was not revalidated here".to_string()
     })
 }

@@ -163,7 +163,7 @@ fn probe_with(headers: &[(&str, &str)]) -> Observation {
 
 #[test]
 fn polling_stops_early_only_when_the_layer_cannot_change_in_time() {
-    let left = Duration::from_secs(30);
+    let left = (Duration::from_secs(5), Duration::from_secs(30));
     let cdn = probe_with(&[
         ("x-cache", "HIT"),
         ("age", "10"),
@@ -187,6 +187,13 @@ fn polling_stops_early_only_when_the_layer_cannot_change_in_time() {
     );
     let next_stale = probe_with(&[("x-nextjs-cache", "STALE")]);
     assert_eq!(settled(&next_stale, TargetKind::Path, left), None);
+    // Right after the revalidation a HIT proves nothing yet: a host whose
+    // wall clock was stepped ahead answers HIT for a moment.
+    let right_after = (Duration::from_millis(50), Duration::from_secs(30));
+    let mut origin_hit = next_hit.clone();
+    origin_hit.layer = crate::model::observation::LayerKind::Origin { index: 1 };
+    assert_eq!(settled(&origin_hit, TargetKind::Path, right_after), None);
+    assert!(settled(&origin_hit, TargetKind::Path, left).is_some());
 }
 
 #[test]

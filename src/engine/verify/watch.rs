@@ -171,10 +171,12 @@ impl Watching {
                 _ = cancel.cancelled() => return,
                 _ = tokio::time::sleep(wait.min(left)) => {}
             }
-            let fetches = pending
-                .iter()
-                .map(|&i| fetch_again(&self.watch.settings, &self.watch.layers[i]));
-            let probes = futures::future::join_all(fetches).await;
+            // One after another: two reads of a cold page at once make two
+            // renders (two instances on one shared cache each render).
+            let mut probes = Vec::with_capacity(pending.len());
+            for &i in &pending {
+                probes.push(fetch_again(&self.watch.settings, &self.watch.layers[i]).await);
+            }
             let at = self.started.elapsed();
             let left = deadline.saturating_sub(at);
             for (&i, p) in pending.iter().zip(&probes) {
@@ -362,7 +364,7 @@ pub(super) fn observe(
         if reference.iter().any(|r| now.same_render(r)) {
             l.fresh_after_ms = Some(at.as_millis() as u64);
         } else {
-            l.settled = settled(p, kind, left);
+            l.settled = settled(p, kind, (at, left));
         }
     } else if l.fresh_after_ms.is_some() {
         return note_alternation(l, now);
@@ -392,7 +394,7 @@ fn observe_origin(
             l.saw_stale |= state == Some(CacheState::Stale);
             l.old_answers += 1;
             let enough = l.layer.is_origin() || l.old_answers >= SAMPLES;
-            l.settled = settled(p, kind, left).filter(|_| enough);
+            l.settled = settled(p, kind, (at, left)).filter(|_| enough);
         }
     }
 }
