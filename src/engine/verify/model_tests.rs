@@ -207,3 +207,26 @@ fn every_verdict_serializes_as_its_documented_name() {
         assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
     }
 }
+
+/// Issue 27, item 8: after a tag revalidation an origin may answer STALE
+/// with content newer than before (its data cache was refreshed for
+/// another page) and render again behind it. That answer is not the
+/// origin's page; the render after it is.
+#[test]
+fn a_stale_answer_with_new_content_is_not_the_origins_page() {
+    let mut o1 = watched(O1);
+    see(
+        &mut o1,
+        &origin_answer(O1, "STALE", "\"newer\""),
+        TargetKind::Tag,
+    );
+    assert_eq!(o1.fresh_after_ms, None, "STALE is not settled");
+    assert_eq!(o1.settled, None, "and polling goes on");
+    see(
+        &mut o1,
+        &origin_answer(O1, "HIT", "\"newest\""),
+        TargetKind::Tag,
+    );
+    assert!(o1.fresh_after_ms.is_some());
+    assert_eq!(o1.after, Some(fp("\"newest\"")));
+}

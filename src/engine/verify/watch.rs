@@ -406,6 +406,10 @@ fn regeneration(
     changed: bool,
 ) -> Option<&'static str> {
     match cache.and_then(|c| c.nextjs) {
+        // Not a settled page, even with new content (a data cache refreshed
+        // for another page): Next renders again behind it, and that render
+        // is the origin's page (seen: the purge's read-back got a newer one).
+        Some(CacheState::Stale) => None,
         Some(CacheState::Miss) => Some("x-nextjs-cache MISS: rendered for this request"),
         Some(CacheState::Revalidated) => Some("x-nextjs-cache REVALIDATED"),
         Some(CacheState::Hit) if l.saw_stale => Some("served STALE, then HIT with the new render"),
