@@ -334,3 +334,54 @@ fn a_secret_over_plain_http_to_an_origin_is_a_warning() {
         "loopback is fine: {stderr}"
     );
 }
+
+/// Topology said (issue 27, item 7): with `cache = "shared"` one
+/// revalidation reaches every instance, so `each_origin` is redundant and
+/// `config check` says so where `cache` is written; an unknown topology is
+/// an error naming the choices.
+#[test]
+fn cache_shared_makes_each_origin_redundant_and_an_unknown_topology_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shared.toml");
+    let site = "[sites.shop]\npublic_url = \"https://shop.example.com\"\norigins = [\"https://10.0.0.5:3000\", \"https://10.0.0.6:3000\"]\n";
+    std::fs::write(
+        &file,
+        format!("{site}cache = \"shared\"\n[sites.shop.secret]\nenv = \"X\"\n[sites.shop.endpoint]\neach_origin = true\n"),
+    )
+    .unwrap();
+    let out = isrctl()
+        .arg("--config")
+        .arg(&file)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("shared.toml:4:"),
+        "located at the cache key: {stderr}"
+    );
+    assert!(
+        stderr.contains("one revalidation reaches them all"),
+        "{stderr}"
+    );
+
+    std::fs::write(
+        &file,
+        format!("{site}cache = \"redis\"\n[sites.shop.secret]\nenv = \"X\"\n"),
+    )
+    .unwrap();
+    let out = isrctl()
+        .arg("--config")
+        .arg(&file)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("shared.toml:4:"), "{stderr}");
+    assert!(
+        stderr.contains("cache = \"shared\""),
+        "the fix names the choices: {stderr}"
+    );
+}

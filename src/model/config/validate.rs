@@ -154,6 +154,18 @@ impl Validator<'_> {
                 false => e,
             });
         self.warn_secret_to_origins(endpoint.as_ref(), &origins, site_at);
+        let cache_at = raw.cache.as_ref().map_or(site_at, |c| c.span().start);
+        let cache = raw.cache.map(|c| self.cache(c)).unwrap_or_default();
+        if cache == CacheTopology::Shared && endpoint.as_ref().is_some_and(|e| e.each_origin) {
+            self.warn(
+                cache_at,
+                format!(
+                    "site {}: each_origin = true sends every revalidation to each instance, but cache = \"shared\": one revalidation reaches them all through the shared cache",
+                    name.get_ref()
+                ),
+                "remove each_origin = true from [endpoint] (or write cache = \"per-instance\" if each instance keeps its own)",
+            );
+        }
         let purge = match (raw.purge, &public_url) {
             (Some(purge), Some(public)) => self.purge(purge, public, name.get_ref()),
             _ => None,
@@ -172,7 +184,7 @@ impl Validator<'_> {
             public_url: public_url?,
             origins,
             cdn: raw.cdn.and_then(|cdn| self.cdn(cdn)),
-            cache: raw.cache.map(|c| self.cache(c)).unwrap_or_default(),
+            cache,
             secret: secret?,
             endpoint: endpoint?,
             routes: routes.into(),
