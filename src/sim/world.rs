@@ -22,10 +22,16 @@
 //! the RSC header when it keys RSC apart), it keeps 200s that are not
 //! private, and — when `stores_errors` — 404s and redirects too.
 
+mod endpoint;
 mod servers;
 mod truth;
 
-pub use servers::WorldServers;
+pub use endpoint::EndpointStyle;
+pub use servers::{Answer, WorldServers};
+pub use truth::AuthTruth;
+
+/// The secret the world's endpoint expects (and its config names).
+pub const SECRET: &str = "world-secret";
 
 /// The page the world is about.
 pub const PAGE: &str = "/p";
@@ -103,6 +109,8 @@ pub struct World {
     pub topology_said: bool,
     /// The site's route has a marker capturing the data version.
     pub marker: bool,
+    /// How the revalidation endpoint answers.
+    pub endpoint: EndpointStyle,
 }
 
 impl World {
@@ -120,7 +128,8 @@ impl World {
 
     /// The site's config for isrctl: public URL, origins, topology, marker.
     pub fn config(&self, public: &str, origins: &[String]) -> String {
-        let mut text = format!("[sites.world]\npublic_url = \"{public}\"\n");
+        // No rate limit: thousands of worlds are checked in a test.
+        let mut text = format!("[sites.world]\npublic_url = \"{public}\"\nrate_per_second = 0\n");
         if self.origins_configured {
             let quoted: Vec<String> = origins.iter().map(|o| format!("\"{o}\"")).collect();
             text.push_str(&format!("origins = [{}]\n", quoted.join(", ")));
@@ -132,7 +141,7 @@ impl World {
             };
             text.push_str(&format!("cache = \"{said}\"\n"));
         }
-        text.push_str("[sites.world.secret]\nvalue = \"world-secret\"\n");
+        text.push_str(&format!("[sites.world.secret]\nvalue = \"{SECRET}\"\n"));
         text.push_str(&format!("[[sites.world.routes]]\npath = \"{PAGE}\"\n"));
         if self.marker {
             text.push_str("marker = '<meta name=\"v\" content=\"([0-9]+)\">'\n");

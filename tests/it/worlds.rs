@@ -4,13 +4,18 @@
 //! RSC apart or not, holding no copy, the current page, an old one, a 404
 //! or a 307 an RSC read left; ISR, cold, dynamic, deleted, redirecting
 //! and self-redirecting pages; a tag revalidation pending (STALE once);
-//! origins listed or not, the topology said or not, a marker or not —
-//! each read by the same code `probe` and `check` run, asserting:
+//! origins listed or not, the topology said or not, a marker or not; an
+//! endpoint answering as the docs' handler, as a webhook that answers 200
+//! with its verdict in the body, with no secret check, or wanting a header
+//! isrctl cannot send — each read by the same code `probe` and `check`
+//! run, asserting:
 //!
-//! 1. the judgement is the world's truth;
+//! 1. the judgement is the world's truth, and so is the passive auth
+//!    check's verdict on the endpoint;
 //! 2. reading changed nothing a visitor gets (the CDN's copy of the page's
 //!    URL is the one it had, or — where it had none — what origin 1 gives
-//!    a visitor now, as a visitor's own read would have stored);
+//!    a visitor now, as a visitor's own read would have stored), and the
+//!    auth check changed nothing at all;
 //! 3. doing what the judgement advises (purge, revalidate each origin,
 //!    bring back the cache's store) leaves nothing to advise.
 //!
@@ -18,9 +23,12 @@
 //! search; a failure prints the smallest world that fails, to be kept
 //! below as a named test.
 
+use isrctl::engine::checks::{self, CheckEvent, CheckId, Emitter, Plan, Session, Severity};
 use isrctl::model::config::CacheTopology;
 use isrctl::model::judgement::{Judgement, Origins, PerRequest, Public, StaleCopy};
-use isrctl::sim::world::{Cdn, CdnCopy, PAGE, PageKind, Topology, World, WorldServers};
+use isrctl::sim::world::{
+    AuthTruth, Cdn, CdnCopy, EndpointStyle, PAGE, PageKind, Topology, World, WorldServers,
+};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -66,6 +74,15 @@ fn cdn() -> impl Strategy<Value = Cdn> {
     ]
 }
 
+fn endpoint() -> impl Strategy<Value = EndpointStyle> {
+    prop_oneof![
+        Just(EndpointStyle::Docs),
+        Just(EndpointStyle::Webhook200),
+        Just(EndpointStyle::NoSecretCheck),
+        Just(EndpointStyle::NeedsHeader),
+    ]
+}
+
 fn world() -> impl Strategy<Value = World> {
     let shape = (1usize..=3, topology(), page_kind());
     let flags = (any::<bool>(), any::<bool>(), any::<bool>());
@@ -75,9 +92,17 @@ fn world() -> impl Strategy<Value = World> {
         any::<Option<usize>>(),
         cdn(),
         flags,
+        endpoint(),
     )
         .prop_map(
-            |((origins, topology, page), versions, pending, cdn, (listed, said, marker))| {
+            |(
+                (origins, topology, page),
+                versions,
+                pending,
+                cdn,
+                (listed, said, marker),
+                endpoint,
+            )| {
                 let mut versions = versions[..origins].to_vec();
                 if topology != Topology::PerInstance {
                     versions = vec![versions[0]; origins];
@@ -99,6 +124,7 @@ fn world() -> impl Strategy<Value = World> {
                     origins_configured: listed,
                     topology_said: said,
                     marker,
+                    endpoint,
                 }
             },
         )
@@ -111,12 +137,16 @@ fn worlds_to_run() -> u32 {
         .unwrap_or(DEFAULT_WORLDS)
 }
 
-/// Probe the world's page with the engine code `probe` and `check` use.
-async fn judge(servers: &WorldServers, world: &World) -> Result<(Judgement, String), String> {
+fn site(servers: &WorldServers, world: &World) -> Result<isrctl::model::config::Site, String> {
     let config = servers.config(world);
     let parsed = isrctl::model::config::parse(&config, std::path::Path::new("world.toml"))
         .map_err(|e| format!("{e}"))?;
-    let site = &parsed.sites[0];
+    Ok(parsed.sites[0].clone())
+}
+
+/// Probe the world's page with the engine code `probe` and `check` use.
+async fn judge(servers: &WorldServers, world: &World) -> Result<(Judgement, String), String> {
+    let site = &site(servers, world)?;
     let page = isrctl::engine::probe::probe_path(site, PAGE)
         .await
         .map_err(|e| format!("{e:?}"))?;
@@ -128,9 +158,52 @@ async fn judge(servers: &WorldServers, world: &World) -> Result<(Judgement, Stri
     Ok((page.judgement, reads.join("\n")))
 }
 
+/// The passive auth check (the code `check` runs), as a verdict.
+async fn auth(servers: &WorldServers, world: &World) -> Result<AuthTruth, String> {
+    let site = site(servers, world)?;
+    let session = Session::prepare(site, isrctl::wire::job_runner::ignore_pauses())
+        .await
+        .map_err(|e| e.to_string())?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let plan = Plan {
+        paths: vec![PAGE.into()],
+        active: false,
+        deadline: std::time::Duration::from_secs(1),
+        last_revalidation: None,
+    };
+    checks::auth::run(&session, &Emitter::new(tx, None), &plan).await;
+    let mut said = Vec::new();
+    while let Ok(CheckEvent::Finding(f)) = rx.try_recv() {
+        if f.check == CheckId::Auth {
+            said.push((f.severity, f.title));
+        }
+    }
+    match said.first() {
+        Some((Severity::Ok, t)) if t == "a wrong secret is refused" => Ok(AuthTruth::Refused),
+        Some((Severity::Problem, t)) if t.starts_with("the endpoint accepts any secret") => {
+            Ok(AuthTruth::AcceptsAnySecret)
+        }
+        Some((Severity::CouldNotCheck, t)) if t.starts_with("inconclusive") => {
+            Ok(AuthTruth::Inconclusive)
+        }
+        _ => Err(format!("the auth check said {said:?}")),
+    }
+}
+
 /// The three properties for one world.
 async fn holds(servers: &WorldServers, world: &World) -> Result<(), String> {
     servers.set(world);
+    let untouched = servers.state();
+    let said = auth(servers, world).await?;
+    if said != world.auth_truth() {
+        return Err(format!(
+            "auth check said {said:?}, truth {:?}",
+            world.auth_truth()
+        ));
+    }
+    if servers.state() != untouched {
+        return Err("the passive auth check changed the world".into());
+    }
     let before = servers.visitor_copy();
     let truth = world.truth();
     let (judged, reads) = judge(servers, world).await?;
@@ -222,6 +295,7 @@ fn behind_a_cdn(copy: CdnCopy) -> World {
         origins_configured: true,
         topology_said: false,
         marker: false,
+        endpoint: EndpointStyle::Docs,
     }
 }
 

@@ -6,6 +6,7 @@ mod endpoint;
 mod purge;
 mod routes;
 mod secret;
+mod topology;
 
 use super::*;
 
@@ -154,18 +155,7 @@ impl Validator<'_> {
                 false => e,
             });
         self.warn_secret_to_origins(endpoint.as_ref(), &origins, site_at);
-        let cache_at = raw.cache.as_ref().map_or(site_at, |c| c.span().start);
-        let cache = raw.cache.map(|c| self.cache(c)).unwrap_or_default();
-        if cache == CacheTopology::Shared && endpoint.as_ref().is_some_and(|e| e.each_origin) {
-            self.warn(
-                cache_at,
-                format!(
-                    "site {}: each_origin = true sends every revalidation to each instance, but cache = \"shared\": one revalidation reaches them all through the shared cache",
-                    name.get_ref()
-                ),
-                "remove each_origin = true from [endpoint] (or write cache = \"per-instance\" if each instance keeps its own)",
-            );
-        }
+        let cache = self.topology(raw.cache, endpoint.as_ref(), name.get_ref());
         let purge = match (raw.purge, &public_url) {
             (Some(purge), Some(public)) => self.purge(purge, public, name.get_ref()),
             _ => None,
@@ -331,22 +321,6 @@ impl Validator<'_> {
             "write cdn = one of vercel, cloudflare, fastly, cloudfront, akamai, varnish, nginx or generic",
         );
         None
-    }
-
-    /// `cache = "per-instance" | "shared"`.
-    fn cache(&mut self, raw: Spanned<String>) -> CacheTopology {
-        if let Some(topology) = CacheTopology::from_config(raw.get_ref()) {
-            return topology;
-        }
-        self.error(
-            raw.span().start,
-            format!(
-                "cache {:?} is not a cache topology isrctl knows",
-                crate::model::safe_text::one_line(raw.get_ref())
-            ),
-            "write cache = \"shared\" (one cache handler serves every instance) or \"per-instance\" (each next start keeps its own), or leave it out to let isrctl infer it",
-        );
-        CacheTopology::Unknown
     }
 
     /// `user:pass@` in a URL would be shown, logged and kept in history.

@@ -27,17 +27,25 @@ pub struct Answer {
     pub body: String,
 }
 
+/// What a world holds: each ISR entry (version, STALE pending) and each
+/// CDN copy by key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorldState {
+    pub entries: Vec<Option<(u32, bool)>>,
+    pub copies: Vec<(String, Answer)>,
+}
+
 /// An origin's ISR cache entry for the page.
-#[derive(Clone, Copy, Debug)]
-struct Entry {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Entry {
     version: u32,
     pending_stale: bool,
 }
 
-struct Inner {
-    world: World,
+pub(super) struct Inner {
+    pub(super) world: World,
     /// Per origin; with a shared cache only the first is used.
-    entries: Vec<Option<Entry>>,
+    pub(super) entries: Vec<Option<Entry>>,
     /// The CDN's copies by key (the URL, plus `|rsc` when keyed apart).
     cdn: HashMap<String, Answer>,
     renders: u64,
@@ -62,6 +70,7 @@ impl WorldServers {
                 origins_configured: true,
                 topology_said: false,
                 marker: false,
+                endpoint: super::EndpointStyle::Docs,
             },
             entries: Vec::new(),
             cdn: HashMap::new(),
@@ -132,6 +141,20 @@ impl WorldServers {
             Cdn::None => format!("http://{}", self.origins[0].addr),
             Cdn::Caching { .. } => format!("http://{}", self.cdn.addr),
         }
+    }
+
+    /// The origins' entries and the CDN's copies: what a check that reads
+    /// nothing of the page must leave as it found them.
+    pub fn state(&self) -> WorldState {
+        let inner = self.lock();
+        let entries = inner
+            .entries
+            .iter()
+            .map(|e| e.map(|e| (e.version, e.pending_stale)))
+            .collect();
+        let mut copies: Vec<(String, Answer)> = inner.cdn.clone().into_iter().collect();
+        copies.sort_by(|a, b| a.0.cmp(&b.0));
+        WorldState { entries, copies }
     }
 
     /// What the CDN holds for the page's URL as visitors ask for it.
@@ -209,6 +232,9 @@ impl Inner {
     /// What origin `origin` answers `GET target` (and stores doing so).
     fn origin_answer(&mut self, origin: usize, target: &str, rsc: bool) -> Answer {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        if path == "/api/revalidate" {
+            return self.endpoint_answer(query);
+        }
         if path != PAGE {
             return not_found();
         }
@@ -362,6 +388,10 @@ async fn cdn(State(inner): State<Arc<Mutex<Inner>>>, request: Request) -> Respon
     else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    // API routes go straight through, never kept (as the testbed's VCL).
+    if target.starts_with("/api/") {
+        return respond(inner.origin_answer(0, &target, false), &[]);
+    }
     let key = match rsc && rsc_keyed_apart {
         true => format!("{target}|rsc"),
         false => target.clone(),

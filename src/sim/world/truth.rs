@@ -1,7 +1,7 @@
 //! What isrctl ought to judge of a world, from the world itself (its
 //! caches, its data, its CDN's copy), never from what a read shows.
 
-use super::{Cdn, CdnCopy, LOCALE_PAGE, PAGE, PageKind, Topology, World};
+use super::{Cdn, CdnCopy, EndpointStyle, LOCALE_PAGE, PAGE, PageKind, Topology, World};
 use crate::model::config::CacheTopology;
 use crate::model::judgement::{Judgement, Origins, PerRequest, Public, StaleCopy};
 
@@ -141,5 +141,26 @@ impl World {
             (Gives::Page(_), _) => StaleCopy::OldContent,
         };
         Public::Stale { copy }
+    }
+}
+
+/// What the passive auth check ought to say of a world's endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthTruth {
+    /// A made-up secret is refused (a 401, or a 200 whose body says 401).
+    Refused,
+    /// A made-up secret with a made-up path is accepted.
+    AcceptsAnySecret,
+    /// Nothing isrctl can send tells (every call is refused for a header).
+    Inconclusive,
+}
+
+impl World {
+    pub fn auth_truth(&self) -> AuthTruth {
+        match self.endpoint {
+            EndpointStyle::Docs | EndpointStyle::Webhook200 => AuthTruth::Refused,
+            EndpointStyle::NoSecretCheck => AuthTruth::AcceptsAnySecret,
+            EndpointStyle::NeedsHeader => AuthTruth::Inconclusive,
+        }
     }
 }
