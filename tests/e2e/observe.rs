@@ -80,3 +80,66 @@ fn an_rsc_read_of_the_bare_url_poisons_this_cache_and_isrctl_reads_do_not() {
         "{conclusion:#}"
     );
 }
+
+/// Status is compared (issue 27, item 3): the origins answer 404 for a
+/// deleted product (Next's notFound(), kept by its ISR cache) while Varnish
+/// still serves the old 200. The judgement calls the CDN's copy a deleted
+/// page still served, whose fix is a purge; applied, the CDN agrees.
+#[test]
+fn a_deleted_page_the_cdn_still_serves_is_a_stale_copy_and_a_purge_fixes_it() {
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let slug = unique_slug("deleted");
+    tb.set_price(&slug, "10.00");
+    let path = format!("/shop/{slug}");
+    for base in &tb.origins {
+        assert_eq!(tb.settle_at(base, &path).price(), "10.00");
+    }
+    tb.fetch(&tb.cdn, &path);
+    assert_eq!(tb.fetch(&tb.cdn, &path).header("x-cache"), Some("HIT"));
+
+    // The CMS deletes the product; both instances are revalidated by hand.
+    std::fs::remove_file(tb.data_dir.join(format!("{slug}.json"))).unwrap();
+    for base in &tb.origins {
+        let query = format!("/api/revalidate?secret={}&path={path}", tb.secret);
+        assert_eq!(tb.call(base, reqwest::Method::POST, &query).0, 200);
+        assert_eq!(tb.fetch(base, &path).status, 404, "{base}{path}");
+    }
+    // Ground truth: Varnish still serves the old page.
+    let kept = tb.fetch(&tb.cdn, &path);
+    assert_eq!((kept.status, kept.price().as_str()), (200, "10.00"));
+
+    let (code, doc) = isrctl_json(&tb, &["probe", "shop", "--path", &path]);
+    let page = &doc["pages"][0];
+    assert_eq!(page["judgement"]["origins"]["state"], "missing", "{doc:#}");
+    assert_eq!(page["judgement"]["cdn"]["state"], "stale", "{doc:#}");
+    assert_eq!(
+        page["judgement"]["cdn"]["copy"], "deleted_page_served",
+        "{doc:#}"
+    );
+    assert_eq!(code, Some(1), "{doc:#}");
+    let conclusion = page["conclusions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["title"].as_str().is_some_and(|t| {
+                t.starts_with("the CDN still serves a page the origins no longer have")
+            })
+        })
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert!(
+        conclusion["fix"].as_str().unwrap().starts_with("purge "),
+        "{conclusion:#}"
+    );
+
+    // The advice, applied: a purge. The CDN then answers what the origins do.
+    let (code, doc) = isrctl_json(&tb, &["purge", "shop-ban", "--path", &path]);
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(tb.fetch(&tb.cdn, &path).status, 404);
+    let (_, doc) = isrctl_json(&tb, &["probe", "shop", "--path", &path]);
+    assert_eq!(
+        doc["pages"][0]["judgement"]["cdn"]["state"], "same",
+        "{doc:#}"
+    );
+}

@@ -59,10 +59,49 @@ pub(super) fn origins(state: &Origins, probes: &[Observation], kind_said: bool) 
         Origins::ReplicasDiffer { behind, topology } => replicas(behind, *topology),
         Origins::RedirectLoop { location } => Finding::new(CHECK, Severity::Problem, format!("redirect loop: the origins redirect the page to itself ({location})"))
             .fix("fix the redirect in the app (proxy/middleware, next.config redirects, i18n locale detection): no layer can serve this page; revalidating or purging will not help"),
-        Origins::Redirect { location } => Finding::new(CHECK, Severity::Warning, format!("the page redirects to {location} at every origin: there is nothing to revalidate at this path"))
-            .fix(format!("check, revalidate and purge the page it redirects to ({location}); on an i18n site that is the locale-prefixed path")),
+        Origins::Redirect { location } => redirect(location, views.first().copied()),
     };
     Some(finding.evidence_all(evidence))
+}
+
+/// A redirect to elsewhere at every origin; a locale-prefixed target is
+/// named as what it is (Next's i18n sends an unprefixed path there).
+fn redirect(location: &str, origin: Option<&Observation>) -> Finding {
+    let locale = origin.and_then(|o| locale_prefix(location, &o.url));
+    let title = match locale {
+        Some(locale) => format!(
+            "the page redirects to {location}, its locale-prefixed path ({locale}), at every origin: Next's i18n sends a path without a locale prefix to the visitor's locale"
+        ),
+        None => format!(
+            "the page redirects to {location} at every origin: there is nothing to revalidate at this path"
+        ),
+    };
+    let fix = match locale {
+        Some(_) => format!(
+            "check, revalidate and purge {location} (and each locale's path); revalidatePath with the unprefixed path revalidates the default locale only"
+        ),
+        None => format!("check, revalidate and purge the page it redirects to ({location})"),
+    };
+    Finding::new(CHECK, Severity::Warning, title).fix(fix)
+}
+
+/// The locale a redirect adds in front of the page's own path
+/// (`/p` → `/de/p`: `de`), when it looks like one (`de`, `en-US`).
+fn locale_prefix<'a>(location: &'a str, page_url: &str) -> Option<&'a str> {
+    let page = url::Url::parse(page_url).ok()?;
+    let to = page.join(location).ok()?;
+    let rest = to.path().strip_prefix('/')?;
+    let (first, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let same_page = format!("/{tail}").trim_end_matches('/') == page.path().trim_end_matches('/');
+    let looks_like_locale = {
+        let (lang, region) = first.split_once('-').unwrap_or((first, ""));
+        (2..=3).contains(&lang.len())
+            && lang.bytes().all(|b| b.is_ascii_lowercase())
+            && (region.is_empty()
+                || (region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic())))
+    };
+    let start = location.find(first)?;
+    (same_page && looks_like_locale).then(|| &location[start..start + first.len()])
 }
 
 fn missing(probes: &[Observation]) -> Option<Finding> {

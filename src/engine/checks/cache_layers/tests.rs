@@ -211,3 +211,38 @@ fn a_page_that_answers_404_everywhere_does_not_exist() {
     );
     assert!(!c[0].title.contains("marker"));
 }
+
+#[test]
+fn a_redirect_to_the_locale_prefixed_page_is_named_so() {
+    let redirect = |kind: LayerKind, to: &'static str| {
+        let mut l = layer(kind, &[("location", to)], "");
+        l.status = Some(307);
+        l.redirect = Some(to.to_string());
+        l.url = "http://10.0.0.1:3000/produkte/mug".into();
+        l
+    };
+    let localized = [
+        redirect(LayerKind::Origin { index: 1 }, "/de/produkte/mug"),
+        redirect(LayerKind::Origin { index: 2 }, "/de/produkte/mug"),
+    ];
+    let found = conclusions(&localized, CacheTopology::Unknown).1;
+    let f = found
+        .iter()
+        .find(|f| {
+            f.title
+                .starts_with("the page redirects to /de/produkte/mug")
+        })
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert!(
+        f.title.contains("its locale-prefixed path (de)"),
+        "{}",
+        f.title
+    );
+    assert!(f.fix.as_deref().unwrap().contains("default locale only"));
+    let elsewhere = [redirect(LayerKind::Origin { index: 1 }, "/login")];
+    let found = conclusions(&elsewhere, CacheTopology::Unknown).1;
+    assert!(
+        found.iter().any(|f| f.title == "the page redirects to /login at every origin: there is nothing to revalidate at this path"),
+        "{found:?}"
+    );
+}
