@@ -85,6 +85,25 @@ fn forms(value: &str) -> Vec<String> {
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
     needles: Vec<String>,
+    /// Each secret with line breaks allowed between its characters (raw,
+    /// escaped as `\n`, or made a space when lines are joined): an echo
+    /// wrapped across lines.
+    split: Vec<regex::Regex>,
+}
+
+/// Secrets shorter than this are not looked for across line breaks: a
+/// few letters split by newlines would mask ordinary text.
+const SPLIT_MIN: usize = 8;
+
+/// `value` with any run of line breaks, raw or escaped, between its
+/// characters.
+fn split_pattern(value: &str) -> Option<regex::Regex> {
+    let gap = r"(?:[\r\n\t ]|\\r|\\n)*";
+    let parts: Vec<String> = value
+        .chars()
+        .map(|c| regex::escape(&c.to_string()))
+        .collect();
+    regex::Regex::new(&parts.join(gap)).ok()
 }
 
 impl Redactor {
@@ -108,6 +127,9 @@ impl Redactor {
         }
         // Longest first, so a form that contains another is replaced whole.
         self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        if value.chars().count() >= SPLIT_MIN {
+            self.split.extend(split_pattern(value));
+        }
     }
 
     pub fn redact(&self, text: &str) -> String {
@@ -115,6 +137,11 @@ impl Redactor {
         for needle in &self.needles {
             if out.contains(needle.as_str()) {
                 out = out.replace(needle.as_str(), MASK);
+            }
+        }
+        for pattern in &self.split {
+            if pattern.is_match(&out) {
+                out = pattern.replace_all(&out, MASK).into_owned();
             }
         }
         out
@@ -234,6 +261,30 @@ mod tests {
             );
             assert!(shown.contains(MASK), "{echo} → {shown}");
         }
+    }
+
+    /// Round three, item 10: an echo that wraps the secret across lines,
+    /// raw or JSON-escaped, is masked whole.
+    #[test]
+    fn a_secret_split_across_lines_is_masked() {
+        let mut redactor = Redactor::default();
+        redactor.add("CANARY-7f3a9c1e-secret");
+        for echo in [
+            "got CANARY-7f3a\n9c1e-secret!",
+            "got CANARY-7f3a\r\n9c1e-se\ncret!",
+            r#"{"echo":"CANARY-7f3a\n9c1e-secret"}"#,
+        ] {
+            let shown = redactor.redact(echo);
+            assert!(
+                !shown.contains("7f3a") && !shown.contains("9c1e"),
+                "{echo:?} → {shown}"
+            );
+            assert!(shown.contains(MASK), "{shown}");
+        }
+        assert_eq!(redactor.redact("a\nb"), "a\nb", "nothing else is touched");
+        // Shown on one line, the break becomes a space first.
+        let line = one_line_excerpt("got CANARY-7f3a\n9c1e-secret!", &redactor, 200, true);
+        assert!(!line.contains("7f3a"), "{line}");
     }
 
     #[test]
