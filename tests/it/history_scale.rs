@@ -129,18 +129,7 @@ fn streamed_history_json_is_one_valid_document() {
 /// the run's peak memory stays far below the line's size.
 #[test]
 fn history_limit_skips_a_huge_line_in_bounded_time_and_memory() {
-    let s = Scratch::new();
-    big_history(&s, 3);
-    let file = s.history_file();
-    {
-        let mut out = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&file)
-            .unwrap();
-        out.write_all(&vec![b'x'; 64 << 20]).unwrap();
-        out.write_all(b"\n").unwrap();
-    }
-    big_history_append(&file, "after");
+    let s = history_with_a_huge_line();
     let started = std::time::Instant::now();
     let out = s
         .isrctl()
@@ -162,6 +151,21 @@ fn history_limit_skips_a_huge_line_in_bounded_time_and_memory() {
     assert!(peak < 48 << 20, "peak {} MiB for a 64 MiB line", peak >> 20);
 }
 
+/// Three records, one planted 64 MiB line, and a record after it.
+fn history_with_a_huge_line() -> Scratch {
+    let s = Scratch::new();
+    big_history(&s, 3);
+    let file = s.history_file();
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    out.write_all(&vec![b'x'; 64 << 20]).unwrap();
+    out.write_all(b"\n").unwrap();
+    big_history_append(&file, "after");
+    s
+}
+
 fn big_history_append(file: &std::path::Path, value: &str) {
     let mut out = std::fs::OpenOptions::new().append(true).open(file).unwrap();
     writeln!(
@@ -177,18 +181,7 @@ fn big_history_append(file: &std::path::Path, value: &str) {
 /// stays far below the line's size (a 250 MB line peaked at 1.29 GB).
 #[test]
 fn streamed_history_skips_a_huge_line_in_bounded_memory() {
-    let s = Scratch::new();
-    big_history(&s, 3);
-    let file = s.history_file();
-    {
-        let mut out = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&file)
-            .unwrap();
-        out.write_all(&vec![b'x'; 64 << 20]).unwrap();
-        out.write_all(b"\n").unwrap();
-    }
-    big_history_append(&file, "after");
+    let s = history_with_a_huge_line();
     for args in [&["history"][..], &["history", "--json"]] {
         let out = s.isrctl().args(args).output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);

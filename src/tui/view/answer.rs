@@ -105,28 +105,9 @@ fn verdict_answer(
 }
 
 fn probe_answer(state: &State, p: &SeenProbe) -> (Line<'static>, Line<'static>) {
-    let t = &state.theme;
-    let worst = p
-        .page
-        .conclusions
-        .iter()
-        .max_by_key(|f| severity_rank(f.severity));
-    match worst {
-        Some(f) if f.severity != Severity::Ok => (
-            Line::styled(format!("✗ {}", f.title), t.problem()),
-            Line::styled(
-                f.fix
-                    .as_ref()
-                    .map(|fix| format!("fix: {fix}"))
-                    .unwrap_or_else(|| format!("probed {}", ago(p.time, state.now))),
-                t.warning(),
-            ),
-        ),
-        _ => (
-            Line::styled("✓ every layer answered; nothing looks stale", t.ok()),
-            Line::styled(format!("probed {}", ago(p.time, state.now)), t.dim()),
-        ),
-    }
+    let when = format!("probed {}", ago(p.time, state.now));
+    let all_ok = "✓ every layer answered; nothing looks stale";
+    worst_answer(state, p.page.conclusions.iter(), when, all_ok)
 }
 
 /// A finding about this page (or the whole site).
@@ -141,14 +122,21 @@ fn checks_answer(
     list: &crate::tui::state::Checklist,
     path: &str,
 ) -> (Line<'static>, Line<'static>) {
-    let t = &state.theme;
-    let worst = list
-        .findings
-        .iter()
-        .filter(|f| about(f, path))
-        .max_by_key(|f| severity_rank(f.severity));
     let when = format!("checked {}", ago(list.time, state.now));
-    match worst {
+    let about_page = list.findings.iter().filter(|f| about(f, path));
+    worst_answer(state, about_page, when, "✓ the checks found nothing wrong")
+}
+
+/// The worst of some findings and its fix; `all_ok` and `when` when none
+/// is worse than ok.
+fn worst_answer<'a>(
+    state: &State,
+    findings: impl Iterator<Item = &'a Finding>,
+    when: String,
+    all_ok: &'static str,
+) -> (Line<'static>, Line<'static>) {
+    let t = &state.theme;
+    match findings.max_by_key(|f| severity_rank(f.severity)) {
         Some(f) if f.severity != Severity::Ok => (
             Line::styled(format!("✗ {}", f.title), t.problem()),
             Line::styled(
@@ -159,10 +147,7 @@ fn checks_answer(
                 t.warning(),
             ),
         ),
-        _ => (
-            Line::styled("✓ the checks found nothing wrong", t.ok()),
-            Line::styled(when, t.dim()),
-        ),
+        _ => (Line::styled(all_ok, t.ok()), Line::styled(when, t.dim())),
     }
 }
 
