@@ -367,3 +367,32 @@ fn details_title_path(screen: &Screen) -> String {
         .map(|l| l.trim_start_matches('│').trim().to_string())
         .unwrap_or_default()
 }
+
+/// Round three, item 9: after a burst of mouse reports (moves and wheel
+/// notches, as a trackpad flick sends them) the next keys are not lost:
+/// `?` opens help, and Ctrl-C then quits. (crossterm's default event
+/// source reads 1 KiB, returns the first event, and waits on an
+/// edge-triggered epoll: what was left unread stayed there until the next
+/// keystroke. Its `use-dev-tty` source polls level-triggered.)
+#[test]
+fn keys_after_a_mouse_burst_are_not_lost() {
+    let mut demo = Demo::start(30, 110);
+    demo.screen.wait_for("Routes: healthy");
+    let route = position_of(&demo.screen, "/products/1");
+    let (x, y) = (route.0 + 1, route.1 + 1);
+    // 400 of each, ~9 KiB: crossterm reads 1 KiB at a time.
+    let mut burst = String::new();
+    for i in 0..400u16 {
+        burst.push_str(&format!("\x1b[<35;{};{y}M", x + i % 20));
+        burst.push_str(&format!("\x1b[<{};{x};{y}M", 64 + i % 2));
+    }
+    demo.keys.write_all(burst.as_bytes()).unwrap();
+    demo.keys.write_all(b"?").unwrap();
+    demo.keys.flush().unwrap();
+    demo.screen.wait_for("Which key fixes a stale page?");
+    demo.press("\x1b");
+    demo.keys.write_all(b"\x03").unwrap();
+    demo.keys.flush().unwrap();
+    let status = demo.wait_exit("Ctrl-C after the burst did not quit");
+    assert!(status.exit_code() == 130 || status.success(), "{status:?}");
+}
