@@ -296,4 +296,47 @@ mod tests {
         assert!(!out.contains("s3cr"), "{out}");
         assert_eq!(out.matches(MASK).count(), 3);
     }
+
+    /// The encodings a server or isrctl may apply to a secret it echoes.
+    fn echoes(secret: &str) -> Vec<String> {
+        use base64::Engine;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let mid = secret
+            .char_indices()
+            .nth(secret.chars().count() / 2)
+            .map_or(0, |(i, _)| i);
+        vec![
+            secret.to_string(),
+            form.clone(),
+            form.replace('+', "%20"),
+            serde_json::to_string(secret).unwrap_or_default(),
+            serde_json::to_string(&serde_json::to_string(secret).unwrap_or_default())
+                .unwrap_or_default(),
+            STANDARD.encode(secret),
+            URL_SAFE_NO_PAD.encode(secret),
+            secret.bytes().map(|b| format!("{b:02x}")).collect(),
+            secret.to_uppercase(),
+            format!("{}\n{}", &secret[..mid], &secret[mid..]),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Masks hold over secrets of any characters (quotes, `&`, `#`,
+        /// `%`, spaces, any script) and every encoding an echo may take:
+        /// the echo never survives redaction.
+        #[test]
+        fn no_echo_of_any_secret_survives(
+            secret in proptest::prop_oneof!["[ -~]{8,40}", "\\PC{8,24}"],
+            before in "[a-z ]{0,20}",
+            after in "[a-z ]{0,20}",
+        ) {
+            let mut redactor = Redactor::default();
+            redactor.add(&secret);
+            for echo in echoes(&secret) {
+                let shown = redactor.redact(&format!("{before}{echo}{after}"));
+                proptest::prop_assert!(!shown.contains(&echo), "{echo:?} survived in {shown:?}");
+            }
+        }
+    }
 }
