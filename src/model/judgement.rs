@@ -222,7 +222,7 @@ fn origin_places(observations: &[Observation]) -> Vec<Place<'_>> {
             .filter(|o| o.layer == LayerKind::CacheBusted)
             .collect();
         // Only when no cache served it does it show the origin.
-        if busted.last().is_some_and(|b| !served_from_cache(b)) {
+        if busted.last().is_some_and(|b| !b.served_from_cache()) {
             places.push(Place {
                 index: 0,
                 reads: busted,
@@ -230,13 +230,6 @@ fn origin_places(observations: &[Observation]) -> Vec<Place<'_>> {
         }
     }
     places
-}
-
-fn served_from_cache(o: &Observation) -> bool {
-    o.cache
-        .as_ref()
-        .and_then(|c| c.edge)
-        .is_some_and(CacheState::served_from_cache)
 }
 
 fn judge_origins(places: &[Place], topology: CacheTopology) -> Origins {
@@ -274,7 +267,7 @@ fn judge_origins(places: &[Place], topology: CacheTopology) -> Origins {
 }
 
 fn is_stale(o: &Observation) -> bool {
-    o.cache.as_ref().and_then(|c| c.nextjs) == Some(CacheState::Stale)
+    o.nextjs() == Some(CacheState::Stale)
 }
 
 /// A place that renders per request: its kind says so, or two settled
@@ -300,7 +293,7 @@ fn per_request(place: &Place) -> Option<Origins> {
         let missed_twice = settled.len() >= 2
             && settled[settled.len() - 2..]
                 .iter()
-                .all(|o| o.cache.as_ref().and_then(|c| c.nextjs) == Some(CacheState::Miss));
+                .all(|o| o.nextjs() == Some(CacheState::Miss));
         let isr = now.cache.as_ref().is_some_and(|c| c.nextjs.is_some());
         match (isr, differ || missed_twice) {
             (_, false) => None,
@@ -378,19 +371,12 @@ fn judge_public(public: Option<&Observation>, places: &[Place], origins: &Origin
         return Public::Same;
     }
     let busted_only = places.iter().all(|p| p.index == 0);
-    if busted_only && public.is_some_and(|p| !shows_a_cache(p)) {
+    if busted_only && public.is_some_and(|p| !p.shows_a_cache()) {
         return Public::InstancesInTurn;
     }
     Public::Stale {
         copy: stale_copy(&answer, &now[0]),
     }
-}
-
-/// Any cache header: a cache state, an `Age`, a CDN named or recognised.
-fn shows_a_cache(o: &Observation) -> bool {
-    o.cache
-        .as_ref()
-        .is_some_and(|c| c.cdn.is_some() || c.edge.is_some() || c.age.is_some())
 }
 
 fn stale_copy(public: &Answer, origin: &Answer) -> StaleCopy {

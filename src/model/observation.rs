@@ -110,6 +110,27 @@ impl Observation {
             .filter(|_| self.status.is_some_and(|s| (200..300).contains(&s)))
     }
 
+    /// What `x-nextjs-cache` said (Next's own ISR cache), if it spoke.
+    pub fn nextjs(&self) -> Option<crate::model::cache_headers::CacheState> {
+        self.cache.as_ref()?.nextjs
+    }
+
+    /// A cache served a stored copy (HIT, stale or revalidated).
+    pub fn served_from_cache(&self) -> bool {
+        self.cache
+            .as_ref()
+            .and_then(|c| c.edge)
+            .is_some_and(crate::model::cache_headers::CacheState::served_from_cache)
+    }
+
+    /// Any header shows a cache: a cache state, an `Age`, a CDN named or
+    /// recognised.
+    pub fn shows_a_cache(&self) -> bool {
+        self.cache
+            .as_ref()
+            .is_some_and(|c| c.cdn.is_some() || c.edge.is_some() || c.age.is_some())
+    }
+
     /// An RSC payload (`text/x-component`), not an HTML page.
     pub fn is_rsc_payload(&self) -> bool {
         self.header("content-type")

@@ -261,7 +261,7 @@ pub async fn probe_page(settings: &ProbeSettings, site: &Site, path: &str) -> Ve
 /// The `x-nextjs-cache` state of a layer's latest read.
 fn latest_state(probes: &[Observation], layer: LayerKind) -> Option<CacheState> {
     let latest = probes.iter().rev().find(|p| p.layer == layer)?;
-    latest.cache.as_ref()?.nextjs
+    latest.nextjs()
 }
 
 /// A layer read once more, labelled so (a cache-busted URL with a new

@@ -5,6 +5,16 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
+/// `isrctl --config FILE config check`, run to the end.
+fn config_check(file: &Path) -> std::process::Output {
+    isrctl()
+        .arg("--config")
+        .arg(file)
+        .args(["config", "check"])
+        .output()
+        .unwrap()
+}
+
 fn isrctl() -> Command {
     let mut cmd = Command::cargo_bin("isrctl").unwrap();
     cmd.env_remove("ISRCTL_CONFIG").env(
@@ -178,12 +188,7 @@ fn console_keys_are_rebound_and_bad_ones_are_located() {
         "[keys]\nrevalidate = \"R\"\nfilter = \"f3\"\nverify = \"hyper-v\"\nwhatever = \"x\"\n",
     )
     .unwrap();
-    let output = isrctl()
-        .arg("--config")
-        .arg(&file)
-        .args(["config", "check"])
-        .output()
-        .unwrap();
+    let output = config_check(&file);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -206,12 +211,7 @@ fn console_keys_are_rebound_and_bad_ones_are_located() {
     // A control character is no key: ESC would bind the escape sequence
     // every arrow key starts with.
     std::fs::write(&file, "[keys]\nrevalidate = \"\\u001b\"\n").unwrap();
-    let output = isrctl()
-        .arg("--config")
-        .arg(&file)
-        .args(["config", "check"])
-        .output()
-        .unwrap();
+    let output = config_check(&file);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
@@ -220,12 +220,7 @@ fn console_keys_are_rebound_and_bad_ones_are_located() {
     );
 
     std::fs::write(&file, "[keys]\nrevalidate = \"q\"\n").unwrap();
-    let output = isrctl()
-        .arg("--config")
-        .arg(&file)
-        .args(["config", "check"])
-        .output()
-        .unwrap();
+    let output = config_check(&file);
     assert!(String::from_utf8_lossy(&output.stderr).contains("already bound to quit"));
 
     std::fs::write(&file, "[keys]\nrevalidate = \"R\"\nquit = \"ctrl-q\"\n").unwrap();
@@ -255,12 +250,7 @@ fn console_keys_are_rebound_and_bad_ones_are_located() {
     );
 
     std::fs::write(&file, "[keys]\nfilter = \"ctrl-c\"\n").unwrap();
-    let output = isrctl()
-        .arg("--config")
-        .arg(&file)
-        .args(["config", "check"])
-        .output()
-        .unwrap();
+    let output = config_check(&file);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("always quits"));
     assert!(
@@ -317,12 +307,7 @@ fn a_secret_over_plain_http_to_an_origin_is_a_warning() {
         "[sites.blog]\npublic_url = \"https://blog.example.com\"\norigins = [\"http://10.0.0.5:3000\", \"http://127.0.0.1:3001\"]\n[sites.blog.secret]\nenv = \"X\"\n",
     )
     .unwrap();
-    let out = isrctl()
-        .arg("--config")
-        .arg(&file)
-        .args(["config", "check"])
-        .output()
-        .unwrap();
+    let out = config_check(&file);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
@@ -349,12 +334,7 @@ fn cache_shared_makes_each_origin_redundant_and_an_unknown_topology_is_refused()
         format!("{site}cache = \"shared\"\n[sites.shop.secret]\nenv = \"X\"\n[sites.shop.endpoint]\neach_origin = true\n"),
     )
     .unwrap();
-    let out = isrctl()
-        .arg("--config")
-        .arg(&file)
-        .args(["config", "check"])
-        .output()
-        .unwrap();
+    let out = config_check(&file);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
@@ -371,12 +351,7 @@ fn cache_shared_makes_each_origin_redundant_and_an_unknown_topology_is_refused()
         format!("{site}cache = \"redis\"\n[sites.shop.secret]\nenv = \"X\"\n"),
     )
     .unwrap();
-    let out = isrctl()
-        .arg("--config")
-        .arg(&file)
-        .args(["config", "check"])
-        .output()
-        .unwrap();
+    let out = config_check(&file);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_ne!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("shared.toml:4:"), "{stderr}");

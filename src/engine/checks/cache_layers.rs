@@ -146,15 +146,8 @@ fn page_kind(probes: &[Observation]) -> Option<Finding> {
     )
 }
 
-fn from_cache(p: &Observation) -> bool {
-    p.cache
-        .as_ref()
-        .and_then(|c| c.edge)
-        .is_some_and(|e| e.served_from_cache())
-}
-
 fn ignored_query(busted: &Observation) -> Option<Finding> {
-    from_cache(busted).then(|| {
+    busted.served_from_cache().then(|| {
         Finding::new(CHECK, Severity::Warning, "the CDN ignores the query string: a cache-busted URL was served from its cache")
             .evidence(busted.summary())
             .fix("include the query string in the CDN's cache key, or configure origins so isrctl can bypass the CDN")
@@ -166,11 +159,10 @@ fn ignored_query(busted: &Observation) -> Option<Finding> {
 /// seen in the headers. Blaming a CDN would send the operator to purge one
 /// that does not exist.
 fn no_cdn_shows(public: &Observation, origin: &Observation) -> bool {
-    let cache = public.cache.as_ref();
     matches!(
         origin.layer,
         LayerKind::CacheBusted | LayerKind::CacheBustedRsc
-    ) && cache.is_none_or(|c| c.cdn.is_none() && c.edge.is_none() && c.age.is_none())
+    ) && !public.shows_a_cache()
 }
 
 mod judged;

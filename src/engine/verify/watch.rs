@@ -357,10 +357,7 @@ pub(super) fn observe(
         return; // no page this time: keep trying until the deadline
     };
     if l.layer == LayerKind::Public {
-        l.cdn_seen |= p
-            .cache
-            .as_ref()
-            .is_some_and(|c| c.cdn.is_some() || c.edge.is_some() || c.age.is_some());
+        l.cdn_seen |= p.shows_a_cache();
         if reference.iter().any(|r| now.same_render(r)) {
             l.fresh_after_ms = Some(at.as_millis() as u64);
         } else {
@@ -390,7 +387,7 @@ fn observe_origin(
             l.regenerated = Some(evidence.to_string());
         }
         None => {
-            let state = p.cache.as_ref().and_then(|c| c.nextjs);
+            let state = p.nextjs();
             l.saw_stale |= state == Some(CacheState::Stale);
             l.old_answers += 1;
             let enough = l.layer.is_origin() || l.old_answers >= SAMPLES;
