@@ -47,6 +47,17 @@ if ! command -v nginx >/dev/null 2>&1 || [ ! -f /usr/lib/nginx/modules/ngx_http_
     fi
 fi
 
+# Redis: the store the shared-cache replicas' cache handler keeps pages in.
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "testbed: installing redis-server with apt-get"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y redis-server || { apt-get update && apt-get install -y redis-server; }
+    else
+        die "redis-server not found: sudo apt-get install -y redis-server"
+    fi
+fi
+
 # moto's server stands in for CloudFront's API: a virtualenv of its own.
 require python3 "install Python 3 (moto's server runs on it)"
 if [ ! -x "$VENV_DIR/bin/moto_server" ] || ! "$VENV_DIR/bin/pip" show moto 2>/dev/null | grep -qx "Version: $MOTO_VERSION"; then

@@ -26,6 +26,11 @@ LURKER_VCL_PORT=3108
 MOTO_PORT=3109
 # Varnish keeping every GET answer an hour before instance 1 (varnish/keep-all.vcl).
 KEEP_ALL_VCL_PORT=3110
+# Two more `next start` instances of the same build sharing one ISR cache
+# through a cache handler on Redis (nextjs/lib/redis-cache-handler.js), as
+# replicas with a published Redis handler do, and the Redis they share.
+SHARED_STORE_PORT=3111
+SHARED_ORIGIN_PORTS=(3112 3113)
 MOTO_VERSION=5.2.5
 VENV_DIR="$TESTBED_DIR/.venv"
 # The Pages Router site under basePath /blog with trailingSlash and i18n

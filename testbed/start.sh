@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Start the testbed on loopback: two `next start` instances of the same
 # build, each serving its own copy of .next (so each has its own ISR cache,
-# like replicas without a shared cache handler), and Varnish in front of
-# instance 1. Waits until all answer, then writes testbed/.run/env for the
+# like replicas without a shared cache handler), Varnish in front of
+# instance 1, and two more instances sharing one ISR cache on Redis. Waits until all answer, then writes testbed/.run/env for the
 # tests and prints what runs where. Idempotent: when everything is already
 # running it says so and leaves it be; a half-started testbed is stopped
 # and started again. Run install.sh and build.sh first.
@@ -29,13 +29,16 @@ print_env() {
     for i in 1 2; do
         echo "  origin $i        http://127.0.0.1:${ORIGIN_PORTS[$((i - 1))]}       pid $(cat "$RUN_DIR/origin-$i.pid")"
     done
+    for i in 3 4; do
+        echo "  origin $i        http://127.0.0.1:${SHARED_ORIGIN_PORTS[$((i - 3))]}       pid $(cat "$RUN_DIR/origin-$i.pid")  (shared cache on redis :$SHARED_STORE_PORT)"
+    done
     echo "  blog site       http://127.0.0.1:$BLOG_SITE_PORT/blog  pid $(cat "$RUN_DIR/blog-site.pid")  (Pages Router: basePath, trailingSlash, i18n)"
     echo "  secret          \$REVALIDATE_SECRET (in $RUN_DIR/env)"
     echo "  try             set -a; . testbed/.run/env; set +a; isrctl --config testbed/isrctl.toml sites"
     echo "  stop            bash testbed/stop.sh"
 }
 
-all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/varnish-fos.pid" "$RUN_DIR/varnish-lurker.pid" "$RUN_DIR/varnish-keepall.pid" "$RUN_DIR/moto.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid" "$RUN_DIR/blog-site.pid")
+all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/varnish-fos.pid" "$RUN_DIR/varnish-lurker.pid" "$RUN_DIR/varnish-keepall.pid" "$RUN_DIR/moto.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid" "$RUN_DIR/origin-3.pid" "$RUN_DIR/origin-4.pid" "$RUN_DIR/shared-store.pid" "$RUN_DIR/blog-site.pid")
 running=0
 for f in "${all[@]}"; do
     if alive "$f"; then running=$((running + 1)); fi
@@ -55,8 +58,9 @@ require curl "install curl"
 [ -s "$APP_DIR/.next/BUILD_ID" ] || die "no build in $APP_DIR/.next: run testbed/build.sh first"
 [ -s "$BLOG_SITE_DIR/.next/BUILD_ID" ] || die "no build in $BLOG_SITE_DIR/.next: run testbed/build.sh first"
 require nginx "run testbed/install.sh"
+require redis-server "run testbed/install.sh"
 [ -x "$VENV_DIR/bin/moto_server" ] || die "moto's server is not installed: run testbed/install.sh"
-for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$FOS_VCL_PORT" "$LURKER_VCL_PORT" "$KEEP_ALL_VCL_PORT" "$MOTO_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "$BLOG_SITE_PORT" "${ORIGIN_PORTS[@]}"; do
+for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$FOS_VCL_PORT" "$LURKER_VCL_PORT" "$KEEP_ALL_VCL_PORT" "$MOTO_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "$BLOG_SITE_PORT" "${ORIGIN_PORTS[@]}" "${SHARED_ORIGIN_PORTS[@]}"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
         die "port $port is already taken by something else"
     fi
@@ -86,6 +90,21 @@ for i in 1 2; do
     (
         cd "$APP_DIR"
         NEXT_DIST_DIR="$dist" REVALIDATE_SECRET="$REVALIDATE_SECRET" TESTBED_DATA_DIR="$DATA_DIR" \
+            exec setsid node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$port"
+    ) >"$RUN_DIR/origin-$i.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/origin-$i.pid"
+done
+
+bash "$TESTBED_DIR/shared-store.sh" start
+for i in 3 4; do
+    port="${SHARED_ORIGIN_PORTS[$((i - 3))]}"
+    dist=".next-origin-$i"
+    rm -rf "${APP_DIR:?}/$dist"
+    cp -a "$APP_DIR/.next" "$APP_DIR/$dist"
+    (
+        cd "$APP_DIR"
+        NEXT_DIST_DIR="$dist" TESTBED_SHARED_CACHE="redis://127.0.0.1:$SHARED_STORE_PORT" \
+            REVALIDATE_SECRET="$REVALIDATE_SECRET" TESTBED_DATA_DIR="$DATA_DIR" \
             exec setsid node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$port"
     ) >"$RUN_DIR/origin-$i.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/origin-$i.pid"
@@ -150,6 +169,9 @@ wait_ready() {
 for i in 1 2; do
     wait_ready "origin-$i" "http://127.0.0.1:${ORIGIN_PORTS[$((i - 1))]}/api/pages-revalidate" 401 "$RUN_DIR/origin-$i.pid"
 done
+for i in 3 4; do
+    wait_ready "origin-$i" "http://127.0.0.1:${SHARED_ORIGIN_PORTS[$((i - 3))]}/api/pages-revalidate" 401 "$RUN_DIR/origin-$i.pid"
+done
 wait_ready blog-site "http://127.0.0.1:$BLOG_SITE_PORT/blog/api/revalidate/" 401 "$RUN_DIR/blog-site.pid"
 wait_ready varnish "http://127.0.0.1:$CDN_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish.pid"
 wait_ready varnish-docs "http://127.0.0.1:$DOCS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-docs.pid"
@@ -182,6 +204,9 @@ TESTBED_DATA_DIR=$DATA_DIR
 TESTBED_BLOG_SITE_URL=http://127.0.0.1:$BLOG_SITE_PORT/blog
 TESTBED_ORIGIN_1_URL=http://127.0.0.1:${ORIGIN_PORTS[0]}
 TESTBED_ORIGIN_2_URL=http://127.0.0.1:${ORIGIN_PORTS[1]}
+TESTBED_SHARED_ORIGIN_3_URL=http://127.0.0.1:${SHARED_ORIGIN_PORTS[0]}
+TESTBED_SHARED_ORIGIN_4_URL=http://127.0.0.1:${SHARED_ORIGIN_PORTS[1]}
+TESTBED_SHARED_STORE_PORT=$SHARED_STORE_PORT
 REVALIDATE_SECRET=$REVALIDATE_SECRET
 ENV
 print_env

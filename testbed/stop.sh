@@ -27,7 +27,7 @@ stop_pid() {
 }
 
 stopped=0
-for name in varnish varnish-docs varnish-fos varnish-lurker varnish-keepall moto nginx origin-1 origin-2 blog-site; do
+for name in varnish varnish-docs varnish-fos varnish-lurker varnish-keepall moto nginx origin-1 origin-2 origin-3 origin-4 shared-store blog-site; do
     if [ -f "$RUN_DIR/$name.pid" ]; then
         stop_pid "$name" "$RUN_DIR/$name.pid"
         stopped=1

@@ -18,7 +18,7 @@ use super::{Engine, EngineEvent, Outbox, Planned, SiteId, StartError, not_starte
 mod cdn_only;
 use crate::engine::session::Session;
 use crate::engine::verify::{
-    Gate, Verification, Watching, fingerprint, note_stale_cdn, verdict_on, watch_rsc,
+    Gate, SentTo, Verification, Watching, fingerprint, note_stale_cdn, verdict_on, watch_rsc,
 };
 use crate::engine::verify::{Verified, VerifyPlan, retry_words, with_retry};
 use crate::model::endpoint::masked_summary;
@@ -126,6 +126,11 @@ pub async fn make_fresh(
         && (sent.len() == origin_count || origin_count == 1);
     if every_origin_answered && session.site.endpoint.renders_before_answering {
         watching.iter_mut().for_each(Watching::rendered_by_endpoint);
+    }
+    if sent.len() > 1 {
+        watching
+            .iter_mut()
+            .for_each(|w| w.sent_to = SentTo::EachOrigin);
     }
     let origins = watching
         .iter_mut()

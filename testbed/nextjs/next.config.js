@@ -1,8 +1,12 @@
 // Each origin instance of the testbed serves its own copy of the build
 // (testbed/start sets NEXT_DIST_DIR), so each has its own ISR cache, as
-// self-hosted replicas without a shared cache handler do.
+// self-hosted replicas without a shared cache handler do — except the
+// instances started with TESTBED_SHARED_CACHE (a Redis URL), which share one
+// ISR cache through lib/redis-cache-handler.js, as replicas configured with a
+// published Redis handler do. Both are read when `next start` starts.
 module.exports = {
   distDir: process.env.NEXT_DIST_DIR || '.next',
+  cacheHandler: process.env.TESTBED_SHARED_CACHE ? require.resolve('./lib/redis-cache-handler.js') : undefined,
   // Surrogate keys for varnish-modules' xkey, as an app sets them: each
   // product page names its product and the catalogue.
   async headers() {

@@ -16,3 +16,4 @@ mod page_kinds;
 mod purges;
 mod real_apps;
 mod revalidation;
+mod shared_cache;

@@ -32,6 +32,10 @@ pub struct Testbed {
     pub nginx: String,
     /// The two `next start` instances; Varnish and the endpoint use the first.
     pub origins: [String; 2],
+    /// Two more instances sharing one ISR cache on Redis (site `shared`).
+    pub shared_origins: [String; 2],
+    /// The Redis port those two keep their pages in.
+    pub shared_store_port: String,
     /// nginx as a round-robin load balancer over both instances, no cache.
     pub round_robin: String,
     /// The Pages Router site (`testbed/nextjs/blog-site`): its public URL,
@@ -129,6 +133,11 @@ impl Testbed {
             moto: var("TESTBED_MOTO_URL"),
             cloudfront_distribution: var("TESTBED_CLOUDFRONT_DISTRIBUTION"),
             origins: [var("TESTBED_ORIGIN_1_URL"), var("TESTBED_ORIGIN_2_URL")],
+            shared_origins: [
+                var("TESTBED_SHARED_ORIGIN_3_URL"),
+                var("TESTBED_SHARED_ORIGIN_4_URL"),
+            ],
+            shared_store_port: var("TESTBED_SHARED_STORE_PORT"),
             round_robin: var("TESTBED_ROUND_ROBIN_URL"),
             blog_site: var("TESTBED_BLOG_SITE_URL"),
             data_dir: PathBuf::from(var("TESTBED_DATA_DIR")),

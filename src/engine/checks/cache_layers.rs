@@ -111,7 +111,11 @@ pub fn conclusions(probes: &[Observation], topology: CacheTopology) -> (Judgemen
     let kind = page_kind(probes);
     let kind_said = kind.is_some();
     out.extend(kind);
-    out.extend(judged::origins(&judgement.origins, probes, kind_said));
+    out.extend(judged::origins(
+        &judgement.origins,
+        probes,
+        (kind_said, topology),
+    ));
     out.extend(judged::public(&judgement, probes));
     if let Some(b) = probes.iter().find(|p| p.layer == LayerKind::CacheBusted) {
         out.extend(ignored_query(b));

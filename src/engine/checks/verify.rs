@@ -32,6 +32,9 @@ pub fn finding(check: CheckId, v: &Verification) -> Finding {
     for l in v.layers.iter().chain(&v.rsc) {
         f = f.evidence(layer_line(l));
     }
+    if let Some(topology) = &v.cache_topology {
+        f = f.evidence(topology.clone());
+    }
     f.path = Some(v.page.clone());
     match &v.fix {
         Some(fix) => f.fix(fix.clone()),

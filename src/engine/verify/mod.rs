@@ -28,16 +28,19 @@
 //! request is served STALE once, so a STALE is "not yet". A CDN copy whose
 //! remaining TTL outlasts the deadline will not change in time either.
 
+mod regeneration;
 mod retry;
 mod rsc;
 mod settled;
 mod stale_cdn;
+mod topology;
 mod watch;
 mod words;
 
 pub use retry::{VerifyPlan, retry_words, with_retry};
 pub(crate) use rsc::watch_rsc;
 pub(crate) use stale_cdn::note_stale_cdn;
+pub(crate) use topology::SentTo;
 pub(crate) use watch::{Gate, Watching, fingerprint};
 
 use crate::engine::session::Session;
@@ -66,6 +69,12 @@ const FIRST_POLL: Duration = Duration::from_millis(100);
 const MAX_POLL: Duration = Duration::from_secs(2);
 /// Pages watched for one tag or pattern, at most.
 const MAX_PAGES: usize = 3;
+/// The evidence of an origin that served a new page without a sign that it
+/// rendered it for this request.
+const NEW_CONTENT: &str = "new content";
+/// The evidence of an origin whose cache served the page another origin
+/// rendered since the revalidation.
+const SERVES_ANOTHERS_RENDER: &str = "HIT with the page another origin rendered since the revalidation (one shared ISR cache, or the same data)";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -166,6 +175,14 @@ pub struct LayerFreshness {
     pub last: Option<String>,
     /// Why polling this layer stopped early without a change.
     pub settled: Option<String>,
+    /// The read before the revalidation was a MISS: the page was cold
+    /// (evicted, just deployed) and that read rendered it, so its "before"
+    /// is already a render of the current data, not an old page.
+    #[serde(skip)]
+    pub(crate) cold_before: bool,
+    /// The cache state of the answer that first showed the new page.
+    #[serde(skip)]
+    pub(crate) fresh_from: Option<crate::model::cache_headers::CacheState>,
     /// Answered STALE since the revalidation: the next HIT is a new render.
     #[serde(skip)]
     pub(crate) saw_stale: bool,
@@ -236,6 +253,11 @@ pub struct Verification {
     /// `fresh` read the public URL before purging, and it served something
     /// else than the origins (the purge was needed).
     pub cdn_was_stale: bool,
+    /// What the origins' answers after the revalidation said of their ISR
+    /// caches, when that is news: shared (one revalidation is enough), or
+    /// per instance where the config says shared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_topology: Option<String>,
     pub elapsed_ms: u64,
     pub deadline_ms: u64,
 }
@@ -348,6 +370,7 @@ pub(crate) fn verdict_on(
         layers: watching.layers,
         rsc: watching.rsc,
         cdn_was_stale: watching.cdn_was_stale,
+        sent_to: watching.sent_to,
     };
     conclude(
         session,

@@ -5,7 +5,6 @@
 
 use super::{FIRST_POLL, LayerFreshness, MAX_POLL};
 use crate::engine::session::Session;
-use crate::model::cache_headers::CacheReport;
 use crate::model::cache_headers::CacheState;
 use crate::model::config::Site;
 use crate::model::fingerprint::Fingerprint;
@@ -95,6 +94,9 @@ pub(crate) struct Watching {
     /// An origin's RSC payload, read once the origins serve the new page:
     /// `fresh` compares the CDN with it before its purge and after.
     pub(crate) origin_rsc: tokio::sync::OnceCell<Option<Fingerprint>>,
+    /// Where the revalidation went: what the origins' answers say of
+    /// their caches depends on it (see `topology`).
+    pub(crate) sent_to: super::SentTo,
 }
 
 impl Watching {
@@ -107,6 +109,7 @@ impl Watching {
             cdn_was_stale: false,
             started: Instant::now(),
             origin_rsc: tokio::sync::OnceCell::new(),
+            sent_to: super::SentTo::Endpoint,
         }
     }
 
@@ -180,6 +183,12 @@ impl Watching {
             let at = self.started.elapsed();
             let left = deadline.saturating_sub(at);
             for (&i, p) in pending.iter().zip(&probes) {
+                // In the order read: an origin read after another one
+                // re-rendered the page is compared with that render.
+                let reference = match self.layers[i].layer {
+                    LayerKind::Public => reference_pages(&self.layers, gate),
+                    _ => renders_since_the_revalidation(&self.layers),
+                };
                 observe(&mut self.layers[i], p, &reference, kind, at, left);
             }
             wait = (wait * 8 / 5).min(MAX_POLL);
@@ -195,6 +204,7 @@ fn initial(p: &Observation) -> LayerFreshness {
         kind: p.kind,
         redirect: p.redirect.clone(),
         last: Some(p.summary()),
+        cold_before: p.layer.is_origin() && p.nextjs() == Some(CacheState::Miss),
         ..LayerFreshness::unread(p.layer, p.label.clone(), p.url.clone())
     }
 }
@@ -217,6 +227,8 @@ impl LayerFreshness {
             polls: 0,
             last: None,
             settled: None,
+            fresh_from: None,
+            cold_before: false,
             saw_stale: false,
             rendered_by_endpoint: false,
             old_answers: 0,
@@ -256,6 +268,19 @@ fn reference_pages(layers: &[LayerFreshness], gate: Gate) -> Vec<Fingerprint> {
             .collect(),
         _ => regenerated,
     }
+}
+
+/// What origins rendered since the revalidation (their new pages).
+fn renders_since_the_revalidation(layers: &[LayerFreshness]) -> Vec<Fingerprint> {
+    layers
+        .iter()
+        .filter(|l| {
+            l.layer.is_origin()
+                && l.fresh_after_ms.is_some()
+                && l.regenerated.as_deref() != Some(super::SERVES_ANOTHERS_RENDER)
+        })
+        .filter_map(|l| l.after.clone())
+        .collect()
 }
 
 /// Not broken, gated or redirected at its last answer.
@@ -328,8 +353,10 @@ async fn fetch_again(settings: &ProbeSettings, layer: &Layer) -> Observation {
 }
 
 /// One more fetch of a layer. An origin is fresh once it shows it
-/// re-rendered the page; the public layer once it serves the reference
-/// (what the origins serve now).
+/// re-rendered the page, or serves from its cache a page another origin
+/// rendered since the revalidation (`reference`: one shared ISR cache, or
+/// the same data); the public layer once it serves the reference (what the
+/// origins serve now).
 pub(super) fn observe(
     l: &mut LayerFreshness,
     p: &Observation,
@@ -366,69 +393,11 @@ pub(super) fn observe(
     } else if l.fresh_after_ms.is_some() {
         return note_alternation(l, now);
     } else {
-        observe_origin(l, p, now, kind, at, left);
+        let anothers = reference.iter().any(|r| now.same_render(r));
+        observe_origin(l, p, (now, anothers), kind, at, left);
     }
     l.after = Some(now.clone());
 }
 
-/// An origin's answer before it showed a new render.
-fn observe_origin(
-    l: &mut LayerFreshness,
-    p: &Observation,
-    now: &Fingerprint,
-    kind: TargetKind,
-    at: Duration,
-    left: Duration,
-) {
-    let changed = l.before.as_ref().is_none_or(|b| !now.same_render(b));
-    match regeneration(p.cache.as_ref(), l, changed) {
-        Some(evidence) => {
-            l.fresh_after_ms = Some(at.as_millis() as u64);
-            l.regenerated = Some(evidence.to_string());
-        }
-        None => {
-            let state = p.nextjs();
-            l.saw_stale |= state == Some(CacheState::Stale);
-            l.old_answers += 1;
-            let enough = l.layer.is_origin() || l.old_answers >= SAMPLES;
-            l.settled = settled(p, kind, (at, left)).filter(|_| enough);
-        }
-    }
-}
-
-/// What shows that an origin re-rendered the page for this revalidation.
-fn regeneration(
-    cache: Option<&CacheReport>,
-    l: &LayerFreshness,
-    changed: bool,
-) -> Option<&'static str> {
-    match cache.and_then(|c| c.nextjs) {
-        // Not a settled page, even with new content (a data cache refreshed
-        // for another page): Next renders again behind it, and that render
-        // is the origin's page (seen: the purge's read-back got a newer one).
-        Some(CacheState::Stale) => None,
-        Some(CacheState::Miss) => Some("x-nextjs-cache MISS: rendered for this request"),
-        Some(CacheState::Revalidated) => Some("x-nextjs-cache REVALIDATED"),
-        Some(CacheState::Hit) if l.saw_stale => Some("served STALE, then HIT with the new render"),
-        _ if changed => Some("new content"),
-        Some(CacheState::Hit) if l.rendered_by_endpoint => {
-            Some("res.revalidate rendered it before answering (Pages Router)")
-        }
-        _ => None,
-    }
-}
-
-/// The cache-busted view served the new page, and now the old one again:
-/// another instance answered.
-fn note_alternation(l: &mut LayerFreshness, now: &Fingerprint) {
-    let old_again = l.before.as_ref().is_some_and(|b| now.same_render(b));
-    let differs = l.after.as_ref().is_some_and(|a| !now.same_render(a));
-    if old_again && differs && l.alternated.is_none() {
-        l.alternated = Some(format!(
-            "after the new page, answer {} served the old one again",
-            l.polls
-        ));
-    }
-}
-
+use super::regeneration::{note_alternation, observe_origin};
 pub(crate) use super::settled::settled;

@@ -20,6 +20,7 @@ pub(super) struct Evidence {
     pub layers: Vec<LayerFreshness>,
     pub rsc: Option<LayerFreshness>,
     pub cdn_was_stale: bool,
+    pub sent_to: super::SentTo,
 }
 
 /// The verdict from what each layer did (no RSC variant, nothing purged).
@@ -59,7 +60,8 @@ pub fn verdict_from(
         .filter(|l| l.fresh_after_ms.is_some())
         .count();
     let public_fresh = public.is_some_and(|p| p.fresh_after_ms.is_some());
-    let changed = origins.iter().any(|l| content_changed(l));
+    // A cold page's first read rendered it: no old page to compare with.
+    let changed = origins.iter().any(|l| content_changed(l) || l.cold_before);
     match (fresh, public) {
         (0, _) => Verdict::Unchanged,
         (n, _) if n < origins.len() => Verdict::StaleReplica,
@@ -158,7 +160,9 @@ pub(super) fn conclude(
         layers,
         rsc,
         cdn_was_stale,
+        sent_to,
     } = evidence;
+    let cache_topology = super::topology::said(&layers, sent_to, session.site.cache);
     let verdict = verdict_from(&layers, rsc.as_ref(), cdn_was_stale);
     let (explanation, fix) = words(verdict, &layers, rsc.as_ref(), target, session);
     Verification {
@@ -172,6 +176,7 @@ pub(super) fn conclude(
         layers,
         rsc,
         cdn_was_stale,
+        cache_topology,
         elapsed_ms: elapsed.as_millis() as u64,
         deadline_ms: deadline.as_millis() as u64,
     }

@@ -231,7 +231,7 @@ fn record_outcome(
 
 fn record_verification(state: &mut State, v: Verification) {
     let site = v.site.clone();
-    let layers = v.layers.iter().map(ToString::to_string).collect();
+    let layers: Vec<String> = v.layers.iter().map(ToString::to_string).collect();
     let ok = v.verdict == crate::engine::checks::Verdict::FreshEverywhere;
     state.push_activity(
         if ok { Level::Ok } else { Level::Problem },
@@ -243,6 +243,8 @@ fn record_verification(state: &mut State, v: Verification) {
             &v,
         ));
     }
+    // What the answers said of the origins' caches, under the layers.
+    let layers = layers.into_iter().chain(v.cache_topology).collect();
     let verdict = PageVerdict {
         verdict: v.verdict,
         explanation: v.explanation,

@@ -188,6 +188,7 @@ pub fn verified(site: &str, path: &str, verdict: isrctl::engine::checks::Verdict
         layers: Vec::new(),
         rsc: None,
         cdn_was_stale: false,
+        cache_topology: None,
         elapsed_ms: 900,
         deadline_ms: 10_000,
     };

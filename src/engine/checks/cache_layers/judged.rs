@@ -40,7 +40,11 @@ fn name(origin: usize) -> String {
 
 /// What the origins serve, in words (`None` when a layer's own finding or
 /// the page-kind note already says it).
-pub(super) fn origins(state: &Origins, probes: &[Observation], kind_said: bool) -> Option<Finding> {
+pub(super) fn origins(
+    state: &Origins,
+    probes: &[Observation],
+    (kind_said, topology): (bool, CacheTopology),
+) -> Option<Finding> {
     let views = origin_views(probes);
     let evidence: Vec<String> = views.iter().flat_map(|v| described(v)).collect();
     let finding = match state {
@@ -55,7 +59,7 @@ pub(super) fn origins(state: &Origins, probes: &[Observation], kind_said: bool) 
         Origins::NotSettled { origin } => Finding::new(CHECK, Severity::Warning, format!("{} still answers STALE: it serves its old copy while it renders the page anew, so what it will serve is not known yet", name(*origin)))
             .fix("probe again in a few seconds: the render behind the STALE answer replaces the copy"),
         Origins::RendersPerRequest { why: PerRequest::Dynamic | PerRequest::Dev, .. } if kind_said => return None,
-        Origins::RendersPerRequest { origin, why } => per_request(*origin, *why),
+        Origins::RendersPerRequest { origin, why } => per_request(*origin, *why, topology),
         Origins::ReplicasDiffer { behind, topology } => replicas(behind, *topology),
         Origins::RedirectLoop { location } => Finding::new(CHECK, Severity::Problem, format!("redirect loop: the origins redirect the page to itself ({location})"))
             .fix("fix the redirect in the app (proxy/middleware, next.config redirects, i18n locale detection): no layer can serve this page; revalidating or purging will not help"),
@@ -113,8 +117,10 @@ fn missing(probes: &[Observation]) -> Option<Finding> {
     })
 }
 
-fn per_request(origin: usize, why: PerRequest) -> Finding {
+fn per_request(origin: usize, why: PerRequest, topology: CacheTopology) -> Finding {
     match why {
+        PerRequest::NotCaching if topology == CacheTopology::Shared => Finding::new(CHECK, Severity::Problem, format!("the shared ISR cache is not caching: {} rendered the page anew on every read (is its store down?)", name(origin)))
+            .fix("check the cacheHandler's store (reachable, credentials, memory): until it keeps pages every instance renders every request, and no copy compares with another"),
         PerRequest::NotCaching => Finding::new(CHECK, Severity::Problem, format!("{} rendered the page anew on every read although Next.js marks it an ISR page: its ISR cache keeps nothing (a cache handler whose store is down?)", name(origin)))
             .fix("check the cacheHandler's store (reachable, credentials, memory) or the .next/cache directory (writable); until it keeps pages every request renders, and no copy compares with another"),
         _ => Finding::new(CHECK, Severity::Warning, format!("{} renders a new page on every read: the page is rendered per request, so revalidation does not apply", name(origin)))
