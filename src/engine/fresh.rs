@@ -16,6 +16,7 @@
 use super::{Engine, EngineEvent, Outbox, Planned, SiteId, StartError, not_started};
 
 mod cdn_only;
+mod purge_steps;
 use crate::engine::session::Session;
 use crate::engine::verify::{
     Gate, SentTo, Verification, Watching, fingerprint, note_stale_cdn, verdict_on, watch_rsc,
@@ -23,12 +24,13 @@ use crate::engine::verify::{
 use crate::engine::verify::{Verified, VerifyPlan, retry_words, with_retry};
 use crate::model::endpoint::masked_summary;
 use crate::model::outcome::Outcome;
-use crate::model::purge::{PurgeItem, PurgeOutcome};
-use crate::model::target::{Target, TargetKind};
+use crate::model::purge::PurgeOutcome;
+use crate::model::target::Target;
 use crate::model::trouble::Trouble;
-use crate::wire::purge::{PurgeWatch, Purger};
+use crate::wire::purge::Purger;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
+use purge_steps::{purge_step, purge_step_now};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -113,25 +115,15 @@ pub async fn make_fresh(
         .map(|s| s.outcome.clone())
         .find(|o| o.kind.is_success())
     else {
-        cdn_only::purge_stale_copies(session, purging, pages, (deadline, cancel), report).await;
+        let because = (pages, cdn_only::Because::NotRevalidated);
+        cdn_only::purge_stale_copies(session, purging, because, (deadline, cancel), report).await;
         let first = sent.into_iter().next().map(|s| s.outcome);
         return Ok((
             first.unwrap_or_else(|| Outcome::refused("nothing sent")),
             Vec::new(),
         ));
     };
-    let mut watching: Vec<Watching> = watches.into_iter().map(Watching::start).collect();
-    let origin_count = session.site.origins.len();
-    let every_origin_answered = sent.iter().all(|s| s.outcome.kind.is_success())
-        && (sent.len() == origin_count || origin_count == 1);
-    if every_origin_answered && session.site.endpoint.renders_before_answering {
-        watching.iter_mut().for_each(Watching::rendered_by_endpoint);
-    }
-    if sent.len() > 1 {
-        watching
-            .iter_mut()
-            .for_each(|w| w.sent_to = SentTo::EachOrigin);
-    }
+    let mut watching = start_watching(session, watches, &sent);
     let origins = watching
         .iter_mut()
         .map(|w| w.poll(Gate::OriginsOnly, target.kind, deadline, cancel));
@@ -175,75 +167,26 @@ pub async fn make_fresh(
     Ok((outcome, verifications))
 }
 
-/// Purge once the origins are ready (every one serves the new page, and
-/// it is a page a cache keeps); otherwise say why not. `readiness` is the
-/// reason it is not a cached page, if that is why.
-async fn purge_step(
+/// Watch each page, knowing where the revalidation went: to each origin,
+/// and whether the endpoint rendered the page before it answered.
+fn start_watching(
     session: &Session,
-    purging: Purging<'_>,
-    readiness: Result<(), Option<String>>,
-    (target, watching): (&Target, &[Watching]),
-    (deadline, cancel): (Duration, &CancellationToken),
-    report: &(dyn Fn(FreshStep) + Sync),
-) {
-    match (purging, readiness) {
-        (Purging::Using(purger), Ok(())) => {
-            let items = purge_items(purger, target, watching);
-            purge_step_now(session, purging, &items, (deadline, cancel), report).await;
-        }
-        (Purging::Using(_), Err(not_a_page)) => report(FreshStep::PurgeSkipped(not_a_page.unwrap_or_else(|| {
-            "not every origin serves the new page: purging now would make the CDN fetch and keep the old one again".into()
-        }))),
-        (Purging::NotConfigured, _) => report(FreshStep::PurgeSkipped(format!(
-            "{}: the CDN keeps its copy until its TTL ends",
-            crate::engine::plan::no_purge_configured(&session.site)
-        ))),
-        (Purging::Off, _) => {}
+    watches: Vec<crate::engine::verify::Watch>,
+    sent: &[Sent],
+) -> Vec<Watching> {
+    let mut watching: Vec<Watching> = watches.into_iter().map(Watching::start).collect();
+    let origin_count = session.site.origins.len();
+    let every_origin_answered = sent.iter().all(|s| s.outcome.kind.is_success())
+        && (sent.len() == origin_count || origin_count == 1);
+    if every_origin_answered && session.site.endpoint.renders_before_answering {
+        watching.iter_mut().for_each(Watching::rendered_by_endpoint);
     }
-}
-
-/// Purge these items now, reporting each outcome (or why not).
-async fn purge_step_now(
-    session: &Session,
-    purging: Purging<'_>,
-    items: &[PurgeItem],
-    (deadline, cancel): (Duration, &CancellationToken),
-    report: &(dyn Fn(FreshStep) + Sync),
-) {
-    let purger = match purging {
-        Purging::Using(purger) => purger,
-        Purging::NotConfigured => {
-            return report(FreshStep::PurgeSkipped(format!(
-                "{}: the CDN keeps its copy until its TTL ends",
-                crate::engine::plan::no_purge_configured(&session.site)
-            )));
-        }
-        Purging::Off => return,
-    };
-    let progress = |text: String| report(FreshStep::Waiting(text));
-    let watch = PurgeWatch {
-        cancel,
-        patience: deadline,
-        progress: &progress,
-    };
-    match purger.purge(items, watch).await {
-        Ok(outcomes) => outcomes
-            .into_iter()
-            .for_each(|o| report(FreshStep::Purged(o))),
-        Err(why) => report(FreshStep::PurgeSkipped(why.to_string())),
+    if sent.len() > 1 {
+        watching
+            .iter_mut()
+            .for_each(|w| w.sent_to = SentTo::EachOrigin);
     }
-}
-
-/// The watched pages, and the tag itself where the CDN purges by tag.
-fn purge_items(purger: &Purger, target: &Target, watching: &[Watching]) -> Vec<PurgeItem> {
-    let mut items: Vec<PurgeItem> = watching
-        .iter()
-        .map(|w| PurgeItem::Path(w.page().to_string()))
-        .collect();
-    if target.kind == TargetKind::Tag && purger.config.provider.purges_tags() {
-        items.push(PurgeItem::Tag(target.value.clone()));
-    }
-    items
+    watching
 }
 
 /// "every origin re-rendered the page (origin 1: fresh after 120 ms; …)".

@@ -30,9 +30,11 @@
 //! | observations                                                     | cdn                 |
 //! |------------------------------------------------------------------|---------------------|
 //! | origins `unseen`                                                 | `undecided`         |
-//! | origins `not_settled`, `renders_per_request`, `no_answer`        | `not_judged`        |
+//! | origins `not_settled`, `no_answer`                               | `not_judged`        |
+//! | origins `renders_per_request`, their renders differ, the public URL gives a page | `not_judged` |
 //! | the public URL sent no whole answer                              | `no_answer`         |
 //! | its answer equals one origin's answer now                        | `same`              |
+//! | (`renders_per_request`: compared as below when every render was the same page, or the public URL gives no page) | |
 //! | differs, compared with a cache-busted read, no cache header shows a CDN | `instances_in_turn` |
 //! | differs: a page where the origins answer 404/410                 | `stale` `deleted_page_served` |
 //! | differs: 404/410 where the origins serve a page                  | `stale` `cached_not_found` |
@@ -356,14 +358,22 @@ fn newest_group(answers: &[Answer], groups: &[Vec<usize>]) -> Option<usize> {
 fn judge_public(public: Option<&Observation>, places: &[Place], origins: &Origins) -> Public {
     match origins {
         Origins::Unseen => return Public::Undecided,
-        Origins::NotSettled { .. }
-        | Origins::RendersPerRequest { .. }
-        | Origins::NoAnswer { .. } => {
+        Origins::NotSettled { .. } | Origins::NoAnswer { .. } => {
             return Public::NotJudged;
         }
         _ => {}
     }
-    let Some(answer) = public.and_then(Answer::of) else {
+    let answer = public.and_then(Answer::of);
+    // Renders that differ cannot be compared with a page; a status can
+    // (a kept 404 or redirect of a page the origins render), and renders
+    // that are all the same page (a cache that keeps nothing, the same
+    // data) compare like any page.
+    let per_request = matches!(origins, Origins::RendersPerRequest { .. });
+    let a_page = answer.as_ref().is_none_or(|a| matches!(a, Answer::Page(_)));
+    if per_request && a_page && !renders_agree(places) {
+        return Public::NotJudged;
+    }
+    let Some(answer) = answer else {
         return Public::NoAnswer;
     };
     let now: Vec<Answer> = places.iter().filter_map(|p| Answer::of(p.now())).collect();
@@ -377,6 +387,15 @@ fn judge_public(public: Option<&Observation>, places: &[Place], origins: &Origin
     Public::Stale {
         copy: stale_copy(&answer, &now[0]),
     }
+}
+
+/// Every read of every origin gave the same page.
+fn renders_agree(places: &[Place]) -> bool {
+    let mut reads = places.iter().flat_map(|p| p.reads.iter());
+    let Some(first) = reads.next().and_then(|o| Answer::of(o)) else {
+        return false;
+    };
+    matches!(first, Answer::Page(_)) && reads.all(|o| Answer::of(o).is_some_and(|a| a.same(&first)))
 }
 
 fn stale_copy(public: &Answer, origin: &Answer) -> StaleCopy {

@@ -22,12 +22,17 @@
 //! the RSC header when it keys RSC apart), it keeps 200s that are not
 //! private, and — when `stores_errors` — 404s and redirects too.
 
+mod answer;
+mod cdn;
 mod endpoint;
+mod fresh;
 mod servers;
 mod truth;
 
+pub use answer::Answer;
 pub use endpoint::EndpointStyle;
-pub use servers::{Answer, WorldServers};
+pub use fresh::FreshTruth;
+pub use servers::WorldServers;
 pub use truth::AuthTruth;
 
 /// The secret the world's endpoint expects (and its config names).
@@ -86,6 +91,9 @@ pub enum Cdn {
         stores_errors: bool,
         /// Keys the RSC header apart (honours Next's `Vary: rsc`).
         rsc_keyed_apart: bool,
+        /// Takes a BAN of the path and its query variants (`X-Ban-Url`, a
+        /// regex, as the testbed's VCL), else a PURGE of one URL.
+        bans: bool,
         copy: CdnCopy,
     },
 }
@@ -142,6 +150,16 @@ impl World {
             text.push_str(&format!("cache = \"{said}\"\n"));
         }
         text.push_str(&format!("[sites.world.secret]\nvalue = \"{SECRET}\"\n"));
+        if self.endpoint == EndpointStyle::NoSecretCheck {
+            // It answers plain text: the config a user writes for it.
+            text.push_str("[sites.world.endpoint]\nsuccess = \"any-2xx\"\n");
+        }
+        if let Cdn::Caching { bans, .. } = self.cdn {
+            text.push_str("[sites.world.purge]\nprovider = \"varnish\"\n");
+            if bans {
+                text.push_str("method = \"BAN\"\n");
+            }
+        }
         text.push_str(&format!("[[sites.world.routes]]\npath = \"{PAGE}\"\n"));
         if self.marker {
             text.push_str("marker = '<meta name=\"v\" content=\"([0-9]+)\">'\n");

@@ -143,3 +143,34 @@ fn a_deleted_page_the_cdn_still_serves_is_a_stale_copy_and_a_purge_fixes_it() {
         "{doc:#}"
     );
 }
+
+#[test]
+fn fresh_on_a_deleted_page_purges_the_copy_the_cdn_still_serves() {
+    // Issue 27, item 3: `fresh` said "nothing to purge".
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let slug = unique_slug("deleted-fresh");
+    tb.set_price(&slug, "10.00");
+    let path = format!("/shop/{slug}");
+    for base in &tb.origins {
+        assert_eq!(tb.settle_at(base, &path).price(), "10.00");
+    }
+    tb.fetch(&tb.cdn, &path);
+    assert_eq!(tb.fetch(&tb.cdn, &path).header("x-cache"), Some("HIT"));
+
+    // The CMS deletes the product; isrctl revalidates and purges.
+    std::fs::remove_file(tb.data_dir.join(format!("{slug}.json"))).unwrap();
+    let (code, doc) = isrctl_json(&tb, &["fresh", "shop-ban", "--path", &path]);
+    let text = doc.to_string();
+    assert!(text.contains("not_found"), "the verdict: {doc:#}");
+    assert!(text.contains("purged"), "the purge happened: {doc:#}");
+    assert_eq!(
+        code,
+        Some(1),
+        "a page that does not exist is not fresh: {doc:#}"
+    );
+    // Ground truth: every layer answers 404 now.
+    for base in tb.origins.iter().chain([&tb.cdn]) {
+        assert_eq!(tb.fetch(base, &path).status, 404, "{base}{path}");
+    }
+}

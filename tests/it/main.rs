@@ -45,3 +45,4 @@ mod tui_pty;
 mod tui_snapshots;
 mod tui_update;
 mod worlds;
+mod worlds_fresh;

@@ -63,13 +63,13 @@ fn cdn() -> impl Strategy<Value = Cdn> {
     ];
     prop_oneof![
         1 => Just(Cdn::None),
-        3 => (any::<bool>(), any::<bool>(), copy).prop_map(|(stores_errors, rsc_keyed_apart, copy)| {
+        3 => (any::<bool>(), any::<bool>(), any::<bool>(), copy).prop_map(|(stores_errors, rsc_keyed_apart, bans, copy)| {
             // A CDN that keeps no errors or redirects holds none.
             let copy = match (stores_errors, copy) {
                 (false, CdnCopy::NotFound | CdnCopy::RscRedirect) => CdnCopy::None,
                 (_, copy) => copy,
             };
-            Cdn::Caching { stores_errors, rsc_keyed_apart, copy }
+            Cdn::Caching { stores_errors, rsc_keyed_apart, bans, copy }
         }),
     ]
 }
@@ -83,7 +83,7 @@ fn endpoint() -> impl Strategy<Value = EndpointStyle> {
     ]
 }
 
-fn world() -> impl Strategy<Value = World> {
+pub fn world() -> impl Strategy<Value = World> {
     let shape = (1usize..=3, topology(), page_kind());
     let flags = (any::<bool>(), any::<bool>(), any::<bool>());
     (
@@ -130,14 +130,14 @@ fn world() -> impl Strategy<Value = World> {
         )
 }
 
-fn worlds_to_run() -> u32 {
+pub fn worlds_to_run() -> u32 {
     std::env::var("ISRCTL_WORLDS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(DEFAULT_WORLDS)
 }
 
-fn site(servers: &WorldServers, world: &World) -> Result<isrctl::model::config::Site, String> {
+pub fn site(servers: &WorldServers, world: &World) -> Result<isrctl::model::config::Site, String> {
     let config = servers.config(world);
     let parsed = isrctl::model::config::parse(&config, std::path::Path::new("world.toml"))
         .map_err(|e| format!("{e}"))?;
@@ -290,6 +290,7 @@ fn behind_a_cdn(copy: CdnCopy) -> World {
         cdn: Cdn::Caching {
             stores_errors: true,
             rsc_keyed_apart: false,
+            bans: false,
             copy,
         },
         origins_configured: true,
@@ -378,7 +379,10 @@ fn a_shared_cache_whose_store_is_down_is_said_so_not_called_per_instance() {
                 origin: 1,
                 why: PerRequest::NotCaching,
             },
-            cdn: Public::NotJudged,
+            // Every render is the current page: the CDN's copy is old.
+            cdn: Public::Stale {
+                copy: StaleCopy::OldContent,
+            },
         },
     );
 }

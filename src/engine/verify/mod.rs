@@ -41,7 +41,7 @@ pub use retry::{VerifyPlan, retry_words, with_retry};
 pub(crate) use rsc::watch_rsc;
 pub(crate) use stale_cdn::note_stale_cdn;
 pub(crate) use topology::SentTo;
-pub(crate) use watch::{Gate, Watching, fingerprint};
+pub(crate) use watch::{Gate, Watch, Watching, fingerprint};
 
 use crate::engine::session::Session;
 use crate::model::config::Site;
@@ -67,6 +67,10 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 
 const FIRST_POLL: Duration = Duration::from_millis(100);
 const MAX_POLL: Duration = Duration::from_secs(2);
+/// How many answers the cache-busted URL gets, at least, before isrctl
+/// concludes anything from it: without origins, several instances may
+/// answer in turn, and one answer says nothing about the others.
+pub(crate) const SAMPLES: u32 = 4;
 /// Pages watched for one tag or pattern, at most.
 const MAX_PAGES: usize = 3;
 /// The evidence of an origin that served a new page without a sign that it

@@ -2,7 +2,7 @@
 //! are two facts; the CDN is judged against the origins now.
 
 use super::*;
-use crate::engine::verify::watch::SAMPLES;
+use crate::engine::verify::SAMPLES;
 use crate::engine::verify::words::verdict_from;
 
 fn origin_answer(kind: LayerKind, cache: &str, etag: &str) -> Observation {

@@ -4,7 +4,8 @@
 //! URL (the old page again after the new one).
 
 use super::LayerFreshness;
-use super::watch::{SAMPLES, settled};
+use super::SAMPLES;
+use super::settled::settled;
 use crate::model::cache_headers::{CacheReport, CacheState};
 use crate::model::fingerprint::Fingerprint;
 use crate::model::observation::Observation;

@@ -27,6 +27,10 @@ pub(crate) async fn note_stale_cdn(w: &mut Watching) {
         return;
     };
     let answer = probe::probe(&w.watch.settings, public).await;
-    w.cdn_was_stale =
-        answer.page().is_some_and(|p| !p.same_render(&agreed)) || public_payload_differs(w).await;
+    let differs = match answer.page() {
+        Some(page) => !page.same_render(&agreed),
+        // It answered, and not with the page: a kept 404, redirect or error.
+        None => answer.status.is_some(),
+    };
+    w.cdn_was_stale = differs || public_payload_differs(w).await;
 }

@@ -3,7 +3,7 @@
 //! origin shows it re-rendered the page and the public layer serves what
 //! the origins serve, until a layer settles, or the deadline passes.
 
-use super::{FIRST_POLL, LayerFreshness, MAX_POLL};
+use super::{FIRST_POLL, LayerFreshness, MAX_POLL, SAMPLES};
 use crate::engine::session::Session;
 use crate::model::cache_headers::CacheState;
 use crate::model::config::Site;
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 /// A page and its layers as they were before the revalidation.
-pub struct Watch {
+pub(crate) struct Watch {
     pub(crate) settings: ProbeSettings,
     pub(crate) page: String,
     pub(crate) layers: Vec<Layer>,
@@ -204,7 +204,8 @@ fn initial(p: &Observation) -> LayerFreshness {
         kind: p.kind,
         redirect: p.redirect.clone(),
         last: Some(p.summary()),
-        cold_before: p.layer.is_origin() && p.nextjs() == Some(CacheState::Miss),
+        // An origin's read, or the cache-busted one standing for it.
+        cold_before: p.layer != LayerKind::Public && p.nextjs() == Some(CacheState::Miss),
         ..LayerFreshness::unread(p.layer, p.label.clone(), p.url.clone())
     }
 }
@@ -309,11 +310,6 @@ fn agreed_origin_page(layers: &[LayerFreshness]) -> Option<Fingerprint> {
         .all(|p| p.is_some_and(|p| p.same_render(&first)))
         .then_some(first)
 }
-
-/// How many answers the cache-busted URL gets, at least, before isrctl
-/// concludes anything from it: without origins, several instances may
-/// answer in turn, and one answer says nothing about the others.
-pub(crate) const SAMPLES: u32 = 4;
 
 /// Still worth fetching: a page to compare (or a 404 that may yet become
 /// one), not fresh, not settled; the public layer only once an origin

@@ -4,7 +4,8 @@
 //! verdict in the body, a handler with no secret check (a published
 //! example's), and one that wants a header isrctl cannot send.
 
-use super::servers::{Answer, Inner};
+use super::answer::Answer;
+use super::servers::Inner;
 use super::{PAGE, SECRET};
 
 /// How the endpoint answers.
@@ -41,7 +42,7 @@ fn text(status: u16, body: String) -> Answer {
 impl Inner {
     /// Answer a call to `/api/revalidate`; revalidating the page stores
     /// nothing new (the next request renders it, as after revalidatePath).
-    pub(super) fn endpoint_answer(&mut self, query: &str) -> Answer {
+    pub(super) fn endpoint_answer(&mut self, origin: usize, query: &str) -> Answer {
         let param = |name: &str| {
             query.split('&').find_map(|pair| {
                 let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -58,21 +59,23 @@ impl Inner {
             (EndpointStyle::Webhook200, true, None) => json(200, r#"{"status":200}"#),
             (EndpointStyle::NoSecretCheck, _, None) => text(500, "Internal Server Error".into()),
             (EndpointStyle::NoSecretCheck, _, Some(path)) => {
-                self.revalidate(&path);
+                self.revalidate(origin, &path);
                 text(200, format!("Cache revalidated for path: {path}"))
             }
             (_, true, Some(path)) => {
-                self.revalidate(&path);
+                self.revalidate(origin, &path);
                 json(200, r#"{"revalidated":true,"now":1}"#)
             }
         }
     }
 
-    /// `revalidatePath(path)`: the page's entries are dropped, so the next
-    /// request renders (a MISS). Any other path changes nothing here.
-    fn revalidate(&mut self, path: &str) {
+    /// `revalidatePath(path)` on `origin`: its entry (the shared one on a
+    /// shared cache) is dropped, so the next request renders (a MISS). Any
+    /// other path changes nothing here.
+    fn revalidate(&mut self, origin: usize, path: &str) {
         if path == PAGE {
-            self.entries.iter_mut().for_each(|e| *e = None);
+            let index = self.entry_index(origin);
+            self.entries[index] = None;
         }
     }
 }

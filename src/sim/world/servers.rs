@@ -2,14 +2,15 @@
 //! CDN, started once, serving whichever [`World`] is set. Their state is
 //! one lock held only while an answer is computed (nothing awaits under it).
 
+use super::answer::{Answer, respond, text_answer};
+use super::cdn::CdnCopies;
 use super::{Cdn, CdnCopy, LOCALE_PAGE, PAGE, PageKind, Topology, World};
 use crate::model::judgement::Remedy;
 use crate::sim::Served;
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Most origins a world has.
@@ -18,14 +19,6 @@ const ISR_CACHE_CONTROL: &str = "s-maxage=3600, stale-while-revalidate=31532400"
 const DYNAMIC_CACHE_CONTROL: &str = "private, no-cache, no-store, max-age=0, must-revalidate";
 const NEXT_VARY: &str =
     "rsc, next-router-state-tree, next-router-prefetch, next-router-segment-prefetch";
-
-/// One answer, as a server sends it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Answer {
-    pub status: u16,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: String,
-}
 
 /// What a world holds: each ISR entry (version, STALE pending) and each
 /// CDN copy by key.
@@ -47,7 +40,7 @@ pub(super) struct Inner {
     /// Per origin; with a shared cache only the first is used.
     pub(super) entries: Vec<Option<Entry>>,
     /// The CDN's copies by key (the URL, plus `|rsc` when keyed apart).
-    cdn: HashMap<String, Answer>,
+    pub(super) cdn: CdnCopies,
     renders: u64,
 }
 
@@ -73,7 +66,7 @@ impl WorldServers {
                 endpoint: super::EndpointStyle::Docs,
             },
             entries: Vec::new(),
-            cdn: HashMap::new(),
+            cdn: CdnCopies::default(),
             renders: 0,
         }));
         let mut origins = Vec::new();
@@ -152,7 +145,7 @@ impl WorldServers {
             .iter()
             .map(|e| e.map(|e| (e.version, e.pending_stale)))
             .collect();
-        let mut copies: Vec<(String, Answer)> = inner.cdn.clone().into_iter().collect();
+        let mut copies = inner.cdn.all();
         copies.sort_by(|a, b| a.0.cmp(&b.0));
         WorldState { entries, copies }
     }
@@ -178,10 +171,25 @@ impl WorldServers {
                     })
                 })
                 .collect(),
-            cdn: HashMap::new(),
+            cdn: CdnCopies::default(),
             renders: inner.renders,
         };
         copy.origin_answer(0, PAGE, false)
+    }
+
+    /// The world, and the version each origin serves a visitor once
+    /// settled (an origin with no entry renders the current data).
+    pub(super) fn settled_versions(&self) -> (World, Vec<u32>) {
+        let inner = self.lock();
+        let world = inner.world.clone();
+        let versions = (0..world.origin_count())
+            .map(|i| match inner.entries[inner.entry_index(i)] {
+                _ if world.topology == Topology::SharedDown => world.data(),
+                Some(entry) => settled(&world, entry),
+                None => world.data(),
+            })
+            .collect();
+        (world, versions)
     }
 
     /// Carry out a fix, as the operator would.
@@ -190,9 +198,7 @@ impl WorldServers {
         let data = inner.world.data();
         match remedy {
             Remedy::PurgeUrl => {
-                inner
-                    .cdn
-                    .retain(|key, _| key != PAGE && !key.starts_with(&format!("{PAGE}|")));
+                inner.cdn.remove_page(PAGE);
             }
             Remedy::RevalidateEachOrigin => {
                 for entry in inner.entries.iter_mut() {
@@ -222,7 +228,7 @@ fn settled(world: &World, entry: Entry) -> u32 {
 
 impl Inner {
     /// The entry an origin reads: its own, or the shared one.
-    fn entry_index(&self, origin: usize) -> usize {
+    pub(super) fn entry_index(&self, origin: usize) -> usize {
         match self.world.topology {
             Topology::PerInstance => origin,
             Topology::Shared | Topology::SharedDown => 0,
@@ -230,10 +236,10 @@ impl Inner {
     }
 
     /// What origin `origin` answers `GET target` (and stores doing so).
-    fn origin_answer(&mut self, origin: usize, target: &str, rsc: bool) -> Answer {
+    pub(super) fn origin_answer(&mut self, origin: usize, target: &str, rsc: bool) -> Answer {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         if path == "/api/revalidate" {
-            return self.endpoint_answer(query);
+            return self.endpoint_answer(origin, query);
         }
         if path != PAGE {
             return not_found();
@@ -296,6 +302,11 @@ fn set(answer: &mut Answer, name: &'static str, value: &str) {
     answer.headers.push((name, value.to_string()));
 }
 
+/// The page's HTML rendered from data `version`.
+pub(super) fn page_body(version: u32) -> String {
+    format!("<html><meta name=\"v\" content=\"{version}\"><p>price {version}</p></html>")
+}
+
 /// The page rendered from data `version`: the same bytes for the same
 /// data, so the same ETag.
 fn isr_page(version: u32, state: &str) -> Answer {
@@ -308,7 +319,7 @@ fn isr_page(version: u32, state: &str) -> Answer {
             ("etag", format!("\"v{version}\"")),
             ("vary", NEXT_VARY.into()),
         ],
-        body: format!("<html><meta name=\"v\" content=\"{version}\"><p>price {version}</p></html>"),
+        body: page_body(version),
     }
 }
 
@@ -348,7 +359,7 @@ fn redirect(to: &str, cacheable: bool) -> Answer {
     }
 }
 
-fn target_of(request: &Request) -> String {
+pub(super) fn target_of(request: &Request) -> String {
     request
         .uri()
         .path_and_query()
@@ -356,7 +367,7 @@ fn target_of(request: &Request) -> String {
         .unwrap_or_else(|| "/".to_string())
 }
 
-fn asks_rsc(headers: &HeaderMap) -> bool {
+pub(super) fn asks_rsc(headers: &HeaderMap) -> bool {
     headers.get("rsc").is_some_and(|v| v.as_bytes() == b"1")
 }
 
@@ -383,11 +394,18 @@ async fn cdn(State(inner): State<Arc<Mutex<Inner>>>, request: Request) -> Respon
     let Cdn::Caching {
         stores_errors,
         rsc_keyed_apart,
+        bans,
         ..
     } = inner.world.cdn
     else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    match (request.method().as_str(), bans) {
+        ("PURGE", false) => return respond(inner.cdn.purge(&target), &[]),
+        ("BAN", true) => return respond(inner.cdn.ban(request.headers()), &[]),
+        ("PURGE" | "BAN", _) => return respond(text_answer(405, "Method not allowed"), &[]),
+        _ => {}
+    }
     // API routes go straight through, never kept (as the testbed's VCL).
     if target.starts_with("/api/") {
         return respond(inner.origin_answer(0, &target, false), &[]);
@@ -396,49 +414,16 @@ async fn cdn(State(inner): State<Arc<Mutex<Inner>>>, request: Request) -> Respon
         true => format!("{target}|rsc"),
         false => target.clone(),
     };
-    if let Some(stored) = inner.cdn.get(&key) {
+    if let Some(stored) = inner.cdn.get(&key).cloned() {
         return respond(
-            stored.clone(),
+            stored,
             &[("x-cache", "HIT"), ("age", "5"), ("x-varnish", "5 3")],
         );
     }
     let answer = inner.origin_answer(0, &target, rsc);
-    if keeps(&answer, stores_errors) {
-        inner.cdn.insert(key, answer.clone());
-    }
+    inner.cdn.keep(key, &answer, stores_errors);
     respond(
         answer,
         &[("x-cache", "MISS"), ("age", "0"), ("x-varnish", "7")],
     )
-}
-
-/// Varnish's built-in rules: not private/no-store; 200 always, 404 and
-/// redirects when the VCL keeps errors (the built-in VCL does).
-fn keeps(answer: &Answer, stores_errors: bool) -> bool {
-    let private = answer
-        .headers
-        .iter()
-        .any(|(n, v)| *n == "cache-control" && (v.contains("private") || v.contains("no-store")));
-    !private
-        && (answer.status == 200 || (stores_errors && matches!(answer.status, 301..=308 | 404)))
-}
-
-fn respond(answer: Answer, extra: &[(&'static str, &str)]) -> Response {
-    let mut response = (
-        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        answer.body,
-    )
-        .into_response();
-    let headers = response.headers_mut();
-    for (name, value) in answer
-        .headers
-        .iter()
-        .map(|(n, v)| (*n, v.as_str()))
-        .chain(extra.iter().copied())
-    {
-        if let Ok(value) = HeaderValue::from_str(value) {
-            headers.insert(name, value);
-        }
-    }
-    response
 }

@@ -18,7 +18,10 @@ impl World {
     pub fn truth(&self) -> Judgement {
         let origins = self.origins_truth();
         let cdn = match origins {
-            Origins::RendersPerRequest { .. } => Public::NotJudged,
+            Origins::RendersPerRequest {
+                why: PerRequest::Dynamic,
+                ..
+            } => self.dynamic_cdn_truth(),
             _ => self.cdn_truth(),
         };
         Judgement { origins, cdn }
@@ -43,8 +46,10 @@ impl World {
                     Topology::PerInstance => i,
                     _ => 0,
                 };
+                let down = self.topology == Topology::SharedDown;
                 match (self.page, self.pending_stale == Some(entry)) {
-                    (PageKind::Cold, _) | (_, true) => data,
+                    (PageKind::Cold | PageKind::Dynamic, _) | (_, true) => data,
+                    _ if down => data,
                     _ => self.versions[entry],
                 }
             })
@@ -116,6 +121,30 @@ impl World {
                 .into_iter()
                 .map(Gives::Page)
                 .collect(),
+        }
+    }
+
+    /// A page rendered anew per request: its renders differ, so a page
+    /// at the CDN cannot be compared; a kept 404 or redirect can. With a
+    /// marker (the data version) the renders are one page, compared as any.
+    fn dynamic_cdn_truth(&self) -> Public {
+        if self.marker {
+            return self.cdn_truth();
+        }
+        match self.cdn {
+            Cdn::Caching {
+                copy: CdnCopy::NotFound,
+                ..
+            } => Public::Stale {
+                copy: StaleCopy::CachedNotFound,
+            },
+            Cdn::Caching {
+                copy: CdnCopy::RscRedirect,
+                ..
+            } => Public::Stale {
+                copy: StaleCopy::CachedRedirect,
+            },
+            _ => Public::NotJudged,
         }
     }
 
