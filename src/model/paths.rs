@@ -5,6 +5,9 @@
 //! a silent no-op. So these are refused here, with the fix, before any
 //! request leaves.
 
+mod localized;
+pub use localized::{Localized, segment_names};
+
 use crate::model::target::PageType;
 use url::Url;
 
@@ -57,6 +60,8 @@ pub struct PathRules {
     pub base_path: Option<String>,
     /// Next's i18n `locales` (Pages Router); the first is the default.
     pub locales: Vec<String>,
+    /// `localized`: public localized patterns and the routes they stand for.
+    pub localized: Vec<Localized>,
 }
 
 /// Whether a path has a dynamic segment: `[slug]`, `[...slug]`, `[[...slug]]` or a `(group)`.
@@ -71,6 +76,10 @@ pub fn is_dynamic_pattern(path: &str) -> bool {
 pub fn lint_path(path: &str, page_type: Option<PageType>, rules: &PathRules) -> Vec<LintFinding> {
     let mut findings = Vec::new();
     if let Some(refusal) = refusal(path, page_type) {
+        findings.push(refusal);
+        return findings;
+    }
+    if let Some(refusal) = localized::lint(path, rules) {
         findings.push(refusal);
         return findings;
     }
@@ -289,6 +298,27 @@ pub fn covers(pattern: &str, path: &str) -> bool {
             .iter()
             .zip(&path)
             .all(|(a, b)| a.starts_with('[') || a == b)
+}
+
+/// The locale a redirect adds in front of the page's own path
+/// (`/p` → `/de/p`: `de`): one of the site's `locales`, or a segment
+/// shaped like one (`de`, `en-US`) when they are not configured.
+pub fn locale_prefix<'a>(location: &'a str, page_url: &str, locales: &[String]) -> Option<&'a str> {
+    let page = url::Url::parse(page_url).ok()?;
+    let to = page.join(location).ok()?;
+    let rest = to.path().strip_prefix('/')?;
+    let (first, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let same_page = format!("/{tail}").trim_end_matches('/') == page.path().trim_end_matches('/');
+    let configured = locales.iter().any(|l| l == first);
+    let looks_like_locale = configured || {
+        let (lang, region) = first.split_once('-').unwrap_or((first, ""));
+        (2..=3).contains(&lang.len())
+            && lang.bytes().all(|b| b.is_ascii_lowercase())
+            && (region.is_empty()
+                || (region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic())))
+    };
+    let start = location.find(first)?;
+    (same_page && looks_like_locale).then(|| &location[start..start + first.len()])
 }
 
 #[cfg(test)]

@@ -7,6 +7,11 @@
 module.exports = {
   distDir: process.env.NEXT_DIST_DIR || '.next',
   cacheHandler: process.env.TESTBED_SHARED_CACHE ? require.resolve('./lib/redis-cache-handler.js') : undefined,
+  // A localized pathname, as next-intl's `pathnames` make one: the public
+  // /produkte/<slug> is the route /shop/<slug> (revalidatePath needs that).
+  async rewrites() {
+    return [{ source: '/produkte/:slug', destination: '/shop/:slug' }]
+  },
   // Surrogate keys for varnish-modules' xkey, as an app sets them: each
   // product page names its product and the catalogue.
   async headers() {

@@ -8,6 +8,7 @@
 
 mod testbed;
 
+mod answers;
 mod base_path;
 mod checks;
 mod conformance;
@@ -15,5 +16,6 @@ mod observe;
 mod page_kinds;
 mod purges;
 mod real_apps;
+mod redirects;
 mod revalidation;
 mod shared_cache;

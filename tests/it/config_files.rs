@@ -360,3 +360,62 @@ fn cache_shared_makes_each_origin_redundant_and_an_unknown_topology_is_refused()
         "the fix names the choices: {stderr}"
     );
 }
+
+/// Localized pathnames (issue 27, item 6): each entry is two paths naming
+/// the same dynamic segments; anything else is an error where it is
+/// written, and a localized public path is refused with the route's path.
+#[test]
+fn localized_paths_are_checked_and_a_public_one_is_refused_with_its_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("localized.toml");
+    let site =
+        "[sites.shop]\npublic_url = \"https://shop.example.com\"\nlocales = [\"en\", \"de\"]\n";
+    for (entry, says) in [
+        (
+            r#""produkte/[slug]" = "/products/[slug]""#,
+            "start with '/'",
+        ),
+        (
+            r#""/produkte/[slug]" = "/products/[id]""#,
+            "names the segments",
+        ),
+    ] {
+        std::fs::write(
+            &file,
+            format!("{site}localized = {{ {entry} }}\n[sites.shop.secret]\nenv = \"X\"\n"),
+        )
+        .unwrap();
+        let out = config_check(&file);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{stderr}");
+        assert!(stderr.contains("localized.toml:4:"), "located: {stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+    }
+
+    let entry = r#""/produkte/[slug]" = "/products/[slug]""#;
+    std::fs::write(
+        &file,
+        format!("{site}localized = {{ {entry} }}\n[sites.shop.secret]\nvalue = \"s3cret-value\"\n"),
+    )
+    .unwrap();
+    let out = isrctl()
+        .arg("--config")
+        .arg(&file)
+        .args([
+            "revalidate",
+            "shop",
+            "--path",
+            "/de/produkte/kessel",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("/de/products/kessel"), "{said}");
+    assert!(said.contains("revalidates nothing"), "{said}");
+    assert_ne!(out.status.code(), Some(0), "{said}");
+}

@@ -111,7 +111,13 @@ pub async fn run(ctx: &Session, out: &Emitter, plan: &super::Plan) {
         out.emit(f);
     }
     if active && !matches!(wrong_verdict, Wrong::Missing | Wrong::MethodNotAllowed) {
-        out.emit(right_check(ctx, wrong_verdict).await);
+        let right = right_check(ctx, wrong_verdict).await;
+        // Any secret is accepted: what the configured one gets without a
+        // path adds nothing unless it is news (a refusal, ignored targets).
+        let moot = wrong_verdict == Wrong::Accepted && right.severity == Severity::CouldNotCheck;
+        if !moot {
+            out.emit(right);
+        }
     }
 }
 

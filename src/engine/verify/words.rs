@@ -186,6 +186,7 @@ pub(super) fn conclude(
 fn page_kind_words(
     verdict: Verdict,
     layers: &[LayerFreshness],
+    locales: &[String],
 ) -> Option<(String, Option<String>)> {
     let origins = || layers.iter().filter(|l| l.layer != LayerKind::Public);
     if verdict == Verdict::BrokenByRevalidation {
@@ -208,12 +209,55 @@ fn page_kind_words(
         Verdict::Soft404 => PageKind::Soft404,
         _ => return None,
     };
+    if verdict == Verdict::Redirects
+        && let Some(words) = origins().find_map(|l| redirect_words(l, locales))
+    {
+        return Some(words);
+    }
     let (meaning, fix) = kind.words()?;
     let last = origins().find_map(|l| l.last.clone()).unwrap_or_default();
     let fix = origins()
         .find_map(slash_policy)
         .unwrap_or_else(|| fix.to_string());
     Some((format!("{meaning} ({last})"), Some(fix)))
+}
+
+/// A redirect named: to the page itself (a loop: nothing to revalidate or
+/// verify there), to its locale-prefixed page (the locale rule), or
+/// elsewhere. `None` for the trailingSlash 308s `slash_policy` words.
+fn redirect_words(l: &LayerFreshness, locales: &[String]) -> Option<(String, Option<String>)> {
+    if slash_policy(l).is_some() {
+        return None;
+    }
+    let to = l.redirect.as_deref()?;
+    let page = url::Url::parse(&l.url).ok()?;
+    let target = page.join(to).ok()?;
+    let status = l.status.unwrap_or(0);
+    if (target.path(), target.query()) == (page.path(), page.query()) {
+        return Some((
+            format!("redirect loop: {} answers {status} to the page itself ({to}), so no layer can serve it", l.label),
+            Some("fix the redirect in the app (proxy/middleware, next.config redirects, i18n locale detection): revalidating or purging will not help".into()),
+        ));
+    }
+    let shown = match target.query() {
+        Some(q) => format!("{}?{q}", target.path()),
+        None => target.path().to_string(),
+    };
+    let words = match crate::model::paths::locale_prefix(to, &l.url, locales) {
+        Some(locale) => (
+            format!(
+                "the page redirects ({status}) to {shown}, its page in the {locale} locale: that is the page visitors get"
+            ),
+            format!(
+                "revalidate and verify {shown} (and each locale's path): revalidatePath with the unprefixed path does not reach the localized page"
+            ),
+        ),
+        None => (
+            format!("the page redirects ({status}) to {shown}: that is the page visitors get"),
+            format!("revalidate and verify {shown}"),
+        ),
+    };
+    Some((words.0, Some(words.1)))
 }
 
 /// "origin 1: x-nextjs-cache MISS: rendered for this request; origin 2: new content".
@@ -263,7 +307,7 @@ fn words(
     target: &Target,
     session: &Session,
 ) -> (String, Option<String>) {
-    if let Some(words) = page_kind_words(verdict, layers) {
+    if let Some(words) = page_kind_words(verdict, layers, &session.site.path_rules.locales) {
         return words;
     }
     match verdict {

@@ -51,6 +51,8 @@ pub struct RawSite {
     pub probe_on_start: Option<bool>,
     /// Next's i18n locales, the default first.
     pub locales: Option<Vec<String>>,
+    /// Public localized path patterns and the route each stands for.
+    pub localized: Option<Spanned<std::collections::BTreeMap<String, String>>>,
     pub sitemap: Option<Spanned<String>>,
     pub timeout: Option<Spanned<String>>,
     pub connect_timeout: Option<Spanned<String>>,

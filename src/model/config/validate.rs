@@ -3,6 +3,7 @@
 //! Sites and limits here; endpoints, routes and secrets in their own files.
 
 mod endpoint;
+mod localized;
 mod purge;
 mod routes;
 mod secret;
@@ -146,6 +147,7 @@ impl Validator<'_> {
                 .map(|u| u.path().trim_end_matches('/').to_string())
                 .filter(|p| !p.is_empty()),
             locales: raw.locales.clone().unwrap_or_default(),
+            localized: self.localized(raw.localized, name.get_ref()),
         };
         let endpoint = public_url
             .as_ref()

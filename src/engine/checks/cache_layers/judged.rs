@@ -71,7 +71,7 @@ pub(super) fn origins(
 /// A redirect to elsewhere at every origin; a locale-prefixed target is
 /// named as what it is (Next's i18n sends an unprefixed path there).
 fn redirect(location: &str, origin: Option<&Observation>) -> Finding {
-    let locale = origin.and_then(|o| locale_prefix(location, &o.url));
+    let locale = origin.and_then(|o| crate::model::paths::locale_prefix(location, &o.url, &[]));
     let title = match locale {
         Some(locale) => format!(
             "the page redirects to {location}, its locale-prefixed path ({locale}), at every origin: Next's i18n sends a path without a locale prefix to the visitor's locale"
@@ -87,25 +87,6 @@ fn redirect(location: &str, origin: Option<&Observation>) -> Finding {
         None => format!("check, revalidate and purge the page it redirects to ({location})"),
     };
     Finding::new(CHECK, Severity::Warning, title).fix(fix)
-}
-
-/// The locale a redirect adds in front of the page's own path
-/// (`/p` → `/de/p`: `de`), when it looks like one (`de`, `en-US`).
-fn locale_prefix<'a>(location: &'a str, page_url: &str) -> Option<&'a str> {
-    let page = url::Url::parse(page_url).ok()?;
-    let to = page.join(location).ok()?;
-    let rest = to.path().strip_prefix('/')?;
-    let (first, tail) = rest.split_once('/').unwrap_or((rest, ""));
-    let same_page = format!("/{tail}").trim_end_matches('/') == page.path().trim_end_matches('/');
-    let looks_like_locale = {
-        let (lang, region) = first.split_once('-').unwrap_or((first, ""));
-        (2..=3).contains(&lang.len())
-            && lang.bytes().all(|b| b.is_ascii_lowercase())
-            && (region.is_empty()
-                || (region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic())))
-    };
-    let start = location.find(first)?;
-    (same_page && looks_like_locale).then(|| &location[start..start + first.len()])
 }
 
 fn missing(probes: &[Observation]) -> Option<Finding> {
