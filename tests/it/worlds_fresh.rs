@@ -1,6 +1,7 @@
-//! `fresh` on generated worlds (`isrctl::sim::world`), through the engine
-//! the command line and the console drive: revalidate every origin, wait,
-//! purge the CDN (PURGE or BAN), verify. Asserted for every world:
+//! `fresh` and `revalidate --verify` on generated worlds
+//! (`isrctl::sim::world`), through the engine the command line and the
+//! console drive. `fresh` (revalidate every origin, wait, purge the CDN by
+//! PURGE or BAN, verify), for every world:
 //!
 //! 1. the verdict is the world's truth ([`World::fresh_truth`]);
 //! 2. a world `fresh` calls fresh everywhere is fresh: every layer a
@@ -8,6 +9,12 @@
 //! 3. where the revalidation cannot go through (a handler that wants a
 //!    header isrctl cannot send), the CDN ends serving what the origins
 //!    serve now — purged when it differed (issue 27, item 10).
+//!
+//! `revalidate --verify` (one call to the endpoint, which reaches origin
+//! 1): what its verdict claims is so — `fresh_everywhere` only when every
+//! layer a visitor reads serves the current data, `stale_replica` only
+//! when an origin serves an older page, `fresh_at_origin_stale_at_cdn`
+//! only when the CDN's copy is not the current page.
 
 use crate::worlds::{site, world, worlds_to_run};
 use isrctl::engine::{Engine, EngineEvent};
@@ -19,18 +26,38 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use std::time::Duration;
 
-/// What `fresh` ended with: the verdict (none when nothing was
+/// The engine operation a world goes through.
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    Fresh,
+    Verify,
+}
+
+/// What the operation ended with: the verdict (none when nothing was
 /// revalidated) and the steps it told, for the failure message.
-async fn fresh(servers: &WorldServers, world: &World) -> Result<(Option<String>, String), String> {
+async fn run(
+    servers: &WorldServers,
+    world: &World,
+    op: Op,
+) -> Result<(Option<String>, String), String> {
     let site = site(servers, world)?;
     let (engine, mut events) = Engine::new(vec![site.clone()], None);
     let planned = isrctl::engine::plan_one(&site, Target::path(PAGE), false);
-    let run = engine.fresh(0, vec![planned], Duration::from_secs(5), true);
+    let deadline = Duration::from_secs(5);
+    let run = match op {
+        Op::Fresh => engine.fresh(0, vec![planned], deadline, true),
+        Op::Verify => engine.verify(0, vec![planned], deadline),
+    };
     let mut told = Vec::new();
     let mut verdict = None;
     while let Some(event) = events.recv().await {
         match event {
             EngineEvent::FreshDone {
+                verifications,
+                outcome,
+                ..
+            }
+            | EngineEvent::Verified {
                 verifications,
                 outcome,
                 ..
@@ -56,12 +83,43 @@ async fn fresh(servers: &WorldServers, world: &World) -> Result<(Option<String>,
     Ok((verdict, told.join("\n")))
 }
 
-async fn holds(servers: &WorldServers, world: &World) -> Result<(), String> {
+async fn holds(servers: &WorldServers, world: &World, op: Op) -> Result<(), String> {
+    match op {
+        Op::Fresh => fresh_holds(servers, world).await,
+        Op::Verify => verify_holds(servers, world).await,
+    }
+}
+
+/// What `revalidate --verify` claims is so.
+async fn verify_holds(servers: &WorldServers, world: &World) -> Result<(), String> {
+    servers.set(world);
+    let (verdict, told) = run(servers, world, Op::Verify).await?;
+    let state = servers.state();
+    let wrong = match verdict.as_deref() {
+        Some("fresh_everywhere") => servers.not_fresh_to_visitors(),
+        Some("stale_replica") => servers
+            .not_fresh_to_visitors()
+            .is_none()
+            .then(|| "every origin serves the current page".to_string()),
+        Some("fresh_at_origin_stale_at_cdn") => servers
+            .visitor_copy()
+            .filter(|copy| copy.body != servers.settled_answer().body)
+            .is_none()
+            .then(|| "the CDN gives the current page".to_string()),
+        _ => None,
+    };
+    match wrong {
+        Some(why) => Err(format!("verdict {verdict:?}, but {why}\n{told}\n{state:?}")),
+        None => Ok(()),
+    }
+}
+
+async fn fresh_holds(servers: &WorldServers, world: &World) -> Result<(), String> {
     let Some(truth) = world.fresh_truth() else {
         return Ok(());
     };
     servers.set(world);
-    let (verdict, told) = fresh(servers, world).await?;
+    let (verdict, told) = run(servers, world, Op::Fresh).await?;
     let state = servers.state();
     match truth {
         FreshTruth::Fresh { verdict: expected } => {
@@ -106,10 +164,10 @@ async fn holds(servers: &WorldServers, world: &World) -> Result<(), String> {
 /// Runners at once, each on its own servers and its own random worlds:
 /// `fresh` mostly waits (polls, a sampled cache-busted URL), so they share
 /// two cores well.
-const RUNNERS: u32 = 8;
+const RUNNERS: u32 = 16;
 
 /// One runner's worlds, on servers of its own.
-fn run_worlds(cases: u32) -> Result<(), String> {
+fn run_worlds(cases: u32, op: Op) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -125,24 +183,33 @@ fn run_worlds(cases: u32) -> Result<(), String> {
     let mut runner = TestRunner::new(config);
     let result = runner.run(&world(), |world| {
         runtime
-            .block_on(holds(&servers, &world))
-            .map_err(|why| TestCaseError::fail(format!("{world:#?}\n{why}")))
+            .block_on(holds(&servers, &world, op))
+            .map_err(|why| TestCaseError::fail(format!("{op:?} {world:#?}\n{why}")))
     });
     result.map_err(|failure| failure.to_string())
 }
 
-#[test]
-fn fresh_leaves_every_generated_world_fresh_or_says_why() {
-    // `fresh` polls a few times per world: a tenth of the probe's worlds.
+/// A tenth of the probe's worlds through `op`, on [`RUNNERS`] runners.
+fn through(op: Op) {
     let cases = (worlds_to_run() / 10).div_ceil(RUNNERS);
     let runners: Vec<_> = (0..RUNNERS)
-        .map(|_| std::thread::spawn(move || run_worlds(cases)))
+        .map(|_| std::thread::spawn(move || run_worlds(cases, op)))
         .collect();
     for runner in runners {
         if let Err(failure) = runner.join().unwrap() {
             panic!("{failure}");
         }
     }
+}
+
+#[test]
+fn fresh_leaves_every_generated_world_fresh_or_says_why() {
+    through(Op::Fresh);
+}
+
+#[test]
+fn what_revalidate_verify_claims_of_a_generated_world_is_so() {
+    through(Op::Verify);
 }
 
 /// One named world `fresh` once failed on, kept as it was found.
@@ -154,7 +221,7 @@ fn named(world: World, truth: FreshTruth) {
         .unwrap();
     runtime.block_on(async {
         let servers = WorldServers::start().await.unwrap();
-        if let Err(why) = holds(&servers, &world).await {
+        if let Err(why) = holds(&servers, &world, Op::Fresh).await {
             panic!("{world:#?}\n{why}");
         }
     });
