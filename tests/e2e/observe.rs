@@ -174,3 +174,45 @@ fn fresh_on_a_deleted_page_purges_the_copy_the_cdn_still_serves() {
         assert_eq!(tb.fetch(base, &path).status, 404, "{base}{path}");
     }
 }
+
+#[test]
+fn after_every_command_no_cache_holds_an_object_isrctl_made_that_a_visitor_would_get() {
+    // On the Varnish that keeps every answer: each command runs on a page
+    // no cache holds yet, so any copy there was put there by isrctl's own
+    // reads — as a visitor's read would have put it. None may be a 307,
+    // none may be called stale by the verdict of the run that made it.
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let node = &tb.keep_all_vcl;
+    let commands: [&[&str]; 5] = [
+        &["probe", "keep-all"],
+        &["check", "keep-all"],
+        &["check", "keep-all", "--active"],
+        &["revalidate", "keep-all", "--verify", "--deadline", "5s"],
+        &["fresh", "keep-all", "--deadline", "5s"],
+    ];
+    for args in commands {
+        let path = product(&tb, "keep-all-each");
+        let mut all = args.to_vec();
+        all.extend(["--path", &path]);
+        let (_, doc) = isrctl_json(&tb, &all);
+        let said = doc.to_string();
+        for stale in [
+            "fresh_at_origin_stale_at_cdn",
+            "the CDN serves a copy",
+            "\"state\":\"stale\"",
+            "another RSC payload",
+        ] {
+            assert!(!said.contains(stale), "{args:?} called its own copy stale: {doc:#}");
+        }
+        let visitor = tb.fetch(node, &path);
+        assert_eq!(visitor.status, 200, "{args:?}: {visitor:?}");
+        assert_eq!(visitor.price(), "10.00", "{args:?}");
+        assert!(
+            visitor.header("content-type").is_some_and(|t| t.starts_with("text/html")),
+            "{args:?}: {visitor:?}"
+        );
+        let navigation = tb.rsc(node, &path);
+        assert_eq!(navigation.status, 200, "{args:?}: {navigation:?}");
+    }
+}
