@@ -12,6 +12,7 @@ mod answers;
 mod base_path;
 mod checks;
 mod conformance;
+mod console;
 mod observe;
 mod page_kinds;
 mod purges;

@@ -203,13 +203,18 @@ fn after_every_command_no_cache_holds_an_object_isrctl_made_that_a_visitor_would
             "\"state\":\"stale\"",
             "another RSC payload",
         ] {
-            assert!(!said.contains(stale), "{args:?} called its own copy stale: {doc:#}");
+            assert!(
+                !said.contains(stale),
+                "{args:?} called its own copy stale: {doc:#}"
+            );
         }
         let visitor = tb.fetch(node, &path);
         assert_eq!(visitor.status, 200, "{args:?}: {visitor:?}");
         assert_eq!(visitor.price(), "10.00", "{args:?}");
         assert!(
-            visitor.header("content-type").is_some_and(|t| t.starts_with("text/html")),
+            visitor
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("text/html")),
             "{args:?}: {visitor:?}"
         );
         let navigation = tb.rsc(node, &path);
