@@ -221,3 +221,44 @@ fn after_every_command_no_cache_holds_an_object_isrctl_made_that_a_visitor_would
         assert_eq!(navigation.status, 200, "{args:?}: {navigation:?}");
     }
 }
+
+#[test]
+fn a_404_nginx_kept_while_the_origin_serves_the_page_is_a_stale_copy_a_purge_fixes() {
+    // Issue 27, item 3: it was "no conclusion" or "check the path".
+    let _turn = exclusive();
+    let tb = Testbed::get();
+    let slug = unique_slug("nginx-404");
+    let path = format!("/shop/{slug}");
+    // Asked for before the product exists: nginx keeps the 404.
+    assert_eq!(tb.fetch(&tb.nginx, &path).status, 404);
+    // The product is created and the CMS's webhook revalidates the origin
+    // (which kept its own 404 until then).
+    tb.set_price(&slug, "10.00");
+    let query = format!("/api/revalidate?secret={}&path={path}", tb.secret);
+    assert_eq!(
+        tb.call(&tb.origins[0], reqwest::Method::POST, &query).0,
+        200
+    );
+    assert_eq!(tb.settle_at(&tb.origins[0], &path).price(), "10.00");
+    // nginx answers from its cache: the origin gives the page now.
+    assert_eq!(tb.fetch(&tb.nginx, &path).status, 404);
+
+    let (code, doc) = isrctl_json(&tb, &["probe", "testbed-nginx", "--path", &path]);
+    let page = &doc["pages"][0];
+    assert_eq!(page["judgement"]["origins"]["state"], "serve", "{doc:#}");
+    assert_eq!(
+        page["judgement"]["cdn"]["copy"], "cached_not_found",
+        "{doc:#}"
+    );
+    assert_eq!(code, Some(1), "{doc:#}");
+    let said = page["conclusions"].to_string();
+    assert!(!said.contains("check the path"), "{doc:#}");
+
+    let (code, doc) = isrctl_json(&tb, &["purge", "testbed-nginx", "--path", &path]);
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(
+        tb.fetch(&tb.nginx, &path).price(),
+        "10.00",
+        "ground truth: nginx"
+    );
+}
