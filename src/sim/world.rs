@@ -67,6 +67,9 @@ pub enum PageKind {
     Redirect,
     /// A 307 to itself.
     SelfRedirect,
+    /// Next's error page inside a cacheable 200 (a Pages Router page whose
+    /// record is gone, without `notFound: true`).
+    Soft404,
 }
 
 /// The CDN's copy of the page's URL before isrctl looks.

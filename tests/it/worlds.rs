@@ -2,12 +2,12 @@
 //! worlds — 1–3 origins; a cache per instance, shared, or shared with its
 //! store down; a CDN or none, keeping errors and redirects or not, keying
 //! RSC apart or not, holding no copy, the current page, an old one, a 404
-//! or a 307 an RSC read left; ISR, cold, dynamic, deleted, redirecting
-//! and self-redirecting pages; a tag revalidation pending (STALE once);
+//! or a 307 an RSC read left; ISR, cold, dynamic, deleted, redirecting,
+//! self-redirecting and soft-404 pages; a tag revalidation pending (STALE once);
 //! origins listed or not, the topology said or not, a marker or not; an
 //! endpoint answering as the docs' handler, as a webhook that answers 200
-//! with its verdict in the body, with no secret check, or wanting a header
-//! isrctl cannot send — each read by the same code `probe` and `check`
+//! with its verdict in the body, with no secret check, ignoring the path
+//! it is given, or wanting a header isrctl cannot send — each read by the same code `probe` and `check`
 //! run, asserting:
 //!
 //! 1. the judgement is the world's truth, and so is the passive auth
@@ -51,6 +51,7 @@ fn page_kind() -> impl Strategy<Value = PageKind> {
         1 => Just(PageKind::Deleted),
         1 => Just(PageKind::Redirect),
         1 => Just(PageKind::SelfRedirect),
+        1 => Just(PageKind::Soft404),
     ]
 }
 
@@ -80,6 +81,7 @@ fn endpoint() -> impl Strategy<Value = EndpointStyle> {
         Just(EndpointStyle::Webhook200),
         Just(EndpointStyle::NoSecretCheck),
         Just(EndpointStyle::NeedsHeader),
+        Just(EndpointStyle::IgnoresTarget),
     ]
 }
 

@@ -21,6 +21,10 @@ pub enum EndpointStyle {
     NoSecretCheck,
     /// 400 `missing x-signature` to everything isrctl can send.
     NeedsHeader,
+    /// 401 for a wrong secret; with the right one it revalidates every
+    /// page, whatever path or tag it is given (or none), and says
+    /// `revalidated: true` (cms-contentful's handler).
+    IgnoresTarget,
 }
 
 fn json(status: u16, body: &str) -> Answer {
@@ -53,6 +57,11 @@ impl Inner {
         let path = param("path").or_else(|| param("tag"));
         match (self.world.endpoint, right, path) {
             (EndpointStyle::NeedsHeader, ..) => json(400, r#"{"message":"missing x-signature"}"#),
+            (EndpointStyle::IgnoresTarget, false, _) => json(401, r#"{"message":"Invalid token"}"#),
+            (EndpointStyle::IgnoresTarget, true, _) => {
+                self.revalidate(origin, PAGE);
+                json(200, r#"{"revalidated":true,"now":1}"#)
+            }
             (EndpointStyle::Docs, false, _) => json(401, r#"{"message":"Invalid token"}"#),
             (EndpointStyle::Docs, true, None) => json(400, r#"{"message":"Path is required"}"#),
             (EndpointStyle::Webhook200, false, _) => json(200, r#"{"status":401}"#),

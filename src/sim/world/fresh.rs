@@ -51,6 +51,7 @@ impl World {
         let verdict = match self.page {
             PageKind::Deleted => Some("not_found"),
             PageKind::Redirect | PageKind::SelfRedirect => Some("redirects"),
+            PageKind::Soft404 => Some("soft_404"),
             _ => None,
         };
         if let Some(verdict) = verdict {

@@ -248,6 +248,7 @@ impl Inner {
             PageKind::Deleted => return not_found(),
             PageKind::Redirect => return redirect(LOCALE_PAGE, true),
             PageKind::SelfRedirect => return redirect(PAGE, true),
+            PageKind::Soft404 => return soft_not_found(),
             PageKind::Dynamic => {
                 self.renders += 1;
                 return dynamic_page(self.world.data(), self.renders);
@@ -331,6 +332,21 @@ fn dynamic_page(version: u32, render: u64) -> Answer {
             ("cache-control", DYNAMIC_CACHE_CONTROL.into()),
         ],
         body: format!("<html><meta name=\"v\" content=\"{version}\"><p>render {render}</p></html>"),
+    }
+}
+
+/// Next's error page in a 200, kept by ISR as if it were the page.
+fn soft_not_found() -> Answer {
+    Answer {
+        status: 200,
+        headers: vec![
+            ("content-type", "text/html; charset=utf-8".into()),
+            ("cache-control", ISR_CACHE_CONTROL.into()),
+            ("x-nextjs-cache", "HIT".into()),
+            ("etag", "\"soft404\"".into()),
+        ],
+        body: r#"<html><h1 class="next-error-h1" style="display:inline-block">404</h1></html>"#
+            .into(),
     }
 }
 

@@ -9,6 +9,8 @@ use crate::model::judgement::{Judgement, Origins, PerRequest, Public, StaleCopy}
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Gives {
     Page(u32),
+    /// Next's error page in a 200.
+    SoftNotFound,
     Missing,
     Redirect(String),
 }
@@ -76,6 +78,7 @@ impl World {
                     location: PAGE.into(),
                 };
             }
+            PageKind::Soft404 => return Origins::Serve,
             PageKind::Isr | PageKind::Cold => {}
         }
         if self.topology == Topology::SharedDown {
@@ -116,6 +119,7 @@ impl World {
             PageKind::Deleted => vec![Gives::Missing],
             PageKind::Redirect => vec![Gives::Redirect(LOCALE_PAGE.into())],
             PageKind::SelfRedirect => vec![Gives::Redirect(PAGE.into())],
+            PageKind::Soft404 => vec![Gives::SoftNotFound],
             _ => self
                 .settled_versions()
                 .into_iter()
@@ -167,7 +171,7 @@ impl World {
             (Gives::Page(_), Gives::Missing) => StaleCopy::DeletedPageServed,
             (Gives::Missing, _) => StaleCopy::CachedNotFound,
             (Gives::Redirect(_), _) => StaleCopy::CachedRedirect,
-            (Gives::Page(_), _) => StaleCopy::OldContent,
+            (Gives::Page(_) | Gives::SoftNotFound, _) => StaleCopy::OldContent,
         };
         Public::Stale { copy }
     }
@@ -187,7 +191,9 @@ pub enum AuthTruth {
 impl World {
     pub fn auth_truth(&self) -> AuthTruth {
         match self.endpoint {
-            EndpointStyle::Docs | EndpointStyle::Webhook200 => AuthTruth::Refused,
+            EndpointStyle::Docs | EndpointStyle::Webhook200 | EndpointStyle::IgnoresTarget => {
+                AuthTruth::Refused
+            }
             EndpointStyle::NoSecretCheck => AuthTruth::AcceptsAnySecret,
             EndpointStyle::NeedsHeader => AuthTruth::Inconclusive,
         }
