@@ -122,6 +122,10 @@ pub struct World {
     pub marker: bool,
     /// How the revalidation endpoint answers.
     pub endpoint: EndpointStyle,
+    /// The CMS lags: its data moved one version past every render, and a
+    /// render during the run still reads the version before (a CMS CDN,
+    /// eventual consistency). Nothing isrctl reads shows it.
+    pub lagging: bool,
 }
 
 impl World {
@@ -130,7 +134,12 @@ impl World {
     /// the newest render then.
     pub fn data(&self) -> u32 {
         let newest = self.versions.iter().copied().max().unwrap_or(1);
-        newest + u32::from(self.pending_stale.is_some())
+        newest + u32::from(self.pending_stale.is_some()) + u32::from(self.lagging)
+    }
+
+    /// The data version a render reads now: the CMS's, unless it lags.
+    pub fn rendered(&self) -> u32 {
+        self.data() - u32::from(self.lagging)
     }
 
     pub fn origin_count(&self) -> usize {

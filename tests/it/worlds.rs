@@ -4,6 +4,7 @@
 //! RSC apart or not, holding no copy, the current page, an old one, a 404
 //! or a 307 an RSC read left; ISR, cold, dynamic, deleted, redirecting,
 //! self-redirecting and soft-404 pages; a tag revalidation pending (STALE once);
+//! a CMS that lags (renders read the data from before its last change);
 //! origins listed or not, the topology said or not, a marker or not; an
 //! endpoint answering as the docs' handler, as a webhook that answers 200
 //! with its verdict in the body, with no secret check, ignoring the path
@@ -87,7 +88,7 @@ fn endpoint() -> impl Strategy<Value = EndpointStyle> {
 
 pub fn world() -> impl Strategy<Value = World> {
     let shape = (1usize..=3, topology(), page_kind());
-    let flags = (any::<bool>(), any::<bool>(), any::<bool>());
+    let flags = (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>());
     (
         shape,
         prop::collection::vec(1u32..=2, 3),
@@ -102,7 +103,7 @@ pub fn world() -> impl Strategy<Value = World> {
                 versions,
                 pending,
                 cdn,
-                (listed, said, marker),
+                (listed, said, marker, lag),
                 endpoint,
             )| {
                 let mut versions = versions[..origins].to_vec();
@@ -117,6 +118,22 @@ pub fn world() -> impl Strategy<Value = World> {
                         _ => 0,
                     })
                     .filter(|_| page == PageKind::Isr && topology != Topology::SharedDown);
+                // A lagging CMS where every render already shows what a
+                // render reads now (else isrctl could not tell, nor could
+                // anyone reading the site).
+                let current = versions[0];
+                let settled = versions.iter().all(|&v| v == current) && pending.is_none();
+                let copy_current = match cdn {
+                    Cdn::None => true,
+                    Cdn::Caching { copy, .. } => {
+                        matches!(copy, CdnCopy::None) || copy == CdnCopy::Page(current)
+                    }
+                };
+                let lagging = lag
+                    && page == PageKind::Isr
+                    && topology != Topology::SharedDown
+                    && settled
+                    && copy_current;
                 World {
                     topology,
                     page,
@@ -127,6 +144,7 @@ pub fn world() -> impl Strategy<Value = World> {
                     topology_said: said,
                     marker,
                     endpoint,
+                    lagging,
                 }
             },
         )
@@ -299,6 +317,7 @@ fn behind_a_cdn(copy: CdnCopy) -> World {
         topology_said: false,
         marker: false,
         endpoint: EndpointStyle::Docs,
+        lagging: false,
     }
 }
 

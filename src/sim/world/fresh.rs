@@ -61,7 +61,8 @@ impl World {
         if !cached_page || self.topology == Topology::SharedDown {
             return None;
         }
-        let data = self.data();
+        // What a render shows: a lagging CMS is invisible to every read.
+        let data = self.rendered();
         let entry = |i: usize| match self.topology {
             Topology::PerInstance => i,
             _ => 0,
@@ -78,6 +79,17 @@ impl World {
 }
 
 impl WorldServers {
+    /// The CMS catches up: renders read its data from now on (what
+    /// `--retry-after` waits for).
+    pub fn end_lag(&self) {
+        let mut inner = self.lock();
+        let data = inner.world.data();
+        let origins = inner.world.versions.len();
+        inner.world.versions = vec![data; origins];
+        inner.world.pending_stale = None;
+        inner.world.lagging = false;
+    }
+
     /// Why a visitor could still get something old: an origin isrctl sees
     /// serving an older render once settled, or the CDN's copy of the page
     /// not the current render.

@@ -64,6 +64,7 @@ impl WorldServers {
                 topology_said: false,
                 marker: false,
                 endpoint: super::EndpointStyle::Docs,
+                lagging: false,
             },
             entries: Vec::new(),
             cdn: CdnCopies::default(),
@@ -84,7 +85,7 @@ impl WorldServers {
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -184,9 +185,9 @@ impl WorldServers {
         let world = inner.world.clone();
         let versions = (0..world.origin_count())
             .map(|i| match inner.entries[inner.entry_index(i)] {
-                _ if world.topology == Topology::SharedDown => world.data(),
+                _ if world.topology == Topology::SharedDown => world.rendered(),
                 Some(entry) => settled(&world, entry),
-                None => world.data(),
+                None => world.rendered(),
             })
             .collect();
         (world, versions)
@@ -195,7 +196,7 @@ impl WorldServers {
     /// Carry out a fix, as the operator would.
     pub fn apply(&self, remedy: Remedy) {
         let mut inner = self.lock();
-        let data = inner.world.data();
+        let data = inner.world.rendered();
         match remedy {
             Remedy::PurgeUrl => {
                 inner.cdn.remove_page(PAGE);
@@ -221,7 +222,7 @@ impl WorldServers {
 /// The version an entry shows once its pending STALE has been served.
 fn settled(world: &World, entry: Entry) -> u32 {
     match entry.pending_stale {
-        true => world.data(),
+        true => world.rendered(),
         false => entry.version,
     }
 }
@@ -251,7 +252,7 @@ impl Inner {
             PageKind::Soft404 => return soft_not_found(),
             PageKind::Dynamic => {
                 self.renders += 1;
-                return dynamic_page(self.world.data(), self.renders);
+                return dynamic_page(self.world.rendered(), self.renders);
             }
             PageKind::Isr | PageKind::Cold => {}
         }
@@ -272,7 +273,7 @@ impl Inner {
 
     /// Read the page's ISR entry: the version served and the cache state.
     fn isr_read(&mut self, origin: usize) -> (u32, &'static str) {
-        let data = self.world.data();
+        let data = self.world.rendered();
         if self.world.topology == Topology::SharedDown {
             return (data, "MISS");
         }

@@ -37,7 +37,7 @@ impl World {
 
     /// The version each origin seen by isrctl serves once settled.
     fn settled_versions(&self) -> Vec<u32> {
-        let data = self.data();
+        let data = self.rendered();
         let seen = match self.origins_configured {
             true => self.origin_count(),
             false => 1,
