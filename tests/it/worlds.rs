@@ -17,8 +17,9 @@
 //!    URL is the one it had, or — where it had none — what origin 1 gives
 //!    a visitor now, as a visitor's own read would have stored), and the
 //!    auth check changed nothing at all;
-//! 3. doing what the judgement advises (purge, revalidate each origin,
-//!    bring back the cache's store) leaves nothing to advise.
+//! 3. doing what the judgement advises (a purge, sent by the engine as
+//!    `isrctl purge` sends it and proven by reading back; revalidating each
+//!    origin; bringing back the cache's store) leaves nothing to advise.
 //!
 //! `ISRCTL_WORLDS=100000 cargo test --test it worlds` runs a longer
 //! search; a failure prints the smallest world that fails, to be kept
@@ -26,7 +27,7 @@
 
 use isrctl::engine::checks::{self, CheckEvent, CheckId, Emitter, Plan, Session, Severity};
 use isrctl::model::config::CacheTopology;
-use isrctl::model::judgement::{Judgement, Origins, PerRequest, Public, StaleCopy};
+use isrctl::model::judgement::{Judgement, Origins, PerRequest, Public, Remedy, StaleCopy};
 use isrctl::sim::world::{
     AuthTruth, Cdn, CdnCopy, EndpointStyle, PAGE, PageKind, Topology, World, WorldServers,
 };
@@ -210,6 +211,31 @@ async fn auth(servers: &WorldServers, world: &World) -> Result<AuthTruth, String
     }
 }
 
+/// `isrctl purge --path /p` through the engine, at the world's CDN (a
+/// PURGE of the URL, or a BAN of it and its query variants); every outcome
+/// must be proven.
+async fn purge(servers: &WorldServers, world: &World) -> Result<(), String> {
+    use isrctl::engine::{Engine, EngineEvent};
+    let site = site(servers, world)?;
+    let (engine, mut events) = Engine::new(vec![site], None);
+    let item = isrctl::model::purge::PurgeItem::Path(PAGE.into());
+    let run = engine.purge(0, vec![item], std::time::Duration::from_secs(5));
+    let mut outcomes = Vec::new();
+    while let Some(event) = events.recv().await {
+        match event {
+            EngineEvent::Purged { outcome, .. } => outcomes.push(outcome),
+            EngineEvent::PurgeDone { .. } => break,
+            EngineEvent::NotStarted { reason, .. } => return Err(format!("purge: {reason:?}")),
+            _ => {}
+        }
+    }
+    run.await.map_err(|e| e.to_string())?;
+    match outcomes.iter().all(|o| o.kind.is_fine()) && !outcomes.is_empty() {
+        true => Ok(()),
+        false => Err(format!("the purge was not proven: {outcomes:?}")),
+    }
+}
+
 /// The three properties for one world.
 async fn holds(servers: &WorldServers, world: &World) -> Result<(), String> {
     servers.set(world);
@@ -252,7 +278,11 @@ async fn holds(servers: &WorldServers, world: &World) -> Result<(), String> {
             return Ok(());
         }
         for remedy in remedies {
-            servers.apply(remedy);
+            match (remedy, world.cdn) {
+                // The purge the judgement advises, as `isrctl purge` sends it.
+                (Remedy::PurgeUrl, Cdn::Caching { .. }) => purge(servers, world).await?,
+                _ => servers.apply(remedy),
+            }
         }
         judged = judge(servers, world).await?.0;
     }
