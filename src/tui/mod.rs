@@ -85,18 +85,34 @@ pub async fn run(config: &Config, options: Options) -> Exit {
     };
     let input = crossterm::event::EventStream::new();
     let result = event_loop.run(&mut state, input, shutdown).await;
-    let _ = crossterm::execute!(
-        std::io::stdout(),
-        crossterm::event::DisableMouseCapture,
-        crossterm::event::DisableBracketedPaste
-    );
-    ratatui::restore();
+    drop(event_loop);
+    restore_quietly(terminal);
     match result {
         Ok(()) => Exit::Ok,
         Err(e) => {
             errln!("error: terminal: {e}");
             Exit::Failed
         }
+    }
+}
+
+/// Give the terminal back: mouse and paste reporting off, the main screen,
+/// cooked mode, the cursor shown. Failures are ignored: the terminal may be
+/// gone (its window closed, the ssh connection dropped). ratatui's own
+/// restore reports them with `eprintln!` on that dead terminal, where a
+/// failed write panics — and the terminal's drop tries again while
+/// unwinding: a panic in a panic, SIGABRT.
+fn restore_quietly(mut terminal: ratatui::DefaultTerminal) {
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        crossterm::event::DisableBracketedPaste,
+        crossterm::terminal::LeaveAlternateScreen
+    );
+    let _ = crossterm::terminal::disable_raw_mode();
+    if terminal.show_cursor().is_err() {
+        // Its drop would try again, and report the failure on stderr.
+        std::mem::forget(terminal);
     }
 }
 

@@ -244,6 +244,58 @@ fn sigterm_restores_the_terminal() {
     );
 }
 
+/// The terminal goes away (its window closed, the ssh connection
+/// dropped): the console ends by itself, without a crash. It used to abort
+/// (SIGABRT): ratatui reported the failed restore on the dead terminal's
+/// stderr, a panic, and again while unwinding. Driven from a Python parent:
+/// portable-pty keeps a second descriptor of the master open for its
+/// reader, so under it the terminal never goes away.
+#[test]
+fn a_terminal_that_goes_away_ends_the_console_without_a_crash() {
+    const PARENT: &str = r#"
+import os, pty, select, signal, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["TERM"] = "xterm-256color"
+    os.execv(sys.argv[1], [sys.argv[1], "demo"])
+# Read what the console draws for a few seconds, as a terminal would.
+deadline = time.time() + 4
+while time.time() < deadline:
+    ready, _, _ = select.select([fd], [], [], 0.1)
+    if ready:
+        try:
+            os.read(fd, 65536)
+        except OSError:
+            break
+os.close(fd)
+for _ in range(200):
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    time.sleep(0.05)
+else:
+    os.kill(pid, signal.SIGKILL)
+    print("hung")
+    sys.exit(0)
+if os.WIFSIGNALED(status):
+    print("signal", os.WTERMSIG(status))
+else:
+    print("exit", os.WEXITSTATUS(status))
+"#;
+    let state = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(state.path().join("tmp")).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(PARENT)
+        .arg(assert_cmd::cargo::cargo_bin("isrctl"))
+        .env("XDG_STATE_HOME", state.path())
+        .env("TMPDIR", state.path().join("tmp"))
+        .output()
+        .expect("python3 (CI machines have it)");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("exit"), "the console ended by: {said}");
+}
+
 /// `kill -INT` and `kill -QUIT` from outside (a supervisor, `timeout -s
 /// INT`): the terminal is restored and the demo's directory removed, as
 /// with q, SIGTERM and SIGHUP. In raw mode the keyboard sends neither.
