@@ -121,20 +121,11 @@ fn a_route_with_no_secret_check_accepts_any_secret_and_check_says_so() {
 fn fresh_purges_a_stale_cdn_when_the_revalidation_cannot_be_sent() {
     let _turn = exclusive();
     let tb = Testbed::get();
-    let slug = unique_slug("unsendable");
-    tb.set_price(&slug, "10.00");
-    let path = format!("/shop/{slug}");
-    for base in &tb.origins {
-        assert_eq!(tb.settle_at(base, &path).price(), "10.00");
-    }
+    let path = tb.product_at_both_origins("unsendable", "10.00");
     tb.fetch(&tb.cdn, &path);
     // The price changes and someone revalidates both instances by hand.
-    tb.set_price(&slug, "11.00");
-    for base in &tb.origins {
-        let query = format!("/api/revalidate?secret={}&path={path}", tb.secret);
-        assert_eq!(tb.call(base, reqwest::Method::POST, &query).0, 200);
-        assert_eq!(tb.settle_at(base, &path).price(), "11.00");
-    }
+    tb.set_price(path.trim_start_matches("/shop/"), "11.00");
+    tb.revalidate_origins_by_hand(&path, "11.00");
     assert_eq!(tb.fetch(&tb.cdn, &path).price(), "10.00", "Varnish is old");
 
     let out = isrctl(

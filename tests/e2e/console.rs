@@ -129,13 +129,9 @@ fn the_answer_line_shows_the_stale_cdn_checks_found_not_an_older_verdict() {
     let _turn = exclusive();
     let tb = Testbed::get();
     let state = tempfile::tempdir().unwrap();
-    let slug = crate::testbed::unique_slug("console");
-    let path = format!("/shop/{slug}");
+    let path = tb.product_at_both_origins("console", "10.00");
+    let slug = path.trim_start_matches("/shop/").to_string();
     let config = config(state.path(), &tb, &path);
-    tb.set_price(&slug, "10.00");
-    for base in &tb.origins {
-        assert_eq!(tb.settle_at(base, &path).price(), "10.00");
-    }
     // History: the price changed, and `fresh` made the page fresh everywhere.
     tb.fetch(&tb.cdn, &path);
     tb.set_price(&slug, "11.00");
@@ -151,11 +147,7 @@ fn the_answer_line_shows_the_stale_cdn_checks_found_not_an_older_verdict() {
     // Since then the price changed and both origins were revalidated by
     // hand; Varnish kept its copy.
     tb.set_price(&slug, "12.00");
-    for base in &tb.origins {
-        let query = format!("/api/revalidate?secret={}&path={path}", tb.secret);
-        assert_eq!(tb.call(base, reqwest::Method::POST, &query).0, 200);
-        assert_eq!(tb.settle_at(base, &path).price(), "12.00");
-    }
+    tb.revalidate_origins_by_hand(&path, "12.00");
     assert_eq!(tb.fetch(&tb.cdn, &path).price(), "11.00", "Varnish is old");
 
     let mut console = Console::start(state.path(), &config, &tb);

@@ -13,7 +13,7 @@ use crate::testbed;
 
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use testbed::{Page, Testbed, exclusive, isrctl, isrctl_json, unique_slug};
+use testbed::{Page, Testbed, exclusive, isrctl, isrctl_json};
 
 /// The first verification of a `fresh` or `revalidate --verify` document.
 fn verification(doc: &Value) -> &Value {
@@ -32,38 +32,14 @@ fn until(tb: &Testbed, base: &str, path: &str, done: impl Fn(&Page) -> bool) -> 
     }
 }
 
-/// A product page rendered and cached (HIT) at both origins with `price`.
-fn product_at_both_origins(tb: &Testbed, name: &str, price: &str) -> String {
-    let slug = unique_slug(name);
-    tb.set_price(&slug, price);
-    let path = format!("/shop/{slug}");
-    for base in &tb.origins {
-        let page = tb.settle_at(base, &path);
-        assert_eq!(page.price(), price, "{page:?}");
-    }
-    path
-}
-
-/// Revalidate `path` on both origins with plain HTTP, as someone else (or
-/// time-based ISR) would, and wait until each serves `price`.
-fn revalidate_origins_by_hand(tb: &Testbed, path: &str, price: &str) {
-    for base in &tb.origins {
-        let query = format!("/api/revalidate?secret={}&path={path}", tb.secret);
-        let (status, body) = tb.call(base, reqwest::Method::POST, &query);
-        assert_eq!((status, &body["revalidated"]), (200, &Value::Bool(true)));
-        let page = until(tb, base, path, |p| p.price() == price);
-        assert_eq!(page.price(), price, "{base}{path}");
-    }
-}
-
 #[test]
 fn fresh_fixes_a_cdn_that_is_stale_while_the_origins_are_already_fresh() {
     let _turn = exclusive();
     let tb = Testbed::get();
-    let path = product_at_both_origins(&tb, "already-fresh", "10.00");
+    let path = tb.product_at_both_origins("already-fresh", "10.00");
     assert_eq!(tb.fetch(&tb.cdn, &path).price(), "10.00");
     tb.set_price(path.trim_start_matches("/shop/"), "20.00");
-    revalidate_origins_by_hand(&tb, &path, "20.00");
+    tb.revalidate_origins_by_hand(&path, "20.00");
     let cdn = tb.fetch(&tb.cdn, &path);
     assert_eq!((cdn.edge(), cdn.price().as_str()), ("HIT", "10.00"));
 
@@ -82,7 +58,7 @@ fn fresh_fixes_a_cdn_that_is_stale_while_the_origins_are_already_fresh() {
 fn the_rsc_copy_left_by_an_html_purge_is_not_fresh_until_it_is_purged_too() {
     let _turn = exclusive();
     let tb = Testbed::get();
-    let path = product_at_both_origins(&tb, "rsc-copy", "10.00");
+    let path = tb.product_at_both_origins("rsc-copy", "10.00");
     // A visitor loads the page, another navigates to it client-side.
     assert_eq!(tb.fetch(&tb.cdn, &path).price(), "10.00");
     tb.rsc(&tb.cdn, &path);
@@ -129,7 +105,7 @@ fn the_rsc_copy_left_by_an_html_purge_is_not_fresh_until_it_is_purged_too() {
 fn a_re_render_with_the_old_data_is_said_so_not_called_fresh() {
     let _turn = exclusive();
     let tb = Testbed::get();
-    let path = product_at_both_origins(&tb, "lagging", "10.00");
+    let path = tb.product_at_both_origins("lagging", "10.00");
     let before = tb.origin(0, &path);
     // The CMS publishes 4 s after its webhook fired (a lagging CDN of its own).
     let slug = path.trim_start_matches("/shop/");
@@ -171,7 +147,7 @@ fn a_re_render_with_the_old_data_is_said_so_not_called_fresh() {
 fn retry_after_revalidates_again_once_the_cms_has_settled() {
     let _turn = exclusive();
     let tb = Testbed::get();
-    let path = product_at_both_origins(&tb, "retried", "10.00");
+    let path = tb.product_at_both_origins("retried", "10.00");
     let slug = path.trim_start_matches("/shop/");
     let publisher = tb.set_price_later(slug, "20.00", Duration::from_secs(3));
     let out = isrctl(
@@ -207,7 +183,7 @@ fn retry_after_revalidates_again_once_the_cms_has_settled() {
 fn the_passive_check_regenerates_nothing_on_a_handler_that_ignores_the_path() {
     let _turn = exclusive();
     let tb = Testbed::get();
-    let path = product_at_both_origins(&tb, "ignored", "10.00");
+    let path = tb.product_at_both_origins("ignored", "10.00");
     tb.set_price(path.trim_start_matches("/shop/"), "20.00");
 
     let (_, doc) = isrctl_json(&tb, &["check", "shop-everything", "--path", &path]);
@@ -256,7 +232,7 @@ fn the_passive_check_regenerates_nothing_on_a_handler_that_ignores_the_path() {
 fn several_instances_behind_one_url_are_named_and_no_cdn_is_blamed() {
     let _turn = exclusive();
     let tb = Testbed::get();
-    let path = product_at_both_origins(&tb, "replicas", "10.00");
+    let path = tb.product_at_both_origins("replicas", "10.00");
     tb.set_price(path.trim_start_matches("/shop/"), "20.00");
 
     // No origins listed: the POST reaches one instance through the proxy.
@@ -305,7 +281,7 @@ fn several_instances_behind_one_url_are_named_and_no_cdn_is_blamed() {
 fn no_trace_of_isrctl_in_any_cached_copy() {
     let _turn = exclusive();
     let tb = Testbed::get();
-    let path = product_at_both_origins(&tb, "traceless", "10.00");
+    let path = tb.product_at_both_origins("traceless", "10.00");
     let slug = path.trim_start_matches("/shop/").to_string();
     let commands: [&[&str]; 6] = [
         &["probe", "shop", "--path", &path],
@@ -356,7 +332,7 @@ fn no_trace_of_isrctl_in_any_cached_copy() {
 fn init_names_varnish_and_finds_the_route_handler_without_running_it() {
     let tb = Testbed::get();
     let _lock = exclusive();
-    let page = product_at_both_origins(&tb, "init", "3.00");
+    let page = tb.product_at_both_origins("init", "3.00");
     let before = until(&tb, &tb.cdn, &page, |p| p.header("x-cache") == Some("HIT"));
     // The data changes: a revalidation would now render 4.00.
     tb.set_price(page.trim_start_matches("/shop/"), "4.00");

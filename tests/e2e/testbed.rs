@@ -343,6 +343,38 @@ impl Testbed {
     }
 }
 
+impl Testbed {
+    /// A product page rendered and cached (HIT) at both origins with `price`.
+    pub fn product_at_both_origins(&self, name: &str, price: &str) -> String {
+        let slug = unique_slug(name);
+        self.set_price(&slug, price);
+        let path = format!("/shop/{slug}");
+        for base in &self.origins {
+            let page = self.settle_at(base, &path);
+            assert_eq!(page.price(), price, "{page:?}");
+        }
+        path
+    }
+
+    /// Revalidate `path` on both origins with plain HTTP, as someone else
+    /// (or time-based ISR) would, and wait until each serves `price`.
+    pub fn revalidate_origins_by_hand(&self, path: &str, price: &str) {
+        for base in &self.origins {
+            let query = format!("/api/revalidate?secret={}&path={path}", self.secret);
+            let (status, body) = self.call(base, reqwest::Method::POST, &query);
+            assert_eq!((status, body["revalidated"].as_bool()), (200, Some(true)));
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while self.fetch(base, path).price() != price {
+                assert!(
+                    Instant::now() < deadline,
+                    "{base}{path} never served {price}"
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
 /// `isrctl --config testbed/isrctl.toml ARGS`, the built binary, with
 /// `$REVALIDATE_SECRET` = `secret` and a scratch state directory. Fails if
 /// the testbed's secret shows in stdout, stderr, the history or the log.
