@@ -81,6 +81,17 @@ fn an_rsc_read_of_the_bare_url_poisons_this_cache_and_isrctl_reads_do_not() {
     );
 }
 
+/// A product cached at both origins and in Varnish (a HIT), whose data
+/// the CMS then deletes; its path.
+fn deleted_product_varnish_still_holds(tb: &Testbed, name: &str) -> String {
+    let path = tb.product_at_both_origins(name, "10.00");
+    tb.fetch(&tb.cdn, &path);
+    assert_eq!(tb.fetch(&tb.cdn, &path).header("x-cache"), Some("HIT"));
+    let slug = path.trim_start_matches("/shop/");
+    std::fs::remove_file(tb.data_dir.join(format!("{slug}.json"))).unwrap();
+    path
+}
+
 /// Status is compared (issue 27, item 3): the origins answer 404 for a
 /// deleted product (Next's notFound(), kept by its ISR cache) while Varnish
 /// still serves the old 200. The judgement calls the CDN's copy a deleted
@@ -89,17 +100,8 @@ fn an_rsc_read_of_the_bare_url_poisons_this_cache_and_isrctl_reads_do_not() {
 fn a_deleted_page_the_cdn_still_serves_is_a_stale_copy_and_a_purge_fixes_it() {
     let _turn = exclusive();
     let tb = Testbed::get();
-    let slug = unique_slug("deleted");
-    tb.set_price(&slug, "10.00");
-    let path = format!("/shop/{slug}");
-    for base in &tb.origins {
-        assert_eq!(tb.settle_at(base, &path).price(), "10.00");
-    }
-    tb.fetch(&tb.cdn, &path);
-    assert_eq!(tb.fetch(&tb.cdn, &path).header("x-cache"), Some("HIT"));
-
-    // The CMS deletes the product; both instances are revalidated by hand.
-    std::fs::remove_file(tb.data_dir.join(format!("{slug}.json"))).unwrap();
+    let path = deleted_product_varnish_still_holds(&tb, "deleted");
+    // Both instances are revalidated by hand.
     for base in &tb.origins {
         let query = format!("/api/revalidate?secret={}&path={path}", tb.secret);
         assert_eq!(tb.call(base, reqwest::Method::POST, &query).0, 200);
@@ -149,17 +151,8 @@ fn fresh_on_a_deleted_page_purges_the_copy_the_cdn_still_serves() {
     // Issue 27, item 3: `fresh` said "nothing to purge".
     let _turn = exclusive();
     let tb = Testbed::get();
-    let slug = unique_slug("deleted-fresh");
-    tb.set_price(&slug, "10.00");
-    let path = format!("/shop/{slug}");
-    for base in &tb.origins {
-        assert_eq!(tb.settle_at(base, &path).price(), "10.00");
-    }
-    tb.fetch(&tb.cdn, &path);
-    assert_eq!(tb.fetch(&tb.cdn, &path).header("x-cache"), Some("HIT"));
-
-    // The CMS deletes the product; isrctl revalidates and purges.
-    std::fs::remove_file(tb.data_dir.join(format!("{slug}.json"))).unwrap();
+    let path = deleted_product_varnish_still_holds(&tb, "deleted-fresh");
+    // isrctl revalidates and purges.
     let (code, doc) = isrctl_json(&tb, &["fresh", "shop-ban", "--path", &path]);
     let text = doc.to_string();
     assert!(text.contains("not_found"), "the verdict: {doc:#}");
