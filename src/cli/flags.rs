@@ -31,7 +31,7 @@ pub struct TargetArgs {
     /// The type for dynamic patterns such as /blog/[slug]
     #[arg(long = "type", value_enum, value_name = "TYPE")]
     pub page_type: Option<TypeArg>,
-    /// Read paths from a file, one per line ('-' for stdin; blank lines and # comments skipped)
+    /// Read paths from a file, one per line ('-' for stdin; blank lines and # comments skipped; JSON lines with a "path", as `isrctl stale --json` prints, give that path)
     #[arg(long, value_name = "FILE")]
     pub paths_from: Option<PathBuf>,
     /// Why: recorded with each result in history (the audit trail), e.g. "price fix, ticket 123"
@@ -134,8 +134,9 @@ fn read_paths(file: &std::path::Path) -> Result<Vec<String>, String> {
     };
     let mut reader = reader;
     let mut paths = Vec::new();
-    let (mut read, mut line) = (0u64, Vec::new());
+    let (mut read, mut line, mut number) = (0u64, Vec::new(), 0usize);
     loop {
+        number += 1;
         line.clear();
         let n = reader
             .read_until(b'\n', &mut line)
@@ -149,11 +150,29 @@ fn read_paths(file: &std::path::Path) -> Result<Vec<String>, String> {
         }
         let text = String::from_utf8_lossy(&line);
         let text = text.trim();
-        if !text.is_empty() && !text.starts_with('#') {
+        if text.starts_with('{') {
+            paths.extend(
+                path_of_json_line(text).map_err(|why| {
+                    format!("--paths-from {}: line {number}: {why}", file.display())
+                })?,
+            );
+        } else if !text.is_empty() && !text.starts_with('#') {
             paths.push(text.to_string());
         }
     }
     Ok(paths)
+}
+
+/// A JSON line, as `isrctl stale --json` prints them: its `path`, or
+/// nothing for a line without one (the summary).
+fn path_of_json_line(text: &str) -> Result<Option<String>, String> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("starts with {{ but is not a JSON line ({e})"))?;
+    match value.get("path") {
+        None => Ok(None),
+        Some(serde_json::Value::String(path)) => Ok(Some(path.clone())),
+        Some(_) => Err("its \"path\" is not a string".into()),
+    }
 }
 
 /// The targets the flags name, planned (linted), lint warnings printed;

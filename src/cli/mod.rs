@@ -11,18 +11,23 @@
 mod commands;
 mod drive;
 mod flags;
+mod generated;
+mod invocation;
 mod output;
 mod print;
 mod progress;
 mod unsent;
 
 pub use commands::demo;
-use commands::{check, fresh, history as history_cmd, init, probe, purge, revalidate, sites};
+use commands::{
+    check, fresh, history as history_cmd, init, probe, purge, revalidate, sites, stale, status,
+};
 
 use crate::history::History;
 use crate::model::config::{self, Config, LoadError};
 use clap::CommandFactory;
 use clap::{Args, Parser, Subcommand};
+pub(crate) use invocation::{as_invoked, shell_word};
 use output::Output;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -70,6 +75,16 @@ pub enum Command {
         #[command(flatten)]
         output: OutputFlag,
     },
+    /// Every site in one line: its worst current finding (key pages read now, plus history); exit 1 when one is not fresh
+    #[command(
+        after_help = "Key pages are the routes with key = true, else each site's first three paths; they are read at every layer (nothing is revalidated). History adds the last verification, probe or stale finding of every other page, and revalidations that failed.\nSymbols: ● fresh, ○ unknown (nothing says it is fresh), ! look at it, ✗ stale or failing.\nExamples:\n  isrctl status\n  isrctl status shop blog --json"
+    )]
+    Status(status::StatusArgs),
+    /// The pages of a site's sitemap that are probably stale now: <lastmod> against the last revalidation and each layer's copy
+    #[command(
+        after_help = "Reads the sitemap again (conditionally), then each page at every layer as a visitor would (one layer after another, within the site's limits); nothing is revalidated or purged.\nExit 1 when a page is listed.\nExamples:\n  isrctl stale shop\n  isrctl stale shop --older-than 10m --limit 20\n  isrctl stale shop --json | isrctl fresh shop --paths-from - --yes"
+    )]
+    Stale(stale::StaleArgs),
     /// Revalidate paths and/or tags on a site through its endpoint
     #[command(
         after_help = "Paths are linted before anything is sent: `about` is refused (did you mean /about?), and so is a dynamic pattern such as /blog/[slug] without --type.\nMore than one target needs --yes unless you confirm at a terminal prompt.\nExamples:\n  isrctl revalidate blog --path /blog/hello\n  isrctl revalidate blog --tag posts --yes\n  isrctl revalidate blog --path '/blog/[slug]' --type page\n  cut -f1 changed.txt | isrctl revalidate blog --paths-from - --yes --json"
@@ -102,8 +117,8 @@ pub enum Command {
         /// At most this many records (the newest)
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
-        /// Only this action: revalidate, verify, check, probe or purge
-        #[arg(long, value_name = "ACTION", value_parser = ["revalidate", "verify", "check", "probe", "purge"])]
+        /// Only this action: revalidate, verify, check, probe, purge or stale
+        #[arg(long, value_name = "ACTION", value_parser = ["revalidate", "verify", "check", "probe", "purge", "stale"])]
         action: Option<String>,
         /// Only this outcome, e.g. unauthorized, fresh_everywhere, not_purged
         #[arg(long, value_name = "OUTCOME")]
@@ -160,6 +175,7 @@ pub async fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    invocation::remember(cli.config.as_deref(), cli.state_dir.as_deref());
     // Before the log opens: it lives in the state directory too.
     if let Some(dir) = cli.state_dir.clone() {
         crate::model::files::set_state_dir(dir);
@@ -225,6 +241,14 @@ pub async fn run(cli: Cli) -> Exit {
             Ok(config) => fresh::run(&config, args.into()).await,
             Err(exit) => exit,
         },
+        Some(Command::Status(args)) => match load_config(config_flag) {
+            Ok(config) => status::run(&config, args).await,
+            Err(exit) => exit,
+        },
+        Some(Command::Stale(args)) => match load_config(config_flag) {
+            Ok(config) => stale::run(&config, args).await,
+            Err(exit) => exit,
+        },
         Some(Command::Purge(args)) => match load_config(config_flag) {
             Ok(config) => purge::run(&config, args).await,
             Err(exit) => exit,
@@ -252,8 +276,8 @@ pub async fn run(cli: Cli) -> Exit {
             command: ConfigCommand::Check(output),
         }) => sites::config_check(config_flag, output.mode),
         Some(Command::Demo { print_config }) => demo::run(print_config, cli.read_only).await,
-        Some(Command::Completions { shell }) => generated(completions(shell)),
-        Some(Command::Man) => generated(man_page()),
+        Some(Command::Completions { shell }) => generated::print(generated::completions(shell)),
+        Some(Command::Man) => generated::print(generated::man_page()),
     }
 }
 
@@ -292,46 +316,6 @@ pub fn command() -> clap::Command {
         });
     }
     cli
-}
-
-/// A completion script for `shell`, from the clap definitions.
-fn completions(shell: clap_complete::Shell) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    clap_complete::generate(shell, &mut command(), "isrctl", &mut out);
-    Ok(out)
-}
-
-/// The man page: the command, its options, and every subcommand with
-/// its own options.
-fn man_page() -> Result<Vec<u8>, String> {
-    let mut cli = command();
-    cli.build();
-    let mut out = Vec::new();
-    clap_mangen::Man::new(cli.clone())
-        .render(&mut out)
-        .map_err(|e| e.to_string())?;
-    for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let page = sub.clone().bin_name(format!("isrctl {}", sub.get_name()));
-        clap_mangen::Man::new(page)
-            .title(format!("isrctl-{}", sub.get_name()))
-            .source(format!("isrctl {}", env!("CARGO_PKG_VERSION")))
-            .render(&mut out)
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(out)
-}
-
-fn generated(text: Result<Vec<u8>, String>) -> Exit {
-    match text {
-        Ok(bytes) => {
-            crate::model::out::stdout_generated(&String::from_utf8_lossy(&bytes));
-            Exit::Ok
-        }
-        Err(why) => {
-            errln!("error: {why}");
-            Exit::Failed
-        }
-    }
 }
 
 /// What a command would send that `--read-only` forbids, if anything.
@@ -393,11 +377,14 @@ fn load_config(flag: Option<&Path>) -> Result<Config, Exit> {
 fn print_load_error(e: &LoadError) {
     match e {
         LoadError::Invalid(_) => errln!("{e}"),
+        LoadError::Io { file, .. } if !file.exists() => errln!(
+            "error: {e}\n  fix: write one with `isrctl init https://your.site --config {}`",
+            shell_word(&file.to_string_lossy())
+        ),
         _ => errln!("error: {e}"),
     }
 }
 
-/// The history store, or a warning and none (history must never stop a revalidation).
 /// History to read (`routes`): without it the command goes on and says so.
 fn open_history() -> Option<History> {
     history_or_why()

@@ -50,6 +50,24 @@ impl Output {
         }
     }
 
+    /// One line of a JSON Lines report: the envelope and `body` on one
+    /// line, escaped and redacted as a document is.
+    pub fn json_line<T: Serialize>(command: &str, body: &T, redactor: &Redactor) {
+        let doc = Document {
+            isrctl: JSON_VERSION,
+            command,
+            body,
+        };
+        match serde_json::to_string(&doc) {
+            Ok(text) => {
+                let mut text = json_escape_rest(&redactor.redact(&text)).into_owned();
+                text.push('\n');
+                crate::model::out::stdout(&text);
+            }
+            Err(e) => errln!("error: cannot write JSON: {e}"),
+        }
+    }
+
     pub fn is_json(self) -> bool {
         self == Output::Json
     }

@@ -21,6 +21,15 @@ impl Progress {
         }
     }
 
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// `done` finished so far, none failed (a scan's progress).
+    pub fn set_done(&mut self, done: usize) {
+        self.done = done;
+    }
+
     pub fn finished(&mut self, ok: bool) {
         self.done += 1;
         if !ok {

@@ -142,4 +142,15 @@ pub enum EngineEvent {
     Warning { message: String },
     /// How a long wait is going (a CloudFront invalidation in progress).
     Progress { site: SiteId, message: String },
+    /// The stale finder has read `done` of the sitemap's `total` pages.
+    StaleProgress {
+        site: SiteId,
+        done: usize,
+        total: usize,
+    },
+    /// The stale finder ended: what it found, or why it could not look.
+    StaleScanned {
+        site: SiteId,
+        scan: Box<Result<crate::engine::stale::StaleScan, Trouble>>,
+    },
 }

@@ -24,6 +24,8 @@ mod route_index;
 mod run_checks;
 pub(crate) mod session;
 mod sitemaps;
+pub mod stale;
+pub mod status;
 pub(crate) mod verify;
 
 pub use event::{EngineEvent, SiteId, StartError};

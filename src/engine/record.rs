@@ -38,6 +38,9 @@ pub(crate) struct Recorder {
     feed: Arc<std::sync::atomic::AtomicBool>,
 }
 
+/// The outcome of a page the stale finder no longer finds stale.
+pub(crate) const NOT_STALE: &str = "not_stale";
+
 /// The longest reason kept: a ticket number and a few words.
 const REASON_CAP: usize = 200;
 
@@ -155,6 +158,34 @@ impl Recorder {
             reason: None,
             secret: None,
         }]);
+    }
+
+    /// One record per page the stale finder found probably stale (its
+    /// worst reason), and one `not_stale` per page last recorded stale
+    /// that no longer is: what `status` reads back.
+    pub(crate) fn stale(&self, scan: &crate::engine::stale::StaleScan) {
+        let record = |path: &str, outcome: &str, message: Option<String>| Record {
+            time: scan.began,
+            operator: crate::history::operator(),
+            site: scan.site.clone(),
+            target: Target::path(path),
+            action: crate::history::STALE.into(),
+            outcome: outcome.into(),
+            status: None,
+            latency_ms: None,
+            message,
+            reason: None,
+            secret: None,
+        };
+        let found = scan.found.iter().map(|page| {
+            let worst = page.reasons.first().map(|r| r.name()).unwrap_or_default();
+            record(&page.path, worst, Some(page.why.join("; ")))
+        });
+        let cleared = scan
+            .cleared
+            .iter()
+            .map(|path| record(path, NOT_STALE, None));
+        self.append(found.chain(cleared).collect());
     }
 
     /// One record per path (its worst finding, site-wide ones included).

@@ -26,6 +26,10 @@ pub(crate) struct Index {
     /// SHA-256 of the last covered bytes; absent means "not checked".
     #[serde(default)]
     pub tail_sha256: Option<String>,
+    /// The index keeps each page's last judgement too (probe, verify,
+    /// stale); one written before it did is rebuilt.
+    #[serde(default)]
+    pub keeps_judgements: bool,
     pub last: Vec<Record>,
 }
 
@@ -61,6 +65,10 @@ pub(crate) fn read_usable(path: &Path, history: &File) -> io::Result<Option<Inde
         tracing::info!(path = %path.display(), "history index unreadable; rebuilding");
         return Ok(None);
     };
+    if !index.keeps_judgements {
+        tracing::info!(path = %path.display(), "history index without judgements; rebuilding");
+        return Ok(None);
+    }
     if !matches(&index, history)? {
         tracing::info!(path = %path.display(), "history index stale; rebuilding");
         return Ok(None);

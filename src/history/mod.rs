@@ -49,6 +49,17 @@ pub const REVALIDATE: &str = "revalidate";
 pub const PURGE: &str = "purge";
 /// The action of a probe record (the console's `p`, `probe_on_start`).
 pub const PROBE: &str = "probe";
+/// The action of a verification record (outcome: the verdict).
+pub const VERIFY: &str = "verify";
+/// The action of a page `stale` found probably stale (outcome: the worst
+/// reason).
+pub const STALE: &str = "stale";
+
+/// Records that say how a page was when it was last looked at: `status`
+/// reads the latest per page.
+fn judges_a_page(action: &str) -> bool {
+    matches!(action, PROBE | VERIFY | STALE)
+}
 
 /// One line of history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -106,6 +117,9 @@ pub struct LastStates {
     pub last: HashMap<(String, Target), Record>,
     /// The last purge per purged item (a path, a tag, `prefix*`, `*`).
     pub purged: HashMap<(String, Target), Record>,
+    /// The last judgement of each page: a probe, a verification, or
+    /// `stale` finding it probably stale.
+    pub seen: HashMap<(String, Target), Record>,
     pub warnings: Vec<String>,
 }
 
@@ -116,6 +130,10 @@ impl LastStates {
 
     pub fn purge(&self, site: &str, target: &Target) -> Option<&Record> {
         self.purged.get(&(site.to_owned(), target.clone()))
+    }
+
+    pub fn seen(&self, site: &str, target: &Target) -> Option<&Record> {
+        self.seen.get(&(site.to_owned(), target.clone()))
     }
 }
 
@@ -149,8 +167,7 @@ fn env_nonempty(name: &str) -> Option<String> {
 /// The last states being computed, with where the scan ended.
 struct State {
     end: Position,
-    last: HashMap<(String, Target), Record>,
-    purged: HashMap<(String, Target), Record>,
+    maps: Maps,
     warnings: Vec<String>,
     /// Lines read from history.jsonl itself (not from the index).
     lines_read: u64,
@@ -275,8 +292,9 @@ impl History {
             }
         }
         Ok(LastStates {
-            last: state.last,
-            purged: state.purged,
+            last: state.maps.last,
+            purged: state.maps.purged,
+            seen: state.maps.seen,
             warnings: state.warnings,
         })
     }
@@ -315,32 +333,18 @@ impl History {
                 )),
             ),
         };
-        let (start, (mut last, mut purged)) = match usable {
-            Some(idx) => (idx.position(), into_maps(idx.last)),
-            None => (Position::default(), (HashMap::new(), HashMap::new())),
+        let (start, mut maps) = match usable {
+            Some(idx) => (idx.position(), Maps::from_records(idx.last)),
+            None => (Position::default(), Maps::default()),
         };
         let mut reader = BufReader::new(file);
         reader.seek(SeekFrom::Start(start.offset))?;
-        let scan = scan(reader, start, &self.file, |rec| {
-            // "Last revalidated" means a revalidation: verify and check
-            // records are history, not the target's revalidation state.
-            let key = (rec.site.clone(), rec.target.clone());
-            match rec.action.as_str() {
-                REVALIDATE => {
-                    last.insert(key, rec);
-                }
-                PURGE => {
-                    purged.insert(key, rec);
-                }
-                _ => {}
-            }
-        })?;
+        let scan = scan(reader, start, &self.file, |rec| maps.insert(rec))?;
         let mut warnings = scan.warnings;
         warnings.extend(unusable);
         Ok(State {
             end: scan.end,
-            last,
-            purged,
+            maps,
             warnings,
             lines_read: scan.lines_read,
         })
@@ -371,35 +375,53 @@ fn ends_with_newline(file: &File) -> io::Result<bool> {
 
 type LastMap = HashMap<(String, Target), Record>;
 
-/// The index's records, split into last revalidations and last purges.
-fn into_maps(records: Vec<Record>) -> (LastMap, LastMap) {
-    let (purges, revalidations): (Vec<Record>, Vec<Record>) =
-        records.into_iter().partition(|r| r.action == PURGE);
-    let keyed = |records: Vec<Record>| {
-        records
-            .into_iter()
-            .map(|rec| ((rec.site.clone(), rec.target.clone()), rec))
-            .collect()
-    };
-    (keyed(revalidations), keyed(purges))
+/// The last record per (site, target) of each kind that counts.
+#[derive(Default)]
+struct Maps {
+    last: LastMap,
+    purged: LastMap,
+    seen: LastMap,
+}
+
+impl Maps {
+    fn from_records(records: Vec<Record>) -> Maps {
+        let mut maps = Maps::default();
+        records.into_iter().for_each(|rec| maps.insert(rec));
+        maps
+    }
+
+    /// "Last revalidated" means a revalidation: check records are
+    /// history, not the target's state.
+    fn insert(&mut self, rec: Record) {
+        let map = match rec.action.as_str() {
+            REVALIDATE => &mut self.last,
+            PURGE => &mut self.purged,
+            action if judges_a_page(action) => &mut self.seen,
+            _ => return,
+        };
+        map.insert((rec.site.clone(), rec.target.clone()), rec);
+    }
+
+    fn records(&self) -> impl Iterator<Item = &Record> {
+        self.last
+            .values()
+            .chain(self.purged.values())
+            .chain(self.seen.values())
+    }
 }
 
 /// Caller holds the exclusive lock on `history`.
 fn write_index(path: &Path, history: &File, state: &State) -> io::Result<()> {
     // The index must never cover bytes that a power loss could take away.
     history.sync_data()?;
-    let mut last: Vec<Record> = state
-        .last
-        .values()
-        .chain(state.purged.values())
-        .cloned()
-        .collect();
+    let mut last: Vec<Record> = state.maps.records().cloned().collect();
     // Sorted so the file is deterministic and diffable.
     last.sort_by(|a, b| (&a.site, &a.target, &a.action).cmp(&(&b.site, &b.target, &b.action)));
     let index = Index {
         offset: state.end.offset,
         lines: state.end.lines,
         tail_sha256: Some(index::tail_sha256(history, state.end.offset)?),
+        keeps_judgements: true,
         last,
     };
     index::write(path, &index)

@@ -20,6 +20,7 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
+mod key_pages;
 mod raw;
 mod slices;
 mod validate;
@@ -148,6 +149,9 @@ pub struct Route {
     /// `Regex` clone carries its own match-cache pool (~0.5 KB each).
     pub marker: Option<Arc<Regex>>,
     pub labels: Vec<String>,
+    /// `key = true`: one of the pages `status` and the console's start
+    /// probe read to say how the site is.
+    pub key: bool,
 }
 
 impl Site {
@@ -267,11 +271,11 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf, LoadError> {
     match default {
         Some(path) if path.exists() => Ok(path),
         Some(path) => Err(LoadError::NotFound(format!(
-            "no config file: pass --config FILE, set ISRCTL_CONFIG, or create {} (start from config.example.toml; `isrctl demo` needs none)",
+            "no config file: write one with `isrctl init https://your.site` (or pass --config FILE, set ISRCTL_CONFIG, or create {} from config.example.toml); `isrctl demo` needs none",
             path.display()
         ))),
         None => Err(LoadError::NotFound(
-            "no config file: pass --config FILE or set ISRCTL_CONFIG".to_string(),
+            "no config file: write one with `isrctl init https://your.site --config FILE`, or pass --config FILE or set ISRCTL_CONFIG".to_string(),
         )),
     }
 }

@@ -25,6 +25,8 @@ pub mod route_search;
 pub mod safe_text;
 pub mod secret;
 pub mod signature;
+pub mod staleness;
+pub mod standing;
 pub mod target;
 pub(crate) mod text;
 pub(crate) mod tone;

@@ -175,10 +175,14 @@ fn cache_words(c: &CacheReport) -> Vec<String> {
         words.push(format!("next.js {}", next.as_str()));
     }
     if let Some(age) = c.age {
-        words.push(format!("age {age} s"));
+        words.push(format!("age {}", crate::model::text::duration_words(age)));
     }
     if let Some(ttl) = &c.ttl {
-        words.push(format!("ttl {} s ({})", ttl.seconds, ttl.directive));
+        words.push(format!(
+            "ttl {} ({})",
+            crate::model::text::duration_words(ttl.seconds),
+            ttl.directive
+        ));
     }
     words
 }

@@ -118,6 +118,7 @@ mod tests {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             marker: None,
             labels: labels.iter().map(|l| l.to_string()).collect(),
+            key: false,
         }
     }
 

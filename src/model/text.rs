@@ -95,7 +95,8 @@ pub fn short_path(path: &str, room: usize) -> String {
 }
 
 /// How long, in the words an operator reads at a glance: "40 s",
-/// "30 min", "~57 min", "~2 h 5 min" (`~` when rounded).
+/// "30 min", "~57 min", "~2 h 5 min", past a day "~3 d 4 h" (`~` when
+/// rounded).
 pub fn duration_words(secs: u64) -> String {
     match secs {
         0..=99 => format!("{secs} s"),
@@ -104,15 +105,23 @@ pub fn duration_words(secs: u64) -> String {
             let approx = if secs.is_multiple_of(60) { "" } else { "~" };
             format!("{approx}{minutes} min")
         }
-        _ => {
+        6000..86_400 => {
             let minutes = (secs + 30) / 60;
             format!("~{} h {} min", minutes / 60, minutes % 60)
+        }
+        _ => {
+            let hours = (secs + 1800) / 3600;
+            match hours % 24 {
+                0 => format!("~{} d", hours / 24),
+                h => format!("~{} d {h} h", hours / 24),
+            }
         }
     }
 }
 
 /// How much longer, and until when on the operator's clock: "~57 min
-/// more, until 00:30 CET" (the zone as `TZ` says).
+/// more, until 00:30 CET" (the zone as `TZ` says), with the date when it
+/// is a day or more away.
 pub fn more_until(secs: u64, now: jiff::Timestamp) -> String {
     let zone = jiff::tz::TimeZone::system();
     let words = duration_words(secs);
@@ -120,10 +129,12 @@ pub fn more_until(secs: u64, now: jiff::Timestamp) -> String {
         secs.min(i64::MAX as u64) as i64
     )) {
         Ok(then) => {
-            let clock = then
-                .to_zoned_datetime(zone)
-                .strftime("%H:%M %Z")
-                .to_string();
+            let format = if secs >= DAY as u64 {
+                "%Y-%m-%d %H:%M %Z"
+            } else {
+                "%H:%M %Z"
+            };
+            let clock = then.to_zoned_datetime(zone).strftime(format).to_string();
             format!("{words} more, until {clock}")
         }
         Err(_) => format!("{words} more"),
@@ -135,6 +146,19 @@ pub fn local_clock(time: jiff::Timestamp) -> String {
     time.to_zoned_datetime(jiff::tz::TimeZone::system())
         .strftime("%H:%M:%S %Z")
         .to_string()
+}
+
+/// An instant on the operator's clock, with its date unless it is within
+/// a day of now: "12:00:03 CET", "2026-12-05 12:00 CET".
+pub fn when(time: jiff::Timestamp) -> String {
+    let zone = jiff::tz::TimeZone::system();
+    let within_a_day = jiff::Timestamp::now().duration_since(time).abs().as_secs() < DAY;
+    let format = if within_a_day {
+        "%H:%M:%S %Z"
+    } else {
+        "%Y-%m-%d %H:%M %Z"
+    };
+    time.to_zoned_datetime(zone).strftime(format).to_string()
 }
 
 /// A duration in seconds as an operator reads it: "37 s", "~4 min",
@@ -227,9 +251,14 @@ mod tests {
         assert_eq!(duration_words(1800), "30 min");
         assert_eq!(duration_words(3432), "~57 min");
         assert_eq!(duration_words(7500), "~2 h 5 min");
+        assert_eq!(duration_words(2 * 86_400 + 4 * 3600 + 60), "~2 d 4 h");
+        assert_eq!(duration_words(365 * 86_400), "~365 d");
         let noon: jiff::Timestamp = "2026-11-24T12:00:00Z".parse().unwrap();
         let words = more_until(3432, noon);
         assert!(words.starts_with("~57 min more, until "), "{words}");
+        // A TTL a year long: in days, until a date (trial item 5).
+        let words = more_until(365 * 86_400, noon);
+        assert!(words.starts_with("~365 d more, until 2027-11-2"), "{words}");
     }
 
     #[test]

@@ -120,7 +120,7 @@ pub enum Modal {
     },
 }
 
-/// Health of a site, from its most recent result.
+/// A site's badge: how it stands now.
 mod badge;
 mod completion;
 mod history_view;
@@ -131,7 +131,7 @@ mod message_line;
 mod target_result;
 pub use target_result::TargetResult;
 mod sort;
-pub use badge::{Health, SiteMarks};
+pub use badge::SiteMarks;
 pub use history_view::{ACTIONS, HISTORY_KEPT, HistoryView, Window, went_well};
 pub use message_line::MESSAGE_LIFETIME;
 pub use sort::SortBy;

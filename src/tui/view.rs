@@ -10,9 +10,10 @@ mod details;
 mod routes;
 
 use super::keys;
-use super::state::{Health, Level, PageVerdict, Pane, State, TargetResult};
+use super::state::{Level, PageVerdict, Pane, State, TargetResult};
 use crate::engine::checks::{Severity, Verdict};
 use crate::model::endpoint::masked_summary;
+use crate::model::standing::Standing;
 use crate::model::text::ago;
 use details::draw_details;
 use ratatui::Frame;
@@ -201,14 +202,15 @@ fn draw_sites(state: &State, frame: &mut Frame, area: Rect) {
         .enumerate()
         .take(usize::from(inner.height))
         .map(|(i, site)| {
-            let (badge, style) = match state.health(i) {
-                Health::Ok => ("●", t.ok()),
-                Health::Warning => ("!", t.warning()),
-                Health::Failing => ("✗", t.problem()),
-                Health::Unknown => ("○", t.dim()),
+            let standing = state.health(i);
+            let style = match standing {
+                Standing::Fresh => t.ok(),
+                Standing::Attention => t.warning(),
+                Standing::Stale => t.problem(),
+                Standing::Unknown => t.dim(),
             };
             let mut line = Line::from(vec![
-                Span::styled(badge, style),
+                Span::styled(standing.symbol(), style),
                 Span::raw(format!(" {}", site.name)),
             ]);
             if i == state.site_idx {

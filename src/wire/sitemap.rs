@@ -191,6 +191,7 @@ pub fn merged(site: &Site, map: &SiteMap) -> Vec<Route> {
                 tags: Vec::new(),
                 marker: None,
                 labels: vec!["sitemap".to_string()],
+                key: false,
             }),
     );
     routes

@@ -29,17 +29,7 @@ fn config(dir: &Path, tb: &Testbed, path: &str) -> PathBuf {
 
 /// `isrctl ARGS` with this state directory (so the console reads its history).
 fn isrctl_in(state: &Path, config: &Path, tb: &Testbed, args: &[&str]) -> std::process::Output {
-    assert_cmd::Command::cargo_bin("isrctl")
-        .unwrap()
-        .env_remove("ISRCTL_CONFIG")
-        .env("XDG_STATE_HOME", state)
-        .env("HOME", state)
-        .env("REVALIDATE_SECRET", &tb.secret)
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap()
+    crate::testbed::isrctl_kept(tb, state, config, args, b"")
 }
 
 /// The console in a pseudo-terminal, its screen parsed as a terminal shows it.

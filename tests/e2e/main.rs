@@ -20,3 +20,4 @@ mod real_apps;
 mod redirects;
 mod revalidation;
 mod shared_cache;
+mod stale;

@@ -414,6 +414,35 @@ pub fn isrctl(tb: &Testbed, secret: &str, args: &[&str]) -> std::process::Output
     output
 }
 
+/// `isrctl --config CONFIG ARGS` with `stdin`, keeping its state (history,
+/// sitemap copies) in `state` from one call to the next. Fails if the
+/// testbed's secret shows in stdout or stderr.
+pub fn isrctl_kept(
+    tb: &Testbed,
+    state: &std::path::Path,
+    config: &std::path::Path,
+    args: &[&str],
+    stdin: &[u8],
+) -> std::process::Output {
+    let output = assert_cmd::Command::cargo_bin("isrctl")
+        .unwrap()
+        .env_remove("ISRCTL_CONFIG")
+        .env("XDG_STATE_HOME", state)
+        .env("HOME", state)
+        .env("REVALIDATE_SECRET", &tb.secret)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .write_stdin(stdin.to_vec())
+        .output()
+        .unwrap();
+    for text in [&output.stdout, &output.stderr] {
+        let text = String::from_utf8_lossy(text);
+        assert!(!text.contains(&tb.secret), "the secret leaked:\n{text}");
+    }
+    output
+}
+
 /// `isrctl ARGS --json` with the testbed's secret: (exit code, document).
 pub fn isrctl_json(tb: &Testbed, args: &[&str]) -> (Option<i32>, serde_json::Value) {
     let mut all = args.to_vec();

@@ -565,7 +565,7 @@ fn probe_a_bare_url_needs_no_config() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("public                 200 · next.js HIT · ttl 3600 s (s-maxage=3600)"),
+        text.contains("public                 200 · next.js HIT · ttl 60 min (s-maxage=3600)"),
         "{text}"
     );
     assert!(text.contains("public, cache-busted"), "{text}");

@@ -79,7 +79,83 @@ fn init_writes_a_config_from_what_the_site_shows_and_keeps_an_existing_one() {
         .output()
         .unwrap();
     assert_eq!(printed.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&printed.stdout).contains("[sites.site-127]"));
+    assert!(String::from_utf8_lossy(&printed.stdout).contains("[sites.site-127-0-0-1]"));
+}
+
+/// A Varnish on 127.0.0.1 with a sitemap: what the trial's newcomer ran.
+async fn varnish_site() -> (String, tokio::task::JoinHandle<()>) {
+    use axum::http::header;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let base = url.clone();
+    let varnish = [
+        (header::HeaderName::from_static("x-varnish"), "32770 3"),
+        (header::VIA, "1.1 varnish (Varnish/7.1)"),
+        (header::AGE, "12"),
+    ];
+    let app = axum::Router::new()
+        .route(
+            "/sitemap.xml",
+            axum::routing::get(move || async move {
+                let xml = format!(
+                    r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{base}/products/lamp</loc></url></urlset>"#
+                );
+                ([(header::CONTENT_TYPE, "application/xml")], xml)
+            }),
+        )
+        .route("/", axum::routing::get(move || async move { (varnish, "<html></html>") }));
+    let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, task)
+}
+
+/// Trial item 6: init on an address names the site and its secret's
+/// variable so bash can export it and `config check` takes it, writes the
+/// `[purge]` for the Varnish it saw, reads the sitemap once, and the
+/// no-config error points to init.
+#[test]
+fn init_on_an_address_writes_names_a_shell_takes_and_the_purge_it_saw() {
+    let rt = runtime();
+    let (url, _site) = rt.block_on(varnish_site());
+    let s = Scratch::new();
+    let none = s.isrctl().args(["sites"]).output().unwrap();
+    assert_eq!(none.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&none.stderr).contains("isrctl init https://"),
+        "{none:?}"
+    );
+
+    let out = s.isrctl().args(["init", &url]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("1 page(s)"), "the sitemap read once: {said}");
+    let written = s.read(&s.config_path());
+    for expected in [
+        "[sites.site-127-0-0-1]",
+        "env = \"SITE_127_0_0_1_REVALIDATE_SECRET\"",
+        "[sites.site-127-0-0-1.purge]\nprovider = \"varnish\"",
+        "probe_on_start = true",
+        "key = true",
+    ] {
+        assert!(written.contains(expected), "{expected} in:\n{written}");
+    }
+    let check = s
+        .isrctl()
+        .env("SITE_127_0_0_1_REVALIDATE_SECRET", CANARY)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    s.assert_no_canary(&check);
+    assert_eq!(check.status.code(), Some(0), "{check:?}\n{written}");
+    // The console and `routes` list the sitemap's page without a refresh.
+    let routes = s
+        .isrctl()
+        .args(["routes", "site-127-0-0-1"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&routes.stdout).contains("/products/lamp"),
+        "{routes:?}"
+    );
 }
 
 #[test]

@@ -99,6 +99,30 @@ fn every_json_document_has_the_documented_keys() {
     );
     seen.insert("fresh result".into(), keys(&fresh["results"][0]));
     seen.insert("fresh".into(), keys(&fresh));
+    let status = run(&s, &["status"]);
+    seen.insert("status".into(), keys(&status));
+    seen.insert("status site".into(), keys(&status["sites"][0]));
+    seen.insert(
+        "status finding".into(),
+        keys(&status["sites"][0]["findings"][0]),
+    );
+    // `stale` prints JSON lines: a page line per page, then the summary.
+    let rt = common::runtime();
+    let catalog = rt.block_on(crate::stale::start_catalog());
+    let c = crate::stale::catalog_scratch(&catalog);
+    let out = c
+        .isrctl()
+        .args(["stale", "sim", "--json"])
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    seen.insert("stale page line".into(), keys(&lines[0]));
+    seen.insert("stale reason".into(), keys(&lines[0]["reasons"][0]));
+    seen.insert("stale summary line".into(), keys(&lines[1]));
+    seen.insert("stale summary".into(), keys(&lines[1]["summary"]));
 
     assert_eq!(
         seen.keys().collect::<Vec<_>>(),

@@ -38,6 +38,7 @@ mod signed_endpoints;
 mod sim;
 mod sitemap;
 mod sitemap_hostile;
+mod stale;
 mod state_files;
 mod terminal_prompt;
 mod tui_loop;

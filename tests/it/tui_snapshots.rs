@@ -8,20 +8,7 @@ use crossterm::event::KeyCode;
 use isrctl::model::target::Target;
 use isrctl::tui::message::Message;
 use isrctl::tui::state::State;
-use isrctl::tui::view::view;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
-
-fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| view(state, frame)).unwrap();
-    terminal
-}
-
-fn screen(state: &State, width: u16, height: u16) -> String {
-    render(state, width, height).backend().to_string()
-}
 
 /// Two results in: one revalidated, one 401 on the other site.
 fn with_results() -> State {

@@ -5,9 +5,10 @@ use crate::common;
 
 use common::console::*;
 use crossterm::event::KeyCode;
+use isrctl::model::standing::Standing;
 use isrctl::model::target::{PageType, Target};
 use isrctl::tui::message::{Command, EngineEvent, Message};
-use isrctl::tui::state::{Health, Level, Modal, Pane};
+use isrctl::tui::state::{Level, Modal, Pane};
 
 #[test]
 fn moving_and_switching_panes_and_sites() {
@@ -53,7 +54,11 @@ fn r_revalidates_the_selected_route_and_the_result_streams_in() {
         .unwrap();
     assert_eq!(result.outcome, "revalidated");
     assert_eq!(result.status, Some(200));
-    assert_eq!(s.health(0), Health::Ok);
+    assert_eq!(
+        s.health(0),
+        Standing::Unknown,
+        "a revalidation says nothing of the page until it is verified"
+    );
     assert!(s.activity[0].text.contains("/blog/hello revalidated 200"));
 }
 
@@ -574,7 +579,7 @@ fn a_401_marks_the_site_failing_with_the_explanation_kept() {
             unauthorized(),
         )],
     );
-    assert_eq!(s.health(1), Health::Failing);
+    assert_eq!(s.health(1), Standing::Stale);
     let result = s
         .result_for(
             s.site_id("token-mismatch").unwrap(),
@@ -768,6 +773,7 @@ fn sitemap_page(path: String) -> isrctl::model::config::Route {
         tags: Vec::new(),
         marker: None,
         labels: vec!["sitemap".into()],
+        key: false,
     }
 }
 
@@ -845,14 +851,15 @@ fn colon_reason_sets_the_reason_for_the_session() {
     assert_eq!(feed(&mut s, keys), vec![Command::SetReason(None)]);
 }
 
-/// A site's badge is the worst of what is known now: a page not fresh
-/// everywhere makes it `Warning` (`!`), a problem the checks found or a
-/// failed latest result `Failing`; a later success clears what it replaced.
+/// A site's badge is the worst of what is known now, by the one rule
+/// `status` uses: a stale CDN copy is `✗` however it was found, a failed
+/// latest result `✗`; a later success clears the failure but leaves its
+/// page unverified (`○`) until it is verified.
 #[test]
 fn a_sites_badge_shows_its_worst_current_state() {
     use isrctl::engine::checks::Verdict;
     let mut s = state(false, true);
-    assert_eq!(s.health(0), Health::Unknown);
+    assert_eq!(s.health(0), Standing::Unknown);
     feed(
         &mut s,
         [common::console::verified(
@@ -861,7 +868,7 @@ fn a_sites_badge_shows_its_worst_current_state() {
             Verdict::FreshAtOriginStaleAtCdn,
         )],
     );
-    assert_eq!(s.health(0), Health::Warning, "cdn stale is not ok");
+    assert_eq!(s.health(0), Standing::Stale, "cdn stale is not ok");
     feed(
         &mut s,
         [common::console::verified(
@@ -870,17 +877,21 @@ fn a_sites_badge_shows_its_worst_current_state() {
             Verdict::FreshEverywhere,
         )],
     );
-    assert_eq!(s.health(0), Health::Ok);
+    assert_eq!(s.health(0), Standing::Fresh);
     feed(
         &mut s,
         [finished("healthy", Target::path("/about"), unauthorized())],
     );
-    assert_eq!(s.health(0), Health::Failing);
+    assert_eq!(s.health(0), Standing::Stale);
     feed(
         &mut s,
         [finished("healthy", Target::path("/about"), revalidated())],
     );
-    assert_eq!(s.health(0), Health::Ok, "the success replaced the failure");
+    assert_eq!(
+        s.health(0),
+        Standing::Unknown,
+        "the success replaced the failure; /about is not verified yet"
+    );
 }
 
 /// `:site` with a typo names the site it probably meant.
@@ -1005,7 +1016,8 @@ fn h_shows_history_and_its_keys_narrow_it() {
         shown_targets(&s).is_empty(),
         "the purge is older than an hour"
     );
-    feed(&mut s, [key('t'), key('t'), key('a'), key('s')]);
+    // `a` past purge is stale, then every action again.
+    feed(&mut s, [key('t'), key('t'), key('a'), key('a'), key('s')]);
     assert_eq!(
         shown_targets(&s).len(),
         4,
@@ -1075,7 +1087,7 @@ fn verdicts_read_from_history_survive_a_restart() {
             .explanation
             .starts_with("the origin serves the new page")
     );
-    assert_eq!(s.health(0), Health::Warning);
+    assert_eq!(s.health(0), Standing::Stale);
 }
 
 /// `a /blog/helo`: the pattern /blog/[slug] covers it, but it is one
@@ -1297,4 +1309,81 @@ fn the_first_send_asks_why_once() {
     feed(&mut s, typed("reason deploy 42"));
     feed(&mut s, [code(KeyCode::Enter)]);
     assert_eq!(feed(&mut s, [key('j'), key('r')]).len(), 1);
+}
+
+/// Trial item 1: the same finding gives the same symbol whichever key
+/// found it — a stale CDN copy from `v` (a verdict) and from `p` (a probe)
+/// are both `✗`.
+#[test]
+fn a_stale_cdn_is_the_same_badge_from_a_verification_and_a_probe() {
+    use isrctl::engine::checks::{Severity, Verdict};
+    let mut by_verify = state(false, true);
+    feed(
+        &mut by_verify,
+        [common::console::verified(
+            "healthy",
+            "/blog/hello",
+            Verdict::FreshAtOriginStaleAtCdn,
+        )],
+    );
+    let mut by_probe = state(false, true);
+    by_probe.set_probed(0, "/blog/hello", Severity::Problem);
+    assert_eq!(by_verify.health(0), Standing::Stale);
+    assert_eq!(by_probe.health(0), by_verify.health(0));
+}
+
+/// Trial item 1: passive checks cannot know the secret matches; findings
+/// that could not be checked leave the site unknown (`○`), never `●`.
+#[test]
+fn passive_checks_that_could_not_tell_leave_the_badge_unknown() {
+    use isrctl::engine::checks::{CheckEvent, CheckId, Finding, Severity};
+    let mut s = state(false, true);
+    feed(&mut s, [key('c')]);
+    let finding = |severity, title: &str| {
+        Message::Engine(EngineEvent::Check {
+            site: 0,
+            event: CheckEvent::Finding(Finding::new(CheckId::Auth, severity, title)),
+        })
+    };
+    feed(
+        &mut s,
+        [
+            finding(Severity::Ok, "the endpoint is reachable"),
+            finding(
+                Severity::CouldNotCheck,
+                "passive: whether the secret matches is not known",
+            ),
+        ],
+    );
+    assert_eq!(s.health(0), Standing::Unknown);
+}
+
+/// Trial item 1: a tag revalidation leaves every route carrying the tag
+/// unverified — the badge is no longer `●` and the page's VERIFIED cell
+/// no longer says a bare `fresh`.
+#[test]
+fn a_tag_revalidation_leaves_the_routes_carrying_it_unverified() {
+    use isrctl::engine::checks::Verdict;
+    let mut s = state(false, true);
+    feed(
+        &mut s,
+        [common::console::verified(
+            "healthy",
+            "/blog/hello",
+            Verdict::FreshEverywhere,
+        )],
+    );
+    assert_eq!(s.health(0), Standing::Fresh);
+    s.now += jiff::SignedDuration::from_mins(1);
+    feed(
+        &mut s,
+        [finished("healthy", Target::tag("posts"), revalidated())],
+    );
+    assert_eq!(s.health(0), Standing::Unknown);
+    let screen = common::console::screen(&s, 140, 30);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("/blog/hello"))
+        .expect("the route's row");
+    assert!(row.contains("fresh?"), "{row}");
 }

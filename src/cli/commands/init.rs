@@ -4,6 +4,7 @@
 //! overwritten.
 
 use crate::engine::discover::{Discovery, ENDPOINT_PATHS, discover};
+use crate::model::cache_headers::Cdn;
 use crate::model::exit::Exit;
 use std::path::Path;
 use url::Url;
@@ -84,8 +85,34 @@ pub async fn run(args: InitArgs, config_flag: Option<&Path>) -> Exit {
             out!("{text}");
             Exit::Ok
         }
-        Some(path) => write_new(&path, &text, &found.name),
+        Some(path) => match write_new(&path, &text, &found.name) {
+            Exit::Ok if found.sitemap => read_first_sitemap(&path, &found.name).await,
+            exit => exit,
+        },
     }
+}
+
+/// Read the new site's sitemap once, so the console and `routes` list its
+/// pages from the start; a failure is said and changes nothing written.
+async fn read_first_sitemap(config: &Path, name: &str) -> Exit {
+    let loaded = crate::model::config::load(config);
+    let site = loaded.as_ref().ok().and_then(|c| c.site(name));
+    let (Some(site), Some(dir)) = (site, crate::model::files::state_dir()) else {
+        return Exit::Ok;
+    };
+    let Some(sitemap) = &site.sitemap else {
+        return Exit::Ok;
+    };
+    match crate::engine::sitemap_routes(site, sitemap, &dir, true).await {
+        Ok(read) => errln!(
+            "read {sitemap}: {} page(s), listed by the console and `isrctl routes {name}`",
+            read.pages
+        ),
+        Err(why) => errln!(
+            "warning: {sitemap} could not be read ({why}): `isrctl routes {name} --refresh` reads it later"
+        ),
+    }
+    Exit::Ok
 }
 
 fn parse_url(text: &str) -> Result<Url, String> {
@@ -123,8 +150,15 @@ fn plain_name(name: &str) -> Result<(), &'static str> {
 }
 
 /// `blog.example.com` → `blog`; `www.example.com` → `example`; an IP
-/// address → `site-127` (a name starts with a letter).
+/// address → `site-127-0-0-1` (a name starts with a letter, and every
+/// part of the address tells two sites on one network apart).
 fn name_from_host(url: &Url) -> String {
+    if let Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) = url.host() {
+        let address = url.host_str().unwrap_or_default();
+        let parts = address.split(|c: char| !c.is_ascii_alphanumeric());
+        let parts: Vec<&str> = parts.filter(|p| !p.is_empty()).collect();
+        return format!("site-{}", parts.join("-").to_ascii_lowercase());
+    }
     let host = url.host_str().unwrap_or("site");
     let mut labels = host.split('.').filter(|l| *l != "www");
     let first = labels.next().unwrap_or("site");
@@ -175,10 +209,7 @@ fn summary(found: &Discovery) -> Vec<String> {
 /// The config, commented with what was found and what to do next.
 fn config_text(found: &Discovery) -> String {
     let name = &found.name;
-    let env = format!(
-        "{}_REVALIDATE_SECRET",
-        name.to_ascii_uppercase().replace('-', "_")
-    );
+    let env = format!("{}_REVALIDATE_SECRET", env_prefix(name));
     let mut text = format!(
         "# Written by `isrctl init {url}`: a start, from what the site showed.\n\
          # Every key is explained in config.example.toml (README, \"Configuration\").\n\
@@ -200,6 +231,7 @@ fn config_text(found: &Discovery) -> String {
         }
     }
     text += "# The origin instance(s) behind the CDN, to verify each and find a stale one:\n# origins = [\"http://10.0.0.5:3000\"]\n";
+    text += "# The console reads the key pages as it opens (a GET per layer, nothing\n# revalidated), so the site's badge says how it is from the first frame.\nprobe_on_start = true\n";
     if found.trailing_slash {
         text += "# The revalidate route answered 308 to its slash form: next.config has\n# trailingSlash: true.\ntrailing_slash = true\n";
     }
@@ -228,10 +260,62 @@ fn config_text(found: &Discovery) -> String {
             "preset = \"app-router\"   # POST, revalidatePath/revalidateTag; or \"pages-router\" (GET)\n\n"
         }
     };
+    text += &purge_block(name, found.cdn.as_ref().map(|(cdn, _)| *cdn));
     text += &format!(
-        "# The pages you revalidate most; add tags your fetches use.\n[[sites.{name}.routes]]\npath = \"/\"\n"
+        "# The pages you revalidate most; add tags your fetches use. `key = true`:\n# `isrctl status` reads it.\n[[sites.{name}.routes]]\npath = \"/\"\nkey = true\n"
     );
     text
+}
+
+/// How to purge the CDN init saw: a working block where nothing more is
+/// needed (Varnish: the public URL is the node), else a commented
+/// skeleton with the token's variable (README, "Purge").
+fn purge_block(name: &str, cdn: Option<Cdn>) -> String {
+    let env = |provider: &str| format!("{}_{provider}_TOKEN", env_prefix(name));
+    let skeleton = |provider: &str, keys: &str, token: &str| {
+        format!(
+            "# Purge the CDN too (`isrctl fresh`, the console's `f`): fill in and uncomment.\n\
+             # [sites.{name}.purge]\n# provider = \"{provider}\"\n{keys}\
+             # [sites.{name}.purge.token]\n# env = \"{token}\"\n\n"
+        )
+    };
+    match cdn {
+        Some(Cdn::Varnish) => format!(
+            "# Varnish answers PURGE from where isrctl runs when its VCL allows it; the\n\
+             # node is the public URL unless you list them (nodes = [\"http://10.0.0.7:6081\"]).\n\
+             # method = \"BAN\" also drops the page's RSC copies (?_rsc=…), if the VCL bans.\n\
+             [sites.{name}.purge]\nprovider = \"varnish\"\n\n"
+        ),
+        Some(Cdn::Cloudflare) => skeleton(
+            "cloudflare",
+            "# zone_id = \"…\"\n# mode = \"files\"\n",
+            &env("CF"),
+        ),
+        Some(Cdn::Fastly) => skeleton("fastly", "# service_id = \"…\"\n", &env("FASTLY")),
+        Some(Cdn::Vercel) => skeleton("vercel", "# project_id = \"…\"\n", &env("VERCEL")),
+        Some(Cdn::Cloudfront) => format!(
+            "# Purge the CDN too: fill in and uncomment (credentials: AWS_ACCESS_KEY_ID /\n\
+             # AWS_SECRET_ACCESS_KEY, else ~/.aws/credentials).\n\
+             # [sites.{name}.purge]\n# provider = \"cloudfront\"\n# distribution_id = \"…\"\n\n"
+        ),
+        Some(Cdn::Nginx) => format!(
+            "# nginx's proxy_cache_purge (or another PURGE endpoint): fill in and uncomment.\n\
+             # [sites.{name}.purge]\n# provider = \"http\"\n# method = \"PURGE\"\n\n"
+        ),
+        _ => String::new(),
+    }
+}
+
+/// A site name as the start of an environment variable's name:
+/// `site-127-0-0-1` → `SITE_127_0_0_1` (bash exports only letters,
+/// digits and `_`).
+fn env_prefix(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            c if c.is_ascii_alphanumeric() => c.to_ascii_uppercase(),
+            _ => '_',
+        })
+        .collect()
 }
 
 fn write_new(path: &Path, text: &str, name: &str) -> Exit {

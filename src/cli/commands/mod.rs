@@ -11,3 +11,5 @@ pub(super) mod purge;
 pub(super) mod revalidate;
 mod revalidate_report;
 pub(super) mod sites;
+pub(super) mod stale;
+pub(super) mod status;

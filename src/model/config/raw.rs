@@ -170,6 +170,9 @@ pub struct RawRoute {
     pub marker: Option<Spanned<String>>,
     #[serde(default)]
     pub labels: Vec<String>,
+    /// A key page: `status` and the console's start probe read it.
+    #[serde(default)]
+    pub key: bool,
 }
 
 /// A parse error's message without the value it complains about and

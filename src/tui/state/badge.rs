@@ -1,116 +1,115 @@
-//! A site's badge in the Sites pane: the worst of what is known about it
-//! now — failed latest results, pages not fresh everywhere, the checks'
-//! findings — kept up to date as they change.
+//! A site's badge in the Sites pane: how the site stands now, by the one
+//! rule `isrctl status` uses (`model::standing`) — the worst of its targets
+//! whose latest result failed, each page's latest judgement (a verdict, a
+//! probe), pages revalidated and not verified since (unknown), and the
+//! checks' findings. The same finding gives the same symbol from any key;
+//! unknown is never ok. Kept up to date as things change, so the badge
+//! costs nothing to draw.
 
 use super::{State, TargetResult};
 use crate::engine::SiteId;
-use crate::model::target::Target;
-use std::collections::HashSet;
+use crate::model::standing::Standing;
+use crate::model::target::{Target, TargetKind};
+use std::collections::{HashMap, HashSet};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Health {
-    Unknown,
-    Ok,
-    /// Something to look at: a page not fresh everywhere, a warning found.
-    Warning,
-    Failing,
-}
-
-/// What a site's badge is made of: its targets whose latest result
-/// failed and its pages whose latest verdict is not fresh everywhere
-/// (kept as they change, so the badge costs nothing to draw).
+/// What a site's badge is made of.
 #[derive(Clone, Debug, Default)]
 pub struct SiteMarks {
-    pub known: bool,
+    /// Targets whose latest result failed.
     pub failing: HashSet<Target>,
-    pub not_fresh: HashSet<String>,
-    /// Pages whose latest probe found something, and how bad it was.
-    pub probed: std::collections::HashMap<String, crate::engine::checks::Severity>,
+    /// Each page's latest standing: its verdict, its probe, or unknown
+    /// once revalidated (by path or by a tag it carries) and not verified.
+    pub pages: HashMap<String, Standing>,
 }
 
 impl State {
     /// A page's verdict, kept for the table and the details, and in its
-    /// site's badge (a page not fresh everywhere is a warning).
+    /// site's badge.
     pub fn set_verdict(&mut self, site: SiteId, page: &str, verdict: super::PageVerdict) {
-        let fresh = verdict.verdict == crate::engine::checks::Verdict::FreshEverywhere;
-        if let Some(marks) = self.marks_of(site) {
-            match fresh {
-                true => marks.not_fresh.remove(page),
-                false => marks.not_fresh.insert(page.to_string()),
-            };
-        }
+        let standing = Standing::of_record("verify", verdict.verdict.as_str());
+        self.mark_page(site, page, standing);
         self.verdicts.insert((site, page.to_string()), verdict);
     }
 
-    /// A page's latest probe, in its site's badge: how bad what it found was.
+    /// A page's latest probe, in its site's badge.
     pub fn set_probed(&mut self, site: SiteId, page: &str, worst: crate::engine::checks::Severity) {
-        if let Some(marks) = self.marks_of(site) {
-            marks.probed.insert(page.to_string(), worst);
+        self.mark_page(site, page, Some(Standing::of_severity(worst.as_str())));
+    }
+
+    /// A target's latest result: a failure marks the site; a success
+    /// leaves the pages it covers unverified until they are verified.
+    pub fn mark_result(&mut self, site: SiteId, target: &Target, ok: bool) {
+        let covered = self.pages_covered(site, target);
+        let Some(marks) = self.site_marks.get_mut(site) else {
+            return;
+        };
+        if !ok {
+            marks.failing.insert(target.clone());
+            return;
+        }
+        marks.failing.remove(target);
+        for page in covered {
+            marks.pages.insert(page, Standing::Unknown);
         }
     }
 
-    /// The badge's marks of `site`, now known.
-    fn marks_of(&mut self, site: SiteId) -> Option<&mut SiteMarks> {
-        let marks = self.site_marks.get_mut(site)?;
-        marks.known = true;
-        Some(marks)
+    /// The pages a revalidation of `target` covers: a path itself; a tag,
+    /// every route of the site that carries it.
+    fn pages_covered(&self, site: SiteId, target: &Target) -> Vec<String> {
+        match target.kind {
+            TargetKind::Tag => self
+                .sites
+                .get(site)
+                .map(|s| {
+                    s.routes
+                        .iter()
+                        .filter(|r| r.page_type.is_none() && r.tags.contains(&target.value))
+                        .map(|r| r.path.clone())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            TargetKind::Path if target.page_type.is_none() => vec![target.value.clone()],
+            _ => Vec::new(),
+        }
+    }
+
+    fn mark_page(&mut self, site: SiteId, page: &str, standing: Option<Standing>) {
+        if let (Some(marks), Some(standing)) = (self.site_marks.get_mut(site), standing) {
+            marks.pages.insert(page.to_string(), standing);
+        }
     }
 
     pub(super) fn marks_from_results(&self, site: usize) -> SiteMarks {
-        let mine: Vec<(&Target, &TargetResult)> = self
-            .results
-            .iter()
-            .filter(|((s, _), _)| *s == site)
-            .map(|((_, t), r)| (t, r))
-            .collect();
+        let mine = self.results.iter().filter(|((s, _), _)| *s == site);
+        let failing = mine.filter(|(_, r): &(_, &TargetResult)| !r.ok);
         SiteMarks {
-            known: !mine.is_empty(),
-            failing: mine
-                .iter()
-                .filter(|(_, r)| !r.ok)
-                .map(|(t, _)| (*t).clone())
-                .collect(),
-            not_fresh: HashSet::new(),
-            probed: Default::default(),
+            failing: failing.map(|((_, t), _)| t.clone()).collect(),
+            pages: HashMap::new(),
         }
     }
 
-    /// A site's badge: the worst of its latest results, verdicts and (for
-    /// the site the checks last ran on) findings.
-    pub fn health(&self, site: usize) -> Health {
-        use crate::engine::checks::Severity;
+    /// A site's badge: the worst of what is known of it now; unknown when
+    /// nothing is.
+    pub fn health(&self, site: usize) -> Standing {
         let Some(marks) = self.site_marks.get(site) else {
-            return Health::Unknown;
+            return Standing::Unknown;
         };
         let name = self.sites.get(site).map(|s| s.name.as_str());
-        let worst_finding = self
+        let findings = self
             .checklist
             .as_ref()
             .filter(|l| Some(l.site.as_str()) == name)
-            .and_then(|l| {
-                l.findings
-                    .iter()
-                    .map(|f| f.severity)
-                    .max_by_key(|s| match s {
-                        Severity::Ok | Severity::CouldNotCheck => 0,
-                        Severity::Warning => 1,
-                        Severity::Problem => 2,
-                    })
-            });
-        let worst_probe = marks.probed.values().copied().max_by_key(|s| match s {
-            Severity::Ok | Severity::CouldNotCheck => 0,
-            Severity::Warning => 1,
-            Severity::Problem => 2,
-        });
-        let found = |severity| worst_finding == Some(severity) || worst_probe == Some(severity);
-        if !marks.failing.is_empty() || found(Severity::Problem) {
-            Health::Failing
-        } else if !marks.not_fresh.is_empty() || found(Severity::Warning) {
-            Health::Warning
-        } else if marks.known || worst_finding.is_some() {
-            Health::Ok
-        } else {
-            Health::Unknown
-        }
+            .into_iter()
+            .flat_map(|l| l.findings.iter())
+            .map(|f| Standing::of_severity(f.severity.as_str()));
+        let failing = (!marks.failing.is_empty()).then_some(Standing::Stale);
+        let known: Vec<Standing> = marks
+            .pages
+            .values()
+            .copied()
+            .chain(findings)
+            .chain(failing)
+            .collect();
+        known.into_iter().max().unwrap_or(Standing::Unknown)
     }
 }

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 pub const HISTORY_KEPT: usize = 5_000;
 
 /// The actions a record can have, in the order `a` cycles through them.
-pub const ACTIONS: [&str; 5] = ["revalidate", "verify", "check", "probe", "purge"];
+pub const ACTIONS: [&str; 6] = ["revalidate", "verify", "check", "probe", "purge", "stale"];
 
 /// How far back the view looks, in the order `t` cycles through them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

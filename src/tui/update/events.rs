@@ -56,6 +56,8 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             checks_done(state, &state.site_name(site));
         }
         EngineEvent::Probed { site, page } => probed(state, site, page),
+        // The console does not start the stale finder (yet): `isrctl stale`.
+        EngineEvent::StaleProgress { .. } | EngineEvent::StaleScanned { .. } => {}
         EngineEvent::NotStarted {
             site,
             targets,
@@ -211,13 +213,7 @@ fn record_outcome(
         outcome.kind.as_str(),
         outcome.status.map(|s| format!(" {s}")).unwrap_or_default()
     );
-    if let Some(marks) = state.site_marks.get_mut(site_id) {
-        marks.known = true;
-        match result.ok {
-            true => marks.failing.remove(&target),
-            false => marks.failing.insert(target.clone()),
-        };
-    }
+    state.mark_result(site_id, &target, result.ok);
     // What was typed (`a`, `t`, `:path`, `:tag`) or sent on another site
     // has no row in sight to show its result: the message line does, the
     // moment it arrives.

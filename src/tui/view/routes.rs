@@ -44,7 +44,7 @@ fn columns_for(width: usize) -> Vec<(Col, usize)> {
         _ => vec![(Col::Last, 10), (Col::Outcome, 16), (Col::Verify, 10)],
     };
     if width >= 88 {
-        cols.extend([(Col::Age, 7), (Col::Latency, 7)]);
+        cols.extend([(Col::Age, 10), (Col::Latency, 7)]);
     }
     if width >= 110 {
         cols.insert(0, (Col::Tags, 14));
@@ -175,7 +175,7 @@ fn route_cell(
         Col::Age => state
             .probe_for(site, &route.path)
             .and_then(|p| p.page.public_age())
-            .map_or("-".to_string(), |age| format!("{age} s")),
+            .map_or("-".to_string(), crate::model::text::duration_words),
         Col::Latency => result
             .and_then(|r| r.latency_ms)
             .map_or("-".to_string(), |ms| format!("{ms} ms")),
@@ -192,10 +192,14 @@ fn verify_cell(
     verdict: Option<&PageVerdict>,
 ) -> String {
     let purge = state.purges.get(&(site, route.target()));
+    // Revalidated since the verdict (its path, or a tag it carries): the
+    // verdict is no longer known to hold.
     let revalidated_since = |v: &PageVerdict| {
-        state
-            .result_for(site, &route.target())
-            .is_some_and(|r| r.time > v.time)
+        let by_tag = route.tags.iter().map(crate::model::target::Target::tag);
+        std::iter::once(route.target())
+            .chain(by_tag)
+            .filter_map(|t| state.result_for(site, &t))
+            .any(|r| r.ok && r.time > v.time)
     };
     if let Some(v) = verdict.filter(|v| revalidated_since(v))
         && purge.is_none_or(|(at, _)| v.time >= *at)

@@ -200,3 +200,22 @@ pub fn verified(site: &str, path: &str, verdict: isrctl::engine::checks::Verdict
         verifications: vec![verification],
     })
 }
+
+/// The console drawn once on a terminal of `width` × `height`.
+pub fn render(
+    state: &State,
+    width: u16,
+    height: u16,
+) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal
+        .draw(|frame| isrctl::tui::view::view(state, frame))
+        .unwrap();
+    terminal
+}
+
+/// The screen's text, as a user reads it.
+pub fn screen(state: &State, width: u16, height: u16) -> String {
+    render(state, width, height).backend().to_string()
+}

@@ -76,6 +76,7 @@ impl Validator<'_> {
             tags: raw.tags,
             marker,
             labels: raw.labels,
+            key: raw.key,
         })
     }
 
