@@ -58,6 +58,22 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
     fi
 fi
 
+# Prometheus and promtool: a real Prometheus scrapes `isrctl watch
+# --metrics`, and promtool checks the README's alert rule. The e2e test
+# starts its own Prometheus on a port of its own; Debian's service, if the
+# package starts one, is stopped.
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "testbed: installing prometheus with apt-get"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y --no-install-recommends prometheus \
+            || { apt-get update && apt-get install -y --no-install-recommends prometheus; }
+        service prometheus stop >/dev/null 2>&1 || true
+    else
+        die "prometheus not found: sudo apt-get install -y prometheus"
+    fi
+fi
+
 # moto's server stands in for CloudFront's API: a virtualenv of its own.
 require python3 "install Python 3 (moto's server runs on it)"
 if [ ! -x "$VENV_DIR/bin/moto_server" ] || ! "$VENV_DIR/bin/pip" show moto 2>/dev/null | grep -qx "Version: $MOTO_VERSION"; then

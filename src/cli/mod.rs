@@ -13,6 +13,7 @@ mod drive;
 mod flags;
 mod generated;
 mod invocation;
+mod metrics;
 mod output;
 mod print;
 mod progress;
@@ -21,6 +22,7 @@ mod unsent;
 pub use commands::demo;
 use commands::{
     check, fresh, history as history_cmd, init, probe, purge, revalidate, sites, stale, status,
+    watch,
 };
 
 use crate::history::History;
@@ -85,6 +87,11 @@ pub enum Command {
         after_help = "Reads the sitemap again (conditionally), then each page at every layer as a visitor would (one layer after another, within the site's limits); nothing is revalidated or purged.\nExit 1 when a page is listed.\nExamples:\n  isrctl stale shop\n  isrctl stale shop --older-than 10m --limit 20\n  isrctl stale shop --json | isrctl fresh shop --paths-from - --yes"
     )]
     Stale(stale::StaleArgs),
+    /// Read pages again and again: per layer the age of the copy visitors get and a countdown to its expiry; the bell when one turns fresh
+    #[command(
+        after_help = "Each round reads every watched page at every layer (nothing is revalidated), one page after another, then waits the interval. On a terminal, a line per read, with what turned stale or fresh; piped or with --json, one JSON line per read.\nExit when stopped (Ctrl-C, or --rounds): 0 when every watched page was last fresh, else 1.\nExamples:\n  isrctl watch shop --path /pricing --interval 30s\n  isrctl watch shop --metrics 127.0.0.1:9464"
+    )]
+    Watch(watch::WatchArgs),
     /// Revalidate paths and/or tags on a site through its endpoint
     #[command(
         after_help = "Paths are linted before anything is sent: `about` is refused (did you mean /about?), and so is a dynamic pattern such as /blog/[slug] without --type.\nMore than one target needs --yes unless you confirm at a terminal prompt.\nExamples:\n  isrctl revalidate blog --path /blog/hello\n  isrctl revalidate blog --tag posts --yes\n  isrctl revalidate blog --path '/blog/[slug]' --type page\n  cut -f1 changed.txt | isrctl revalidate blog --paths-from - --yes --json"
@@ -243,6 +250,10 @@ pub async fn run(cli: Cli) -> Exit {
         },
         Some(Command::Status(args)) => match load_config(config_flag) {
             Ok(config) => status::run(&config, args).await,
+            Err(exit) => exit,
+        },
+        Some(Command::Watch(args)) => match load_config(config_flag) {
+            Ok(config) => watch::run(&config, args).await,
             Err(exit) => exit,
         },
         Some(Command::Stale(args)) => match load_config(config_flag) {

@@ -142,6 +142,11 @@ pub enum EngineEvent {
     Warning { message: String },
     /// How a long wait is going (a CloudFront invalidation in progress).
     Progress { site: SiteId, message: String },
+    /// A watched page, read once more.
+    Watched {
+        site: SiteId,
+        watched: Box<crate::engine::watcher::Watched>,
+    },
     /// The stale finder has read `done` of the sitemap's `total` pages.
     StaleProgress {
         site: SiteId,

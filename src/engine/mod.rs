@@ -27,6 +27,7 @@ mod sitemaps;
 pub mod stale;
 pub mod status;
 pub(crate) mod verify;
+pub mod watcher;
 
 pub use event::{EngineEvent, SiteId, StartError};
 pub use plan::{Planned, plan, plan_one};

@@ -123,22 +123,28 @@ pub fn duration_words(secs: u64) -> String {
 /// more, until 00:30 CET" (the zone as `TZ` says), with the date when it
 /// is a day or more away.
 pub fn more_until(secs: u64, now: jiff::Timestamp) -> String {
-    let zone = jiff::tz::TimeZone::system();
     let words = duration_words(secs);
-    match now.checked_add(jiff::SignedDuration::from_secs(
-        secs.min(i64::MAX as u64) as i64
-    )) {
-        Ok(then) => {
-            let format = if secs >= DAY as u64 {
-                "%Y-%m-%d %H:%M %Z"
-            } else {
-                "%H:%M %Z"
-            };
-            let clock = then.to_zoned_datetime(zone).strftime(format).to_string();
-            format!("{words} more, until {clock}")
-        }
-        Err(_) => format!("{words} more"),
+    match clock_after(secs, now) {
+        Some(clock) => format!("{words} more, until {clock}"),
+        None => format!("{words} more"),
     }
+}
+
+/// The operator's clock `secs` after `now`: "00:30 CET", with the date
+/// when it is a day or more away; `None` past the calendar's end.
+pub fn clock_after(secs: u64, now: jiff::Timestamp) -> Option<String> {
+    let then = now
+        .checked_add(jiff::SignedDuration::from_secs(
+            secs.min(i64::MAX as u64) as i64
+        ))
+        .ok()?;
+    let format = if secs >= DAY as u64 {
+        "%Y-%m-%d %H:%M %Z"
+    } else {
+        "%H:%M %Z"
+    };
+    let zone = jiff::tz::TimeZone::system();
+    Some(then.to_zoned_datetime(zone).strftime(format).to_string())
 }
 
 /// A time on the operator's clock (`TZ`): "12:00:03 CET".

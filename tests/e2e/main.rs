@@ -13,6 +13,7 @@ mod base_path;
 mod checks;
 mod conformance;
 mod console;
+mod metrics;
 mod observe;
 mod page_kinds;
 mod purges;

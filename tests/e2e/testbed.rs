@@ -344,6 +344,16 @@ impl Testbed {
 }
 
 impl Testbed {
+    /// GET `url` with `query` and read its JSON (another server's API,
+    /// e.g. Prometheus's); `None` when it did not answer JSON.
+    pub fn get_json(&self, url: &str, query: &[(&str, &str)]) -> Option<serde_json::Value> {
+        let url = url::Url::parse_with_params(url, query).ok()?;
+        self.rt.block_on(async {
+            let answer = self.client.get(url).send().await.ok()?;
+            serde_json::from_str(&answer.text().await.ok()?).ok()
+        })
+    }
+
     /// A product page rendered and cached (HIT) at both origins with `price`.
     pub fn product_at_both_origins(&self, name: &str, price: &str) -> String {
         let slug = unique_slug(name);

@@ -106,6 +106,12 @@ fn every_json_document_has_the_documented_keys() {
         "status finding".into(),
         keys(&status["sites"][0]["findings"][0]),
     );
+    let watch = run(
+        &s,
+        &["watch", "sim", "--path", "/blog/hello", "--rounds", "1"],
+    );
+    seen.insert("watch line".into(), keys(&watch));
+    seen.insert("watch layer".into(), keys(&watch["layers"][0]));
     // `stale` prints JSON lines: a page line per page, then the summary.
     let rt = common::runtime();
     let catalog = rt.block_on(crate::stale::start_catalog());

@@ -45,5 +45,6 @@ mod tui_loop;
 mod tui_pty;
 mod tui_snapshots;
 mod tui_update;
+mod watch;
 mod worlds;
 mod worlds_fresh;

@@ -13,3 +13,4 @@ mod revalidate_report;
 pub(super) mod sites;
 pub(super) mod stale;
 pub(super) mod status;
+pub(super) mod watch;

@@ -58,6 +58,8 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
         EngineEvent::Probed { site, page } => probed(state, site, page),
         // The console does not start the stale finder (yet): `isrctl stale`.
         EngineEvent::StaleProgress { .. } | EngineEvent::StaleScanned { .. } => {}
+        // Nor a watch: `isrctl watch`.
+        EngineEvent::Watched { .. } => {}
         EngineEvent::NotStarted {
             site,
             targets,
