@@ -82,7 +82,7 @@ pub enum Command {
         after_help = "Key pages are the routes with key = true, else each site's first three paths; they are read at every layer (nothing is revalidated). History adds the last verification, probe or stale finding of every other page, and revalidations that failed.\nSymbols: ● fresh, ○ unknown (nothing says it is fresh), ! look at it, ✗ stale or failing.\nExamples:\n  isrctl status\n  isrctl status shop blog --json"
     )]
     Status(status::StatusArgs),
-    /// The pages of a site's sitemap that are probably stale now: <lastmod> against the last revalidation and each layer's copy
+    /// The pages of a site's sitemap that are probably stale now: each page's lastmod against the last revalidation and each layer's copy
     #[command(
         after_help = "Reads the sitemap again (conditionally), then each page at every layer as a visitor would (one layer after another, within the site's limits); nothing is revalidated or purged.\nExit 1 when a page is listed.\nExamples:\n  isrctl stale shop\n  isrctl stale shop --older-than 10m --limit 20\n  isrctl stale shop --json | isrctl fresh shop --paths-from - --yes"
     )]

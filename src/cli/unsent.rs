@@ -5,26 +5,37 @@
 use crate::model::target::{Target, TargetKind};
 use std::path::PathBuf;
 
-/// Say what was not sent and where its paths are; `site` resumes it.
-pub fn report<'a>(site: &str, unsent: impl Iterator<Item = &'a Target>) {
+/// Say what was not sent and where its paths are; the resume line runs
+/// as this run did: the same `--config`, `--state-dir` and `--reason`.
+pub fn report<'a>(site: &str, reason: Option<&str>, unsent: impl Iterator<Item = &'a Target>) {
+    use crate::cli::shell_word;
     let (paths, tags): (Vec<&Target>, Vec<&Target>) =
         unsent.partition(|t| t.kind != TargetKind::Tag);
     let count = paths.len() + tags.len();
     if count == 0 {
         return;
     }
-    let tag_args: String = tags.iter().map(|t| format!(" --tag {}", t.value)).collect();
+    let mut rest: String = tags
+        .iter()
+        .map(|t| format!(" --tag {}", shell_word(&t.value)))
+        .collect();
+    if let Some(reason) = reason {
+        rest.push_str(&format!(" --reason {}", shell_word(reason)));
+    }
+    let command = format!(
+        "isrctl{} revalidate {} --yes",
+        crate::cli::as_invoked(),
+        shell_word(site)
+    );
     if paths.is_empty() {
-        errln!(
-            "{count} not sent (Ctrl-C came first): resume with isrctl revalidate {site}{tag_args}"
-        );
+        errln!("{count} not sent (Ctrl-C came first): resume with {command}{rest}");
         return;
     }
     match write(site, &paths) {
         Ok(file) => errln!(
-            "{count} not sent (Ctrl-C came first): their paths are in {}\n  resume: isrctl revalidate {site} --paths-from {}{tag_args}",
+            "{count} not sent (Ctrl-C came first): their paths are in {}\n  resume: {command} --paths-from {}{rest}",
             file.display(),
-            file.display()
+            shell_word(&file.to_string_lossy())
         ),
         Err(why) => {
             errln!("{count} not sent (Ctrl-C came first); the list could not be written: {why}")

@@ -113,6 +113,8 @@ pub enum EngineEvent {
         site: SiteId,
         routes: std::sync::Arc<[crate::model::config::Route]>,
     },
+    /// `read_sitemap` could not read the site's sitemap: why.
+    SitemapNotRead { site: SiteId, why: String },
     /// The filter's index of a site's routes, built in the background.
     RouteIndex {
         site: SiteId,

@@ -38,6 +38,38 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Read one site's sitemap again (conditionally) and keep the copy:
+    /// its routes arrive as `SitemapRoutes`, or why not as `SitemapNotRead`.
+    pub fn read_sitemap(&self, site: usize) -> tokio::task::JoinHandle<()> {
+        let engine = self.clone();
+        let config = self.site(site).cloned();
+        tokio::spawn(async move {
+            let read = match (&config, crate::model::files::state_dir()) {
+                (Some(config), Some(dir)) => match &config.sitemap {
+                    Some(sitemap) => sitemap_routes(config, sitemap, &dir, true)
+                        .await
+                        .map_err(|t| t.to_string()),
+                    None => Err("the site has no sitemap".to_string()),
+                },
+                (_, None) => Err("no state directory (set XDG_STATE_HOME or HOME)".to_string()),
+                (None, _) => Err(format!("no site number {site}")),
+            };
+            match read {
+                Ok(read) => {
+                    let routes: Arc<[Route]> = read.routes.into();
+                    engine.emit(EngineEvent::SitemapRoutes {
+                        site,
+                        routes: routes.clone(),
+                    });
+                    engine.emit(super::route_index::index_of(site, routes));
+                }
+                Err(why) => engine.emit(EngineEvent::SitemapNotRead { site, why }),
+            }
+        })
+    }
+}
+
 /// A site's sitemap as the cached copy has it, after reading it again
 /// when asked.
 pub struct SitemapRoutes {

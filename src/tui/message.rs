@@ -41,6 +41,8 @@ pub enum Command {
     Probe { site: usize, path: String },
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(String),
+    /// Read the site's sitemap again (`:refresh`).
+    ReadSitemap { site: usize },
     /// Stop sending: no new requests.
     CancelAll,
     /// Why the operator does what follows (`:reason TEXT`): recorded with

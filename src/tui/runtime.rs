@@ -133,6 +133,9 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
             Command::Probe { site, path } => {
                 self.engine.probe(site, path);
             }
+            Command::ReadSitemap { site } => {
+                self.engine.read_sitemap(site);
+            }
             Command::CancelAll => self.engine.cancel_all(),
             Command::SetReason(reason) => self.engine.set_reason(reason.as_deref()),
             Command::Copy(text) => {

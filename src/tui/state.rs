@@ -130,10 +130,12 @@ pub use hits::{Hit, Hits};
 mod message_line;
 mod target_result;
 pub use target_result::TargetResult;
+mod sitemap_state;
 mod sort;
 pub use badge::SiteMarks;
 pub use history_view::{ACTIONS, HISTORY_KEPT, HistoryView, Window, went_well};
 pub use message_line::MESSAGE_LIFETIME;
+pub use sitemap_state::SitemapState;
 pub use sort::SortBy;
 
 pub struct State {
@@ -160,6 +162,8 @@ pub struct State {
     /// to come: said on the message line, as they may have no row.
     pub typed: HashSet<(SiteId, Target)>,
     pub site_marks: Vec<SiteMarks>,
+    /// Each site's sitemap: read or not (the Routes title says it).
+    pub sitemaps: Vec<SitemapState>,
     /// Keyed by (site, page path).
     pub verdicts: HashMap<(SiteId, String), PageVerdict>,
     /// The last purge per (site, purged item): when, and its outcome.
@@ -230,6 +234,7 @@ impl State {
             pending: HashSet::new(),
             typed: HashSet::new(),
             site_marks: Vec::new(),
+            sitemaps: Vec::new(),
             verdicts: HashMap::new(),
             purges: last
                 .purged
@@ -262,6 +267,14 @@ impl State {
         };
         state.site_marks = (0..state.sites.len())
             .map(|i| state.marks_from_results(i))
+            .collect();
+        state.sitemaps = state
+            .sites
+            .iter()
+            .map(|s| match s.sitemap {
+                Some(_) => SitemapState::NotRead,
+                None => SitemapState::NoSitemap,
+            })
             .collect();
         state.refilter();
         state

@@ -207,7 +207,11 @@ fn count_work(state: &mut State, commands: &[Command]) {
             // CloudFront invalidation polls for minutes.
             Command::Purge { items, .. } => state.in_flight += items.len(),
             Command::RunChecks { .. } | Command::Probe { .. } => state.in_flight += 1,
-            Command::Copy(_) | Command::CancelAll | Command::SetReason(_) => {}
+            // The Routes title says "reading the sitemap…" until it is read.
+            Command::Copy(_)
+            | Command::CancelAll
+            | Command::SetReason(_)
+            | Command::ReadSitemap { .. } => {}
         }
     }
 }

@@ -480,7 +480,14 @@ fn cli_ctrl_c_records_nothing_for_the_targets_not_sent() {
     let s = scratch(&origin, &Limits::concurrency(1));
     let mut child = s
         .std_command()
-        .args(["revalidate", "sim", "--yes", "--json"])
+        .args([
+            "revalidate",
+            "sim",
+            "--yes",
+            "--json",
+            "--reason",
+            "ticket 9",
+        ])
         .args(all_paths())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -538,12 +545,43 @@ fn cli_ctrl_c_records_nothing_for_the_targets_not_sent() {
         .map(str::to_string)
         .collect();
     assert_eq!(listed.len(), unsent, "{listed:?}");
+    // The resume line runs as printed (trial item 7): the run's --config
+    // and --reason are in it, so a shell in another directory resumes the
+    // same run on the same sites.
+    let resume = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("resume: "))
+        .unwrap_or_else(|| panic!("no resume line: {stderr}"));
+    assert!(
+        resume.contains("--config") && resume.contains("--reason 'ticket 9'"),
+        "{resume}"
+    );
+    let bin_dir = assert_cmd::cargo::cargo_bin("isrctl")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let sent_before = origin.endpoint_requests();
-    let out = s
-        .isrctl()
-        .args(["revalidate", "sim", "--yes", "--paths-from", file])
+    let out = std::process::Command::new("sh")
+        .args(["-c", resume])
+        .current_dir(std::env::temp_dir())
+        .env("PATH", path)
+        .env_remove("ISRCTL_CONFIG")
+        .env("XDG_STATE_HOME", s.state_home())
+        .env("HOME", s.dir.path())
+        .env(common::SECRET_ENV, common::CANARY)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(origin.endpoint_requests() - sent_before, unsent);
+    let reasons = records(&history, "revalidate");
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.reason.as_deref() == Some("ticket 9"))
+    );
 }

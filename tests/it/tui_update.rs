@@ -1387,3 +1387,61 @@ fn a_tag_revalidation_leaves_the_routes_carrying_it_unverified() {
         .expect("the route's row");
     assert!(row.contains("fresh?"), "{row}");
 }
+
+/// Trial item 3: a site whose sitemap was never read says so in the
+/// Routes title, with the command that reads it; `:refresh` reads it, and
+/// the title then counts its pages.
+#[test]
+fn the_routes_title_says_the_sitemap_was_not_read_and_colon_refresh_reads_it() {
+    let text = common::console::CONFIG.replace(
+        "[sites.healthy.secret]",
+        "sitemap = \"/sitemap.xml\"\n[sites.healthy.secret]",
+    );
+    let config = isrctl::model::config::parse(&text, std::path::Path::new("c.toml")).unwrap();
+    let mut s = isrctl::tui::state::State::new(
+        &config,
+        &isrctl::history::LastStates::default(),
+        false,
+        isrctl::tui::theme::Theme { color: false },
+    );
+    let title = title_of;
+    assert!(
+        title(&s).contains("sitemap not read: :refresh reads it"),
+        "{}",
+        title(&s)
+    );
+    let mut keys = vec![key(':')];
+    keys.extend(typed("refresh"));
+    keys.push(code(KeyCode::Enter));
+    assert_eq!(feed(&mut s, keys), vec![Command::ReadSitemap { site: 0 }]);
+    assert!(title(&s).contains("reading the sitemap"), "{}", title(&s));
+    let mut routes = s.sites[0].routes.to_vec();
+    routes.push(sitemap_page("/shop/lamp".into()));
+    routes.push(sitemap_page("/shop/desk".into()));
+    sitemap_arrives(&mut s, routes);
+    assert!(title(&s).contains("sitemap 2 page(s)"), "{}", title(&s));
+    // The token-mismatch site has no sitemap: nothing said, and
+    // `:refresh` there says how to add one.
+    feed(
+        &mut s,
+        [code(KeyCode::BackTab), key('j'), code(KeyCode::Enter)],
+    );
+    assert!(!title_of(&s).contains("sitemap"));
+    let mut keys = vec![key(':')];
+    keys.extend(typed("refresh"));
+    keys.push(code(KeyCode::Enter));
+    assert!(feed(&mut s, keys).is_empty());
+    assert!(
+        matches!(&s.status, Some((Level::Problem, t)) if t.contains("add sitemap = ")),
+        "{:?}",
+        s.status
+    );
+}
+
+fn title_of(s: &isrctl::tui::state::State) -> String {
+    common::console::screen(s, 140, 20)
+        .lines()
+        .find(|l| l.contains("Routes:"))
+        .unwrap_or_default()
+        .to_string()
+}

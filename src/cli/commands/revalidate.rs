@@ -86,7 +86,8 @@ async fn send(
         return Exit::Usage;
     }
     let exit = finish(&report, args.output);
-    crate::cli::unsent::report(&site.name, report.unsent());
+    let reason = args.targets.reason.as_deref();
+    crate::cli::unsent::report(&site.name, reason, report.unsent());
     if driven.interrupted {
         Exit::Interrupted
     } else {

@@ -4,7 +4,7 @@
 use super::State;
 
 /// The command line's verbs, as `:help`… the unknown-command message lists them.
-pub const VERBS: [&str; 6] = ["site", "path", "tag", "history", "reason", "q"];
+pub const VERBS: [&str; 7] = ["site", "path", "tag", "history", "reason", "refresh", "q"];
 
 /// At most this many candidates are offered (a sitemap has 100,000 paths).
 const MAX_CANDIDATES: usize = 50;

@@ -39,6 +39,13 @@ pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
             verifications,
         } => fresh_done(state, (site, target), &outcome, verifications),
         EngineEvent::SitemapRoutes { site, routes } => sitemap_routes(state, site, routes),
+        EngineEvent::SitemapNotRead { site, why } => {
+            if let Some(s) = state.sitemaps.get_mut(site) {
+                *s = crate::tui::state::SitemapState::NotRead;
+            }
+            let text = format!("{}: sitemap not read: {why}", state.site_name(site));
+            say_and_log(state, Level::Problem, text);
+        }
         EngineEvent::RouteIndex { site, search } => state.adopt_search(site, search),
         EngineEvent::Purged { site, outcome, .. } => purged(state, site, &outcome),
         EngineEvent::HistoryLoaded { records } => super::history::loaded(state, records),
@@ -121,6 +128,14 @@ fn fresh_done(
 
 fn sitemap_routes(state: &mut State, site: SiteId, routes: std::sync::Arc<[Route]>) {
     let added = routes.len();
+    let from_sitemap = routes
+        .iter()
+        .filter(|r| r.labels.iter().any(|l| l == "sitemap"));
+    if let Some(s) = state.sitemaps.get_mut(site) {
+        *s = crate::tui::state::SitemapState::Read {
+            pages: from_sitemap.count(),
+        };
+    }
     if let Some(config) = state.sites.get_mut(site) {
         let before = config.routes.len();
         config.routes = routes;

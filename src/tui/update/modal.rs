@@ -64,7 +64,27 @@ fn send_unless_typo(state: &mut State, target: Target) -> Vec<Command> {
     }
 }
 
-/// `:site NAME`, `:path /x`, `:tag NAME`, `:history …`, `:reason TEXT`, `:q`.
+/// `:refresh`: read the selected site's sitemap again.
+fn read_sitemap(state: &mut State) -> Vec<Command> {
+    let site = state.site_idx;
+    match state.sitemaps.get(site) {
+        Some(crate::tui::state::SitemapState::NoSitemap) | None => {
+            let name = state.site_name(site);
+            state.say(
+                Level::Problem,
+                format!("{name} has no sitemap: add sitemap = \"/sitemap.xml\" to [sites.{name}]"),
+            );
+            Vec::new()
+        }
+        Some(_) => {
+            state.sitemaps[site] = crate::tui::state::SitemapState::Reading;
+            vec![Command::ReadSitemap { site }]
+        }
+    }
+}
+
+/// `:site NAME`, `:path /x`, `:tag NAME`, `:history …`, `:reason TEXT`,
+/// `:refresh`, `:q`.
 fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
     let (verb, arg) = line
         .split_once(' ')
@@ -105,6 +125,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
             let view = screens::history::from_words(state, arg);
             super::history::open(state, view)
         }
+        "refresh" => read_sitemap(state),
         "path" | "tag" if state.read_only => {
             state.say(
                 Level::Problem,
@@ -123,7 +144,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
                 .unwrap_or_default();
             state.say(
                 Level::Problem,
-                format!("unknown command {line:?}: {hint}try :site NAME, :path /x, :tag NAME, :history [SITE ACTION OUTCOME problems 1h], :reason TEXT, :q (tab completes)"),
+                format!("unknown command {line:?}: {hint}try :site NAME, :path /x, :tag NAME, :history [SITE ACTION OUTCOME problems 1h], :reason TEXT, :refresh, :q (tab completes)"),
             );
             Vec::new()
         }

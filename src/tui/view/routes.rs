@@ -92,8 +92,13 @@ pub(super) fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
             format!(" by {}{turned}", by.column())
         })
         .unwrap_or_default();
+    let sitemap = state
+        .sitemaps
+        .get(state.site_idx)
+        .map(|s| s.title_words())
+        .unwrap_or_default();
     let title = format!(
-        " Routes: {} ({}/{}){filter}{sort} ",
+        " Routes: {} ({}/{}){filter}{sort}{sitemap} ",
         site.name,
         state.visible.len(),
         site.routes.len()
