@@ -360,7 +360,18 @@ async fn open_console_with_history(
         read_only,
         history_dir,
     };
-    console::run(config, options).await
+    let ended = console::run(config, options).await;
+    if ended.cut_off.is_empty() {
+        return ended.exit.unwrap_or(Exit::Ok);
+    }
+    // Quitting cut work off: say it, and how to resume it (exit 130).
+    let mut sites: Vec<&str> = ended.cut_off.iter().map(|(s, _)| s.as_str()).collect();
+    sites.dedup();
+    for site in sites {
+        let mine = ended.cut_off.iter().filter(|(s, _)| s == site);
+        unsent::report(site, None, unsent::CUT_OFF, mine.map(|(_, t)| t));
+    }
+    Exit::Interrupted
 }
 
 fn with_config(flag: Option<&Path>, f: impl FnOnce(&Config) -> Exit) -> Exit {

@@ -5,9 +5,19 @@
 use crate::model::target::{Target, TargetKind};
 use std::path::PathBuf;
 
+/// Why a bulk run left targets unsent: Ctrl-C came first.
+pub const CTRL_C: &str = "not sent (Ctrl-C came first)";
+/// Why the console left work: it quit with requests in flight.
+pub const CUT_OFF: &str = "cut off when the console quit (not sent, or sent and not answered)";
+
 /// Say what was not sent and where its paths are; the resume line runs
 /// as this run did: the same `--config`, `--state-dir` and `--reason`.
-pub fn report<'a>(site: &str, reason: Option<&str>, unsent: impl Iterator<Item = &'a Target>) {
+pub fn report<'a>(
+    site: &str,
+    reason: Option<&str>,
+    why: &str,
+    unsent: impl Iterator<Item = &'a Target>,
+) {
     use crate::cli::shell_word;
     let (paths, tags): (Vec<&Target>, Vec<&Target>) =
         unsent.partition(|t| t.kind != TargetKind::Tag);
@@ -28,18 +38,16 @@ pub fn report<'a>(site: &str, reason: Option<&str>, unsent: impl Iterator<Item =
         shell_word(site)
     );
     if paths.is_empty() {
-        errln!("{count} not sent (Ctrl-C came first): resume with {command}{rest}");
+        errln!("{count} {why}: resume with {command}{rest}");
         return;
     }
     match write(site, &paths) {
         Ok(file) => errln!(
-            "{count} not sent (Ctrl-C came first): their paths are in {}\n  resume: {command} --paths-from {}{rest}",
+            "{count} {why}: their paths are in {}\n  resume: {command} --paths-from {}{rest}",
             file.display(),
             shell_word(&file.to_string_lossy())
         ),
-        Err(why) => {
-            errln!("{count} not sent (Ctrl-C came first); the list could not be written: {why}")
-        }
+        Err(e) => errln!("{count} {why}; the list could not be written: {e}"),
     }
 }
 

@@ -306,7 +306,7 @@ impl Engine {
                         )
                     };
                     let first = |(_, verifications): Verified, wait: Duration| {
-                        engine.inner.recorder.verifications(&verifications, false);
+                        engine.inner.recorder.verifications(&verifications);
                         report(FreshStep::Retrying(retry_words(wait)));
                     };
                     let result = with_retry(&plan, &cancel, attempt, first).await;
@@ -316,10 +316,12 @@ impl Engine {
             .collect();
         while let Some((target, result, interrupted)) = running.next().await {
             match result {
-                Ok((outcome, verifications)) => {
-                    self.inner
-                        .recorder
-                        .verifications(&verifications, interrupted);
+                Ok((outcome, mut verifications)) => {
+                    crate::engine::verify::Verification::mark_stopped(
+                        &mut verifications,
+                        interrupted,
+                    );
+                    self.inner.recorder.verifications(&verifications);
                     out.send(EngineEvent::FreshDone {
                         site,
                         target,

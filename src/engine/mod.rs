@@ -368,7 +368,7 @@ impl Engine {
                     let first = |(outcome, verifications): Verified, wait: Duration| {
                         let recorder = &self.inner.recorder;
                         recorder.revalidation(&session.site, &target, &outcome);
-                        recorder.verifications(&verifications, false);
+                        recorder.verifications(&verifications);
                         let text = verify::retry_words(wait);
                         let target = target.clone();
                         self.emit(EngineEvent::Step { site, target, text });
@@ -379,7 +379,7 @@ impl Engine {
             })
             .collect();
         while let Some((target, result, interrupted)) = running.next().await {
-            let (outcome, verifications) = match result {
+            let (outcome, mut verifications) = match result {
                 Ok(verified) => verified,
                 Err(reason) => {
                     out.send(not_started(site, vec![target], StartError::Secret(reason)));
@@ -389,9 +389,8 @@ impl Engine {
             self.inner
                 .recorder
                 .revalidation(&session.site, &target, &outcome);
-            self.inner
-                .recorder
-                .verifications(&verifications, interrupted);
+            verify::Verification::mark_stopped(&mut verifications, interrupted);
+            self.inner.recorder.verifications(&verifications);
             out.send(EngineEvent::Verified {
                 site,
                 request: masked_summary(&session.site.endpoint, &target),

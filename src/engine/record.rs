@@ -3,8 +3,8 @@
 //!   (a crash loses at most the record in flight);
 //! - never a cancelled one: it was not sent, and recording it would hide
 //!   the target's last real revalidation;
-//! - each verification, unless it was interrupted (a cut-short watch proves
-//!   nothing about the page);
+//! - each verification; one a cancel cut short before its verdict as
+//!   `stopped` (it proves nothing about the page, and says so);
 //! - one "check" record per checked path;
 //! - the index brought up to date when an operation ends, so the next
 //!   start-up reads nothing twice;
@@ -118,14 +118,14 @@ impl Recorder {
         self.append(records);
     }
 
-    pub(crate) fn verifications(&self, verifications: &[Verification], interrupted: bool) {
-        if !interrupted {
-            let records: Vec<Record> = verifications
-                .iter()
-                .map(Verification::history_record)
-                .collect();
-            self.append(records);
-        }
+    /// Each verification, a stopped one as `stopped` (history and the
+    /// screen agree that it was cut short, and says nothing of the page).
+    pub(crate) fn verifications(&self, verifications: &[Verification]) {
+        let records: Vec<Record> = verifications
+            .iter()
+            .map(Verification::history_record)
+            .collect();
+        self.append(records);
     }
 
     /// One record per item a purge call covered.

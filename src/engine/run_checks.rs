@@ -50,8 +50,10 @@ impl Engine {
         }
         let _ = handle.await;
         self.inner.recorder.checks(&session.site, &paths, &findings);
-        self.inner
-            .recorder
-            .verifications(&verifications, cancel.is_cancelled());
+        crate::engine::verify::Verification::mark_stopped(
+            &mut verifications,
+            cancel.is_cancelled(),
+        );
+        self.inner.recorder.verifications(&verifications);
     }
 }

@@ -5,7 +5,7 @@
 //! | latest record of the page (action: outcome)                      | standing    |
 //! |------------------------------------------------------------------|-------------|
 //! | verify: `fresh_everywhere`; probe/check: `ok`; stale: `not_stale` | `fresh`     |
-//! | verify: `could_not_tell`; probe/check: `could_not_check`          | `unknown`   |
+//! | verify: `could_not_tell`, `stopped`; probe/check: `could_not_check` | `unknown`   |
 //! | verify: `regenerated_same_content`, `dynamic`, `dev_server`, `redirects`; probe/check: `warning` | `attention` |
 //! | any other verdict; probe/check: `problem`; stale: any reason      | `stale`     |
 //! | revalidate: anything but `revalidated` or `cancelled`             | `stale` (the last revalidation failed) |
@@ -73,7 +73,7 @@ impl Standing {
 fn of_verdict(verdict: &str) -> Standing {
     match verdict {
         "fresh_everywhere" => Standing::Fresh,
-        "could_not_tell" => Standing::Unknown,
+        "could_not_tell" | "stopped" => Standing::Unknown,
         "regenerated_same_content" | "dynamic" | "dev_server" | "redirects" => Standing::Attention,
         _ => Standing::Stale,
     }

@@ -19,6 +19,8 @@ pub enum Message {
     /// tests can set it.
     Tick(jiff::Timestamp),
     Engine(EngineEvent),
+    /// Where `y`'s copy went, in words.
+    Copied(String),
 }
 
 /// Side effects `update` asks for; the runtime carries them out.

@@ -4,6 +4,7 @@
 //!
 //! May use: `engine`, `history`, `model`; never `wire` or `cli`.
 
+pub mod clipboard;
 pub mod help;
 pub mod keys;
 pub mod message;
@@ -29,20 +30,41 @@ pub struct Options {
     pub history_dir: Option<std::path::PathBuf>,
 }
 
+/// How the console ended: its exit, and the work quitting cut off (sent
+/// and not answered, or not sent), by site name.
+#[derive(Debug, Default)]
+pub struct Ended {
+    pub exit: Option<Exit>,
+    pub cut_off: Vec<(String, crate::model::target::Target)>,
+}
+
+impl From<Exit> for Ended {
+    fn from(exit: Exit) -> Ended {
+        Ended {
+            exit: Some(exit),
+            cut_off: Vec::new(),
+        }
+    }
+}
+
 /// Open the console on `config` until the user quits.
-pub async fn run(config: &Config, options: Options) -> Exit {
+pub async fn run(config: &Config, options: Options) -> Ended {
+    console(config, options).await
+}
+
+async fn console(config: &Config, options: Options) -> Ended {
     if let Err(errors) = keys::KeyMap::from_config(config) {
         for error in errors {
             errln!("error: {error}");
         }
-        return Exit::Usage;
+        return Exit::Usage.into();
     }
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         errln!(
             "error: the console needs a terminal; from scripts use the subcommands (isrctl --help)"
         );
-        return Exit::Usage;
+        return Exit::Usage.into();
     }
     let history = open_history(options.history_dir.as_deref());
     let state_dir = options.history_dir.clone().or_else(History::default_dir);
@@ -63,7 +85,7 @@ pub async fn run(config: &Config, options: Options) -> Exit {
         Ok(terminal) => terminal,
         Err(e) => {
             errln!("error: cannot open the terminal: {e}");
-            return Exit::Failed;
+            return Exit::Failed.into();
         }
     };
     // Bracketed paste: a paste arrives as one event, not as keys. Mouse
@@ -81,19 +103,38 @@ pub async fn run(config: &Config, options: Options) -> Exit {
         engine,
         engine_events,
         clipboard: std::io::stdout(),
+        fallback: clipboard::Fallback::from_env(),
         frames: &frames,
     };
     let input = crossterm::event::EventStream::new();
     let result = event_loop.run(&mut state, input, shutdown).await;
     drop(event_loop);
     restore_quietly(terminal);
-    match result {
+    let exit = match result {
         Ok(()) => Exit::Ok,
         Err(e) => {
             errln!("error: terminal: {e}");
             Exit::Failed
         }
+    };
+    Ended {
+        exit: Some(exit),
+        cut_off: cut_off(&state),
     }
+}
+
+/// The work still pending when the console quit with work in flight.
+fn cut_off(state: &state::State) -> Vec<(String, crate::model::target::Target)> {
+    if !state.quit || state.in_flight == 0 {
+        return Vec::new();
+    }
+    let mut pending: Vec<_> = state
+        .pending
+        .iter()
+        .map(|(site, target)| (state.site_name(*site), target.clone()))
+        .collect();
+    pending.sort();
+    pending
 }
 
 /// Give the terminal back: mouse and paste reporting off, the main screen,

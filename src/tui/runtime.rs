@@ -28,6 +28,8 @@ pub struct Loop<'a, B: Backend, W: Write> {
     pub engine_events: mpsc::UnboundedReceiver<EngineEvent>,
     /// Where OSC 52 clipboard sequences go (the terminal).
     pub clipboard: W,
+    /// Where a copy is kept too, since OSC 52 may be dropped.
+    pub fallback: super::clipboard::Fallback,
     /// Frames drawn, for tests and benchmarks.
     pub frames: &'a AtomicU64,
 }
@@ -91,8 +93,13 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
         if !matches!(message, Message::Tick(_)) {
             state.now = jiff::Timestamp::now();
         }
-        for command in update(state, message) {
-            self.execute(command);
+        let answers: Vec<Message> = update(state, message)
+            .into_iter()
+            .filter_map(|command| self.execute(command))
+            .collect();
+        // What a command's outcome says (where a copy went) asks nothing more.
+        for answer in answers {
+            update(state, answer);
         }
         visible_change
     }
@@ -105,7 +112,8 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
         Ok(())
     }
 
-    fn execute(&mut self, command: Command) {
+    /// Carry out a command; what it says back, if anything.
+    fn execute(&mut self, command: Command) -> Option<Message> {
         match command {
             // The engine's tasks report through events; their handles are
             // not needed here.
@@ -139,10 +147,11 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
             Command::CancelAll => self.engine.cancel_all(),
             Command::SetReason(reason) => self.engine.set_reason(reason.as_deref()),
             Command::Copy(text) => {
-                let _ = self.clipboard.write_all(osc52(&text).as_bytes());
-                let _ = self.clipboard.flush();
+                let said = super::clipboard::copy(&text, &mut self.clipboard, &self.fallback);
+                return Some(Message::Copied(said));
             }
         }
+        None
     }
 }
 
@@ -196,43 +205,4 @@ fn relative_time_change(state: &State) -> Option<Duration> {
         .map(|result| secs_until_change(result.time, state.now))
         .min()
         .map(|secs| Duration::from_secs(secs.max(1) as u64))
-}
-
-/// The OSC 52 sequence that puts `text` on the clipboard of the terminal
-/// (also across SSH, where the terminal supports it).
-pub fn osc52(text: &str) -> String {
-    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_matches_the_standard_alphabet_and_padding() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-        assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
-    }
 }

@@ -131,6 +131,8 @@ mod message_line;
 mod target_result;
 pub use target_result::TargetResult;
 mod sitemap_state;
+mod stopping;
+pub use stopping::Stopping;
 mod sort;
 pub use badge::SiteMarks;
 pub use history_view::{ACTIONS, HISTORY_KEPT, HistoryView, Window, went_well};
@@ -164,6 +166,8 @@ pub struct State {
     pub site_marks: Vec<SiteMarks>,
     /// Each site's sitemap: read or not (the Routes title says it).
     pub sitemaps: Vec<SitemapState>,
+    /// What Esc cut short, counted until the work in flight has ended.
+    pub stopping: Option<Stopping>,
     /// Keyed by (site, page path).
     pub verdicts: HashMap<(SiteId, String), PageVerdict>,
     /// The last purge per (site, purged item): when, and its outcome.
@@ -235,6 +239,7 @@ impl State {
             typed: HashSet::new(),
             site_marks: Vec::new(),
             sitemaps: Vec::new(),
+            stopping: None,
             verdicts: HashMap::new(),
             purges: last
                 .purged

@@ -72,6 +72,11 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             engine_event(state, event);
             Vec::new()
         }
+        Message::Copied(said) => {
+            state.say(Level::Info, said.clone());
+            state.push_activity(Level::Info, said);
+            Vec::new()
+        }
     }
 }
 
@@ -290,6 +295,7 @@ fn cancel(state: &mut State) -> Vec<Command> {
             Level::Info,
             "stopping: no new requests; those in flight finish",
         );
+        state.start_stopping();
         return vec![Command::CancelAll];
     }
     state.status = None;

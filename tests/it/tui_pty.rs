@@ -448,3 +448,86 @@ fn keys_after_a_mouse_burst_are_not_lost() {
     let status = demo.wait_exit("Ctrl-C after the burst did not quit");
     assert!(status.exit_code() == 130 || status.success(), "{status:?}");
 }
+
+/// Trial item 2: quitting the console with a revalidation in flight cuts
+/// it off, and says so — exit 130, the cut-off paths in a file, and a
+/// resume line with the run's --config, as a bulk run's Ctrl-C does.
+#[test]
+fn quitting_with_work_in_flight_exits_130_and_names_what_was_cut_off() {
+    use crate::common::{CANARY, SECRET_ENV, Scratch, runtime};
+    use isrctl::sim::{OriginOptions, SimOrigin};
+    let rt = runtime();
+    let origin = rt
+        .block_on(SimOrigin::start(OriginOptions {
+            secret: CANARY.to_string(),
+            endpoint_delay: Duration::from_secs(5),
+            ..Default::default()
+        }))
+        .unwrap();
+    let s = Scratch::new();
+    s.site_config(
+        &origin.url(),
+        &format!("{}/api/revalidate", origin.url()),
+        "",
+    );
+    let (rows, cols) = (30, 120);
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
+    cmd.args(["--config", s.config_path().to_str().unwrap()]);
+    cmd.env("XDG_STATE_HOME", s.state_home());
+    cmd.env("HOME", s.dir.path());
+    cmd.env(SECRET_ENV, CANARY);
+    cmd.env("TERM", "xterm-256color");
+    let child = pty.slave.spawn_command(cmd).unwrap();
+    let size = |n| std::num::NonZeroU16::new(n).unwrap();
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let feed = parser.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            feed.lock().unwrap().process(&buf[..n]);
+        }
+    });
+    let mut demo = Demo {
+        child,
+        screen: Screen { parser },
+        keys: pty.master.take_writer().unwrap(),
+        _pty: pty,
+        _state: tempfile::tempdir().unwrap(),
+    };
+    demo.screen.wait_for("Routes: sim");
+    // r, then Enter at "why?" (no reason): the revalidation is in flight.
+    demo.press("r");
+    demo.screen.wait_for("why?");
+    demo.press("\r");
+    let start = Instant::now();
+    while origin.endpoint_requests() < 1 {
+        assert!(start.elapsed() < Duration::from_secs(10), "nothing sent");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    demo.press("q");
+    let status = demo.wait_exit("q did not quit");
+    assert_eq!(status.exit_code(), 130, "{status:?}");
+    let said = demo.screen.text();
+    assert!(said.contains("1 cut off when the console quit"), "{said}");
+    assert!(said.contains("resume: isrctl --config"), "{said}");
+    assert!(!said.contains(CANARY), "{said}");
+    let file = said
+        .split("their paths are in ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no file named: {said}"));
+    let listed = std::fs::read_to_string(file).unwrap();
+    assert!(listed.lines().any(|l| l == "/blog/hello"), "{listed}");
+}

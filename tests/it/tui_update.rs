@@ -801,7 +801,7 @@ fn a_message_goes_at_the_next_key_and_a_problem_stays_until_esc() {
 
     let mut s = state(false, true);
     feed(&mut s, [key('y')]);
-    assert!(matches!(&s.status, Some((Level::Info, t)) if t.starts_with("copied")));
+    assert!(matches!(&s.status, Some((Level::Info, t)) if t.starts_with("copying")));
     feed(&mut s, [key('j')]);
     assert_eq!(s.status, None, "the next key ends it");
 
@@ -1444,4 +1444,61 @@ fn title_of(s: &isrctl::tui::state::State) -> String {
         .find(|l| l.contains("Routes:"))
         .unwrap_or_default()
         .to_string()
+}
+
+/// Trial item 2: Esc during a bulk `v` tells the truth — a route never
+/// sent keeps its "never" (no "just now"), a watch cut short shows no
+/// verdict (no "could not tell, configure a marker"), and one line says
+/// what the stop cut short once the last work has ended.
+#[test]
+fn esc_during_a_bulk_verify_says_what_was_not_sent_and_what_was_stopped() {
+    use isrctl::engine::checks::Verdict;
+    let mut s = state(false, true);
+    // Mark /about and /blog/hello (marking moves on), then verify both.
+    feed(&mut s, [key('j'), key(' '), key(' ')]);
+    assert_eq!(s.marks.len(), 2, "{:?}", s.marks);
+    feed(&mut s, [key('v')]);
+    let sent = feed(&mut s, [code(KeyCode::Tab), code(KeyCode::Enter)]);
+    assert!(
+        matches!(sent.as_slice(), [Command::Verify { targets, .. }] if targets.len() == 2),
+        "{sent:?}"
+    );
+    assert_eq!(feed(&mut s, [code(KeyCode::Esc)]), vec![Command::CancelAll]);
+    let mut cancelled = revalidated();
+    cancelled.kind = isrctl::model::outcome::OutcomeKind::Cancelled;
+    cancelled.status = None;
+    feed(
+        &mut s,
+        [
+            common::console::verified_or_stopped(
+                "healthy",
+                "/blog/hello",
+                Verdict::CouldNotTell,
+                true,
+            ),
+            finished("healthy", Target::path("/about"), cancelled),
+        ],
+    );
+    assert_eq!(s.in_flight, 0);
+    let healthy = s.site_id("healthy").unwrap();
+    assert!(
+        s.result_for(healthy, &Target::path("/about")).is_none(),
+        "never sent"
+    );
+    assert!(
+        s.verdict_for(healthy, "/blog/hello").is_none(),
+        "no verdict"
+    );
+    assert!(
+        matches!(&s.status, Some((Level::Info, t)) if t.contains("1 not sent, 1 verification(s) stopped")),
+        "{:?}",
+        s.status
+    );
+    let screen = common::console::screen(&s, 140, 30);
+    let about = screen.lines().find(|l| l.contains("/about")).unwrap();
+    assert!(
+        about.contains("never") && !about.contains("just now"),
+        "{about}"
+    );
+    assert!(!screen.contains("could_not_tell"), "{screen}");
 }

@@ -87,7 +87,8 @@ async fn send(
     }
     let exit = finish(&report, args.output);
     let reason = args.targets.reason.as_deref();
-    crate::cli::unsent::report(&site.name, reason, report.unsent());
+    let why = crate::cli::unsent::CTRL_C;
+    crate::cli::unsent::report(&site.name, reason, why, report.unsent());
     if driven.interrupted {
         Exit::Interrupted
     } else {

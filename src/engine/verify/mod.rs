@@ -264,9 +264,24 @@ pub struct Verification {
     pub cache_topology: Option<String>,
     pub elapsed_ms: u64,
     pub deadline_ms: u64,
+    /// Cut short (Esc, Ctrl-C) before it reached a verdict: `verdict` says
+    /// nothing of the page.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
 }
 
+/// The outcome of a verification record cut short before a verdict.
+pub const STOPPED: &str = "stopped";
+
 impl Verification {
+    /// Mark the verifications of a target whose watch a cancel cut short:
+    /// those without a verdict are stopped, not "could not tell".
+    pub fn mark_stopped(verifications: &mut [Verification], interrupted: bool) {
+        for v in verifications.iter_mut() {
+            v.stopped = interrupted && v.verdict == Verdict::CouldNotTell;
+        }
+    }
+
     /// The history record of this verification (action "verify", outcome
     /// the verdict), as `revalidate --verify` and `check --active` write it.
     pub fn history_record(&self) -> crate::history::Record {
@@ -276,10 +291,16 @@ impl Verification {
             site: self.site.clone(),
             target: self.target.clone(),
             action: "verify".into(),
-            outcome: self.verdict.as_str().into(),
+            outcome: match self.stopped {
+                true => STOPPED.into(),
+                false => self.verdict.as_str().into(),
+            },
             status: self.outcome.status,
             latency_ms: Some(self.elapsed_ms),
-            message: Some(format!("{}: {}", self.page, self.explanation)),
+            message: Some(match self.stopped {
+                true => format!("{}: stopped before a verdict (Esc or Ctrl-C)", self.page),
+                false => format!("{}: {}", self.page, self.explanation),
+            }),
             reason: None,
             secret: None,
         }

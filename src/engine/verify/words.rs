@@ -179,6 +179,7 @@ pub(super) fn conclude(
         cache_topology,
         elapsed_ms: elapsed.as_millis() as u64,
         deadline_ms: deadline.as_millis() as u64,
+        stopped: false,
     }
 }
 

@@ -8,6 +8,11 @@ use crate::model::config::Route;
 use crate::model::purge::PurgeOutcome;
 
 pub(super) fn engine_event(state: &mut State, event: EngineEvent) {
+    event_folded(state, event);
+    state.settle_stopping();
+}
+
+fn event_folded(state: &mut State, event: EngineEvent) {
     match event {
         EngineEvent::Finished { .. } | EngineEvent::Verified { .. } => one_done(state, event),
         EngineEvent::Progress { site, message } => {
@@ -223,6 +228,13 @@ fn record_outcome(
     let site = state.site_name(site_id);
     let key = (site_id, target.clone());
     state.pending.remove(&key);
+    // Never sent: the row keeps its last real result (no "just now").
+    if outcome.kind == crate::model::outcome::OutcomeKind::Cancelled {
+        state.typed.remove(&key);
+        state.count_not_sent();
+        state.push_activity(Level::Info, format!("{site}: {target} not sent (stopped)"));
+        return;
+    }
     let result = TargetResult::from_outcome(outcome, request, state.now);
     let level = if result.ok { Level::Ok } else { Level::Problem };
     let line = format!(
@@ -244,6 +256,16 @@ fn record_outcome(
 
 fn record_verification(state: &mut State, v: Verification) {
     let site = v.site.clone();
+    // Cut short: no verdict, so none is shown (nor "configure a marker").
+    if v.stopped {
+        state.count_stopped();
+        let line = format!(
+            "{site}: verification of {} stopped before a verdict",
+            v.page
+        );
+        state.push_activity(Level::Info, line);
+        return;
+    }
     let layers: Vec<String> = v.layers.iter().map(ToString::to_string).collect();
     let ok = v.verdict == crate::engine::checks::Verdict::FreshEverywhere;
     state.push_activity(

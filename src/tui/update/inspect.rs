@@ -64,9 +64,10 @@ pub(super) fn copy_curl(state: &mut State) -> Vec<Command> {
         return Vec::new();
     };
     match endpoint::curl_command(&site.endpoint, &route.target(), &site.secret) {
+        // Where it went is said when it has gone (`Message::Copied`).
         Ok(curl) => {
-            state.say(Level::Info, format!("copied: {curl}"));
-            state.push_activity(Level::Info, format!("copied to clipboard: {curl}"));
+            state.say(Level::Info, format!("copying: {curl}"));
+            state.push_activity(Level::Info, format!("copying: {curl}"));
             vec![Command::Copy(curl)]
         }
         Err(reason) => {

@@ -176,6 +176,17 @@ pub fn planned(targets: Vec<Target>) -> Vec<isrctl::engine::Planned> {
 /// A verification of `path` on `site` with this verdict (no layers), as
 /// the engine reports it after `v`.
 pub fn verified(site: &str, path: &str, verdict: isrctl::engine::checks::Verdict) -> Message {
+    verified_or_stopped(site, path, verdict, false)
+}
+
+/// The same, `stopped` when a cancel cut the watch short (the engine's
+/// verdict is then `could_not_tell`).
+pub fn verified_or_stopped(
+    site: &str,
+    path: &str,
+    verdict: isrctl::engine::checks::Verdict,
+    stopped: bool,
+) -> Message {
     let target = Target::path(path);
     let verification = isrctl::engine::checks::Verification {
         site: site.to_string(),
@@ -191,6 +202,7 @@ pub fn verified(site: &str, path: &str, verdict: isrctl::engine::checks::Verdict
         cache_topology: None,
         elapsed_ms: 900,
         deadline_ms: 10_000,
+        stopped,
     };
     Message::Engine(EngineEvent::Verified {
         site: site_id(site),

@@ -101,6 +101,8 @@ pub struct Console {
     input: Option<futures::channel::mpsc::UnboundedReceiver<std::io::Result<Event>>>,
     pub handles: Handles,
     pub clipboard: Vec<u8>,
+    /// Where a copy is kept besides OSC 52 (the state directory's stand-in).
+    pub keep_dir: tempfile::TempDir,
 }
 
 #[derive(Clone)]
@@ -206,6 +208,7 @@ impl Console {
             input: Some(input),
             handles,
             clipboard: Vec::new(),
+            keep_dir: tempfile::tempdir().unwrap(),
         }
     }
 
@@ -219,6 +222,10 @@ impl Console {
             engine,
             engine_events,
             clipboard: Vec::new(),
+            fallback: isrctl::tui::clipboard::Fallback {
+                tmux: false,
+                dir: Some(self.keep_dir.path().to_path_buf()),
+            },
             frames: &frames,
         };
         let (result, out) = tokio::join!(
