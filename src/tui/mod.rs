@@ -210,14 +210,16 @@ pub fn start(
     }
 }
 
-/// Sites with `probe_on_start`: their first page is probed now (passive,
-/// a GET per layer), so each badge says how the site is before anything
-/// is done.
+/// Sites with `probe_on_start` (the default): their key pages are probed
+/// now (passive, a GET per layer), so each badge says how the site is
+/// from the first results, not `○` until a key is pressed.
 fn probe_on_start(state: &mut state::State, engine: &crate::engine::Engine) {
     for (index, site) in state.sites.iter().enumerate() {
-        let first_page = site.routes.iter().find(|r| r.page_type.is_none());
-        if let (true, Some(route)) = (site.probe_on_start, first_page) {
-            engine.probe(index, route.path.clone());
+        if !site.probe_on_start {
+            continue;
+        }
+        for path in site.key_pages() {
+            engine.probe(index, path);
             state.in_flight += 1;
         }
     }

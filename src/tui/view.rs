@@ -192,7 +192,8 @@ fn pane_block<'a>(state: &State, title: String, pane: Pane) -> Block<'a> {
 
 fn draw_sites(state: &State, frame: &mut Frame, area: Rect) {
     let t = &state.theme;
-    let block = pane_block(state, " Sites ".into(), Pane::Sites);
+    let title = format!(" Sites {}", standing_counts(state));
+    let block = pane_block(state, title, Pane::Sites);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     state.hits.borrow_mut().sites = inner;
@@ -224,6 +225,24 @@ fn draw_sites(state: &State, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// How many sites stand each way, worst first: "✗2 !1 ●4 " (what is not
+/// in sight in a long list is counted all the same).
+fn standing_counts(state: &State) -> String {
+    let standings: Vec<Standing> = (0..state.sites.len()).map(|i| state.health(i)).collect();
+    let order = [
+        Standing::Stale,
+        Standing::Attention,
+        Standing::Unknown,
+        Standing::Fresh,
+    ];
+    order
+        .iter()
+        .map(|s| (s, standings.iter().filter(|x| *x == s).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{}{n} ", s.symbol()))
+        .collect()
 }
 
 /// The keys of the focused pane, as many as fit; `? help` and `q quit`

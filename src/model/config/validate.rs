@@ -186,7 +186,7 @@ impl Validator<'_> {
             path_rules,
             purge,
             sitemap,
-            probe_on_start: raw.probe_on_start.unwrap_or(false),
+            probe_on_start: raw.probe_on_start.unwrap_or(true),
         })
     }
 
