@@ -32,12 +32,4 @@ pub(crate) fn as_invoked() -> &'static str {
     INVOKED_WITH.get().map(String::as_str).unwrap_or_default()
 }
 
-/// `text` as one word a POSIX shell reads back unchanged: bare when it is
-/// plain, else in single quotes.
-pub(crate) fn shell_word(text: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
-    if !text.is_empty() && text.chars().all(plain) {
-        return text.to_string();
-    }
-    format!("'{}'", text.replace('\'', "'\\''"))
-}
+pub(crate) use crate::model::text::shell_word;

@@ -167,6 +167,16 @@ pub fn when(time: jiff::Timestamp) -> String {
     time.to_zoned_datetime(zone).strftime(format).to_string()
 }
 
+/// `text` as one word a POSIX shell reads back unchanged: bare when it is
+/// plain, else in single quotes (a printed command runs as printed).
+pub fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
 /// A duration in seconds as an operator reads it: "37 s", "~4 min",
 /// "~2 h 5 min".
 pub fn span(secs: f64) -> String {
@@ -265,6 +275,14 @@ mod tests {
         // A TTL a year long: in days, until a date (trial item 5).
         let words = more_until(365 * 86_400, noon);
         assert!(words.starts_with("~365 d more, until 2027-11-2"), "{words}");
+    }
+
+    #[test]
+    fn a_shell_word_reads_back_as_written() {
+        assert_eq!(shell_word("/shop/lamp"), "/shop/lamp");
+        assert_eq!(shell_word("price fix"), "'price fix'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
     }
 
     #[test]

@@ -34,6 +34,19 @@ pub(super) fn answer_lines(state: &State) -> Vec<Line<'static>> {
     .into_iter()
     .flatten()
     .max_by_key(|(time, rank, _)| (*time, *rank));
+    let fixed_by_fresh = match &newest {
+        Some((_, _, Newest::Verdict(v))) => {
+            fresh_fixes(v.verdict) && result.is_none_or(|r| r.time <= v.time)
+        }
+        Some((_, _, Newest::Probe(p))) => p.page.judgement.remedies().iter().any(|r| {
+            matches!(
+                r,
+                crate::model::judgement::Remedy::PurgeUrl
+                    | crate::model::judgement::Remedy::RevalidateEachOrigin
+            )
+        }),
+        _ => false,
+    };
     let (first, second) = match newest {
         Some((_, _, Newest::Verdict(v))) => verdict_answer(state, v, result, site),
         Some((_, _, Newest::Probe(p))) => probe_answer(state, p),
@@ -41,7 +54,25 @@ pub(super) fn answer_lines(state: &State) -> Vec<Line<'static>> {
         Some((_, _, Newest::Result(r))) => result_answer(state, r),
         None => return Vec::new(),
     };
-    vec![first, second]
+    let mut lines = vec![first, second];
+    // The command line's own fix, to run from a shell or a runbook.
+    if fixed_by_fresh {
+        let run = format!(
+            "run: isrctl fresh {} --path {}",
+            crate::model::text::shell_word(&site.name),
+            crate::model::text::shell_word(&route.path)
+        );
+        lines.push(Line::styled(run, state.theme.dim()));
+    }
+    lines
+}
+
+/// The verdicts `fresh` fixes (revalidate every origin, then purge).
+fn fresh_fixes(verdict: Verdict) -> bool {
+    matches!(
+        verdict,
+        Verdict::StaleReplica | Verdict::FreshAtOriginStaleAtCdn | Verdict::HtmlFreshRscStale
+    )
 }
 
 /// What was last asked about the page.
@@ -75,10 +106,7 @@ fn verdict_answer(
     ]);
     // A revalidation after this verification: the verdict may be old news.
     let outdated = result.is_some_and(|r| r.time > v.time);
-    let fixed_by_fresh = matches!(
-        v.verdict,
-        Verdict::StaleReplica | Verdict::FreshAtOriginStaleAtCdn | Verdict::HtmlFreshRscStale
-    );
+    let fixed_by_fresh = fresh_fixes(v.verdict);
     let second = if outdated {
         Line::styled(
             format!(
