@@ -784,3 +784,37 @@ fn a_refusal_with_a_one_off_secret_is_not_blamed_on_the_configured_one() {
     let text = String::from_utf8_lossy(&check.stdout);
     assert!(text.contains("the last revalidation was refused"), "{text}");
 }
+
+/// `check` without a site checks every site's key pages, passively, one
+/// site after another: a site that answers and one that does not give one
+/// report each, and the exit says a problem was found.
+#[test]
+fn check_without_a_site_covers_every_site() {
+    let rt = runtime();
+    let app = origin(&rt, CANARY, false);
+    let s = Scratch::new();
+    let text = format!(
+        "[sites.up]\npublic_url = \"{url}\"\n[sites.up.secret]\nenv = \"{SECRET_ENV}\"\n\
+         [sites.up.endpoint]\nurl = \"{url}/api/revalidate\"\n[[sites.up.routes]]\npath = \"/blog/hello\"\n\
+         [sites.down]\npublic_url = \"http://127.0.0.1:9\"\ntimeout = \"2s\"\n[sites.down.secret]\nenv = \"{SECRET_ENV}\"\n",
+        url = app.url()
+    );
+    std::fs::write(s.config_path(), text).unwrap();
+    let out = s.isrctl().args(["check", "--json"]).output().unwrap();
+    s.assert_no_canary(&out);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let doc = json(&out);
+    let sites: Vec<&str> = doc["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["site"].as_str().unwrap())
+        .collect();
+    assert_eq!(sites, ["up", "down"]);
+    assert_eq!(doc["sites"][0]["paths"][0], "/blog/hello", "its key page");
+    assert_eq!(doc["sites"][0]["active"], false);
+    assert!(doc["sites"][1]["summary"]["problem"].as_u64().unwrap() > 0);
+    assert_eq!(app.targeted_endpoint_requests(), 0, "nothing revalidated");
+    let refused = s.isrctl().args(["check", "--active"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+}

@@ -99,6 +99,8 @@ fn every_json_document_has_the_documented_keys() {
     );
     seen.insert("fresh result".into(), keys(&fresh["results"][0]));
     seen.insert("fresh".into(), keys(&fresh));
+    let every = run(&s, &["check"]);
+    seen.insert("check every site".into(), keys(&every));
     let status = run(&s, &["status"]);
     seen.insert("status".into(), keys(&status));
     seen.insert("status site".into(), keys(&status["sites"][0]));

@@ -20,8 +20,8 @@ const DEFAULT_PATHS: usize = 10;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The site's name, as in [sites.NAME]
-    pub site: String,
+    /// The site's name, as in [sites.NAME] [default: every site, passive checks of each one's key pages]
+    pub site: Option<String>,
     /// A path to check (repeatable) [default: the site's routes, up to 10]
     #[arg(long = "path", value_name = "PATH")]
     pub paths: Vec<String>,
@@ -74,18 +74,71 @@ impl Counts {
     }
 }
 
+/// `check` without a site: each site's report, in config order.
+#[derive(Debug, Serialize)]
+struct EverySiteReport {
+    sites: Vec<CheckReport>,
+}
+
 pub async fn run(config: &Config, args: CheckArgs) -> Exit {
-    let Some(site) = config.site(&args.site) else {
-        return unknown_site(config, &args.site);
+    let Some(name) = &args.site else {
+        return every_site(config, &args).await;
     };
-    let paths = paths(site, &args.paths);
+    let Some(site) = config.site(name) else {
+        return unknown_site(config, name);
+    };
+    match check_site(site, &args).await {
+        Ok((report, redactor)) => finish(&report, args.output, &redactor),
+        Err(exit) => exit,
+    }
+}
+
+/// `isrctl check` alone: the passive checks of every site's key pages, one
+/// site after another; exit 1 when any finds a problem.
+async fn every_site(config: &Config, args: &CheckArgs) -> Exit {
+    if !args.paths.is_empty() || args.active {
+        errln!("error: --path and --active need a site: isrctl check SITE --path /x [--active]");
+        return Exit::Usage;
+    }
+    let mut reports = Vec::new();
+    for site in &config.sites {
+        // A site that could not start is said on stderr; the others are
+        // still checked (and the exit says one was not).
+        if let Ok((report, _)) = check_site(site, args).await {
+            args.output.human(|| print_summary(&report));
+            reports.push(report);
+        }
+    }
+    let problems = reports.iter().filter(|r| r.summary.problem > 0).count();
+    let report = EverySiteReport { sites: reports };
+    args.output
+        .report("check", &report, &Redactor::default(), |r| {
+            outln!(
+                "{} site(s) checked: {problems} with a problem",
+                r.sites.len()
+            )
+        });
+    if problems > 0 || report.sites.len() < config.sites.len() {
+        Exit::Failed
+    } else {
+        Exit::Ok
+    }
+}
+
+/// Run the checks on one site, printing each finding as it arrives; the
+/// report and the redactor that masks it.
+async fn check_site(site: &Site, args: &CheckArgs) -> Result<(CheckReport, Redactor), Exit> {
+    let paths = match args.site {
+        Some(_) => paths(site, &args.paths),
+        None => site.key_pages(),
+    };
     let driver = Driver::new(site, args.reason.as_deref());
     let engine = &driver.engine;
     let redactor = match engine.revalidating_session(0).await {
         Ok(session) => session.redactor(),
         Err(e) => {
-            errln!("error: {e}");
-            return Exit::Usage;
+            errln!("error: {}: {e}", site.name);
+            return Err(Exit::Usage);
         }
     };
     args.output
@@ -123,10 +176,10 @@ pub async fn run(config: &Config, args: CheckArgs) -> Exit {
         })
         .await;
     if driven.not_started {
-        return Exit::Usage;
+        return Err(Exit::Usage);
     }
     report.summary = Counts::of(&report.findings);
-    finish(&report, args.output, &redactor)
+    Ok((report, redactor))
 }
 
 fn paths(site: &Site, given: &[String]) -> Vec<String> {
@@ -156,18 +209,21 @@ fn print_header(site: &Site, paths: &[String], active: bool) {
     outln!("checking {} for {}: {mode}", site.name, paths.join(", "));
 }
 
+fn print_summary(report: &CheckReport) {
+    let s = &report.summary;
+    outln!(
+        "{} finding(s): {} ok, {} warning, {} problem, {} could not check",
+        report.findings.len(),
+        s.ok,
+        s.warning,
+        s.problem,
+        s.could_not_check
+    );
+}
+
 fn finish(report: &CheckReport, output: Output, redactor: &Redactor) -> Exit {
     let s = &report.summary;
-    output.report("check", report, redactor, |report| {
-        outln!(
-            "{} finding(s): {} ok, {} warning, {} problem, {} could not check",
-            report.findings.len(),
-            s.ok,
-            s.warning,
-            s.problem,
-            s.could_not_check
-        );
-    });
+    output.report("check", report, redactor, print_summary);
     if s.problem > 0 {
         Exit::Failed
     } else {
