@@ -84,17 +84,14 @@ fn draw_one_pane(state: &State, frame: &mut Frame, body: Rect) {
         draw_details(state, frame, body);
         return;
     }
-    let answer = answer::answer_lines(state);
-    let rows = u16::try_from(answer.len())
-        .unwrap_or(0)
-        .min(body.height / 2);
+    let (answer, rows) = answer::answer_paragraph(state, body.width, body.height / 2);
     let [pane, below] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(rows)]).areas(body);
     match state.focus {
         Pane::Sites => draw_sites(state, frame, pane),
         _ => draw_routes(state, frame, pane),
     }
-    frame.render_widget(Paragraph::new(answer), below);
+    frame.render_widget(answer, below);
 }
 
 /// Two fifths of the body at least, and every row the sites and routes

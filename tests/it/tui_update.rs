@@ -1502,3 +1502,45 @@ fn esc_during_a_bulk_verify_says_what_was_not_sent_and_what_was_stopped() {
     );
     assert!(!screen.contains("could_not_tell"), "{screen}");
 }
+
+/// Trial item 4: at 80 columns the answer's fix wraps instead of stopping
+/// mid-sentence — the token-mismatch answer's fix is on screen to its
+/// last word.
+#[test]
+fn the_answers_fix_wraps_whole_at_80_columns() {
+    let mut s = state(false, true);
+    feed(
+        &mut s,
+        [finished(
+            "token-mismatch",
+            Target::path("/blog/hello"),
+            unauthorized(),
+        )],
+    );
+    feed(
+        &mut s,
+        [code(KeyCode::BackTab), key('j'), code(KeyCode::Enter)],
+    );
+    let site = s.site_id("token-mismatch").unwrap();
+    let fix = s
+        .result_for(site, &Target::path("/blog/hello"))
+        .and_then(|r| r.fix.clone())
+        .expect("a 401 has a fix");
+    assert!(fix.chars().count() > 80, "a fix longer than a row: {fix}");
+    let screen = common::console::screen(&s, 80, 24);
+    // The answer: the rows between the Details title and the evidence
+    // (which opens with the page's path, and repeats the fix below).
+    let words: String = screen
+        .lines()
+        .skip_while(|l| !l.contains("Details"))
+        .skip(1)
+        .take_while(|l| !l.contains("│/blog/hello"))
+        .map(|l| l.trim_matches(|c| c == '│' || c == '"' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let squeezed = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        squeezed(&words).contains(&squeezed(&format!("fix: {fix}"))),
+        "the whole fix:\n{fix}\non screen:\n{screen}"
+    );
+}

@@ -7,6 +7,42 @@ use crate::engine::checks::Finding;
 use crate::tui::keys::Action;
 use crate::tui::state::SeenProbe;
 
+/// The answer laid out for `width` columns and at most `room` rows, and
+/// the rows it takes: every line wrapped when all of it fits (a fix is
+/// read whole, never cut at 80 columns); else the first line cut to one
+/// row, so what to do stays in sight below it.
+pub(super) fn answer_paragraph(state: &State, width: u16, room: u16) -> (Paragraph<'static>, u16) {
+    let lines = answer_lines(state);
+    let rows = |p: &Paragraph| u16::try_from(p.line_count(width)).unwrap_or(u16::MAX);
+    let whole = Paragraph::new(lines.clone()).wrap(Wrap { trim: false });
+    if rows(&whole) <= room {
+        let used = rows(&whole);
+        return (whole, used);
+    }
+    let mut lines = lines;
+    if let Some(first) = lines.first_mut() {
+        *first = cut_to(first, usize::from(width));
+    }
+    let cut = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let used = rows(&cut).min(room);
+    (cut, used)
+}
+
+/// A line in at most `width` characters, its spans' styles kept.
+fn cut_to(line: &Line<'static>, width: usize) -> Line<'static> {
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in &line.spans {
+        if left == 0 {
+            break;
+        }
+        let text = crate::model::text::fit(&span.content, left);
+        left = left.saturating_sub(text.chars().count());
+        spans.push(Span::styled(text, span.style));
+    }
+    Line::from(spans).style(line.style)
+}
+
 /// What the newest of the page's verification, probe and revalidation
 /// says, as (the finding, what to do): empty when nothing was asked yet.
 pub(super) fn answer_lines(state: &State) -> Vec<Line<'static>> {

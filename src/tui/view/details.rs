@@ -10,11 +10,14 @@ pub(super) fn draw_details(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     state.hits.borrow_mut().details = area;
     // The answer stays put on top; the evidence below it scrolls.
-    let answer = super::answer::answer_lines(state);
-    let answer_rows = (answer.len() as u16).min(inner.height.saturating_sub(1));
+    // Half the pane at most (three rows at least), so evidence shows too.
+    let room = (inner.height / 2)
+        .max(3)
+        .min(inner.height.saturating_sub(1));
+    let (answer, answer_rows) = super::answer::answer_paragraph(state, inner.width, room);
     let [answer_area, inner] =
         Layout::vertical([Constraint::Length(answer_rows), Constraint::Min(0)]).areas(inner);
-    frame.render_widget(Paragraph::new(answer), answer_area);
+    frame.render_widget(answer, answer_area);
     // The newest of the route's result, verification, probe and checks
     // comes first: it answers what was just asked.
     let mut result = details_lines(state);
