@@ -224,6 +224,34 @@ fn draw_sites(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// The keys an open dialog takes, as its footer lists them.
+fn dialog_keys(modal: &crate::tui::state::Modal) -> &'static [(&'static str, &'static str)] {
+    use crate::tui::state::Modal;
+    match modal {
+        Modal::Help(_) => &[("j/k", "scroll"), ("/", "search"), ("esc", "close")],
+        Modal::Confirm { .. } => &[
+            ("tab", "send / cancel"),
+            ("enter", "choose"),
+            ("esc", "cancel"),
+        ],
+        Modal::Input { .. } => &[("enter", "ok"), ("tab", "complete"), ("esc", "cancel")],
+        Modal::TagPicker { .. } => &[("↑/↓", "tag"), ("enter", "send"), ("esc", "cancel")],
+        Modal::History(_) => &[
+            ("a", "action"),
+            ("s", "site"),
+            ("p", "problems"),
+            ("t", "window"),
+            ("o", "outcome"),
+            ("/", "search"),
+            ("esc", "close"),
+        ],
+        Modal::Reason { .. } => &[
+            ("enter", "send (empty: without a reason)"),
+            ("esc", "send nothing"),
+        ],
+    }
+}
+
 /// How many sites stand each way, worst first: "✗2 !1 ●4 " (what is not
 /// in sight in a long list is counted all the same).
 fn standing_counts(state: &State) -> String {
@@ -246,6 +274,20 @@ fn standing_counts(state: &State) -> String {
 /// always stay, since help lists the rest.
 fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
     let t = &state.theme;
+    // A dialog takes the keys: the footer says its keys, not the pane's.
+    if let Some(keys) = state.modal.as_ref().map(dialog_keys) {
+        let spans: Vec<Span> = keys
+            .iter()
+            .flat_map(|(key, label)| {
+                [
+                    Span::styled(format!(" {key}"), t.key()),
+                    Span::raw(format!(" {label} ")),
+                ]
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
+    }
     let bindings: Vec<_> = state
         .keys
         .footer(state.focus == Pane::Routes, state.read_only)

@@ -1544,3 +1544,39 @@ fn the_answers_fix_wraps_whole_at_80_columns() {
         "the whole fix:\n{fix}\non screen:\n{screen}"
     );
 }
+
+/// Trial item 4: while a dialog takes the keys the footer lists its keys,
+/// not `r revalidate v verify …` that would do nothing; the "why?"
+/// prompt's Enter and Esc are in sight even at 80 columns.
+#[test]
+fn the_footer_shows_the_open_dialogs_keys() {
+    let mut s = state(false, true);
+    let footer = |s: &isrctl::tui::state::State| {
+        common::console::screen(s, 80, 24)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(footer(&s).contains("r revalidate"), "{}", footer(&s));
+    feed(&mut s, [key(':')]);
+    let shown = footer(&s);
+    assert!(
+        shown.contains("tab complete") && !shown.contains("revalidate"),
+        "{shown}"
+    );
+    feed(&mut s, [code(KeyCode::Esc)]);
+    s.reason_asked = false;
+    feed(&mut s, [key('r')]);
+    assert!(
+        matches!(s.modal, Some(Modal::Reason { .. })),
+        "{:?}",
+        s.modal
+    );
+    let shown = footer(&s);
+    assert!(
+        shown.contains("enter send (empty: without a reason)")
+            && shown.contains("esc send nothing"),
+        "{shown}"
+    );
+}
