@@ -1580,3 +1580,36 @@ fn the_footer_shows_the_open_dialogs_keys() {
         "{shown}"
     );
 }
+
+/// Trial item 4: in history the columns give way so TARGET stays readable
+/// on a narrow screen (it was 6 characters at 80 columns and gone at 60).
+#[test]
+fn history_keeps_the_target_readable_on_a_narrow_screen() {
+    let mut s = state(false, true);
+    let long = "/shop/a-rather-long-product-slug-for-winter";
+    let loaded = vec![record(
+        "token-mismatch",
+        "verify",
+        Target::path(long),
+        "fresh_at_origin_stale_at_cdn",
+        60,
+    )];
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::HistoryLoaded {
+            records: loaded,
+        })],
+    );
+    feed(&mut s, [key('H')]);
+    for (width, shown) in [(80u16, 24usize), (60, 14)] {
+        let screen = common::console::screen(&s, width, 24);
+        let row = screen
+            .lines()
+            .find(|l| l.contains("verify"))
+            .unwrap_or_else(|| panic!("no row at {width}:\n{screen}"));
+        assert!(
+            row.contains(&long[..shown]),
+            "{width} columns: {shown} characters of the target in {row}"
+        );
+    }
+}

@@ -129,7 +129,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect, view: &HistoryView) {
     ])
     .areas(inner);
     let zone = state.local(state.now, "%Z");
-    let widths = Widths::of(&rows);
+    let widths = Widths::of(&rows).within(usize::from(inner.width));
     let header = format!(
         " {:11}  {:site$}  {:action$}  {:outcome$}  TARGET  (REASON)",
         format!("TIME ({zone})"),
@@ -157,6 +157,8 @@ struct Widths {
     site: usize,
     action: usize,
     outcome: usize,
+    /// The room TARGET wants: its longest value shown, up to 24.
+    target: usize,
 }
 
 impl Widths {
@@ -173,7 +175,32 @@ impl Widths {
             site: widest(|r| &r.site, "SITE", 16),
             action: widest(|r| &r.action, "ACTION", 10),
             outcome: widest(|r| &r.outcome, "OUTCOME", 28),
+            target: rows
+                .iter()
+                .map(|r| r.target.to_string().chars().count())
+                .max()
+                .unwrap_or(0)
+                .clamp(6, 24),
         }
+    }
+
+    /// On a narrow screen the columns give way so TARGET keeps room to be
+    /// read: OUTCOME first (to 10), then SITE (to 7), then ACTION (to 6).
+    fn within(mut self, width: usize) -> Widths {
+        let wanted = self.target;
+        // The marker, the time and the gaps between columns.
+        let fixed = 1 + 11 + 2 * 4;
+        let target = |w: &Widths| width.saturating_sub(fixed + w.site + w.action + w.outcome);
+        for (column, least) in [(2, 10), (0, 7), (1, 6)] {
+            let short = wanted.saturating_sub(target(&self));
+            let field = match column {
+                0 => &mut self.site,
+                1 => &mut self.action,
+                _ => &mut self.outcome,
+            };
+            *field = field.saturating_sub(short).max(least.min(*field));
+        }
+        self
     }
 }
 
