@@ -65,6 +65,7 @@ async fn drive(
     on_cancel: &str,
     mut on_event: impl FnMut(EngineEvent),
 ) -> Driven {
+    let started = std::time::Instant::now();
     let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
     let mut interrupted = false;
     let mut not_started = false;
@@ -94,6 +95,11 @@ async fn drive(
     if lost > 0 {
         errln!("error: {lost} result(s) were not recorded in history (is the disk full?)");
         crate::model::out::mark_incomplete();
+    }
+    // A long run has ended: the operator may be in another window.
+    if !interrupted && !not_started {
+        let took = started.elapsed();
+        crate::cli::bell::after(took, &format!("{}: done", site.name));
     }
     Driven {
         interrupted,

@@ -8,6 +8,7 @@
 //! May use: `engine`, `history`, `model`, and `tui` in one place (opening
 //! the console), `sim` for the demo; never `wire`.
 
+mod bell;
 mod commands;
 mod drive;
 mod flags;

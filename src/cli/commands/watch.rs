@@ -132,7 +132,7 @@ impl Shown {
         let turned = before.filter(|b| *b != watched.standing);
         print_read(watched, turned.is_some());
         if turned.is_some() && watched.standing == Standing::Fresh {
-            ring(&format!("{} is fresh everywhere", watched.path));
+            crate::cli::bell::ring(&format!("{} is fresh everywhere", watched.path));
         }
     }
 
@@ -195,22 +195,4 @@ fn layers_words(w: &Watched) -> String {
         }
     }
     out
-}
-
-/// The bell, and a desktop notification where the terminal shows one
-/// (OSC 9: iTerm2, WezTerm, Windows Terminal; OSC 777: VTE terminals).
-fn ring(what: &str) {
-    let text: String = crate::model::out::mask_known_secrets(what)
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect();
-    crate::model::out::stderr_control("\x07");
-    let program = std::env::var("TERM_PROGRAM").unwrap_or_default();
-    if matches!(program.as_str(), "iTerm.app" | "WezTerm")
-        || std::env::var_os("WT_SESSION").is_some()
-    {
-        crate::model::out::stderr_control(&format!("\x1b]9;isrctl: {text}\x1b\\"));
-    } else if std::env::var_os("VTE_VERSION").is_some() {
-        crate::model::out::stderr_control(&format!("\x1b]777;notify;isrctl;{text}\x1b\\"));
-    }
 }
