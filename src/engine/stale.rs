@@ -107,6 +107,13 @@ impl Engine {
                 .with_fix("set XDG_STATE_HOME or HOME, or give --state-dir")
         })?;
         let read = super::sitemap_routes(&config, &sitemap, &state_dir, true).await?;
+        // The console lists what was just read (the pages it will mark).
+        let routes: Arc<[crate::model::config::Route]> = read.routes.clone().into();
+        self.emit(EngineEvent::SitemapRoutes {
+            site,
+            routes: routes.clone(),
+        });
+        self.emit(super::route_index::index_of(site, routes));
         let entries = crate::wire::sitemap::Cache::open(&state_dir, &config.name)
             .map
             .entries;

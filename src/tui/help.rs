@@ -41,7 +41,7 @@ pub fn explain(action: Action) -> &'static str {
         SortReverse => "turn the sort round",
         Help => "this help; / searches it",
         CommandLine => {
-            ":site NAME, :path /x, :tag NAME, :history …, :reason TEXT, :refresh (read the sitemap again), :q (Tab completes)"
+            ":site NAME, :path /x, :tag NAME, :history …, :reason TEXT, :refresh (read the sitemap again), :stale (find the pages stale now, marked for f), :q (Tab completes)"
         }
         Quit => "quit; requests in flight are stopped",
         Cancel => "close, clear the filter, or stop sending (requests in flight finish)",

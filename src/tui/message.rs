@@ -45,6 +45,8 @@ pub enum Command {
     Copy(String),
     /// Read the site's sitemap again (`:refresh`).
     ReadSitemap { site: usize },
+    /// Find the site's pages that are probably stale now (`:stale`).
+    FindStale { site: usize },
     /// Stop sending: no new requests.
     CancelAll,
     /// Why the operator does what follows (`:reason TEXT`): recorded with

@@ -144,6 +144,9 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
             Command::ReadSitemap { site } => {
                 self.engine.read_sitemap(site);
             }
+            Command::FindStale { site } => {
+                self.engine.find_stale(site, Default::default());
+            }
             Command::CancelAll => self.engine.cancel_all(),
             Command::SetReason(reason) => self.engine.set_reason(reason.as_deref()),
             Command::Copy(text) => {

@@ -10,6 +10,7 @@ mod mouse;
 mod navigation;
 mod purge;
 mod reason;
+mod stale;
 
 use super::keys::{self, Action};
 use super::message::{Command, EngineEvent, Message};
@@ -211,7 +212,9 @@ fn count_work(state: &mut State, commands: &[Command]) {
             // Until `PurgeDone` (or `NotStarted` naming each item): a
             // CloudFront invalidation polls for minutes.
             Command::Purge { items, .. } => state.in_flight += items.len(),
-            Command::RunChecks { .. } | Command::Probe { .. } => state.in_flight += 1,
+            Command::RunChecks { .. } | Command::Probe { .. } | Command::FindStale { .. } => {
+                state.in_flight += 1
+            }
             // The Routes title says "reading the sitemap…" until it is read.
             Command::Copy(_)
             | Command::CancelAll

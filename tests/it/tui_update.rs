@@ -1613,3 +1613,70 @@ fn history_keeps_the_target_readable_on_a_narrow_screen() {
         );
     }
 }
+
+/// `:stale` in the console: the finder runs on the selected site, and the
+/// pages it finds come back stale in the badge and marked, so `f` makes
+/// them fresh.
+#[test]
+fn colon_stale_finds_the_stale_pages_and_marks_them_for_f() {
+    use isrctl::engine::stale::{StalePage, StaleScan};
+    use isrctl::model::judgement::StaleCopy;
+    use isrctl::model::staleness::Reason;
+    let text = common::console::CONFIG.replace(
+        "[sites.healthy.secret]",
+        "sitemap = \"/sitemap.xml\"\n[sites.healthy.secret]",
+    );
+    let config = isrctl::model::config::parse(&text, std::path::Path::new("c.toml")).unwrap();
+    let mut s = isrctl::tui::state::State::new(
+        &config,
+        &isrctl::history::LastStates::default(),
+        false,
+        isrctl::tui::theme::Theme { color: false },
+    );
+    s.reason_asked = true;
+    let mut keys = vec![key(':')];
+    keys.extend(typed("stale"));
+    keys.push(code(KeyCode::Enter));
+    assert_eq!(feed(&mut s, keys), vec![Command::FindStale { site: 0 }]);
+    assert_eq!(s.in_flight, 1);
+    let page = StalePage {
+        path: "/about".into(),
+        lastmod: None,
+        last_revalidated: None,
+        reasons: vec![Reason::CdnServesOldCopy {
+            copy: StaleCopy::OldContent,
+        }],
+        why: vec!["the CDN serves an older copy the origins no longer serve".into()],
+    };
+    let scan = StaleScan {
+        site: "healthy".into(),
+        began: jiff::Timestamp::now(),
+        pages: 6,
+        undated: 0,
+        unanswered: 0,
+        sitemap_notes: Vec::new(),
+        stale: vec![page.clone()],
+        not_listed: 0,
+        found: vec![page],
+        cleared: Vec::new(),
+    };
+    feed(
+        &mut s,
+        [Message::Engine(EngineEvent::StaleScanned {
+            site: 0,
+            scan: Box::new(Ok(scan)),
+        })],
+    );
+    assert_eq!(s.in_flight, 0);
+    assert_eq!(s.health(0), Standing::Stale);
+    assert!(
+        matches!(&s.status, Some((Level::Problem, t)) if t.contains("1 of 6 pages probably stale, 1 marked")),
+        "{:?}",
+        s.status
+    );
+    let sent = feed(&mut s, [key('f')]);
+    assert!(
+        matches!(sent.as_slice(), [Command::Fresh { targets, .. }] if targets.len() == 1 && targets[0].target == Target::path("/about")),
+        "{sent:?}"
+    );
+}

@@ -4,7 +4,9 @@
 use super::State;
 
 /// The command line's verbs, as `:help`… the unknown-command message lists them.
-pub const VERBS: [&str; 7] = ["site", "path", "tag", "history", "reason", "refresh", "q"];
+pub const VERBS: [&str; 8] = [
+    "site", "path", "tag", "history", "reason", "refresh", "stale", "q",
+];
 
 /// At most this many candidates are offered (a sitemap has 100,000 paths).
 const MAX_CANDIDATES: usize = 50;

@@ -68,8 +68,14 @@ fn event_folded(state: &mut State, event: EngineEvent) {
             checks_done(state, &state.site_name(site));
         }
         EngineEvent::Probed { site, page } => probed(state, site, page),
-        // The console does not start the stale finder (yet): `isrctl stale`.
-        EngineEvent::StaleProgress { .. } | EngineEvent::StaleScanned { .. } => {}
+        EngineEvent::StaleProgress { site, done, total } => {
+            let text = format!("{}: {done} of {total} pages read", state.site_name(site));
+            state.say(Level::Info, text);
+        }
+        EngineEvent::StaleScanned { site, scan } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            super::stale::scanned(state, site, *scan);
+        }
         // Nor a watch: `isrctl watch`.
         EngineEvent::Watched { .. } => {}
         EngineEvent::NotStarted {

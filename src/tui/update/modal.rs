@@ -64,6 +64,25 @@ fn send_unless_typo(state: &mut State, target: Target) -> Vec<Command> {
     }
 }
 
+/// `:stale`: find the selected site's pages that are probably stale now;
+/// they come back marked, so `f` makes them fresh.
+fn find_stale(state: &mut State) -> Vec<Command> {
+    let site = state.site_idx;
+    let name = state.site_name(site);
+    if state.sites.get(site).is_none_or(|s| s.sitemap.is_none()) {
+        state.say(
+            Level::Problem,
+            format!("{name} has no sitemap: add sitemap = \"/sitemap.xml\" to [sites.{name}] (the finder compares each page's lastmod with its copies)"),
+        );
+        return Vec::new();
+    }
+    state.say(
+        Level::Info,
+        format!("{name}: reading every page of the sitemap at every layer…"),
+    );
+    vec![Command::FindStale { site }]
+}
+
 /// `:refresh`: read the selected site's sitemap again.
 fn read_sitemap(state: &mut State) -> Vec<Command> {
     let site = state.site_idx;
@@ -84,7 +103,7 @@ fn read_sitemap(state: &mut State) -> Vec<Command> {
 }
 
 /// `:site NAME`, `:path /x`, `:tag NAME`, `:history …`, `:reason TEXT`,
-/// `:refresh`, `:q`.
+/// `:refresh`, `:stale`, `:q`.
 fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
     let (verb, arg) = line
         .split_once(' ')
@@ -126,6 +145,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
             super::history::open(state, view)
         }
         "refresh" => read_sitemap(state),
+        "stale" => find_stale(state),
         "path" | "tag" if state.read_only => {
             state.say(
                 Level::Problem,
@@ -144,7 +164,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
                 .unwrap_or_default();
             state.say(
                 Level::Problem,
-                format!("unknown command {line:?}: {hint}try :site NAME, :path /x, :tag NAME, :history [SITE ACTION OUTCOME problems 1h], :reason TEXT, :refresh, :q (tab completes)"),
+                format!("unknown command {line:?}: {hint}try :site NAME, :path /x, :tag NAME, :history [SITE ACTION OUTCOME problems 1h], :reason TEXT, :refresh, :stale, :q (tab completes)"),
             );
             Vec::new()
         }
