@@ -2,8 +2,8 @@
 //! revalidate, read the result on screen, quit, and find the terminal
 //! back in cooked mode.
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use std::io::{Read, Write};
+use portable_pty::CommandBuilder;
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -79,42 +79,28 @@ struct Demo {
 impl Demo {
     fn start(rows: u16, cols: u16) -> Demo {
         let state = tempfile::tempdir().unwrap();
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pseudo-terminal");
         let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
         cmd.arg("demo");
         cmd.env("XDG_STATE_HOME", state.path());
         // The demo's own directory goes here, so a test can see it removed.
         cmd.env("TMPDIR", state.path().join("tmp"));
         std::fs::create_dir_all(state.path().join("tmp")).unwrap();
+        Demo::in_terminal(cmd, (rows, cols), state)
+    }
+
+    /// `cmd` in a fresh pseudo-terminal (which starts in cooked mode).
+    fn in_terminal(mut cmd: CommandBuilder, size: (u16, u16), state: tempfile::TempDir) -> Demo {
         cmd.env("TERM", "xterm-256color");
-        assert!(cooked(pty.master.as_ref()), "the pty starts in cooked mode");
-        let child = pty.slave.spawn_command(cmd).expect("start isrctl demo");
-        let size = |n| std::num::NonZeroU16::new(n).unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let feed = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                feed.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        let keys = pty.master.take_writer().unwrap();
+        let pty = crate::common::pty::spawn(cmd, size, ());
+        assert!(
+            cooked(pty.pair.master.as_ref()),
+            "the pty starts in cooked mode"
+        );
         Demo {
-            child,
-            screen: Screen { parser },
-            keys,
-            _pty: pty,
+            child: pty.child,
+            screen: Screen { parser: pty.parser },
+            keys: pty.keys,
+            _pty: pty.pair,
             _state: state,
         }
     }
@@ -470,42 +456,12 @@ fn quitting_with_work_in_flight_exits_130_and_names_what_was_cut_off() {
         &format!("{}/api/revalidate", origin.url()),
         "",
     );
-    let (rows, cols) = (30, 120);
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows,
-            cols,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
     cmd.args(["--config", s.config_path().to_str().unwrap()]);
     cmd.env("XDG_STATE_HOME", s.state_home());
     cmd.env("HOME", s.dir.path());
     cmd.env(SECRET_ENV, CANARY);
-    cmd.env("TERM", "xterm-256color");
-    let child = pty.slave.spawn_command(cmd).unwrap();
-    let size = |n| std::num::NonZeroU16::new(n).unwrap();
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let feed = parser.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            feed.lock().unwrap().process(&buf[..n]);
-        }
-    });
-    let mut demo = Demo {
-        child,
-        screen: Screen { parser },
-        keys: pty.master.take_writer().unwrap(),
-        _pty: pty,
-        _state: tempfile::tempdir().unwrap(),
-    };
+    let mut demo = Demo::in_terminal(cmd, (30, 120), tempfile::tempdir().unwrap());
     demo.screen.wait_for("Routes: sim");
     // r, then Enter at "why?" (no reason): the revalidation is in flight.
     demo.press("r");

@@ -1393,17 +1393,7 @@ fn a_tag_revalidation_leaves_the_routes_carrying_it_unverified() {
 /// the title then counts its pages.
 #[test]
 fn the_routes_title_says_the_sitemap_was_not_read_and_colon_refresh_reads_it() {
-    let text = common::console::CONFIG.replace(
-        "[sites.healthy.secret]",
-        "sitemap = \"/sitemap.xml\"\n[sites.healthy.secret]",
-    );
-    let config = isrctl::model::config::parse(&text, std::path::Path::new("c.toml")).unwrap();
-    let mut s = isrctl::tui::state::State::new(
-        &config,
-        &isrctl::history::LastStates::default(),
-        false,
-        isrctl::tui::theme::Theme { color: false },
-    );
+    let mut s = state_with_sitemap();
     let title = title_of;
     assert!(
         title(&s).contains("sitemap not read: :refresh reads it"),
@@ -1622,17 +1612,7 @@ fn colon_stale_finds_the_stale_pages_and_marks_them_for_f() {
     use isrctl::engine::stale::{StalePage, StaleScan};
     use isrctl::model::judgement::StaleCopy;
     use isrctl::model::staleness::Reason;
-    let text = common::console::CONFIG.replace(
-        "[sites.healthy.secret]",
-        "sitemap = \"/sitemap.xml\"\n[sites.healthy.secret]",
-    );
-    let config = isrctl::model::config::parse(&text, std::path::Path::new("c.toml")).unwrap();
-    let mut s = isrctl::tui::state::State::new(
-        &config,
-        &isrctl::history::LastStates::default(),
-        false,
-        isrctl::tui::theme::Theme { color: false },
-    );
+    let mut s = state_with_sitemap();
     s.reason_asked = true;
     let mut keys = vec![key(':')];
     keys.extend(typed("stale"));
@@ -1679,4 +1659,19 @@ fn colon_stale_finds_the_stale_pages_and_marks_them_for_f() {
         matches!(sent.as_slice(), [Command::Fresh { targets, .. }] if targets.len() == 1 && targets[0].target == Target::path("/about")),
         "{sent:?}"
     );
+}
+
+/// The console's test sites, the `healthy` one with a sitemap.
+fn state_with_sitemap() -> isrctl::tui::state::State {
+    let text = common::console::CONFIG.replace(
+        "[sites.healthy.secret]",
+        "sitemap = \"/sitemap.xml\"\n[sites.healthy.secret]",
+    );
+    let config = isrctl::model::config::parse(&text, std::path::Path::new("c.toml")).unwrap();
+    isrctl::tui::state::State::new(
+        &config,
+        &isrctl::history::LastStates::default(),
+        false,
+        isrctl::tui::theme::Theme { color: false },
+    )
 }

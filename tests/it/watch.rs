@@ -6,8 +6,7 @@
 
 use crate::common::{CANARY, SECRET_ENV, Scratch, runtime};
 use axum::http::header;
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use std::io::Read;
+use portable_pty::CommandBuilder;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -96,40 +95,14 @@ fn a_purged_copy_turns_the_watched_line_fresh_and_rings_the_bell_once() {
     let rt = runtime();
     let site = rt.block_on(start_site());
     let s = scratch(&site);
-    let (rows, cols) = (40, 200);
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows,
-            cols,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
     cmd.args(["--config", s.config_path().to_str().unwrap()]);
     cmd.args(["watch", "sim", "--path", "/pricing", "--interval", "1s"]);
     cmd.env("XDG_STATE_HOME", s.state_home());
     cmd.env(SECRET_ENV, CANARY);
     cmd.env("TERM", "xterm-256color");
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    let size = |n| std::num::NonZeroU16::new(n).unwrap();
-    let parser = Arc::new(Mutex::new(vt100::Parser::new_with_callbacks(
-        size(rows),
-        size(cols),
-        0,
-        Bells::default(),
-    )));
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let feed = parser.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            feed.lock().unwrap().process(&buf[..n]);
-        }
-    });
+    let pty = crate::common::pty::spawn(cmd, (40, 200), Bells::default());
+    let (parser, mut child) = (pty.parser, pty.child);
     let wait_for = |what: &str| {
         let start = Instant::now();
         loop {

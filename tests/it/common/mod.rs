@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod console_loop;
+pub mod pty;
 pub mod recorder;
 
 use assert_cmd::Command;
