@@ -140,11 +140,7 @@ impl Recorder {
     /// (a badge from before a restart comes back from this record).
     pub(crate) fn probe(&self, site: &str, page: &crate::engine::checks::cache_layers::ProbedPage) {
         let worst = page.worst();
-        let said = page
-            .conclusions
-            .iter()
-            .find(|f| f.severity == worst)
-            .map(|f| f.title.clone());
+        let said = page.worst_said().map(str::to_string);
         self.append(vec![Record {
             time: jiff::Timestamp::now(),
             operator: crate::history::operator(),

@@ -67,14 +67,11 @@ async fn probe_finding(site: &Site, path: &str) -> StatusFinding {
     let seen = Timestamp::now();
     let (standing, words) = match super::probe::probe_path(site, path).await {
         Ok(page) => {
-            let worst = page.worst();
-            let said = page
-                .conclusions
-                .iter()
-                .find(|f| f.severity == worst)
-                .map(|f| f.title.clone())
-                .unwrap_or_else(|| "every layer answered".into());
-            (Standing::of_severity(worst.as_str()), said)
+            let said = page.worst_said().unwrap_or("every layer answered");
+            (
+                Standing::of_severity(page.worst().as_str()),
+                said.to_string(),
+            )
         }
         Err(trouble) => (Standing::Unknown, trouble.to_string()),
     };

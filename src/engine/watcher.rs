@@ -137,11 +137,9 @@ fn watched(
 ) -> Watched {
     let worst = page.worst();
     let said = page
-        .conclusions
-        .iter()
-        .find(|f| f.severity == worst)
-        .map(|f| f.title.clone())
-        .unwrap_or_else(|| "every layer answered".into());
+        .worst_said()
+        .unwrap_or("every layer answered")
+        .to_string();
     // The cache-busted read is isrctl's own: no visitor gets that copy.
     let layers = latest_per_layer(&page.layers)
         .into_iter()

@@ -70,6 +70,26 @@ impl Standing {
     }
 }
 
+/// How many stand each way, worst first, the ones with none left out:
+/// "✗2 !1 ●4".
+pub fn counts(standings: impl IntoIterator<Item = Standing>) -> String {
+    let mut tally = [0usize; 4];
+    for s in standings {
+        tally[s as usize] += 1;
+    }
+    [
+        Standing::Stale,
+        Standing::Attention,
+        Standing::Unknown,
+        Standing::Fresh,
+    ]
+    .iter()
+    .filter(|s| tally[**s as usize] > 0)
+    .map(|s| format!("{}{}", s.symbol(), tally[*s as usize]))
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
 fn of_verdict(verdict: &str) -> Standing {
     match verdict {
         "fresh_everywhere" => Standing::Fresh,
@@ -88,6 +108,14 @@ mod tests {
         assert!(Standing::Fresh < Standing::Unknown);
         assert!(Standing::Unknown < Standing::Attention);
         assert!(Standing::Attention < Standing::Stale);
+    }
+
+    #[test]
+    fn counts_read_worst_first_and_leave_out_what_none_has() {
+        use Standing::*;
+        assert_eq!(counts([Fresh, Stale, Fresh, Attention, Stale]), "✗2 !1 ●2");
+        assert_eq!(counts([Unknown]), "○1");
+        assert_eq!(counts([]), "");
     }
 
     #[test]

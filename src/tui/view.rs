@@ -255,19 +255,11 @@ fn dialog_keys(modal: &crate::tui::state::Modal) -> &'static [(&'static str, &'s
 /// How many sites stand each way, worst first: "✗2 !1 ●4 " (what is not
 /// in sight in a long list is counted all the same).
 fn standing_counts(state: &State) -> String {
-    let standings: Vec<Standing> = (0..state.sites.len()).map(|i| state.health(i)).collect();
-    let order = [
-        Standing::Stale,
-        Standing::Attention,
-        Standing::Unknown,
-        Standing::Fresh,
-    ];
-    order
-        .iter()
-        .map(|s| (s, standings.iter().filter(|x| *x == s).count()))
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{}{n} ", s.symbol()))
-        .collect()
+    let counts = crate::model::standing::counts((0..state.sites.len()).map(|i| state.health(i)));
+    match counts.is_empty() {
+        true => counts,
+        false => format!("{counts} "),
+    }
 }
 
 /// The keys of the focused pane, as many as fit; `? help` and `q quit`

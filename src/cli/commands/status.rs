@@ -83,7 +83,7 @@ fn print_site(status: &SiteStatus) {
         status.standing.symbol(),
         status.site,
         crate::model::safe_text::one_line(&worst),
-        counts(&status.findings)
+        crate::model::standing::counts(status.findings.iter().map(|f| f.standing))
     );
     let not_fresh = status
         .findings
@@ -101,23 +101,6 @@ fn print_site(status: &SiteStatus) {
     if let Some(fix) = status.worst().and_then(|f| fix(status, f)) {
         outln!("    run: {fix}");
     }
-}
-
-/// `✗2 !1 ●4`: how many pages stand each way, worst first.
-fn counts(findings: &[StatusFinding]) -> String {
-    let order = [
-        Standing::Stale,
-        Standing::Attention,
-        Standing::Unknown,
-        Standing::Fresh,
-    ];
-    order
-        .iter()
-        .map(|s| (s, findings.iter().filter(|f| f.standing == *s).count()))
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{}{n}", s.symbol()))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The command that makes the worst page fresh, when it is a page.

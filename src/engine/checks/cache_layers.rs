@@ -51,6 +51,15 @@ impl ProbedPage {
         layers.chain(concluded).max().unwrap_or(Severity::Ok)
     }
 
+    /// The title of the conclusion that set the worst severity, if one did.
+    pub fn worst_said(&self) -> Option<&str> {
+        let worst = self.worst();
+        self.conclusions
+            .iter()
+            .find(|f| f.severity == worst)
+            .map(|f| f.title.as_str())
+    }
+
     /// The age of the copy visitors get (the public layer's `Age`).
     pub fn public_age(&self) -> Option<u64> {
         self.layers
