@@ -12,11 +12,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A site of one product page: both instances (revalidated on each),
-/// Varnish in front (BANs from loopback). Written beside the state.
+/// Varnish in front (BANs from loopback). Written beside the state. The
+/// console does not probe it at start: what `c` finds is what this test
+/// reads.
 fn config(dir: &Path, tb: &Testbed, path: &str) -> PathBuf {
     let file = dir.join("console.toml");
     let text = format!(
-        "[sites.console]\npublic_url = \"{}\"\norigins = [\"{}\", \"{}\"]\ncdn = \"varnish\"\n\
+        "[sites.console]\npublic_url = \"{}\"\norigins = [\"{}\", \"{}\"]\ncdn = \"varnish\"\nprobe_on_start = false\n\
          [sites.console.secret]\nenv = \"REVALIDATE_SECRET\"\n\
          [sites.console.endpoint]\npreset = \"app-router\"\neach_origin = true\n\
          [sites.console.purge]\nprovider = \"varnish\"\nmethod = \"BAN\"\n\
