@@ -20,7 +20,7 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
-mod key_pages;
+mod pages;
 mod raw;
 mod slices;
 mod validate;
@@ -152,20 +152,11 @@ pub struct Route {
     /// `key = true`: one of the pages `status` and the console's start
     /// probe read to say how the site is.
     pub key: bool,
+    /// When the page last changed, as its sitemap says (`<lastmod>`).
+    pub lastmod: Option<jiff::Timestamp>,
 }
 
 impl Site {
-    pub fn route(&self, path: &str) -> Option<&Route> {
-        self.routes.iter().find(|r| r.path == path)
-    }
-
-    /// Whether a configured route is this path, or a pattern covering it.
-    pub fn has_route_for(&self, path: &str) -> bool {
-        self.routes.iter().any(|r| {
-            r.path == path || (r.page_type.is_some() && crate::model::paths::covers(&r.path, path))
-        })
-    }
-
     /// No CDN in front: no `cdn` named and the public URL is an origin's
     /// own address (a site served straight from `next start`).
     pub fn public_is_an_origin(&self) -> bool {

@@ -119,6 +119,7 @@ mod tests {
             marker: None,
             labels: labels.iter().map(|l| l.to_string()).collect(),
             key: false,
+            lastmod: None,
         }
     }
 

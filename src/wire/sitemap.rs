@@ -177,10 +177,25 @@ pub async fn fetch(
 }
 
 /// The site's routes with the sitemap's pages added: configured routes
-/// come first and win (their tags and markers stay).
+/// come first and win (their tags and markers stay), with the sitemap's
+/// `<lastmod>` for their page.
 pub fn merged(site: &Site, map: &SiteMap) -> Vec<Route> {
     let configured: HashSet<&str> = site.routes.iter().map(|r| r.path.as_str()).collect();
+    let lastmod = |e: &Entry| {
+        e.lastmod
+            .as_deref()
+            .and_then(crate::model::staleness::parse_lastmod)
+    };
+    let changed: std::collections::HashMap<&str, jiff::Timestamp> = map
+        .entries
+        .iter()
+        .filter(|e| configured.contains(e.path.as_str()))
+        .filter_map(|e| Some((e.path.as_str(), lastmod(e)?)))
+        .collect();
     let mut routes = site.routes.to_vec();
+    for route in &mut routes {
+        route.lastmod = route.lastmod.or(changed.get(route.path.as_str()).copied());
+    }
     routes.extend(
         map.entries
             .iter()
@@ -192,6 +207,7 @@ pub fn merged(site: &Site, map: &SiteMap) -> Vec<Route> {
                 marker: None,
                 labels: vec!["sitemap".to_string()],
                 key: false,
+                lastmod: lastmod(e),
             }),
     );
     routes

@@ -146,6 +146,14 @@ fn routes_come_from_a_sitemap_index_with_gzip_and_are_cached() {
     );
     let hello = &doc["routes"][0];
     assert_eq!(hello["tags"][0], "posts", "the configured route wins");
+    // Each page's <lastmod>, a bare date as its start in UTC; none when
+    // the sitemap gives none.
+    assert_eq!(
+        hello["lastmod"], "2026-11-01T10:00:00Z",
+        "and keeps its lastmod"
+    );
+    assert_eq!(doc["routes"][1]["lastmod"], "2026-11-02T00:00:00Z");
+    assert_eq!(doc["routes"][2]["lastmod"], serde_json::Value::Null);
     assert_eq!(doc["routes"][1]["labels"][0], "sitemap");
     assert!(
         stderr.contains("1 URL(s) of another site skipped (https://elsewhere.example.com)"),

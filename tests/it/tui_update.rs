@@ -774,6 +774,7 @@ fn sitemap_page(path: String) -> isrctl::model::config::Route {
         marker: None,
         labels: vec!["sitemap".into()],
         key: false,
+        lastmod: None,
     }
 }
 
@@ -1674,4 +1675,23 @@ fn state_with_sitemap() -> isrctl::tui::state::State {
         false,
         isrctl::tui::theme::Theme { color: false },
     )
+}
+
+/// The routes table shows when the sitemap says each page changed
+/// (LASTMOD), beside when it was last revalidated, where the width allows.
+#[test]
+fn the_routes_table_shows_each_pages_lastmod() {
+    let mut s = state_with_sitemap();
+    s.now = common::console::noon();
+    let mut routes = s.sites[0].routes.to_vec();
+    let mut lamp = sitemap_page("/shop/lamp".into());
+    lamp.lastmod = Some(s.now - jiff::SignedDuration::from_hours(3));
+    routes.push(lamp);
+    sitemap_arrives(&mut s, routes);
+    let screen = common::console::screen(&s, 160, 30);
+    assert!(screen.contains("LASTMOD"), "{screen}");
+    let row = screen.lines().find(|l| l.contains("/shop/lamp")).unwrap();
+    assert!(row.contains("3 h ago"), "{row}");
+    let narrow = common::console::screen(&s, 100, 30);
+    assert!(!narrow.contains("LASTMOD"), "it gives way first: {narrow}");
 }

@@ -212,6 +212,8 @@ struct RouteRow<'a> {
     tags: &'a [String],
     labels: &'a [String],
     marker: Option<&'a str>,
+    /// When the page last changed, as the sitemap says.
+    lastmod: Option<jiff::Timestamp>,
     last: Option<&'a Record>,
     last_purge: Option<&'a Record>,
 }
@@ -232,6 +234,7 @@ impl<'a> RouteRow<'a> {
             tags: &route.tags,
             labels: &route.labels,
             marker: route.marker.as_ref().map(|m| m.as_str()),
+            lastmod: route.lastmod,
             last: row.last,
             last_purge: row.purge,
         }
@@ -253,8 +256,9 @@ fn print_routes_table(rows: &[Row]) {
         .unwrap_or(4)
         .clamp(4, PATH_COLUMN_MAX);
     outln!(
-        "{:width$}  {:16}  {:14}  {:8}  {:16}  TAGS",
+        "{:width$}  {:16}  {:16}  {:14}  {:8}  {:16}  TAGS",
         "PATH",
+        "LASTMOD",
         "LAST REVALIDATED",
         "OUTCOME",
         "LATENCY",
@@ -279,8 +283,9 @@ fn print_routes_table(rows: &[Row]) {
             "purged" => ago(p.time),
             failed => format!("{} {failed}", ago(p.time)),
         });
+        let lastmod = route.lastmod.map_or("-".to_string(), ago);
         outln!(
-            "{path:width$}  {when:16}  {outcome:14}  {latency:8}  {purged:16}  {}",
+            "{path:width$}  {lastmod:16}  {when:16}  {outcome:14}  {latency:8}  {purged:16}  {}",
             route.tags.join(",")
         );
     }

@@ -11,6 +11,7 @@ enum Col {
     Last,
     Outcome,
     Verify,
+    Lastmod,
     Age,
     Latency,
 }
@@ -23,6 +24,7 @@ impl Col {
             Col::Last => "LAST",
             Col::Outcome => "OUTCOME",
             Col::Verify => "VERIFIED",
+            Col::Lastmod => "LASTMOD",
             Col::Age => "AGE",
             Col::Latency => "LATENCY",
         }
@@ -48,6 +50,12 @@ fn columns_for(width: usize) -> Vec<(Col, usize)> {
     }
     if width >= 110 {
         cols.insert(0, (Col::Tags, 14));
+    }
+    // When the sitemap says the page changed, beside when it was last
+    // revalidated: a page changed after its revalidation is stale.
+    if width >= 130 {
+        let at = cols.iter().position(|(c, _)| *c == Col::Last).unwrap_or(0);
+        cols.insert(at, (Col::Lastmod, 10));
     }
     let fixed: usize = 2 + cols.iter().map(|(_, w)| w + 1).sum::<usize>();
     cols.insert(0, (Col::Path, width.saturating_sub(fixed).max(6)));
@@ -177,6 +185,7 @@ fn route_cell(
             (false, None) => "-".to_string(),
         },
         Col::Verify => verify_cell(state, site, route, verdict),
+        Col::Lastmod => route.lastmod.map_or("-".to_string(), |t| ago(t, state.now)),
         Col::Age => state
             .probe_for(site, &route.path)
             .and_then(|p| p.page.public_age())

@@ -77,6 +77,7 @@ impl Validator<'_> {
             marker,
             labels: raw.labels,
             key: raw.key,
+            lastmod: None,
         })
     }
 
