@@ -25,6 +25,9 @@ pub fn explain(action: Action) -> &'static str {
         Probe => {
             "fetch the page through the CDN and from each origin, and read its cache headers; sends nothing"
         }
+        Watch => {
+            "watch the selected page: read it at every layer every 30 s (sends nothing), say when it turns stale or fresh, ring the bell when it turns fresh; w again stops"
+        }
         RevalidateTag => "pick one of the site's tags (or type one) and revalidate it",
         AdHoc => {
             "type a path that is not in the table; the linter checks it as you type, Tab accepts its suggestion"

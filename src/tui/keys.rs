@@ -47,6 +47,8 @@ actions! {
     Purge => "purge",
     Checks => "checks",
     Probe => "probe",
+    /// Re-read the selected page every 30 s (`w` again stops).
+    Watch => "watch",
     RevalidateTag => "tag",
     AdHoc => "ad_hoc",
     Filter => "filter",
@@ -139,6 +141,7 @@ pub const BINDINGS: &[Binding] = &[
     sending(Char('P'), Purge, ("P", "purge CDN"), HelpOnly),
     bind(Char('c'), Checks, ("c", "checks"), Routes),
     bind(Char('p'), Probe, ("p", "probe"), Routes),
+    bind(Char('w'), Watch, ("w", "watch"), HelpOnly),
     sending(Char('t'), RevalidateTag, ("t", "tag"), Always),
     sending(Char('a'), AdHoc, ("a", "ad-hoc path"), Always),
     bind(Char(' '), Mark, ("space", "mark"), Routes),

@@ -27,26 +27,56 @@ pub enum Message {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     /// Send these planned targets (none of them refused).
-    Revalidate { site: usize, targets: Vec<Planned> },
+    Revalidate {
+        site: usize,
+        targets: Vec<Planned>,
+    },
     /// Revalidate, then watch the pages until they change or a deadline.
-    Verify { site: usize, targets: Vec<Planned> },
+    Verify {
+        site: usize,
+        targets: Vec<Planned>,
+    },
     /// Revalidate on every origin, wait for them, purge the CDN, verify.
-    Fresh { site: usize, targets: Vec<Planned> },
+    Fresh {
+        site: usize,
+        targets: Vec<Planned>,
+    },
     /// Purge these items at the site's CDN.
     Purge {
         site: usize,
         items: Vec<crate::model::purge::PurgeItem>,
     },
     /// The passive troubleshooting checks for these paths.
-    RunChecks { site: usize, paths: Vec<String> },
+    RunChecks {
+        site: usize,
+        paths: Vec<String>,
+    },
     /// Fetch a page through every layer, without revalidating.
-    Probe { site: usize, path: String },
+    Probe {
+        site: usize,
+        path: String,
+    },
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(String),
     /// Read the site's sitemap again (`:refresh`).
-    ReadSitemap { site: usize },
+    ReadSitemap {
+        site: usize,
+    },
     /// Find the site's pages that are probably stale now (`:stale`).
-    FindStale { site: usize },
+    FindStale {
+        site: usize,
+    },
+    /// Re-read a page every [`WATCH_INTERVAL`](crate::tui::update::WATCH_INTERVAL) until unwatched.
+    Watch {
+        site: usize,
+        path: String,
+    },
+    Unwatch {
+        site: usize,
+        path: String,
+    },
+    /// Ring the terminal's bell (a watched page turned fresh).
+    Bell,
     /// Stop sending: no new requests.
     CancelAll,
     /// Why the operator does what follows (`:reason TEXT`): recorded with

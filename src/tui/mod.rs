@@ -104,6 +104,7 @@ async fn console(config: &Config, options: Options) -> Ended {
         engine_events,
         clipboard: std::io::stdout(),
         fallback: clipboard::Fallback::from_env(),
+        watches: Default::default(),
         frames: &frames,
     };
     let input = crossterm::event::EventStream::new();

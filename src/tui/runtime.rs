@@ -30,6 +30,8 @@ pub struct Loop<'a, B: Backend, W: Write> {
     pub clipboard: W,
     /// Where a copy is kept too, since OSC 52 may be dropped.
     pub fallback: super::clipboard::Fallback,
+    /// The watches `w` started, to stop one alone.
+    pub watches: std::collections::HashMap<(usize, String), tokio::task::JoinHandle<()>>,
     /// Frames drawn, for tests and benchmarks.
     pub frames: &'a AtomicU64,
 }
@@ -146,6 +148,26 @@ impl<B: Backend, W: Write> Loop<'_, B, W> {
             }
             Command::FindStale { site } => {
                 self.engine.find_stale(site, Default::default());
+            }
+            Command::Watch { site, path } => {
+                let plan = crate::engine::watcher::WatchPlan {
+                    paths: vec![path.clone()],
+                    interval: super::update::WATCH_INTERVAL,
+                    rounds: None,
+                };
+                let handle = self.engine.watch(site, plan);
+                if let Some(old) = self.watches.insert((site, path), handle) {
+                    old.abort();
+                }
+            }
+            Command::Unwatch { site, path } => {
+                if let Some(handle) = self.watches.remove(&(site, path)) {
+                    handle.abort();
+                }
+            }
+            Command::Bell => {
+                let _ = self.clipboard.write_all(b"\x07");
+                let _ = self.clipboard.flush();
             }
             Command::CancelAll => self.engine.cancel_all(),
             Command::SetReason(reason) => self.engine.set_reason(reason.as_deref()),

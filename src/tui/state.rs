@@ -132,7 +132,9 @@ mod target_result;
 pub use target_result::TargetResult;
 mod sitemap_state;
 mod stopping;
+mod watching;
 pub use stopping::Stopping;
+pub use watching::Watching;
 mod sort;
 pub use badge::SiteMarks;
 pub use history_view::{ACTIONS, HISTORY_KEPT, HistoryView, Window, went_well};
@@ -168,6 +170,8 @@ pub struct State {
     pub sitemaps: Vec<SitemapState>,
     /// What Esc cut short, counted until the work in flight has ended.
     pub stopping: Option<Stopping>,
+    /// Pages `w` watches, with their latest read.
+    pub watching: Watching,
     /// Keyed by (site, page path).
     pub verdicts: HashMap<(SiteId, String), PageVerdict>,
     /// The last purge per (site, purged item): when, and its outcome.
@@ -240,6 +244,7 @@ impl State {
             site_marks: Vec::new(),
             sitemaps: Vec::new(),
             stopping: None,
+            watching: Default::default(),
             verdicts: HashMap::new(),
             purges: last
                 .purged

@@ -11,6 +11,8 @@ mod navigation;
 mod purge;
 mod reason;
 mod stale;
+mod watch;
+pub use watch::WATCH_INTERVAL;
 
 use super::keys::{self, Action};
 use super::message::{Command, EngineEvent, Message};
@@ -69,6 +71,9 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             }
             Vec::new()
         }
+        Message::Engine(EngineEvent::Watched { site, watched }) => {
+            watch::watched(state, site, *watched)
+        }
         Message::Engine(event) => {
             engine_event(state, event);
             Vec::new()
@@ -121,6 +126,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::Purge => send_selection(state, SendAction::Purge),
         Action::Checks => run_checks(state),
         Action::Probe => probe_selected(state),
+        Action::Watch => watch::toggle(state),
         Action::RevalidateTag => {
             state.modal = Some(Modal::TagPicker {
                 selected: 0,
@@ -219,7 +225,10 @@ fn count_work(state: &mut State, commands: &[Command]) {
             Command::Copy(_)
             | Command::CancelAll
             | Command::SetReason(_)
-            | Command::ReadSitemap { .. } => {}
+            | Command::ReadSitemap { .. }
+            | Command::Watch { .. }
+            | Command::Unwatch { .. }
+            | Command::Bell => {}
         }
     }
 }

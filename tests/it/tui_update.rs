@@ -1695,3 +1695,66 @@ fn the_routes_table_shows_each_pages_lastmod() {
     let narrow = common::console::screen(&s, 100, 30);
     assert!(!narrow.contains("LASTMOD"), "it gives way first: {narrow}");
 }
+
+/// `w` watches the selected page: the engine re-reads it, each read is
+/// kept and said when the page turns, and the bell rings once when it
+/// turns fresh; `w` again stops the watch.
+#[test]
+fn w_watches_the_page_and_rings_the_bell_when_it_turns_fresh() {
+    use isrctl::engine::watcher::{LayerCopy, Watched};
+    let mut s = state(false, true);
+    feed(&mut s, [key('j')]);
+    let path = s.selected_route().unwrap().path.clone();
+    assert_eq!(
+        feed(&mut s, [key('w')]),
+        vec![Command::Watch {
+            site: 0,
+            path: path.clone()
+        }]
+    );
+    let read = |standing, age| {
+        Message::Engine(EngineEvent::Watched {
+            site: 0,
+            watched: Box::new(Watched {
+                site: "healthy".into(),
+                path: path.clone(),
+                time: common::console::noon(),
+                round: 1,
+                standing,
+                said: String::new(),
+                layers: vec![LayerCopy {
+                    layer: "public".into(),
+                    status: Some(200),
+                    age_s: Some(age),
+                    expires_in_s: Some(3600 - age as i64),
+                }],
+                lastmod: None,
+                seconds_past_lastmod: 0,
+                errors: 0,
+            }),
+        })
+    };
+    assert!(feed(&mut s, [read(Standing::Stale, 600)]).is_empty());
+    assert_eq!(s.health(0), Standing::Stale);
+    let screen = common::console::screen(&s, 120, 30);
+    assert!(
+        screen.contains("the copy visitors get is 10 min old"),
+        "{screen}"
+    );
+    assert_eq!(
+        feed(&mut s, [read(Standing::Fresh, 1)]),
+        vec![Command::Bell]
+    );
+    assert!(
+        feed(&mut s, [read(Standing::Fresh, 31)]).is_empty(),
+        "one bell"
+    );
+    assert!(
+        s.activity.iter().any(|a| a.text.contains("turned fresh")),
+        "said in the activity log"
+    );
+    assert_eq!(
+        feed(&mut s, [key('w')]),
+        vec![Command::Unwatch { site: 0, path }]
+    );
+}

@@ -73,7 +73,7 @@ impl State {
         }
     }
 
-    fn mark_page(&mut self, site: SiteId, page: &str, standing: Option<Standing>) {
+    pub(crate) fn mark_page(&mut self, site: SiteId, page: &str, standing: Option<Standing>) {
         if let (Some(marks), Some(standing)) = (self.site_marks.get_mut(site), standing) {
             marks.pages.insert(page.to_string(), standing);
         }

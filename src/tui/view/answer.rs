@@ -88,9 +88,12 @@ pub(super) fn answer_lines(state: &State) -> Vec<Line<'static>> {
         Some((_, _, Newest::Probe(p))) => probe_answer(state, p),
         Some((_, _, Newest::Checks(l))) => checks_answer(state, l, &route.path),
         Some((_, _, Newest::Result(r))) => result_answer(state, r),
-        None => return Vec::new(),
+        None => return watch_line(state, &route.path).into_iter().collect(),
     };
     let mut lines = vec![first, second];
+    if let Some(line) = watch_line(state, &route.path) {
+        lines.push(line);
+    }
     // The command line's own fix, to run from a shell or a runbook.
     if fixed_by_fresh {
         let run = format!(
@@ -101,6 +104,43 @@ pub(super) fn answer_lines(state: &State) -> Vec<Line<'static>> {
         lines.push(Line::styled(run, state.theme.dim()));
     }
     lines
+}
+
+/// A watched page (`w`): the copy visitors get, how old, and when it
+/// expires, as of the latest read.
+fn watch_line(state: &State, path: &str) -> Option<Line<'static>> {
+    if !state.is_watched(state.site_idx, path) {
+        return None;
+    }
+    let every = crate::model::text::duration_words(crate::tui::update::WATCH_INTERVAL.as_secs());
+    let Some(w) = state.watched(state.site_idx, path) else {
+        return Some(Line::styled(
+            format!("watching every {every} · reading…"),
+            state.theme.dim(),
+        ));
+    };
+    let mut text = format!(
+        "watching every {every} · {} {}",
+        w.standing.symbol(),
+        w.standing.as_str()
+    );
+    if let Some(public) = w.layers.iter().find(|l| l.layer == "public") {
+        if let Some(age) = public.age_s {
+            text.push_str(&format!(
+                " · the copy visitors get is {} old",
+                crate::model::text::duration_words(age)
+            ));
+        }
+        if let Some(left) = public.expires_in_s.filter(|s| *s >= 0) {
+            let left = left as u64;
+            let clock = crate::model::text::clock_after(left, w.time).unwrap_or_default();
+            text.push_str(&format!(
+                ", expires in {} ({clock})",
+                crate::model::text::duration_words(left)
+            ));
+        }
+    }
+    Some(Line::styled(text, state.theme.dim()))
 }
 
 /// The verdicts `fresh` fixes (revalidate every origin, then purge).

@@ -226,6 +226,7 @@ impl Console {
                 tmux: false,
                 dir: Some(self.keep_dir.path().to_path_buf()),
             },
+            watches: Default::default(),
             frames: &frames,
         };
         let (result, out) = tokio::join!(
