@@ -363,7 +363,7 @@ async fn open_console_with_history(
     };
     let ended = console::run(config, options).await;
     if ended.cut_off.is_empty() {
-        return ended.exit.unwrap_or(Exit::Ok);
+        return ended.exit;
     }
     // Quitting cut work off: say it, and how to resume it (exit 130).
     let mut sites: Vec<&str> = ended.cut_off.iter().map(|(s, _)| s.as_str()).collect();

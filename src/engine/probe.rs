@@ -4,7 +4,7 @@
 //! and every layer's answer is only read.
 
 use super::{Engine, EngineEvent, SiteId};
-use crate::engine::checks::{self, cache_layers::ProbedPage};
+use crate::engine::checks::cache_layers::ProbedPage;
 use crate::model::config::{CacheTopology, Limits, Site};
 use crate::model::observation::LayerKind;
 use crate::model::trouble::{CLIENT_FIX, Trouble};
@@ -21,13 +21,19 @@ impl Engine {
                 Ok(session) => session,
                 Err(reason) => return engine.not_started(site, Vec::new(), reason),
             };
-            let settings = session.probe_settings(&path);
-            let probes = probe::probe_page(&settings, &session.site, &path).await;
-            let page = checks::cache_layers::ProbedPage::new(path, probes, session.site.cache);
+            let page = read_page(&session, path).await;
             engine.inner.recorder.probe(&session.site.name, &page);
             engine.emit(EngineEvent::Probed { site, page });
         })
     }
+}
+
+/// A page of the session's site at each of its layers, through the
+/// session's one client (its connections reused from page to page).
+pub(crate) async fn read_page(session: &super::session::Session, path: String) -> ProbedPage {
+    let settings = session.probe_settings(&path);
+    let probes = probe::probe_page(&settings, &session.site, &path).await;
+    ProbedPage::new(path, probes, session.site.cache)
 }
 
 /// A bare URL: the URL itself and a cache-busted copy.

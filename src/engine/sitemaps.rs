@@ -70,6 +70,13 @@ impl Engine {
     }
 }
 
+/// A page a sitemap lists, and when it says the page changed.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub path: String,
+    pub lastmod: Option<jiff::Timestamp>,
+}
+
 /// A site's sitemap as the cached copy has it, after reading it again
 /// when asked.
 pub struct SitemapRoutes {
@@ -77,6 +84,8 @@ pub struct SitemapRoutes {
     pub routes: Vec<Route>,
     /// Pages the sitemap listed.
     pub pages: usize,
+    /// Those pages in the sitemap's order, each with its `<lastmod>`.
+    pub listed: Vec<Listed>,
     /// When the copy was read from the site; `None`: never.
     pub fetched: Option<jiff::Timestamp>,
     /// What the sitemap reader noticed (skipped URLs, a cap reached).
@@ -102,9 +111,17 @@ pub async fn sitemap_routes(
         cache.map = crate::wire::sitemap::fetch(&client, site, sitemap, &mut cache).await?;
         not_saved = cache.save().err().map(|e| e.to_string());
     }
+    let listed = cache.map.entries.iter().map(|e| Listed {
+        path: e.path.clone(),
+        lastmod: e
+            .lastmod
+            .as_deref()
+            .and_then(crate::model::staleness::parse_lastmod),
+    });
     Ok(SitemapRoutes {
         routes: crate::wire::sitemap::merged(site, &cache.map),
         pages: cache.map.entries.len(),
+        listed: listed.collect(),
         fetched: cache.map.fetched,
         notes: cache.map.notes.clone(),
         not_saved,

@@ -114,11 +114,14 @@ impl Engine {
             routes: routes.clone(),
         });
         self.emit(super::route_index::index_of(site, routes));
-        let entries = crate::wire::sitemap::Cache::open(&state_dir, &config.name)
-            .map
-            .entries;
         let history = self.last_states();
-        let pages = self.read_pages(site, &config, &entries, &history).await;
+        let session = self
+            .session(site)
+            .await
+            .map_err(|e| Trouble::unavailable(e.to_string()))?;
+        let pages = self
+            .read_pages(site, &session, &read.listed, &history)
+            .await;
         let mut scan = summarise(&config, began, read.notes, &pages, &options);
         scan.cleared = cleared(&config, &pages, &history);
         Ok(scan)
@@ -135,10 +138,11 @@ impl Engine {
     async fn read_pages(
         &self,
         site: SiteId,
-        config: &Site,
-        entries: &[crate::wire::sitemap::Entry],
+        session: &super::session::Session,
+        entries: &[super::sitemaps::Listed],
         history: &LastStates,
     ) -> Vec<(Known, ProbedPage)> {
+        let config = &session.site;
         let total = entries.len();
         let pacer = Pacer::for_site(config);
         let cancel = self.cancel_token();
@@ -147,9 +151,9 @@ impl Engine {
                 let pacer = pacer.clone();
                 async move {
                     pacer.wait().await;
-                    let page = super::probe::probe_path(config, &entry.path).await.ok()?;
+                    let page = super::probe::read_page(session, entry.path.clone()).await;
                     let known = known(config, &entry, &page, history);
-                    Some((known, page))
+                    (known, page)
                 }
             })
             .buffered(config.limits.concurrency.max(1))
@@ -157,7 +161,7 @@ impl Engine {
         let mut reads = std::pin::pin!(reads);
         let mut pages = Vec::with_capacity(total);
         while let Some(read) = reads.next().await {
-            pages.extend(read);
+            pages.push(read);
             self.emit(EngineEvent::StaleProgress {
                 site,
                 done: pages.len(),
@@ -171,7 +175,7 @@ impl Engine {
 /// What is known of one page from its sitemap entry, its probe and history.
 fn known(
     site: &Site,
-    entry: &crate::wire::sitemap::Entry,
+    entry: &super::sitemaps::Listed,
     page: &ProbedPage,
     history: &LastStates,
 ) -> Known {
@@ -190,7 +194,7 @@ fn known(
         .filter_map(|l| l.page()?.marker.as_deref().and_then(staleness::marker_time))
         .min();
     Known {
-        lastmod: entry.lastmod.as_deref().and_then(staleness::parse_lastmod),
+        lastmod: entry.lastmod,
         revalidated: last_revalidated(site, &entry.path, history),
         judgement: Some(page.judgement.clone()),
         public_stored,

@@ -64,10 +64,12 @@ impl Engine {
         let engine = self.clone();
         let cancel = self.cancel_token();
         tokio::spawn(async move {
-            let Some(config) = engine.site(site).cloned() else {
-                return;
+            // One session, one client: each round reuses its connections.
+            let session = match engine.session(site).await {
+                Ok(session) => session,
+                Err(reason) => return engine.not_started(site, Vec::new(), reason),
             };
-            let lastmods = lastmods(&config);
+            let lastmods = lastmods(&session.site);
             let mut round = 0;
             while plan.rounds.is_none_or(|last| round < last) {
                 round += 1;
@@ -76,7 +78,8 @@ impl Engine {
                         return;
                     }
                     let lastmod = lastmods.get(path).copied();
-                    let watched = read_once(&config, path, round, lastmod).await;
+                    let page = super::probe::read_page(&session, path.clone()).await;
+                    let watched = watched(&session.site, &page, round, lastmod);
                     engine.emit(EngineEvent::Watched {
                         site,
                         watched: Box::new(watched),
@@ -109,32 +112,8 @@ fn lastmods(site: &Site) -> HashMap<String, Timestamp> {
         .collect()
 }
 
-async fn read_once(site: &Site, path: &str, round: u64, lastmod: Option<Timestamp>) -> Watched {
+fn watched(site: &Site, page: &ProbedPage, round: u64, lastmod: Option<Timestamp>) -> Watched {
     let time = Timestamp::now();
-    match super::probe::probe_path(site, path).await {
-        Ok(page) => watched(site, &page, time, round, lastmod),
-        Err(trouble) => Watched {
-            site: site.name.clone(),
-            path: path.to_string(),
-            time,
-            round,
-            standing: Standing::Unknown,
-            said: trouble.to_string(),
-            layers: Vec::new(),
-            lastmod,
-            seconds_past_lastmod: 0,
-            errors: 1,
-        },
-    }
-}
-
-fn watched(
-    site: &Site,
-    page: &ProbedPage,
-    time: Timestamp,
-    round: u64,
-    lastmod: Option<Timestamp>,
-) -> Watched {
     let worst = page.worst();
     let said = page
         .worst_said()

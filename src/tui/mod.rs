@@ -32,16 +32,16 @@ pub struct Options {
 
 /// How the console ended: its exit, and the work quitting cut off (sent
 /// and not answered, or not sent), by site name.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Ended {
-    pub exit: Option<Exit>,
+    pub exit: Exit,
     pub cut_off: Vec<(String, crate::model::target::Target)>,
 }
 
 impl From<Exit> for Ended {
     fn from(exit: Exit) -> Ended {
         Ended {
-            exit: Some(exit),
+            exit,
             cut_off: Vec::new(),
         }
     }
@@ -49,10 +49,6 @@ impl From<Exit> for Ended {
 
 /// Open the console on `config` until the user quits.
 pub async fn run(config: &Config, options: Options) -> Ended {
-    console(config, options).await
-}
-
-async fn console(config: &Config, options: Options) -> Ended {
     if let Err(errors) = keys::KeyMap::from_config(config) {
         for error in errors {
             errln!("error: {error}");
@@ -119,7 +115,7 @@ async fn console(config: &Config, options: Options) -> Ended {
         }
     };
     Ended {
-        exit: Some(exit),
+        exit,
         cut_off: cut_off(&state),
     }
 }

@@ -5,11 +5,11 @@
 //! from history that contradicts the checks below it.
 
 use crate::testbed::{Testbed, exclusive};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use std::io::{Read, Write};
+use portable_pty::CommandBuilder;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A site of one product page: both instances (revalidated on each),
 /// Varnish in front (BANs from loopback). Written beside the state. The
@@ -44,15 +44,6 @@ struct Console {
 
 impl Console {
     fn start(state: &Path, config: &Path, tb: &Testbed) -> Console {
-        let (rows, cols) = (40, 140);
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pseudo-terminal");
         let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("isrctl"));
         cmd.arg("--config");
         cmd.arg(config);
@@ -61,46 +52,17 @@ impl Console {
         cmd.env("HOME", state);
         cmd.env("REVALIDATE_SECRET", &tb.secret);
         cmd.env("TERM", "xterm-256color");
-        let child = pty.slave.spawn_command(cmd).expect("start the console");
-        let size = |n| std::num::NonZeroU16::new(n).unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let feed = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                feed.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        let keys = pty.master.take_writer().unwrap();
+        let pty = crate::pty::spawn(cmd, (40, 140), ());
         Console {
-            parser,
-            keys,
-            child,
-            _pty: pty,
+            parser: pty.parser,
+            keys: pty.keys,
+            child: pty.child,
+            _pty: pty.pair,
         }
-    }
-
-    fn text(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
     }
 
     fn wait_for(&self, what: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let text = self.text();
-            if text.contains(what) {
-                return text;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "never saw {what:?} on screen:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        crate::pty::wait_for(&self.parser, what, Duration::from_secs(30))
     }
 
     fn press(&mut self, keys: &str) {

@@ -7,6 +7,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod testbed;
+// The pseudo-terminal driver of the hermetic tests, shared as a file: the
+// two test binaries are two crates.
+#[path = "../it/common/pty.rs"]
+mod pty;
 
 mod answers;
 mod base_path;

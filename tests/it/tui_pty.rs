@@ -22,18 +22,7 @@ impl Screen {
     }
 
     fn wait_for(&self, what: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let text = self.text();
-            if text.contains(what) {
-                return text;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "never saw {what:?} on screen:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        crate::common::pty::wait_for(&self.parser, what, Duration::from_secs(20))
     }
 
     fn row_with(&self, what: &str) -> String {

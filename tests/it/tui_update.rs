@@ -838,17 +838,13 @@ fn route_keys_in_the_sites_pane_open_the_routes_instead_of_acting() {
 #[test]
 fn colon_reason_sets_the_reason_for_the_session() {
     let mut s = state(false, true);
-    let mut keys = vec![key(':')];
-    keys.extend(typed("reason price fix, ticket 123"));
-    keys.push(code(KeyCode::Enter));
+    let keys = command_line("reason price fix, ticket 123");
     let commands = feed(&mut s, keys);
     assert_eq!(
         commands,
         vec![Command::SetReason(Some("price fix, ticket 123".into()))]
     );
-    let mut keys = vec![key(':')];
-    keys.extend(typed("reason"));
-    keys.push(code(KeyCode::Enter));
+    let keys = command_line("reason");
     assert_eq!(feed(&mut s, keys), vec![Command::SetReason(None)]);
 }
 
@@ -899,9 +895,7 @@ fn a_sites_badge_shows_its_worst_current_state() {
 #[test]
 fn colon_site_with_a_typo_suggests_the_site() {
     let mut s = state(false, true);
-    let mut keys = vec![key(':')];
-    keys.extend(typed("site token-mismach"));
-    keys.push(code(KeyCode::Enter));
+    let keys = command_line("site token-mismach");
     feed(&mut s, keys);
     assert!(
         matches!(&s.status, Some((Level::Problem, t)) if t.ends_with("did you mean :site token-mismatch?")),
@@ -1401,9 +1395,7 @@ fn the_routes_title_says_the_sitemap_was_not_read_and_colon_refresh_reads_it() {
         "{}",
         title(&s)
     );
-    let mut keys = vec![key(':')];
-    keys.extend(typed("refresh"));
-    keys.push(code(KeyCode::Enter));
+    let keys = command_line("refresh");
     assert_eq!(feed(&mut s, keys), vec![Command::ReadSitemap { site: 0 }]);
     assert!(title(&s).contains("reading the sitemap"), "{}", title(&s));
     let mut routes = s.sites[0].routes.to_vec();
@@ -1418,9 +1410,7 @@ fn the_routes_title_says_the_sitemap_was_not_read_and_colon_refresh_reads_it() {
         [code(KeyCode::BackTab), key('j'), code(KeyCode::Enter)],
     );
     assert!(!title_of(&s).contains("sitemap"));
-    let mut keys = vec![key(':')];
-    keys.extend(typed("refresh"));
-    keys.push(code(KeyCode::Enter));
+    let keys = command_line("refresh");
     assert!(feed(&mut s, keys).is_empty());
     assert!(
         matches!(&s.status, Some((Level::Problem, t)) if t.contains("add sitemap = ")),
@@ -1615,9 +1605,7 @@ fn colon_stale_finds_the_stale_pages_and_marks_them_for_f() {
     use isrctl::model::staleness::Reason;
     let mut s = state_with_sitemap();
     s.reason_asked = true;
-    let mut keys = vec![key(':')];
-    keys.extend(typed("stale"));
-    keys.push(code(KeyCode::Enter));
+    let keys = command_line("stale");
     assert_eq!(feed(&mut s, keys), vec![Command::FindStale { site: 0 }]);
     assert_eq!(s.in_flight, 1);
     let page = StalePage {

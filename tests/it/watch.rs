@@ -103,20 +103,8 @@ fn a_purged_copy_turns_the_watched_line_fresh_and_rings_the_bell_once() {
     cmd.env("TERM", "xterm-256color");
     let pty = crate::common::pty::spawn(cmd, (40, 200), Bells::default());
     let (parser, mut child) = (pty.parser, pty.child);
-    let wait_for = |what: &str| {
-        let start = Instant::now();
-        loop {
-            let text = parser.lock().unwrap().screen().contents();
-            if text.contains(what) {
-                return text;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "never saw {what:?}:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    };
+    let wait_for =
+        |what: &str| crate::common::pty::wait_for(&parser, what, Duration::from_secs(20));
     let before = wait_for("✗ /pricing");
     assert!(before.contains("public: copy 10 min old"), "{before}");
     assert_eq!(parser.lock().unwrap().callbacks().0, 0, "no bell yet");

@@ -108,6 +108,14 @@ pub fn feed(state: &mut State, messages: impl IntoIterator<Item = Message>) -> V
         .collect()
 }
 
+/// `:LINE` Enter on the console's command line.
+pub fn command_line(line: &str) -> Vec<Message> {
+    let mut keys = vec![key(':')];
+    keys.extend(typed(line));
+    keys.push(code(KeyCode::Enter));
+    keys
+}
+
 pub fn typed(text: &str) -> Vec<Message> {
     text.chars().map(key).collect()
 }

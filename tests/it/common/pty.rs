@@ -57,3 +57,24 @@ pub fn spawn<CB: vt100::Callbacks + Send + 'static>(
         pair,
     }
 }
+
+/// The screen's text once it shows `what`, read again and again for up to
+/// `patience`; fails the test with the screen when it never does.
+pub fn wait_for<CB: vt100::Callbacks>(
+    parser: &Mutex<vt100::Parser<CB>>,
+    what: &str,
+    patience: std::time::Duration,
+) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let text = parser.lock().unwrap().screen().contents();
+        if text.contains(what) {
+            return text;
+        }
+        assert!(
+            start.elapsed() < patience,
+            "never saw {what:?} on screen:\n{text}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
