@@ -8,7 +8,8 @@
 //!   Varnish in front of the origin, so "origin fresh, CDN stale" happens.
 //! - [`Hostile`]: a scripted endpoint that misbehaves on purpose (hangs,
 //!   resets, floods, redirects, rate limits) for reliability tests.
-//! - [`SimCloudflare`], [`SimFastly`], [`SimVercel`], [`SimCloudFront`]:
+//! - [`SimCloudflare`], [`SimFastly`], [`SimVercel`], [`SimCloudFront`],
+//!   [`SimNetlify`]:
 //!   the purge APIs, each as its documentation describes it.
 //!
 //! They serve the tests and `isrctl demo`; nothing here is used against a
@@ -19,6 +20,7 @@ pub mod cloudflare;
 pub mod cloudfront;
 pub mod fastly;
 pub mod hostile;
+pub mod netlify;
 pub mod origin;
 pub mod sigv4;
 pub mod vercel;
@@ -29,6 +31,7 @@ pub use cloudflare::SimCloudflare;
 pub use cloudfront::SimCloudFront;
 pub use fastly::{FastlyPurge, SimFastly};
 pub use hostile::{Behaviour, Hostile};
+pub use netlify::{NetlifyPurge, SimNetlify};
 pub use origin::{OriginOptions, SimOrigin, SimPage};
 pub use vercel::{SimVercel, VercelPurge};
 

@@ -31,6 +31,7 @@ mod one_engine;
 mod page_kinds_sim;
 mod purge;
 mod purge_contract;
+mod purge_platforms;
 mod purge_shapes;
 mod revalidate_sim;
 mod secrets_in_urls;

@@ -28,7 +28,7 @@ struct Row {
     token: bool,
 }
 
-const ROWS: [Row; 6] = [
+const ROWS: [Row; 7] = [
     Row {
         provider: "varnish",
         keys: "nodes = [\"{api}\"]",
@@ -72,6 +72,14 @@ const ROWS: [Row; 6] = [
             "<ErrorResponse><Error><Code>AccessDenied</Code><Message>denied</Message></Error></ErrorResponse>",
         ),
         token: false,
+    },
+    Row {
+        provider: "netlify",
+        keys: "site_id = \"site-1\"\napi_url = \"{api}\"",
+        item: ["--tag", "posts"],
+        success: "",
+        error_in_2xx: Some(r#"{"code":401,"message":"Access Denied: Invalid token"}"#),
+        token: true,
     },
     Row {
         provider: "http",

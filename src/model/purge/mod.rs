@@ -12,6 +12,7 @@ pub mod cloudfront;
 pub mod fastly;
 pub mod http;
 mod keys;
+pub mod netlify;
 pub mod varnish;
 pub mod vercel;
 
@@ -22,12 +23,13 @@ use serde::Serialize;
 use std::sync::Arc;
 
 /// Every provider isrctl knows, by the name `provider = "…"` takes.
-pub const PROVIDERS: [Registered; 6] = [
+pub const PROVIDERS: [Registered; 7] = [
     varnish::REGISTERED,
     cloudflare::REGISTERED,
     fastly::REGISTERED,
     vercel::REGISTERED,
     cloudfront::REGISTERED,
+    netlify::REGISTERED,
     http::REGISTERED,
 ];
 

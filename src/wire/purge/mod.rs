@@ -13,6 +13,7 @@ pub mod cloudflare;
 pub mod cloudfront;
 pub mod fastly;
 mod http_purge;
+pub mod netlify;
 mod proof;
 mod send;
 mod template;
@@ -33,12 +34,13 @@ use url::Url;
 
 /// Each provider's calls, found by the type of its facts
 /// (`model::purge::PROVIDERS`): one line a provider.
-const CALLS: [Wired; 6] = [
+const CALLS: [Wired; 7] = [
     wired::<facts::varnish::Varnish>,
     wired::<facts::cloudflare::Cloudflare>,
     wired::<facts::fastly::Fastly>,
     wired::<facts::vercel::Vercel>,
     wired::<facts::cloudfront::CloudFront>,
+    wired::<facts::netlify::Netlify>,
     wired::<facts::http::HttpPurge>,
 ];
 
