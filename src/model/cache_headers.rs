@@ -132,6 +132,7 @@ pub enum Cdn {
     Fastly,
     Cloudfront,
     Akamai,
+    Netlify,
     Varnish,
     Nginx,
     /// Some cache said so (`X-Cache`, `Age`, `Cache-Status`) without naming itself.
@@ -146,6 +147,7 @@ impl Cdn {
             Cdn::Fastly => "Fastly",
             Cdn::Cloudfront => "CloudFront",
             Cdn::Akamai => "Akamai",
+            Cdn::Netlify => "Netlify",
             Cdn::Varnish => "Varnish",
             Cdn::Nginx => "nginx",
             Cdn::Generic => "a cache",
@@ -160,6 +162,7 @@ impl Cdn {
             Cdn::Fastly => "fastly",
             Cdn::Cloudfront => "cloudfront",
             Cdn::Akamai => "akamai",
+            Cdn::Netlify => "netlify",
             Cdn::Varnish => "varnish",
             Cdn::Nginx => "nginx",
             Cdn::Generic => "generic",
@@ -174,6 +177,7 @@ impl Cdn {
             "fastly" => Cdn::Fastly,
             "cloudfront" | "aws" => Cdn::Cloudfront,
             "akamai" => Cdn::Akamai,
+            "netlify" => Cdn::Netlify,
             "varnish" => Cdn::Varnish,
             "nginx" => Cdn::Nginx,
             "generic" | "other" => Cdn::Generic,
@@ -241,6 +245,10 @@ pub struct CacheReport {
     /// The state of the cache closest to the client.
     pub edge: Option<CacheState>,
     pub signals: Vec<Signal>,
+    /// A shared tier behind the edges, where it says its own state
+    /// (Netlify's durable cache, a member of `Cache-Status`): a copy kept
+    /// there is what every edge fetches again after it drops its own.
+    pub durable: Option<CacheState>,
     /// Seconds the copy has spent in caches (`Age`).
     pub age: Option<u64>,
     pub ttl: Option<Ttl>,
@@ -269,11 +277,13 @@ pub fn interpret(headers: &HeaderList, configured: Option<Cdn>) -> CacheReport {
         _ => None,
     };
     let edge = edge_state(&signals, cdn, age, remaining, &mut notes);
+    let durable = durable_state(headers, &mut notes);
     CacheReport {
         cdn,
         cdn_evidence,
         nextjs,
         edge,
+        durable,
         signals,
         age,
         ttl,

@@ -23,6 +23,10 @@ pub struct Fingerprint {
     pub last_modified: Option<String>,
     /// The route marker's first capture group (or whole match), if it matched.
     pub marker: Option<String>,
+    /// The Next.js build that rendered it (see [`build_id`]): two renders
+    /// of different deploys are never the same page, whatever the marker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_id: Option<String>,
     pub body_sha256: String,
     pub body_bytes: usize,
     /// The body was longer than the read cap: the hash covers the start only.
@@ -37,6 +41,7 @@ impl Fingerprint {
             etag: headers.first("etag").map(shown),
             last_modified: headers.first("last-modified").map(shown),
             marker: marker.and_then(|re| marker_value(re, body)),
+            build_id: build_id(body),
             body_sha256: hex[..HASH_CHARS].to_string(),
             body_bytes: body.len(),
             truncated,
@@ -46,6 +51,9 @@ impl Fingerprint {
     /// Whether both show the same render, judged by the most telling
     /// evidence both have: marker, then ETag, then body hash.
     pub fn same_render(&self, other: &Fingerprint) -> bool {
+        if self.other_build(other) {
+            return false;
+        }
         if let (Some(a), Some(b)) = (&self.marker, &other.marker) {
             return a == b;
         }
@@ -55,9 +63,17 @@ impl Fingerprint {
         self.body_sha256 == other.body_sha256
     }
 
+    /// Whether both name their build and the builds differ: one of them
+    /// is from another deploy (its scripts are another build's).
+    pub fn other_build(&self, other: &Fingerprint) -> bool {
+        matches!((&self.build_id, &other.build_id), (Some(a), Some(b)) if a != b)
+    }
+
     /// What `same_render` compares, for evidence lines.
     pub fn basis(&self, other: &Fingerprint) -> &'static str {
-        if self.marker.is_some() && other.marker.is_some() {
+        if self.other_build(other) {
+            "build id"
+        } else if self.marker.is_some() && other.marker.is_some() {
             "marker"
         } else if self.etag.is_some() && other.etag.is_some() {
             "ETag"
@@ -80,6 +96,9 @@ impl Fingerprint {
         }
         if let Some(l) = &self.last_modified {
             parts.push(format!("last-modified {l}"));
+        }
+        if let Some(b) = &self.build_id {
+            parts.push(format!("build {b}"));
         }
         parts.push(format!(
             "sha256 {}",
@@ -104,6 +123,26 @@ fn marker_time(marker: &str) -> Option<jiff::Timestamp> {
         10 => jiff::Timestamp::from_second(number).ok(),
         _ => jiff::Timestamp::from_millisecond(number).ok(),
     }
+}
+
+/// The build id a Next.js page names: the App Router's flight data
+/// carries it as `"b":"<id>"` (escaped inside the HTML's
+/// `self.__next_f.push` scripts, plain in an RSC payload; Next.js 16.4.6,
+/// measured on the testbed), the Pages Router in its
+/// `/_next/static/<id>/_buildManifest.js` script. A page served from the
+/// previous deploy names the previous build, and its chunks may be gone.
+pub fn build_id(body: &[u8]) -> Option<String> {
+    static BUILD: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(
+        || {
+            regex::bytes::Regex::new(
+                r#"\\?"b\\?":\\?"([A-Za-z0-9_-]{8,64})\\?"|/_next/static/([A-Za-z0-9_-]{8,64})/_(?:buildManifest|ssgManifest)\.js"#,
+            )
+            .ok()
+        },
+    );
+    let caps = BUILD.as_ref()?.captures(body)?;
+    let id = caps.get(1).or_else(|| caps.get(2))?;
+    Some(String::from_utf8_lossy(id.as_bytes()).into_owned())
 }
 
 fn marker_value(re: &Regex, body: &[u8]) -> Option<String> {
@@ -206,6 +245,26 @@ mod tests {
         );
         assert_eq!(marker_time("v42"), None);
         assert_eq!(marker_time("12345"), None, "a version number is not a time");
+    }
+
+    #[test]
+    fn a_page_of_another_build_is_never_the_same_render() {
+        let marker = Regex::new(r#"data-marker="(\d+)""#).unwrap();
+        let html = |build: &str| {
+            format!(
+                r#"<p data-marker="17">x</p><script>self.__next_f.push([1,"0:{{\"P\":null,\"b\":\"{build}\",\"p\":\"\"}}"])</script>"#
+            )
+        };
+        let old = fp(None, &html("gv454VMlM5x2jn8CjEJD1"), Some(&marker));
+        let new = fp(None, &html("Qw3rTy7Uiop9AsdfGhjK2"), Some(&marker));
+        assert_eq!(old.build_id.as_deref(), Some("gv454VMlM5x2jn8CjEJD1"));
+        assert!(!old.same_render(&new), "same marker, another build");
+        assert_eq!(old.basis(&new), "build id");
+        let rsc = br#"0:{"P":null,"b":"gv454VMlM5x2jn8CjEJD1","p":""}"#;
+        assert_eq!(build_id(rsc).as_deref(), Some("gv454VMlM5x2jn8CjEJD1"));
+        let pages = br#"<script src="/_next/static/AbCdEf123456/_buildManifest.js"></script>"#;
+        assert_eq!(build_id(pages).as_deref(), Some("AbCdEf123456"));
+        assert_eq!(build_id(b"<p>no build here</p>"), None);
     }
 
     #[test]

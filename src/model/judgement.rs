@@ -40,6 +40,7 @@
 //! | differs: 404/410 where the origins serve a page                  | `stale` `cached_not_found` |
 //! | differs: a redirect the origins do not send                      | `stale` `cached_redirect` |
 //! | differs: another error status                                    | `stale` `cached_error` |
+//! | differs: a page naming another build than the origins' (`"b":"…"`) | `stale` `old_deploy` |
 //! | differs: another page                                            | `stale` `old_content` |
 //!
 //! A stale CDN is fixed by purging the URL; replicas by revalidating each
@@ -167,6 +168,9 @@ pub enum Public {
 pub enum StaleCopy {
     /// Another version of the page.
     OldContent,
+    /// A page of another build than the origins run now: the previous
+    /// deploy's, whose scripts may no longer exist (deploy skew).
+    OldDeploy,
     /// A page the origins no longer have (they answer 404/410).
     DeletedPageServed,
     /// A 404 or 410 where the origins serve the page.
@@ -404,6 +408,7 @@ fn stale_copy(public: &Answer, origin: &Answer) -> StaleCopy {
         (Answer::Missing, _) => StaleCopy::CachedNotFound,
         (Answer::Redirect(..), _) => StaleCopy::CachedRedirect,
         (Answer::Status(_), _) => StaleCopy::CachedError,
+        (Answer::Page(p), Answer::Page(o)) if p.other_build(o) => StaleCopy::OldDeploy,
         (Answer::Page(_), _) => StaleCopy::OldContent,
     }
 }

@@ -57,6 +57,7 @@ impl Reason {
                 "the CDN serves {} the origins no longer serve",
                 match copy {
                     StaleCopy::OldContent => "an older copy",
+                    StaleCopy::OldDeploy => "a page of the previous deploy (its scripts may 404)",
                     StaleCopy::DeletedPageServed => "a deleted page",
                     StaleCopy::CachedNotFound => "a 404",
                     StaleCopy::CachedRedirect => "a redirect",

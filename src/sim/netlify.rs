@@ -101,7 +101,12 @@ async fn purge(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
     let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_string);
     let site = text("site_id").or_else(|| text("site_slug"));
     match site {
-        None => return failure(StatusCode::UNPROCESSABLE_ENTITY, "site_id or site_slug is required"),
+        None => {
+            return failure(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "site_id or site_slug is required",
+            );
+        }
         Some(site) if site != shared.site_id => return failure(StatusCode::NOT_FOUND, "Not Found"),
         Some(_) => {}
     }

@@ -82,6 +82,9 @@ pub enum CdnCopy {
     NotFound,
     /// A stored 307 to `?_rsc=` (what an RSC read without `_rsc` leaves).
     RscRedirect,
+    /// The page as the previous deploy rendered it from this data version:
+    /// the same data, another build (its `"b"` build id and chunks).
+    PreviousDeploy(u32),
 }
 
 /// The CDN in front, if any.

@@ -40,11 +40,23 @@ fn netlify_purges_tags_and_pages_as_their_runtime_tags() {
     netlify_config(&s, &netlify.api_url(), "deploy_alias = \"staging\"");
     let out = purge(
         &s,
-        &["sim", "--path", "/blog/hello", "--tag", "posts", "--yes", "--json"],
+        &[
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--tag",
+            "posts",
+            "--yes",
+            "--json",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(json(&out)["results"][0]["kind"], "purged");
-    assert_eq!(netlify.requests(), 2, "the 429 was waited out, then sent again");
+    assert_eq!(
+        netlify.requests(),
+        2,
+        "the 429 was waited out, then sent again"
+    );
     assert_eq!(
         netlify.purges(),
         [NetlifyPurge {
@@ -62,7 +74,11 @@ fn netlify_purges_tags_and_pages_as_their_runtime_tags() {
     let out = purge(&s, &["sim", "--prefix", "/blog/"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no prefix purge"));
-    assert_eq!(netlify.requests(), before, "refused before anything is sent");
+    assert_eq!(
+        netlify.requests(),
+        before,
+        "refused before anything is sent"
+    );
 }
 
 #[test]
@@ -86,7 +102,10 @@ fn netlify_refusals_quote_its_own_words() {
     let result = &json(&out)["results"][0];
     assert_eq!(result["kind"], "unauthorized", "{result:#}");
     assert!(
-        result["fix"].as_str().unwrap().contains("personal access token"),
+        result["fix"]
+            .as_str()
+            .unwrap()
+            .contains("personal access token"),
         "{result:#}"
     );
 }

@@ -61,6 +61,7 @@ fn cdn() -> impl Strategy<Value = Cdn> {
     let copy = prop_oneof![
         Just(CdnCopy::None),
         (1u32..=2).prop_map(CdnCopy::Page),
+        (1u32..=2).prop_map(CdnCopy::PreviousDeploy),
         Just(CdnCopy::NotFound),
         Just(CdnCopy::RscRedirect),
     ];

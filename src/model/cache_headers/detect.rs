@@ -35,11 +35,12 @@ pub(super) fn detect_cdn(h: &HeaderList) -> (Option<Cdn>, Vec<String>) {
 }
 
 /// Each CDN's fingerprints in `h`: whether each is present, and its words.
-fn fingerprints(h: &HeaderList) -> [(Cdn, Vec<(bool, &'static str)>); 7] {
+fn fingerprints(h: &HeaderList) -> [(Cdn, Vec<(bool, &'static str)>); 8] {
     let server = h.first("server").unwrap_or("").to_ascii_lowercase();
     let via = h.all("via").join(", ").to_ascii_lowercase();
     let x_cache = h.all("x-cache").join(", ").to_ascii_lowercase();
     let served_by = h.first("x-served-by").unwrap_or("").to_ascii_lowercase();
+    let cache_status = h.all("cache-status").join(", ").to_ascii_lowercase();
     [
         (
             Cdn::Cloudflare,
@@ -65,6 +66,17 @@ fn fingerprints(h: &HeaderList) -> [(Cdn, Vec<(bool, &'static str)>); 7] {
                 (h.has("x-akamai-request-id"), "x-akamai-request-id"),
                 (h.has("akamai-cache-status"), "akamai-cache-status"),
                 (server.contains("akamai"), "server: AkamaiGHost"),
+            ],
+        ),
+        (
+            Cdn::Netlify,
+            vec![
+                (
+                    cache_status.contains("\"netlify"),
+                    "cache-status: \"Netlify …\"",
+                ),
+                (h.has("x-nf-request-id"), "x-nf-request-id"),
+                (server == "netlify", "server: Netlify"),
             ],
         ),
         (
@@ -286,5 +298,31 @@ pub(super) fn cache_status_state(value: &str) -> Option<CacheState> {
         "bypass" | "method" | "request" => CacheState::Bypass,
         _ => CacheState::Miss,
     };
+    Some(state)
+}
+
+/// The state a shared tier behind the edges gives itself in RFC 9211
+/// `Cache-Status`: Netlify names it `"Netlify Durable"` (origin side
+/// first: `"Netlify Durable"; hit, "Netlify Edge"; fwd=miss`). Said in a
+/// note, since the edge alone does not tell where a copy came from.
+pub(super) fn durable_state(h: &HeaderList, notes: &mut Vec<String>) -> Option<CacheState> {
+    let all = h.all("cache-status").join(", ");
+    let member = all
+        .split(',')
+        .map(str::trim)
+        .find(|m| m.to_ascii_lowercase().contains("durable"))?;
+    let state = cache_status_state(member)?;
+    let name = member
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"');
+    let said = match state {
+        CacheState::Hit => "holds a copy (every edge refetches from it)",
+        CacheState::Stale => "serves a stale copy",
+        _ => "had no copy",
+    };
+    notes.push(format!("{name} {said}: {member}"));
     Some(state)
 }

@@ -421,3 +421,36 @@ fn each_cdn_is_written_in_the_config_as_the_config_reads_it() {
         assert_eq!(Cdn::from_config(cdn.config_name()), Some(cdn));
     }
 }
+
+#[test]
+fn netlify_is_recognised_with_its_durable_cache_said_apart() {
+    let r = read(&[
+        (
+            "Cache-Status",
+            "\"Netlify Durable\"; hit; ttl=-12, \"Netlify Edge\"; fwd=miss",
+        ),
+        (
+            "Netlify-CDN-Cache-Control",
+            "public, durable, s-maxage=3600, stale-while-revalidate=60",
+        ),
+        ("Cache-Control", "public, max-age=0, must-revalidate"),
+    ]);
+    assert_eq!(r.cdn, Some(Cdn::Netlify));
+    assert_eq!(r.edge, Some(CacheState::Miss), "the edge fetched it");
+    assert_eq!(
+        r.durable,
+        Some(CacheState::Stale),
+        "from a stale durable copy"
+    );
+    let ttl = r.ttl.unwrap();
+    assert_eq!((ttl.seconds, ttl.source), (3600, TtlSource::Targeted));
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("Netlify Durable serves a stale copy")),
+        "{:?}",
+        r.notes
+    );
+    let plain = read(&[("Cache-Status", "\"Netlify Edge\"; hit")]);
+    assert_eq!((plain.edge, plain.durable), (Some(CacheState::Hit), None));
+}

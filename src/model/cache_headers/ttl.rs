@@ -74,6 +74,7 @@ pub(super) fn ttl(h: &HeaderList, cdn: Option<Cdn>, notes: &mut Vec<String>) -> 
         Some(Cdn::Cloudflare) => Some("cloudflare-cdn-cache-control"),
         Some(Cdn::Vercel) => Some("vercel-cdn-cache-control"),
         Some(Cdn::Akamai) => Some("akamai-cdn-cache-control"),
+        Some(Cdn::Netlify) => Some("netlify-cdn-cache-control"),
         _ => None,
     };
     let fields = [

@@ -108,6 +108,7 @@ impl WorldServers {
             let stored = match copy {
                 CdnCopy::None => None,
                 CdnCopy::Page(version) => Some(isr_page(version, "HIT")),
+                CdnCopy::PreviousDeploy(version) => Some(previous_deploy_page(version)),
                 CdnCopy::NotFound => Some(not_found()),
                 CdnCopy::RscRedirect => Some(redirect(&format!("{PAGE}?_rsc="), false)),
             };
@@ -306,7 +307,30 @@ fn set(answer: &mut Answer, name: &'static str, value: &str) {
 
 /// The page's HTML rendered from data `version`.
 pub(super) fn page_body(version: u32) -> String {
-    format!("<html><meta name=\"v\" content=\"{version}\"><p>price {version}</p></html>")
+    page_of_build(version, BUILD)
+}
+
+/// The build the origins run, and the one before (as Next writes a build
+/// id in the flight data of an App Router page).
+const BUILD: &str = "buildNow0000001";
+const PREVIOUS_BUILD: &str = "buildBefore0001";
+
+fn page_of_build(version: u32, build: &str) -> String {
+    format!(
+        "<html><meta name=\"v\" content=\"{version}\"><p>price {version}</p><script>self.__next_f.push([1,\"0:{{\\\"P\\\":null,\\\"b\\\":\\\"{build}\\\"}}\"])</script></html>"
+    )
+}
+
+/// The page as the previous deploy rendered it, kept by the CDN.
+fn previous_deploy_page(version: u32) -> Answer {
+    let mut answer = isr_page(version, "HIT");
+    answer.body = page_of_build(version, PREVIOUS_BUILD);
+    for (name, value) in &mut answer.headers {
+        if *name == "etag" {
+            *value = format!("\"p{version}\"");
+        }
+    }
+    answer
 }
 
 /// The page rendered from data `version`: the same bytes for the same
@@ -332,7 +356,8 @@ fn dynamic_page(version: u32, render: u64) -> Answer {
             ("content-type", "text/html; charset=utf-8".into()),
             ("cache-control", DYNAMIC_CACHE_CONTROL.into()),
         ],
-        body: format!("<html><meta name=\"v\" content=\"{version}\"><p>render {render}</p></html>"),
+        body: page_of_build(version, BUILD)
+            .replace("</html>", &format!("<p>render {render}</p></html>")),
     }
 }
 

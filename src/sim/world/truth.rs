@@ -9,6 +9,8 @@ use crate::model::judgement::{Judgement, Origins, PerRequest, Public, StaleCopy}
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Gives {
     Page(u32),
+    /// The page as the previous deploy rendered it.
+    PreviousDeploy(u32),
     /// Next's error page in a 200.
     SoftNotFound,
     Missing,
@@ -161,6 +163,7 @@ impl World {
             // A visitor's read (isrctl's too) stores what origin 1 gives.
             CdnCopy::None => return Public::Same,
             CdnCopy::Page(v) => Gives::Page(v),
+            CdnCopy::PreviousDeploy(v) => Gives::PreviousDeploy(v),
             CdnCopy::NotFound => Gives::Missing,
             CdnCopy::RscRedirect => Gives::Redirect(format!("{PAGE}?_rsc=")),
         };
@@ -168,10 +171,15 @@ impl World {
             return Public::Same;
         }
         let copy = match (&public, &origins[0]) {
-            (Gives::Page(_), Gives::Missing) => StaleCopy::DeletedPageServed,
+            (Gives::PreviousDeploy(_), Gives::Page(_)) => StaleCopy::OldDeploy,
+            (Gives::Page(_) | Gives::PreviousDeploy(_), Gives::Missing) => {
+                StaleCopy::DeletedPageServed
+            }
             (Gives::Missing, _) => StaleCopy::CachedNotFound,
             (Gives::Redirect(_), _) => StaleCopy::CachedRedirect,
-            (Gives::Page(_) | Gives::SoftNotFound, _) => StaleCopy::OldContent,
+            (Gives::Page(_) | Gives::PreviousDeploy(_) | Gives::SoftNotFound, _) => {
+                StaleCopy::OldContent
+            }
         };
         Public::Stale { copy }
     }

@@ -18,7 +18,10 @@ use crate::model::purge::netlify::{Netlify, NetlifySite, PAGE_TAG_PREFIX};
 pub const TAGS_PER_REQUEST: usize = 100;
 
 fn calls(netlify: &Netlify, site: &Site, items: &[PurgeItem], token: &str) -> Calls {
-    let url = format!("{}/api/v1/purge", netlify.api_url.as_str().trim_end_matches('/'));
+    let url = format!(
+        "{}/api/v1/purge",
+        netlify.api_url.as_str().trim_end_matches('/')
+    );
     let call = |tags: Option<Vec<String>>, covers: Vec<PurgeItem>| PurgeCall {
         method: "POST".into(),
         url: url.clone(),

@@ -2,7 +2,7 @@
 //! for what the public URL serves compared with them, each with its fix.
 
 use super::{CHECK, Finding, Severity};
-use crate::model::cache_headers::Ttl;
+use crate::model::cache_headers::{CacheState, Cdn, Ttl};
 use crate::model::config::CacheTopology;
 use crate::model::judgement::{Judgement, Origins, PerRequest, Public, StaleCopy};
 use crate::model::observation::{LayerKind, Observation};
@@ -208,6 +208,12 @@ fn stale(copy: StaleCopy, public: &Observation, origin: &Observation) -> Finding
     let origin_status = origin.status.unwrap_or(0);
     let title = match copy {
         StaleCopy::OldContent => stale_title(public, age, ttl),
+        StaleCopy::OldDeploy => format!(
+            "the CDN serves a page from the previous deploy (build {}, the origins run {}): its scripts may 404{}",
+            build(public),
+            build(origin),
+            kept(age)
+        ),
         StaleCopy::DeletedPageServed => format!(
             "the CDN still serves a page the origins no longer have: they answer {origin_status}{}",
             kept(age)
@@ -233,10 +239,30 @@ fn stale(copy: StaleCopy, public: &Observation, origin: &Observation) -> Finding
         (Some(t), Some(a)) => Some(t.seconds.saturating_sub(a)),
         _ => None,
     };
+    let title = match durable_copy(public) {
+        Some(tier) => format!("stale in {tier}: {title}"),
+        None => title,
+    };
     Finding::new(CHECK, Severity::Problem, title)
         .remaining_s(remaining)
         .evidence_all(compared(public, origin))
         .fix(format!("purge {} at the CDN (it does not hear about Next.js revalidations), or lower the CDN's TTL for HTML (s-maxage / CDN-Cache-Control) so revalidations reach visitors sooner", public.url))
+}
+
+/// The build a page read names (see `model::fingerprint::build_id`).
+fn build(read: &Observation) -> &str {
+    read.page()
+        .and_then(|fp| fp.build_id.as_deref())
+        .unwrap_or("?")
+}
+
+/// The shared tier behind the edges that served the copy (Netlify's
+/// durable cache): every edge fetches it from there again until it is
+/// purged, so waiting for an edge's TTL does not help.
+fn durable_copy(public: &Observation) -> Option<&'static str> {
+    let cache = public.cache.as_ref()?;
+    let kept = cache.durable.is_some_and(CacheState::served_from_cache);
+    (kept && cache.cdn == Some(Cdn::Netlify)).then_some("Netlify's durable cache")
 }
 
 /// " (copy 5 min old)" when the age is known.
