@@ -7,6 +7,7 @@
 //! read), each registered by one line: [`PROVIDERS`] here, `CALLS` there.
 //! DEVELOPING.md has the recipe.
 
+pub mod akamai;
 pub mod cloudflare;
 pub mod cloudfront;
 pub mod fastly;

@@ -11,6 +11,7 @@
 mod answer;
 pub mod cloudflare;
 pub mod cloudfront;
+pub mod edgegrid;
 pub mod fastly;
 mod http_purge;
 pub mod netlify;
