@@ -9,12 +9,13 @@
 //! - [`Hostile`]: a scripted endpoint that misbehaves on purpose (hangs,
 //!   resets, floods, redirects, rate limits) for reliability tests.
 //! - [`SimCloudflare`], [`SimFastly`], [`SimVercel`], [`SimCloudFront`],
-//!   [`SimNetlify`]:
+//!   [`SimNetlify`], [`SimAkamai`]:
 //!   the purge APIs, each as its documentation describes it.
 //!
 //! They serve the tests and `isrctl demo`; nothing here is used against a
 //! real site.
 
+pub mod akamai;
 pub mod cdn;
 pub mod cloudflare;
 pub mod cloudfront;
@@ -26,6 +27,7 @@ pub mod sigv4;
 pub mod vercel;
 pub mod world;
 
+pub use akamai::{AkamaiClient, AkamaiPurge, SimAkamai};
 pub use cdn::SimCdn;
 pub use cloudflare::SimCloudflare;
 pub use cloudfront::SimCloudFront;

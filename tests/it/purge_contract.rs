@@ -28,7 +28,7 @@ struct Row {
     token: bool,
 }
 
-const ROWS: [Row; 7] = [
+const ROWS: [Row; 8] = [
     Row {
         provider: "varnish",
         keys: "nodes = [\"{api}\"]",
@@ -79,6 +79,14 @@ const ROWS: [Row; 7] = [
         item: ["--tag", "posts"],
         success: "",
         error_in_2xx: Some(r#"{"code":401,"message":"Access Denied: Invalid token"}"#),
+        token: true,
+    },
+    Row {
+        provider: "akamai",
+        keys: "client_token = \"akab-client-1\"\naccess_token = \"akab-access-1\"\napi_url = \"{api}\"",
+        item: ["--path", "/blog/hello"],
+        success: r#"{"httpStatus":201,"detail":"Request accepted","estimatedSeconds":0,"purgeId":"p1"}"#,
+        error_in_2xx: Some(r#"{"title":"Not authorized","detail":"The signature does not match"}"#),
         token: true,
     },
     Row {

@@ -109,3 +109,179 @@ fn netlify_refusals_quote_its_own_words() {
         "{result:#}"
     );
 }
+
+const CLIENT_SECRET: &str = "EDGEGRID-SECRET-9d2f-canary=";
+
+fn akamai_client() -> isrctl::sim::AkamaiClient {
+    isrctl::sim::AkamaiClient {
+        client_token: "akab-client-token-7q".into(),
+        client_secret: CLIENT_SECRET.into(),
+        access_token: "akab-access-token-3z".into(),
+    }
+}
+
+/// An `.edgerc` with the client in its `[purge]` section (and another
+/// section before it), and the site's purge reading it.
+fn akamai_config(s: &Scratch, api: &str, more: &str) {
+    let edgerc = s.dir.path().join("edgerc");
+    std::fs::write(
+        &edgerc,
+        format!(
+            "[default]\nclient_secret = other=\nhost = akab-other.luna.akamaiapis.net\naccess_token = akab-x\nclient_token = akab-y\n\n[purge]\nclient_secret = {CLIENT_SECRET}\nhost = akab-purge.luna.akamaiapis.net\naccess_token = akab-access-token-3z\nclient_token = akab-client-token-7q\n"
+        ),
+    )
+    .unwrap();
+    let purge = format!(
+        "provider = \"akamai\"\nedgerc = \"{}\"\nsection = \"purge\"\napi_url = \"{api}\"\n{more}",
+        edgerc.display()
+    );
+    s.purge_config(PUBLIC, &purge);
+}
+
+fn no_credential_shown(out: &std::process::Output) {
+    for text in [&out.stdout, &out.stderr] {
+        let text = String::from_utf8_lossy(text);
+        for secret in [
+            CLIENT_SECRET,
+            "9d2f-canary",
+            "akab-client-token-7q",
+            "akab-access-token-3z",
+        ] {
+            assert!(!text.contains(secret), "{secret} shown:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn akamai_invalidates_urls_and_tags_signed_with_edgegrid() {
+    use isrctl::sim::SimAkamai;
+    let rt = runtime();
+    let akamai = rt
+        .block_on(SimAkamai::start(akamai_client(), 1, 0))
+        .unwrap();
+    let s = Scratch::new();
+    akamai_config(&s, &akamai.api_url(), "cpcodes = [\"102030\"]");
+    let out = purge(
+        &s,
+        &[
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--tag",
+            "posts",
+            "--yes",
+            "--json",
+        ],
+    );
+    no_credential_shown(&out);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let purges = akamai.purges();
+    let shapes: Vec<(&str, &str, &str, String)> = purges
+        .iter()
+        .map(|p| {
+            let objects = serde_json::Value::from(p.objects.clone()).to_string();
+            (
+                p.action.as_str(),
+                p.kind.as_str(),
+                p.network.as_str(),
+                objects,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            (
+                "invalidate",
+                "url",
+                "production",
+                r#"["http://127.0.0.1:1/blog/hello"]"#.to_string()
+            ),
+            (
+                "invalidate",
+                "tag",
+                "production",
+                r#"["posts"]"#.to_string()
+            ),
+        ]
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("akamai estimates 1 s until every edge has the purge"),
+        "the read-back waits for the estimate: {stderr}"
+    );
+
+    // Everything is the site's CP codes; delete only when asked.
+    akamai_config(
+        &s,
+        &akamai.api_url(),
+        "cpcodes = [\"102030\"]\nhard = true\nnetwork = \"staging\"",
+    );
+    let out = purge(&s, &["sim", "--everything", "--confirm", "sim", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let last = akamai.purges().pop().unwrap();
+    assert_eq!(
+        (
+            last.action.as_str(),
+            last.kind.as_str(),
+            last.network.as_str()
+        ),
+        ("delete", "cpcode", "staging")
+    );
+    assert_eq!(
+        last.objects,
+        [serde_json::json!(102030)],
+        "CP codes are numbers"
+    );
+}
+
+#[test]
+fn akamai_dry_run_shows_the_exact_calls_masked() {
+    let s = Scratch::new();
+    akamai_config(&s, "https://akab-purge.luna.akamaiapis.net", "");
+    let out = purge(&s, &["sim", "--path", "/blog/hello", "--dry-run"]);
+    no_credential_shown(&out);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(r#"POST https://akab-purge.luna.akamaiapis.net/ccu/v3/invalidate/url/production (Authorization: EG1-HMAC-SHA256 client_token=***, access_token=***, signed at send time) {"objects":["http://127.0.0.1:1/blog/hello"]}"#),
+        "{text}"
+    );
+}
+
+#[test]
+fn akamai_refusals_and_its_rate_limit_are_handled() {
+    use isrctl::sim::SimAkamai;
+    let rt = runtime();
+    // One 429 (no Retry-After: the reference says wait five seconds).
+    let akamai = rt
+        .block_on(SimAkamai::start(akamai_client(), 0, 1))
+        .unwrap();
+    let s = Scratch::new();
+    akamai_config(&s, &akamai.api_url(), "");
+    let out = purge(&s, &["sim", "--tag", "posts", "--json"]);
+    no_credential_shown(&out);
+    assert_eq!(json(&out)["results"][0]["kind"], "purged", "{out:?}");
+    assert_eq!(akamai.requests(), 2, "waited out, then sent again");
+
+    let mut other = akamai_client();
+    other.client_secret = "not-the-secret=".into();
+    let refusing = rt.block_on(SimAkamai::start(other, 0, 0)).unwrap();
+    akamai_config(&s, &refusing.api_url(), "");
+    let out = purge(&s, &["sim", "--tag", "posts", "--json"]);
+    no_credential_shown(&out);
+    let result = &json(&out)["results"][0];
+    assert_eq!(result["kind"], "unauthorized", "{result:#}");
+    assert_eq!(
+        result["message"],
+        "Not authorized: The signature does not match"
+    );
+
+    let s = Scratch::new();
+    akamai_config(&s, &refusing.api_url(), "");
+    std::fs::write(s.dir.path().join("edgerc"), "[default]\nhost = x\n").unwrap();
+    let out = purge(&s, &["sim", "--tag", "posts"]);
+    assert_eq!(out.status.code(), Some(2), "could not run: {out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("has no [purge] section"), "{stderr}");
+}

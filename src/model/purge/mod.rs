@@ -24,13 +24,14 @@ use serde::Serialize;
 use std::sync::Arc;
 
 /// Every provider isrctl knows, by the name `provider = "…"` takes.
-pub const PROVIDERS: [Registered; 7] = [
+pub const PROVIDERS: [Registered; 8] = [
     varnish::REGISTERED,
     cloudflare::REGISTERED,
     fastly::REGISTERED,
     vercel::REGISTERED,
     cloudfront::REGISTERED,
     netlify::REGISTERED,
+    akamai::REGISTERED,
     http::REGISTERED,
 ];
 

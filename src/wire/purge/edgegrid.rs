@@ -52,7 +52,8 @@ impl EdgeGridCredentials {
                 access_token,
                 host,
             } => {
-                let secret = token.ok_or("the akamai purge needs its client secret in [purge.token]")?;
+                let secret =
+                    token.ok_or("the akamai purge needs its client secret in [purge.token]")?;
                 Ok(EdgeGridCredentials {
                     host: host.clone(),
                     client_token: Secret::new(client_token.clone(), "client_token"),
@@ -115,7 +116,10 @@ pub fn authorization(
         unsigned.clone(),
     ]
     .join("\t");
-    let key = base64_mac(credentials.client_secret.expose().as_bytes(), timestamp.as_bytes());
+    let key = base64_mac(
+        credentials.client_secret.expose().as_bytes(),
+        timestamp.as_bytes(),
+    );
     let signature = base64_mac(key.as_bytes(), data.as_bytes());
     format!("{unsigned}signature={signature}")
 }

@@ -8,6 +8,7 @@
 //! masking are shared. The purge token is a secret under every rule the
 //! revalidation secret is: masked in everything shown or stored.
 
+pub mod akamai;
 mod answer;
 pub mod cloudflare;
 pub mod cloudfront;
@@ -17,6 +18,7 @@ mod http_purge;
 pub mod netlify;
 mod proof;
 mod send;
+mod settle;
 mod template;
 mod varnish;
 pub mod vercel;
@@ -35,13 +37,14 @@ use url::Url;
 
 /// Each provider's calls, found by the type of its facts
 /// (`model::purge::PROVIDERS`): one line a provider.
-const CALLS: [Wired; 7] = [
+const CALLS: [Wired; 8] = [
     wired::<facts::varnish::Varnish>,
     wired::<facts::cloudflare::Cloudflare>,
     wired::<facts::fastly::Fastly>,
     wired::<facts::vercel::Vercel>,
     wired::<facts::cloudfront::CloudFront>,
     wired::<facts::netlify::Netlify>,
+    wired::<facts::akamai::Akamai>,
     wired::<facts::http::HttpPurge>,
 ];
 
@@ -138,6 +141,18 @@ pub(crate) trait ProviderCalls: Sync {
     /// Whether its calls are signed with AWS's credentials (SigV4).
     fn signs_with_aws(&self) -> bool {
         false
+    }
+
+    /// Where its EdgeGrid credentials are, for a provider whose calls are
+    /// signed with them (Akamai).
+    fn edgegrid(&self) -> Option<&crate::model::purge::akamai::EdgeGridSource> {
+        None
+    }
+
+    /// How long the provider says its accepted purge takes to reach every
+    /// edge (Akamai's `estimatedSeconds`): the read-back waits that long.
+    fn settles_after(&self, _body: &[u8]) -> Option<Duration> {
+        None
     }
 
     /// What purging `paths` paths costs, where the provider charges for it.

@@ -23,6 +23,8 @@ pub struct PurgeCredentials {
     pub token: Option<Secret>,
     /// CloudFront: AWS credentials for SigV4.
     pub aws: Option<cloudfront::AwsCredentials>,
+    /// Akamai: EdgeGrid credentials.
+    pub edgegrid: Option<super::edgegrid::EdgeGridCredentials>,
 }
 
 impl PurgeCredentials {
@@ -43,7 +45,18 @@ impl PurgeCredentials {
             ),
             false => None,
         };
-        Ok(PurgeCredentials { token, aws })
+        let edgegrid = match wire_of(config.provider.as_ref()).edgegrid() {
+            Some(source) => Some(
+                super::edgegrid::EdgeGridCredentials::resolve(source, token.as_ref())
+                    .map_err(Trouble::unavailable)?,
+            ),
+            None => None,
+        };
+        Ok(PurgeCredentials {
+            token,
+            aws,
+            edgegrid,
+        })
     }
 
     /// Every value a redactor must hide.
@@ -54,6 +67,7 @@ impl PurgeCredentials {
                 .iter()
                 .flat_map(cloudfront::AwsCredentials::secrets),
         );
+        parts.extend(self.edgegrid.iter().flat_map(|e| e.secrets()));
         parts
     }
 }
@@ -63,7 +77,7 @@ pub struct Purger {
     pub site: Site,
     pub config: PurgeConfig,
     pub(super) client: reqwest::Client,
-    credentials: PurgeCredentials,
+    pub(super) credentials: PurgeCredentials,
     /// Hides every secret of the site, the credentials' included.
     pub(super) redactor: Redactor,
 }
@@ -175,9 +189,18 @@ impl Purger {
         let started = Instant::now();
         let method =
             reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::POST);
-        let mut request = self.client.request(method, &call.url);
+        let (url, signature) = match self.edgegrid_signed(call) {
+            Ok(signed) => signed,
+            Err(why) => return (self.not_sent(summary, call.covers.clone(), &why), None),
+        };
+        let mut request = self.client.request(method, &url);
         for (name, value) in &call.headers {
-            request = request.header(name, value);
+            if !(signature.is_some() && name.eq_ignore_ascii_case("authorization")) {
+                request = request.header(name, value);
+            }
+        }
+        if let Some(signature) = signature {
+            request = request.header(reqwest::header::AUTHORIZATION, signature);
         }
         if let Some(aws) = &self.credentials.aws {
             match cloudfront::sign(call, aws, std::time::SystemTime::now()) {
@@ -226,6 +249,7 @@ impl Purger {
             (_, wait) => wait,
         };
         if outcome.kind == PurgeKind::Purged {
+            self.await_settling(&body, watch).await;
             self.prove(&mut outcome, call, (started, &before)).await;
         }
         if outcome.kind == PurgeKind::Purged

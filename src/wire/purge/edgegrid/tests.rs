@@ -53,7 +53,12 @@ fn the_signing_key_is_the_published_one() {
 #[test]
 fn gets_and_posts_are_signed_as_published() {
     let cases = [
-        ("GET", "/", "", "tL+y4hxyHxgWVD30X3pWnGKHcPzmrIF+LThiAOhMxYU="),
+        (
+            "GET",
+            "/",
+            "",
+            "tL+y4hxyHxgWVD30X3pWnGKHcPzmrIF+LThiAOhMxYU=",
+        ),
         (
             "GET",
             "/testapi/v1/t1?p1=1&p2=2",
@@ -66,7 +71,12 @@ fn gets_and_posts_are_signed_as_published() {
             "datadatadatadatadatadatadatadata",
             "hXm4iCxtpN22m4cbZb4lVLW5rhX8Ca82vCFqXzSTPe4=",
         ),
-        ("POST", "/testapi/v1/t6", "", "1gEDxeQGD5GovIkJJGcBaKnZ+VaPtrc4qBUHixjsPCQ="),
+        (
+            "POST",
+            "/testapi/v1/t6",
+            "",
+            "1gEDxeQGD5GovIkJJGcBaKnZ+VaPtrc4qBUHixjsPCQ=",
+        ),
         (
             "PUT",
             "/testapi/v1/t6",
@@ -75,7 +85,11 @@ fn gets_and_posts_are_signed_as_published() {
         ),
     ];
     for (method, path, body, expected) in cases {
-        assert_eq!(signature(method, path, &[], body), expected, "{method} {path}");
+        assert_eq!(
+            signature(method, path, &[], body),
+            expected,
+            "{method} {path}"
+        );
     }
 }
 
@@ -134,6 +148,9 @@ fn an_edgerc_section_is_read_as_akamais_clis_read_it() {
     assert!(pairs.contains(&("client_secret".into(), "SSS=".into())));
     assert!(pairs.contains(&("max-body".into(), "4096".into())));
     assert_eq!(edgerc_section(text, "other"), None);
-    assert_eq!(timestamp("2014-03-21T19:34:21Z".parse().unwrap()), TIMESTAMP);
+    assert_eq!(
+        timestamp("2014-03-21T19:34:21Z".parse().unwrap()),
+        TIMESTAMP
+    );
     assert_ne!(nonce(), nonce(), "each request its own nonce");
 }
