@@ -102,9 +102,12 @@ fn a_body_past_max_body_is_hashed_up_to_it() {
     assert_eq!(signature("POST", "/testapi/v1/t3", &[], &longer), published);
 }
 
+/// A path, the headers sent, and the published signature.
+type Case = (&'static str, &'static [(&'static str, &'static str)], &'static str);
+
 #[test]
 fn signed_headers_are_canonical_in_the_order_named() {
-    let cases: [(&str, &[(&str, &str)], &str); 5] = [
+    let cases: [Case; 5] = [
         (
             "/testapi/v1/t4",
             &[("X-Test1", "test-simple-header")],
