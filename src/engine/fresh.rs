@@ -62,6 +62,8 @@ pub enum FreshStep {
     Purged(PurgeOutcome),
     /// Why nothing was purged.
     PurgeSkipped(String),
+    /// How the purge goes: softly, or hard and why.
+    PurgeChosen(String),
     /// `--retry-after`: the content did not change; all of it again soon.
     Retrying(String),
     /// How the purge's long wait is going (a CloudFront invalidation).
@@ -359,6 +361,7 @@ impl Engine {
             }
             FreshStep::Origins(text)
             | FreshStep::PurgeSkipped(text)
+            | FreshStep::PurgeChosen(text)
             | FreshStep::Retrying(text)
             | FreshStep::Waiting(text) => self.emit(EngineEvent::Step {
                 site,

@@ -32,6 +32,7 @@ impl Engine {
                             cancel: &cancel,
                             patience: wait,
                             progress: &progress,
+                            hard: false,
                         },
                     )
                     .await

@@ -2,7 +2,8 @@
 //! (developers.cloudflare.com/api, "Purge Cached Content", and
 //! developers.cloudflare.com/cache/how-to/purge-cache, as of 2026):
 //!
-//! - `POST /client/v4/zones/{zone_id}/purge_cache` with
+//! - `POST /client/v4/zones/{zone_id}/purge_cache` (and
+//!   `…/invalidate_cache`, the same selectors marking copies stale) with
 //!   `Authorization: Bearer TOKEN` and one of `{"files": […]}`,
 //!   `{"prefixes": […]}`, `{"tags": […]}`, `{"hosts": […]}`,
 //!   `{"purge_everything": true}`;
@@ -27,11 +28,14 @@ use std::time::Instant;
 /// Operations per request on Free, Pro and Business plans.
 pub const MAX_OPERATIONS: usize = 100;
 
-/// A purge the simulation accepted: zone and body.
+/// A purge the simulation accepted: zone and body, and whether it came
+/// to `invalidate_cache` (copies marked stale, revalidated with the
+/// origin) rather than `purge_cache`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Purge {
     pub zone: String,
     pub body: Value,
+    pub soft: bool,
 }
 
 struct Bucket {
@@ -102,6 +106,10 @@ impl SimCloudflare {
                 "/client/v4/zones/{zone}/purge_cache",
                 axum::routing::post(purge_cache),
             )
+            .route(
+                "/client/v4/zones/{zone}/invalidate_cache",
+                axum::routing::post(invalidate_cache),
+            )
             .with_state(shared.clone());
         let served = super::Served::start(app).await?;
         Ok(SimCloudflare { served, shared })
@@ -124,10 +132,30 @@ impl SimCloudflare {
 }
 
 async fn purge_cache(
+    state: State<Arc<Shared>>,
+    zone: Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    accept(state, zone, headers, (body, false))
+}
+
+/// `invalidate_cache`: the same selectors as `purge_cache`, the copies
+/// marked stale instead of removed.
+async fn invalidate_cache(
+    state: State<Arc<Shared>>,
+    zone: Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    accept(state, zone, headers, (body, true))
+}
+
+fn accept(
     State(shared): State<Arc<Shared>>,
     Path(zone): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    (body, soft): (Bytes, bool),
 ) -> Response {
     shared.arrivals.arrive();
     let bearer = headers
@@ -181,7 +209,11 @@ async fn purge_cache(
             &format!("Too many operations in one request: at most {MAX_OPERATIONS}"),
         );
     }
-    shared.purges().push(Purge { zone, body: json });
+    shared.purges().push(Purge {
+        zone,
+        body: json,
+        soft,
+    });
     let id = format!("{:032x}", shared.purges().len());
     (
         StatusCode::OK,

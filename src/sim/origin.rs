@@ -95,6 +95,9 @@ pub struct OriginOptions {
     /// The first this many endpoint requests are answered 429 with
     /// `Retry-After: 1` (like a WAF in front of the app), whatever they ask.
     pub rate_limit_first: usize,
+    /// Pages carry an ETag, as `next start` sends one unless the app sets
+    /// `generateEtags: false` (then a page has no validator at all).
+    pub etags: bool,
 }
 
 impl Default for OriginOptions {
@@ -113,6 +116,7 @@ impl Default for OriginOptions {
             accept_any_secret: false,
             answer_delay: Duration::ZERO,
             rate_limit_first: 0,
+            etags: true,
         }
     }
 }
@@ -212,6 +216,7 @@ struct Shared {
     accept_any_secret: bool,
     endpoint_delay: Duration,
     answer_delay: Duration,
+    etags: bool,
     pages: Mutex<HashMap<String, PageState>>,
     counters: Counters,
 }
@@ -278,6 +283,7 @@ impl SimOrigin {
             accept_any_secret: opts.accept_any_secret,
             endpoint_delay: opts.endpoint_delay,
             answer_delay: opts.answer_delay,
+            etags: opts.etags,
             pages: Mutex::new(pages),
             counters: Counters::default(),
         });

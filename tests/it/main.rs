@@ -39,6 +39,7 @@ mod signed_endpoints;
 mod sim;
 mod sitemap;
 mod sitemap_hostile;
+mod soft_purge;
 mod stale;
 mod state_files;
 mod terminal_prompt;

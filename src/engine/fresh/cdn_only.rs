@@ -71,7 +71,9 @@ pub(super) async fn purge_stale_copies(
     let purge = !stale.is_empty();
     report(said);
     if purge {
-        purge_step_now(session, purging, &stale, (deadline, cancel), report).await;
+        // Nothing was revalidated to wait for: the copy is dropped, not
+        // marked stale (a deleted page has no validator to revalidate).
+        purge_step_now(session, purging, &stale, (deadline, cancel, true), report).await;
     }
     purge
 }

@@ -7,6 +7,7 @@ use super::cdn_only;
 use super::{FreshStep, Purging};
 use crate::engine::session::Session;
 use crate::engine::verify::Watching;
+use crate::model::observation::LayerKind;
 use crate::model::purge::PurgeItem;
 use crate::model::target::{Target, TargetKind};
 use crate::wire::purge::{PurgeWatch, Purger};
@@ -27,7 +28,19 @@ pub(super) async fn purge_step(
     match (purging, readiness) {
         (Purging::Using(purger), Ok(())) => {
             let items = purge_items(purger, target, watching);
-            purge_step_now(session, purging, &items, (deadline, cancel), report).await;
+            let hard = match softness(purger, watching) {
+                Softness::Hard => false,
+                Softness::Soft(why) => {
+                    report(FreshStep::PurgeChosen(why));
+                    false
+                }
+                Softness::HardBecause(why) => {
+                    report(FreshStep::PurgeChosen(why));
+                    true
+                }
+            };
+            let how = (deadline, cancel, hard);
+            purge_step_now(session, purging, &items, how, report).await;
         }
         (Purging::Using(_), Err(Some(not_a_page))) => {
             // No page to wait for: the CDN may still give what the origins
@@ -57,7 +70,7 @@ pub(super) async fn purge_step_now(
     session: &Session,
     purging: Purging<'_>,
     items: &[PurgeItem],
-    (deadline, cancel): (Duration, &CancellationToken),
+    (deadline, cancel, hard): (Duration, &CancellationToken, bool),
     report: &(dyn Fn(FreshStep) + Sync),
 ) {
     let purger = match purging {
@@ -75,12 +88,63 @@ pub(super) async fn purge_step_now(
         cancel,
         patience: deadline,
         progress: &progress,
+        hard,
     };
     match purger.purge(items, watch).await {
         Ok(outcomes) => outcomes
             .into_iter()
             .for_each(|o| report(FreshStep::Purged(o))),
         Err(why) => report(FreshStep::PurgeSkipped(why.to_string())),
+    }
+}
+
+/// How the purge goes: as the provider is set (hard), softly (each
+/// origin's new page carries a validator), or hard for a soft provider.
+enum Softness {
+    Hard,
+    Soft(String),
+    HardBecause(String),
+}
+
+/// A soft purge marks the CDN's copy stale and lets the CDN revalidate
+/// it with a conditional request; that works only when the origins'
+/// page has a validator (ETag or Last-Modified) to revalidate against.
+/// Every origin serves the new page by now (the purge waits for that),
+/// so its validator is the new page's.
+fn softness(purger: &Purger, watching: &[Watching]) -> Softness {
+    let provider = purger.config.provider.as_ref();
+    if !provider.purges_softly() {
+        return Softness::Hard;
+    }
+    let origin_reads = watching.iter().flat_map(|w| {
+        w.layers
+            .iter()
+            .filter(|l| !matches!(l.layer, LayerKind::Public | LayerKind::PublicRsc))
+            .map(move |l| (w.page(), l))
+    });
+    let mut origins = 0;
+    for (page, layer) in origin_reads {
+        origins += 1;
+        let validated = layer
+            .after
+            .as_ref()
+            .is_some_and(|f| f.etag.is_some() || f.last_modified.is_some());
+        if !validated {
+            return Softness::HardBecause(format!(
+                "{} purges softly, but {} sends {page} without a validator (ETag or Last-Modified): a copy marked stale could not be revalidated, so the purge drops it (hard)",
+                provider.name(),
+                layer.label
+            ));
+        }
+    }
+    match origins {
+        0 => Softness::HardBecause(format!(
+            "{} purges softly, but no origin was read: the purge drops the copy (hard)",
+            provider.name()
+        )),
+        _ => Softness::Soft(
+            "soft purge: every origin serves the new page with a validator the CDN revalidates against; the first read after it may still be the old copy, the next the new one".into(),
+        ),
     }
 }
 

@@ -68,6 +68,14 @@ impl Provider for Akamai {
         !self.hard
     }
 
+    fn hardened(&self) -> Option<Arc<dyn Provider>> {
+        let hard = Akamai {
+            hard: true,
+            ..self.clone()
+        };
+        (!self.hard).then(|| Arc::new(hard) as Arc<dyn Provider>)
+    }
+
     fn purges_tags(&self) -> bool {
         true
     }

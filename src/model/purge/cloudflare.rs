@@ -1,7 +1,8 @@
 //! Cloudflare's cache, purged through its API v4 ("Purge Cached Content").
 //!
 //! Keys: `zone_id`, `mode` ("files", "prefixes", "tags", "hosts",
-//! "everything"), `files_per_request` (1 to 500), `api_url`; a token.
+//! "everything"), `files_per_request` (1 to 500), `soft`, `api_url`; a
+//! token.
 
 use super::{Keys, Provider, Refused, Registered};
 use std::sync::Arc;
@@ -29,6 +30,9 @@ pub struct Cloudflare {
     pub mode: CloudflareMode,
     /// URLs per purge-by-URL request (`files_per_request`).
     pub files_per_request: usize,
+    /// `invalidate_cache` instead of `purge_cache`: copies are marked
+    /// stale and revalidated with the origin (`soft = true`).
+    pub soft: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +81,18 @@ impl Provider for Cloudflare {
         true
     }
 
+    fn purges_softly(&self) -> bool {
+        self.soft
+    }
+
+    fn hardened(&self) -> Option<Arc<dyn Provider>> {
+        let hard = Cloudflare {
+            soft: false,
+            ..self.clone()
+        };
+        self.soft.then(|| Arc::new(hard) as Arc<dyn Provider>)
+    }
+
     fn purges_tags(&self) -> bool {
         true
     }
@@ -103,6 +119,7 @@ fn read(keys: &mut Keys<'_>) -> Result<Arc<dyn Provider>, Refused> {
             .choice("mode", &CloudflareMode::NAMES, CloudflareMode::parse)?
             .unwrap_or(CloudflareMode::Files),
         files_per_request: files_per_request(keys)?,
+        soft: keys.boolean("soft")?.unwrap_or(false),
     }))
 }
 

@@ -43,6 +43,14 @@ impl Provider for Fastly {
         self.soft
     }
 
+    fn hardened(&self) -> Option<Arc<dyn Provider>> {
+        let hard = Fastly {
+            soft: false,
+            ..self.clone()
+        };
+        self.soft.then(|| Arc::new(hard) as Arc<dyn Provider>)
+    }
+
     fn purges_tags(&self) -> bool {
         true
     }

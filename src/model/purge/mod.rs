@@ -95,6 +95,13 @@ pub trait Provider: std::fmt::Debug + Send + Sync + std::any::Any {
         false
     }
 
+    /// The same CDN purging hard (dropping copies), for a provider set to
+    /// purge softly: `fresh` purges hard when an origin's page carries no
+    /// validator a CDN could revalidate a stale-marked copy against.
+    fn hardened(&self) -> Option<Arc<dyn Provider>> {
+        None
+    }
+
     /// Whether the CDN can purge by cache tag; if not, a tag is purged as
     /// the URLs of the configured routes that carry it.
     fn purges_tags(&self) -> bool;

@@ -115,6 +115,15 @@ impl Provider for Varnish {
         matches!(self.method, VarnishMethod::Xkey { soft: true })
     }
 
+    fn hardened(&self) -> Option<Arc<dyn Provider>> {
+        let hard = Varnish {
+            method: VarnishMethod::Xkey { soft: false },
+            ..self.clone()
+        };
+        self.purges_softly()
+            .then(|| Arc::new(hard) as Arc<dyn Provider>)
+    }
+
     fn names_its_objects(&self) -> bool {
         !matches!(self.method, VarnishMethod::Xkey { .. })
     }

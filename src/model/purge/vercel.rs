@@ -39,6 +39,14 @@ impl Provider for Vercel {
         !self.hard
     }
 
+    fn hardened(&self) -> Option<Arc<dyn Provider>> {
+        let hard = Vercel {
+            hard: true,
+            ..self.clone()
+        };
+        (!self.hard).then(|| Arc::new(hard) as Arc<dyn Provider>)
+    }
+
     fn purges_tags(&self) -> bool {
         true
     }

@@ -67,7 +67,10 @@ pub(super) async fn serve_page(
     let path = normalize(uri.path());
     let served = shared.pages().get_mut(path).map(|page| serve(path, page));
     match served {
-        Some((cache, body, etag)) => page_response(cache, body, &etag),
+        Some((cache, body, etag)) => {
+            let etag = if shared.etags { etag } else { String::new() };
+            page_response(cache, body, &etag)
+        }
         None => not_found(),
     }
 }
@@ -108,7 +111,9 @@ pub(super) fn page_response(cache: &'static str, body: String, etag: &str) -> Re
     )
         .into_response();
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(etag) {
+    if !etag.is_empty()
+        && let Ok(value) = HeaderValue::from_str(etag)
+    {
         headers.insert(header::ETAG, value);
     }
     if let Ok(value) = HeaderValue::from_str(&http_date()) {

@@ -7,7 +7,10 @@
 //! URL is sent 30 URLs a request unless `files_per_request` says more:
 //! accounts below Enterprise are reported (2025–2026) to be refused past
 //! 30 URLs, so the smaller batch works everywhere at the cost of a few
-//! more requests. Purges
+//! more requests. With `soft = true` the same selectors go to
+//! `POST /zones/{zone_id}/invalidate_cache`, which marks the copies stale
+//! so Cloudflare revalidates them with the origin (a conditional request)
+//! instead of dropping them. Purges
 //! are rate limited per account with a token bucket (Free: 5 requests a
 //! minute, bucket 25); a 429 is waited out as it asks.
 //! Answers are `{"success": bool, "errors": [{"code", "message"}], …}`.
@@ -23,11 +26,19 @@ pub const BATCH: usize = 100;
 fn calls(
     site: &Site,
     (api_url, zone_id, mode, files_per_request): (&Url, &str, CloudflareMode, usize),
-    items: &[PurgeItem],
+    (items, soft): (&[PurgeItem], bool),
     token: &str,
 ) -> Result<Vec<PurgeCall>, String> {
+    // `invalidate_cache` takes the same selectors and marks the copies
+    // stale; purging everything is always `purge_cache`.
+    let operation =
+        match soft && !items.contains(&PurgeItem::Everything) && mode != CloudflareMode::Everything
+        {
+            true => "invalidate_cache",
+            false => "purge_cache",
+        };
     let url = format!(
-        "{}/zones/{zone_id}/purge_cache",
+        "{}/zones/{zone_id}/{operation}",
         api_url.as_str().trim_end_matches('/')
     );
     let call = |body: serde_json::Value, covers: Vec<PurgeItem>| PurgeCall {
@@ -126,7 +137,7 @@ impl ProviderCalls for Cloudflare {
             self.mode,
             self.files_per_request,
         );
-        calls(site, zone, items, token)
+        calls(site, zone, (items, self.soft), token)
     }
 
     fn error(&self, body: &[u8]) -> Option<(String, bool)> {

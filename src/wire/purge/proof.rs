@@ -56,6 +56,7 @@ impl Purger {
         o: &mut PurgeOutcome,
         call: &PurgeCall,
         (sent, before): (Instant, &[Option<String>]),
+        softly: bool,
     ) {
         let pages = self.read_back_urls(call);
         if pages.is_empty() {
@@ -64,9 +65,10 @@ impl Purger {
         let (mut gone, mut unknown) = (0, Vec::new());
         for (i, (url, host)) in pages.iter().enumerate() {
             let object = before.get(i).cloned().flatten();
-            match self.read_back_settled(url, host.as_deref(), (sent, object)).await {
+            let read = self.read_back_settled(url, host.as_deref(), (sent, object), softly);
+            match read.await {
                 ReadBack::Gone => gone += 1,
-                ReadBack::Kept(why) if self.config.provider.purges_softly() => unknown.push(format!(
+                ReadBack::Kept(why) if softly => unknown.push(format!(
                     "{url} still answers {why}; a soft purge marks the copy stale and may serve it while it refetches"
                 )),
                 ReadBack::Kept(why) => {
@@ -147,17 +149,21 @@ impl Purger {
         paths.filter_map(at).take(PAGES_READ_BACK).collect()
     }
 
-    /// One read, or for an API CDN a few until the copy is gone.
+    /// One read, or for an API CDN or a soft purge a few until the copy
+    /// is gone: a soft purge may serve the stale copy once while the cache
+    /// revalidates it, and the first revalidated answer is the proof.
     async fn read_back_settled(
         &self,
         url: &str,
         host: Option<&str>,
         (sent, before): (Instant, Option<String>),
+        softly: bool,
     ) -> ReadBack {
+        let again = self.config.provider.is_api() || softly;
         let mut result = self.read_back(url, host, (sent, before.as_deref())).await;
         let mut pause = PROPAGATION_FIRST_PAUSE;
         for _ in 1..PROPAGATION_READS {
-            if !(self.config.provider.is_api() && matches!(result, ReadBack::Kept(_))) {
+            if !(again && matches!(result, ReadBack::Kept(_))) {
                 break;
             }
             tokio::time::sleep(pause).await;

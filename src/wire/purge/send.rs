@@ -82,13 +82,17 @@ pub struct Purger {
     pub(super) redactor: Redactor,
 }
 
-/// How a purge is watched: Ctrl-C, how long a CloudFront invalidation may
-/// take, and who hears how it is going meanwhile.
+/// How a purge is carried out and watched: hard even where the provider
+/// purges softly, Ctrl-C, how long a CloudFront invalidation may take,
+/// and who hears how it is going meanwhile.
 #[derive(Clone, Copy)]
 pub struct PurgeWatch<'a> {
     pub cancel: &'a CancellationToken,
     pub patience: Duration,
     pub progress: &'a (dyn Fn(String) + Sync),
+    /// Drop the copies even where the provider is set to mark them stale
+    /// (`fresh`, when an origin's page carries no validator).
+    pub hard: bool,
 }
 
 /// How often a CloudFront invalidation in progress is said to be.
@@ -136,7 +140,19 @@ impl Purger {
     ) -> Result<Vec<PurgeOutcome>, Trouble> {
         let cancel = watch.cancel;
         let token = self.credentials.token.as_ref().map_or("", Secret::expose);
-        let real = calls(&self.site, &self.config, items, token)?;
+        let hardened = match watch.hard {
+            true => self.config.provider.hardened().map(|provider| PurgeConfig {
+                provider,
+                token: self.config.token.clone(),
+            }),
+            false => None,
+        };
+        let real = calls(
+            &self.site,
+            hardened.as_ref().unwrap_or(&self.config),
+            items,
+            token,
+        )?;
         let mut outcomes = Vec::new();
         for call in real {
             // Shown as sent (the same CallerReference), every secret masked
@@ -250,7 +266,9 @@ impl Purger {
         };
         if outcome.kind == PurgeKind::Purged {
             self.await_settling(&body, watch).await;
-            self.prove(&mut outcome, call, (started, &before)).await;
+            let softly = self.config.provider.purges_softly() && !watch.hard;
+            self.prove(&mut outcome, call, (started, &before), softly)
+                .await;
         }
         if outcome.kind == PurgeKind::Purged
             && let Some((id, state)) =
@@ -277,6 +295,7 @@ impl Purger {
             cancel,
             patience,
             progress,
+            ..
         }: PurgeWatch<'_>,
     ) {
         let status_url = cloudfront::status_url(&call.url, id);

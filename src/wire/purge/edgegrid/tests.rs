@@ -103,7 +103,11 @@ fn a_body_past_max_body_is_hashed_up_to_it() {
 }
 
 /// A path, the headers sent, and the published signature.
-type Case = (&'static str, &'static [(&'static str, &'static str)], &'static str);
+type Case = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
 
 #[test]
 fn signed_headers_are_canonical_in_the_order_named() {
