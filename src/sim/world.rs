@@ -23,6 +23,7 @@
 //! private, and — when `stores_errors` — 404s and redirects too.
 
 mod answer;
+mod builds;
 mod cdn;
 mod endpoint;
 mod fresh;

@@ -27,8 +27,9 @@ pub(super) async fn purge_step(
 ) {
     match (purging, readiness) {
         (Purging::Using(purger), Ok(())) => {
-            let items = purge_items(purger, target, watching);
-            let hard = match softness(purger, watching) {
+            let softness = softness(purger, watching);
+            let items = purge_items(purger, target, watching, &softness);
+            let hard = match softness {
                 Softness::Hard => false,
                 Softness::Soft(why) => {
                     report(FreshStep::PurgeChosen(why));
@@ -149,12 +150,25 @@ fn softness(purger: &Purger, watching: &[Watching]) -> Softness {
 }
 
 /// The watched pages, and the tag itself where the CDN purges by tag.
-fn purge_items(purger: &Purger, target: &Target, watching: &[Watching]) -> Vec<PurgeItem> {
+/// A tag purged softly covers its pages alone: purging their URLs hard
+/// beside it would drop the copies the soft purge keeps to serve while
+/// the CDN revalidates them (the read-back and the verification after it
+/// still read each page).
+fn purge_items(
+    purger: &Purger,
+    target: &Target,
+    watching: &[Watching],
+    softness: &Softness,
+) -> Vec<PurgeItem> {
+    let tag_purge = target.kind == TargetKind::Tag && purger.config.provider.purges_tags();
+    if tag_purge && matches!(softness, Softness::Soft(_)) {
+        return vec![PurgeItem::Tag(target.value.clone())];
+    }
     let mut items: Vec<PurgeItem> = watching
         .iter()
         .map(|w| PurgeItem::Path(w.page().to_string()))
         .collect();
-    if target.kind == TargetKind::Tag && purger.config.provider.purges_tags() {
+    if tag_purge {
         items.push(PurgeItem::Tag(target.value.clone()));
     }
     items

@@ -106,7 +106,7 @@ impl WorldServers {
         // The page's URL as visitors ask for it (isrctl's cache-busted
         // and `?_rsc` reads are URLs no visitor asks for).
         let copy = self.visitor_copy()?;
-        let current = (copy.status == 200) && copy.body == super::servers::page_body(data);
+        let current = (copy.status == 200) && copy.body == super::builds::page_body(data);
         (!current).then(|| format!("the CDN keeps {} {}", copy.status, copy.body))
     }
 
@@ -117,7 +117,7 @@ impl WorldServers {
         let copy = self.visitor_copy()?;
         let served: Vec<String> = versions[..world.seen_origins()]
             .iter()
-            .map(|&v| super::servers::page_body(v))
+            .map(|&v| super::builds::page_body(v))
             .collect();
         let same = match world.page {
             PageKind::Isr | PageKind::Cold => copy.status == 200 && served.contains(&copy.body),

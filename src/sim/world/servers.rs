@@ -3,6 +3,7 @@
 //! one lock held only while an answer is computed (nothing awaits under it).
 
 use super::answer::{Answer, respond, text_answer};
+use super::builds;
 use super::cdn::CdnCopies;
 use super::{Cdn, CdnCopy, LOCALE_PAGE, PAGE, PageKind, Topology, World};
 use crate::model::judgement::Remedy;
@@ -108,7 +109,10 @@ impl WorldServers {
             let stored = match copy {
                 CdnCopy::None => None,
                 CdnCopy::Page(version) => Some(isr_page(version, "HIT")),
-                CdnCopy::PreviousDeploy(version) => Some(previous_deploy_page(version)),
+                CdnCopy::PreviousDeploy(version) => Some(builds::of_previous_deploy(
+                    isr_page(version, "HIT"),
+                    version,
+                )),
                 CdnCopy::NotFound => Some(not_found()),
                 CdnCopy::RscRedirect => Some(redirect(&format!("{PAGE}?_rsc="), false)),
             };
@@ -306,33 +310,6 @@ fn set(answer: &mut Answer, name: &'static str, value: &str) {
 }
 
 /// The page's HTML rendered from data `version`.
-pub(super) fn page_body(version: u32) -> String {
-    page_of_build(version, BUILD)
-}
-
-/// The build the origins run, and the one before (as Next writes a build
-/// id in the flight data of an App Router page).
-const BUILD: &str = "buildNow0000001";
-const PREVIOUS_BUILD: &str = "buildBefore0001";
-
-fn page_of_build(version: u32, build: &str) -> String {
-    format!(
-        "<html><meta name=\"v\" content=\"{version}\"><p>price {version}</p><script>self.__next_f.push([1,\"0:{{\\\"P\\\":null,\\\"b\\\":\\\"{build}\\\"}}\"])</script></html>"
-    )
-}
-
-/// The page as the previous deploy rendered it, kept by the CDN.
-fn previous_deploy_page(version: u32) -> Answer {
-    let mut answer = isr_page(version, "HIT");
-    answer.body = page_of_build(version, PREVIOUS_BUILD);
-    for (name, value) in &mut answer.headers {
-        if *name == "etag" {
-            *value = format!("\"p{version}\"");
-        }
-    }
-    answer
-}
-
 /// The page rendered from data `version`: the same bytes for the same
 /// data, so the same ETag.
 fn isr_page(version: u32, state: &str) -> Answer {
@@ -345,7 +322,7 @@ fn isr_page(version: u32, state: &str) -> Answer {
             ("etag", format!("\"v{version}\"")),
             ("vary", NEXT_VARY.into()),
         ],
-        body: page_body(version),
+        body: builds::page_body(version),
     }
 }
 
@@ -356,7 +333,7 @@ fn dynamic_page(version: u32, render: u64) -> Answer {
             ("content-type", "text/html; charset=utf-8".into()),
             ("cache-control", DYNAMIC_CACHE_CONTROL.into()),
         ],
-        body: page_of_build(version, BUILD)
+        body: builds::page_of_build(version, builds::BUILD)
             .replace("</html>", &format!("<p>render {render}</p></html>")),
     }
 }

@@ -112,7 +112,7 @@ fn batches(entries: &[(String, PurgeItem)]) -> Vec<&[(String, PurgeItem)]> {
 }
 
 /// The URL to send `call` to and its `Authorization`, signed now.
-pub fn signed(
+pub(super) fn signed(
     call: &PurgeCall,
     credentials: &EdgeGridCredentials,
 ) -> Result<(String, String), String> {

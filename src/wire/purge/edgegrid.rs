@@ -41,7 +41,7 @@ pub struct EdgeGridCredentials {
 impl EdgeGridCredentials {
     /// Read them where the config says: an `.edgerc` section, or the
     /// config's tokens with the client secret from `[purge.token]`.
-    pub fn resolve(
+    pub(super) fn resolve(
         source: &EdgeGridSource,
         token: Option<&Secret>,
     ) -> Result<EdgeGridCredentials, String> {

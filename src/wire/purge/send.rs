@@ -205,19 +205,10 @@ impl Purger {
         let started = Instant::now();
         let method =
             reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::POST);
-        let (url, signature) = match self.edgegrid_signed(call) {
-            Ok(signed) => signed,
+        let mut request = match self.request_for(method, call) {
+            Ok(request) => request,
             Err(why) => return (self.not_sent(summary, call.covers.clone(), &why), None),
         };
-        let mut request = self.client.request(method, &url);
-        for (name, value) in &call.headers {
-            if !(signature.is_some() && name.eq_ignore_ascii_case("authorization")) {
-                request = request.header(name, value);
-            }
-        }
-        if let Some(signature) = signature {
-            request = request.header(reqwest::header::AUTHORIZATION, signature);
-        }
         if let Some(aws) = &self.credentials.aws {
             match cloudfront::sign(call, aws, std::time::SystemTime::now()) {
                 Ok(signed) => {

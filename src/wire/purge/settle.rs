@@ -20,6 +20,26 @@ impl Purger {
         }
     }
 
+    /// The request for `call` with its headers, signed with EdgeGrid in
+    /// place of the shown `Authorization` where the provider signs so.
+    pub(super) fn request_for(
+        &self,
+        method: reqwest::Method,
+        call: &PurgeCall,
+    ) -> Result<reqwest::RequestBuilder, String> {
+        let (url, signature) = self.edgegrid_signed(call)?;
+        let mut request = self.client.request(method, &url);
+        for (name, value) in &call.headers {
+            if !(signature.is_some() && name.eq_ignore_ascii_case("authorization")) {
+                request = request.header(name, value);
+            }
+        }
+        if let Some(signature) = signature {
+            request = request.header(reqwest::header::AUTHORIZATION, signature);
+        }
+        Ok(request)
+    }
+
     /// Wait as long as the provider said its purge takes to reach every
     /// edge (within the patience; Ctrl-C ends it) before reading back.
     pub(super) async fn await_settling(&self, body: &[u8], watch: PurgeWatch<'_>) {
