@@ -11,6 +11,7 @@
 //! kept, because proxies append rather than replace.
 
 mod detect;
+pub use detect::behind_an_adapter;
 mod ttl;
 
 use detect::*;
@@ -278,6 +279,12 @@ pub fn interpret(headers: &HeaderList, configured: Option<Cdn>) -> CacheReport {
     };
     let edge = edge_state(&signals, cdn, age, remaining, &mut notes);
     let durable = durable_state(headers, &mut notes);
+    if !headers.has("x-nextjs-cache") && detect::behind_an_adapter(headers) {
+        notes.push(match detect::adapter_cache(headers) {
+            Some((name, value)) => format!("behind an adapter: {name}: {value} is its cache's word for the app's ISR cache (no x-nextjs-cache in minimal mode)"),
+            None => "behind an adapter (OpenNext): the origin's cache state is not visible (no x-nextjs-cache in minimal mode)".into(),
+        });
+    }
     CacheReport {
         cdn,
         cdn_evidence,

@@ -43,7 +43,11 @@ impl PageKind {
         let no_store = cache_control.contains("no-store");
         let private = cache_control.contains("private");
         let isr_header = !headers.all("x-nextjs-cache").is_empty()
-            || !headers.all("x-nextjs-prerender").is_empty();
+            || !headers.all("x-nextjs-prerender").is_empty()
+            || !headers.all("x-opennext-cache").is_empty();
+        // Behind an adapter (minimal mode) Next's headers are not sent:
+        // their absence is no sign of a page rendered per request.
+        let adapter = crate::model::cache_headers::behind_an_adapter(headers);
         match status {
             404 | 410 => PageKind::NotFound,
             401 | 403 => PageKind::NeedsCredentials,
@@ -52,7 +56,7 @@ impl PageKind {
             200..=299 if error_page => PageKind::Soft404,
             200..=299 if isr_header && no_store => PageKind::Dev,
             200..=299 if isr_header => PageKind::Isr,
-            200..=299 if private || no_store => PageKind::Dynamic,
+            200..=299 if (private || no_store) && !adapter => PageKind::Dynamic,
             _ => PageKind::Page,
         }
     }

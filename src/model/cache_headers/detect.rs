@@ -128,6 +128,10 @@ pub(super) fn signals(h: &HeaderList, cdn: Option<Cdn>) -> Vec<Signal> {
     };
     if let Some(v) = h.first("x-nextjs-cache") {
         push(Reporter::Nextjs, None, "x-nextjs-cache", v, token_state(v));
+    } else if let Some((name, v)) = adapter_cache(h) {
+        // An adapter's own word for the app's cache (OpenNext's
+        // incremental cache, in S3 or R2), where Next's is not sent.
+        push(Reporter::Nextjs, None, name, v, token_state(v));
     }
     if let Some(v) = h.first("x-vercel-cache") {
         push(
@@ -325,4 +329,22 @@ pub(super) fn durable_state(h: &HeaderList, notes: &mut Vec<String>) -> Option<C
     };
     notes.push(format!("{name} {said}: {member}"));
     Some(state)
+}
+
+/// Adapters that run Next.js in minimal mode (no `x-nextjs-cache`) and
+/// say their own cache's state: OpenNext (AWS, Cloudflare) sends
+/// `x-opennext-cache: HIT|MISS|STALE`.
+const ADAPTER_CACHE_HEADERS: [&str; 1] = ["x-opennext-cache"];
+
+/// The adapter header stating the app cache's state, and its value.
+pub(super) fn adapter_cache(h: &HeaderList) -> Option<(&'static str, &str)> {
+    ADAPTER_CACHE_HEADERS
+        .into_iter()
+        .find_map(|name| h.first(name).map(|v| (name, v)))
+}
+
+/// Whether an adapter runs the app (its own headers show), so a missing
+/// `x-nextjs-cache` says nothing about how the page is rendered.
+pub fn behind_an_adapter(h: &HeaderList) -> bool {
+    adapter_cache(h).is_some() || h.has("x-opennext")
 }

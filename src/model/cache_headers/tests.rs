@@ -454,3 +454,52 @@ fn netlify_is_recognised_with_its_durable_cache_said_apart() {
     let plain = read(&[("Cache-Status", "\"Netlify Edge\"; hit")]);
     assert_eq!((plain.edge, plain.durable), (Some(CacheState::Hit), None));
 }
+
+#[test]
+fn an_adapters_cache_header_stands_for_nexts_and_its_absence_is_said() {
+    let r = read(&[
+        ("x-opennext-cache", "STALE"),
+        (
+            "cache-control",
+            "s-maxage=60, stale-while-revalidate=2592000",
+        ),
+    ]);
+    assert_eq!(
+        r.nextjs,
+        Some(CacheState::Stale),
+        "OpenNext's word for the ISR cache"
+    );
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("behind an adapter: x-opennext-cache: STALE")),
+        "{:?}",
+        r.notes
+    );
+    let minimal = read(&[
+        ("x-opennext", "1"),
+        ("cache-control", "private, no-cache, no-store"),
+    ]);
+    assert_eq!(minimal.nextjs, None);
+    assert!(
+        minimal
+            .notes
+            .iter()
+            .any(|n| n.contains("the origin's cache state is not visible")),
+        "{:?}",
+        minimal.notes
+    );
+    let kind = crate::model::page_kind::PageKind::of(
+        200,
+        &HeaderList::from_pairs([
+            ("x-opennext", "1"),
+            ("cache-control", "private, no-cache, no-store"),
+        ]),
+        false,
+    );
+    assert_eq!(
+        kind,
+        crate::model::page_kind::PageKind::Page,
+        "not called dynamic behind an adapter"
+    );
+}
