@@ -9,6 +9,10 @@ set -euo pipefail
 cd "$APP_DIR"
 node_modules/.bin/next build
 echo "testbed: built $APP_DIR/.next (build id $(cat .next/BUILD_ID))"
+# The same app built again: the next deploy, another build id (redeploy.sh
+# switches the deploy origin between the two, for the deploy-skew tests).
+NEXT_DIST_DIR=.next-deploy-2 node_modules/.bin/next build >/dev/null
+echo "testbed: built $APP_DIR/.next-deploy-2 (build id $(cat .next-deploy-2/BUILD_ID))"
 # The second app (a Pages Router site under a base path) uses the same
 # node_modules: Next finds them and the Turbopack root from the parent's
 # package-lock.json.

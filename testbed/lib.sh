@@ -31,6 +31,11 @@ KEEP_ALL_VCL_PORT=3110
 # replicas with a published Redis handler do, and the Redis they share.
 SHARED_STORE_PORT=3111
 SHARED_ORIGIN_PORTS=(3112 3113)
+# One more `next start` instance whose deploy the tests change (redeploy.sh
+# restarts it on the other build), and a Varnish before it (testbed.vcl's
+# shape) that keeps the previous deploy's pages.
+DEPLOY_ORIGIN_PORT=3114
+DEPLOY_CDN_PORT=3115
 MOTO_VERSION=5.2.5
 VENV_DIR="$TESTBED_DIR/.venv"
 # The Pages Router site under basePath /blog with trailingSlash and i18n
@@ -54,4 +59,29 @@ die() {
 # require CMD WHAT: fail with a hint when a program is missing.
 require() {
     command -v "$1" >/dev/null 2>&1 || die "$1 not found: $2"
+}
+
+# start_deploy_origin DIST: the deploy origin, serving a fresh copy of the
+# build in DIST (".next" or ".next-deploy-2"), its pid in deploy-origin.pid.
+start_deploy_origin() {
+    local live=".next-deploy-live"
+    rm -rf "${APP_DIR:?}/$live"
+    cp -a "$APP_DIR/$1" "$APP_DIR/$live"
+    echo "$1" >"$RUN_DIR/deploy-build"
+    (
+        cd "$APP_DIR"
+        NEXT_DIST_DIR="$live" REVALIDATE_SECRET="$REVALIDATE_SECRET" TESTBED_DATA_DIR="$DATA_DIR" \
+            exec setsid node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$DEPLOY_ORIGIN_PORT"
+    ) >"$RUN_DIR/deploy-origin.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/deploy-origin.pid"
+}
+
+# until_answers URL STATUS: wait (at most 60 s) until URL answers STATUS.
+until_answers() {
+    local deadline=$((SECONDS + 60))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1")" = "$2" ] && return 0
+        sleep 0.2
+    done
+    die "$1 did not answer $2 within 60 s"
 }

@@ -32,13 +32,15 @@ print_env() {
     for i in 3 4; do
         echo "  origin $i        http://127.0.0.1:${SHARED_ORIGIN_PORTS[$((i - 3))]}       pid $(cat "$RUN_DIR/origin-$i.pid")  (shared cache on redis :$SHARED_STORE_PORT)"
     done
+    echo "  deploy origin   http://127.0.0.1:$DEPLOY_ORIGIN_PORT       pid $(cat "$RUN_DIR/deploy-origin.pid")  (build $(cat "$RUN_DIR/deploy-build"); redeploy.sh switches it)"
+    echo "  deploy cdn      http://127.0.0.1:$DEPLOY_CDN_PORT       pid $(cat "$RUN_DIR/varnish-deploy.pid")  (varnish before the deploy origin)"
     echo "  blog site       http://127.0.0.1:$BLOG_SITE_PORT/blog  pid $(cat "$RUN_DIR/blog-site.pid")  (Pages Router: basePath, trailingSlash, i18n)"
     echo "  secret          \$REVALIDATE_SECRET (in $RUN_DIR/env)"
     echo "  try             set -a; . testbed/.run/env; set +a; isrctl --config testbed/isrctl.toml sites"
     echo "  stop            bash testbed/stop.sh"
 }
 
-all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/varnish-fos.pid" "$RUN_DIR/varnish-lurker.pid" "$RUN_DIR/varnish-keepall.pid" "$RUN_DIR/moto.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid" "$RUN_DIR/origin-3.pid" "$RUN_DIR/origin-4.pid" "$RUN_DIR/shared-store.pid" "$RUN_DIR/blog-site.pid")
+all=("$RUN_DIR/varnish.pid" "$RUN_DIR/varnish-docs.pid" "$RUN_DIR/varnish-fos.pid" "$RUN_DIR/varnish-lurker.pid" "$RUN_DIR/varnish-keepall.pid" "$RUN_DIR/moto.pid" "$RUN_DIR/nginx.pid" "$RUN_DIR/origin-1.pid" "$RUN_DIR/origin-2.pid" "$RUN_DIR/origin-3.pid" "$RUN_DIR/origin-4.pid" "$RUN_DIR/shared-store.pid" "$RUN_DIR/blog-site.pid" "$RUN_DIR/deploy-origin.pid" "$RUN_DIR/varnish-deploy.pid")
 running=0
 for f in "${all[@]}"; do
     if alive "$f"; then running=$((running + 1)); fi
@@ -57,10 +59,11 @@ require varnishd "run testbed/install.sh"
 require curl "install curl"
 [ -s "$APP_DIR/.next/BUILD_ID" ] || die "no build in $APP_DIR/.next: run testbed/build.sh first"
 [ -s "$BLOG_SITE_DIR/.next/BUILD_ID" ] || die "no build in $BLOG_SITE_DIR/.next: run testbed/build.sh first"
+[ -s "$APP_DIR/.next-deploy-2/BUILD_ID" ] || die "no second build in $APP_DIR/.next-deploy-2: run testbed/build.sh first"
 require nginx "run testbed/install.sh"
 require redis-server "run testbed/install.sh"
 [ -x "$VENV_DIR/bin/moto_server" ] || die "moto's server is not installed: run testbed/install.sh"
-for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$FOS_VCL_PORT" "$LURKER_VCL_PORT" "$KEEP_ALL_VCL_PORT" "$MOTO_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "$BLOG_SITE_PORT" "${ORIGIN_PORTS[@]}" "${SHARED_ORIGIN_PORTS[@]}"; do
+for port in "$CDN_PORT" "$DOCS_VCL_PORT" "$FOS_VCL_PORT" "$LURKER_VCL_PORT" "$KEEP_ALL_VCL_PORT" "$MOTO_PORT" "$NGINX_PORT" "$ROUND_ROBIN_PORT" "$BLOG_SITE_PORT" "$DEPLOY_ORIGIN_PORT" "$DEPLOY_CDN_PORT" "${ORIGIN_PORTS[@]}" "${SHARED_ORIGIN_PORTS[@]}"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
         die "port $port is already taken by something else"
     fi
@@ -110,6 +113,8 @@ for i in 3 4; do
     echo $! >"$RUN_DIR/origin-$i.pid"
 done
 
+start_deploy_origin .next
+
 (
     cd "$APP_DIR"
     REVALIDATE_SECRET="$REVALIDATE_SECRET" TESTBED_DATA_DIR="$DATA_DIR" \
@@ -140,6 +145,12 @@ for node in fos:$FOS_VCL_PORT:foshttpcache lurker:$LURKER_VCL_PORT:lurker keepal
         -P "$RUN_DIR/varnish-$name.pid" >"$RUN_DIR/varnish-$name.log" 2>&1 \
         || { cat "$RUN_DIR/varnish-$name.log" >&2; die "varnishd ($vcl.vcl) did not start"; }
 done
+mkdir -p "$RUN_DIR/varnish-deploy"
+sed -e "s/\.port = \"3101\"/.port = \"$DEPLOY_ORIGIN_PORT\"/" "$TESTBED_DIR/varnish/testbed.vcl" >"$RUN_DIR/deploy.vcl"
+varnishd -j none -n "$RUN_DIR/varnish-deploy" -a "127.0.0.1:$DEPLOY_CDN_PORT" \
+    -f "$RUN_DIR/deploy.vcl" -s malloc,32m \
+    -P "$RUN_DIR/varnish-deploy.pid" >"$RUN_DIR/varnish-deploy.log" 2>&1 \
+    || { cat "$RUN_DIR/varnish-deploy.log" >&2; die "varnishd (deploy) did not start"; }
 rm -rf "$RUN_DIR/nginx-cache" "$RUN_DIR/nginx-tmp"
 mkdir -p "$RUN_DIR/nginx-tmp"
 sed -e "s#@RUN@#$RUN_DIR#g" -e "s#@PORT@#$NGINX_PORT#g" -e "s#@RR_PORT@#$ROUND_ROBIN_PORT#g" \
@@ -173,6 +184,8 @@ for i in 3 4; do
     wait_ready "origin-$i" "http://127.0.0.1:${SHARED_ORIGIN_PORTS[$((i - 3))]}/api/pages-revalidate" 401 "$RUN_DIR/origin-$i.pid"
 done
 wait_ready blog-site "http://127.0.0.1:$BLOG_SITE_PORT/blog/api/revalidate/" 401 "$RUN_DIR/blog-site.pid"
+wait_ready deploy-origin "http://127.0.0.1:$DEPLOY_ORIGIN_PORT/api/pages-revalidate" 401 "$RUN_DIR/deploy-origin.pid"
+wait_ready varnish-deploy "http://127.0.0.1:$DEPLOY_CDN_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-deploy.pid"
 wait_ready varnish "http://127.0.0.1:$CDN_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish.pid"
 wait_ready varnish-docs "http://127.0.0.1:$DOCS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-docs.pid"
 wait_ready varnish-fos "http://127.0.0.1:$FOS_VCL_PORT/api/pages-revalidate" 401 "$RUN_DIR/varnish-fos.pid"
@@ -207,6 +220,8 @@ TESTBED_ORIGIN_2_URL=http://127.0.0.1:${ORIGIN_PORTS[1]}
 TESTBED_SHARED_ORIGIN_3_URL=http://127.0.0.1:${SHARED_ORIGIN_PORTS[0]}
 TESTBED_SHARED_ORIGIN_4_URL=http://127.0.0.1:${SHARED_ORIGIN_PORTS[1]}
 TESTBED_SHARED_STORE_PORT=$SHARED_STORE_PORT
+TESTBED_DEPLOY_ORIGIN_URL=http://127.0.0.1:$DEPLOY_ORIGIN_PORT
+TESTBED_DEPLOY_CDN_URL=http://127.0.0.1:$DEPLOY_CDN_PORT
 REVALIDATE_SECRET=$REVALIDATE_SECRET
 ENV
 print_env

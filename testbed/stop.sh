@@ -27,12 +27,12 @@ stop_pid() {
 }
 
 stopped=0
-for name in varnish varnish-docs varnish-fos varnish-lurker varnish-keepall moto nginx origin-1 origin-2 origin-3 origin-4 shared-store blog-site; do
+for name in varnish varnish-docs varnish-fos varnish-lurker varnish-keepall moto nginx origin-1 origin-2 origin-3 origin-4 shared-store blog-site deploy-origin varnish-deploy; do
     if [ -f "$RUN_DIR/$name.pid" ]; then
         stop_pid "$name" "$RUN_DIR/$name.pid"
         stopped=1
     fi
 done
 rm -f "$RUN_DIR/env"
-rm -rf "$APP_DIR"/.next-origin-*
+rm -rf "$APP_DIR"/.next-origin-* "$APP_DIR/.next-deploy-live"
 [ "$stopped" -eq 1 ] || echo "testbed: nothing was running"

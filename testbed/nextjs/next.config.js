@@ -20,6 +20,12 @@ module.exports = {
         source: '/shop/:slug',
         headers: [{ key: 'xkey', value: 'product-:slug catalogue' }],
       },
+      // The posts list reads data tagged `posts`: its surrogate key is
+      // the same tag, so a revalidateTag and an xkey purge meet.
+      {
+        source: '/posts',
+        headers: [{ key: 'xkey', value: 'posts' }],
+      },
     ]
   },
 }

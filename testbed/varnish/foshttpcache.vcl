@@ -62,7 +62,9 @@ sub vcl_backend_response {
     set beresp.http.X-Host = bereq.http.host;
     if (bereq.url !~ "^/api/" && beresp.status == 200 && beresp.http.Content-Type ~ "^(text/html|text/x-component)") {
         set beresp.ttl = 1h;
-        set beresp.grace = 0s;
+        # Grace, as sites keep it: after xkey.softpurge() a copy is served
+        # stale once more while Varnish fetches the new one behind it.
+        set beresp.grace = 1m;
         set beresp.uncacheable = false;
         unset beresp.http.Set-Cookie;
         return (deliver);

@@ -20,6 +20,7 @@ mod console;
 mod metrics;
 mod observe;
 mod page_kinds;
+mod platforms;
 mod purges;
 mod real_apps;
 mod redirects;

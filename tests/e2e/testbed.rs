@@ -38,6 +38,10 @@ pub struct Testbed {
     pub shared_store_port: String,
     /// nginx as a round-robin load balancer over both instances, no cache.
     pub round_robin: String,
+    /// The deploy origin (`testbed/redeploy.sh` switches its build) and
+    /// the Varnish before it.
+    pub deploy_origin: String,
+    pub deploy_cdn: String,
     /// The Pages Router site (`testbed/nextjs/blog-site`): its public URL,
     /// with the base path (`…/blog`); trailingSlash, locales en and de.
     pub blog_site: String,
@@ -140,6 +144,8 @@ impl Testbed {
             shared_store_port: var("TESTBED_SHARED_STORE_PORT"),
             round_robin: var("TESTBED_ROUND_ROBIN_URL"),
             blog_site: var("TESTBED_BLOG_SITE_URL"),
+            deploy_origin: var("TESTBED_DEPLOY_ORIGIN_URL"),
+            deploy_cdn: var("TESTBED_DEPLOY_CDN_URL"),
             data_dir: PathBuf::from(var("TESTBED_DATA_DIR")),
             secret: var("REVALIDATE_SECRET"),
             client: reqwest::Client::builder()
