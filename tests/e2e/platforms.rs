@@ -42,7 +42,7 @@ fn purge_calls(result: &Value) -> Vec<String> {
 /// /posts reads data tagged `posts` and carries `xkey: posts` and an ETag:
 /// after `revalidateTag`, `fresh` marks the tag's copies stale at Varnish
 /// (`xkey-softpurge`, no hard URL purge beside it) and ends fresh, the
-/// node serving what the origin serves.
+/// node serving what the origin serves, the page's RSC payload included.
 #[test]
 fn fresh_purges_softly_where_the_origin_sends_a_validator() {
     let _turn = exclusive();
@@ -51,6 +51,10 @@ fn fresh_purges_softly_where_the_origin_sends_a_validator() {
     tb.fetch(&tb.fos_vcl, "/posts");
     let held = tb.fetch(&tb.fos_vcl, "/posts");
     assert_eq!(held.edge(), "HIT", "{held:?}");
+    // Its RSC payload too: soft-purged with the tag, it is served stale
+    // once more after the purge, and the verification reads past that.
+    tb.rsc(&tb.fos_vcl, "/posts");
+    assert_eq!(tb.rsc(&tb.fos_vcl, "/posts").edge(), "HIT");
     assert_ne!(origin_before.etag(), "-", "Next sends an ETag for the page");
 
     let (code, doc) = isrctl_json(

@@ -8,7 +8,7 @@
 //! caches what it gets, and that is then the new payload (the same rule as
 //! the HTML). The reference is an origin's payload read at that moment.
 
-use super::watch::{Watching, settled};
+use super::watch::{Watching, kept_twice, settled};
 use super::{FIRST_POLL, LayerFreshness, MAX_POLL};
 use crate::model::fingerprint::Fingerprint;
 use crate::model::observation::{LayerKind, Observation};
@@ -150,7 +150,7 @@ fn observe_rsc(
     if now.same_render(reference) {
         rsc.fresh_after_ms = Some(at.as_millis() as u64);
     } else {
-        rsc.settled = settled(p, kind, (at, left));
+        rsc.settled = settled(p, kind, (at, left)).filter(|_| kept_twice(rsc.polls, p));
     }
     rsc.after = Some(now.clone());
 }

@@ -384,7 +384,7 @@ pub(super) fn observe(
         if reference.iter().any(|r| now.same_render(r)) {
             l.fresh_after_ms = Some(at.as_millis() as u64);
         } else {
-            l.settled = settled(p, kind, (at, left));
+            l.settled = settled(p, kind, (at, left)).filter(|_| kept_twice(l.polls, p));
         }
     } else if l.fresh_after_ms.is_some() {
         return note_alternation(l, now);
@@ -397,3 +397,12 @@ pub(super) fn observe(
 
 use super::regeneration::{note_alternation, observe_origin};
 pub(crate) use super::settled::settled;
+
+/// Whether a CDN's old copy has been read often enough to count as kept:
+/// right after a soft purge (or within a stale-while-revalidate window) a
+/// cache serves the old copy once more while it fetches the new one
+/// behind it, so a single read of the old copy is not yet a copy kept
+/// for its TTL. An answer not from a cache needs no second read.
+pub(super) fn kept_twice(polls: u32, p: &Observation) -> bool {
+    polls >= 2 || !p.served_from_cache()
+}
