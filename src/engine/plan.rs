@@ -159,6 +159,9 @@ pub struct PurgePlan {
     pub cost: Option<String>,
     /// What a path purge leaves of the page's RSC variants, if anything.
     pub rsc_note: Option<&'static str>,
+    /// Where the tags a tag purge names must come from, if the app does
+    /// not send them by itself.
+    pub tag_note: Option<&'static str>,
 }
 
 pub fn plan_purge(site: &Site, items: &[PurgeItem]) -> Result<PurgePlan, Trouble> {
@@ -173,6 +176,11 @@ pub fn plan_purge(site: &Site, items: &[PurgeItem]) -> Result<PurgePlan, Trouble
             .iter()
             .any(|i| matches!(i, PurgeItem::Path(_)))
             .then(|| config.provider.rsc_coverage())
+            .flatten(),
+        tag_note: items
+            .iter()
+            .any(|i| matches!(i, PurgeItem::Tag(_)))
+            .then(|| config.provider.tag_note())
             .flatten(),
     })
 }

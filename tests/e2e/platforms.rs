@@ -205,3 +205,44 @@ fn a_page_of_the_previous_deploy_is_found_by_check_and_fixed_by_fresh() {
     );
     assert_eq!(served.price(), "7");
 }
+
+/// CloudFront tag invalidation on moto's server: with `tags = true` a tag
+/// goes into the InvalidationBatch as `#tag` (moto holds exactly that),
+/// and the purge says where the tags must come from, since `next start`
+/// sends no cache-tag header by itself.
+#[test]
+fn a_cloudfront_tag_is_invalidated_as_a_hash_item_on_moto() {
+    let tb = Testbed::get();
+    let state = tempfile::tempdir().unwrap();
+    let config = state.path().join("cf.toml");
+    let text = format!(
+        "[sites.cf]\npublic_url = \"https://www.example.com\"\n\n[sites.cf.secret]\nenv = \"REVALIDATE_SECRET\"\n\n\
+         [sites.cf.purge]\nprovider = \"cloudfront\"\ndistribution_id = \"{}\"\napi_url = \"{}\"\ntags = true\n",
+        tb.cloudfront_distribution, tb.moto
+    );
+    std::fs::write(&config, text).unwrap();
+    let out = assert_cmd::Command::cargo_bin("isrctl")
+        .unwrap()
+        .env("XDG_STATE_HOME", state.path())
+        .env("HOME", state.path())
+        .env("REVALIDATE_SECRET", &tb.secret)
+        .env("AWS_ACCESS_KEY_ID", "AKIAISRCTLCANARY0002")
+        .env("AWS_SECRET_ACCESS_KEY", "isrctl-canary-aws-secret-key-9a1c")
+        .args(["--config", config.to_str().unwrap()])
+        .args(["purge", "cf", "--tag", "product:tv", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("next start sends no such header"),
+        "{stderr}"
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = &doc["results"][0];
+    assert_eq!(result["kind"], "purged", "{doc:#}");
+    let id = result["invalidation"].as_str().unwrap();
+    let held = tb.cloudfront_get(&format!("/invalidation/{id}"));
+    assert!(held.contains("<Path>#product:tv</Path>"), "{held}");
+    assert!(held.contains("<Quantity>1</Quantity>"), "{held}");
+}

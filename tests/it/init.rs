@@ -84,15 +84,30 @@ fn init_writes_a_config_from_what_the_site_shows_and_keeps_an_existing_one() {
 
 /// A Varnish on 127.0.0.1 with a sitemap: what the trial's newcomer ran.
 async fn varnish_site() -> (String, tokio::task::JoinHandle<()>) {
+    site_answering(&[
+        ("x-varnish", "32770 3"),
+        ("via", "1.1 varnish (Varnish/7.1)"),
+        ("age", "12"),
+    ])
+    .await
+}
+
+/// A site whose home page answers with `headers` (a CDN's), and a
+/// sitemap of one page.
+async fn site_answering(
+    headers: &'static [(&'static str, &'static str)],
+) -> (String, tokio::task::JoinHandle<()>) {
     use axum::http::header;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let base = url.clone();
-    let varnish = [
-        (header::HeaderName::from_static("x-varnish"), "32770 3"),
-        (header::VIA, "1.1 varnish (Varnish/7.1)"),
-        (header::AGE, "12"),
-    ];
+    let home = move || async move {
+        let mut map = axum::http::HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, header::HeaderValue::from_static(value));
+        }
+        (map, "<html></html>")
+    };
     let app = axum::Router::new()
         .route(
             "/sitemap.xml",
@@ -103,9 +118,53 @@ async fn varnish_site() -> (String, tokio::task::JoinHandle<()>) {
                 ([(header::CONTENT_TYPE, "application/xml")], xml)
             }),
         )
-        .route("/", axum::routing::get(move || async move { (varnish, "<html></html>") }));
+        .route("/", axum::routing::get(home));
     let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (url, task)
+}
+
+/// init recognises Netlify (its `Cache-Status` members, `x-nf-request-id`)
+/// and Akamai (`X-Cache: TCP_…`, AkamaiGHost) and writes their `[purge]`
+/// skeleton with where the credentials come from; the config loads.
+#[test]
+fn init_writes_the_purge_skeleton_of_the_platform_it_recognises() {
+    let rt = runtime();
+    let netlify: &'static [(&str, &str)] = &[
+        (
+            "cache-status",
+            "\"Netlify Durable\"; hit, \"Netlify Edge\"; fwd=miss",
+        ),
+        ("x-nf-request-id", "01HX"),
+    ];
+    let akamai: &'static [(&str, &str)] = &[
+        (
+            "x-cache",
+            "TCP_HIT from a23-45-67-89.deploy.akamaitechnologies.com (AkamaiGHost/22.1)",
+        ),
+        ("server", "AkamaiGHost"),
+    ];
+    for (headers, expected) in [
+        (netlify, "# provider = \"netlify\"\n# site_id = "),
+        (akamai, "# provider = \"akamai\"\n# section = \"default\""),
+    ] {
+        let (url, _site) = rt.block_on(site_answering(headers));
+        let s = Scratch::new();
+        let out = s
+            .isrctl()
+            .args(["init", &url, "--name", "shop"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let written = s.read(&s.config_path());
+        assert!(written.contains(expected), "{expected} in:\n{written}");
+        let check = s
+            .isrctl()
+            .env("SHOP_REVALIDATE_SECRET", CANARY)
+            .args(["config", "check"])
+            .output()
+            .unwrap();
+        assert_eq!(check.status.code(), Some(0), "{check:?}\n{written}");
+    }
 }
 
 /// Trial item 6: init on an address names the site and its secret's

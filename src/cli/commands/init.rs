@@ -298,6 +298,16 @@ fn purge_block(name: &str, cdn: Option<Cdn>) -> String {
              # AWS_SECRET_ACCESS_KEY, else ~/.aws/credentials).\n\
              # [sites.{name}.purge]\n# provider = \"cloudfront\"\n# distribution_id = \"…\"\n\n"
         ),
+        Some(Cdn::Netlify) => skeleton(
+            "netlify",
+            "# site_id = \"…\"                # Site configuration › Site details\n",
+            &env("NETLIFY"),
+        ),
+        Some(Cdn::Akamai) => format!(
+            "# Purge the CDN too: fill in and uncomment (Fast Purge; EdgeGrid credentials\n\
+             # from ~/.edgerc, the section of an API client with the CCU APIs grant).\n\
+             # [sites.{name}.purge]\n# provider = \"akamai\"\n# section = \"default\"\n# cpcodes = [\"…\"]\n\n"
+        ),
         Some(Cdn::Nginx) => format!(
             "# nginx's proxy_cache_purge (or another PURGE endpoint): fill in and uncomment.\n\
              # [sites.{name}.purge]\n# provider = \"http\"\n# method = \"PURGE\"\n\n"

@@ -84,7 +84,7 @@ pub async fn run(config: &Config, args: PurgeArgs) -> Exit {
     if let Some(note) = &plan.cost {
         errln!("{note}");
     }
-    if let Some(note) = plan.rsc_note {
+    for note in [plan.rsc_note, plan.tag_note].into_iter().flatten() {
         errln!("note: {note}");
     }
     // What the provider cannot express is refused before anything is sent

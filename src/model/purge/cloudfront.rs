@@ -1,7 +1,9 @@
 //! CloudFront invalidations, signed with the standard AWS credentials;
-//! each is polled until it completes.
+//! each is polled until it completes. With `tags = true` (a distribution
+//! with a `CacheTagConfig`) a tag is invalidated as `#tag`; otherwise as
+//! the paths of the configured routes carrying it.
 //!
-//! Keys: `distribution_id`, `api_url`; no token (AWS's own places).
+//! Keys: `distribution_id`, `tags`, `api_url`; no token (AWS's own places).
 
 use super::{Keys, Provider, Refused, Registered};
 use std::sync::Arc;
@@ -18,6 +20,9 @@ const API: &str = "https://cloudfront.amazonaws.com";
 pub struct CloudFront {
     pub api_url: Url,
     pub distribution_id: String,
+    /// The distribution has a `CacheTagConfig`: tags are invalidated as
+    /// `#tag` items.
+    pub tags: bool,
 }
 
 impl Provider for CloudFront {
@@ -30,7 +35,13 @@ impl Provider for CloudFront {
     }
 
     fn purges_tags(&self) -> bool {
-        false
+        self.tags
+    }
+
+    fn tag_note(&self) -> Option<&'static str> {
+        self.tags.then_some(
+            "CloudFront invalidates #tag where the distribution's CacheTagConfig names the header the origin tags objects with; next start sends no such header by itself: add it in next.config.js headers() (or a Lambda@Edge origin-response function), or leave tags out so a tag is invalidated as the paths of the routes carrying it in this config",
+        )
     }
 
     fn auth_fix(&self) -> &'static str {
@@ -51,5 +62,6 @@ fn read(keys: &mut Keys<'_>) -> Result<Arc<dyn Provider>, Refused> {
     Ok(Arc::new(CloudFront {
         api_url: keys.api_url(API)?,
         distribution_id: keys.id(&distribution, "distribution_id")?,
+        tags: keys.boolean("tags")?.unwrap_or(false),
     }))
 }

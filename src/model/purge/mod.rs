@@ -102,6 +102,12 @@ pub trait Provider: std::fmt::Debug + Send + Sync + std::any::Any {
         None
     }
 
+    /// Where the cache tags a tag purge names must come from, when the
+    /// app does not send them by itself (said before a tag purge).
+    fn tag_note(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Whether the CDN can purge by cache tag; if not, a tag is purged as
     /// the URLs of the configured routes that carry it.
     fn purges_tags(&self) -> bool;

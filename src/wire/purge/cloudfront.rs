@@ -108,7 +108,8 @@ fn profile_credentials(text: &str, profile: &str) -> Option<AwsCredentials> {
 pub const WILDCARDS_IN_PROGRESS: usize = 15;
 
 /// One CreateInvalidation per 3,000 paths. A prefix becomes `/prefix*`,
-/// everything `/*`; tags arrive here as their routes' paths. Each path
+/// everything `/*`, a tag `#tag` (with `tags = true`; otherwise tags
+/// arrive here as their routes' paths). Each path
 /// starts with `/` and is URL-encoded where the InvalidationBatch
 /// documentation asks (non-ASCII and unsafe characters); more wildcards
 /// than a distribution may have in progress are refused before sending.
@@ -131,18 +132,16 @@ fn calls(api_url: &Url, distribution: &str, items: &[PurgeItem]) -> Result<Vec<P
         "{}/{API_VERSION}/distribution/{distribution}/invalidation",
         api_url.as_str().trim_end_matches('/')
     );
-    let paths: Vec<(String, PurgeItem)> = items
-        .iter()
-        .filter_map(|item| {
-            let path = match item {
-                PurgeItem::Path(p) => encode_path(p),
-                PurgeItem::Prefix(p) => format!("{}*", encode_path(p)),
-                PurgeItem::Everything => "/*".to_string(),
-                PurgeItem::Tag(_) => return None,
-            };
-            Some((path, item.clone()))
-        })
-        .collect();
+    let mut paths: Vec<(String, PurgeItem)> = Vec::new();
+    for item in items {
+        let path = match item {
+            PurgeItem::Path(p) => encode_path(p),
+            PurgeItem::Prefix(p) => format!("{}*", encode_path(p)),
+            PurgeItem::Everything => "/*".to_string(),
+            PurgeItem::Tag(tag) => cache_tag(tag)?,
+        };
+        paths.push((path, item.clone()));
+    }
     Ok(paths
         .chunks(PATHS_PER_INVALIDATION)
         .map(|batch| PurgeCall {
@@ -153,6 +152,23 @@ fn calls(api_url: &Url, distribution: &str, items: &[PurgeItem]) -> Result<Vec<P
             covers: batch.iter().map(|(_, i)| i.clone()).collect(),
         })
         .collect())
+}
+
+/// A tag invalidation item, as CloudFront's "What you need to know when
+/// invalidating tags" says: `#` and the tag, 1 to 256 visible ASCII
+/// characters, no comma, no `*` (tags match exactly; case does not
+/// matter).
+fn cache_tag(tag: &str) -> Result<String, String> {
+    let visible = tag
+        .bytes()
+        .all(|b| (33..=126).contains(&b) && b != b',' && b != b'*');
+    match !tag.is_empty() && tag.len() <= 256 && visible {
+        true => Ok(format!("#{tag}")),
+        false => Err(format!(
+            "CloudFront cache tags are 1 to 256 visible ASCII characters without commas or *: {:?} cannot be invalidated",
+            crate::model::safe_text::one_line(tag)
+        )),
+    }
 }
 
 /// A path as CloudFront wants it: non-ASCII bytes, spaces and the
@@ -384,6 +400,24 @@ mod tests {
             "{}",
             cost(2500)
         );
+    }
+
+    #[test]
+    fn tags_are_hash_items_checked_as_cloudfront_reads_them() {
+        let api = Url::parse("https://cloudfront.amazonaws.com").unwrap();
+        let items = [
+            PurgeItem::Tag("product:electronics".into()),
+            PurgeItem::Path("/shop/tv".into()),
+        ];
+        let body = calls(&api, "E1", &items).unwrap()[0].body.clone().unwrap();
+        assert!(
+            body.contains("<Quantity>2</Quantity><Items><Path>#product:electronics</Path><Path>/shop/tv</Path></Items>"),
+            "{body}"
+        );
+        for bad in ["a,b", "has space", "wild*", ""] {
+            let refused = calls(&api, "E1", &[PurgeItem::Tag(bad.into())]).unwrap_err();
+            assert!(refused.contains("cannot be invalidated"), "{refused}");
+        }
     }
 
     #[test]
