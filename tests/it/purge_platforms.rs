@@ -285,3 +285,40 @@ fn akamai_refusals_and_its_rate_limit_are_handled() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("has no [purge] section"), "{stderr}");
 }
+
+/// The dry runs of the platforms' purges show each call exactly as it
+/// will go, secrets masked: Cloudflare's soft purge goes to
+/// `invalidate_cache` with the same selectors, Netlify's names the site
+/// and the page's runtime tag (its API has no soft purge).
+#[test]
+fn soft_and_platform_dry_runs_show_the_exact_calls() {
+    let s = Scratch::new();
+    s.purge_config(
+        "https://shop.example.com",
+        &format!(
+            "provider = \"cloudflare\"\nzone_id = \"zone-1\"\nsoft = true\n[sites.sim.purge.token]\nenv = \"{TOKEN_ENV}\""
+        ),
+    );
+    let out = purge(&s, &["sim", "--path", "/blog/hello", "--tag", "posts", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for call in [
+        r#"POST https://api.cloudflare.com/client/v4/zones/zone-1/invalidate_cache (Authorization: Bearer ***) {"files":["https://shop.example.com/blog/hello"]}"#,
+        r#"POST https://api.cloudflare.com/client/v4/zones/zone-1/invalidate_cache (Authorization: Bearer ***) {"tags":["posts"]}"#,
+    ] {
+        assert!(text.contains(call), "{call} in:\n{text}");
+    }
+
+    let s = Scratch::new();
+    s.purge_config(
+        "https://shop.example.com",
+        &format!(
+            "provider = \"netlify\"\nsite_slug = \"my-shop\"\ndomain = \"shop.example.com\"\n[sites.sim.purge.token]\nenv = \"{TOKEN_ENV}\""
+        ),
+    );
+    let out = purge(&s, &["sim", "--path", "/blog/hello", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let call = r#"POST https://api.netlify.com/api/v1/purge (Authorization: Bearer ***) {"cache_tags":["_N_T_/blog/hello"],"domain":"shop.example.com","site_slug":"my-shop"}"#;
+    assert!(text.contains(call), "{call} in:\n{text}");
+}

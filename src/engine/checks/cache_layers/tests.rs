@@ -246,3 +246,32 @@ fn a_redirect_to_the_locale_prefixed_page_is_named_so() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_stale_copy_in_netlifys_durable_cache_is_its_own_finding() {
+    let durable = [
+        ("cache-status", "\"Netlify Durable\"; hit, \"Netlify Edge\"; fwd=miss"),
+        ("netlify-cdn-cache-control", "public, durable, s-maxage=3600"),
+        ("age", "120"),
+    ];
+    let probes = [
+        layer(LayerKind::Origin { index: 1 }, &NEXT_HIT, &page("new")),
+        layer(LayerKind::Public, &durable, &page("old")),
+    ];
+    let found = findings_of(&probes);
+    let titles = problems(&found);
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("stale in Netlify's durable cache: the CDN serves a copy 2 min old")),
+        "{titles:#?}"
+    );
+    // The same copy from the edge alone is an ordinary stale copy.
+    let edge_only = [("cache-status", "\"Netlify Edge\"; hit"), ("age", "120")];
+    let probes = [
+        layer(LayerKind::Origin { index: 1 }, &NEXT_HIT, &page("new")),
+        layer(LayerKind::Public, &edge_only, &page("old")),
+    ];
+    let found = findings_of(&probes);
+    assert!(problems(&found).iter().all(|t| !t.contains("durable")));
+}
