@@ -299,7 +299,17 @@ fn soft_and_platform_dry_runs_show_the_exact_calls() {
             "provider = \"cloudflare\"\nzone_id = \"zone-1\"\nsoft = true\n[sites.sim.purge.token]\nenv = \"{TOKEN_ENV}\""
         ),
     );
-    let out = purge(&s, &["sim", "--path", "/blog/hello", "--tag", "posts", "--dry-run"]);
+    let out = purge(
+        &s,
+        &[
+            "sim",
+            "--path",
+            "/blog/hello",
+            "--tag",
+            "posts",
+            "--dry-run",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     for call in [

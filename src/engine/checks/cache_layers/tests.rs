@@ -250,8 +250,14 @@ fn a_redirect_to_the_locale_prefixed_page_is_named_so() {
 #[test]
 fn a_stale_copy_in_netlifys_durable_cache_is_its_own_finding() {
     let durable = [
-        ("cache-status", "\"Netlify Durable\"; hit, \"Netlify Edge\"; fwd=miss"),
-        ("netlify-cdn-cache-control", "public, durable, s-maxage=3600"),
+        (
+            "cache-status",
+            "\"Netlify Durable\"; hit, \"Netlify Edge\"; fwd=miss",
+        ),
+        (
+            "netlify-cdn-cache-control",
+            "public, durable, s-maxage=3600",
+        ),
         ("age", "120"),
     ];
     let probes = [
@@ -263,7 +269,8 @@ fn a_stale_copy_in_netlifys_durable_cache_is_its_own_finding() {
     assert!(
         titles
             .iter()
-            .any(|t| t.starts_with("stale in Netlify's durable cache: the CDN serves a copy 2 min old")),
+            .any(|t| t
+                .starts_with("stale in Netlify's durable cache: the CDN serves a copy 2 min old")),
         "{titles:#?}"
     );
     // The same copy from the edge alone is an ordinary stale copy.
