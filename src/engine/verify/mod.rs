@@ -67,6 +67,16 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 
 const FIRST_POLL: Duration = Duration::from_millis(100);
 const MAX_POLL: Duration = Duration::from_secs(2);
+
+/// The pauses before each read while a layer is watched: none before the
+/// first (an origin's next answer after `revalidatePath` is already the
+/// new page, and a purged cache's next answer is a fetch), then
+/// [`FIRST_POLL`] growing by 1.6 to [`MAX_POLL`] while the answer is
+/// still coming (a background render, a purge spreading).
+pub(crate) fn pauses() -> impl Iterator<Item = Duration> {
+    let growing = std::iter::successors(Some(FIRST_POLL), |w| Some((*w * 8 / 5).min(MAX_POLL)));
+    std::iter::once(Duration::ZERO).chain(growing)
+}
 /// How many answers the cache-busted URL gets, at least, before isrctl
 /// concludes anything from it: without origins, several instances may
 /// answer in turn, and one answer says nothing about the others.

@@ -8,8 +8,8 @@
 //! caches what it gets, and that is then the new payload (the same rule as
 //! the HTML). The reference is an origin's payload read at that moment.
 
+use super::LayerFreshness;
 use super::watch::{Watching, kept_twice, settled};
-use super::{FIRST_POLL, LayerFreshness, MAX_POLL};
 use crate::model::fingerprint::Fingerprint;
 use crate::model::observation::{LayerKind, Observation};
 use crate::model::target::TargetKind;
@@ -43,7 +43,8 @@ pub(crate) async fn watch_rsc(
         layer.url.to_string(),
     );
     rsc.before = Some(reference.clone());
-    let mut wait = FIRST_POLL;
+    // The first read is at once; the pauses after it grow.
+    let mut pauses = super::pauses().skip(1);
     loop {
         let answer = probe::probe_rsc(&watching.watch.settings, layer).await;
         let left = deadline.saturating_sub(watching.started.elapsed());
@@ -58,11 +59,11 @@ pub(crate) async fn watch_rsc(
         if rsc.fresh_after_ms.is_some() || rsc.settled.is_some() || left.is_zero() {
             return Some(rsc);
         }
+        let wait = pauses.next().unwrap_or(super::MAX_POLL);
         tokio::select! {
             _ = cancel.cancelled() => return Some(rsc),
             _ = tokio::time::sleep(wait.min(left)) => {}
         }
-        wait = (wait * 8 / 5).min(MAX_POLL);
     }
 }
 

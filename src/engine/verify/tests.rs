@@ -249,3 +249,19 @@ fn the_public_layer_is_read_only_after_an_origin_serves_the_new_page() {
 
 #[path = "model_tests.rs"]
 mod model_tests;
+
+/// Time-to-fresh waits for nothing it need not: the first read of a
+/// watched layer comes at once (no fixed pause before it), then the pauses
+/// grow while the answer is still coming, never past the longest.
+#[test]
+fn the_first_read_is_at_once_and_the_pauses_after_it_grow() {
+    let schedule: Vec<Duration> = super::pauses().take(12).collect();
+    assert_eq!(
+        schedule[0],
+        Duration::ZERO,
+        "no pause before the first read"
+    );
+    assert!(schedule[1] > Duration::ZERO && schedule[1] <= Duration::from_millis(100));
+    assert!(schedule.windows(2).all(|w| w[0] <= w[1]), "{schedule:?}");
+    assert_eq!(schedule[11], super::MAX_POLL, "{schedule:?}");
+}

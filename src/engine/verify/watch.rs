@@ -3,7 +3,7 @@
 //! origin shows it re-rendered the page and the public layer serves what
 //! the origins serve, until a layer settles, or the deadline passes.
 
-use super::{FIRST_POLL, LayerFreshness, MAX_POLL, SAMPLES};
+use super::{LayerFreshness, SAMPLES};
 use crate::engine::session::Session;
 use crate::model::cache_headers::CacheState;
 use crate::model::config::Site;
@@ -160,7 +160,7 @@ impl Watching {
         deadline: Duration,
         cancel: &CancellationToken,
     ) {
-        let mut wait = FIRST_POLL;
+        let mut pauses = super::pauses();
         loop {
             let reference = reference_pages(&self.layers, gate);
             let pending: Vec<usize> = (0..self.layers.len())
@@ -170,6 +170,7 @@ impl Watching {
             if pending.is_empty() || left.is_zero() {
                 return;
             }
+            let wait = pauses.next().unwrap_or(super::MAX_POLL);
             tokio::select! {
                 _ = cancel.cancelled() => return,
                 _ = tokio::time::sleep(wait.min(left)) => {}
@@ -191,7 +192,6 @@ impl Watching {
                 };
                 observe(&mut self.layers[i], p, &reference, kind, at, left);
             }
-            wait = (wait * 8 / 5).min(MAX_POLL);
         }
     }
 }
