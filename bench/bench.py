@@ -105,7 +105,7 @@ def bulk(isrctl, oha, bare):
 
 
 def history(isrctl):
-    """`history --json` and `history --limit 5` over a long history file."""
+    """`history --json` over a long history file: (wall, peak MB, lines)."""
     lines = 10_000 if QUICK else 1_000_000
     work = tempfile.mkdtemp(prefix="isrctl-bench-history-")
     state = os.path.join(work, "isrctl")
@@ -118,12 +118,113 @@ def history(isrctl):
                 '"outcome":"revalidated","status":200,"latency_ms":3,"message":null}\n'
             )
     env = dict(os.environ, XDG_STATE_HOME=work)
-    size = os.path.getsize(os.path.join(state, "history.jsonl")) / 1e6
-    print(f"history: {lines} lines ({size:.0f} MB)")
-    for args in (["history", "--json"], ["history", "--limit", "5"]):
-        wall, rss = isolated([isrctl, *args], env)
-        print(f"  isrctl {' '.join(args):18} {wall:6.3f} s {rss:6.0f} MB")
+    runs = [isolated([isrctl, "history", "--json"], env) for _ in range(1 if QUICK else 3)]
     shutil.rmtree(work, ignore_errors=True)
+    wall, rss = median(runs)
+    return wall, rss, lines
+
+
+def stale_scan(isrctl, oha):
+    """`isrctl stale` over a sitemap of PAGES pages (every page read at every
+    layer) against oha doing as many GETs at the same concurrency."""
+    work = tempfile.mkdtemp(prefix="isrctl-bench-stale-")
+    config = os.path.join(work, "stale.toml")
+    with open(config, "w") as f:
+        f.write(
+            f'[sites.bench]\npublic_url = "http://127.0.0.1:{PORT}"\n'
+            f'origins = ["http://127.0.0.1:{PORT}"]\nsitemap = "/sitemap.xml"\n'
+            f"concurrency = {CONCURRENCY}\nrate_per_second = 0\n"
+            '[sites.bench.secret]\nenv = "BENCH_SECRET"\n'
+        )
+    env = dict(os.environ, BENCH_SECRET="bench-secret-0123456789", XDG_STATE_HOME=os.path.join(work, "state"))
+    before = gets()
+    scan = [isolated([isrctl, "--config", config, "stale", "bench"], env) for _ in range(ROUNDS)]
+    per_scan = (gets() - before) // ROUNDS
+    url = f"http://127.0.0.1:{PORT}/p/1"
+    floor = [isolated([oha, "-n", str(per_scan), "-c", str(CONCURRENCY), "--no-tui", url]) for _ in range(ROUNDS)]
+    shutil.rmtree(work, ignore_errors=True)
+    return median(scan), median(floor), per_scan
+
+
+def gets():
+    from urllib.request import urlopen
+    with urlopen(f"http://127.0.0.1:{PORT}/__gets") as r:
+        return int(r.read())
+
+
+def testbed_env():
+    path = os.path.join(ROOT, "testbed/.run/env")
+    if not os.path.exists(path):
+        return None
+    env = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line and not line.startswith("#"):
+                k, v = line.strip().split("=", 1)
+                env[k] = v
+    return env
+
+
+def time_to_fresh(isrctl):
+    """`fresh` on the testbed's two origins and Varnish against the same
+    steps by curl (revalidate both origins, GET both, BAN at Varnish, GET
+    through it), alternating, each after the page's data changed: medians.
+    None when the testbed is not running."""
+    tb = testbed_env()
+    if tb is None:
+        return None
+    secret, data = tb["REVALIDATE_SECRET"], tb["TESTBED_DATA_DIR"]
+    o1, o2, cdn = tb["TESTBED_ORIGIN_1_URL"], tb["TESTBED_ORIGIN_2_URL"], tb["TESTBED_CDN_URL"]
+    slug = f"bench-{int(time.time())}"
+    path = f"/shop/{slug}"
+    work = tempfile.mkdtemp(prefix="isrctl-bench-fresh-")
+    env = dict(os.environ, REVALIDATE_SECRET=secret, XDG_STATE_HOME=work)
+
+    def price(n):
+        with open(os.path.join(data, f"{slug}.json"), "w") as f:
+            json.dump({"name": "Bench", "price": str(n)}, f)
+
+    def fetch(url):
+        subprocess.run(["curl", "-s", "-o", "/dev/null", url], check=True)
+
+    price(0)
+    for url in (o1, o2, cdn, cdn):
+        fetch(url + path)
+    curl = " && ".join(
+        [f"curl -s -o /dev/null -X POST '{o}/api/revalidate?secret={secret}&path={path}'" for o in (o1, o2)]
+        + [f"curl -s -o /dev/null '{o}{path}'" for o in (o1, o2)]
+        + [f"curl -s -o /dev/null -X BAN -H 'X-Ban-Url: ^{path}(\\?.*)?$' '{cdn}/'", f"curl -s -o /dev/null '{cdn}{path}'"]
+    )
+    fresh = [isrctl, "--config", os.path.join(ROOT, "testbed/isrctl.toml"), "fresh", "testbed", "--path", path, "--deadline", "10s"]
+    isrctl_runs, curl_runs = [], []
+    for i in range(3 if QUICK else 9):
+        price(2 * i + 1)
+        isrctl_runs.append(isolated(fresh, env))
+        price(2 * i + 2)
+        curl_runs.append(isolated(curl))
+    os.remove(os.path.join(data, f"{slug}.json"))
+    shutil.rmtree(work, ignore_errors=True)
+    return median(isrctl_runs), median(curl_runs)
+
+
+def console(counts):
+    exe = os.path.join(ROOT, "target/release/examples/bench_console")
+    rows = {}
+    for n in counts:
+        out = subprocess.run([exe, str(n)], capture_output=True, text=True, check=True).stdout.strip()
+        first = float(out.split("first frame ")[1].split(" ms")[0])
+        peak = float(out.split("peak RSS ")[1].split(" MB")[0])
+        rows[n] = (first, peak, out)
+    return rows
+
+
+def table(rows):
+    """The one table: measure, isrctl, reference, ratio, goal."""
+    print()
+    print("| measure | isrctl | reference | ratio | goal |")
+    print("| --- | --- | --- | --- | --- |")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
 
 
 def main():
@@ -131,27 +232,52 @@ def main():
     bare = os.path.join(ROOT, "target/release/examples/bench_bare_reqwest")
     isrctl = os.path.join(ROOT, "target/release/isrctl")
     oha = oha_path()
-    endpoint = subprocess.Popen([os.path.join(ROOT, "target/release/examples/bench_endpoint"), str(PORT)], stderr=subprocess.DEVNULL)
+    pages = 200 if QUICK else 1_000
+    endpoint = subprocess.Popen([os.path.join(ROOT, "target/release/examples/bench_endpoint"), str(PORT), str(pages)], stderr=subprocess.DEVNULL)
     time.sleep(0.5)
     try:
-        rows, curl_run = bulk(isrctl, oha, bare)
+        bulk_rows, curl_run = bulk(isrctl, oha, bare)
+        scan, scan_floor, scan_gets = stale_scan(isrctl, oha)
     finally:
         endpoint.terminate()
     print(f"isrctl benchmark, {time.strftime('%Y-%m-%d')}, {machine()}")
     print(f"bulk: {TARGETS} path revalidations to a loopback endpoint, concurrency {CONCURRENCY}, median of {ROUNDS}")
-    oha_time, oha_rss = rows["oha"]
-    for name, (wall, rss) in rows.items():
+    oha_time, oha_rss = bulk_rows["oha"]
+    for name, (wall, rss) in bulk_rows.items():
         print(f"  {name:14} {wall:6.3f} s {rss:6.0f} MB   {wall / oha_time:4.2f}x oha's time, {rss / oha_rss:4.2f}x its memory")
     per_curl = curl_run[0] / CURL_TARGETS
-    per_isrctl = rows["isrctl"][0] / TARGETS
+    per_isrctl = bulk_rows["isrctl"][0] / TARGETS
     print(f"  xargs -P{CONCURRENCY} curl: {curl_run[0]:.2f} s for {CURL_TARGETS} ({per_curl / per_isrctl:.0f}x slower per request than isrctl)")
-    history(isrctl)
+    print(f"stale: {pages} sitemap pages, {scan_gets} GETs a scan: isrctl {scan[0]:.3f} s, oha {scan_floor[0]:.3f} s")
+    fresh = time_to_fresh(isrctl)
+    if fresh is None:
+        print("time-to-fresh: the testbed is not running (bash testbed/start.sh): row left out")
+    else:
+        print(f"time-to-fresh: isrctl fresh {fresh[0][0] * 1000:.0f} ms, the same steps by curl {fresh[1][0] * 1000:.0f} ms (medians of alternating runs)")
+    hist_wall, hist_rss, hist_lines = history(isrctl)
+    print(f"history --json over {hist_lines} lines: {hist_wall:.3f} s, {hist_rss:.0f} MB")
     counts = [10_000] if QUICK else [100_000, 1_000_000]
-    console = os.path.join(ROOT, "target/release/examples/bench_console")
+    screens = console(counts)
     print("console:")
     for n in counts:
-        out = subprocess.run([console, str(n)], capture_output=True, text=True, check=True)
-        print("  " + out.stdout.strip())
+        print("  " + screens[n][2])
+
+    def ratio(a, b):
+        return f"{a / b:.2f}x"
+    bare_time = bulk_rows["bare reqwest"][0]
+    rows = [
+        [f"bulk: {TARGETS} path revalidations, concurrency {CONCURRENCY}", f"{bulk_rows['isrctl'][0]:.3f} s", f"oha {oha_time:.3f} s (bare reqwest {bare_time:.3f} s)", ratio(bulk_rows["isrctl"][0], oha_time), "<= 1.5x oha"],
+        ["`--json` bulk", f"{bulk_rows['isrctl --json'][0]:.3f} s, {bulk_rows['isrctl --json'][1]:.0f} MB", f"oha {oha_time:.3f} s, {oha_rss:.0f} MB", ratio(bulk_rows["isrctl --json"][0], oha_time), "<= 1.6x oha"],
+    ]
+    if fresh is not None:
+        rows.append(["time-to-fresh: `fresh` on two origins + Varnish", f"{fresh[0][0] * 1000:.0f} ms", f"curl {fresh[1][0] * 1000:.0f} ms", ratio(fresh[0][0], fresh[1][0]), "<= 1.5x curl"])
+    big = counts[-1]
+    rows += [
+        [f"console, {big:,} routes: first frame", f"{screens[big][0]:.0f} ms, peak {screens[big][1]:.0f} MB", "-", "-", "<= 1.2 s, peak <= 600 MB"],
+        [f"`history --json` over {hist_lines:,} lines", f"{hist_wall:.3f} s, {hist_rss:.0f} MB", "-", "-", "<= 1.0 s"],
+        [f"stale scan: {pages} pages, {scan_gets} GETs", f"{scan[0]:.3f} s", f"oha {scan_floor[0]:.3f} s", ratio(scan[0], scan_floor[0]), "<= 1.5x oha"],
+    ]
+    table(rows)
 
 
 if __name__ == "__main__":
