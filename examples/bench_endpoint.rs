@@ -32,8 +32,16 @@ async fn main() {
                     .into_response_parts();
             }
             match uri.path() {
-                "/__gets" => ([(header::CONTENT_TYPE, "text/plain")], gets.load(Ordering::Relaxed).to_string()).into_response_parts(),
-                "/sitemap.xml" => ([(header::CONTENT_TYPE, "application/xml")], sitemap.as_ref().clone()).into_response_parts(),
+                "/__gets" => (
+                    [(header::CONTENT_TYPE, "text/plain")],
+                    gets.load(Ordering::Relaxed).to_string(),
+                )
+                    .into_response_parts(),
+                "/sitemap.xml" => (
+                    [(header::CONTENT_TYPE, "application/xml")],
+                    sitemap.as_ref().clone(),
+                )
+                    .into_response_parts(),
                 _ => {
                     gets.fetch_add(1, Ordering::Relaxed);
                     page()
@@ -71,7 +79,10 @@ fn page() -> Parts {
         ("content-type", "text/html; charset=utf-8"),
         ("x-nextjs-cache", "HIT"),
         ("etag", "\"bench1\""),
-        ("cache-control", "s-maxage=3600, stale-while-revalidate=31532400"),
+        (
+            "cache-control",
+            "s-maxage=3600, stale-while-revalidate=31532400",
+        ),
     ];
     for (name, value) in pairs {
         map.insert(name, header::HeaderValue::from_static(value));
@@ -80,7 +91,9 @@ fn page() -> Parts {
 }
 
 fn sitemap(port: u16, pages: usize) -> String {
-    let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#);
+    let mut xml = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#,
+    );
     for i in 0..pages {
         xml.push_str(&format!(
             "<url><loc>http://127.0.0.1:{port}/p/{i}</loc><lastmod>2026-11-30</lastmod></url>"
