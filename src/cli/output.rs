@@ -118,8 +118,9 @@ fn print_document<T: Serialize>(command: &str, body: &T, redactor: &Redactor) {
 /// showing the document (or `jq -r`) would act on them. In a JSON document
 /// they occur only inside strings, where `\u00XX` is their valid escape.
 fn json_escape_rest(json: &str) -> std::borrow::Cow<'_, str> {
-    let escaped = |c: char| matches!(c, '\u{7f}'..='\u{9f}');
-    if !json.chars().any(escaped) {
+    // C0 controls are already escaped by serde_json (and newline and tab
+    // occur only between tokens): what is left is DEL and C1.
+    if !crate::model::safe_text::has_controls(json, true) {
         return std::borrow::Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len());

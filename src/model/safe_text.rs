@@ -19,17 +19,21 @@ pub fn is_unsafe(c: char) -> bool {
 /// `text` with every unsafe character written as a visible escape (`\x1b`,
 /// `\u{9b}`); newline and tab kept.
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    escape_where(text, is_unsafe)
+    escape_where(text, is_unsafe, true)
 }
 
 /// `text` on one line: like [`escape_controls`], and newline and tab
 /// escaped too (for header values, markers, one-line messages).
 pub fn one_line(text: &str) -> Cow<'_, str> {
-    escape_where(text, char::is_control)
+    escape_where(text, char::is_control, false)
 }
 
-fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !text.chars().any(&unsafe_char) {
+/// `unsafe_char` is [`is_unsafe`] (`keeps_lines`: newline and tab are
+/// safe) or `char::is_control`: both mean C0, DEL and C1 controls, which
+/// [`has_controls`] finds in the bytes (a million history lines were
+/// decoded char by char just to learn that none was there).
+fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool, keeps_lines: bool) -> Cow<'_, str> {
+    if !has_controls(text, keeps_lines) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -44,6 +48,28 @@ fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> 
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether `text` holds a control character (C0, DEL, or C1: U+0080 to
+/// U+009F, which UTF-8 writes as 0xC2 then 0x80..=0x9F), newline and tab
+/// aside when `keeps_lines`. Byte by byte: no char is decoded.
+pub fn has_controls(text: &str, keeps_lines: bool) -> bool {
+    let bytes = text.as_bytes();
+    // Printable ASCII (and newline and tab) throughout, in chunks the
+    // compiler turns into vector compares: the common case, decided fast.
+    let plain = |b: u8| ((0x20..0x7f).contains(&b)) | (keeps_lines & ((b == b'\n') | (b == b'\t')));
+    if bytes
+        .chunks(64)
+        .all(|chunk| chunk.iter().fold(true, |ok, &b| ok & plain(b)))
+    {
+        return false;
+    }
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' | b'\t' => !keeps_lines,
+        0x00..=0x1f | 0x7f => true,
+        0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)),
+        _ => false,
+    })
 }
 
 /// At most `max` characters of `text`, "…" marking a cut. Never splits a
@@ -81,6 +107,23 @@ pub fn looks_binary(body: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_byte_check_finds_exactly_the_controls_the_char_check_finds() {
+        for c in (0..0x250u32).filter_map(char::from_u32) {
+            let text = format!("a{c}é");
+            assert_eq!(
+                super::has_controls(&text, true),
+                text.chars().any(super::is_unsafe),
+                "{c:?}"
+            );
+            assert_eq!(
+                super::has_controls(&text, false),
+                text.chars().any(char::is_control),
+                "{c:?}"
+            );
+        }
+    }
+
     use super::*;
     use crate::model::redact::{Redactor, body_excerpt, excerpt};
     use crate::model::secret::Secret;

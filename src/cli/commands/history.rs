@@ -89,12 +89,12 @@ pub fn run(filter: Filter<'_>, output: Output, site_is_unknown: &dyn Fn() -> Opt
     // bounded either way.
     let read = match limit {
         Some(n) => history.newest(n, wanted).map(|(records, warnings)| {
-            records.iter().for_each(|r| out.record(r));
+            records.into_iter().for_each(|r| out.record(r));
             warnings
         }),
         None => history.stream(|record| {
             if wanted(&record) {
-                out.record(&record);
+                out.record(record);
             }
         }),
     };
@@ -116,10 +116,67 @@ pub fn run(filter: Filter<'_>, output: Output, site_is_unknown: &dyn Fn() -> Opt
     Exit::Ok
 }
 
+/// Hands records, in batches, to a [`Writer`] on a thread of its own,
+/// which formats and prints them while this thread reads and parses the
+/// file: over a million lines the two take about as long each, and a
+/// second core does one while the first does the other. Order is kept
+/// (one channel); a few batches at most are held.
+struct Printer {
+    printed: usize,
+    batch: Vec<Record>,
+    sender: Option<std::sync::mpsc::SyncSender<Vec<Record>>>,
+    writer: Option<std::thread::JoinHandle<Writer>>,
+}
+
+/// Records a batch holds.
+const BATCH: usize = 1024;
+
+impl Printer {
+    fn new(output: Output) -> Printer {
+        let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Record>>(4);
+        let writer = std::thread::spawn(move || {
+            let mut writer = Writer::new(output);
+            for batch in batches {
+                batch.iter().for_each(|r| writer.record(r));
+            }
+            writer
+        });
+        Printer {
+            printed: 0,
+            batch: Vec::with_capacity(BATCH),
+            sender: Some(sender),
+            writer: Some(writer),
+        }
+    }
+
+    fn record(&mut self, record: Record) {
+        self.printed += 1;
+        self.batch.push(record);
+        if self.batch.len() >= BATCH {
+            self.send_batch();
+        }
+    }
+
+    fn send_batch(&mut self) {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        if let Some(sender) = &self.sender {
+            let _ = sender.send(batch);
+        }
+    }
+
+    fn finish(mut self, warnings: &[String], since: Option<&str>) {
+        self.send_batch();
+        drop(self.sender.take());
+        if let Some(writer) = self.writer.take().and_then(|w| w.join().ok()) {
+            writer.finish(warnings, since);
+        }
+    }
+}
+
 /// Prints records as they come: lines, or one JSON document written
 /// piece by piece (`{"isrctl":1,"command":"history","records":[…],
 /// "warnings":[…]}`), so no list of records is ever held.
-struct Printer {
+struct Writer {
     output: Output,
     printed: usize,
     /// Printed text not yet written: one write per 64 KB, not per record
@@ -129,12 +186,12 @@ struct Printer {
 
 const WRITE_EVERY: usize = 64 * 1024;
 
-impl Printer {
-    fn new(output: Output) -> Printer {
+impl Writer {
+    fn new(output: Output) -> Writer {
         if output.is_json() {
             out!("{{\"isrctl\": {JSON_VERSION}, \"command\": \"history\", \"records\": [");
         }
-        Printer {
+        Writer {
             output,
             printed: 0,
             pending: String::new(),
