@@ -146,17 +146,20 @@ impl Engine {
         let total = entries.len();
         let pacer = Pacer::for_site(config);
         let cancel = self.cancel_token();
-        let reads = futures::stream::iter(entries.iter().cloned())
-            .map(|entry| {
+        // Unordered: a slow page does not hold back the pages after it
+        // (each slot starts the next page as soon as it is free); the
+        // sitemap's order is restored at the end.
+        let reads = futures::stream::iter(entries.iter().cloned().enumerate())
+            .map(|(i, entry)| {
                 let pacer = pacer.clone();
                 async move {
                     pacer.wait().await;
                     let page = super::probe::read_page(session, entry.path.clone()).await;
                     let known = known(config, &entry, &page, history);
-                    (known, page)
+                    (i, (known, page))
                 }
             })
-            .buffered(config.limits.concurrency.max(1))
+            .buffer_unordered(config.limits.concurrency.max(1))
             .take_until(cancel.cancelled_owned());
         let mut reads = std::pin::pin!(reads);
         let mut pages = Vec::with_capacity(total);
@@ -168,7 +171,8 @@ impl Engine {
                 total,
             });
         }
-        pages
+        pages.sort_by_key(|(i, _)| *i);
+        pages.into_iter().map(|(_, read)| read).collect()
     }
 }
 
