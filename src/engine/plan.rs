@@ -7,6 +7,7 @@
 //! each refusal.
 
 use crate::model::config::Site;
+use crate::model::near_miss::NearMisses;
 use crate::model::outcome::Outcome;
 use crate::model::paths::{self, LintFinding, LintLevel};
 use crate::model::purge::{PurgeCall, PurgeItem};
@@ -36,17 +37,22 @@ impl Planned {
     }
 }
 
-/// Plan every target, in order.
+/// Plan every target, in order (the site's routes indexed once for all).
 pub fn plan(site: &Site, targets: Vec<Target>, no_lint: bool) -> Vec<Planned> {
+    let near = NearMisses::of(site);
     targets
         .into_iter()
-        .map(|t| plan_one(site, t, no_lint))
+        .map(|t| plan_with(site, t, no_lint, &near))
         .collect()
 }
 
 /// Lint one target and decide whether it may be sent.
 pub fn plan_one(site: &Site, target: Target, no_lint: bool) -> Planned {
-    let mut lint = lint(site, &target);
+    plan_with(site, target, no_lint, &NearMisses::of(site))
+}
+
+fn plan_with(site: &Site, target: Target, no_lint: bool, near: &NearMisses<'_>) -> Planned {
+    let mut lint = lint(site, &target, near);
     if no_lint && target.kind == TargetKind::Path {
         lint.iter_mut().for_each(overrule);
     }
@@ -62,7 +68,7 @@ pub fn plan_one(site: &Site, target: Target, no_lint: bool) -> Planned {
     }
 }
 
-fn lint(site: &Site, target: &Target) -> Vec<LintFinding> {
+fn lint(site: &Site, target: &Target, near: &NearMisses<'_>) -> Vec<LintFinding> {
     match target.kind {
         TargetKind::Path => paths::lint_path(&target.value, target.page_type, &site.path_rules),
         TargetKind::Tag if target.value.trim().is_empty() => {
@@ -78,34 +84,20 @@ fn lint(site: &Site, target: &Target) -> Vec<LintFinding> {
         TargetKind::Tag => Vec::new(),
     }
     .into_iter()
-    .chain(near_miss(site, target))
+    .chain(near_miss(target, near))
     .collect()
 }
-
-/// Past this many routes a site is not searched for near misses: each
-/// search is an edit distance per route, and a sitemap has 100,000.
-const NEAR_MISS_ROUTES: usize = 5_000;
 
 /// A path or tag one or two letters from a configured one, and not itself
 /// configured (a pattern covering it does not count: `/blog/[slug]` covers
 /// `/blog/helo` too): a typo that Next.js would answer revalidated:true.
-fn near_miss(site: &Site, target: &Target) -> Option<LintFinding> {
-    let (known, what): (Vec<&str>, &str) = match target.kind {
+fn near_miss(target: &Target, near: &NearMisses<'_>) -> Option<LintFinding> {
+    let (known, what) = match target.kind {
         TargetKind::Path if target.page_type.is_some() => return None,
-        TargetKind::Path => (
-            site.routes
-                .iter()
-                .filter(|r| r.page_type.is_none())
-                .map(|r| r.path.as_str())
-                .collect(),
-            "route",
-        ),
-        TargetKind::Tag => (site.tags.iter().map(String::as_str).collect(), "tag"),
+        TargetKind::Path => (&near.routes, "route"),
+        TargetKind::Tag => (&near.tags, "tag"),
     };
-    if known.len() > NEAR_MISS_ROUTES || known.contains(&target.value.as_str()) {
-        return None;
-    }
-    let meant = crate::model::text::closest(&target.value, known)?;
+    let meant = known.meant(&target.value)?;
     Some(
         LintFinding::warning(format!(
             "did you mean {meant}? {:?} is no configured {what} but a letter or two from one: a typo? (Next.js answers revalidated:true for anything)",

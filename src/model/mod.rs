@@ -15,6 +15,7 @@ pub(crate) mod files;
 pub(crate) mod fingerprint;
 pub mod judgement;
 pub mod logging;
+pub(crate) mod near_miss;
 pub mod observation;
 pub mod outcome;
 pub mod page_kind;
