@@ -66,15 +66,16 @@ impl Provider for Netlify {
 
 fn read(keys: &mut Keys<'_>) -> Result<Arc<dyn Provider>, Refused> {
     let site_name = keys.site;
-    let site = match (keys.string("site_id")?, keys.string("site_slug")?) {
-        (Some(id), _) => NetlifySite::Id(keys.id(&id, "site_id")?),
-        (None, Some(slug)) => NetlifySite::Slug(keys.id(&slug, "site_slug")?),
-        (None, None) => {
-            keys.required(
+    let site = match keys.string("site_slug")? {
+        Some(slug) if keys.string("site_id")?.is_none() => {
+            NetlifySite::Slug(keys.id(&slug, "site_slug")?)
+        }
+        _ => {
+            let id = keys.required(
                 "site_id",
                 format!("add site_id = \"…\" (Site configuration › Site details › Site ID) or site_slug = \"…\" to [sites.{site_name}.purge]"),
             )?;
-            return Err(Refused);
+            NetlifySite::Id(keys.id(&id, "site_id")?)
         }
     };
     Ok(Arc::new(Netlify {

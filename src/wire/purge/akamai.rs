@@ -23,8 +23,9 @@ use crate::wire::purge::edgegrid::{self, EdgeGridCredentials, Signable};
 use std::time::Duration;
 
 /// Where the calls go when no `api_url` is set: the credentials' host,
-/// put in at send time (it is shown masked, as Akamai's CLIs do).
-pub const CREDENTIALS_HOST: &str = "https://akamai-api-host.invalid";
+/// put in at send time (a dry run reads no credentials, so it shows where
+/// the host comes from instead).
+pub const CREDENTIALS_HOST: &str = "https://<host of the .edgerc section>";
 /// The body limit of one purge request, with room to spare.
 const BODY_BYTES: usize = 49_000;
 /// What the reference says to wait after a 429.
