@@ -12,7 +12,7 @@ use crate::model::paths::{self, LintLevel, PathRules};
 use crate::model::secret::SecretSource;
 use crate::model::target::PageType;
 use regex::Regex;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -370,6 +370,9 @@ fn not_utf8(bytes: &[u8], e: std::str::Utf8Error, file: &Path) -> LoadError {
 /// Parse config text; `file` is only used in messages.
 pub fn parse(text: &str, file: &Path) -> Result<Config, LoadError> {
     let locator = Locator { text, file };
+    if let Some(done) = slices::validated(locator) {
+        return done;
+    }
     let raw: RawConfig = slices::parse_raw(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let message = raw::without_values(e.message().trim());
@@ -379,25 +382,10 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, LoadError> {
         let fix = fix.map(|f| f.replace("sites.NAME", &site));
         LoadError::Invalid(vec![locator.error(span.start, message, fix)])
     })?;
-    let mut v = Validator {
-        at: locator,
-        errors: Vec::new(),
-        warnings: Vec::new(),
-        markers: HashMap::new(),
-    };
+    let mut v = Validator::new(locator);
     let keys = key_settings(&locator, &raw.keys);
     let sites = v.sites(raw);
-    if v.errors.is_empty() {
-        Ok(Config {
-            file: file.to_path_buf(),
-            sites,
-            warnings: v.warnings,
-            keys,
-        })
-    } else {
-        v.errors.sort_by_key(|e| (e.line, e.column));
-        Err(LoadError::Invalid(v.errors))
-    }
+    v.finish(sites, keys)
 }
 
 fn key_settings(at: &Locator, raw: &BTreeMap<Spanned<String>, Spanned<String>>) -> Vec<KeySetting> {

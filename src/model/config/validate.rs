@@ -3,9 +3,11 @@
 //! Sites and limits here; endpoints, routes and secrets in their own files.
 
 mod endpoint;
+mod limits;
 mod localized;
 mod purge;
 mod routes;
+pub(super) use routes::all_tags;
 mod secret;
 mod topology;
 
@@ -83,6 +85,36 @@ pub(super) struct Validator<'a> {
 }
 
 impl Validator<'_> {
+    pub(super) fn new(at: Locator<'_>) -> Validator<'_> {
+        Validator {
+            at,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            markers: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The config, or every error in file order. Warnings are in file
+    /// order too: the same whether the config was validated whole or in
+    /// slices.
+    pub(super) fn finish(
+        mut self,
+        sites: Vec<Site>,
+        keys: Vec<KeySetting>,
+    ) -> Result<Config, LoadError> {
+        if !self.errors.is_empty() {
+            self.errors.sort_by_key(|e| (e.line, e.column));
+            return Err(LoadError::Invalid(self.errors));
+        }
+        self.warnings.sort_by_key(|w| (w.line, w.column));
+        Ok(Config {
+            file: self.at.file.to_path_buf(),
+            sites,
+            warnings: self.warnings,
+            keys,
+        })
+    }
+
     fn error(&mut self, offset: usize, message: impl Into<String>, fix: impl Into<String>) {
         let fix = Some(fix.into()).filter(|f| !f.is_empty());
         let e = self.at.error(offset, message.into(), fix);
@@ -335,95 +367,5 @@ impl Validator<'_> {
             format!("{key}: the URL carries credentials (user:password@{}): isrctl would show and log them", shown.host_str().unwrap_or("")),
             "remove them from the URL; put the revalidation secret in the site's [secret] table (env, file or command), where it is never shown",
         );
-    }
-
-    fn duration(&mut self, raw: &Option<Spanned<String>>, key: &str) -> Option<Duration> {
-        let raw = raw.as_ref()?;
-        let parsed = raw
-            .get_ref()
-            .parse::<jiff::SignedDuration>()
-            .ok()
-            .and_then(|d| Duration::try_from(d).ok())
-            .filter(|d| !d.is_zero());
-        let Some(duration) = parsed else {
-            self.error(
-                raw.span().start,
-                format!("{key}: {:?} is not a positive duration", raw.get_ref()),
-                format!("write e.g. {key} = \"10s\" or \"1500ms\""),
-            );
-            return None;
-        };
-        if duration < MIN_DURATION {
-            self.error(
-                raw.span().start,
-                format!(
-                    "{key}: {:?} is shorter than 100ms: no server answers that fast",
-                    raw.get_ref()
-                ),
-                format!("write e.g. {key} = \"10s\"; at least \"100ms\""),
-            );
-            return None;
-        }
-        if duration > MAX_DURATION {
-            self.error(
-                raw.span().start,
-                format!("{key}: {:?} is longer than an hour", raw.get_ref()),
-                format!("write e.g. {key} = \"30s\"; at most \"1h\""),
-            );
-            return None;
-        }
-        Some(duration)
-    }
-
-    fn limits(&mut self, raw: &raw::RawLimits, inherited: &Limits) -> Limits {
-        let mut limits = inherited.clone();
-        if let Some(d) = self.duration(&raw.timeout, "timeout") {
-            limits.timeout = d;
-        }
-        if let Some(d) = self.duration(&raw.connect_timeout, "connect_timeout") {
-            limits.connect_timeout = d;
-        }
-        if let Some(d) = self.duration(&raw.max_retry_after, "max_retry_after") {
-            limits.max_retry_after = d;
-        }
-        if let Some(c) = &raw.concurrency {
-            if !(1..=MAX_CONCURRENCY).contains(c.get_ref()) {
-                self.error(
-                    c.span().start,
-                    format!("concurrency must be between 1 and {MAX_CONCURRENCY}"),
-                    "write concurrency = 4 (requests in flight at once)",
-                );
-            } else {
-                limits.concurrency = *c.get_ref() as usize;
-            }
-        }
-        if let Some(r) = &raw.rate_per_second {
-            let rate = *r.get_ref();
-            let in_range = rate == 0.0 || (MIN_RATE..=MAX_RATE).contains(&rate);
-            if !rate.is_finite() || !in_range {
-                self.error(
-                    r.span().start,
-                    format!(
-                        "rate_per_second must be 0 (no limit) or between {MIN_RATE} and {MAX_RATE}"
-                    ),
-                    "write rate_per_second = 10",
-                );
-            } else {
-                limits.rate_per_second = (rate > 0.0).then_some(rate);
-            }
-        }
-        if let Some(n) = &raw.max_retries {
-            let (at, n) = (n.span().start, *n.get_ref());
-            if n > MAX_RETRIES {
-                self.error(
-                    at,
-                    format!("max_retries must be at most {MAX_RETRIES}"),
-                    "write max_retries = 2",
-                );
-            } else {
-                limits.max_retries = n;
-            }
-        }
-        limits
     }
 }

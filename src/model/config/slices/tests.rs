@@ -9,6 +9,31 @@ fn whole(text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The config or its errors as the whole parse and validation give them.
+fn whole_config(text: &str) -> String {
+    let at = Locator {
+        text,
+        file: std::path::Path::new("c.toml"),
+    };
+    match toml::from_str::<RawConfig>(text) {
+        Ok(raw) => {
+            let mut v = Validator::new(at);
+            let keys = super::super::key_settings(&at, &raw.keys);
+            let sites = v.sites(raw);
+            format!("{:?}", v.finish(sites, keys))
+        }
+        Err(e) => e.to_string(),
+    }
+}
+
+fn validated_sliced(text: &str, per_slice: usize) -> Option<String> {
+    let at = Locator {
+        text,
+        file: std::path::Path::new("c.toml"),
+    };
+    validated_in_slices(at, per_slice).map(|config| format!("{config:?}"))
+}
+
 fn sliced(text: &str, per_slice: usize) -> Option<String> {
     in_slices(text, per_slice).map(|raw| format!("{raw:?}"))
 }
@@ -184,6 +209,11 @@ const PIECES: &[&str] = &[
 const SITES: &str =
     "[sites.a]\npublic_url = \"https://a\"\n[sites.b]\npublic_url = \"https://b\"\n";
 
+/// Two sites that validate, so slices go on to validate their routes.
+const VALID_SITES: &str = "[sites.a]\npublic_url = \"https://a.example.com\"\ntags = [\"declared\"]\n\
+    [sites.a.secret]\nenv = \"A\"\n[sites.b]\npublic_url = \"https://b.example.com\"\n\
+    [sites.b.secret]\nenv = \"B\"\n";
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -208,4 +238,58 @@ proptest! {
             prop_assert_eq!(Ok(sliced), whole(&text), "{}", text);
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Validated in slices, a config gives the same sites, routes, tags,
+    /// warnings, or the same errors at the same places, as validated
+    /// whole.
+    #[test]
+    fn validated_slices_agree_with_the_whole_validation(
+        picks in prop_oneof![
+            // The first ten pieces but the second secret table (the
+            // sites have theirs): configs that mostly parse.
+            3 => proptest::collection::vec(
+                (0..9usize).prop_map(|i| if i < 5 { i } else { i + 1 }),
+                0..24,
+            ),
+            1 => proptest::collection::vec(0..PIECES.len(), 0..24),
+        ],
+        per_slice in 1usize..4,
+    ) {
+        let text: String = [VALID_SITES.to_string()]
+            .into_iter()
+            .chain(picks.iter().map(|&i| format!("{}\n", PIECES[i])))
+            .collect();
+        if let Some(sliced) = validated_sliced(&text, per_slice) {
+            prop_assert_eq!(sliced, whole_config(&text), "{}", text);
+        }
+    }
+}
+
+#[test]
+fn a_generated_config_validates_the_same_in_slices() {
+    let text = format!("{VALID_SITES}{}", GENERATED.replace("[sites.b]\npublic_url = \"https://b.example.com\"\n[sites.b.secret]\nenv = \"B\"\n", "").replace("[defaults]\nconcurrency = 4\n[sites.a]\npublic_url = \"https://a.example.com\"\n", ""));
+    // A route in error and one with a warning among them.
+    let text = format!("{text}[[sites.a.routes]]\npath = \"no-slash\"\n[[sites.a.routes]]\n");
+    for per_slice in [1, 2, 100] {
+        let sliced = validated_sliced(&text, per_slice).expect("slices take this shape");
+        assert_eq!(sliced, whole_config(&text), "{per_slice} per slice");
+        assert!(
+            sliced.contains("no-slash"),
+            "the route's error is reported: {sliced}"
+        );
+    }
+    let clean = format!(
+        "{VALID_SITES}[[sites.a.routes]]\npath = \"/x\"\ntags = [\"t\"]\n[[sites.b.routes]]\npath = \"/y\"\n"
+    );
+    let sliced = validated_sliced(&clean, 1).expect("slices take this shape");
+    assert_eq!(sliced, whole_config(&clean));
+    assert!(sliced.starts_with("Ok("), "{sliced}");
+    assert!(
+        sliced.contains("tags: [\"declared\", \"t\"]"),
+        "declared and route tags: {sliced}"
+    );
 }

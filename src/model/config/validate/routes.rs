@@ -4,7 +4,7 @@
 use super::*;
 
 impl Validator<'_> {
-    pub(super) fn routes(
+    pub(in crate::model::config) fn routes(
         &mut self,
         raw: Vec<Spanned<raw::RawRoute>>,
         rules: &PathRules,
@@ -118,9 +118,18 @@ impl Validator<'_> {
                 tags.insert(tag.get_ref().clone());
             }
         }
-        for route in routes {
-            tags.extend(route.tags.iter().cloned());
-        }
-        tags.into_iter().collect()
+        all_tags(&Vec::from_iter(tags), routes)
     }
+}
+
+/// `declared` and every tag a route carries, sorted, each once. Each
+/// distinct tag is copied once: a million routes share a few tags.
+pub(in crate::model::config) fn all_tags(declared: &[String], routes: &[Route]) -> Vec<String> {
+    let mut tags: std::collections::BTreeSet<&str> = declared.iter().map(String::as_str).collect();
+    tags.extend(
+        routes
+            .iter()
+            .flat_map(|r| r.tags.iter().map(String::as_str)),
+    );
+    tags.into_iter().map(str::to_owned).collect()
 }
