@@ -234,7 +234,8 @@ def console(counts):
         out = subprocess.run([exe, str(n)], capture_output=True, text=True, check=True).stdout.strip()
         first = float(out.split("first frame ")[1].split(" ms")[0])
         peak = float(out.split("peak RSS ")[1].split(" MB")[0])
-        rows[n] = (first, peak, out)
+        filled = float(out.split("routes on screen ")[1].split(" ms")[0])
+        rows[n] = (first, peak, out, filled)
     return rows
 
 
@@ -294,7 +295,7 @@ def main():
         rows.append(["time-to-fresh: `fresh` on two origins + Varnish", f"{fresh[0][0] * 1000:.0f} ms", f"curl {fresh[1][0] * 1000:.0f} ms", ratio(fresh[0][0], fresh[1][0]), "<= 1.5x curl"])
     big = counts[-1]
     rows += [
-        [f"console, {big:,} routes: first frame", f"{screens[big][0]:.0f} ms, peak {screens[big][1]:.0f} MB", "-", "-", "<= 1.2 s, peak <= 600 MB"],
+        [f"console, {big:,} routes: first frame", f"{screens[big][0]:.0f} ms (routes on screen at {screens[big][3]:.0f} ms), peak {screens[big][1]:.0f} MB", "-", "-", "<= 1.2 s, peak <= 600 MB"],
         [f"`history --json` over {hist_lines:,} lines", f"{hist_wall:.3f} s, {hist_rss:.0f} MB", "-", "-", "<= 1.0 s"],
         [f"stale scan: {pages} pages, {scan_gets} GETs", f"{scan[0]:.3f} s", f"oha {scan_floor[0]:.3f} s", ratio(scan[0], scan_floor[0]), "<= 1.5x oha"],
     ]

@@ -54,7 +54,21 @@ fn main() {
     drop(text);
 
     let started = Instant::now();
-    let config = isrctl::model::config::load(&file).unwrap();
+    // As the console opens: the sites first (drawn), the routes after.
+    let theme = isrctl::tui::theme::Theme { color: true };
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let (first_frame, config) = match isrctl::model::config::load_staged(&file).unwrap() {
+        isrctl::model::config::Staged::SitesFirst(first) => {
+            let none = isrctl::history::LastStates::default();
+            let sites = isrctl::tui::state::State::new(&first.sites, &none, false, theme);
+            terminal
+                .draw(|f| isrctl::tui::view::view(&sites, f))
+                .unwrap();
+            let first_frame = ms(started);
+            (first_frame, first.routes().unwrap())
+        }
+        isrctl::model::config::Staged::Whole(config) => (f64::NAN, config),
+    };
     let load = ms(started);
     // Started the way the console starts (state, engine, background work).
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -62,17 +76,20 @@ fn main() {
         .build()
         .unwrap();
     let _inside = runtime.enter();
-    let theme = isrctl::tui::theme::Theme { color: true };
     let isrctl::tui::Started {
         mut state,
         engine: _engine,
         mut engine_events,
     } = isrctl::tui::start(&config, None, None, false, theme);
-    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
     terminal
         .draw(|f| isrctl::tui::view::view(&state, f))
         .unwrap();
-    let first_frame = ms(started);
+    let routes_frame = ms(started);
+    let first_frame = if first_frame.is_nan() {
+        routes_frame
+    } else {
+        first_frame
+    };
     let resident = memory_mb("VmRSS");
 
     // The filter's index, built in the background after the first frame.
@@ -114,7 +131,7 @@ fn main() {
     let slowest = keystrokes[keystrokes.len() - 1];
     let _ = std::fs::remove_file(&file);
     println!(
-        "routes {routes}: config load {load:.0} ms, first frame {first_frame:.0} ms, redraw {redraw:.2} ms, filter index {index_ready:.0} ms after start, filter open {filter_open:.1} ms, filter keystroke {keystroke:.1} ms (median, slowest {slowest:.1}), RSS {resident} MB after the first frame, {with_index} MB with the index, peak RSS {} MB",
+        "routes {routes}: first frame {first_frame:.0} ms (the sites; routes read after), config load {load:.0} ms, routes on screen {routes_frame:.0} ms, redraw {redraw:.2} ms, filter index {index_ready:.0} ms after start, filter open {filter_open:.1} ms, filter keystroke {keystroke:.1} ms (median, slowest {slowest:.1}), RSS {resident} MB with the routes on screen, {with_index} MB with the index, peak RSS {} MB",
         memory_mb("VmHWM")
     );
 }

@@ -14,6 +14,7 @@ mod drive;
 mod flags;
 mod generated;
 mod invocation;
+mod load;
 mod metrics;
 mod output;
 mod print;
@@ -27,12 +28,13 @@ use commands::{
 };
 
 use crate::history::History;
-use crate::model::config::{self, Config, LoadError};
+use crate::model::config::{self, Config};
 use clap::CommandFactory;
 use clap::{Args, Parser, Subcommand};
 pub(crate) use invocation::{as_invoked, shell_word};
+use load::{load_config, load_staged, with_config};
 use output::Output;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub use output::JSON_VERSION;
@@ -224,8 +226,8 @@ pub async fn run(cli: Cli) -> Exit {
         return Exit::Usage;
     }
     match cli.command {
-        None => match load_config(config_flag) {
-            Ok(config) => open_console(&config, cli.read_only).await,
+        None => match load_staged(config_flag) {
+            Ok(config) => open_console(config, cli.read_only).await,
             Err(exit) => exit,
         },
         Some(Command::Sites(output)) => with_config(config_flag, |c| sites::sites(c, output.mode)),
@@ -348,12 +350,12 @@ mod console {
     pub use crate::tui::{Options, keys::KeyMap, run};
 }
 
-async fn open_console(config: &Config, read_only: bool) -> Exit {
+async fn open_console(config: config::Staged, read_only: bool) -> Exit {
     open_console_with_history(config, read_only, None).await
 }
 
 async fn open_console_with_history(
-    config: &Config,
+    config: config::Staged,
     read_only: bool,
     history_dir: Option<std::path::PathBuf>,
 ) -> Exit {
@@ -373,39 +375,6 @@ async fn open_console_with_history(
         unsent::report(site, None, unsent::CUT_OFF, mine.map(|(_, t)| t));
     }
     Exit::Interrupted
-}
-
-fn with_config(flag: Option<&Path>, f: impl FnOnce(&Config) -> Exit) -> Exit {
-    match load_config(flag) {
-        Ok(config) => f(&config),
-        Err(exit) => exit,
-    }
-}
-
-/// Load the config or print why not; config warnings go to stderr.
-fn load_config(flag: Option<&Path>) -> Result<Config, Exit> {
-    let loaded = config::locate(flag).and_then(|file| config::load(&file));
-    match loaded {
-        Ok(config) => {
-            crate::model::out::hide(config.peek_secrets().iter().map(String::as_str));
-            Ok(config)
-        }
-        Err(e) => {
-            print_load_error(&e);
-            Err(Exit::Usage)
-        }
-    }
-}
-
-fn print_load_error(e: &LoadError) {
-    match e {
-        LoadError::Invalid(_) => errln!("{e}"),
-        LoadError::Io { file, .. } if !file.exists() => errln!(
-            "error: {e}\n  fix: write one with `isrctl init https://your.site --config {}`",
-            shell_word(&file.to_string_lossy())
-        ),
-        _ => errln!("error: {e}"),
-    }
 }
 
 /// History to read (`routes`): without it the command goes on and says so.

@@ -23,11 +23,13 @@ use url::Url;
 mod pages;
 mod raw;
 mod slices;
+mod staged;
 mod validate;
 
 use validate::{Locator, Validator};
 
 pub use raw::RawConfig;
+pub use staged::{SitesFirst, Staged, load_staged};
 
 /// Defaults that cannot hurt a small origin.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -370,7 +372,7 @@ fn not_utf8(bytes: &[u8], e: std::str::Utf8Error, file: &Path) -> LoadError {
 /// Parse config text; `file` is only used in messages.
 pub fn parse(text: &str, file: &Path) -> Result<Config, LoadError> {
     let locator = Locator { text, file };
-    if let Some(done) = slices::validated(locator) {
+    if let Some(done) = staged::validated(locator) {
         return done;
     }
     let raw: RawConfig = slices::parse_raw(text).map_err(|e| {

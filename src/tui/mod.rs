@@ -7,6 +7,7 @@
 pub mod clipboard;
 pub mod help;
 pub mod keys;
+pub mod loading;
 pub mod message;
 pub mod runtime;
 pub mod screens;
@@ -16,8 +17,9 @@ pub mod update;
 pub mod view;
 
 use crate::history::History;
-use crate::model::config::Config;
+use crate::model::config::{Config, Staged};
 use crate::model::exit::Exit;
+use futures::StreamExt;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -47,9 +49,10 @@ impl From<Exit> for Ended {
     }
 }
 
-/// Open the console on `config` until the user quits.
-pub async fn run(config: &Config, options: Options) -> Ended {
-    if let Err(errors) = keys::KeyMap::from_config(config) {
+/// Open the console on `config` until the user quits. A large config's
+/// routes are read while its sites are already on screen.
+pub async fn run(config: Staged, options: Options) -> Ended {
+    if let Err(errors) = keys::KeyMap::from_config(config.sites()) {
         for error in errors {
             errln!("error: {error}");
         }
@@ -64,35 +67,40 @@ pub async fn run(config: &Config, options: Options) -> Ended {
     }
     let history = open_history(options.history_dir.as_deref());
     let state_dir = options.history_dir.clone().or_else(History::default_dir);
+    let theme = theme::Theme::from_env();
+    let mut shutdown = std::pin::pin!(terminated());
+    let Some(mut terminal) = open_terminal() else {
+        return Exit::Failed.into();
+    };
+    let mut input = crossterm::event::EventStream::new();
+    let (config, held) = match config {
+        Staged::Whole(config) => (config, Vec::new()),
+        Staged::SitesFirst(first) => {
+            let last = history.as_ref().and_then(|h| h.last_states().ok());
+            let last = last.unwrap_or_default();
+            let mut sites_only = state::State::new(&first.sites, &last, options.read_only, theme);
+            let loaded = loading::routes(
+                &mut terminal,
+                &mut sites_only,
+                first,
+                &mut input,
+                shutdown.as_mut(),
+            );
+            match loaded.await {
+                Ok(loaded) => loaded,
+                Err(stop) => {
+                    restore_quietly(terminal);
+                    stop.message.iter().for_each(|m| errln!("{m}"));
+                    return stop.exit.into();
+                }
+            }
+        }
+    };
     let Started {
         mut state,
         engine,
         engine_events,
-    } = start(
-        config,
-        history,
-        state_dir,
-        options.read_only,
-        theme::Theme::from_env(),
-    );
-    let shutdown = terminated();
-    // Raw mode, alternate screen, and a panic hook that restores both.
-    let mut terminal = match ratatui::try_init() {
-        Ok(terminal) => terminal,
-        Err(e) => {
-            errln!("error: cannot open the terminal: {e}");
-            return Exit::Failed.into();
-        }
-    };
-    // Bracketed paste: a paste arrives as one event, not as keys. Mouse
-    // reporting: clicks and the wheel (hold Shift to select text, as in
-    // any terminal program that takes the mouse).
-    let _ = crossterm::execute!(
-        std::io::stdout(),
-        crossterm::event::EnableBracketedPaste,
-        crossterm::event::EnableMouseCapture
-    );
-    release_mouse_on_panic();
+    } = start(&config, history, state_dir, options.read_only, theme);
     let frames = AtomicU64::new(0);
     let mut event_loop = runtime::Loop {
         terminal: &mut terminal,
@@ -103,7 +111,8 @@ pub async fn run(config: &Config, options: Options) -> Ended {
         watches: Default::default(),
         frames: &frames,
     };
-    let input = crossterm::event::EventStream::new();
+    // What was typed while the routes were read comes first, in order.
+    let input = futures::stream::iter(held.into_iter().map(Ok)).chain(input);
     let result = event_loop.run(&mut state, input, shutdown).await;
     drop(event_loop);
     restore_quietly(terminal);
@@ -118,6 +127,28 @@ pub async fn run(config: &Config, options: Options) -> Ended {
         exit,
         cut_off: cut_off(&state),
     }
+}
+
+/// Raw mode, the alternate screen, paste and mouse reporting, and a panic
+/// hook that restores them all; `None` (said) when there is no terminal.
+fn open_terminal() -> Option<ratatui::DefaultTerminal> {
+    let terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(e) => {
+            errln!("error: cannot open the terminal: {e}");
+            return None;
+        }
+    };
+    // Bracketed paste: a paste arrives as one event, not as keys. Mouse
+    // reporting: clicks and the wheel (hold Shift to select text, as in
+    // any terminal program that takes the mouse).
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::EnableBracketedPaste,
+        crossterm::event::EnableMouseCapture
+    );
+    release_mouse_on_panic();
+    Some(terminal)
 }
 
 /// The work still pending when the console quit with work in flight.

@@ -43,6 +43,7 @@ mod soft_purge;
 mod stale;
 mod state_files;
 mod terminal_prompt;
+mod tui_loading;
 mod tui_loop;
 mod tui_pty;
 mod tui_snapshots;

@@ -281,7 +281,12 @@ pub async fn run(print_config: bool, read_only: bool) -> Exit {
     match crate::model::config::parse(&demo.config_text(), &file) {
         Ok(config) => {
             let history = Some(demo.dir.join("state"));
-            crate::cli::open_console_with_history(&config, read_only, history).await
+            crate::cli::open_console_with_history(
+                crate::model::config::Staged::Whole(config),
+                read_only,
+                history,
+            )
+            .await
         }
         Err(e) => {
             errln!("error: the demo config does not load (a bug): {e}");

@@ -19,17 +19,16 @@
 //! below checks both).
 
 use super::raw::{RawConfig, RawRoute};
-use super::{Config, LoadError, Locator, Route, Validator};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use toml::Spanned;
 use toml_parser::lexer::TokenKind;
 
 /// Below this size a config is parsed whole: slicing would not pay.
-const SLICE_FROM: usize = 1 << 20;
+pub(super) const SLICE_FROM: usize = 1 << 20;
 /// Route tables per slice: small enough to keep each slice's parse tree
 /// in cache-sized memory, large enough that a thread per slice is cheap.
-const ROUTES_PER_SLICE: usize = 4_000;
+pub(super) const ROUTES_PER_SLICE: usize = 4_000;
 
 /// The config as written, from a whole parse or from slices.
 pub(super) fn parse_raw(text: &str) -> Result<RawConfig, toml::de::Error> {
@@ -46,100 +45,6 @@ pub(super) fn parse_raw(text: &str) -> Result<RawConfig, toml::de::Error> {
 pub(super) fn skeleton(text: &str) -> Option<RawConfig> {
     let blank = route_tables(text).map(|tables| blanked(text, &tables));
     toml::from_str(blank.as_deref().unwrap_or(text)).ok()
-}
-
-/// A large config read and validated in slices: the skeleton's sites
-/// first, then each slice's routes checked by the thread that parsed
-/// them, so the raw routes of a million-route config are never all held
-/// at once. `None` when this cannot give exactly what the whole parse and
-/// validation give: a small config, a shape slices do not read, a parse
-/// error, or any error in the skeleton (its sites' routes need the sites).
-pub(super) fn validated(at: Locator<'_>) -> Option<Result<Config, LoadError>> {
-    if at.text.len() < SLICE_FROM {
-        return None;
-    }
-    validated_in_slices(at, ROUTES_PER_SLICE)
-}
-
-fn validated_in_slices(at: Locator<'_>, per_slice: usize) -> Option<Result<Config, LoadError>> {
-    let text = at.text;
-    let tables = route_tables(text)?;
-    if tables.is_empty() {
-        return None;
-    }
-    // Parsed before the slices: its blanked copy of the text is gone
-    // before they start (a config's size less at the peak).
-    let skeleton = toml::from_str::<RawConfig>(&blanked(text, &tables)).ok()?;
-    if skeleton
-        .sites
-        .values()
-        .any(|site| site.get_ref().routes.is_some())
-    {
-        return None;
-    }
-    let mut v = Validator::new(at);
-    let keys = super::key_settings(&at, &skeleton.keys);
-    let mut sites = v.sites(skeleton);
-    if !v.errors.is_empty() {
-        return None;
-    }
-    let checked = check_slices(at, &slices(&tables, per_slice), &sites)?;
-    let mut routes: Vec<Vec<Route>> = sites.iter().map(|_| Vec::new()).collect();
-    let total = |site: usize| {
-        checked
-            .iter()
-            .flat_map(|c| &c.routes)
-            .filter(|(s, _)| *s == site)
-            .map(|(_, r)| r.len())
-            .sum::<usize>()
-    };
-    for (site, held) in routes.iter_mut().enumerate() {
-        held.reserve_exact(total(site));
-    }
-    for slice in checked {
-        for (site, more) in slice.routes {
-            routes[site].extend(more);
-        }
-        v.errors.extend(slice.errors);
-        v.warnings.extend(slice.warnings);
-    }
-    for (site, routes) in sites.iter_mut().zip(routes) {
-        site.tags = super::validate::all_tags(&site.tags, &routes);
-        site.routes = routes.into();
-    }
-    Some(v.finish(sites, keys))
-}
-
-/// One slice's routes, validated, by the index of their site.
-struct Checked {
-    routes: Vec<(usize, Vec<Route>)>,
-    errors: Vec<super::ConfigError>,
-    warnings: Vec<super::ConfigError>,
-}
-
-/// Each slice parsed and its routes validated, on every core, in file
-/// order; `None` when one does not parse or names a site not in the
-/// skeleton (the whole parse words both).
-fn check_slices(
-    at: Locator<'_>,
-    slices: &[Range<usize>],
-    sites: &[super::Site],
-) -> Option<Vec<Checked>> {
-    on_every_core(slices.len(), |i| {
-        let mut v = Validator::new(at);
-        let mut routes = Vec::new();
-        for (name, raw) in parse_slice(at.text, slices.get(i)?)? {
-            let site = sites.iter().position(|s| s.name == name)?;
-            routes.push((site, v.routes(raw, &sites[site].path_rules)));
-        }
-        Some(Checked {
-            routes,
-            errors: v.errors,
-            warnings: v.warnings,
-        })
-    })
-    .into_iter()
-    .collect()
 }
 
 /// `None` whenever the slices could differ from the whole parse.
@@ -184,7 +89,7 @@ fn in_slices(text: &str, per_slice: usize) -> Option<RawConfig> {
 /// Every route table, in file order; `None` when a table header is not in
 /// the plain form, or the brackets do not balance.
 /// A route table runs from its header to the next header.
-fn route_tables(text: &str) -> Option<Vec<Range<usize>>> {
+pub(super) fn route_tables(text: &str) -> Option<Vec<Range<usize>>> {
     let mut headers: Vec<(usize, bool)> = Vec::new();
     let mut tokens = toml_parser::Source::new(text).lex();
     let mut depth = 0usize;
@@ -249,7 +154,7 @@ fn route_site(header: &str) -> Option<&str> {
 /// The text with every route table turned to spaces, newlines included:
 /// offsets stay where they were (so do line numbers, counted on the real
 /// text), and the next header follows the spaces as indented TOML.
-fn blanked(text: &str, tables: &[Range<usize>]) -> String {
+pub(super) fn blanked(text: &str, tables: &[Range<usize>]) -> String {
     let mut bytes = text.as_bytes().to_vec();
     for table in tables {
         bytes[table.clone()].fill(b' ');
@@ -259,7 +164,7 @@ fn blanked(text: &str, tables: &[Range<usize>]) -> String {
 }
 
 /// Runs of adjacent route tables, at most `per_slice` in each.
-fn slices(tables: &[Range<usize>], per_slice: usize) -> Vec<Range<usize>> {
+pub(super) fn slices(tables: &[Range<usize>], per_slice: usize) -> Vec<Range<usize>> {
     let mut slices: Vec<(Range<usize>, usize)> = Vec::new();
     for table in tables {
         match slices.last_mut() {
@@ -286,7 +191,7 @@ struct SliceSite {
     routes: Vec<Spanned<RawRoute>>,
 }
 
-type SliceRoutes = Vec<(String, Vec<Spanned<RawRoute>>)>;
+pub(super) type SliceRoutes = Vec<(String, Vec<Spanned<RawRoute>>)>;
 
 /// Each slice's routes per site in file order, on every core; `None` for
 /// a slice that does not parse.
@@ -296,7 +201,7 @@ fn parse_slices(text: &str, slices: &[Range<usize>]) -> Vec<Option<SliceRoutes>>
 
 /// `work(0..count)` on every core, the answers in order; a single `None`
 /// when a thread died (the caller then reads the config whole).
-fn on_every_core<T: Send>(
+pub(super) fn on_every_core<T: Send>(
     count: usize,
     work: impl Fn(usize) -> Option<T> + Sync,
 ) -> Vec<Option<T>> {
@@ -329,7 +234,7 @@ fn on_every_core<T: Send>(
     done.into_iter().map(|(_, answer)| answer).collect()
 }
 
-fn parse_slice(text: &str, range: &Range<usize>) -> Option<SliceRoutes> {
+pub(super) fn parse_slice(text: &str, range: &Range<usize>) -> Option<SliceRoutes> {
     let slice: Slice = toml::from_str(text.get(range.clone())?).ok()?;
     let by = range.start;
     Some(

@@ -75,6 +75,28 @@ impl Locator<'_> {
     }
 }
 
+/// The config, or every error in file order. Warnings are in file order
+/// too: the same whether the config was validated whole or in slices.
+pub(super) fn config_or_errors(
+    file: &Path,
+    sites: Vec<Site>,
+    keys: Vec<KeySetting>,
+    mut errors: Vec<ConfigError>,
+    mut warnings: Vec<ConfigError>,
+) -> Result<Config, LoadError> {
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| (e.line, e.column));
+        return Err(LoadError::Invalid(errors));
+    }
+    warnings.sort_by_key(|w| (w.line, w.column));
+    Ok(Config {
+        file: file.to_path_buf(),
+        sites,
+        warnings,
+        keys,
+    })
+}
+
 pub(super) struct Validator<'a> {
     pub(super) at: Locator<'a>,
     pub(super) errors: Vec<ConfigError>,
@@ -98,21 +120,12 @@ impl Validator<'_> {
     /// order too: the same whether the config was validated whole or in
     /// slices.
     pub(super) fn finish(
-        mut self,
+        self,
         sites: Vec<Site>,
         keys: Vec<KeySetting>,
     ) -> Result<Config, LoadError> {
-        if !self.errors.is_empty() {
-            self.errors.sort_by_key(|e| (e.line, e.column));
-            return Err(LoadError::Invalid(self.errors));
-        }
-        self.warnings.sort_by_key(|w| (w.line, w.column));
-        Ok(Config {
-            file: self.at.file.to_path_buf(),
-            sites,
-            warnings: self.warnings,
-            keys,
-        })
+        let file = self.at.file;
+        config_or_errors(file, sites, keys, self.errors, self.warnings)
     }
 
     fn error(&mut self, offset: usize, message: impl Into<String>, fix: impl Into<String>) {

@@ -1,6 +1,7 @@
 //! Slices read a config exactly as the whole parse does.
 
 use super::*;
+use crate::model::config::{Locator, Validator};
 use proptest::prelude::*;
 
 fn whole(text: &str) -> Result<String, String> {
@@ -31,7 +32,8 @@ fn validated_sliced(text: &str, per_slice: usize) -> Option<String> {
         text,
         file: std::path::Path::new("c.toml"),
     };
-    validated_in_slices(at, per_slice).map(|config| format!("{config:?}"))
+    let skeleton = super::super::staged::skeleton_of(at)?;
+    super::super::staged::routes_after(at, skeleton, per_slice).map(|config| format!("{config:?}"))
 }
 
 fn sliced(text: &str, per_slice: usize) -> Option<String> {
@@ -292,4 +294,78 @@ fn a_generated_config_validates_the_same_in_slices() {
         sliced.contains("tags: [\"declared\", \"t\"]"),
         "declared and route tags: {sliced}"
     );
+}
+
+fn written(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.toml");
+    std::fs::write(&file, text).unwrap();
+    (dir, file)
+}
+
+/// The console's way in: the sites at once, with no route yet, then the
+/// routes: together exactly what a whole load gives.
+#[test]
+fn a_large_config_comes_sites_first_then_its_routes() {
+    let (text, _) = large_with("path = \"/the-odd-one\"\ntags = [\"odd\"]");
+    let (_dir, file) = written(&text);
+    let Ok(crate::model::config::Staged::SitesFirst(first)) =
+        crate::model::config::load_staged(&file)
+    else {
+        panic!("a large generated config comes sites first");
+    };
+    assert_eq!(first.sites.sites.len(), 1);
+    assert!(first.sites.sites[0].routes.is_empty());
+    assert_eq!(first.routes_to_read(), 30_000);
+    let whole = crate::model::config::load(&file).unwrap();
+    let staged = first.routes().unwrap();
+    assert_eq!(staged.sites[0].routes.len(), 30_000);
+    assert_eq!(staged.sites[0].tags, ["odd"]);
+    assert_eq!(format!("{staged:?}"), format!("{whole:?}"));
+}
+
+/// A bad route does not hold the sites back: its error comes with the
+/// routes, at its line, as a whole load words it.
+#[test]
+fn a_bad_route_comes_with_the_routes() {
+    let (text, line) = large_with("path = \"no-slash\"");
+    let (_dir, file) = written(&text);
+    let Ok(crate::model::config::Staged::SitesFirst(first)) =
+        crate::model::config::load_staged(&file)
+    else {
+        panic!("the sites are fine");
+    };
+    let Err(crate::model::config::LoadError::Invalid(errors)) = first.routes() else {
+        panic!("the route is refused");
+    };
+    assert_eq!(
+        (errors[0].line, errors[0].column),
+        (line, 8),
+        "{}",
+        errors[0]
+    );
+    let whole = crate::model::config::load(&file).unwrap_err();
+    assert_eq!(
+        whole.to_string(),
+        crate::model::config::LoadError::Invalid(errors).to_string()
+    );
+    // A small config, or one whose sites are wrong, is read whole: the
+    // sites' own error is known at once.
+    let (_dir, small) = written(
+        "[sites.a]\npublic_url = \"https://a.example.com\"\n[sites.a.secret]\nenv = \"A\"\n",
+    );
+    assert!(matches!(
+        crate::model::config::load_staged(&small),
+        Ok(crate::model::config::Staged::Whole(_))
+    ));
+    let broken = text.replacen(
+        "public_url = \"https://big.example.com\"",
+        "public_url = \"nope\"",
+        1,
+    );
+    let (_dir, broken) = written(&broken);
+    assert!(matches!(
+        crate::model::config::load_staged(&broken),
+        Err(crate::model::config::LoadError::Invalid(_))
+    ));
 }
