@@ -36,6 +36,10 @@ pub(crate) struct Recorder {
     /// Whether each written record is also sent as an event (the console's
     /// history view wants them; a bulk run on the command line does not).
     feed: Arc<std::sync::atomic::AtomicBool>,
+    /// What was appended since the index was last brought up to date:
+    /// the index is then updated without reading it back. Held through
+    /// each append and each update, so none of ours slips between.
+    appends: Arc<std::sync::Mutex<crate::history::Appends>>,
 }
 
 /// The outcome of a page the stale finder no longer finds stale.
@@ -64,6 +68,7 @@ impl Recorder {
             lost: Arc::default(),
             reason: Arc::default(),
             feed: Arc::default(),
+            appends: Arc::default(),
         }
     }
 
@@ -200,9 +205,21 @@ impl Recorder {
 
     /// At the end of an operation: the index covers everything appended.
     pub(crate) fn finish(&self) {
-        if let Some(Err(e)) = self.history.as_ref().map(|h| h.update_index()) {
+        let Some(history) = &self.history else { return };
+        let mut appends = self.lock_appends();
+        if let Err(e) = history.update_index_after(std::mem::take(&mut *appends)) {
             tracing::warn!("history index not updated: {e}");
         }
+    }
+
+    /// A poisoned lock (a panic elsewhere) loses only the shortcut: the
+    /// appends noted so far are dropped and the index is read instead.
+    fn lock_appends(&self) -> std::sync::MutexGuard<'_, crate::history::Appends> {
+        self.appends.lock().unwrap_or_else(|poisoned| {
+            let mut appends = poisoned.into_inner();
+            *appends = crate::history::Appends::unusable();
+            appends
+        })
     }
 
     fn append(&self, mut records: Vec<Record>) {
@@ -221,16 +238,19 @@ impl Recorder {
         for r in &mut records {
             r.mask(crate::model::out::mask_known_secrets);
         }
-        if let Err(e) = history.append_all(&records) {
+        let feed = self.feed.load(std::sync::atomic::Ordering::Relaxed);
+        let fed = feed.then(|| records.clone());
+        let count = records.len();
+        if let Err(e) = history.append_noted(records, &mut self.lock_appends()) {
             self.lost
-                .fetch_add(records.len(), std::sync::atomic::Ordering::Relaxed);
+                .fetch_add(count, std::sync::atomic::Ordering::Relaxed);
             tracing::warn!("history append failed: {e}");
             let message = format!(
                 "cannot write history at {}: {e}",
                 history.file_path().display()
             );
             let _ = self.events.send(EngineEvent::Warning { message });
-        } else if self.feed.load(std::sync::atomic::Ordering::Relaxed) {
+        } else if let Some(records) = fed {
             let _ = self.events.send(EngineEvent::Recorded { records });
         }
     }

@@ -42,48 +42,118 @@ impl Index {
     }
 }
 
+/// The index as written: its records borrowed, in the order given. The
+/// fields are [`Index`]'s, in its order.
+#[derive(Serialize)]
+pub(crate) struct Written<'a> {
+    pub offset: u64,
+    pub lines: u64,
+    pub tail_sha256: Option<String>,
+    pub keeps_judgements: bool,
+    pub last: Vec<&'a super::Record>,
+}
+
+/// The index with each record left as its JSON text: what bringing it up
+/// to date reads when it need not look inside the records.
+#[derive(Deserialize)]
+pub(crate) struct Unread<'a> {
+    pub offset: u64,
+    #[serde(default)]
+    pub lines: u64,
+    #[serde(default)]
+    pub tail_sha256: Option<String>,
+    #[serde(default)]
+    pub keeps_judgements: bool,
+    #[serde(borrow)]
+    pub last: Vec<&'a serde_json::value::RawValue>,
+}
+
 const INDEX_CAP: u64 = 1024 * 1024 * 1024;
 
 /// The index if it exists, parses and still matches `history`; `None` means
 /// "rebuild from a full scan".
 pub(crate) fn read_usable(path: &Path, history: &File) -> io::Result<Option<Index>> {
+    let Some(bytes) = read_capped(path)? else {
+        return Ok(None);
+    };
+    let Ok(index) = serde_json::from_slice::<Index>(&bytes) else {
+        tracing::info!(path = %path.display(), "history index unreadable; rebuilding");
+        return Ok(None);
+    };
+    let usable = usable(
+        path,
+        history,
+        index.offset,
+        index.tail_sha256.as_deref(),
+        index.keeps_judgements,
+    )?;
+    Ok(usable.then_some(index))
+}
+
+/// The index's bytes, when it exists and is not past the cap.
+pub(crate) fn read_capped(path: &Path) -> io::Result<Option<Vec<u8>>> {
     // A FIFO or device in its place is an error that names it; a file past
     // the cap is rebuilt (an index of a million targets is ~200 MB).
     if !crate::model::files::state_file(path)? {
         return Ok(None);
     }
-    let mut bytes = Vec::new();
-    io::Read::read_to_end(
-        &mut io::Read::take(fs::File::open(path)?, INDEX_CAP + 1),
-        &mut bytes,
-    )?;
+    let file = fs::File::open(path)?;
+    let size = file.metadata().map_or(0, |m| m.len()).min(INDEX_CAP);
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    io::Read::read_to_end(&mut io::Read::take(file, INDEX_CAP + 1), &mut bytes)?;
     if bytes.len() as u64 > INDEX_CAP {
         tracing::info!(path = %path.display(), "history index too large; rebuilding");
         return Ok(None);
     }
-    let Ok(index) = serde_json::from_slice::<Index>(&bytes) else {
-        tracing::info!(path = %path.display(), "history index unreadable; rebuilding");
+    Ok(Some(bytes))
+}
+
+/// The index read from `bytes` without looking inside its records, when it
+/// still matches `history`.
+pub(crate) fn unread_usable<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+    history: &File,
+) -> io::Result<Option<Unread<'a>>> {
+    let Ok(index) = serde_json::from_slice::<Unread>(bytes) else {
         return Ok(None);
     };
-    if !index.keeps_judgements {
+    let usable = usable(
+        path,
+        history,
+        index.offset,
+        index.tail_sha256.as_deref(),
+        index.keeps_judgements,
+    )?;
+    Ok(usable.then_some(index))
+}
+
+fn usable(
+    path: &Path,
+    history: &File,
+    offset: u64,
+    tail: Option<&str>,
+    keeps_judgements: bool,
+) -> io::Result<bool> {
+    if !keeps_judgements {
         tracing::info!(path = %path.display(), "history index without judgements; rebuilding");
-        return Ok(None);
+        return Ok(false);
     }
-    if !matches(&index, history)? {
+    if !matches(offset, tail, history)? {
         tracing::info!(path = %path.display(), "history index stale; rebuilding");
-        return Ok(None);
+        return Ok(false);
     }
-    Ok(Some(index))
+    Ok(true)
 }
 
 /// An offset beyond the end means the file was truncated or replaced; a tail
 /// fingerprint that differs means it was replaced by another, longer file.
-fn matches(index: &Index, history: &File) -> io::Result<bool> {
-    if index.offset > history.metadata()?.len() {
+fn matches(offset: u64, tail: Option<&str>, history: &File) -> io::Result<bool> {
+    if offset > history.metadata()?.len() {
         return Ok(false);
     }
-    match &index.tail_sha256 {
-        Some(want) => Ok(*want == tail_sha256(history, index.offset)?),
+    match tail {
+        Some(want) => Ok(want == tail_sha256(history, offset)?),
         None => Ok(true),
     }
 }
@@ -102,10 +172,37 @@ pub(crate) fn tail_sha256(history: &File, offset: u64) -> io::Result<String> {
 /// half of one. Synced before the rename so a power loss cannot leave an
 /// empty index under the real name (a corrupt index would only cost a full
 /// scan, but there is no reason to pay it).
-pub(crate) fn write(path: &Path, index: &Index) -> io::Result<()> {
+pub(crate) fn write(path: &Path, index: &impl Serialize) -> io::Result<()> {
+    write_bytes(path, &serde_json::to_vec(index)?)
+}
+
+/// [`Written`]'s JSON, its records given as their JSON text: the bytes
+/// serde_json writes for it.
+pub(crate) fn written_text<'a>(
+    offset: u64,
+    lines: u64,
+    tail_sha256: &str,
+    last: impl ExactSizeIterator<Item = &'a [u8]>,
+) -> Vec<u8> {
+    let head = format!(
+        "{{\"offset\":{offset},\"lines\":{lines},\"tail_sha256\":\"{tail_sha256}\",\"keeps_judgements\":true,\"last\":["
+    );
+    let mut text = head.into_bytes();
+    for (i, record) in last.enumerate() {
+        if i > 0 {
+            text.push(b',');
+        }
+        text.extend_from_slice(record);
+    }
+    text.extend_from_slice(b"]}");
+    text
+}
+
+/// As [`write`], with the index's bytes.
+pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = path.with_extension("json.tmp");
     let written = File::create(&tmp).and_then(|mut file| {
-        file.write_all(&serde_json::to_vec(index)?)?;
+        file.write_all(bytes)?;
         file.sync_all()
     });
     // A full disk leaves the old index in place, and no half-written copy.

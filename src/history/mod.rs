@@ -21,7 +21,9 @@
 //! fsync history.jsonl before writing the index, so the index never claims
 //! bytes the disk does not have.
 
+mod append;
 mod index;
+mod noted;
 mod scan;
 mod tail;
 
@@ -30,13 +32,12 @@ mod tail;
 const RECORD_CAP: usize = 1 << 20;
 
 use crate::model::target::Target;
-use index::Index;
+pub use noted::Appends;
 use scan::{Position, Scan, scan};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufReader, Seek, SeekFrom, Write};
-use std::os::unix::fs::FileExt;
+use std::fs::{self, File};
+use std::io::{self, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// Past this many lines after the index, `last_states` refreshes the index so
@@ -200,45 +201,6 @@ impl History {
         &self.file
     }
 
-    pub fn append(&self, rec: &Record) -> io::Result<()> {
-        self.append_all(std::slice::from_ref(rec))
-    }
-
-    /// All records in one write under one lock.
-    pub fn append_all(&self, recs: &[Record]) -> io::Result<()> {
-        if recs.is_empty() {
-            return Ok(());
-        }
-        // Encode before locking to keep the lock short. serde_json escapes
-        // newlines inside strings, so each record is exactly one line.
-        let mut buf = vec![b'\n'];
-        for rec in recs {
-            serde_json::to_writer(&mut buf, rec)?;
-            buf.push(b'\n');
-        }
-        crate::model::files::state_file(&self.file)?;
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&self.file)?;
-        file.lock()?;
-        // A crash mid-write may have left an unterminated line; terminate it
-        // so it stays one skipped line instead of swallowing this record.
-        let start = if ends_with_newline(&file)? { 1 } else { 0 };
-        let before = file.metadata()?.len();
-        // File has no user-space buffer: write_all hands the bytes straight
-        // to the kernel in one write() (it loops only on a short write).
-        let written = (&file).write_all(&buf[start..]);
-        if written.is_err() {
-            // A full disk takes part of the bytes: cut them off again, so
-            // no torn record is left for every later read to skip. (Under
-            // the lock: no other append came in between.)
-            let _ = file.set_len(before);
-        }
-        written
-    }
-
     /// Every readable record in order; bad lines become warnings.
     pub fn load(&self) -> io::Result<Loaded> {
         let Some(file) = self.open_existing()? else {
@@ -301,11 +263,20 @@ impl History {
 
     /// Rewrites the index to cover the whole file. Call at the end of a run.
     pub fn update_index(&self) -> io::Result<()> {
+        self.update_index_after(Appends::unusable())
+    }
+
+    /// As [`History::update_index`], laying `appends` over the index
+    /// instead of reading them back when they are all that came after it.
+    pub fn update_index_after(&self, appends: Appends) -> io::Result<()> {
         let Some(file) = self.open_existing()? else {
             return Ok(());
         };
         // Exclusive: no append can slip between the scan and the write.
         file.lock()?;
+        if self.index_after(&file, appends)? {
+            return Ok(());
+        }
         let state = self.current_state(&file)?;
         write_index(&self.index, &file, &state)
     }
@@ -363,16 +334,6 @@ impl History {
     }
 }
 
-fn ends_with_newline(file: &File) -> io::Result<bool> {
-    let len = file.metadata()?.len();
-    if len == 0 {
-        return Ok(true);
-    }
-    let mut last = [0u8; 1];
-    file.read_exact_at(&mut last, len - 1)?;
-    Ok(last[0] == b'\n')
-}
-
 type LastMap = HashMap<(String, Target), Record>;
 
 /// The last record per (site, target) of each kind that counts.
@@ -410,14 +371,19 @@ impl Maps {
     }
 }
 
+/// The order of the index's records.
+fn index_order(rec: &Record) -> (&str, &Target, &str) {
+    (&rec.site, &rec.target, &rec.action)
+}
+
 /// Caller holds the exclusive lock on `history`.
 fn write_index(path: &Path, history: &File, state: &State) -> io::Result<()> {
     // The index must never cover bytes that a power loss could take away.
     history.sync_data()?;
-    let mut last: Vec<Record> = state.maps.records().cloned().collect();
+    let mut last: Vec<&Record> = state.maps.records().collect();
     // Sorted so the file is deterministic and diffable.
-    last.sort_by(|a, b| (&a.site, &a.target, &a.action).cmp(&(&b.site, &b.target, &b.action)));
-    let index = Index {
+    last.sort_by(|a, b| index_order(a).cmp(&index_order(b)));
+    let index = index::Written {
         offset: state.end.offset,
         lines: state.end.lines,
         tail_sha256: Some(index::tail_sha256(history, state.end.offset)?),
