@@ -94,15 +94,22 @@ def bulk(isrctl, oha, bare):
     env = dict(os.environ, BENCH_SECRET="bench-secret-0123456789", XDG_STATE_HOME=os.path.join(work, "state"))
     base = [isrctl, "--config", config, "revalidate", "bench", "--paths-from", paths, "--yes"]
     url = f"http://127.0.0.1:{PORT}/api/revalidate?secret=bench-secret-0123456789&path=/p"
-    rows = {
-        "isrctl": median([isolated(base, env) for _ in range(ROUNDS)]),
-        "isrctl --json": median([isolated(base + ["--json"], env) for _ in range(ROUNDS)]),
-        "isrctl, 5k routes": median([isolated([isrctl, "--config", routed] + base[3:], env) for _ in range(ROUNDS)]),
-        "oha": median([isolated([oha, "-n", str(TARGETS), "-c", str(CONCURRENCY), "--no-tui", "-m", "POST", url]) for _ in range(ROUNDS)]),
+    commands = {
+        "isrctl": (base, env),
+        "isrctl --json": (base + ["--json"], env),
+        "isrctl, 5k routes": ([isrctl, "--config", routed] + base[3:], env),
+        "oha": ([oha, "-n", str(TARGETS), "-c", str(CONCURRENCY), "--no-tui", "-m", "POST", url], None),
         # reqwest alone, same settings and task shape, answers ignored:
         # the floor of isrctl's HTTP stack.
-        "bare reqwest": median([isolated([bare, url, str(TARGETS), str(CONCURRENCY)]) for _ in range(ROUNDS)]),
+        "bare reqwest": ([bare, url, str(TARGETS), str(CONCURRENCY)], None),
     }
+    # Rounds interleaved: a busy moment of the machine hits every row
+    # alike instead of one row's every round.
+    runs = {name: [] for name in commands}
+    for _ in range(ROUNDS):
+        for name, (cmd, cmd_env) in commands.items():
+            runs[name].append(isolated(cmd, cmd_env))
+    rows = {name: median(r) for name, r in runs.items()}
     curl = (
         f"seq {CURL_TARGETS} | xargs -P{CONCURRENCY} -I{{}} curl -s -o /dev/null -X POST "
         f"'http://127.0.0.1:{PORT}/api/revalidate?secret=x&path=/p/{{}}'"
