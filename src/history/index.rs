@@ -198,7 +198,7 @@ pub(crate) fn written_text<'a>(
     text
 }
 
-/// As [`write`], with the index's bytes.
+/// As [`write()`], with the index's bytes.
 pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = path.with_extension("json.tmp");
     let written = File::create(&tmp).and_then(|mut file| {
