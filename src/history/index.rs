@@ -83,9 +83,11 @@ pub(crate) fn read_usable(path: &Path, history: &File) -> io::Result<Option<Inde
     let usable = usable(
         path,
         history,
-        index.offset,
-        index.tail_sha256.as_deref(),
-        index.keeps_judgements,
+        (
+            index.offset,
+            index.tail_sha256.as_deref(),
+            index.keeps_judgements,
+        ),
     )?;
     Ok(usable.then_some(index))
 }
@@ -121,19 +123,21 @@ pub(crate) fn unread_usable<'a>(
     let usable = usable(
         path,
         history,
-        index.offset,
-        index.tail_sha256.as_deref(),
-        index.keeps_judgements,
+        (
+            index.offset,
+            index.tail_sha256.as_deref(),
+            index.keeps_judgements,
+        ),
     )?;
     Ok(usable.then_some(index))
 }
 
+/// Whether an index with this header (offset, tail fingerprint, whether
+/// it keeps judgements) still covers `history` as it is.
 fn usable(
     path: &Path,
     history: &File,
-    offset: u64,
-    tail: Option<&str>,
-    keeps_judgements: bool,
+    (offset, tail, keeps_judgements): (u64, Option<&str>, bool),
 ) -> io::Result<bool> {
     if !keeps_judgements {
         tracing::info!(path = %path.display(), "history index without judgements; rebuilding");

@@ -328,12 +328,15 @@ pub fn peek_secrets_in(file: &Path) -> Vec<String> {
 }
 
 pub fn load(file: &Path) -> Result<Config, LoadError> {
-    let bytes =
-        crate::model::files::read_regular(file, CONFIG_CAP).map_err(|reason| LoadError::Io {
-            file: file.to_path_buf(),
-            reason: format!("cannot read the config file: it {reason}"),
-        })?;
-    parse_bytes(&bytes, file)
+    parse_bytes(&read_config(file)?, file)
+}
+
+/// The config file's bytes: a regular file, at most [`CONFIG_CAP`].
+fn read_config(file: &Path) -> Result<Vec<u8>, LoadError> {
+    crate::model::files::read_regular(file, CONFIG_CAP).map_err(|reason| LoadError::Io {
+        file: file.to_path_buf(),
+        reason: format!("cannot read the config file: it {reason}"),
+    })
 }
 
 /// Parse config bytes as read from `file` (named in messages only).

@@ -75,12 +75,7 @@ impl SitesFirst {
 /// Reads `file`: a large config in the shape a generator writes comes
 /// back with its sites first; any other whole, as [`load`] reads it.
 pub fn load_staged(file: &Path) -> Result<Staged, LoadError> {
-    let bytes =
-        crate::model::files::read_regular(file, CONFIG_CAP).map_err(|reason| LoadError::Io {
-            file: file.to_path_buf(),
-            reason: format!("cannot read the config file: it {reason}"),
-        })?;
-    let text = match String::from_utf8(bytes) {
+    let text = match String::from_utf8(read_config(file)?) {
         Ok(text) => text,
         Err(e) => return Err(not_utf8(e.as_bytes(), e.utf8_error(), file)),
     };
