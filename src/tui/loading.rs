@@ -32,6 +32,7 @@ where
     I: Stream<Item = std::io::Result<Event>> + Unpin,
 {
     let count = first.routes_to_read();
+    state.routes_loading = Some(count);
     state.push_activity(
         Level::Info,
         format!("reading {count} routes from {}…", state.config_file),

@@ -178,6 +178,8 @@ pub struct State {
     pub purges: HashMap<(SiteId, Target), (Timestamp, String)>,
     pub probes: HashMap<(SiteId, String), SeenProbe>,
     pub checklist: Option<Checklist>,
+    /// How many routes a large config is still reading (its sites shown).
+    pub routes_loading: Option<usize>,
     pub activity: VecDeque<Activity>,
     /// History, newest first: read at start, then each record as written.
     pub history: VecDeque<crate::history::Record>,
@@ -255,6 +257,7 @@ impl State {
                 .collect(),
             probes: HashMap::new(),
             checklist: None,
+            routes_loading: None,
             activity: VecDeque::new(),
             history: VecDeque::new(),
             in_flight: 0,

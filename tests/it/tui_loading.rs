@@ -67,8 +67,12 @@ async fn the_sites_are_drawn_before_the_routes_are_read() {
         "no route before they are read:\n{screen}"
     );
     assert!(
-        screen.contains(&format!("reading {ROUTES} routes")),
-        "{screen}"
+        screen.contains(&format!("  reading {ROUTES} routes…")),
+        "the routes pane says so:\n{screen}"
+    );
+    assert!(
+        !screen.contains("no routes match"),
+        "not a filter's miss:\n{screen}"
     );
     assert!(!screen.contains("big-secret-canary"), "{screen}");
     assert_eq!(config.sites[0].routes.len(), ROUTES);
@@ -132,8 +136,9 @@ fn the_routes_fill_in_and_a_key_typed_meanwhile_counts() {
     // until they are, never lost.
     console.pty.keys.write_all(b"/page-7\r").unwrap();
     console.pty.keys.flush().unwrap();
-    let screen = console.wait_for(&format!("/{ROUTES})"));
-    assert!(screen.contains("/page-7"), "{screen}");
+    // The routes are in (N of all of them listed) and the filter is on.
+    let screen = console.wait_for(&format!("/{ROUTES}) /page-7"));
+    assert!(!screen.contains("reading"), "{screen}");
     console.pty.keys.write_all(b"q").unwrap();
     console.pty.keys.flush().unwrap();
     assert_eq!(console.exit_code(), 0, "{}", console.screen());

@@ -157,10 +157,19 @@ pub(super) fn draw_routes(state: &State, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::styled(text, style));
     }
-    if state.visible.is_empty() {
-        lines.push(Line::styled("  no routes match", t.dim()));
-    }
+    lines.extend(no_route_line(state));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// What the pane says when it lists no route: that a large config's
+/// routes are still being read, or that none match.
+fn no_route_line(state: &State) -> Option<Line<'static>> {
+    let words = match state.routes_loading {
+        Some(count) => format!("  reading {count} routes…"),
+        None if state.visible.is_empty() => "  no routes match".to_string(),
+        None => return None,
+    };
+    Some(Line::styled(words, state.theme.dim()))
 }
 
 fn route_cell(
