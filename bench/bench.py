@@ -72,15 +72,21 @@ def machine():
     return f"{os.cpu_count()} cores, {cpu}"
 
 
-def bulk(isrctl, oha, bare):
-    work = tempfile.mkdtemp(prefix="isrctl-bench-")
-    config = os.path.join(work, "bench.toml")
-    with open(config, "w") as f:
+def site_config(path, more=""):
+    """The benchmark's site on the loopback endpoint, limits off, `more`
+    keys added to its table; written to `path`, which is returned."""
+    with open(path, "w") as f:
         f.write(
-            f'[sites.bench]\npublic_url = "http://127.0.0.1:{PORT}"\n'
+            f'[sites.bench]\npublic_url = "http://127.0.0.1:{PORT}"\n{more}'
             f"concurrency = {CONCURRENCY}\nrate_per_second = 0\n"
             '[sites.bench.secret]\nenv = "BENCH_SECRET"\n'
         )
+    return path
+
+
+def bulk(isrctl, oha, bare):
+    work = tempfile.mkdtemp(prefix="isrctl-bench-")
+    config = site_config(os.path.join(work, "bench.toml"))
     # The same site with 5,000 configured routes: what each target is
     # linted against (the typo search) must not scale with them.
     routed = os.path.join(work, "routed.toml")
@@ -143,14 +149,10 @@ def stale_scan(isrctl, oha):
     """`isrctl stale` over a sitemap of PAGES pages (every page read at every
     layer) against oha doing as many GETs at the same concurrency."""
     work = tempfile.mkdtemp(prefix="isrctl-bench-stale-")
-    config = os.path.join(work, "stale.toml")
-    with open(config, "w") as f:
-        f.write(
-            f'[sites.bench]\npublic_url = "http://127.0.0.1:{PORT}"\n'
-            f'origins = ["http://127.0.0.1:{PORT}"]\nsitemap = "/sitemap.xml"\n'
-            f"concurrency = {CONCURRENCY}\nrate_per_second = 0\n"
-            '[sites.bench.secret]\nenv = "BENCH_SECRET"\n'
-        )
+    config = site_config(
+        os.path.join(work, "stale.toml"),
+        f'origins = ["http://127.0.0.1:{PORT}"]\nsitemap = "/sitemap.xml"\n',
+    )
     env = dict(os.environ, BENCH_SECRET="bench-secret-0123456789", XDG_STATE_HOME=os.path.join(work, "state"))
     before = gets()
     scan = [isolated([isrctl, "--config", config, "stale", "bench"], env) for _ in range(ROUNDS)]

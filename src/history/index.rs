@@ -76,20 +76,7 @@ pub(crate) fn read_usable(path: &Path, history: &File) -> io::Result<Option<Inde
     let Some(bytes) = read_capped(path)? else {
         return Ok(None);
     };
-    let Ok(index) = serde_json::from_slice::<Index>(&bytes) else {
-        tracing::info!(path = %path.display(), "history index unreadable; rebuilding");
-        return Ok(None);
-    };
-    let usable = usable(
-        path,
-        history,
-        (
-            index.offset,
-            index.tail_sha256.as_deref(),
-            index.keeps_judgements,
-        ),
-    )?;
-    Ok(usable.then_some(index))
+    parsed_usable(path, &bytes, history)
 }
 
 /// The index's bytes, when it exists and is not past the cap.
@@ -110,26 +97,44 @@ pub(crate) fn read_capped(path: &Path) -> io::Result<Option<Vec<u8>>> {
     Ok(Some(bytes))
 }
 
-/// The index read from `bytes` without looking inside its records, when it
-/// still matches `history`.
-pub(crate) fn unread_usable<'a>(
+/// What says whether an index still covers the history file: where it
+/// ends, the fingerprint of the bytes before, whether it keeps judgements.
+pub(crate) trait Header {
+    fn header(&self) -> (u64, Option<&str>, bool);
+}
+
+impl Header for Index {
+    fn header(&self) -> (u64, Option<&str>, bool) {
+        (
+            self.offset,
+            self.tail_sha256.as_deref(),
+            self.keeps_judgements,
+        )
+    }
+}
+
+impl Header for Unread<'_> {
+    fn header(&self) -> (u64, Option<&str>, bool) {
+        (
+            self.offset,
+            self.tail_sha256.as_deref(),
+            self.keeps_judgements,
+        )
+    }
+}
+
+/// The index parsed from `bytes` (whole, or its records left as text),
+/// when it still matches `history`.
+pub(crate) fn parsed_usable<'a, T: Header + Deserialize<'a>>(
     path: &Path,
     bytes: &'a [u8],
     history: &File,
-) -> io::Result<Option<Unread<'a>>> {
-    let Ok(index) = serde_json::from_slice::<Unread>(bytes) else {
+) -> io::Result<Option<T>> {
+    let Ok(index) = serde_json::from_slice::<T>(bytes) else {
+        tracing::info!(path = %path.display(), "history index unreadable; rebuilding");
         return Ok(None);
     };
-    let usable = usable(
-        path,
-        history,
-        (
-            index.offset,
-            index.tail_sha256.as_deref(),
-            index.keeps_judgements,
-        ),
-    )?;
-    Ok(usable.then_some(index))
+    Ok(usable(path, history, index.header())?.then_some(index))
 }
 
 /// Whether an index with this header (offset, tail fingerprint, whether

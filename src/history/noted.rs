@@ -115,7 +115,7 @@ impl History {
         let Some(bytes) = index::read_capped(&self.index)? else {
             return Ok(false);
         };
-        let Some(old) = index::unread_usable(&self.index, &bytes, file)? else {
+        let Some(old) = index::parsed_usable::<index::Unread>(&self.index, &bytes, file)? else {
             return Ok(false);
         };
         if old.offset != span.start || file.metadata()?.len() != span.end {

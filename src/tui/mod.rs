@@ -73,11 +73,11 @@ pub async fn run(config: Staged, options: Options) -> Ended {
         return Exit::Failed.into();
     };
     let mut input = crossterm::event::EventStream::new();
+    // Read once, for the sites' first frame and for the whole console.
+    let last = last_states_of(history.as_deref());
     let (config, held) = match config {
         Staged::Whole(config) => (config, Vec::new()),
         Staged::SitesFirst(first) => {
-            let last = history.as_ref().and_then(|h| h.last_states().ok());
-            let last = last.unwrap_or_default();
             let mut sites_only = state::State::new(&first.sites, &last, options.read_only, theme);
             let loaded = loading::routes(
                 &mut terminal,
@@ -100,7 +100,7 @@ pub async fn run(config: Staged, options: Options) -> Ended {
         mut state,
         engine,
         engine_events,
-    } = start(&config, history, state_dir, options.read_only, theme);
+    } = start_with(&config, &last, history, state_dir, options.read_only, theme);
     let frames = AtomicU64::new(0);
     let mut event_loop = runtime::Loop {
         terminal: &mut terminal,
@@ -219,11 +219,20 @@ pub fn start(
     read_only: bool,
     theme: theme::Theme,
 ) -> Started {
-    let last = history
-        .as_ref()
-        .and_then(|h| h.last_states().ok())
-        .unwrap_or_default();
-    let mut state = state::State::new(config, &last, read_only, theme);
+    let last = last_states_of(history.as_deref());
+    start_with(config, &last, history, state_dir, read_only, theme)
+}
+
+/// As [`start`], with the history's last states already read.
+fn start_with(
+    config: &Config,
+    last: &crate::history::LastStates,
+    history: Option<Arc<History>>,
+    state_dir: Option<std::path::PathBuf>,
+    read_only: bool,
+    theme: theme::Theme,
+) -> Started {
+    let mut state = state::State::new(config, last, read_only, theme);
     let (engine, engine_events) = crate::engine::Engine::new(config.sites.clone(), history);
     probe_on_start(&mut state, &engine);
     engine.index_routes(state.sites.iter().map(|s| s.routes.clone()).collect());
@@ -251,6 +260,14 @@ fn probe_on_start(state: &mut state::State, engine: &crate::engine::Engine) {
             state.in_flight += 1;
         }
     }
+}
+
+/// The last state of each target, or none when there is no history (a
+/// history that cannot be read shows no past results, as a new one).
+fn last_states_of(history: Option<&History>) -> crate::history::LastStates {
+    history
+        .and_then(|h| h.last_states().ok())
+        .unwrap_or_default()
 }
 
 fn open_history(dir: Option<&std::path::Path>) -> Option<Arc<History>> {
